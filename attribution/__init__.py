@@ -1,0 +1,1 @@
+"""Partner attribution (links, split rules, ledger) and multi-touch marketing attribution."""

@@ -1,0 +1,1 @@
+"""Sales commissions: harmonised sales data, plans, tiers, objectives, statements."""

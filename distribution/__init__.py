@@ -1,0 +1,1 @@
+"""Daily lead distribution: config-driven assignment strategies, dry runs, history."""

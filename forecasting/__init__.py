@@ -1,0 +1,1 @@
+"""Forecasting and deal intelligence: win probability, risk, time-to-close, Monte Carlo."""

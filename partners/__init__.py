@@ -1,0 +1,1 @@
+"""Partner program: portal, deal registration, approvals, disputes, partner analytics."""

@@ -1,0 +1,8 @@
+"""API pagination: limit/offset with a ceiling."""
+
+from rest_framework import pagination
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500

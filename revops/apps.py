@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RevopsConfig(AppConfig):
+    name = "revops"
+    verbose_name = "revops core"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,30 @@
+"""Core data model shared by every revops app."""
+
+from revops.models.audit import AuditEvent
+from revops.models.base import BaseModel, OrganizationOwnedModel
+from revops.models.catalog import Product, ProductLine
+from revops.models.crm import Account, Opportunity, OpportunityStageChange, Partner
+from revops.models.jobs import JobRun
+from revops.models.organization import Membership, Organization, Role
+from revops.models.periods import FiscalPeriod
+from revops.models.tokens import ApiToken
+from revops.models.users import User
+
+__all__ = [
+    "Account",
+    "ApiToken",
+    "AuditEvent",
+    "BaseModel",
+    "FiscalPeriod",
+    "JobRun",
+    "Membership",
+    "Opportunity",
+    "OpportunityStageChange",
+    "Organization",
+    "OrganizationOwnedModel",
+    "Partner",
+    "Product",
+    "ProductLine",
+    "Role",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Core services: every write that matters, one function per use case."""

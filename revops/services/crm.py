@@ -1,0 +1,113 @@
+"""Writes to the core CRM rows: accounts, partners, catalog, opportunities (with stage history)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from revops.models import Opportunity, OpportunityStageChange, Organization
+from revops.services.audit import audit_record, snapshot
+
+
+def model_update(*, instance: models.Model, data: dict[str, Any]) -> tuple[models.Model, list[str]]:
+    """Set the fields in `data` that differ, validate, save only those; (instance, changed)."""
+    changed = []
+    for name, value in data.items():
+        field = instance._meta.get_field(name)
+        current = getattr(instance, field.name)
+        if current != value:
+            setattr(instance, field.name, value)
+            changed.append(field.name)
+    if changed:
+        instance.full_clean()
+        instance.save(update_fields=[*changed, "updated_at"])
+    return instance, changed
+
+
+@transaction.atomic
+def record_create(*, model: type[models.Model], organization: Organization, actor, data: dict[str, Any]):
+    """Create an organization-owned row (account, partner, product line, product); audited."""
+    instance = model(organization=organization, **data)
+    instance.full_clean()
+    instance.save()
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action=f"{model._meta.model_name}.create",
+        obj=instance,
+        after=snapshot(instance, list(data)),
+    )
+    return instance
+
+
+@transaction.atomic
+def record_update(*, instance: models.Model, actor, data: dict[str, Any]):
+    """Update an organization-owned row; the audit row holds only the changed fields."""
+    before = snapshot(instance, list(data))
+    instance, changed = model_update(instance=instance, data=data)
+    if changed:
+        audit_record(
+            organization=instance.organization,
+            actor=actor,
+            action=f"{instance._meta.model_name}.update",
+            obj=instance,
+            before={k: before[k] for k in changed},
+            after=snapshot(instance, changed),
+        )
+    return instance
+
+
+@transaction.atomic
+def record_delete(*, instance: models.Model, actor) -> None:
+    """Delete a row that nothing references (PROTECT refuses otherwise); audited."""
+    organization = instance.organization
+    pk = instance.pk
+    label = instance._meta.label_lower
+    before = {"repr": str(instance)}
+    instance.delete()
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action=f"{instance._meta.model_name}.delete",
+        object_type=label,
+        object_id=str(pk),
+        before=before,
+    )
+
+
+@transaction.atomic
+def opportunity_create(*, organization: Organization, actor, data: dict[str, Any]) -> Opportunity:
+    """Create an opportunity and its first stage-history row."""
+    opportunity = record_create(model=Opportunity, organization=organization, actor=actor, data=data)
+    OpportunityStageChange.objects.create(
+        organization=organization,
+        opportunity=opportunity,
+        from_stage="",
+        to_stage=opportunity.stage,
+        amount=opportunity.amount,
+        changed_at=timezone.now(),
+        changed_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, actor, data: dict[str, Any]) -> Opportunity:
+    """Update an opportunity; a stage move appends to its stage history."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    old_stage = opportunity.stage
+    opportunity = record_update(instance=opportunity, actor=actor, data=data)
+    if opportunity.stage != old_stage:
+        OpportunityStageChange.objects.create(
+            organization=opportunity.organization,
+            opportunity=opportunity,
+            from_stage=old_stage,
+            to_stage=opportunity.stage,
+            amount=opportunity.amount,
+            changed_at=timezone.now(),
+            changed_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+    return opportunity
+

@@ -1,0 +1,12 @@
+"""Optional outside systems; each switches on only when its settings are present."""
+
+from revops.env import env, env_secret
+
+LLM_BASE_URL = env.str("LLM_BASE_URL", default="")
+LLM_API_KEY = env_secret("LLM_API_KEY", default="") or ""
+LLM_MODEL = env.str("LLM_MODEL", default="")
+
+SALESFORCE_INSTANCE_URL = env.str("SALESFORCE_INSTANCE_URL", default="")
+SALESFORCE_USERNAME = env.str("SALESFORCE_USERNAME", default="")
+SALESFORCE_PASSWORD = env_secret("SALESFORCE_PASSWORD", default="") or ""
+SALESFORCE_SECURITY_TOKEN = env_secret("SALESFORCE_SECURITY_TOKEN", default="") or ""

@@ -1,0 +1,24 @@
+"""Test settings: fast hasher, locmem cache, tasks eager unless a broker is given."""
+
+from revops.env import env
+from revops.settings.base import *  # noqa: F403
+from revops.settings.base import VAR_DIR
+
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+ALLOWED_HOSTS = ["*"]
+
+_test_db = env.str("TEST_DATABASE_URL", default="")
+if _test_db:
+    DATABASES = {"default": env.db_url_config(_test_db)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "test.sqlite3"),
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+        }
+    }
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
