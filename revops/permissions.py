@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from rest_framework.permissions import BasePermission
 
@@ -51,9 +51,7 @@ _INTERNAL_READ = {
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.ADMIN: frozenset(Cap) - {Cap.PORTAL},
-    Role.MANAGER: frozenset(
-        _INTERNAL_READ | {Cap.OPPORTUNITY_EDIT, Cap.ACCOUNT_EDIT, Cap.JOB_VIEW}
-    ),
+    Role.MANAGER: frozenset(_INTERNAL_READ | {Cap.OPPORTUNITY_EDIT, Cap.ACCOUNT_EDIT, Cap.JOB_VIEW}),
     Role.FINANCE: frozenset(_INTERNAL_READ | {Cap.PERIOD_CLOSE, Cap.JOB_VIEW, Cap.AUDIT_VIEW}),
     Role.REP: frozenset(_INTERNAL_READ | {Cap.OPPORTUNITY_EDIT}),
     Role.PARTNER: frozenset({Cap.PORTAL}),
@@ -139,9 +137,10 @@ class AdminAccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/admin/") and request.user.is_authenticated:
-            if not can_use_admin(request.user, getattr(request, "membership", None)):
-                from django.http import Http404
-
-                raise Http404
+        if (
+            request.path.startswith("/admin/")
+            and request.user.is_authenticated
+            and not can_use_admin(request.user, getattr(request, "membership", None))
+        ):
+            raise Http404
         return self.get_response(request)

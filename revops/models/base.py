@@ -17,9 +17,7 @@ class BaseModel(models.Model):
 class OrganizationOwnedModel(BaseModel):
     """A row that belongs to exactly one organization (the tenant)."""
 
-    organization = models.ForeignKey(
-        "revops.Organization", on_delete=models.PROTECT, related_name="+"
-    )
+    organization = models.ForeignKey("revops.Organization", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         abstract = True

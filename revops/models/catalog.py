@@ -36,9 +36,7 @@ class Product(OrganizationOwnedModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "sku"], name="product_unique_sku"),
-            models.CheckConstraint(
-                condition=models.Q(list_price__gte=0), name="product_list_price_gte_0"
-            ),
+            models.CheckConstraint(condition=models.Q(list_price__gte=0), name="product_list_price_gte_0"),
         ]
 
     def __str__(self) -> str:

@@ -114,9 +114,7 @@ class Partner(OrganizationOwnedModel):
 
         valid = set(PartnerType.values)
         if not isinstance(self.types, list) or any(t not in valid for t in self.types):
-            raise ValidationError(
-                {"types": f"Use a list of partner types from: {', '.join(sorted(valid))}."}
-            )
+            raise ValidationError({"types": f"Use a list of partner types from: {', '.join(sorted(valid))}."})
 
 
 class Stage(models.TextChoices):

@@ -40,12 +40,8 @@ class Role(models.TextChoices):
 class Membership(BaseModel):
     """A user's role in one organization; reps have a manager, partner users a partner."""
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="memberships"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, db_index=True)
     team = models.CharField(max_length=100, blank=True)
     manager = models.ForeignKey(

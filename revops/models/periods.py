@@ -27,10 +27,10 @@ class FiscalPeriod(OrganizationOwnedModel):
         ordering = ["organization", "start_date"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "start_date"], name="period_one_per_month"),
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="period_end_after_start"),
             models.CheckConstraint(
-                condition=models.Q(start_date__day=1), name="period_starts_on_first"
+                condition=models.Q(end_date__gte=models.F("start_date")), name="period_end_after_start"
             ),
+            models.CheckConstraint(condition=models.Q(start_date__day=1), name="period_starts_on_first"),
             models.CheckConstraint(
                 condition=models.Q(status="open", closed_at__isnull=True)
                 | models.Q(status="closed", closed_at__isnull=False),

@@ -110,4 +110,3 @@ def opportunity_update(*, opportunity: Opportunity, actor, data: dict[str, Any])
             changed_by=actor if actor is not None and actor.is_authenticated else None,
         )
     return opportunity
-

@@ -76,7 +76,9 @@ def period_close(*, period: FiscalPeriod, actor, reason: str = "") -> FiscalPeri
         raise ApplicationError(PERIOD_EARLIER_OPEN.format(earlier=earlier_open))
     now = timezone.now()
     updated = FiscalPeriod.objects.filter(pk=period.pk, status=FiscalPeriod.Status.OPEN).update(
-        status=FiscalPeriod.Status.CLOSED, closed_at=now, closed_by=actor if actor and actor.is_authenticated else None
+        status=FiscalPeriod.Status.CLOSED,
+        closed_at=now,
+        closed_by=actor if actor and actor.is_authenticated else None,
     )
     if updated != 1:  # another process got there first
         period.refresh_from_db()

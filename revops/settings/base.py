@@ -3,6 +3,7 @@
 from revops.env import BASE_DIR, env, env_bool, env_secret
 
 VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)
 
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY", default="")
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -75,7 +76,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'revops.sqlite3'}"),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'revops.sqlite3'}"
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -123,8 +126,8 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the 
 
 REVOPS_DEMO_PASSWORD = "revops-demo"
 
-from revops.settings.auth import *  # noqa: E402,F403
 from revops.settings.api import *  # noqa: E402,F403
+from revops.settings.auth import *  # noqa: E402,F403
 from revops.settings.celery import *  # noqa: E402,F403
 from revops.settings.email import *  # noqa: E402,F403
 from revops.settings.integrations import *  # noqa: E402,F403

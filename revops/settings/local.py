@@ -7,4 +7,4 @@ from revops.settings.base import SECRET_KEY
 DEBUG = env_bool("DJANGO_DEBUG", True)
 if not SECRET_KEY:
     # Development only; production.py refuses to start without DJANGO_SECRET_KEY.
-    SECRET_KEY = "local-development-only-not-secret"  # noqa: S105
+    SECRET_KEY = "local-development-only-not-secret"

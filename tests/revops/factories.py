@@ -66,7 +66,9 @@ class MembershipFactory(DjangoModelFactory):
     role = "rep"
     partner = factory.Maybe(
         factory.LazyAttribute(lambda m: m.role == "partner"),
-        yes_declaration=factory.SubFactory(PartnerFactory, organization=factory.SelfAttribute("..organization")),
+        yes_declaration=factory.SubFactory(
+            PartnerFactory, organization=factory.SelfAttribute("..organization")
+        ),
         no_declaration=None,
     )
 
@@ -85,7 +87,9 @@ class ProductFactory(DjangoModelFactory):
         model = Product
 
     organization = factory.SubFactory(OrganizationFactory)
-    product_line = factory.SubFactory(ProductLineFactory, organization=factory.SelfAttribute("..organization"))
+    product_line = factory.SubFactory(
+        ProductLineFactory, organization=factory.SelfAttribute("..organization")
+    )
     name = factory.Sequence(lambda n: f"Product {n}")
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
     list_price = Decimal("1000.00")

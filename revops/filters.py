@@ -1,0 +1,116 @@
+"""FilterSets shared by the HTML pages and the API (one definition of every filter)."""
+
+import django_filters
+from django.db.models import Q
+
+from revops.models import (
+    Account,
+    FiscalPeriod,
+    Opportunity,
+    OpportunityStageChange,
+    Partner,
+    Product,
+    ProductLine,
+)
+from revops.models.crm import Region, Segment, Stage
+
+
+class OpportunityFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    status = django_filters.ChoiceFilter(
+        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")], method="filter_status"
+    )
+    product_line = django_filters.NumberFilter(field_name="product_line_id")
+    account = django_filters.NumberFilter(field_name="account_id")
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    lead_source = django_filters.CharFilter()
+    region = django_filters.ChoiceFilter(field_name="account__region", choices=Region.choices)
+    segment = django_filters.ChoiceFilter(field_name="account__segment", choices=Segment.choices)
+    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
+    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
+    created_after = django_filters.DateFilter(field_name="created_date", lookup_expr="gte")
+    created_before = django_filters.DateFilter(field_name="created_date", lookup_expr="lte")
+    closed_after = django_filters.DateFilter(field_name="close_date", lookup_expr="gte")
+    closed_before = django_filters.DateFilter(field_name="close_date", lookup_expr="lte")
+    external_id = django_filters.CharFilter()
+
+    class Meta:
+        model = Opportunity
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(account__name__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.open()
+        if value == "won":
+            return queryset.filter(stage=Stage.CLOSED_WON)
+        if value == "lost":
+            return queryset.filter(stage=Stage.CLOSED_LOST)
+        return queryset
+
+
+class AccountFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    industry = django_filters.CharFilter()
+    segment = django_filters.ChoiceFilter(choices=Segment.choices)
+    region = django_filters.ChoiceFilter(choices=Region.choices)
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    external_id = django_filters.CharFilter()
+
+    class Meta:
+        model = Account
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value))
+
+
+class PartnerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+    tier = django_filters.ChoiceFilter(choices=Partner.Tier.choices)
+    status = django_filters.ChoiceFilter(choices=Partner.Status.choices)
+    lifecycle_stage = django_filters.ChoiceFilter(choices=Partner.Lifecycle.choices)
+    external_id = django_filters.CharFilter()
+
+    class Meta:
+        model = Partner
+        fields: list[str] = []
+
+
+class ProductLineFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+
+    class Meta:
+        model = ProductLine
+        fields = ["code"]
+
+
+class ProductFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+    product_line = django_filters.NumberFilter(field_name="product_line_id")
+
+    class Meta:
+        model = Product
+        fields = ["sku", "is_active"]
+
+
+class StageChangeFilterSet(django_filters.FilterSet):
+    opportunity = django_filters.NumberFilter(field_name="opportunity_id")
+    changed_after = django_filters.DateTimeFilter(field_name="changed_at", lookup_expr="gte")
+    changed_before = django_filters.DateTimeFilter(field_name="changed_at", lookup_expr="lte")
+
+    class Meta:
+        model = OpportunityStageChange
+        fields = ["to_stage"]
+
+
+class FiscalPeriodFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="fiscal_year")
+    starts_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+
+    class Meta:
+        model = FiscalPeriod
+        fields = ["status"]
