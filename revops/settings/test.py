@@ -14,11 +14,15 @@ _test_db = env.str("TEST_DATABASE_URL", default="")
 if _test_db:
     DATABASES = {"default": env.db_url_config(_test_db)}
 else:
+    # In-memory by default (fast, private to one pytest process). Tests that need a second
+    # process to see the data (a real Celery worker) set TEST_SQLITE_PATH to a file.
+    _sqlite_path = env.str("TEST_SQLITE_PATH", default="")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "test.sqlite3"),
-            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+            "NAME": _sqlite_path or str(VAR_DIR / "unused.sqlite3"),
+            "TEST": {"NAME": _sqlite_path or None},
+            "OPTIONS": {"timeout": 20},
         }
     }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
