@@ -1,6 +1,7 @@
 """Token authentication for integrations: `Authorization: Bearer rvp_…` (or `Token rvp_…`)."""
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from revops.models import ApiToken
@@ -33,3 +34,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return "Bearer"
+
+
+class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describe ApiTokenAuthentication in the OpenAPI schema as an HTTP bearer scheme."""
+
+    target_class = ApiTokenAuthentication
+    name = "ApiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer rvp_…"}

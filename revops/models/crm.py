@@ -48,6 +48,7 @@ class Account(OrganizationOwnedModel):
                 fields=["organization", "external_id"],
                 condition=EXTERNAL_ID_SET,
                 name="account_unique_external_id",
+                violation_error_message="Another account in this organization has this external id.",
             ),
         ]
 
@@ -103,6 +104,7 @@ class Partner(OrganizationOwnedModel):
                 fields=["organization", "external_id"],
                 condition=EXTERNAL_ID_SET,
                 name="partner_unique_external_id",
+                violation_error_message="Another partner in this organization has this external id.",
             ),
         ]
 
@@ -164,11 +166,16 @@ class Opportunity(OrganizationOwnedModel):
         ordering = ["-created_date", "-id"]
         verbose_name_plural = "opportunities"
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gte=0), name="opportunity_amount_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="opportunity_amount_gte_0",
+                violation_error_message="The amount cannot be negative.",
+            ),
             models.UniqueConstraint(
                 fields=["organization", "external_id"],
                 condition=EXTERNAL_ID_SET,
                 name="opportunity_unique_external_id",
+                violation_error_message="Another opportunity in this organization has this external id.",
             ),
             models.CheckConstraint(
                 condition=~models.Q(stage__in=CLOSED_STAGES) | models.Q(close_date__isnull=False),

@@ -25,4 +25,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set used by several fields (stage, from_stage, to_stage).
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "revops.models.crm.Stage"},
 }
