@@ -27,3 +27,6 @@ AXES_USERNAME_CALLABLE = "revops.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Accounts are invited: a reset request for an unknown address sends nothing (no mail to strangers).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False

@@ -1,5 +1,9 @@
 """Settings shared by every environment; each value comes from the environment."""
 
+from pathlib import Path
+
+import plotly
+
 from revops.env import BASE_DIR, env, env_bool, env_secret
 
 VAR_DIR = BASE_DIR / "var"
@@ -11,7 +15,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "revops.admin_apps.RevopsAdminConfig",  # django.contrib.admin served by revops' admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -113,7 +117,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js ships inside the plotly package; serve it from there (no CDN), as static/plotly/.
+STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).resolve().parent / "package_data")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
