@@ -26,3 +26,7 @@ else:
         }
     }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# WhiteNoise warns when STATIC_ROOT is missing; tests never run collectstatic.
+STATIC_ROOT = str(VAR_DIR / "test-static")
+(VAR_DIR / "test-static").mkdir(exist_ok=True)
