@@ -1,0 +1,1 @@
+"""Thin clients for outside systems. No models, no domain imports; each is optional."""
