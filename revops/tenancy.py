@@ -7,6 +7,7 @@ organization with the `X-Organization` header (slug); it must be one they belong
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -75,5 +76,5 @@ def organization_switch(*, user, organization: Organization, session) -> Members
         user=user, organization=organization, is_active=True
     )
     session[SESSION_KEY] = organization.pk
-    type(user).objects.filter(pk=user.pk).update(current_organization=organization)
+    get_user_model().objects.filter(pk=user.pk).update(current_organization=organization)
     return membership

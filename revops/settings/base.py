@@ -1,8 +1,5 @@
 """Settings shared by every environment; each value comes from the environment."""
 
-from pathlib import Path
-
-import plotly
 
 from revops.env import BASE_DIR, env, env_bool, env_secret
 
@@ -117,8 +114,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static"))
-# plotly.js ships inside the plotly package; serve it from there (no CDN), as static/plotly/.
-STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).resolve().parent / "package_data")]
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js ships inside the plotly package; it is served from there (no CDN) as static/plotly/.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "revops.staticfinders.PlotlyFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

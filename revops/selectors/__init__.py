@@ -1,0 +1,1 @@
+"""Reads for the core pages, API and exports: scoped querysets and small frozen dataclasses."""
