@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class AttributionConfig(AppConfig):
     name = "attribution"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Core must not import attribution, so attribution registers its period-close hook:
+        # closing a period seals the ledger's chain head for that period.
+        from attribution.services.periods import attribution_period_seal_hook
+        from revops.services.periods import PERIOD_CLOSE_HOOKS
+
+        if attribution_period_seal_hook not in PERIOD_CLOSE_HOOKS:
+            PERIOD_CLOSE_HOOKS.append(attribution_period_seal_hook)
+
+        # The partner-attribution pages in the main menu.
+        from revops.navigation import NavItem, register
+        from revops.permissions import Cap
+
+        register(NavItem("Partner performance", "attribution:partners", Cap.ATTRIBUTION_VIEW))
+        register(NavItem("Attribution ledger", "attribution:ledger", Cap.ATTRIBUTION_VIEW))
+        register(NavItem("Attribution periods", "attribution:periods", Cap.ATTRIBUTION_VIEW))
+        register(NavItem("Attribution rules", "attribution:rules", Cap.ATTRIBUTION_VIEW))

@@ -19,6 +19,7 @@ class Cap(StrEnum):
     DASHBOARD_VIEW = "dashboard.view"
     OPPORTUNITY_VIEW = "opportunity.view"
     OPPORTUNITY_EDIT = "opportunity.edit"
+    OPPORTUNITY_IMPORT = "opportunity.import"
     ACCOUNT_VIEW = "account.view"
     ACCOUNT_EDIT = "account.edit"
     PARTNER_VIEW = "partner.view"
@@ -35,6 +36,9 @@ class Cap(StrEnum):
     ADMIN_SITE = "admin.site"
     AUDIT_VIEW = "audit.view"
     PORTAL = "portal"
+    ATTRIBUTION_VIEW = "attribution.view"
+    ATTRIBUTION_EDIT = "attribution.edit"
+    RULE_EDIT = "attribution.rule_edit"
 
 
 _INTERNAL_READ = {
@@ -51,9 +55,15 @@ _INTERNAL_READ = {
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.ADMIN: frozenset(Cap) - {Cap.PORTAL},
-    Role.MANAGER: frozenset(_INTERNAL_READ | {Cap.OPPORTUNITY_EDIT, Cap.ACCOUNT_EDIT, Cap.JOB_VIEW}),
-    Role.FINANCE: frozenset(_INTERNAL_READ | {Cap.PERIOD_CLOSE, Cap.JOB_VIEW, Cap.AUDIT_VIEW}),
-    Role.REP: frozenset(_INTERNAL_READ | {Cap.OPPORTUNITY_EDIT}),
+    Role.MANAGER: frozenset(
+        _INTERNAL_READ
+        | {Cap.OPPORTUNITY_EDIT, Cap.OPPORTUNITY_IMPORT, Cap.ACCOUNT_EDIT, Cap.JOB_VIEW}
+        | {Cap.ATTRIBUTION_VIEW, Cap.ATTRIBUTION_EDIT}
+    ),
+    Role.FINANCE: frozenset(
+        _INTERNAL_READ | {Cap.PERIOD_CLOSE, Cap.JOB_VIEW, Cap.AUDIT_VIEW, Cap.ATTRIBUTION_VIEW}
+    ),
+    Role.REP: frozenset(_INTERNAL_READ | {Cap.OPPORTUNITY_EDIT, Cap.ATTRIBUTION_VIEW}),
     Role.PARTNER: frozenset({Cap.PORTAL}),
 }
 

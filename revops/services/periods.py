@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,10 @@ PERIOD_ALREADY_CLOSED = "Period {period} is already closed."
 PERIOD_NOT_CLOSED = "Period {period} is open; only a closed period can be reopened."
 PERIOD_EARLIER_OPEN = "Close {earlier} first: periods close in order."
 PERIOD_LATER_CLOSED = "Reopen {later} first: periods reopen in reverse order."
+
+# Called inside period_close's transaction with (period, actor), after the period is marked
+# closed. Domain apps register here (in AppConfig.ready) so core never imports them.
+PERIOD_CLOSE_HOOKS: list[Callable[[FiscalPeriod, object], None]] = []
 
 
 def fiscal_year_and_quarter(organization: Organization, month_start: dt.date) -> tuple[int, int]:
@@ -83,6 +88,9 @@ def period_close(*, period: FiscalPeriod, actor, reason: str = "") -> FiscalPeri
     if updated != 1:  # another process got there first
         period.refresh_from_db()
         return period
+    period.refresh_from_db()
+    for hook in PERIOD_CLOSE_HOOKS:
+        hook(period, actor)
     audit_record(
         organization=period.organization,
         actor=actor,
@@ -143,3 +151,16 @@ def first_open_period(*, organization: Organization, on_or_after: dt.date) -> Fi
         .order_by("start_date")
         .first()
     )
+
+
+def periods_ensure_ahead(*, organization: Organization, today: dt.date, months: int = 12) -> int:
+    """Make sure monthly periods exist from the earliest one (or this month) to `months` ahead."""
+    earliest = (
+        FiscalPeriod.objects.filter(organization=organization)
+        .order_by("start_date")
+        .values_list("start_date", flat=True)
+    ).first() or today.replace(day=1)
+    end_month = today.replace(day=1)
+    for _ in range(months):
+        end_month = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return periods_ensure(organization=organization, start=earliest, end=end_month)

@@ -1,0 +1,116 @@
+"""Admin for partner attribution: settings are edited here; links, rules and the ledger are shown.
+
+Split and rule changes need a reason and go through attribution.services, so those rows are
+read-only here; the ledger and rule versions are append-only in the database as well.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from attribution.models import (
+    AccountPartner,
+    AttributionEntry,
+    AttributionPeriodSeal,
+    AttributionRule,
+    AttributionRuleVersion,
+    AttributionSettings,
+    OpportunityPartner,
+    RevenueEvent,
+)
+from revops.admin.base import CappedPaginator, OrganizationScopedAdmin, ReadOnlyInline, ReadOnlyScopedAdmin
+from revops.permissions import Cap
+
+
+@admin.register(AttributionSettings)
+class AttributionSettingsAdmin(OrganizationScopedAdmin):
+    view_cap = Cap.ATTRIBUTION_VIEW
+    edit_cap = Cap.RULE_EDIT
+    list_display = ("organization", "enforce_account_cap", "si_mode", "si_fixed_percent")
+    list_select_related = ("organization",)
+
+
+@admin.register(OpportunityPartner)
+class OpportunityPartnerAdmin(ReadOnlyScopedAdmin):
+    view_cap = Cap.ATTRIBUTION_VIEW
+    list_display = ("opportunity", "partner", "role", "split_percent", "source", "status")
+    list_filter = ("role", "source", "status")
+    list_select_related = ("opportunity", "partner")
+    search_fields = ("opportunity__name", "partner__name")
+
+
+@admin.register(AccountPartner)
+class AccountPartnerAdmin(ReadOnlyScopedAdmin):
+    view_cap = Cap.ATTRIBUTION_VIEW
+    list_display = ("account", "partner", "role", "split_percent", "source", "status")
+    list_filter = ("role", "source", "status")
+    list_select_related = ("account", "partner")
+    search_fields = ("account__name", "partner__name")
+
+
+class RuleVersionInline(ReadOnlyInline):
+    model = AttributionRuleVersion
+    fields = ("number", "priority", "is_active", "definition", "created_by", "created_at", "change_reason")
+    readonly_fields = fields
+    ordering = ("-number",)
+
+
+@admin.register(AttributionRule)
+class AttributionRuleAdmin(ReadOnlyScopedAdmin):
+    view_cap = Cap.ATTRIBUTION_VIEW
+    list_display = ("name", "priority", "is_active", "current_version")
+    list_filter = ("is_active",)
+    list_select_related = ("current_version",)
+    search_fields = ("name",)
+    inlines = [RuleVersionInline]
+
+
+@admin.register(AttributionRuleVersion)
+class AttributionRuleVersionAdmin(ReadOnlyScopedAdmin):
+    view_cap = Cap.ATTRIBUTION_VIEW
+    list_display = ("rule", "number", "priority", "is_active", "created_by", "created_at")
+    list_select_related = ("rule", "created_by")
+    search_fields = ("rule__name",)
+
+
+@admin.register(RevenueEvent)
+class RevenueEventAdmin(ReadOnlyScopedAdmin):
+    view_cap = Cap.ATTRIBUTION_VIEW
+    list_display = ("date", "amount", "source", "account", "opportunity", "external_id")
+    list_filter = ("source",)
+    list_select_related = ("account", "opportunity")
+    search_fields = ("external_id", "account__name", "opportunity__name")
+    raw_id_fields = ("account", "opportunity")
+    paginator = CappedPaginator
+    date_hierarchy = "date"
+
+
+@admin.register(AttributionEntry)
+class AttributionEntryAdmin(ReadOnlyScopedAdmin):
+    view_cap = Cap.ATTRIBUTION_VIEW
+    list_display = (
+        "sequence",
+        "kind",
+        "partner",
+        "role",
+        "split_percent",
+        "amount",
+        "period",
+        "revenue_period",
+    )
+    list_filter = ("kind", "role", "scope")
+    list_select_related = ("partner", "period", "revenue_period")
+    search_fields = ("partner__name", "=sequence")
+    raw_id_fields = ("revenue_event", "reverses", "rule_version")
+    paginator = CappedPaginator
+
+    # The explanation JSON is only needed on the detail page.
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("explanation")
+
+
+@admin.register(AttributionPeriodSeal)
+class AttributionPeriodSealAdmin(ReadOnlyScopedAdmin):
+    view_cap = Cap.ATTRIBUTION_VIEW
+    list_display = ("period", "last_sequence", "entry_count", "total_amount", "sealed_at", "sealed_by")
+    list_select_related = ("period", "sealed_by")

@@ -1,0 +1,23 @@
+"""Partner attribution data: partner links, settings, rules, revenue events and the ledger."""
+
+from attribution.models.ledger import AttributionEntry, AttributionPeriodSeal
+from attribution.models.links import AccountPartner, LinkSource, LinkStatus, OpportunityPartner, PartnerRole
+from attribution.models.revenue import RevenueEvent
+from attribution.models.rules import AttributionRule, AttributionRuleVersion
+from attribution.models.settings import AttributionSettings, DefaultSplits, SiMode
+
+__all__ = [
+    "AccountPartner",
+    "AttributionEntry",
+    "AttributionPeriodSeal",
+    "AttributionRule",
+    "AttributionRuleVersion",
+    "AttributionSettings",
+    "DefaultSplits",
+    "LinkSource",
+    "LinkStatus",
+    "OpportunityPartner",
+    "PartnerRole",
+    "RevenueEvent",
+    "SiMode",
+]

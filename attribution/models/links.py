@@ -1,0 +1,85 @@
+"""Which partners helped on a deal or own a share of an account's revenue, and in what role."""
+
+from decimal import Decimal
+
+from django.db import models
+
+from revops.models import OrganizationOwnedModel
+
+SPLIT_RANGE = models.Q(split_percent__gte=Decimal("0")) & models.Q(split_percent__lte=Decimal("100"))
+
+
+class PartnerRole(models.TextChoices):
+    SI = "si", "SI / implementation"
+    INFLUENCE = "influence", "Influence"
+    REFERRAL = "referral", "Referral"
+    ISV = "isv", "ISV"
+
+
+class LinkSource(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    RULE = "rule", "Rule"
+    REGISTRATION = "registration", "Deal registration"
+    SYNC = "sync", "CRM sync"
+
+
+class LinkStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    PENDING = "pending", "Pending"
+
+
+class OpportunityPartner(OrganizationOwnedModel):
+    """A partner's part in one deal: its role and, when set, its fixed share of the deal.
+
+    A null split means "use the rules and the organization's defaults".
+    """
+
+    opportunity = models.ForeignKey(
+        "revops.Opportunity", on_delete=models.PROTECT, related_name="partner_links"
+    )
+    partner = models.ForeignKey("revops.Partner", on_delete=models.PROTECT, related_name="opportunity_links")
+    role = models.CharField(max_length=16, choices=PartnerRole.choices, db_index=True)
+    split_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    source = models.CharField(max_length=16, choices=LinkSource.choices, default=LinkSource.MANUAL)
+    status = models.CharField(
+        max_length=16, choices=LinkStatus.choices, default=LinkStatus.ACTIVE, db_index=True
+    )
+
+    class Meta:
+        ordering = ["opportunity", "partner", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "partner", "role"], name="opportunitypartner_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(split_percent__isnull=True) | SPLIT_RANGE,
+                name="opportunitypartner_split_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.role} on deal {self.opportunity_id}"
+
+
+class AccountPartner(OrganizationOwnedModel):
+    """A partner's share of all revenue of one account (the shares of an account cap at 100 %)."""
+
+    account = models.ForeignKey("revops.Account", on_delete=models.PROTECT, related_name="partner_links")
+    partner = models.ForeignKey("revops.Partner", on_delete=models.PROTECT, related_name="account_links")
+    role = models.CharField(max_length=16, choices=PartnerRole.choices, db_index=True)
+    split_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    source = models.CharField(max_length=16, choices=LinkSource.choices, default=LinkSource.MANUAL)
+    status = models.CharField(
+        max_length=16, choices=LinkStatus.choices, default=LinkStatus.ACTIVE, db_index=True
+    )
+
+    class Meta:
+        ordering = ["account", "partner", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "partner", "role"], name="accountpartner_unique_role"),
+            models.CheckConstraint(condition=SPLIT_RANGE, name="accountpartner_split_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.role} on account {self.account_id}"

@@ -1,0 +1,134 @@
+"""Partner links: set a deal's partner split (with a reason) and an account's (capped at 100 %)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+
+from attribution.engine import quantize_percent
+from attribution.locks import lock_account, lock_opportunity
+from attribution.models import AccountPartner, LinkSource, LinkStatus, OpportunityPartner
+from attribution.services.settings import attribution_settings_get
+from revops.models import Account, Membership, Opportunity, Partner
+from revops.permissions import Cap, has_cap
+from revops.services.audit import audit_record, snapshot
+
+HUNDRED = Decimal("100")
+SPLIT_REASON_REQUIRED = "Say why the split changes."
+DEAL_SPLITS_OVER_100 = "The deal's fixed splits would add up to {total} %, over 100 %."
+ACCOUNT_SPLITS_OVER_100 = "The account's splits would add up to {total} %, over 100 %."
+LINK_FIELDS = ["partner", "role", "split_percent", "source", "status"]
+
+
+def _require_editor(membership: Membership | None) -> None:
+    if not has_cap(membership, Cap.ATTRIBUTION_EDIT):
+        raise PermissionDenied
+
+
+def _partner_in_scope(membership: Membership, partner: Partner) -> Partner:
+    return Partner.objects.visible_to(membership).get(pk=partner.pk)
+
+
+@transaction.atomic
+def opportunity_partner_set(
+    *,
+    membership: Membership,
+    opportunity: Opportunity,
+    partner: Partner,
+    role: str,
+    split_percent: Decimal | None,
+    reason: str,
+    status: str = LinkStatus.ACTIVE,
+    source: str = LinkSource.MANUAL,
+) -> OpportunityPartner:
+    """Add or change a partner's split on a deal; the reason is required and audited.
+
+    A deal outside the member's scope (another team, another organization) raises
+    Opportunity.DoesNotExist, as if it did not exist. Fixed splits of a deal cap at 100 %.
+    """
+    _require_editor(membership)
+    split_percent = quantize_percent(split_percent) if split_percent is not None else None
+    if not reason.strip():
+        raise ValidationError({"reason": SPLIT_REASON_REQUIRED})
+    opportunity = Opportunity.objects.visible_to(membership).get(pk=opportunity.pk)
+    partner = _partner_in_scope(membership, partner)
+    lock_opportunity(opportunity_id=opportunity.pk)
+    link = OpportunityPartner.objects.filter(opportunity=opportunity, partner=partner, role=role).first()
+    before = snapshot(link, LINK_FIELDS) if link else {}
+    if status == LinkStatus.ACTIVE and split_percent is not None:
+        others = OpportunityPartner.objects.filter(opportunity=opportunity, status=LinkStatus.ACTIVE).exclude(
+            pk=link.pk if link else None
+        ).aggregate(total=Sum("split_percent"))["total"] or Decimal("0")
+        if others + split_percent > HUNDRED:
+            raise ValidationError(
+                {"split_percent": DEAL_SPLITS_OVER_100.format(total=others + split_percent)}
+            )
+    link = link or OpportunityPartner(organization=opportunity.organization, opportunity=opportunity)
+    link.partner, link.role, link.split_percent = partner, role, split_percent
+    link.status, link.source = status, source
+    link.full_clean()
+    link.save()
+    audit_record(
+        organization=opportunity.organization,
+        actor=membership.user,
+        action="opportunity_partner.set",
+        obj=link,
+        before=before,
+        after=snapshot(link, LINK_FIELDS),
+        reason=reason,
+    )
+    return link
+
+
+@transaction.atomic
+def account_partner_set(
+    *,
+    membership: Membership,
+    account: Account,
+    partner: Partner,
+    role: str,
+    split_percent: Decimal,
+    reason: str = "",
+    status: str = LinkStatus.ACTIVE,
+    source: str = LinkSource.MANUAL,
+) -> AccountPartner:
+    """Add or change a partner's share of an account's revenue; audited.
+
+    With the organization's account cap on, the account's active shares never exceed 100 %:
+    the account row is locked before the shares are summed, so concurrent calls queue up
+    and each sees the others' committed shares.
+    """
+    _require_editor(membership)
+    split_percent = quantize_percent(split_percent)
+    account = Account.objects.visible_to(membership).get(pk=account.pk)
+    partner = _partner_in_scope(membership, partner)
+    lock_account(account_id=account.pk)
+    link = AccountPartner.objects.filter(account=account, partner=partner, role=role).first()
+    before = snapshot(link, LINK_FIELDS) if link else {}
+    settings = attribution_settings_get(organization=account.organization)
+    if settings.enforce_account_cap and status == LinkStatus.ACTIVE:
+        others = AccountPartner.objects.filter(account=account, status=LinkStatus.ACTIVE).exclude(
+            pk=link.pk if link else None
+        ).aggregate(total=Sum("split_percent"))["total"] or Decimal("0")
+        if others + split_percent > HUNDRED:
+            raise ValidationError(
+                {"split_percent": ACCOUNT_SPLITS_OVER_100.format(total=others + split_percent)}
+            )
+    link = link or AccountPartner(organization=account.organization, account=account)
+    link.partner, link.role, link.split_percent = partner, role, split_percent
+    link.status, link.source = status, source
+    link.full_clean()
+    link.save()
+    audit_record(
+        organization=account.organization,
+        actor=membership.user,
+        action="account_partner.set",
+        obj=link,
+        before=before,
+        after=snapshot(link, LINK_FIELDS),
+        reason=reason,
+    )
+    return link
