@@ -1,0 +1,207 @@
+"""Input forms of the attribution pages, and the rule builder's conversions to stored rules."""
+
+from __future__ import annotations
+
+import pydantic
+from django import forms
+
+from attribution.models import AttributionRule, PartnerRole
+from attribution.nl.parser import DEFAULT_STAGES
+from attribution.rule_schema import RuleAction, RuleConditions, RuleDefinition, validation_message
+from revops.models import Partner
+from revops.models.crm import Region, Segment
+from revops.selectors.periods import DEFAULT_PERIOD, PeriodChoice
+
+REASON_REQUIRED = "Say why the split changes."
+ACTION_CHOICES = (
+    ("allow", "Allow credit"),
+    ("deny", "Deny credit"),
+    ("set_split", "Set split %"),
+    ("cap", "Cap split at %"),
+)
+SCOPE_CHOICES = (("opportunity", "Deal"), ("account", "Account"))
+_CONDITION_LISTS = (
+    "roles",
+    "partner_types",
+    "partner_tiers",
+    "stages",
+    "product_lines",
+    "segments",
+    "regions",
+)
+
+
+class SplitChangeForm(forms.Form):
+    """A manager changes one partner's split on a deal; the reason is required."""
+
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    role = forms.ChoiceField(choices=PartnerRole.choices)
+    split_percent = forms.DecimalField(
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        help_text="Empty: the rules and the organization's defaults decide.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": REASON_REQUIRED}
+    )
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(REASON_REQUIRED)
+        return reason
+
+
+class PerformanceFilterForm(forms.Form):
+    period = forms.ChoiceField(choices=PeriodChoice.choices, required=False)
+
+    def selected(self) -> str:
+        self.is_valid()
+        return self.cleaned_data.get("period") or DEFAULT_PERIOD
+
+
+class PeriodReasonForm(forms.Form):
+    reason = forms.CharField(required=False, widget=forms.TextInput())
+
+
+class RuleSentenceForm(forms.Form):
+    sentence = forms.CharField(
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Referral partners get 10 % on deals over $50k"}),
+    )
+
+
+class RuleImportForm(forms.Form):
+    file = forms.FileField(help_text="A rule set in JSON or YAML.")
+
+
+class RuleBuilderForm(forms.Form):
+    """The no-code rule builder: conditions and one action, validated by the rule schema."""
+
+    name = forms.CharField(max_length=160)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    scope = forms.ChoiceField(choices=SCOPE_CHOICES, initial="opportunity")
+    priority = forms.IntegerField(min_value=0, max_value=100_000, initial=100, help_text="Lower runs first.")
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    roles = forms.MultipleChoiceField(
+        choices=PartnerRole.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    partner_types = forms.MultipleChoiceField(
+        choices=PartnerRole.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    partner_tiers = forms.MultipleChoiceField(
+        choices=Partner.Tier.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    stages = forms.MultipleChoiceField(
+        choices=DEFAULT_STAGES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    product_lines = forms.MultipleChoiceField(choices=(), required=False, widget=forms.CheckboxSelectMultiple)
+    segments = forms.MultipleChoiceField(
+        choices=Segment.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    regions = forms.MultipleChoiceField(
+        choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    min_amount = forms.DecimalField(required=False, min_value=0, max_digits=18, decimal_places=2)
+    min_inclusive = forms.BooleanField(required=False, initial=True, label="including the minimum")
+    max_amount = forms.DecimalField(required=False, min_value=0, max_digits=18, decimal_places=2)
+    max_inclusive = forms.BooleanField(required=False, initial=False, label="including the maximum")
+    action = forms.ChoiceField(choices=ACTION_CHOICES)
+    percent = forms.DecimalField(required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2)
+    reason = forms.CharField(required=False, max_length=500, help_text="Required when changing a saved rule.")
+
+    def __init__(self, *args, product_lines=(), reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_lines"].choices = list(product_lines)
+        self.fields["reason"].required = reason_required
+        self.definition: RuleDefinition | None = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.definition = RuleDefinition(
+                name=data["name"],
+                description=data.get("description") or "",
+                scope=data["scope"],
+                priority=data["priority"],
+                conditions=RuleConditions(
+                    **{key: data.get(key) or [] for key in _CONDITION_LISTS},
+                    min_amount=data.get("min_amount"),
+                    # An unticked box only means "exclusive" when there is a bound to exclude.
+                    min_inclusive=bool(data.get("min_inclusive")) or data.get("min_amount") is None,
+                    max_amount=data.get("max_amount"),
+                    max_inclusive=bool(data.get("max_inclusive")) and data.get("max_amount") is not None,
+                ),
+                action=RuleAction(kind=data["action"], percent=data.get("percent")),
+            )
+        except pydantic.ValidationError as exc:
+            raise forms.ValidationError(validation_message(exc)) from exc
+        return data
+
+
+def builder_initial(rule: RuleDefinition, *, is_active: bool = True) -> dict:
+    """Initial values of the builder for a template, a parsed sentence or a saved rule."""
+    c = rule.conditions
+    initial = {
+        "name": rule.name,
+        "description": rule.description,
+        "scope": rule.scope.value,
+        "priority": rule.priority,
+        "is_active": is_active,
+        "min_amount": c.min_amount,
+        "min_inclusive": c.min_inclusive,
+        "max_amount": c.max_amount,
+        "max_inclusive": c.max_inclusive,
+        "action": rule.action.kind.value,
+        "percent": rule.action.percent,
+    }
+    for key in _CONDITION_LISTS:
+        initial[key] = [getattr(v, "value", v) for v in getattr(c, key)]
+    return initial
+
+
+def stored_definition(rule: RuleDefinition) -> dict:
+    """The JSON a rule version stores: the rule schema without name and priority (kept on the rule)."""
+    return rule.model_dump(mode="json", exclude={"name", "priority"})
+
+
+def rule_definition_of(rule: AttributionRule) -> RuleDefinition:
+    """A saved rule (its current version) as a RuleDefinition, for the builder and exports."""
+    stored = rule.current_version.definition if rule.current_version else {"action": {"kind": "allow"}}
+    return RuleDefinition.model_validate({**stored, "name": rule.name, "priority": rule.priority})
+
+
+def rule_summary(rule: RuleDefinition) -> str:
+    """One line saying what a rule matches and does, for lists and previews."""
+    c = rule.conditions
+    parts = ["Deal" if rule.scope.value == "opportunity" else "Account"]
+    labels = {
+        "roles": "role",
+        "partner_types": "partner type",
+        "partner_tiers": "tier",
+        "stages": "stage",
+        "product_lines": "product line",
+        "segments": "segment",
+        "regions": "region",
+    }
+    for key, label in labels.items():
+        values = [str(getattr(v, "value", v)) for v in getattr(c, key)]
+        if values:
+            parts.append(f"{label} {' or '.join(values)}")
+    if c.min_amount is not None:
+        parts.append(f"value {'≥' if c.min_inclusive else '>'} {c.min_amount:,.2f}")
+    if c.max_amount is not None:
+        parts.append(f"value {'≤' if c.max_inclusive else '<'} {c.max_amount:,.2f}")
+    action = dict(ACTION_CHOICES)[rule.action.kind.value]
+    if rule.action.percent is not None:
+        action = f"{action.removesuffix(' %').removesuffix(' at')} {rule.action.percent} %"
+    return f"{' · '.join(parts)} → {action}"

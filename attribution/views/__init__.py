@@ -1,0 +1,1 @@
+"""Server-rendered partner-attribution pages (HTMX partials for filters and forms)."""

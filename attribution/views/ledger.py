@@ -1,0 +1,68 @@
+"""Ledger explorer: filters (HTMX, pushed to the URL), totals, pages, CSV/Excel/PDF exports."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+
+from attribution.models import AttributionEntry, PartnerRole
+from attribution.reports import PDF_CONTENT_TYPE, LedgerAuditReport
+from attribution.selectors_pages.ledger import (
+    HASH_PREFIX,
+    LEDGER_EXPORT_HEADERS,
+    chain_head,
+    entry_rows,
+    ledger_export_rows,
+    ledger_filter_choices,
+    ledger_list,
+    ledger_totals,
+)
+from revops.exports import FORMATS, export_response
+from revops.htmx import render_page_or_partial
+from revops.permissions import Cap, cap_required, has_cap
+from revops.selectors.periods import organization_today
+
+PAGE_SIZE = 50
+
+
+@cap_required(Cap.ATTRIBUTION_VIEW)
+def ledger_view(request: HttpRequest) -> HttpResponse:
+    membership = request.membership
+    filterset, qs = ledger_list(membership=membership, filters=request.GET)
+    export = request.GET.get("export")
+    if export:
+        if not has_cap(membership, Cap.EXPORT):
+            raise PermissionDenied
+        filename = f"attribution-ledger-{organization_today(membership.organization):%Y-%m-%d}"
+        if export in FORMATS:
+            return export_response(export, filename, LEDGER_EXPORT_HEADERS, ledger_export_rows(qs))
+        if export == "pdf":
+            report = LedgerAuditReport(
+                membership=membership,
+                entries=qs,
+                totals=ledger_totals(qs),
+                head=chain_head(membership=membership),
+                filters=dict(filterset.form.data.items()) if filterset.is_bound else {},
+            )
+            response = HttpResponse(report.generate(), content_type=PDF_CONTENT_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+            return response
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "rows": entry_rows(page.object_list),
+        "filterset": filterset,
+        "filter_values": filterset.form.data,
+        "page_obj": page,
+        "totals": ledger_totals(qs),
+        "head": chain_head(membership=membership),
+        "choices": ledger_filter_choices(membership=membership),
+        "kind_choices": AttributionEntry.Kind.choices,
+        "role_choices": PartnerRole.choices,
+        "scope_choices": AttributionEntry.Scope.choices,
+        "hash_prefix": HASH_PREFIX,
+        "can_export": has_cap(membership, Cap.EXPORT),
+    }
+    return render_page_or_partial(
+        request, "attribution/ledger.html", "attribution/partials/ledger_results.html", context
+    )

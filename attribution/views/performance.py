@@ -1,0 +1,35 @@
+"""Partner performance dashboard: leaderboard, roles, tiers, waterfall and monthly trend."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from attribution import charts
+from attribution.forms import PerformanceFilterForm
+from attribution.selectors_pages.performance import partner_performance
+from revops.htmx import render_page_or_partial
+from revops.permissions import Cap, cap_required
+from revops.selectors.periods import organization_today, period_range
+
+
+@cap_required(Cap.ATTRIBUTION_VIEW)
+def partner_performance_view(request: HttpRequest) -> HttpResponse:
+    membership = request.membership
+    form = PerformanceFilterForm(request.GET)
+    dates = period_range(
+        membership.organization, form.selected(), organization_today(membership.organization)
+    )
+    performance = partner_performance(membership=membership, dates=dates)
+    context = {
+        "form": form,
+        "dates": dates,
+        "performance": performance,
+        "partner_chart": charts.partner_bar(performance.partners),
+        "role_chart": charts.role_donut(performance.roles),
+        "tier_chart": charts.tier_pie(performance.tiers),
+        "waterfall_chart": charts.credit_waterfall(performance),
+        "trend_chart": charts.monthly_trend(performance.months),
+    }
+    return render_page_or_partial(
+        request, "attribution/partners.html", "attribution/partials/partners_body.html", context
+    )

@@ -1,0 +1,293 @@
+"""Rule builder: dry-run preview, save with diagnostics, templates, sentence box, files, access."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from attribution.models import AttributionEntry, AttributionRule, AttributionRuleVersion
+from attribution.rule_schema import rules_from_json, rules_from_yaml
+from attribution.services.rules import rule_create
+from revops.models import AuditEvent
+from tests.attribution.factories_pages import build_book
+
+pytestmark = pytest.mark.django_db
+
+NEW_URL = reverse("attribution:rule-new")
+DENY_ISV = {
+    "name": "No ISV credit",
+    "scope": "opportunity",
+    "priority": "10",
+    "roles": ["isv"],
+    "action": "deny",
+}
+
+
+@pytest.fixture
+def book(org, rep, other_rep):
+    return build_book(org, rep, other_rep)
+
+
+def _nothing_saved(org):
+    return (
+        AttributionRule.objects.filter(organization=org).count(),
+        AttributionRuleVersion.objects.count(),
+        AuditEvent.objects.filter(action__startswith="attribution_rule").count(),
+    )
+
+
+def test_preview_lists_the_exact_deals_that_change_and_saves_nothing(org, book, admin, client_for):
+    # given
+    entries_before = AttributionEntry.objects.count()
+    # when
+    response = client_for(admin).post(NEW_URL, {**DENY_ISV, "intent": "preview"}, HTTP_HX_REQUEST="true")
+    # then: Beta's 5 % of the 10,000.00 deal goes; totals 1,500 + 4,000 → 1,000 + 4,000
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    changes = [
+        (
+            c.target_name,
+            c.partner_name,
+            c.role,
+            c.before_percent,
+            c.after_percent,
+            c.before_amount,
+            c.after_amount,
+        )
+        for c in preview.changes
+    ]
+    assert changes == [
+        (
+            "Initech Analytics",
+            "Beta",
+            "isv",
+            Decimal("5.00"),
+            Decimal("0.00"),
+            Decimal("500.00"),
+            Decimal("0.00"),
+        )
+    ]
+    assert (preview.before_total, preview.after_total, preview.change) == (
+        Decimal("5500.00"),
+        Decimal("5000.00"),
+        Decimal("-500.00"),
+    )
+    assert "Nothing has been saved." in response.content.decode()
+    assert _nothing_saved(org) == (0, 0, 0)
+    assert AttributionEntry.objects.count() == entries_before
+
+
+def test_preview_of_an_edit_swaps_the_current_version(org, book, admin, client_for):
+    # given: a cap at 15 % on referral partners is saved; the edit lowers it to 10 %
+    rule, _ = rule_create(
+        membership=admin,
+        name="Cap referral",
+        definition={"conditions": {"roles": ["referral"]}, "action": {"kind": "cap", "percent": "15"}},
+    )
+    data = {
+        "scope": "opportunity",
+        "priority": "100",
+        "roles": ["referral"],
+        "action": "cap",
+        "percent": "10",
+    }
+    data.update({"is_active": "on", "reason": "Tighter", "intent": "preview"})
+    # when
+    response = client_for(admin).post(
+        reverse("attribution:rule-edit", args=[rule.pk]), data, HTTP_HX_REQUEST="true"
+    )
+    # then: Alpha on Umbrella goes 15 % → 10 % (3,000.00 → 2,000.00); Initech's Alpha is already at 10 %
+    preview = response.context["preview"]
+    assert [(c.target_name, c.before_percent, c.after_percent, c.change) for c in preview.changes] == [
+        ("Umbrella Platform", Decimal("15.00"), Decimal("10.00"), Decimal("-1000.00"))
+    ]
+    assert AttributionRuleVersion.objects.filter(rule=rule).count() == 1
+
+
+def test_save_creates_the_rule_and_shows_diagnostics(org, book, admin, client_for):
+    # given: an allow rule at the same priority conflicts with the deny rule
+    rule_create(
+        membership=admin,
+        name="Allow ISV",
+        priority=10,
+        definition={"conditions": {"roles": ["isv"]}, "action": {"kind": "allow"}},
+    )
+    # when
+    response = client_for(admin).post(NEW_URL, {**DENY_ISV, "intent": "save"}, follow=True)
+    # then
+    rule = AttributionRule.objects.get(name="No ISV credit")
+    definition = rule.current_version.definition
+    assert (rule.priority, definition["scope"], definition["action"]) == (
+        10,
+        "opportunity",
+        {"kind": "deny", "percent": None},
+    )
+    assert {k: v for k, v in definition["conditions"].items() if v not in ([], None)} == {
+        "roles": ["isv"],
+        "min_inclusive": True,
+        "max_inclusive": False,
+    }
+    html = response.content.decode()
+    assert "Rule “No ISV credit” saved as version 1." in html
+    assert (
+        "Conflict: Rules &#x27;Allow ISV&#x27; and &#x27;No ISV credit&#x27; have the same priority (10)"
+        in html
+    )
+
+
+def test_edit_needs_a_reason_and_changes_nothing_without_one(org, admin, client_for):
+    # given
+    rule, _ = rule_create(
+        membership=admin,
+        name="Referral 10",
+        definition={"conditions": {"roles": ["referral"]}, "action": {"kind": "set_split", "percent": "10"}},
+    )
+    data = {
+        "scope": "opportunity",
+        "priority": "100",
+        "roles": ["referral"],
+        "action": "set_split",
+        "percent": "12",
+    }
+    # when
+    response = client_for(admin).post(
+        reverse("attribution:rule-edit", args=[rule.pk]), {**data, "intent": "save"}
+    )
+    # then
+    assert response.status_code == 400
+    assert response.context["form"].errors["reason"] == ["This field is required."]
+    assert AttributionRuleVersion.objects.filter(rule=rule).count() == 1
+
+
+def test_template_prefills_the_builder(admin, client_for):
+    # when
+    response = client_for(admin).get(NEW_URL, {"template": "cap-isv-15"})
+    # then
+    form = response.context["form"]
+    assert (form.initial["name"], form.initial["roles"], form.initial["action"], form.initial["percent"]) == (
+        "Cap ISV at 15 %",
+        ["isv"],
+        "cap",
+        Decimal("15"),
+    )
+
+
+def test_sentence_fills_the_builder_and_saves_nothing(org, book, admin, client_for):
+    # when
+    response = client_for(admin).post(
+        reverse("attribution:rule-parse"),
+        {"sentence": "ISV partners get no credit on Analytics deals"},
+        HTTP_HX_REQUEST="true",
+    )
+    # then
+    assert response.status_code == 200
+    assert response.context["summary"] == "Deal · role isv · product line analytics → Deny credit"
+    initial = response.context["form"].initial
+    assert (initial["roles"], initial["product_lines"], initial["action"]) == (["isv"], ["analytics"], "deny")
+    assert 'id="parse-result"' in response.content.decode()
+    assert _nothing_saved(org) == (0, 0, 0)
+
+
+def test_sentence_box_shows_what_it_did_not_understand(org, admin, client_for):
+    # when
+    response = client_for(admin).post(
+        reverse("attribution:rule-parse"),
+        {"sentence": "Referral partners get 10 % on purple deals"},
+        HTTP_HX_REQUEST="true",
+    )
+    # then
+    assert response.context["failure"].unknown_words == ("purple",)
+    assert "<code>purple</code>" in response.content.decode()
+    assert _nothing_saved(org) == (0, 0, 0)
+
+
+def _two_rules(admin):
+    rule_create(
+        membership=admin,
+        name="Referral 10",
+        definition={"conditions": {"roles": ["referral"]}, "action": {"kind": "set_split", "percent": "10"}},
+    )
+    rule_create(
+        membership=admin,
+        name="Deny lost",
+        priority=5,
+        definition={"conditions": {"stages": ["closed_lost"]}, "action": {"kind": "deny"}},
+    )
+
+
+@pytest.mark.parametrize(("fmt", "load"), [("json", rules_from_json), ("yaml", rules_from_yaml)])
+def test_export_downloads_the_rule_set(org, admin, client_for, fmt, load):
+    # given
+    _two_rules(admin)
+    # when
+    response = client_for(admin).get(reverse("attribution:rule-export"), {"format": fmt})
+    # then
+    rules = load(response.content.decode())
+    assert [(r.name, r.priority, r.action.kind.value, r.action.percent) for r in rules] == [
+        ("Deny lost", 5, "deny", None),
+        ("Referral 10", 100, "set_split", Decimal("10")),
+    ]
+
+
+def test_import_previews_then_confirms(org, admin, client_for):
+    # given
+    _two_rules(admin)
+    content = json.dumps(
+        {
+            "rules": [
+                {
+                    "name": "Referral 10",
+                    "conditions": {"roles": ["referral"]},
+                    "action": {"kind": "set_split", "percent": "12"},
+                },
+                {
+                    "name": "ISV cap",
+                    "conditions": {"roles": ["isv"]},
+                    "action": {"kind": "cap", "percent": "15"},
+                },
+            ]
+        }
+    )
+    client = client_for(admin)
+    # when: the upload only previews
+    preview = client.post(
+        reverse("attribution:rule-import"), {"file": SimpleUploadedFile("rules.json", content.encode())}
+    )
+    # then
+    assert [(s["definition"].name, s["existing"] is not None) for s in preview.context["plan"]] == [
+        ("Referral 10", True),
+        ("ISV cap", False),
+    ]
+    assert AttributionRule.objects.filter(organization=org).count() == 2
+    # when: confirmed
+    client.post(reverse("attribution:rule-import-confirm"), {"content": content, "filename": "rules.json"})
+    # then
+    versions = dict(
+        AttributionRule.objects.filter(organization=org).values_list("name", "current_version__number")
+    )
+    assert versions == {"Deny lost": 1, "Referral 10": 2, "ISV cap": 1}
+
+
+def test_import_of_a_bad_file_is_refused(org, admin, client_for):
+    # when
+    response = client_for(admin).post(
+        reverse("attribution:rule-import"),
+        {"file": SimpleUploadedFile("rules.yaml", b"rules:\n  - name: X\n    action: {kind: cap}\n")},
+    )
+    # then
+    assert response.status_code == 400
+    assert response.context["error"] == "Rule 1: action: percent: a cap action needs a percent"
+    assert AttributionRule.objects.filter(organization=org).count() == 0
+
+
+@pytest.mark.parametrize("role_fixture", ["rep", "manager", "finance_admin"])
+def test_only_rule_editors_may_save_rules(request, org, client_for, role_fixture):
+    # given
+    member = request.getfixturevalue(role_fixture)
+    # when
+    response = client_for(member).post(NEW_URL, {**DENY_ISV, "intent": "save"})
+    # then
+    assert response.status_code == 403
+    assert _nothing_saved(org) == (0, 0, 0)
