@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("revops.api.urls")),
+    # Domain apps are wired by dotted path: core never imports them (import-linter contract).
+    path("api/v1/attribution/", include("attribution.api.urls")),
+    path("attribution/", include("attribution.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

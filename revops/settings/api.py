@@ -26,5 +26,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for a choice set used by several fields (stage, from_stage, to_stage).
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "revops.models.crm.Stage"},
+    # Domain apps' choice sets are named by dotted path (a string: core imports no domain app).
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "revops.models.crm.Stage",
+        "PartnerRoleEnum": "attribution.models.links.PartnerRole",
+        "LinkSourceEnum": "attribution.models.links.LinkSource",
+        "LinkStatusEnum": "attribution.models.links.LinkStatus",
+    },
 }

@@ -1,0 +1,74 @@
+"""FilterSets of the attribution API (partner links, rules, revenue events, ledger entries)."""
+
+import django_filters
+
+from attribution.models import (
+    AccountPartner,
+    AttributionEntry,
+    AttributionRule,
+    LinkStatus,
+    OpportunityPartner,
+    PartnerRole,
+    RevenueEvent,
+)
+
+
+class OpportunityPartnerFilterSet(django_filters.FilterSet):
+    opportunity = django_filters.NumberFilter(field_name="opportunity_id")
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    role = django_filters.ChoiceFilter(choices=PartnerRole.choices)
+    status = django_filters.ChoiceFilter(choices=LinkStatus.choices)
+
+    class Meta:
+        model = OpportunityPartner
+        fields: list[str] = []
+
+
+class AccountPartnerFilterSet(django_filters.FilterSet):
+    account = django_filters.NumberFilter(field_name="account_id")
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    role = django_filters.ChoiceFilter(choices=PartnerRole.choices)
+    status = django_filters.ChoiceFilter(choices=LinkStatus.choices)
+
+    class Meta:
+        model = AccountPartner
+        fields: list[str] = []
+
+
+class AttributionRuleFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+
+    class Meta:
+        model = AttributionRule
+        fields = ["is_active"]
+
+
+class RevenueEventFilterSet(django_filters.FilterSet):
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    account = django_filters.NumberFilter(field_name="account_id")
+    opportunity = django_filters.NumberFilter(field_name="opportunity_id")
+    source = django_filters.ChoiceFilter(choices=RevenueEvent.Source.choices)
+    external_id = django_filters.CharFilter()
+
+    class Meta:
+        model = RevenueEvent
+        fields: list[str] = []
+
+
+class AttributionEntryFilterSet(django_filters.FilterSet):
+    """Ledger filters; the date range is on the revenue date of the entry's event."""
+
+    date_after = django_filters.DateFilter(field_name="revenue_event__date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="revenue_event__date", lookup_expr="lte")
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    account = django_filters.NumberFilter(field_name="revenue_event__account_id")
+    opportunity = django_filters.NumberFilter(field_name="revenue_event__opportunity_id")
+    kind = django_filters.ChoiceFilter(choices=AttributionEntry.Kind.choices)
+    role = django_filters.ChoiceFilter(choices=PartnerRole.choices)
+    period = django_filters.NumberFilter(field_name="period_id")
+    revenue_period = django_filters.NumberFilter(field_name="revenue_period_id")
+
+    class Meta:
+        model = AttributionEntry
+        fields: list[str] = []

@@ -1,0 +1,251 @@
+"""Partner-attribution API: partner links, the ledger, recompute, explanations, settings.
+
+Rules live in `attribution.api.rules`, revenue events in `attribution.api.revenue`.
+
+Every view inherits `OrganizationScopedViewSetMixin` (scoping, capabilities, error mapping).
+Reads narrow rows to what the member may see; writes call attribution services.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from attribution.api.filters import (
+    AccountPartnerFilterSet,
+    AttributionEntryFilterSet,
+    OpportunityPartnerFilterSet,
+)
+from attribution.api.serializers import (
+    AccountPartnerSerializer,
+    AccountPartnerUpdateSerializer,
+    AttributionSettingsSerializer,
+    JobRunSerializer,
+    LedgerEntrySerializer,
+    LedgerTotalsSerializer,
+    LinkRemoveSerializer,
+    OpportunityPartnerSerializer,
+    OpportunityPartnerUpdateSerializer,
+    PartnerExplanationSerializer,
+    RecomputeSerializer,
+)
+from attribution.models import (
+    AccountPartner,
+    AttributionEntry,
+    OpportunityPartner,
+)
+from attribution.selectors_api import (
+    entries_visible,
+    ledger_totals,
+    opportunity_explanations,
+)
+from attribution.services.api_support import (
+    account_partner_change,
+    account_partner_remove,
+    opportunity_partner_change,
+    opportunity_partner_remove,
+)
+from attribution.services.jobs import attribution_recompute_enqueue
+from attribution.services.settings import attribution_settings_get, attribution_settings_update
+from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
+from revops.models import Account, JobRun, Opportunity
+from revops.permissions import Cap
+
+RECOMPUTE_KIND = "attribution.recompute"
+
+
+class LinkViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
+    """Shared shape of the two partner-link resources (deal links, account shares)."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head"]
+    update_serializer_class: type | None = None
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return self.update_serializer_class
+        return self.serializer_class
+
+    def _fields(self, serializer, instance=None) -> dict:
+        data = dict(serializer.validated_data)
+        if instance is None:
+            data.setdefault("split_percent", None)
+        else:
+            for name in ("partner", "role", "split_percent", "source", "status"):
+                data.setdefault(name, getattr(instance, name))
+        return data
+
+    @extend_schema(parameters=[OpenApiParameter("reason", str, required=True, description="Why.")])
+    def destroy(self, request, *args, **kwargs) -> Response:
+        """Take the partner off (audited with the reason); their ledger share is reversed."""
+        link = self.get_object()
+        form = LinkRemoveSerializer(data={"reason": request.query_params.get("reason", "")})
+        form.is_valid(raise_exception=True)
+        self.remove(membership=request.membership, link=link, reason=form.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OpportunityPartnerViewSet(LinkViewSet):
+    """Partners on deals. Every split change needs a reason, is audited and posted to the ledger."""
+
+    model = OpportunityPartner
+    serializer_class = OpportunityPartnerSerializer
+    update_serializer_class = OpportunityPartnerUpdateSerializer
+    filterset_class = OpportunityPartnerFilterSet
+    required_caps = crud_caps(read=Cap.ATTRIBUTION_VIEW, edit=Cap.ATTRIBUTION_EDIT)
+    ordering_fields = ["created_at", "opportunity", "partner"]
+    remove = staticmethod(opportunity_partner_remove)
+
+    def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        visible = Opportunity.objects.visible_to(self.membership)
+        return queryset.filter(opportunity__in=visible).select_related("partner")
+
+    def perform_create(self, serializer) -> None:
+        data = self._fields(serializer)
+        serializer.instance = opportunity_partner_change(membership=self.request.membership, **data)
+
+    def perform_update(self, serializer) -> None:
+        link = serializer.instance
+        data = self._fields(serializer, link)
+        serializer.instance = opportunity_partner_change(
+            membership=self.request.membership, opportunity=link.opportunity, **data
+        )
+
+
+class AccountPartnerViewSet(LinkViewSet):
+    """Partners' shares of accounts; an account's active shares never add up to over 100 %."""
+
+    model = AccountPartner
+    serializer_class = AccountPartnerSerializer
+    update_serializer_class = AccountPartnerUpdateSerializer
+    filterset_class = AccountPartnerFilterSet
+    required_caps = crud_caps(read=Cap.ATTRIBUTION_VIEW, edit=Cap.ATTRIBUTION_EDIT)
+    ordering_fields = ["created_at", "account", "partner"]
+    remove = staticmethod(account_partner_remove)
+
+    def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        visible = Account.objects.visible_to(self.membership)
+        return queryset.filter(account__in=visible).select_related("partner")
+
+    def perform_create(self, serializer) -> None:
+        data = self._fields(serializer)
+        serializer.instance = account_partner_change(membership=self.request.membership, **data)
+
+    def perform_update(self, serializer) -> None:
+        link = serializer.instance
+        data = self._fields(serializer, link)
+        serializer.instance = account_partner_change(
+            membership=self.request.membership, account=link.account, **data
+        )
+
+
+class LedgerEntryViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The attribution ledger (append-only): every posted share, reversal and adjustment."""
+
+    model = AttributionEntry
+    serializer_class = LedgerEntrySerializer
+    filterset_class = AttributionEntryFilterSet
+    required_caps = {**crud_caps(read=Cap.ATTRIBUTION_VIEW), "totals": Cap.ATTRIBUTION_VIEW}
+    ordering_fields = ["sequence", "amount", "created_at"]
+
+    def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        queryset = entries_visible(queryset, self.membership)
+        return queryset.select_related("partner", "period", "revenue_event").order_by("sequence")
+
+    @extend_schema(responses=LedgerTotalsSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def totals(self, request) -> Response:
+        """Sum and count of the entries the filters select, overall and per partner."""
+        totals = ledger_totals(entries=self.filter_queryset(self.get_queryset()).order_by())
+        return Response(LedgerTotalsSerializer(totals).data)
+
+
+class JobRunViewSet(OrganizationScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Attribution background runs, to poll after starting a recompute."""
+
+    model = JobRun
+    serializer_class = JobRunSerializer
+    required_caps = {"retrieve": Cap.ATTRIBUTION_VIEW}
+
+    def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset.filter(kind__startswith="attribution.")
+
+
+class RecomputeApi(OrganizationScopedViewSetMixin, APIView):
+    """Start a recompute of the organization's ledger in the background."""
+
+    required_caps = {"post": Cap.ATTRIBUTION_EDIT}
+
+    @extend_schema(
+        request=RecomputeSerializer,
+        responses={
+            202: JobRunSerializer,
+            200: OpenApiResponse(JobRunSerializer, description="A run with this key exists already."),
+        },
+    )
+    def post(self, request) -> Response:
+        """Queue a recompute (the same idempotency key never runs twice) and return its run."""
+        form = RecomputeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        key = form.validated_data.get("idempotency_key") or uuid.uuid4().hex
+        job, created = attribution_recompute_enqueue(
+            organization=request.organization,
+            actor=request.user,
+            idempotency_key=f"{RECOMPUTE_KIND}:{key}",
+        )
+        code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+        return Response(JobRunSerializer(job, context={"request": request}).data, status=code)
+
+
+class OpportunityExplanationsApi(OrganizationScopedViewSetMixin, APIView):
+    """Each partner's split of one deal, with the engine's explanation and a sentence."""
+
+    required_caps = {"get": Cap.ATTRIBUTION_VIEW}
+
+    @extend_schema(responses=PartnerExplanationSerializer(many=True))
+    def get(self, request, pk: int) -> Response:
+        opportunity = (
+            Opportunity.objects.visible_to(request.membership)
+            .select_related("organization", "product_line")
+            .filter(pk=pk)
+            .first()
+        )
+        if opportunity is None:
+            raise exceptions.NotFound
+        explanations = opportunity_explanations(opportunity=opportunity)
+        return Response(PartnerExplanationSerializer(explanations, many=True).data)
+
+
+class AttributionSettingsApi(OrganizationScopedViewSetMixin, APIView):
+    """The organization's attribution settings (admins)."""
+
+    required_caps = {"get": Cap.RULE_EDIT, "put": Cap.RULE_EDIT, "patch": Cap.RULE_EDIT}
+
+    @extend_schema(responses=AttributionSettingsSerializer)
+    def get(self, request) -> Response:
+        settings = attribution_settings_get(organization=request.organization)
+        return Response(AttributionSettingsSerializer(settings).data)
+
+    def _save(self, request, *, partial: bool) -> Response:
+        settings = attribution_settings_get(organization=request.organization)
+        form = AttributionSettingsSerializer(settings, data=request.data, partial=partial)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        if "default_splits" in data:
+            merged = {**settings.defaults.as_json(), **data["default_splits"]}
+            data["default_splits"] = {role: str(value) for role, value in merged.items()}
+        settings = attribution_settings_update(membership=request.membership, data=data)
+        return Response(AttributionSettingsSerializer(settings).data)
+
+    @extend_schema(request=AttributionSettingsSerializer, responses=AttributionSettingsSerializer)
+    def put(self, request) -> Response:
+        return self._save(request, partial=False)
+
+    @extend_schema(request=AttributionSettingsSerializer, responses=AttributionSettingsSerializer)
+    def patch(self, request) -> Response:
+        return self._save(request, partial=True)

@@ -1,0 +1,167 @@
+"""Reads the integration API needs: per-deal explanations, ledger scope and ledger totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from attribution.engine import AccountFacts, DealFacts, LinkFacts, Role, Scope, compute_splits, explain_text
+from attribution.models import AttributionEntry, LinkStatus, OpportunityPartner, RevenueEvent
+from attribution.services.rules import active_rule_specs
+from attribution.services.split_inputs import engine_settings
+from revops.models import Account, Membership, Opportunity
+from revops.querysets import team_user_ids
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class PartnerExplanation:
+    """One partner's split of a deal as the engine computes it now, and why."""
+
+    link_id: int
+    partner_id: int
+    partner_name: str
+    role: str
+    percent: Decimal
+    allowed: bool
+    source: str
+    rule: dict | None
+    caps: list[dict]
+    considered: list[dict]
+    notes: list[str]
+    text: str
+
+
+def opportunity_explanations(*, opportunity: Opportunity) -> list[PartnerExplanation]:
+    """Run the split engine over one deal's active partner links with the current rules.
+
+    The caller passes a deal it has already scoped to the member (visible_to); four queries
+    whatever the number of partners: the deal's links, the rules, the settings, the account.
+    """
+    organization = opportunity.organization
+    account = Account.objects.only("id", "segment", "region").get(pk=opportunity.account_id)
+    links = list(
+        OpportunityPartner.objects.filter(opportunity=opportunity, status=LinkStatus.ACTIVE)
+        .select_related("partner")
+        .order_by("partner_id", "role")
+    )
+    deal = DealFacts(
+        id=opportunity.pk,
+        account_id=opportunity.account_id,
+        stage=opportunity.stage,
+        amount=opportunity.amount,
+        product_line=opportunity.product_line.code if opportunity.product_line_id else None,
+    )
+    facts = [
+        LinkFacts(
+            scope=Scope.OPPORTUNITY,
+            target_id=opportunity.pk,
+            partner_id=link.partner_id,
+            role=Role(link.role),
+            partner_types=frozenset(link.partner.types or ()),
+            partner_tier=link.partner.tier,
+            manual_percent=link.split_percent,
+            source=link.source,
+            partner_name=link.partner.name,
+            link_id=link.pk,
+        )
+        for link in links
+    ]
+    specs, _ = active_rule_specs(organization=organization)
+    results = compute_splits(
+        [deal],
+        [AccountFacts(id=account.pk, segment=account.segment, region=account.region)],
+        facts,
+        specs,
+        engine_settings(organization),
+    )
+    return [_explained(r) for r in results]
+
+
+def _explained(result) -> PartnerExplanation:
+    e = result.explanation
+    rule = None
+    if e.rule_id is not None:
+        rule = {"id": e.rule_id, "version": e.rule_version, "name": e.rule_name}
+    return PartnerExplanation(
+        link_id=result.link_id,
+        partner_id=result.partner_id,
+        partner_name=result.partner_name,
+        role=str(result.role),
+        percent=result.percent,
+        allowed=result.allowed,
+        source=str(e.source),
+        rule=rule,
+        caps=[{"what": c.what, "from": c.from_percent, "to": c.to_percent} for c in e.caps_applied],
+        considered=[
+            {
+                "rule_id": c.rule_id,
+                "version": c.rule_version,
+                "name": c.rule_name,
+                "matched": c.matched,
+                "reason": c.reason,
+            }
+            for c in e.considered
+        ],
+        notes=list(e.notes),
+        text=explain_text(result),
+    )
+
+
+def _visible_targets(membership: Membership) -> Q | None:
+    """Revenue of the deals and accounts the member may see; None when they see everything."""
+    if team_user_ids(membership) is None:
+        return None
+    deals = Opportunity.objects.visible_to(membership).values("id")
+    accounts = Account.objects.visible_to(membership).values("id")
+    return Q(opportunity_id__in=deals) | Q(opportunity__isnull=True, account_id__in=accounts)
+
+
+def revenue_events_visible(queryset: QuerySet[RevenueEvent], membership: Membership) -> QuerySet:
+    """Narrow revenue events to the member's deals and accounts (reps, team managers)."""
+    condition = _visible_targets(membership)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def entries_visible(queryset: QuerySet[AttributionEntry], membership: Membership) -> QuerySet:
+    """Narrow ledger entries to the revenue of the member's deals and accounts."""
+    condition = _visible_targets(membership)
+    if condition is None:
+        return queryset
+    events = RevenueEvent.objects.filter(condition, organization_id=membership.organization_id)
+    return queryset.filter(revenue_event__in=events.values("id"))
+
+
+@dataclass(frozen=True)
+class PartnerTotal:
+    partner_id: int
+    partner_name: str
+    entries: int
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    """Sum and count of a set of ledger entries, overall and per partner."""
+
+    entries: int
+    total: Decimal
+    by_partner: list[PartnerTotal]
+
+
+def ledger_totals(*, entries: QuerySet[AttributionEntry]) -> LedgerTotals:
+    """Totals of already scoped and filtered entries, in two queries."""
+    overall = entries.aggregate(n=Count("id"), total=Sum("amount"))
+    rows = (
+        entries.values("partner_id", "partner__name")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("partner__name", "partner_id")
+    )
+    return LedgerTotals(
+        entries=overall["n"] or 0,
+        total=overall["total"] or ZERO,
+        by_partner=[PartnerTotal(r["partner_id"], r["partner__name"], r["n"], r["total"]) for r in rows],
+    )

@@ -1,0 +1,191 @@
+"""Attribution API: revenue events (list, filter, bulk create all-or-nothing, idempotent)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from attribution.models import AttributionEntry, RevenueEvent
+from tests.attribution.factories import OpportunityPartnerFactory, RevenueEventFactory
+from tests.revops.factories import AccountFactory, OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+EVENTS = "/api/v1/attribution/revenue-events/"
+
+
+def api_for(membership) -> APIClient:
+    client = APIClient()
+    client.force_login(membership.user)
+    return client
+
+
+@pytest.fixture
+def deal(org, partner):
+    deal = OpportunityFactory(organization=org)
+    OpportunityPartnerFactory(
+        organization=org, opportunity=deal, partner=partner, split_percent=Decimal("10.00")
+    )
+    return deal
+
+
+def test_bulk_create_creates_events_and_posts_them(admin, org, deal, partner):
+    # given
+    account = AccountFactory(organization=org)
+    items = [
+        {"external_id": "inv-1", "date": "2026-03-05", "amount": "1000.00", "opportunity": deal.pk},
+        {"external_id": "inv-2", "date": "2026-03-06", "amount": "250.50", "account": account.pk},
+    ]
+    # when
+    response = api_for(admin).post(EVENTS, items, format="json")
+    # then
+    assert response.status_code == 201
+    body = response.json()
+    assert [
+        (e["external_id"], e["amount"], e["opportunity"], e["account"], e["source"]) for e in body["created"]
+    ] == [
+        ("inv-1", "1000.00", deal.pk, deal.account_id, "api"),
+        ("inv-2", "250.50", None, account.pk, "api"),
+    ]
+    assert (body["existing"], body["posted_entries"]) == ([], 1)
+    entry = AttributionEntry.objects.get()
+    assert (entry.partner_id, entry.amount, entry.revenue_event.external_id) == (
+        partner.pk,
+        Decimal("100.00"),
+        "inv-1",
+    )
+
+
+def test_bulk_create_is_idempotent_by_external_id(admin, org, deal):
+    # given
+    client = api_for(admin)
+    items = [{"external_id": "inv-1", "date": "2026-03-05", "amount": "1000.00", "opportunity": deal.pk}]
+    client.post(EVENTS, items, format="json")
+    # when
+    again = client.post(
+        EVENTS,
+        [*items, {"external_id": "inv-9", "date": "2026-03-07", "amount": "10", "opportunity": deal.pk}],
+        format="json",
+    )
+    repeat = client.post(EVENTS, items, format="json")
+    # then
+    assert again.status_code == 201
+    assert ([e["external_id"] for e in again.json()["created"]], again.json()["existing"]) == (
+        ["inv-9"],
+        ["inv-1"],
+    )
+    assert repeat.status_code == 200
+    assert repeat.json() == {"created": [], "existing": ["inv-1"], "posted_entries": 0}
+    assert sorted(RevenueEvent.objects.values_list("external_id", flat=True)) == ["inv-1", "inv-9"]
+    assert AttributionEntry.objects.count() == 2
+
+
+def test_bulk_create_with_one_bad_item_writes_nothing(admin, org, deal, other_org_opportunity):
+    # given
+    items = [
+        {"external_id": "ok-1", "date": "2026-03-05", "amount": "10.00", "opportunity": deal.pk},
+        {"external_id": "bad-1", "date": "2026-03-05", "amount": "10.001", "opportunity": deal.pk},
+        {
+            "external_id": "bad-2",
+            "date": "not a date",
+            "amount": "1",
+            "opportunity": other_org_opportunity.pk,
+        },
+        {"external_id": "bad-3", "date": "2026-03-05", "amount": "1"},
+    ]
+    # when
+    response = api_for(admin).post(EVENTS, items, format="json")
+    # then
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "Nothing was created: 3 item(s) have errors."
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [
+        (1, "amount"),
+        (2, "date"),
+        (2, "opportunity"),
+        (3, "opportunity"),
+    ]
+    assert body["errors"][-1]["message"] == "Give an opportunity or an account."
+    assert not RevenueEvent.objects.exists()
+    assert not AttributionEntry.objects.exists()
+
+
+def test_bulk_create_refuses_repeated_external_ids_and_mismatched_account(admin, org, deal):
+    # given
+    other_account = AccountFactory(organization=org)
+    items = [
+        {"external_id": "x", "date": "2026-03-05", "amount": "1", "opportunity": deal.pk},
+        {"external_id": "x", "date": "2026-03-06", "amount": "2", "opportunity": deal.pk},
+        {
+            "external_id": "y",
+            "date": "2026-03-06",
+            "amount": "2",
+            "opportunity": deal.pk,
+            "account": other_account.pk,
+        },
+    ]
+    # when
+    mismatch = api_for(admin).post(EVENTS, items[2:], format="json")
+    repeated = api_for(admin).post(EVENTS, items[:2], format="json")
+    # then
+    assert mismatch.json()["errors"] == [
+        {"index": 0, "field": "account", "message": "This is not the account of the opportunity."}
+    ]
+    assert repeated.json()["errors"] == [{"index": 1, "field": "external_id", "message": "Repeats item 0."}]
+    assert not RevenueEvent.objects.exists()
+
+
+def test_bulk_create_needs_a_list(admin, org):
+    # when
+    response = api_for(admin).post(EVENTS, {"external_id": "x"}, format="json")
+    # then
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Send a list of revenue events."]}
+    assert not RevenueEvent.objects.exists()
+
+
+def test_bulk_create_refuses_more_than_the_item_limit(admin, org, deal):
+    # given
+    items = [
+        {"external_id": f"e-{n}", "date": "2026-03-05", "amount": "1", "opportunity": deal.pk}
+        for n in range(1001)
+    ]
+    # when
+    response = api_for(admin).post(EVENTS, items, format="json")
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": [
+            "Send at most 1000 revenue events per request; larger files go through the CSV import."
+        ]
+    }
+    assert not RevenueEvent.objects.exists()
+
+
+def test_list_filters_by_date_and_opportunity(finance_admin, org, deal):
+    # given
+    early = RevenueEventFactory(organization=org, opportunity=deal, date=dt.date(2026, 1, 5))
+    late = RevenueEventFactory(organization=org, opportunity=deal, date=dt.date(2026, 4, 5))
+    RevenueEventFactory(organization=org, date=dt.date(2026, 4, 6))
+    client = api_for(finance_admin)
+    # when
+    by_date = client.get(EVENTS, {"date_after": "2026-02-01", "opportunity": deal.pk})
+    everything = client.get(EVENTS)
+    # then
+    assert [e["id"] for e in by_date.json()["results"]] == [late.pk]
+    assert everything.json()["count"] == 3
+    assert everything.json()["results"][0]["id"] == early.pk
+
+
+def test_rep_sees_only_revenue_of_their_deals(rep, rep_opportunity, other_rep_opportunity, org):
+    # given
+    mine = RevenueEventFactory(organization=org, opportunity=rep_opportunity)
+    theirs = RevenueEventFactory(organization=org, opportunity=other_rep_opportunity)
+    client = api_for(rep)
+    # when
+    listed = client.get(EVENTS)
+    other = client.get(f"{EVENTS}{theirs.pk}/")
+    # then
+    assert [e["id"] for e in listed.json()["results"]] == [mine.pk]
+    assert other.status_code == 404
