@@ -12,6 +12,7 @@ from attribution.models import AttributionEntry, AttributionPeriodSeal
 from attribution.models.ledger import canonical_values_of
 from revops.ledger import GENESIS_HASH, ChainBreak, chain_verify
 from revops.models import Organization
+from revops.money import quantize_money
 
 _FIELDS = (
     "sequence",
@@ -83,7 +84,9 @@ def _seal_problems(organization: Organization) -> list[ChainBreak]:
         totals = entries.filter(sequence__lte=seal.last_sequence).aggregate(
             n=Count("id"), total=Sum("amount")
         )
-        if totals["n"] != seal.entry_count or (totals["total"] or Decimal("0")) != seal.total_amount:
+        # quantized: SQLite sums decimals as floats (43725.3900000001 for 43725.39)
+        total = quantize_money(totals["total"] or Decimal("0"))
+        if totals["n"] != seal.entry_count or total != seal.total_amount:
             first = entries.order_by("sequence").values_list("sequence", flat=True).first() or 1
             problems.append(
                 ChainBreak(first, f"period {period_id} no longer matches its seal (entry count or total)")

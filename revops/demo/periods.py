@@ -1,4 +1,4 @@
-"""Demo fiscal periods: months covering the data, the older ones closed by finance in order."""
+"""Demo fiscal periods: months covering the data, created open; the older ones closed last, in order."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from django.db.models import Max, Min
 
 from revops.demo.context import SeedContext
 from revops.models import FiscalPeriod, Opportunity
-from revops.services.periods import periods_ensure
+from revops.services.periods import period_close, periods_ensure
 
 OPEN_MONTHS = 2  # the current month and the two before it stay open
 CLOSE_DELAY_DAYS = 5  # finance closes a month five days after it ends
+CLOSE_REASON = "demo close"
 
 
 def _months_back(day: dt.date, months: int) -> dt.date:
@@ -20,10 +21,10 @@ def _months_back(day: dt.date, months: int) -> dt.date:
 
 
 def seed_periods(ctx: SeedContext) -> dict[str, int]:
-    """Create the monthly periods from the first deal to the last expected close; close old ones.
+    """Create the monthly periods from the first deal to the last expected close, all open.
 
-    Closing is written directly (not through `period_close`) so that the close dates are the
-    historical ones, each month five days after it ended, which keeps the order of closing.
+    They stay open while the other steps write into past months (ledgers post into the
+    period of their date); `close_periods`, the last core step, closes the older ones.
     """
     org = ctx.organization
     span = Opportunity.objects.filter(organization=org).aggregate(
@@ -31,18 +32,24 @@ def seed_periods(ctx: SeedContext) -> dict[str, int]:
     )
     start = span["first"] or ctx.today
     end = max(span["last"] or ctx.today, ctx.today)
-    created = periods_ensure(organization=org, start=start, end=end)
+    return {"periods": periods_ensure(organization=org, start=start, end=end)}
 
+
+def close_periods(ctx: SeedContext) -> dict[str, int]:
+    """Close every month before the open ones, oldest first, as finance, through `period_close`.
+
+    Going through the service writes the audit rows and runs the period-close hooks (the
+    attribution ledger seals each period). The close dates are the historical ones, each
+    month five days after it ended, so they follow the order of closing.
+    """
     cutoff = _months_back(ctx.today, OPEN_MONTHS)
     closer = ctx.finance_user()
-    to_close = list(
-        FiscalPeriod.objects.filter(
-            organization=org, start_date__lt=cutoff, status=FiscalPeriod.Status.OPEN
-        ).order_by("start_date")
-    )
+    to_close = FiscalPeriod.objects.filter(
+        organization=ctx.organization, start_date__lt=cutoff, status=FiscalPeriod.Status.OPEN
+    ).order_by("start_date")
+    closed = 0
     for period in to_close:
-        period.status = FiscalPeriod.Status.CLOSED
-        period.closed_at = ctx.at(period.end_date + dt.timedelta(days=CLOSE_DELAY_DAYS), 17)
-        period.closed_by = closer
-    FiscalPeriod.objects.bulk_update(to_close, ["status", "closed_at", "closed_by"], batch_size=500)
-    return {"periods": created, "periods_closed": len(to_close)}
+        closed_at = ctx.at(period.end_date + dt.timedelta(days=CLOSE_DELAY_DAYS), 17)
+        period_close(period=period, actor=closer, reason=CLOSE_REASON, closed_at=closed_at)
+        closed += 1
+    return {"periods_closed": closed}

@@ -5,7 +5,9 @@ Other apps add their own steps from a `demo.py` module (found by autodiscovery) 
 once per organization: its completion is recorded as a JobRun keyed by the step name, so
 running the command again adds nothing, and a step added later runs on an existing demo
 database without repeating the others. Steps that write ledger entries into past months
-register before "periods", which closes the older months.
+register after "periods" (which creates the months open) and so before "close_periods", which
+closes the older months through the period-close service; steps registered without `after`
+run after that close.
 """
 
 from __future__ import annotations

@@ -63,8 +63,13 @@ def period_for_date(*, organization: Organization, day: dt.date) -> FiscalPeriod
 
 
 @transaction.atomic
-def period_close(*, period: FiscalPeriod, actor, reason: str = "") -> FiscalPeriod:
-    """Close a period; earlier periods must already be closed. Closing twice is a no-op."""
+def period_close(
+    *, period: FiscalPeriod, actor, reason: str = "", closed_at: dt.datetime | None = None
+) -> FiscalPeriod:
+    """Close a period; earlier periods must already be closed. Closing twice is a no-op.
+
+    `closed_at` back-dates the close (loading history, e.g. the demo data); default now.
+    """
     period = FiscalPeriod.objects.select_for_update().get(pk=period.pk)
     if period.is_closed:
         return period
@@ -79,7 +84,7 @@ def period_close(*, period: FiscalPeriod, actor, reason: str = "") -> FiscalPeri
     )
     if earlier_open is not None:
         raise ApplicationError(PERIOD_EARLIER_OPEN.format(earlier=earlier_open))
-    now = timezone.now()
+    now = closed_at or timezone.now()
     updated = FiscalPeriod.objects.filter(pk=period.pk, status=FiscalPeriod.Status.OPEN).update(
         status=FiscalPeriod.Status.CLOSED,
         closed_at=now,

@@ -21,6 +21,7 @@ from revops.demo.logins import NO_DEMO_DATA
 from revops.demo.specs import DEMO_ORGS
 from revops.models import (
     Account,
+    AuditEvent,
     FiscalPeriod,
     JobRun,
     Membership,
@@ -353,6 +354,10 @@ def test_periods_cover_the_data_and_close_in_order():
         assert {p.closed_by_id for p in closed} == {finance.pk}
         assert all(p.closed_at.date() > p.end_date for p in closed)
         assert [p.closed_at for p in closed] == sorted(p.closed_at for p in closed)
+        # closed through the period-close service, which audits each close
+        audits = AuditEvent.objects.filter(organization=org, action="period.close")
+        assert sorted(audits.values_list("object_id", flat=True)) == sorted(str(p.pk) for p in closed)
+        assert set(audits.values_list("actor_id", "reason")) == {(finance.pk, "demo close")}
 
 
 def test_deals_look_like_a_sales_pipeline():

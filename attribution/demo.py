@@ -1,0 +1,340 @@
+"""Demo partner attribution: settings, rules, partner links, revenue, the posted ledger and a
+correction made after the books closed.
+
+Steps (found by revops.demo's autodiscovery), in run order per organization:
+
+- `attribution_setup`, `attribution_links`, `attribution_revenue`, `attribution_ledger` run
+  after the core "periods" step, while every month is still open, so the ledger's originals
+  post in the month of their revenue;
+- the core "close_periods" step then closes the older months (each close seals the ledger);
+- `attribution_adjustments` runs last: one deal's split changes, with a reason, and the
+  difference lands in the first open period, referencing the originals it corrects.
+
+Settings, rules and the one split change go through the services (versioned, audited); the
+bulk rows (links, revenue events) are written with bulk_create and built to respect the
+services' invariants: one link per (target, partner, role), fixed splits of a deal and shares
+of an account at most 100 %, roles the partner's types allow, amounts in whole cents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from attribution.models import (
+    AccountPartner,
+    AttributionEntry,
+    LinkSource,
+    LinkStatus,
+    OpportunityPartner,
+    PartnerRole,
+    RevenueEvent,
+    SiMode,
+)
+from attribution.rule_schema import RuleAction
+from attribution.rule_templates import rule_template_get
+from attribution.services.api_support import opportunity_partner_change, rule_definition_to_stored
+from attribution.services.recompute import attribution_recompute
+from attribution.services.rules import rule_create, rule_update
+from attribution.services.settings import attribution_settings_update
+from revops.demo import SeedContext, register_step
+from revops.models import Account, FiscalPeriod, Membership, Opportunity, Partner, Role
+from revops.models.crm import Stage
+
+# Share of deals that name partners: most partner-sourced deals do, a fifth of the others.
+PARTNER_SOURCED_LINK_SHARE = 0.8
+OTHER_DEAL_LINK_SHARE = 0.22
+PARTNERS_PER_DEAL = ((1, 0.6), (2, 0.3), (3, 0.1))
+ROLE_WEIGHTS = {
+    PartnerRole.SI: 0.3,
+    PartnerRole.INFLUENCE: 0.35,
+    PartnerRole.REFERRAL: 0.2,
+    PartnerRole.ISV: 0.15,
+}
+MANUAL_SPLIT_SHARE = 0.2
+MANUAL_SPLITS = tuple(Decimal(p) for p in ("5", "7.50", "10", "15", "20", "25"))  # 3 × 25 ≤ 100
+DEAL_LINK_SOURCES = ((LinkSource.MANUAL, 0.4), (LinkSource.REGISTRATION, 0.35), (LinkSource.SYNC, 0.25))
+PENDING_REGISTRATION_SHARE = 0.1  # registrations still waiting for approval
+ACCOUNT_LINK_SHARE = 0.15
+ACCOUNT_SI_SPLITS = tuple(Decimal(p) for p in ("10", "15", "20", "25", "30", "40"))
+ACCOUNT_REFERRAL_SPLITS = tuple(Decimal(p) for p in ("5", "7.50", "10"))  # with SI at most 50 %
+# Accounts billed daily (at scale 1.0): 365 days each keeps the revenue table in the tens of
+# thousands of rows per organization.
+ACTIVE_ACCOUNTS = 60
+REVENUE_DAYS = 365
+BATCH_SIZE = 2000  # rows per INSERT; Django splits further to the database parameter limit
+WEEKEND_FACTOR = 0.6
+SPLIT_CHANGE_REASON = "Partner agreement amended"
+
+SETTINGS = {
+    "acme": {
+        "si_mode": SiMode.LIVE_SHARE,
+        "si_fixed_percent": Decimal("0.00"),
+        "default_splits": {"si": "10.00", "influence": "5.00", "referral": "10.00", "isv": "5.00"},
+    },
+    "globex": {
+        "si_mode": SiMode.FIXED_PERCENT,
+        "si_fixed_percent": Decimal("12.50"),
+        "default_splits": {"si": "12.50", "influence": "4.00", "referral": "8.00", "isv": "6.00"},
+    },
+}
+RULES = {
+    "acme": (
+        "no-credit-closed-lost",
+        "no-influence-under-10k",
+        "referral-10",
+        "si-enterprise-20",
+        "cap-any-partner-30",
+    ),
+    "globex": ("no-credit-closed-lost", "referral-10", "platinum-referral-15", "influence-5", "cap-isv-15"),
+}
+# (template key, percent of its first version, reason of the second): one rule per organization
+# starts elsewhere and is changed to the template, so it has two versions.
+REVISED_RULES = {
+    "acme": ("referral-10", Decimal("8"), "Referral programme raised from 8 % to 10 %."),
+    "globex": ("influence-5", Decimal("3"), "Influence credit raised from 3 % to 5 %."),
+}
+
+
+def _admin(ctx: SeedContext) -> Membership:
+    return ctx.members(Role.ADMIN)[0]
+
+
+def _weighted(rng: random.Random, pairs) -> object:
+    values, weights = zip(*(pairs.items() if isinstance(pairs, dict) else pairs), strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def seed_attribution_setup(ctx: SeedContext) -> dict[str, int]:
+    """The organization's attribution settings and a handful of rules from the templates."""
+    admin, slug = _admin(ctx), ctx.spec.slug
+    attribution_settings_update(membership=admin, data=SETTINGS.get(slug, SETTINGS["acme"]))
+    revised_key, first_percent, reason = REVISED_RULES.get(slug, REVISED_RULES["acme"])
+    versions = 0
+    for key in RULES.get(slug, RULES["acme"]):
+        template = rule_template_get(key)
+        first = template
+        if key == revised_key:
+            first = template.model_copy(
+                update={"action": RuleAction(kind=template.action.kind, percent=first_percent)}
+            )
+        rule, _ = rule_create(
+            membership=admin,
+            name=template.name,
+            definition=rule_definition_to_stored(first),
+            priority=template.priority,
+            description=template.description,
+        )
+        versions += 1
+        if first is not template:
+            rule_update(
+                membership=admin, rule=rule, reason=reason, definition=rule_definition_to_stored(template)
+            )
+            versions += 1
+    return {"attribution_rules": len(RULES.get(slug, RULES["acme"])), "attribution_rule_versions": versions}
+
+
+def _partners_by_role(ctx: SeedContext) -> dict[str, list[int]]:
+    """Active partners that may take each role (a role their types include), by external id."""
+    by_role: dict[str, list[int]] = defaultdict(list)
+    partners = Partner.objects.filter(organization=ctx.organization, status=Partner.Status.ACTIVE).order_by(
+        "external_id", "pk"
+    )
+    for partner_id, types in partners.values_list("pk", "types"):
+        for role in types or ():
+            by_role[role].append(partner_id)
+    return by_role
+
+
+def _deal_links(ctx: SeedContext, deal_id: int, partner_sourced: bool, by_role) -> list[OpportunityPartner]:
+    rng = ctx.rng
+    count = _weighted(rng, PARTNERS_PER_DEAL)
+    roles = [PartnerRole.REFERRAL] if partner_sourced else []
+    roles += [_weighted(rng, ROLE_WEIGHTS) for _ in range(count - len(roles))]
+    links, taken = [], set()
+    for role in roles:
+        pool = [p for p in by_role.get(role, ()) if (p, role) not in taken]
+        if not pool:
+            continue
+        partner_id = rng.choice(pool)
+        taken.add((partner_id, role))
+        source = _weighted(rng, DEAL_LINK_SOURCES)
+        pending = source == LinkSource.REGISTRATION and rng.random() < PENDING_REGISTRATION_SHARE
+        split = rng.choice(MANUAL_SPLITS) if rng.random() < MANUAL_SPLIT_SHARE else None
+        links.append(
+            OpportunityPartner(
+                organization=ctx.organization,
+                opportunity_id=deal_id,
+                partner_id=partner_id,
+                role=role,
+                split_percent=split,
+                source=source,
+                status=LinkStatus.PENDING if pending else LinkStatus.ACTIVE,
+            )
+        )
+    return links
+
+
+def _account_links(ctx: SeedContext, account_id: int, by_role) -> list[AccountPartner]:
+    rng = ctx.rng
+    shape = rng.choice(((PartnerRole.SI,), (PartnerRole.REFERRAL,), (PartnerRole.SI, PartnerRole.REFERRAL)))
+    links = []
+    for role in shape:
+        if not by_role.get(role):
+            continue
+        splits = ACCOUNT_SI_SPLITS if role == PartnerRole.SI else ACCOUNT_REFERRAL_SPLITS
+        links.append(
+            AccountPartner(
+                organization=ctx.organization,
+                account_id=account_id,
+                partner_id=rng.choice(by_role[role]),
+                role=role,
+                split_percent=rng.choice(splits),
+                source=rng.choice((LinkSource.MANUAL, LinkSource.SYNC)),
+            )
+        )
+    return links
+
+
+def seed_attribution_links(ctx: SeedContext) -> dict[str, int]:
+    """Partners on about 30 % of deals (1-3 each) and shares of about 15 % of accounts."""
+    org, rng = ctx.organization, ctx.rng
+    by_role = _partners_by_role(ctx)
+    deal_links: list[OpportunityPartner] = []
+    deals = Opportunity.objects.filter(organization=org).order_by("external_id", "pk")
+    for deal_id, lead_source in deals.values_list("pk", "lead_source"):
+        partner_sourced = lead_source == "Partner referral"
+        share = PARTNER_SOURCED_LINK_SHARE if partner_sourced else OTHER_DEAL_LINK_SHARE
+        if rng.random() < share:
+            deal_links += _deal_links(ctx, deal_id, partner_sourced, by_role)
+    account_ids = list(
+        Account.objects.filter(organization=org).order_by("external_id", "pk").values_list("pk", flat=True)
+    )
+    account_links: list[AccountPartner] = []
+    for account_id in sorted(rng.sample(account_ids, k=round(len(account_ids) * ACCOUNT_LINK_SHARE))):
+        account_links += _account_links(ctx, account_id, by_role)
+    OpportunityPartner.objects.bulk_create(deal_links, batch_size=BATCH_SIZE)
+    AccountPartner.objects.bulk_create(account_links, batch_size=BATCH_SIZE)
+    return {"deal_partner_links": len(deal_links), "account_partner_links": len(account_links)}
+
+
+def _daily_amounts(rng: random.Random, *, start: dt.date, base: float) -> list[tuple[dt.date, Decimal]]:
+    """A year of daily revenue around `base`: growing through the year, lower at weekends."""
+    rows = []
+    for offset in range(REVENUE_DAYS):
+        day = start + dt.timedelta(days=offset)
+        trend = 0.9 + 0.2 * offset / REVENUE_DAYS
+        weekday = WEEKEND_FACTOR if day.weekday() >= 5 else 1.0
+        cents = max(100, round(base * trend * weekday * rng.uniform(0.85, 1.15) * 100))
+        rows.append((day, Decimal(cents).scaleb(-2)))
+    return rows
+
+
+def seed_attribution_revenue(ctx: SeedContext) -> dict[str, int]:
+    """Bookings of the deals won in the last year, and a year of daily revenue of ~60 customers."""
+    org, rng = ctx.organization, ctx.rng
+    start = ctx.today - dt.timedelta(days=REVENUE_DAYS - 1)
+    won = Opportunity.objects.filter(organization=org, stage=Stage.CLOSED_WON)
+    events = [
+        RevenueEvent(
+            organization=org,
+            opportunity_id=deal_id,
+            account_id=account_id,
+            date=close_date,
+            amount=amount,
+            source=RevenueEvent.Source.CLOSED_WON_BOOKING,
+            external_id=f"DEMO-BKG-{external_id}",
+        )
+        for deal_id, account_id, close_date, amount, external_id in won.filter(
+            close_date__gte=start, close_date__lte=ctx.today
+        )
+        .order_by("external_id", "pk")
+        .values_list("pk", "account_id", "close_date", "amount", "external_id")
+    ]
+    bookings = len(events)
+    # Customers are the accounts with won deals; each bills a yearly value of about a third of
+    # what it ever bought (deals span three years), spread over the days. A third of the billing
+    # customers are ones with partner shares, so account attribution shows at every scale.
+    customers = list(
+        won.values_list("account_id", "account__external_id")
+        .annotate(total=Sum("amount"))
+        .order_by("account__external_id", "account_id")
+    )
+    shared = set(AccountPartner.objects.filter(organization=org).values_list("account_id", flat=True))
+    wanted = ctx.scaled(ACTIVE_ACCOUNTS)
+    with_partners = [c for c in customers if c[0] in shared]
+    picked = rng.sample(with_partners, k=min(len(with_partners), max(1, wanted // 3)))
+    others = [c for c in customers if c[0] not in shared]
+    picked += rng.sample(others, k=min(len(others), wanted - len(picked)))
+    active = sorted(picked, key=lambda c: c[1])
+    for account_id, account_external_id, total in active:
+        base = float(total) / (3 * REVENUE_DAYS)
+        for day, amount in _daily_amounts(rng, start=start, base=base):
+            events.append(
+                RevenueEvent(
+                    organization=org,
+                    account_id=account_id,
+                    date=day,
+                    amount=amount,
+                    source=RevenueEvent.Source.DAILY_ACCOUNT_REVENUE,
+                    external_id=f"DEMO-REV-{account_external_id}-{day:%Y%m%d}",
+                )
+            )
+    RevenueEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    return {"revenue_bookings": bookings, "revenue_daily": len(events) - bookings}
+
+
+def seed_attribution_ledger(ctx: SeedContext) -> dict[str, int]:
+    """Post every revenue event's partner shares (originals, in the months of their dates)."""
+    result = attribution_recompute(organization=ctx.organization, actor=ctx.finance_user())
+    return {"ledger_entries": result.entries}
+
+
+def seed_attribution_adjustments(ctx: SeedContext) -> dict[str, int]:
+    """Amend one partner's split on a deal booked in a closed month, with a reason.
+
+    The change is posted at once (the link-change service recomputes the deal): adjustments in
+    the first open period, each referencing the original it corrects; the closed month keeps
+    its sealed totals.
+    """
+    org = ctx.organization
+    candidates = list(
+        AttributionEntry.objects.filter(
+            organization=org,
+            scope=AttributionEntry.Scope.OPPORTUNITY,
+            kind=AttributionEntry.Kind.ORIGINAL,
+            period__status=FiscalPeriod.Status.CLOSED,
+        )
+        .order_by("revenue_event__external_id", "partner__external_id", "role")
+        .values_list("revenue_event__opportunity_id", "partner_id", "role", "split_percent")
+    )
+    if not candidates:
+        return {"ledger_adjustments": 0}
+    deal_id, partner_id, role, percent = ctx.rng.choice(candidates)
+    link = OpportunityPartner.objects.get(opportunity_id=deal_id, partner_id=partner_id, role=role)
+    # Lower a share (caps only ever lower, so the new split is what gets posted); raise a small one.
+    new_percent = percent - 5 if percent > 5 else percent + 5
+    before = AttributionEntry.objects.filter(organization=org).count()
+    opportunity_partner_change(
+        membership=_admin(ctx),
+        opportunity=link.opportunity,
+        partner=link.partner,
+        role=role,
+        split_percent=new_percent,
+        reason=SPLIT_CHANGE_REASON,
+        status=link.status,
+        source=link.source,
+    )
+    return {"ledger_adjustments": AttributionEntry.objects.filter(organization=org).count() - before}
+
+
+register_step("attribution_setup", seed_attribution_setup, after="periods")
+register_step("attribution_links", seed_attribution_links, after="attribution_setup")
+register_step("attribution_revenue", seed_attribution_revenue, after="attribution_links")
+register_step("attribution_ledger", seed_attribution_ledger, after="attribution_revenue")
+# Registered without `after`: runs last, once "close_periods" has closed the older months.
+register_step("attribution_adjustments", seed_attribution_adjustments)
