@@ -1,6 +1,5 @@
 """Settings shared by every environment; each value comes from the environment."""
 
-
 from revops.env import BASE_DIR, env, env_bool, env_secret
 
 VAR_DIR = BASE_DIR / "var"

@@ -133,7 +133,7 @@ def test_update_is_refused_by_the_database(posted):
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
-        cursor.execute(f"UPDATE {TABLE} SET amount = 1 WHERE id = %s", [entry.pk])  # noqa: S608 (a constant table name)
+        cursor.execute(f"UPDATE {TABLE} SET amount = 1 WHERE id = %s", [entry.pk])
     # then
     fresh = AttributionEntry.objects.get(pk=entry.pk)
     assert fresh.amount == Decimal("100.00")
@@ -149,7 +149,7 @@ def test_delete_is_refused_by_the_database(posted):
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
-        cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [entry.pk])  # noqa: S608 (a constant table name)
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [entry.pk])
     # then
     assert AttributionEntry.objects.filter(pk=entry.pk).exists()
     assert AttributionEntry.objects.count() == 3
@@ -189,7 +189,7 @@ def test_verify_ledger_passes_an_intact_ledger(org, posted, capsys):
 
 def test_verify_ledger_reports_an_edited_amount(org, posted):
     # given: someone bypasses the trigger and edits entry 2
-    _without_triggers(f"UPDATE {TABLE} SET amount = %s WHERE id = %s", [Decimal("999.00"), posted[1].pk])  # noqa: S608 (a constant table name)
+    _without_triggers(f"UPDATE {TABLE} SET amount = %s WHERE id = %s", [Decimal("999.00"), posted[1].pk])
     # when
     with pytest.raises(CommandError) as raised:
         call_command("verify_ledger", "--org", org.slug)
@@ -203,7 +203,7 @@ def test_verify_ledger_reports_an_edited_amount(org, posted):
 
 def test_verify_ledger_reports_a_deleted_row(org, posted):
     # given
-    _without_triggers(f"DELETE FROM {TABLE} WHERE id = %s", [posted[1].pk])  # noqa: S608 (a constant table name)
+    _without_triggers(f"DELETE FROM {TABLE} WHERE id = %s", [posted[1].pk])
     # when
     with pytest.raises(CommandError) as raised:
         call_command("verify_ledger", "--org", org.slug)

@@ -235,4 +235,6 @@ def test_duplicate_external_id_is_a_400(admin_api, org):
     assert response.status_code == 400
     assert Account.objects.count() == 1
     assert AuditEvent.objects.count() == 0
-    assert response.json() == {"non_field_errors": ["Another account in this organization has this external id."]}
+    assert response.json() == {
+        "non_field_errors": ["Another account in this organization has this external id."]
+    }

@@ -14,8 +14,15 @@ def test_audit_event_update_and_delete_are_refused(org):
     event = audit_record(organization=org, actor=None, action="x.y", object_type="t", object_id="1")
     table = AuditEvent._meta.db_table
     # when / then
-    for sql in (f"UPDATE {table} SET action = 'tampered' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+    for sql in (
+        f"UPDATE {table} SET action = 'tampered' WHERE id = %s",
+        f"DELETE FROM {table} WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
             cur.execute(sql, [event.pk])
     event.refresh_from_db()
     assert event.action == "x.y"

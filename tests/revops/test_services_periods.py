@@ -7,8 +7,8 @@ import pytest
 from revops.exceptions import ApplicationError
 from revops.models import AuditEvent, FiscalPeriod
 from revops.services.periods import (
-    fiscal_year_and_quarter,
     first_open_period,
+    fiscal_year_and_quarter,
     period_close,
     period_reopen,
     periods_ensure,
@@ -70,7 +70,7 @@ def test_close_writes_audit_and_is_a_noop_twice(org, finance_admin):
 
 
 def test_close_out_of_order_is_refused_and_changes_nothing(org, finance_admin):
-    jan, feb, *_ = _periods(org)
+    _jan, feb, *_ = _periods(org)
     # when
     with pytest.raises(ApplicationError, match="Close 2026-01 first"):
         period_close(period=feb, actor=finance_admin.user)

@@ -1,0 +1,57 @@
+"""Core background tasks: thin wrappers that claim a JobRun and call a service."""
+
+from __future__ import annotations
+
+from celery import Task
+from django.core.exceptions import ValidationError
+from django.db import OperationalError
+
+from revops.celery import Queue, app
+from revops.services.imports import import_file_read, opportunity_import
+from revops.services.jobs import job_claim, job_fail, job_retry, job_succeed
+
+
+class JobRunTask(Task):
+    """Marks the task's JobRun failed when the task gives up (retries exhausted, crash)."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        job_run_id = kwargs.get("job_run_id", args[0] if args else None)
+        if job_run_id is not None:
+            job_fail(job_run_id=job_run_id, error=f"{type(exc).__name__}: {exc}")
+
+
+@app.task(
+    base=JobRunTask,
+    queue=Queue.DEFAULT.value,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Only transient database trouble (lock timeout, lost connection) is worth a retry;
+    # a bad file fails the job at once with its row errors.
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    # A user waits for an import; one still queued after an hour is better started again.
+    expires=60 * 60,
+)
+def import_opportunities_task(job_run_id: int) -> dict[str, int] | None:
+    """Run the opportunity import recorded in JobRun `job_run_id`, at most once."""
+    job = job_claim(job_run_id=job_run_id)
+    if job is None:
+        return None  # another delivery already ran (or is running) this job
+    try:
+        counts = opportunity_import(
+            organization=job.organization,
+            csv_text=import_file_read(path=job.params["file"]),
+            acting_user=job.started_by,
+            job_run_id=job.pk,
+        )
+    except ValidationError as exc:
+        job_fail(job_run_id=job.pk, error="\n".join(exc.messages))
+        return None
+    except OperationalError as exc:
+        # Hand the run back to the queue so the retry can claim it again.
+        job_fail(job_run_id=job.pk, error=f"retrying after a database error: {exc}")
+        job_retry(job=job)
+        raise
+    job_succeed(job_run_id=job.pk, counts=counts.as_dict())
+    return counts.as_dict()

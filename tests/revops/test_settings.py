@@ -1,0 +1,52 @@
+"""Production settings pass Django's deployment checks and refuse to start without secrets."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "revops.settings.production",
+    "DJANGO_ALLOWED_HOSTS": "revops.example.com",
+    "DATABASE_URL": "postgres://revops:secret@db.internal:5432/revops",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "TEST_"))}
+    return subprocess.run(  # noqa: S603 - fixed argument list, no shell
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_gives_no_warnings():
+    # given
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(60)}
+
+    # when
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    # then
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert "WARNINGS" not in result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    # given
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "too-short"}
+
+    # when
+    result = manage("check", env=env)
+
+    # then
+    assert result.returncode == 1
+    assert "DJANGO_SECRET_KEY must be set to a random value of 50+ characters" in result.stderr
+    assert result.stdout == ""
