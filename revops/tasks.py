@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from celery import Task
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
+from django.utils import timezone
 
 from revops.celery import Queue, app
+from revops.models import Organization
 from revops.services.imports import import_file_read, opportunity_import
 from revops.services.jobs import job_claim, job_fail, job_retry, job_succeed
+from revops.services.periods import periods_ensure_ahead
 
 
 class JobRunTask(Task):
@@ -55,3 +60,22 @@ def import_opportunities_task(job_run_id: int) -> dict[str, int] | None:
         raise
     job_succeed(job_run_id=job.pk, counts=counts.as_dict())
     return counts.as_dict()
+
+
+@app.task(
+    queue=Queue.BULK.value,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    # Scheduled daily; a run still waiting after 6 hours is superseded by the next one.
+    expires=6 * 60 * 60,
+)
+def ensure_fiscal_periods_task() -> dict[str, int]:
+    """Create every organization's monthly periods 12 months ahead (idempotent)."""
+    created = {}
+    for organization in Organization.objects.order_by("pk"):
+        today = timezone.localdate(timezone=ZoneInfo(organization.time_zone))
+        created[organization.slug] = periods_ensure_ahead(organization=organization, today=today)
+    return created

@@ -203,3 +203,17 @@ def test_import_page_sends_anonymous_users_to_login(db, client):
     # then
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('account_login')}?next={reverse('revops:opportunity-import')}"
+
+
+def test_ensure_fiscal_periods_task_creates_a_year_ahead_once(org, other_org):
+    from revops.models import FiscalPeriod
+    from revops.tasks import ensure_fiscal_periods_task
+
+    # given: no periods yet
+    # when
+    first = ensure_fiscal_periods_task.apply().get()
+    second = ensure_fiscal_periods_task.apply().get()
+    # then: this month plus 12 ahead for each org, nothing the second time
+    assert first == {"acme": 13, "globex": 13}
+    assert second == {"acme": 0, "globex": 0}
+    assert FiscalPeriod.objects.filter(organization=org).count() == 13
