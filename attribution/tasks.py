@@ -10,7 +10,7 @@ from revops.services.jobs import job_claim, job_fail, job_succeed
 
 
 @app.task(
-    queue=Queue.DEFAULT.value,
+    revops_queue=Queue.DEFAULT.value,
     acks_late=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,

@@ -27,7 +27,7 @@ class JobRunTask(Task):
 
 @app.task(
     base=JobRunTask,
-    queue=Queue.DEFAULT.value,
+    revops_queue=Queue.DEFAULT.value,
     acks_late=True,
     reject_on_worker_lost=True,
     # Only transient database trouble (lock timeout, lost connection) is worth a retry;
@@ -63,7 +63,7 @@ def import_opportunities_task(job_run_id: int) -> dict[str, int] | None:
 
 
 @app.task(
-    queue=Queue.BULK.value,
+    revops_queue=Queue.BULK.value,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),

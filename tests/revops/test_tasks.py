@@ -217,3 +217,18 @@ def test_ensure_fiscal_periods_task_creates_a_year_ahead_once(org, other_org):
     assert first == {"acme": 13, "globex": 13}
     assert second == {"acme": 0, "globex": 0}
     assert FiscalPeriod.objects.filter(organization=org).count() == 13
+
+
+def test_tasks_are_routed_to_their_declared_queue():
+    from revops.celery import app
+    from revops.tasks import ensure_fiscal_periods_task, import_opportunities_task
+
+    router = app.amqp.router
+    assert (
+        router.route({}, ensure_fiscal_periods_task.name, task_type=ensure_fiscal_periods_task)["queue"].name
+        == "bulk"
+    )
+    assert (
+        router.route({}, import_opportunities_task.name, task_type=import_opportunities_task)["queue"].name
+        == "default"
+    )
