@@ -244,7 +244,7 @@ class RuleViewSet(
 
     @extend_schema(responses=RuleVersionSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def versions(self, request, pk=None) -> Response:
+    def versions(self, request, pk=None, **kwargs) -> Response:
         """Every saved version of the rule, newest first."""
         rule = self.get_object()
         versions = rule.versions.order_by("-number")
@@ -258,7 +258,7 @@ class RuleViewSet(
         },
     )
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
-    def export(self, request) -> HttpResponse:
+    def export(self, request, **kwargs) -> HttpResponse:
         """The organization's rules (current versions) as a JSON or YAML rule-set file."""
         file_format = request.query_params.get("file_format", "json")
         if file_format not in ("json", "yaml"):
@@ -270,7 +270,7 @@ class RuleViewSet(
 
     @extend_schema(request=RuleSetImportSerializer, responses=RuleSetImportResultSerializer)
     @action(detail=False, methods=["post"], url_path="import", pagination_class=None, filterset_class=None)
-    def import_rules(self, request) -> Response:
+    def import_rules(self, request, **kwargs) -> Response:
         """Import a rule-set file by rule name: new rules are created, changed ones versioned."""
         form = RuleSetImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -159,7 +159,7 @@ class LedgerEntryViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelV
 
     @extend_schema(responses=LedgerTotalsSerializer)
     @action(detail=False, methods=["get"], pagination_class=None)
-    def totals(self, request) -> Response:
+    def totals(self, request, **kwargs) -> Response:
         """Sum and count of the entries the filters select, overall and per partner."""
         totals = ledger_totals(entries=self.filter_queryset(self.get_queryset()).order_by())
         return Response(LedgerTotalsSerializer(totals).data)

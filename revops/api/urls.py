@@ -1,8 +1,9 @@
 """Core API routes under /api/v1/."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
+from revops.api.base import OrganizationScopedViewSetMixin
 from revops.api.views import (
     AccountViewSet,
     ApiTokenViewSet,
@@ -14,8 +15,17 @@ from revops.api.views import (
     ProductViewSet,
     StageChangeViewSet,
 )
+from revops.permissions import Cap
+
+
+class ApiRootView(OrganizationScopedViewSetMixin, APIRootView):
+    """The API's index of endpoints: for members with API access, like every endpoint it lists."""
+
+    required_cap = Cap.API_ACCESS
+
 
 router = DefaultRouter()
+router.APIRootView = ApiRootView
 router.register("accounts", AccountViewSet, basename="account")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("product-lines", ProductLineViewSet, basename="product-line")

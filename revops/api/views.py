@@ -195,7 +195,7 @@ class ApiTokenViewSet(
 
     @extend_schema(request=None, responses=ApiTokenSerializer)
     @action(detail=True, methods=["post"])
-    def revoke(self, request, pk=None) -> Response:
+    def revoke(self, request, pk=None, **kwargs) -> Response:
         """Revoke a token; it stops authenticating at once. Revoking twice is a no-op."""
         token = api_token_revoke(token=self.get_object(), acting_user=request.user)
         return Response(ApiTokenSerializer(token).data)

@@ -29,9 +29,22 @@ def test_schema_generates_without_warnings(tmp_path):
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3.0.3")
 
 
-def test_served_schema_is_valid_and_lists_every_route():
+def _signed_in(admin) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(admin.user)
+    return client
+
+
+def test_schema_and_docs_need_a_signed_in_user():
     # when
-    response = APIClient().get("/api/schema/?format=json")
+    responses = [APIClient().get(url) for url in ("/api/schema/?format=json", "/api/docs/")]
+    # then
+    assert [r.status_code for r in responses] == [401, 401]
+
+
+def test_served_schema_is_valid_and_lists_every_route(admin):
+    # when
+    response = _signed_in(admin).get("/api/schema/?format=json")
     # then
     assert response.status_code == 200
     schema = response.json()
@@ -48,9 +61,9 @@ def test_served_schema_is_valid_and_lists_every_route():
     assert set(schema["paths"]["/api/v1/periods/"]) == {"get"}
 
 
-def test_docs_page_uses_only_local_assets():
+def test_docs_page_uses_only_local_assets(admin):
     # when
-    response = APIClient().get("/api/docs/")
+    response = _signed_in(admin).get("/api/docs/")
     # then
     assert response.status_code == 200
     html = response.content.decode()
