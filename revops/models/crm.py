@@ -185,6 +185,21 @@ class Opportunity(OrganizationOwnedModel):
         indexes = [
             models.Index(fields=["organization", "stage", "close_date"], name="opp_org_stage_close"),
             models.Index(fields=["organization", "owner"], name="opp_org_owner"),
+            # Covers the dashboard's aggregates (revops.selectors.dashboard): seek by stage and
+            # close date, then read the summed and scoping columns from the index alone.
+            models.Index(
+                fields=[
+                    "organization",
+                    "stage",
+                    "close_date",
+                    "amount",
+                    "created_date",
+                    "account",
+                    "owner",
+                    "product_line",
+                ],
+                name="opp_dashboard",
+            ),
         ]
 
     def __str__(self) -> str:

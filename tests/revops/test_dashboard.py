@@ -14,7 +14,7 @@ from tests.revops.factories import AccountFactory, OpportunityFactory, Organizat
 pytestmark = pytest.mark.django_db
 
 URL = reverse("revops:home")
-DASHBOARD_QUERY_BUDGET = 9  # session, user, membership, 4 aggregates, switcher, product lines
+DASHBOARD_QUERY_BUDGET = 7  # session, user, membership, 2 aggregates, switcher, product lines
 
 
 def _today() -> dt.date:

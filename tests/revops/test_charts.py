@@ -1,0 +1,114 @@
+"""Chart fragments: the figure a fragment draws is the one plotly builds with full validation."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import plotly.graph_objects as go
+
+from revops import charts
+from revops.selectors.dashboard import MonthTotal, StageTotal
+
+SHARED_LAYOUT = {
+    "template": "plotly_white",
+    "height": 320,
+    "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+    "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12},
+    "showlegend": False,
+}
+
+
+def _drawn(fragment: str) -> tuple[str, dict, dict, dict]:
+    """The arguments of the fragment's Plotly.newPlot call: div id, data, layout, config."""
+    rest = fragment[fragment.index("Plotly.newPlot(") + len("Plotly.newPlot(") :]
+    decoder, values = json.JSONDecoder(), []
+    for _ in range(4):
+        value, end = decoder.raw_decode(rest.lstrip(" ,\n"))
+        values.append(value)
+        rest = rest.lstrip(" ,\n")[end:]
+    return tuple(values)
+
+
+def _validated(fig: go.Figure) -> dict:
+    """What plotly itself makes of the figure with the shared layout applied."""
+    fig.update_layout(**SHARED_LAYOUT)
+    return json.loads(fig.to_json())
+
+
+def test_funnel_fragment_draws_the_validated_figure():
+    # given
+    stages = [
+        StageTotal("prospecting", "Prospecting", 3, Decimal("1200.50")),
+        StageTotal("closed_won", "Closed won", 1, Decimal("400.00")),
+    ]
+    expected = _validated(
+        go.Figure(
+            go.Funnel(
+                y=["Prospecting", "Closed won"],
+                x=[1200.5, 400.0],
+                customdata=[3, 1],
+                texttemplate="%{x:,.0f}",
+                hovertemplate="%{y}: %{x:,.2f} (%{customdata} deals)<extra></extra>",
+                marker={"color": "#2f5bea"},
+            )
+        )
+    )
+    # when
+    _div_id, data, layout, config = _drawn(charts.pipeline_funnel(stages))
+    # then
+    assert (data, layout) == (expected["data"], expected["layout"])
+    assert layout["template"]["layout"]["plot_bgcolor"] == "white"
+    assert config == {"displayModeBar": False, "responsive": True}
+
+
+def test_revenue_line_fragment_draws_the_validated_figure():
+    # given
+    months = [
+        MonthTotal(dt.date(2026, 1, 1), 2, Decimal("5.25")),
+        MonthTotal(dt.date(2026, 2, 1), 0, Decimal("0")),
+    ]
+    fig = go.Figure(
+        go.Scatter(
+            x=["2026-01-01", "2026-02-01"],
+            y=[5.25, 0.0],
+            customdata=[2, 0],
+            mode="lines+markers",
+            line={"color": "#2f5bea", "width": 2},
+            hovertemplate="%{x|%b %Y}: %{y:,.2f} (%{customdata} deals)<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1")
+    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
+    expected = _validated(fig)
+    # when
+    _div_id, data, layout, _config = _drawn(charts.won_revenue_line(months))
+    # then
+    assert (data, layout) == (expected["data"], expected["layout"])
+
+
+def test_shared_layout_wins_over_the_figures_own_as_update_layout_did():
+    # given: a figure that sets a legend and a margin of its own
+    def pie() -> go.Figure:
+        fig = go.Figure(go.Pie(labels=["a", "b"], values=[1.0, 2.0], hole=0.5))
+        fig.update_layout(showlegend=True, margin={"pad": 4, "l": 50}, title={"text": "Roles"})
+        return fig
+
+    expected = _validated(pie())
+    # when
+    _div_id, data, layout, _config = _drawn(charts._fragment(pie()))
+    # then
+    assert (data, layout) == (expected["data"], expected["layout"])
+    assert layout["showlegend"] is False
+    assert layout["margin"] == {"pad": 4, "l": 10, "r": 10, "t": 10, "b": 10}
+    assert layout["title"] == {"text": "Roles"}
+
+
+def test_each_fragment_gets_its_own_div_and_leaves_the_shared_layout_untouched():
+    # given
+    months = [MonthTotal(dt.date(2026, 1, 1), 1, Decimal("5.00"))]
+    # when
+    first, second = charts.won_revenue_line(months), charts.won_revenue_line(months)
+    # then
+    assert _drawn(first)[0] != _drawn(second)[0]
+    assert first.count(f'id="{_drawn(first)[0]}"') == 1
+    assert "xaxis" not in charts._shared_layout()
