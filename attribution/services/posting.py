@@ -9,7 +9,8 @@ to the rounded attributed total, never a cent more or less.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,19 +18,11 @@ from django.db import transaction
 
 from attribution.locks import lock_ledger
 from attribution.models import AttributionEntry
-from attribution.models.ledger import canonical_values_of
-from revops.exceptions import ApplicationError
-from revops.ledger import GENESIS_HASH, chain_hash
-from revops.models import FiscalPeriod, Organization
+from attribution.services.ledger_writer import POSTING_PERIOD_CLOSED, Row, ledger_rows_append  # noqa: F401 (re-exported)
+from revops.models import Organization
 from revops.money import quantize_money, split_exact
 
 HUNDRED = Decimal("100")
-# 3,000 rows per INSERT: large enough that round trips do not dominate, small enough that one
-# statement (17 columns × 3,000 = 51,000 values) stays under PostgreSQL's 65,535 bind
-# parameters. The chain is hashed in Python while the rows are built, so nothing is read back.
-POST_BATCH_SIZE = 3000
-
-POSTING_PERIOD_CLOSED = "Period {period} is closed; entries go to the first open period."
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +61,78 @@ def split_amounts(amount: Decimal, shares: Sequence[ShareInput]) -> list[Decimal
     return split_exact(attributed, percents)
 
 
-def _refuse_closed_period(period_id: int, organization: Organization) -> None:
-    # Safe to read without a row lock: period_close seals under the same ledger lock we hold.
-    period = FiscalPeriod.objects.get(pk=period_id, organization=organization)
-    if period.is_closed:
-        raise ApplicationError(POSTING_PERIOD_CLOSED.format(period=period))
+def split_cents(cents: int, weights: Sequence[int], weight_sum: int) -> list[int] | None:
+    """`split_amounts` in integer cents, for percents given in hundredths (12.50 % → 1250).
+
+    Same rule, computed exactly: the attributed total is cents × Σ / 10,000 rounded half up
+    (away from zero), then split by largest remainder. Returns None when two remainders tie
+    across the cut-off, the one case where split_amounts' Decimal arithmetic decides the
+    order: the caller then uses split_amounts itself.
+    """
+    scaled = cents * weight_sum
+    attributed, rest = divmod(abs(scaled), 10_000)
+    if rest * 2 >= 10_000:
+        attributed += 1
+    if not weight_sum:
+        return [0] * len(weights)
+    if scaled < 0:
+        # Decimal's // truncates toward zero and no cent is handed out below zero.
+        return [-((attributed * w) // weight_sum) for w in weights]
+    floors = []
+    remainders = []
+    for w in weights:
+        q, r = divmod(attributed * w, weight_sum)
+        floors.append(q)
+        remainders.append(r)
+    left = attributed - sum(floors)
+    if left <= 0:
+        return floors
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+    if left < len(order) and remainders[order[left - 1]] == remainders[order[left]]:
+        tied = remainders[order[left]]
+        tied_weights = [w for w, r in zip(weights, remainders, strict=True) if r == tied]
+        if not _ties_exact(attributed, weights, weight_sum, tied_weights, tied):
+            return None
+    for i in order[:left]:
+        floors[i] += 1
+    return floors
+
+
+def _ties_exact(
+    attributed: int, weights: Sequence[int], weight_sum: int, tied: list[int], remainder: int
+) -> bool:
+    """Whether split_amounts' Decimal quotients keep a remainder tie a tie (earlier share wins).
+
+    Equal weights give equal quotients; otherwise the quotients must be exact in Decimal: a
+    terminating fraction (denominator of only 2s and 5s) with few enough digits.
+    """
+    if len(set(tied)) == 1:
+        return True
+    if attributed * max(weights) >= 10**20:
+        return False
+    denominator = weight_sum // math.gcd(remainder, weight_sum)
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+def _rows(lines: Iterable[EntryLine]) -> Iterator[Row]:
+    for line in lines:
+        yield (
+            line.revenue_event_id,
+            line.partner_id,
+            str(line.role),
+            str(line.scope),
+            f"{Decimal(line.split_percent):.2f}",
+            int(quantize_money(line.amount).scaleb(2)),
+            str(line.kind),
+            line.reverses_id,
+            line.period_id,
+            line.revenue_period_id,
+            line.rule_version_id,
+            line.explanation,
+        )
 
 
 @transaction.atomic
@@ -81,75 +141,19 @@ def ledger_post(
     organization: Organization,
     lines: Iterable[EntryLine],
     actor=None,
-    batch_size: int = POST_BATCH_SIZE,
+    use_copy: bool | None = None,
 ) -> int:
     """Append `lines` to the organization's ledger in order; returns how many were posted.
 
     Takes the ledger lock, continues the hash chain from the current head, refuses any line
-    for a closed period, and writes with bulk INSERTs of `batch_size` rows.
+    for a closed period, and writes with COPY on PostgreSQL (bulk INSERTs elsewhere; see
+    attribution.services.ledger_writer).
     """
     lock_ledger(organization_id=organization.pk)
-    head = (
-        AttributionEntry.objects.filter(organization=organization)
-        .order_by("-sequence")
-        .values_list("sequence", "hash")
-        .first()
-    )
-    sequence, prev_hash = head if head else (0, GENESIS_HASH)
     created_by = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    checked_periods: set[int] = set()
-    batch: list[AttributionEntry] = []
-    posted = 0
-    for line in lines:
-        if line.period_id not in checked_periods:
-            _refuse_closed_period(line.period_id, organization)
-            checked_periods.add(line.period_id)
-        sequence += 1
-        amount = quantize_money(line.amount)
-        values = canonical_values_of(
-            organization_id=organization.pk,
-            sequence=sequence,
-            revenue_event_id=line.revenue_event_id,
-            partner_id=line.partner_id,
-            role=line.role,
-            scope=line.scope,
-            split_percent=line.split_percent,
-            amount=amount,
-            kind=line.kind,
-            reverses_id=line.reverses_id,
-            period_id=line.period_id,
-            revenue_period_id=line.revenue_period_id,
-            rule_version_id=line.rule_version_id,
-            explanation=line.explanation,
-        )
-        digest = chain_hash(prev_hash, values)
-        batch.append(
-            AttributionEntry(
-                organization_id=organization.pk,
-                sequence=sequence,
-                revenue_event_id=line.revenue_event_id,
-                partner_id=line.partner_id,
-                role=line.role,
-                scope=line.scope,
-                split_percent=line.split_percent,
-                amount=amount,
-                kind=line.kind,
-                reverses_id=line.reverses_id,
-                period_id=line.period_id,
-                revenue_period_id=line.revenue_period_id,
-                rule_version_id=line.rule_version_id,
-                explanation=line.explanation,
-                prev_hash=prev_hash,
-                hash=digest,
-                created_by=created_by,
-            )
-        )
-        prev_hash = digest
-        if len(batch) >= batch_size:
-            AttributionEntry.objects.bulk_create(batch, batch_size=batch_size)
-            posted += len(batch)
-            batch = []
-    if batch:
-        AttributionEntry.objects.bulk_create(batch, batch_size=batch_size)
-        posted += len(batch)
-    return posted
+    return ledger_rows_append(
+        organization_id=organization.pk,
+        rows=_rows(lines),
+        created_by_id=created_by.pk if created_by is not None else None,
+        use_copy=use_copy,
+    )

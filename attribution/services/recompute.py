@@ -15,7 +15,8 @@ period's totals never change. Running recompute twice posts nothing the second t
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
+import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,15 +26,19 @@ from django.db.models import Min, Q, Sum
 
 from attribution.locks import lock_ledger
 from attribution.models import AttributionEntry, RevenueEvent
+from attribution.services.ledger_writer import Row, ledger_rows_append
 from attribution.services.periods import PeriodResolver
-from attribution.services.posting import EntryLine, ShareInput, ledger_post, split_amounts
-from attribution.services.split_inputs import Share, SplitBook, split_book_load
+from attribution.services.posting import ShareInput, split_amounts, split_cents
+from attribution.services.split_inputs import Share, SplitBook, split_book_changes, split_book_load
 from revops.models import Organization
 
 ZERO = Decimal("0.00")
 # Events are compared and posted in slices of this many, so memory stays flat on big books
 # (one slice holds its events, their desired shares and their posted sums).
-EVENT_SLICE = 20_000
+EVENT_SLICE = 50_000
+ORIGINAL = AttributionEntry.Kind.ORIGINAL.value
+REVERSAL = AttributionEntry.Kind.REVERSAL.value
+ADJUSTMENT = AttributionEntry.Kind.ADJUSTMENT.value
 REMOVED_EXPLANATION = {"source": "removed", "notes": ["the partner no longer has a share"]}
 
 
@@ -60,78 +65,180 @@ class RecomputeResult:
         }
 
 
-def _desired(event: dict, book: SplitBook) -> tuple[str, dict[tuple[int, str], tuple[Share, Decimal]]]:
-    """The event's scope and (partner, role) → (share, amount), from the deal's or account's splits."""
-    if event["opportunity_id"] is not None:
-        shares, scope = book.deal_shares.get(event["opportunity_id"], ()), "opportunity"
+# One target's (deal's or account's) shares, prepared once for every event of the target:
+# scope, weights in hundredths of a percent and their sum, the shares themselves, and per
+# share the row fields that do not depend on the event.
+_Plan = tuple[
+    str, list[int], int, tuple[Share, ...], list[tuple[tuple[int, str], int, str, str, int | None, dict]]
+]
+
+
+class _Plans:
+    """Per-target share plans and per-date period ids, computed on first use."""
+
+    def __init__(self, book: SplitBook, periods: PeriodResolver):
+        self.book = book
+        self.periods = periods
+        self.deals: dict[int, _Plan] = {}
+        self.accounts: dict[int, _Plan] = {}
+        self.dates: dict[dt.date, tuple[int, int]] = {}
+
+    def plan(self, opportunity_id: int | None, account_id: int | None) -> _Plan:
+        if opportunity_id is not None:
+            plan = self.deals.get(opportunity_id)
+            if plan is None:
+                plan = self.deals[opportunity_id] = self._build(
+                    "opportunity", self.book.deal_shares.get(opportunity_id, ())
+                )
+            return plan
+        plan = self.accounts.get(account_id)
+        if plan is None:
+            plan = self.accounts[account_id] = self._build(
+                "account", self.book.account_shares.get(account_id, ())
+            )
+        return plan
+
+    @staticmethod
+    def _build(scope: str, shares: tuple[Share, ...]) -> _Plan:
+        weights = [int(s.percent.scaleb(2)) for s in shares]
+        fields = [
+            (
+                (s.partner_id, s.role),
+                s.partner_id,
+                s.role,
+                f"{s.percent:.2f}",
+                s.rule_version_id,
+                s.explanation,
+            )
+            for s in shares
+        ]
+        return scope, weights, sum(weights), shares, fields
+
+    def period_ids(self, day: dt.date) -> tuple[int, int]:
+        """(posting period, revenue period) of a revenue date."""
+        ids = self.dates.get(day)
+        if ids is None:
+            ids = self.dates[day] = (self.periods.posting_period(day).pk, self.periods.revenue_period(day).pk)
+        return ids
+
+
+def _cents(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
+
+
+def _amounts(cents: int, plan: _Plan) -> list[int]:
+    _, weights, weight_sum, shares, _ = plan
+    if not weights:
+        return []
+    amounts = split_cents(cents, weights, weight_sum)
+    if amounts is None:  # a remainder tie only Decimal arithmetic settles: use the reference rule
+        exact = split_amounts(
+            Decimal(cents).scaleb(-2), [ShareInput(s.partner_id, s.role, s.percent) for s in shares]
+        )
+        amounts = [_cents(a) for a in exact]
+    return amounts
+
+
+def _posted(organization: Organization, event_ids: list[int]) -> dict[int, dict[tuple[int, str], tuple]]:
+    """event → (partner, role) → (posted cents, id of the original entry), summed in SQL.
+
+    `event_ids` is ascending. A dense slice (every event of a range, the full recompute) is
+    read by id range; a sparse one (a filtered recompute) by its ids, so the sums never scan
+    the entries of events outside the slice.
+    """
+    first, last = event_ids[0], event_ids[-1]
+    if last - first < 2 * len(event_ids):
+        scope = Q(revenue_event_id__gte=first, revenue_event_id__lte=last)
     else:
-        shares, scope = book.account_shares.get(event["account_id"], ()), "account"
-    amounts = split_amounts(event["amount"], [ShareInput(s.partner_id, s.role, s.percent) for s in shares])
-    return scope, {(s.partner_id, s.role): (s, a) for s, a in zip(shares, amounts, strict=True)}
-
-
-def _posted(event_ids: list[int]) -> dict[int, dict[tuple[int, str], tuple[Decimal, int | None]]]:
-    """event → (partner, role) → (posted sum, id of the original entry), for the given events."""
+        scope = Q(revenue_event_id__in=event_ids)
     rows = (
-        AttributionEntry.objects.filter(revenue_event_id__in=event_ids)
-        .values("revenue_event_id", "partner_id", "role")
+        AttributionEntry.objects.filter(scope, organization=organization)
+        .values_list("revenue_event_id", "partner_id", "role")
         .annotate(total=Sum("amount"), original=Min("id", filter=Q(kind=AttributionEntry.Kind.ORIGINAL)))
         .order_by()
     )
-    out: dict[int, dict[tuple[int, str], tuple[Decimal, int | None]]] = defaultdict(dict)
-    for r in rows:
-        out[r["revenue_event_id"]][(r["partner_id"], r["role"])] = (r["total"], r["original"])
+    out: dict[int, dict[tuple[int, str], tuple]] = defaultdict(dict)
+    for event_id, partner_id, role, total, original in rows:
+        out[event_id][(partner_id, role)] = (_cents(total), original)
     return out
 
 
-def _line(
-    event: dict, key: tuple[int, str], scope: str, share: Share | None, want: Decimal, posted: tuple
-) -> EntryLine | None:
-    have, original = posted
-    if want == have:
-        return None
-    if original is None:
-        kind, amount = AttributionEntry.Kind.ORIGINAL, want
-    elif share is None or want == ZERO:
-        kind, amount = AttributionEntry.Kind.REVERSAL, -have
-    else:
-        kind, amount = AttributionEntry.Kind.ADJUSTMENT, want - have
-    return EntryLine(
-        revenue_event_id=event["id"],
-        partner_id=key[0],
-        role=key[1],
-        scope=scope,
-        split_percent=share.percent if share is not None else ZERO,
-        amount=amount,
-        period_id=event["period_id"],
-        revenue_period_id=event["revenue_period_id"],
-        kind=kind,
-        reverses_id=original,
-        rule_version_id=share.rule_version_id if share is not None else None,
-        explanation=share.explanation if share is not None else REMOVED_EXPLANATION,
-    )
+def _changed_rows(
+    event: tuple, plan: _Plan, amounts: list[int], posted: dict, period_ids: tuple
+) -> Iterator[Row]:
+    """Rows for an event that already has entries: only the differences (module docstring)."""
+    event_id = event[0]
+    scope, fields = plan[0], plan[4]
+    desired = {f[0]: (f, a) for f, a in zip(fields, amounts, strict=True)}
+    for key in sorted(desired.keys() | posted.keys()):
+        share, want = desired.get(key, (None, 0))
+        have, original = posted.get(key, (0, None))
+        if want == have:
+            continue
+        if original is None:
+            kind, cents = ORIGINAL, want
+        elif share is None or want == 0:
+            kind, cents = REVERSAL, -have
+        else:
+            kind, cents = ADJUSTMENT, want - have
+        if share is None:
+            percent, version, explanation = "0.00", None, REMOVED_EXPLANATION
+        else:
+            percent, version, explanation = share[3], share[4], share[5]
+        yield (
+            event_id,
+            key[0],
+            key[1],
+            scope,
+            percent,
+            cents,
+            kind,
+            original,
+            *period_ids,
+            version,
+            explanation,
+        )
 
 
-def _lines_for_slice(events: list[dict], book: SplitBook, periods: PeriodResolver) -> Iterator[EntryLine]:
-    posted_by_event = _posted([e["id"] for e in events])
-    nothing = (ZERO, None)
+def _slice_rows(events: list[tuple], plans: _Plans, posted_by_event: dict) -> list[Row]:
+    rows: list[Row] = []
+    append = rows.append
     for event in events:
-        scope, desired = _desired(event, book)
-        posted = posted_by_event.get(event["id"], {})
-        event["revenue_period_id"] = periods.revenue_period(event["date"]).pk
-        event["period_id"] = periods.posting_period(event["date"]).pk
-        for key in sorted(desired.keys() | posted.keys()):
-            share, want = desired.get(key, (None, ZERO))
-            line = _line(event, key, scope, share, want, posted.get(key, nothing))
-            if line is not None:
-                yield line
+        event_id, account_id, opportunity_id, day, amount = event
+        plan = plans.plan(opportunity_id, account_id)
+        amounts = _amounts(_cents(amount), plan)
+        period_id, revenue_period_id = plans.period_ids(day)
+        posted = posted_by_event.get(event_id)
+        if posted:
+            rows.extend(_changed_rows(event, plan, amounts, posted, (period_id, revenue_period_id)))
+            continue
+        scope = plan[0]
+        for (_, partner_id, role, percent, version, explanation), cents in zip(plan[4], amounts, strict=True):
+            if cents:
+                append(
+                    (
+                        event_id,
+                        partner_id,
+                        role,
+                        scope,
+                        percent,
+                        cents,
+                        ORIGINAL,
+                        None,
+                        period_id,
+                        revenue_period_id,
+                        version,
+                        explanation,
+                    )
+                )
+    return rows
 
 
-def _event_slices(organization: Organization, event_filter: Q) -> Iterator[list[dict]]:
+def _event_slices(organization: Organization, event_filter: Q) -> Iterator[list[tuple]]:
     qs = (
         RevenueEvent.objects.filter(event_filter, organization=organization)
         .order_by("id")
-        .values("id", "account_id", "opportunity_id", "date", "amount")
+        .values_list("id", "account_id", "opportunity_id", "date", "amount")
     )
     last_id = 0
     while True:
@@ -139,15 +246,14 @@ def _event_slices(organization: Organization, event_filter: Q) -> Iterator[list[
         if not chunk:
             return
         yield chunk
-        last_id = chunk[-1]["id"]
+        last_id = chunk[-1][0]
 
 
-def _tally(result: RecomputeResult, lines: Iterable[EntryLine]) -> Iterator[EntryLine]:
-    for line in lines:
-        result.entries += 1
-        result.by_kind[line.kind] += 1
-        result.totals_by_partner[line.partner_id] += line.amount
-        yield line
+def _tally(result: RecomputeResult, rows: list[Row], cents_by_partner: Counter) -> None:
+    result.entries += len(rows)
+    result.by_kind.update(r[6] for r in rows)
+    for r in rows:
+        cents_by_partner[r[1]] += r[5]
 
 
 def attribution_recompute(
@@ -158,11 +264,14 @@ def attribution_recompute(
     event_ids: Iterable[int] | None = None,
     opportunity_ids: Iterable[int] | None = None,
     account_ids: Iterable[int] | None = None,
+    previous_book: SplitBook | None = None,
 ) -> RecomputeResult:
     """Post the difference between the current splits and the ledger; see the module docstring.
 
     With no filter every revenue event of the organization is compared; `event_ids`,
     `opportunity_ids` or `account_ids` narrow it (an account's filter covers its deals' events).
+    `previous_book` (the splits the ledger was last brought in line with, e.g. loaded before a
+    rule change) narrows it further to the deals and accounts whose shares differ from it.
     On a dry run nothing is written and the result says what would be posted.
     """
     event_filter = Q()
@@ -173,19 +282,34 @@ def attribution_recompute(
             account_id__in=list(account_ids or ())
         )
     result = RecomputeResult(dry_run=dry_run)
+    cents_by_partner: Counter = Counter()
+    created_by = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         # Take the ledger lock first: splits and postings must not interleave with another
         # recompute, or both would post the same difference.
         lock_ledger(organization_id=organization.pk)
         book = split_book_load(organization=organization)
-        periods = PeriodResolver(organization)
+        if previous_book is not None:
+            deals, accounts = split_book_changes(previous_book, book)
+            event_filter &= Q(opportunity_id__in=sorted(deals)) | Q(
+                opportunity_id__isnull=True, account_id__in=sorted(accounts)
+            )
+        plans = _Plans(book, PeriodResolver(organization))
+        # A ledger with no entry yet has nothing posted to compare with (the first posting).
+        has_entries = AttributionEntry.objects.filter(organization=organization).exists()
         for events in _event_slices(organization, event_filter):
             result.events += len(events)
-            lines = _tally(result, _lines_for_slice(events, book, periods))
-            if dry_run:
-                deque(lines, maxlen=0)  # consume: tally without writing
-            else:
-                ledger_post(organization=organization, lines=lines, actor=actor)
+            posted = _posted(organization, [e[0] for e in events]) if has_entries else {}
+            rows = _slice_rows(events, plans, posted)
+            _tally(result, rows, cents_by_partner)
+            if not dry_run and rows:
+                ledger_rows_append(
+                    organization_id=organization.pk,
+                    rows=rows,
+                    created_by_id=created_by.pk if created_by is not None else None,
+                )
         if dry_run:
             transaction.set_rollback(True)  # periods created while resolving are not kept
+    for partner_id, cents in cents_by_partner.items():
+        result.totals_by_partner[partner_id] = Decimal(cents).scaleb(-2)
     return result

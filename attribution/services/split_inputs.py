@@ -81,48 +81,51 @@ def explanation_json(explanation: Explanation) -> dict:
 
 
 def _load_facts(organization: Organization) -> tuple[list[DealFacts], list[AccountFacts], list[LinkFacts]]:
+    # Tuples (values_list), not dicts, and per-partner facts built once: on big books this
+    # loading costs as much as the engine itself.
     accounts = [
-        AccountFacts(id=a["id"], segment=a["segment"], region=a["region"])
-        for a in Account.objects.filter(organization=organization).values("id", "segment", "region")
+        AccountFacts(id=a_id, segment=segment, region=region)
+        for a_id, segment, region in Account.objects.filter(organization=organization).values_list(
+            "id", "segment", "region"
+        )
     ]
     deals = [
-        DealFacts(
-            id=d["id"],
-            account_id=d["account_id"],
-            stage=d["stage"],
-            amount=d["amount"],
-            product_line=d["product_line__code"],
-        )
-        for d in Opportunity.objects.filter(organization=organization).values(
-            "id", "account_id", "stage", "amount", "product_line__code"
-        )
+        DealFacts(id=d_id, account_id=account_id, stage=stage, amount=amount, product_line=line)
+        for d_id, account_id, stage, amount, line in Opportunity.objects.filter(
+            organization=organization
+        ).values_list("id", "account_id", "stage", "amount", "product_line__code")
     ]
     partners = {
-        p["id"]: p
-        for p in Partner.objects.filter(organization=organization).values("id", "types", "tier", "name")
+        p_id: (frozenset(types or ()), tier, name)
+        for p_id, types, tier, name in Partner.objects.filter(organization=organization).values_list(
+            "id", "types", "tier", "name"
+        )
     }
+    roles = {str(role): role for role in Role}
     links: list[LinkFacts] = []
     for scope, model, target in (
         (Scope.OPPORTUNITY, OpportunityPartner, "opportunity_id"),
         (Scope.ACCOUNT, AccountPartner, "account_id"),
     ):
-        rows = model.objects.filter(organization=organization, status=LinkStatus.ACTIVE).values(
+        rows = model.objects.filter(organization=organization, status=LinkStatus.ACTIVE).values_list(
             "id", target, "partner_id", "role", "split_percent", "source"
         )
-        for row in rows.order_by(target, "partner_id", "role"):
-            partner = partners[row["partner_id"]]
+        for link_id, target_id, partner_id, role, percent, source in rows.order_by(
+            target, "partner_id", "role"
+        ):
+            types, tier, name = partners[partner_id]
             links.append(
                 LinkFacts(
                     scope=scope,
-                    target_id=row[target],
-                    partner_id=row["partner_id"],
-                    role=Role(row["role"]),
-                    partner_types=frozenset(partner["types"] or ()),
-                    partner_tier=partner["tier"],
-                    manual_percent=row["split_percent"],
-                    source=row["source"],
-                    partner_name=partner["name"],
-                    link_id=row["id"],
+                    target_id=target_id,
+                    partner_id=partner_id,
+                    role=roles.get(role) or Role(role),
+                    partner_types=types,
+                    partner_tier=tier,
+                    manual_percent=percent,
+                    source=source,
+                    partner_name=name,
+                    link_id=link_id,
                 )
             )
     return deals, accounts, links
@@ -159,3 +162,21 @@ def split_book_load(*, organization: Organization) -> SplitBook:
     specs, version_ids = active_rule_specs(organization=organization)
     results = compute_splits(deals, accounts, links, specs, engine_settings(organization))
     return shares_from_results(results, version_ids)
+
+
+def split_book_changes(before: SplitBook, after: SplitBook) -> tuple[set[int], set[int]]:
+    """The deals and the accounts whose shares (partner, role, percent) differ between books.
+
+    Rule versions and explanations are left out: they do not change an amount, so a target
+    whose percents stayed put has nothing to post.
+    """
+
+    def changed(old: dict[int, tuple[Share, ...]], new: dict[int, tuple[Share, ...]]) -> set[int]:
+        def key(shares: tuple[Share, ...]) -> list[tuple]:
+            return [(s.partner_id, s.role, s.percent) for s in shares]
+
+        return {t for t in old.keys() | new.keys() if key(old.get(t, ())) != key(new.get(t, ()))}
+
+    return changed(before.deal_shares, after.deal_shares), changed(
+        before.account_shares, after.account_shares
+    )
