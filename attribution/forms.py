@@ -8,9 +8,9 @@ from django import forms
 from attribution.models import AttributionRule, PartnerRole
 from attribution.nl.parser import DEFAULT_STAGES
 from attribution.rule_schema import RuleAction, RuleConditions, RuleDefinition, validation_message
+from revops.forms import PeriodFilterForm
 from revops.models import Partner
 from revops.models.crm import Region, Segment
-from revops.selectors.periods import DEFAULT_PERIOD, PeriodChoice
 
 REASON_REQUIRED = "Say why the split changes."
 ACTION_CHOICES = (
@@ -59,12 +59,9 @@ class SplitChangeForm(forms.Form):
         return reason
 
 
-class PerformanceFilterForm(forms.Form):
-    period = forms.ChoiceField(choices=PeriodChoice.choices, required=False)
-
+class PerformanceFilterForm(PeriodFilterForm):
     def selected(self) -> str:
-        self.is_valid()
-        return self.cleaned_data.get("period") or DEFAULT_PERIOD
+        return self.selected_period()
 
 
 class PeriodReasonForm(forms.Form):

@@ -7,14 +7,26 @@ from django import forms
 from revops.selectors.periods import DEFAULT_PERIOD, PeriodChoice
 
 
-class DashboardFilterForm(forms.Form):
+class PeriodFilterForm(forms.Form):
+    """A period drop-down that shows the period in use, also when none was asked for."""
+
     period = forms.ChoiceField(choices=PeriodChoice.choices, required=False)
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None and not data.get("period"):
+            data = data.copy()
+            data["period"] = DEFAULT_PERIOD
+        super().__init__(data, **kwargs)
+
+    def selected_period(self) -> str:
+        self.is_valid()  # fills cleaned_data with the fields that are valid
+        return self.cleaned_data.get("period") or DEFAULT_PERIOD
+
+
+class DashboardFilterForm(PeriodFilterForm):
     product_line = forms.ModelChoiceField(queryset=None, required=False, empty_label="All product lines")
 
     def __init__(self, data=None, *, product_lines, **kwargs):
-        if data is not None and not data.get("period"):
-            data = data.copy()
-            data["period"] = DEFAULT_PERIOD  # so the drop-down shows the period in use
         super().__init__(data, **kwargs)
         self.fields["product_line"].queryset = product_lines
 

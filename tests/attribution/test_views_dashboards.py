@@ -178,3 +178,12 @@ def test_only_period_closers_may_close(request, book, client_for, role_fixture):
     book.january.refresh_from_db()
     assert book.january.status == FiscalPeriod.Status.OPEN
     assert AttributionPeriodSeal.objects.count() == 0
+
+
+def test_partner_dashboard_period_drop_down_shows_the_default_period_in_use(book, admin, client_for):
+    # when: no period asked for
+    response = client_for(admin).get(PARTNERS_URL)
+    # then: the drop-down shows "Last 12 months", the period the figures are for
+    html = response.content.decode()
+    assert '<option value="last_12_months" selected>Last 12 months</option>' in html
+    assert '<option value="this_quarter" selected>' not in html
