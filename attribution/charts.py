@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from django.utils.safestring import SafeString, mark_safe
 
 from attribution.selectors_pages.performance import LabelTotal, MonthAmount, PartnerPerformance, PartnerTotal
-from revops.charts import ACCENT, _fragment
+from revops.charts import ACCENT, figure_fragment
 
 PALETTE = ["#2f5bea", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#64748b"]
 EMPTY = mark_safe("")
@@ -28,7 +28,7 @@ def partner_bar(partners: Sequence[PartnerTotal]) -> SafeString:
         )
     )
     fig.update_yaxes(autorange="reversed")
-    return _fragment(fig)
+    return figure_fragment(fig)
 
 
 def _pie(totals: Sequence[LabelTotal], hole: float) -> SafeString:
@@ -44,7 +44,7 @@ def _pie(totals: Sequence[LabelTotal], hole: float) -> SafeString:
         )
     )
     fig.update_layout(showlegend=True)
-    return _fragment(fig)
+    return figure_fragment(fig)
 
 
 def role_donut(roles: Sequence[LabelTotal]) -> SafeString:
@@ -74,7 +74,7 @@ def credit_waterfall(performance: PartnerPerformance) -> SafeString:
             hovertemplate="%{x}: %{y:,.2f}<extra></extra>",
         )
     )
-    return _fragment(fig)
+    return figure_fragment(fig)
 
 
 def monthly_trend(months: Sequence[MonthAmount]) -> SafeString:
@@ -92,4 +92,4 @@ def monthly_trend(months: Sequence[MonthAmount]) -> SafeString:
     )
     fig.update_xaxes(tickformat="%b %Y", dtick="M1")
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
-    return _fragment(fig)
+    return figure_fragment(fig)

@@ -53,9 +53,13 @@ def _merged(layout: Mapping[str, Any], shared: Mapping[str, Any]) -> dict[str, A
     return merged
 
 
-def _fragment(fig: go.Figure) -> SafeString:
+def figure_fragment(fig: go.Figure) -> SafeString:
+    """The figure as an HTML fragment with the shared layout (plotly.js comes from static)."""
     figure = fig.to_plotly_json()
-    lean = {"data": figure["data"], "layout": _merged(figure.get("layout", {}), _shared_layout())}
+    # The shared layout gives the defaults; what a chart sets itself (a legend, axis titles)
+    # wins. The figure's own template is plotly's global default and is dropped.
+    own = {key: value for key, value in figure.get("layout", {}).items() if key != "template"}
+    lean = {"data": figure["data"], "layout": _merged(_shared_layout(), own)}
     html = pio.to_html(lean, full_html=False, include_plotlyjs=False, config=_CONFIG, validate=False)
     return mark_safe(html)
 
@@ -74,7 +78,7 @@ def pipeline_funnel(stages: Sequence[StageTotal]) -> SafeString:
             marker={"color": ACCENT},
         )
     )
-    return _fragment(fig)
+    return figure_fragment(fig)
 
 
 def won_revenue_line(months: Sequence[MonthTotal]) -> SafeString:
@@ -93,4 +97,4 @@ def won_revenue_line(months: Sequence[MonthTotal]) -> SafeString:
     )
     fig.update_xaxes(tickformat="%b %Y", dtick="M1")
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
-    return _fragment(fig)
+    return figure_fragment(fig)

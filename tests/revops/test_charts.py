@@ -86,20 +86,24 @@ def test_revenue_line_fragment_draws_the_validated_figure():
     assert (data, layout) == (expected["data"], expected["layout"])
 
 
-def test_shared_layout_wins_over_the_figures_own_as_update_layout_did():
+def test_a_charts_own_layout_wins_over_the_shared_defaults():
     # given: a figure that sets a legend and a margin of its own
     def pie() -> go.Figure:
         fig = go.Figure(go.Pie(labels=["a", "b"], values=[1.0, 2.0], hole=0.5))
         fig.update_layout(showlegend=True, margin={"pad": 4, "l": 50}, title={"text": "Roles"})
         return fig
 
-    expected = _validated(pie())
+    # plotly's own result of applying the shared defaults first, then the chart's settings
+    expected = go.Figure(go.Pie(labels=["a", "b"], values=[1.0, 2.0], hole=0.5))
+    expected.update_layout(**SHARED_LAYOUT)
+    expected.update_layout(showlegend=True, margin={"pad": 4, "l": 50}, title={"text": "Roles"})
+    expected = json.loads(expected.to_json())
     # when
-    _div_id, data, layout, _config = _drawn(charts._fragment(pie()))
+    _div_id, data, layout, _config = _drawn(charts.figure_fragment(pie()))
     # then
     assert (data, layout) == (expected["data"], expected["layout"])
-    assert layout["showlegend"] is False
-    assert layout["margin"] == {"pad": 4, "l": 10, "r": 10, "t": 10, "b": 10}
+    assert layout["showlegend"] is True
+    assert layout["margin"] == {"pad": 4, "l": 50, "r": 10, "t": 10, "b": 10}
     assert layout["title"] == {"text": "Roles"}
 
 
