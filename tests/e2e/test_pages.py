@@ -76,9 +76,11 @@ def test_rep_sees_only_their_own_deals(browser, live_server):
     # then
     wait(browser).until(ec.presence_of_element_located((By.ID, "opportunity-table")))
     rows = browser.find_elements(By.CSS_SELECTOR, "#opportunity-table tbody tr")
-    owners = {row.find_elements(By.TAG_NAME, "td")[2].text for row in rows}
+    owner_cells = [row.find_elements(By.TAG_NAME, "td")[2] for row in rows]
+    owners = {cell.find_element(By.TAG_NAME, "span").get_attribute("title") for cell in owner_cells}
     assert own > 0
     assert owners == {email}
+    assert {cell.text for cell in owner_cells} == {rep.user.get_full_name()}
     assert len(rows) == min(own, 50)
     assert (
         browser.find_element(By.ID, "opportunity-count").text
