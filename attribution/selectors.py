@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
-from attribution.models import AccountPartner, AttributionEntry, OpportunityPartner
+from attribution.engine import AccountFacts, DealFacts, LinkFacts, Role, Scope, SplitResult, compute_splits
+from attribution.models import AccountPartner, AttributionEntry, OpportunityPartner, RevenueEvent
+from attribution.services.rules import active_rule_specs
+from attribution.services.split_inputs import engine_settings
 from revops.models import Account, Membership, Opportunity, Partner
 from revops.permissions import Cap, has_cap
+from revops.querysets import team_user_ids
+
+
+def _deal_scope(membership: Membership, prefix: str = "") -> Q | None:
+    """Revenue of the deals and accounts the member may see; None when they see the whole
+    organization (admin, finance, org-wide manager). `prefix` reaches the revenue event
+    through a relation, e.g. "revenue_event__" from a ledger entry."""
+    if team_user_ids(membership) is None:
+        return None
+    deals = Opportunity.objects.visible_to(membership).values("id")
+    accounts = Account.objects.visible_to(membership).values("id")
+    return Q(**{f"{prefix}opportunity_id__in": deals}) | Q(
+        **{f"{prefix}opportunity__isnull": True, f"{prefix}account_id__in": accounts}
+    )
 
 
 def entry_list(*, membership: Membership | None) -> QuerySet[AttributionEntry]:
-    """Ledger entries the member may see: internal roles with the view capability see the
-    organization's, a partner user sees only their partner's; anyone else sees nothing."""
+    """Ledger entries the member may see, for pages, API and reports alike.
+
+    A partner user sees only their partner's entries; an internal role with the view
+    capability sees the organization's, narrowed for reps and team managers to the revenue
+    of their own deals and accounts; anyone else sees nothing."""
     if membership is None:
         return AttributionEntry.objects.none()
     qs = AttributionEntry.objects.filter(organization_id=membership.organization_id).select_related(
@@ -22,7 +43,19 @@ def entry_list(*, membership: Membership | None) -> QuerySet[AttributionEntry]:
     )
     if membership.role == "partner" and membership.is_active:
         return qs.filter(partner_id=membership.partner_id)
-    return qs if has_cap(membership, Cap.ATTRIBUTION_VIEW) else qs.none()
+    if membership.role == "partner" or not has_cap(membership, Cap.ATTRIBUTION_VIEW):
+        return qs.none()
+    scope = _deal_scope(membership, prefix="revenue_event__")
+    return qs if scope is None else qs.filter(scope)
+
+
+def revenue_event_list(*, membership: Membership | None) -> QuerySet[RevenueEvent]:
+    """Revenue events an internal member may see, scoped like `entry_list`."""
+    if membership is None or membership.role == "partner" or not has_cap(membership, Cap.ATTRIBUTION_VIEW):
+        return RevenueEvent.objects.none()
+    qs = RevenueEvent.objects.filter(organization_id=membership.organization_id)
+    scope = _deal_scope(membership)
+    return qs if scope is None else qs.filter(scope)
 
 
 def opportunity_partner_list(*, membership: Membership | None, opportunity: Opportunity) -> QuerySet:
@@ -57,6 +90,45 @@ def attributed_totals_by_period(*, membership: Membership | None) -> list[Partne
         .order_by("period_id", "partner__name")
     )
     return [PartnerPeriodTotal(r["partner_id"], r["partner__name"], r["period_id"], r["total"]) for r in rows]
+
+
+def deal_split_results(
+    *, deal: Opportunity, account: Account, links: Sequence[OpportunityPartner]
+) -> list[SplitResult]:
+    """The split engine's current answer for a deal's active `links` (with their partners
+    loaded), under the organization's active rules: two queries, the rules and the settings.
+    The caller has scoped the deal to the member; the deal's segment and region fall back to
+    the account's inside the engine."""
+    facts = DealFacts(
+        id=deal.pk,
+        account_id=account.pk,
+        stage=deal.stage,
+        amount=deal.amount,
+        product_line=deal.product_line.code if deal.product_line_id else None,
+    )
+    link_facts = [
+        LinkFacts(
+            scope=Scope.OPPORTUNITY,
+            target_id=deal.pk,
+            partner_id=link.partner_id,
+            role=Role(link.role),
+            partner_types=frozenset(link.partner.types or ()),
+            partner_tier=link.partner.tier,
+            manual_percent=link.split_percent,
+            source=link.source,
+            partner_name=link.partner.name,
+            link_id=link.pk,
+        )
+        for link in links
+    ]
+    specs, _ = active_rule_specs(organization=deal.organization)
+    return compute_splits(
+        [facts],
+        [AccountFacts(id=account.pk, segment=account.segment, region=account.region)],
+        link_facts,
+        specs,
+        engine_settings(deal.organization),
+    )
 
 
 def partner_get(*, membership: Membership | None, partner_id: int) -> Partner:

@@ -1,18 +1,16 @@
-"""Reads the integration API needs: per-deal explanations, ledger scope and ledger totals."""
+"""Reads the integration API needs: per-deal explanations and ledger totals."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
-from attribution.engine import AccountFacts, DealFacts, LinkFacts, Role, Scope, compute_splits, explain_text
-from attribution.models import AttributionEntry, LinkStatus, OpportunityPartner, RevenueEvent
-from attribution.services.rules import active_rule_specs
-from attribution.services.split_inputs import engine_settings
-from revops.models import Account, Membership, Opportunity
-from revops.querysets import team_user_ids
+from attribution.engine import explain_text
+from attribution.models import AttributionEntry, LinkStatus, OpportunityPartner
+from attribution.selectors import deal_split_results
+from revops.models import Account, Opportunity
 
 ZERO = Decimal("0.00")
 
@@ -41,43 +39,13 @@ def opportunity_explanations(*, opportunity: Opportunity) -> list[PartnerExplana
     The caller passes a deal it has already scoped to the member (visible_to); four queries
     whatever the number of partners: the deal's links, the rules, the settings, the account.
     """
-    organization = opportunity.organization
     account = Account.objects.only("id", "segment", "region").get(pk=opportunity.account_id)
     links = list(
         OpportunityPartner.objects.filter(opportunity=opportunity, status=LinkStatus.ACTIVE)
         .select_related("partner")
         .order_by("partner_id", "role")
     )
-    deal = DealFacts(
-        id=opportunity.pk,
-        account_id=opportunity.account_id,
-        stage=opportunity.stage,
-        amount=opportunity.amount,
-        product_line=opportunity.product_line.code if opportunity.product_line_id else None,
-    )
-    facts = [
-        LinkFacts(
-            scope=Scope.OPPORTUNITY,
-            target_id=opportunity.pk,
-            partner_id=link.partner_id,
-            role=Role(link.role),
-            partner_types=frozenset(link.partner.types or ()),
-            partner_tier=link.partner.tier,
-            manual_percent=link.split_percent,
-            source=link.source,
-            partner_name=link.partner.name,
-            link_id=link.pk,
-        )
-        for link in links
-    ]
-    specs, _ = active_rule_specs(organization=organization)
-    results = compute_splits(
-        [deal],
-        [AccountFacts(id=account.pk, segment=account.segment, region=account.region)],
-        facts,
-        specs,
-        engine_settings(organization),
-    )
+    results = deal_split_results(deal=opportunity, account=account, links=links)
     return [_explained(r) for r in results]
 
 
@@ -109,30 +77,6 @@ def _explained(result) -> PartnerExplanation:
         notes=list(e.notes),
         text=explain_text(result),
     )
-
-
-def _visible_targets(membership: Membership) -> Q | None:
-    """Revenue of the deals and accounts the member may see; None when they see everything."""
-    if team_user_ids(membership) is None:
-        return None
-    deals = Opportunity.objects.visible_to(membership).values("id")
-    accounts = Account.objects.visible_to(membership).values("id")
-    return Q(opportunity_id__in=deals) | Q(opportunity__isnull=True, account_id__in=accounts)
-
-
-def revenue_events_visible(queryset: QuerySet[RevenueEvent], membership: Membership) -> QuerySet:
-    """Narrow revenue events to the member's deals and accounts (reps, team managers)."""
-    condition = _visible_targets(membership)
-    return queryset if condition is None else queryset.filter(condition)
-
-
-def entries_visible(queryset: QuerySet[AttributionEntry], membership: Membership) -> QuerySet:
-    """Narrow ledger entries to the revenue of the member's deals and accounts."""
-    condition = _visible_targets(membership)
-    if condition is None:
-        return queryset
-    events = RevenueEvent.objects.filter(condition, organization_id=membership.organization_id)
-    return queryset.filter(revenue_event__in=events.values("id"))
 
 
 @dataclass(frozen=True)

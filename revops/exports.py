@@ -109,17 +109,21 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_titl
     return buffer.getvalue()
 
 
+def attachment_response(content: bytes | str, *, filename: str, content_type: str) -> HttpResponse:
+    """A download named `filename` (with its extension)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def export_response(
     fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:
     """An attachment in `fmt` ("csv" or "xlsx") named `filename`.<fmt>."""
     if fmt == "xlsx":
-        response = HttpResponse(
-            xlsx_bytes(headers, rows, sheet_title=filename), content_type=XLSX_CONTENT_TYPE
-        )
+        content, content_type = xlsx_bytes(headers, rows, sheet_title=filename), XLSX_CONTENT_TYPE
     elif fmt == "csv":
-        response = HttpResponse(csv_bytes(headers, rows), content_type=CSV_CONTENT_TYPE)
+        content, content_type = csv_bytes(headers, rows), CSV_CONTENT_TYPE
     else:
         raise ValueError(f"Unknown export format: {fmt}")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return attachment_response(content, filename=f"{filename}.{fmt}", content_type=content_type)

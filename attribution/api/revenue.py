@@ -15,7 +15,7 @@ from attribution.api.serializers import (
     RevenueEventSerializer,
 )
 from attribution.models import RevenueEvent
-from attribution.selectors_api import revenue_events_visible
+from attribution.selectors import revenue_event_list
 from attribution.services.api_support import revenue_events_create
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.permissions import Cap
@@ -41,7 +41,8 @@ class RevenueEventViewSet(
     ordering_fields = ["date", "amount", "created_at"]
 
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
-        return revenue_events_visible(queryset, self.membership)
+        # revenue_event_list applies the same role scope as the pages; `&` keeps this a narrowing.
+        return queryset & revenue_event_list(membership=self.membership)
 
     @extend_schema(
         request=RevenueEventInputSerializer(many=True),

@@ -40,11 +40,8 @@ from attribution.models import (
     AttributionEntry,
     OpportunityPartner,
 )
-from attribution.selectors_api import (
-    entries_visible,
-    ledger_totals,
-    opportunity_explanations,
-)
+from attribution.selectors import entry_list
+from attribution.selectors_api import ledger_totals, opportunity_explanations
 from attribution.services.api_support import (
     account_partner_change,
     account_partner_remove,
@@ -154,7 +151,8 @@ class LedgerEntryViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelV
     ordering_fields = ["sequence", "amount", "created_at"]
 
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
-        queryset = entries_visible(queryset, self.membership)
+        # entry_list applies the same role scope as the pages; `&` keeps this a narrowing.
+        queryset = queryset & entry_list(membership=self.membership)
         return queryset.select_related("partner", "period", "revenue_event").order_by("sequence")
 
     @extend_schema(responses=LedgerTotalsSerializer)

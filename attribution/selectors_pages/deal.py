@@ -9,14 +9,16 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
-from attribution.engine import AccountFacts, DealFacts, LinkFacts, Role, Scope, compute_splits, explain_text
+from attribution.engine import explain_text
 from attribution.models import AccountPartner, AttributionEntry, LinkStatus, OpportunityPartner
 from attribution.recommendations import DealRecord, RecommendationTarget
-from attribution.selectors import account_partner_list, opportunity_partner_list
-from attribution.selectors_pages.scope import page_entries
+from attribution.selectors import (
+    account_partner_list,
+    deal_split_results,
+    entry_list,
+    opportunity_partner_list,
+)
 from attribution.services.posting import ShareInput, split_amounts
-from attribution.services.rules import active_rule_specs
-from attribution.services.split_inputs import engine_settings
 from revops.models import AuditEvent, Membership, Opportunity
 from revops.models.crm import CLOSED_STAGES, OPEN_STAGES, Region, Stage
 from revops.money import quantize_money
@@ -61,39 +63,7 @@ def deal_splits(*, deal: Opportunity, links: list[OpportunityPartner]) -> list[D
     active = [link for link in links if link.status == LinkStatus.ACTIVE]
     if not active:
         return []
-    account = deal.account
-    facts = DealFacts(
-        id=deal.pk,
-        account_id=account.pk,
-        stage=deal.stage,
-        amount=deal.amount,
-        product_line=deal.product_line.code if deal.product_line else None,
-        segment=account.segment,
-        region=account.region,
-    )
-    link_facts = [
-        LinkFacts(
-            scope=Scope.OPPORTUNITY,
-            target_id=deal.pk,
-            partner_id=link.partner_id,
-            role=Role(link.role),
-            partner_types=frozenset(link.partner.types or ()),
-            partner_tier=link.partner.tier,
-            manual_percent=link.split_percent,
-            source=link.source,
-            partner_name=link.partner.name,
-            link_id=link.pk,
-        )
-        for link in active
-    ]
-    specs, _ = active_rule_specs(organization=deal.organization)
-    results = compute_splits(
-        [facts],
-        [AccountFacts(id=account.pk, segment=account.segment, region=account.region)],
-        link_facts,
-        specs,
-        engine_settings(deal.organization),
-    )
+    results = deal_split_results(deal=deal, account=deal.account, links=active)
     credits = split_amounts(
         deal.amount,
         [ShareInput(r.partner_id, str(r.role), r.percent if r.allowed else ZERO) for r in results],
@@ -115,7 +85,7 @@ def deal_splits(*, deal: Opportunity, links: list[OpportunityPartner]) -> list[D
 def deal_entries(*, membership: Membership, deal: Opportunity) -> QuerySet[AttributionEntry]:
     """The deal's ledger lines, oldest first."""
     return (
-        page_entries(membership=membership)
+        entry_list(membership=membership)
         .filter(revenue_event__opportunity_id=deal.pk)
         .select_related("revenue_event", "rule_version__rule")
         .order_by("sequence")
@@ -230,7 +200,7 @@ def account_relationships(*, membership: Membership, deal: Opportunity) -> list[
         if stage in OPEN_STAGES:
             open_deals[partner_id].add(opportunity_id)
     totals = dict(
-        page_entries(membership=membership)
+        entry_list(membership=membership)
         .filter(
             Q(revenue_event__account_id=account_id) | Q(revenue_event__opportunity__account_id=account_id)
         )
@@ -239,7 +209,7 @@ def account_relationships(*, membership: Membership, deal: Opportunity) -> list[
         .order_by()
     )
     for partner_id, name in (
-        page_entries(membership=membership)
+        entry_list(membership=membership)
         .filter(partner_id__in=set(totals) - set(names))
         .values_list("partner_id", "partner__name")
         .distinct()

@@ -10,7 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from attribution.filters import AttributionEntryFilterSet
 from attribution.models import AttributionEntry, AttributionPeriodSeal
-from attribution.selectors_pages.scope import page_entries
+from attribution.selectors import entry_list
 from revops.models import Account, FiscalPeriod, Membership, Partner
 from revops.money import quantize_money
 
@@ -43,7 +43,7 @@ def ledger_list(
     *, membership: Membership, filters: Mapping
 ) -> tuple[AttributionEntryFilterSet, QuerySet[AttributionEntry]]:
     """The member's ledger entries matching `filters`, newest first."""
-    base = page_entries(membership=membership).select_related(
+    base = entry_list(membership=membership).select_related(
         "partner",
         "period",
         "revenue_period",
@@ -86,7 +86,7 @@ def chain_head(*, membership: Membership) -> ChainHead | None:
 def ledger_filter_choices(*, membership: Membership) -> dict:
     """Partners, accounts and periods for the filter selects (three small queries)."""
     org = membership.organization_id
-    entries = page_entries(membership=membership)
+    entries = entry_list(membership=membership)
     return {
         "partners": Partner.objects.visible_to(membership)
         .filter(pk__in=entries.values("partner_id"))

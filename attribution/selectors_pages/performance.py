@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 
 from attribution.models import PartnerRole
-from attribution.selectors_pages.scope import page_entries, page_revenue_events
+from attribution.selectors import entry_list, revenue_event_list
 from revops.models import Membership, Partner
 from revops.money import quantize_money
 from revops.selectors.periods import DateRange
@@ -65,7 +65,7 @@ def _in_range(qs: QuerySet, field: str, dates: DateRange) -> QuerySet:
 
 def partner_performance(*, membership: Membership, dates: DateRange) -> PartnerPerformance:
     """Four aggregate queries, whatever the number of entries (revenue dates in `dates`)."""
-    entries = _in_range(page_entries(membership=membership), "revenue_event__date", dates).order_by()
+    entries = _in_range(entry_list(membership=membership), "revenue_event__date", dates).order_by()
     rows = list(
         entries.values("partner_id", "partner__name", "partner__tier")
         .annotate(amount=Sum("amount"), deals=Count("revenue_event__opportunity_id", distinct=True))
@@ -97,7 +97,7 @@ def partner_performance(*, membership: Membership, dates: DateRange) -> PartnerP
         .annotate(amount=Sum("amount"))
         .order_by("revenue_period__start_date")
     ]
-    gross = _in_range(page_revenue_events(membership=membership), "date", dates).aggregate(t=Sum("amount"))[
+    gross = _in_range(revenue_event_list(membership=membership), "date", dates).aggregate(t=Sum("amount"))[
         "t"
     ]
     return PartnerPerformance(

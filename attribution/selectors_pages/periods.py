@@ -9,8 +9,8 @@ from django.db.models import Count, Sum
 from django.http import Http404
 
 from attribution.models import AttributionPeriodSeal
+from attribution.selectors import entry_list
 from attribution.selectors_pages.ledger import period_seals
-from attribution.selectors_pages.scope import page_entries
 from revops.models import FiscalPeriod, Membership
 from revops.money import quantize_money
 
@@ -32,7 +32,7 @@ def period_rows(*, membership: Membership) -> list[PeriodRow]:
     )
     totals = {
         r["period_id"]: r
-        for r in page_entries(membership=membership)
+        for r in entry_list(membership=membership)
         .order_by()
         .values("period_id")
         .annotate(n=Count("id"), amount=Sum("amount"))
@@ -67,7 +67,7 @@ def previous_period(period: FiscalPeriod) -> FiscalPeriod | None:
 def period_partner_role_totals(*, membership: Membership, periods: list[FiscalPeriod]) -> list[dict]:
     """Rows of (period_id, partner_id, partner__name, role, amount) for the given posting periods."""
     return list(
-        page_entries(membership=membership)
+        entry_list(membership=membership)
         .filter(period_id__in=[p.pk for p in periods])
         .order_by()
         .values("period_id", "partner_id", "partner__name", "role")

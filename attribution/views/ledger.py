@@ -18,7 +18,7 @@ from attribution.selectors_pages.ledger import (
     ledger_list,
     ledger_totals,
 )
-from revops.exports import FORMATS, export_response
+from revops.exports import FORMATS, attachment_response, export_response
 from revops.htmx import render_page_or_partial
 from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.periods import organization_today
@@ -45,9 +45,9 @@ def ledger_view(request: HttpRequest) -> HttpResponse:
                 head=chain_head(membership=membership),
                 filters=dict(filterset.form.data.items()) if filterset.is_bound else {},
             )
-            response = HttpResponse(report.generate(), content_type=PDF_CONTENT_TYPE)
-            response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-            return response
+            return attachment_response(
+                report.generate(), filename=f"{filename}.pdf", content_type=PDF_CONTENT_TYPE
+            )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "rows": entry_rows(page.object_list),

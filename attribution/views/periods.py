@@ -63,31 +63,27 @@ def _back(period) -> HttpResponse:
     return redirect(f"{reverse('attribution:periods')}?period={period.pk}")
 
 
-@require_POST
-@cap_required(Cap.PERIOD_CLOSE)
-def period_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _period_change(request: HttpRequest, pk: int, change, done: str) -> HttpResponse:
+    """Close or reopen a period with the posted reason; refusals become a message."""
     period = period_get(membership=request.membership, pk=pk)
     form = PeriodReasonForm(request.POST)
     form.is_valid()
     try:
-        period = period_close(period=period, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        period = change(period=period, actor=request.user, reason=form.cleaned_data.get("reason", ""))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Period {period.label} is closed.")
+        messages.success(request, done.format(label=period.label))
     return _back(period)
+
+
+@require_POST
+@cap_required(Cap.PERIOD_CLOSE)
+def period_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _period_change(request, pk, period_close, "Period {label} is closed.")
 
 
 @require_POST
 @cap_required(Cap.PERIOD_CLOSE)
 def period_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
-    period = period_get(membership=request.membership, pk=pk)
-    form = PeriodReasonForm(request.POST)
-    form.is_valid()
-    try:
-        period = period_reopen(period=period, actor=request.user, reason=form.cleaned_data.get("reason", ""))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Period {period.label} is open again.")
-    return _back(period)
+    return _period_change(request, pk, period_reopen, "Period {label} is open again.")

@@ -21,6 +21,7 @@ from attribution.rule_schema import (
 )
 from attribution.selectors_pages.rules import rule_list
 from attribution.services.rules import rule_create, rule_update
+from revops.exports import attachment_response
 from revops.permissions import Cap, cap_required, has_cap
 
 IMPORT_REASON = "Imported from a rule-set file."
@@ -40,9 +41,9 @@ def rule_export_view(request: HttpRequest) -> HttpResponse:
         raise Http404
     dump, content_type = FILE_FORMATS[fmt]
     rules = [rule_definition_of(rule) for rule in rule_list(membership=request.membership)]
-    response = HttpResponse(dump(rules), content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="attribution-rules.{fmt}"'
-    return response
+    return attachment_response(
+        dump(rules), filename=f"attribution-rules.{fmt}", content_type=f"{content_type}; charset=utf-8"
+    )
 
 
 def parse_rule_file(name: str, text: str) -> list[RuleDefinition]:

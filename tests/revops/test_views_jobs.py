@@ -1,0 +1,67 @@
+"""Core pages: background job runs and their progress."""
+
+import pytest
+from django.urls import reverse
+
+from revops.models import JobRun
+from tests.revops.factories import JobRunFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_job_list_shows_only_the_organizations_runs(org, other_org, manager, client_for):
+    # given
+    mine = JobRunFactory(organization=org, kind="attribution.recalculate")
+    JobRunFactory(organization=other_org, kind="foreign.job")
+    # when
+    response = client_for(manager).get(reverse("revops:job-list"))
+    # then
+    assert response.status_code == 200
+    assert list(response.context["page_obj"]) == [mine]
+    assert "foreign.job" not in response.content.decode()
+
+
+def test_rep_is_refused_jobs(rep, client_for):
+    # when
+    response = client_for(rep).get(reverse("revops:job-list"))
+    # then
+    assert response.status_code == 403
+
+
+def test_running_job_progress_polls_itself(org, manager, client_for):
+    # given
+    job = JobRunFactory(organization=org, status=JobRun.Status.RUNNING, progress=40)
+    # when
+    response = client_for(manager).get(reverse("revops:job-progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    # then
+    html = response.content.decode()
+    assert [t.name for t in response.templates] == ["revops/partials/job_progress.html"]
+    assert 'hx-trigger="every 1s"' in html
+    assert 'aria-valuenow="40"' in html
+
+
+def test_finished_job_progress_stops_polling_and_shows_counts_and_error(org, manager, client_for):
+    # given
+    job = JobRunFactory(
+        organization=org,
+        status=JobRun.Status.FAILED,
+        progress=70,
+        counts={"rows": 12},
+        error="Row 7: bad date",
+    )
+    # when
+    response = client_for(manager).get(reverse("revops:job-progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    # then
+    html = response.content.decode()
+    assert "hx-trigger" not in html
+    assert "rows: 12" in html
+    assert "Row 7: bad date" in html
+
+
+def test_job_progress_of_other_org_is_404(other_org, manager, client_for):
+    # given
+    job = JobRunFactory(organization=other_org)
+    # when
+    response = client_for(manager).get(reverse("revops:job-progress", args=[job.pk]))
+    # then
+    assert response.status_code == 404
