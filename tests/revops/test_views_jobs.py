@@ -65,3 +65,25 @@ def test_job_progress_of_other_org_is_404(other_org, manager, client_for):
     response = client_for(manager).get(reverse("revops:job-progress", args=[job.pk]))
     # then
     assert response.status_code == 404
+
+
+def test_job_list_exports_csv_and_excel_of_the_organizations_runs(org, other_org, manager, client_for):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    # given
+    JobRunFactory(organization=org, kind="opportunity.import", progress=40)
+    JobRunFactory(organization=other_org, kind="foreign.job")
+    client = client_for(manager)
+    # when
+    csv_response = client.get(reverse("revops:job-list"), {"export": "csv"})
+    xlsx_response = client.get(reverse("revops:job-list"), {"export": "xlsx"})
+    # then
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Id", "Kind", "Status", "Progress"]
+    assert [r[1:4] for r in rows[1:]] == [["opportunity.import", "Queued", "40"]]
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    assert [c.value for c in sheet[2]][1:4] == ["opportunity.import", "Queued", 40]
+    assert sheet.max_row == 2
