@@ -1,6 +1,6 @@
 """Time the attribution ledger end to end on PostgreSQL: splits, posting, a rule-change adjustment.
 
-Run (against a scratch database; it is created by migrate if empty):
+Run (against an existing scratch database, empty or not; migrate runs first):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/revops_bench_ledger \
     DJANGO_SETTINGS_MODULE=revops.settings.local \

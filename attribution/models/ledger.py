@@ -27,13 +27,19 @@ class AttributionEntry(models.Model):
         OPPORTUNITY = "opportunity", "Opportunity"
         ACCOUNT = "account", "Account"
 
-    organization = models.ForeignKey("revops.Organization", on_delete=models.PROTECT, related_name="+")
+    # Indexes: every read of the ledger is scoped to one organization, so the composite indexes
+    # in Meta serve them (organization + sequence/period/partner, event + partner + role). The
+    # foreign keys' own single-column indexes would only slow bulk postings down (each one is
+    # written for every row), so they are left out except revenue_period's (an API filter).
+    organization = models.ForeignKey(
+        "revops.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     sequence = models.PositiveBigIntegerField()
     revenue_event = models.ForeignKey(
-        "attribution.RevenueEvent", on_delete=models.PROTECT, related_name="entries"
+        "attribution.RevenueEvent", on_delete=models.PROTECT, related_name="entries", db_index=False
     )
     partner = models.ForeignKey(
-        "revops.Partner", on_delete=models.PROTECT, related_name="attribution_entries"
+        "revops.Partner", on_delete=models.PROTECT, related_name="attribution_entries", db_index=False
     )
     role = models.CharField(max_length=16, choices=PartnerRole.choices)
     scope = models.CharField(max_length=16, choices=Scope.choices)
@@ -41,13 +47,26 @@ class AttributionEntry(models.Model):
     amount = models.DecimalField(max_digits=18, decimal_places=2)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ORIGINAL)
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections", db_index=False
     )
     period = models.ForeignKey(
-        "revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+", help_text="Posted in."
+        "revops.FiscalPeriod",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Posted in.",
+        db_index=False,
     )
+    # The revenue period and the rule version carry no database foreign key: checking them
+    # for every row at commit cost a fifth of a large posting, and both are validated per
+    # posting instead (attribution.services.ledger_writer._check_references): the period must
+    # be the organization's, the rule version one of its rules' (versions are never deleted,
+    # and the hash chain covers both ids).
     revenue_period = models.ForeignKey(
-        "revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+", help_text="Revenue date's period."
+        "revops.FiscalPeriod",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Revenue date's period.",
+        db_constraint=False,
     )
     rule_version = models.ForeignKey(
         "attribution.AttributionRuleVersion",
@@ -55,13 +74,20 @@ class AttributionEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     explanation = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
