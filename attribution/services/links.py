@@ -32,6 +32,29 @@ def _partner_in_scope(membership: Membership, partner: Partner) -> Partner:
     return Partner.objects.visible_to(membership).get(pk=partner.pk)
 
 
+def _active_total(links, current) -> Decimal:
+    """The summed split of the other active links (the one being changed left out)."""
+    others = links.filter(status=LinkStatus.ACTIVE).exclude(pk=current.pk if current else None)
+    return others.aggregate(total=Sum("split_percent"))["total"] or Decimal("0")
+
+
+def _link_save(link, *, values: tuple, membership: Membership, action: str, before: dict, reason: str):
+    """Set (partner, role, split, status, source), validate, save and audit in one go."""
+    link.partner, link.role, link.split_percent, link.status, link.source = values
+    link.full_clean()
+    link.save()
+    audit_record(
+        organization=link.organization,
+        actor=membership.user,
+        action=action,
+        obj=link,
+        before=before,
+        after=snapshot(link, LINK_FIELDS),
+        reason=reason,
+    )
+    return link
+
+
 @transaction.atomic
 def opportunity_partner_set(
     *,
@@ -59,28 +82,20 @@ def opportunity_partner_set(
     link = OpportunityPartner.objects.filter(opportunity=opportunity, partner=partner, role=role).first()
     before = snapshot(link, LINK_FIELDS) if link else {}
     if status == LinkStatus.ACTIVE and split_percent is not None:
-        others = OpportunityPartner.objects.filter(opportunity=opportunity, status=LinkStatus.ACTIVE).exclude(
-            pk=link.pk if link else None
-        ).aggregate(total=Sum("split_percent"))["total"] or Decimal("0")
+        others = _active_total(OpportunityPartner.objects.filter(opportunity=opportunity), link)
         if others + split_percent > HUNDRED:
             raise ValidationError(
                 {"split_percent": DEAL_SPLITS_OVER_100.format(total=others + split_percent)}
             )
     link = link or OpportunityPartner(organization=opportunity.organization, opportunity=opportunity)
-    link.partner, link.role, link.split_percent = partner, role, split_percent
-    link.status, link.source = status, source
-    link.full_clean()
-    link.save()
-    audit_record(
-        organization=opportunity.organization,
-        actor=membership.user,
+    return _link_save(
+        link,
+        values=(partner, role, split_percent, status, source),
+        membership=membership,
         action="opportunity_partner.set",
-        obj=link,
         before=before,
-        after=snapshot(link, LINK_FIELDS),
         reason=reason,
     )
-    return link
 
 
 @transaction.atomic
@@ -110,25 +125,17 @@ def account_partner_set(
     before = snapshot(link, LINK_FIELDS) if link else {}
     settings = attribution_settings_get(organization=account.organization)
     if settings.enforce_account_cap and status == LinkStatus.ACTIVE:
-        others = AccountPartner.objects.filter(account=account, status=LinkStatus.ACTIVE).exclude(
-            pk=link.pk if link else None
-        ).aggregate(total=Sum("split_percent"))["total"] or Decimal("0")
+        others = _active_total(AccountPartner.objects.filter(account=account), link)
         if others + split_percent > HUNDRED:
             raise ValidationError(
                 {"split_percent": ACCOUNT_SPLITS_OVER_100.format(total=others + split_percent)}
             )
     link = link or AccountPartner(organization=account.organization, account=account)
-    link.partner, link.role, link.split_percent = partner, role, split_percent
-    link.status, link.source = status, source
-    link.full_clean()
-    link.save()
-    audit_record(
-        organization=account.organization,
-        actor=membership.user,
+    return _link_save(
+        link,
+        values=(partner, role, split_percent, status, source),
+        membership=membership,
         action="account_partner.set",
-        obj=link,
         before=before,
-        after=snapshot(link, LINK_FIELDS),
         reason=reason,
     )
-    return link
