@@ -168,7 +168,7 @@ class JobRunViewSet(OrganizationScopedViewSetMixin, mixins.RetrieveModelMixin, v
 
     model = JobRun
     serializer_class = JobRunSerializer
-    required_caps = {"retrieve": Cap.ATTRIBUTION_VIEW}
+    required_caps = {"retrieve": Cap.JOB_VIEW}  # like the jobs page: not for reps
 
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         return queryset.filter(kind__startswith="attribution.")

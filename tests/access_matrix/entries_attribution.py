@@ -58,5 +58,5 @@ API: dict[str, Entry] = {
     "attribution-api:ledger-entry-list": Entry((401, 200, 200, 200, 200, 403, 200)),
     "attribution-api:ledger-entry-totals": Entry((401, 200, 200, 200, 200, 403, 200)),
     "attribution-api:ledger-entry-detail": Entry((401, 200, 200, 200, 200, 403, 404), obj="attributionentry"),
-    "attribution-api:job-detail": Entry((401, 200, 200, 200, 200, 403, 404), obj="attribution_job"),
+    "attribution-api:job-detail": Entry((401, 200, 200, 200, 403, 403, 404), obj="attribution_job"),
 }
