@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
@@ -56,8 +56,12 @@ def scoped_queryset(model: type[models.Model], request: HttpRequest) -> models.Q
 
 
 def error_text(error: ValidationError) -> str:
+    """The errors as one line; field errors prefixed with the field, row-level errors bare."""
     if hasattr(error, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+        return "; ".join(
+            " ".join(msgs) if field == NON_FIELD_ERRORS else f"{field}: {' '.join(msgs)}"
+            for field, msgs in error.message_dict.items()
+        )
     return " ".join(error.messages)
 
 

@@ -195,8 +195,9 @@ def test_account_partner_split_above_100_is_a_field_error(admin, org, partner):
     )
     # then
     assert response.status_code == 400
-    assert list(response.json()) == ["split_percent"]
+    assert response.json() == {"split_percent": ["Ensure this value is less than or equal to 100."]}
     assert not AccountPartner.objects.exists()
+    assert AuditEvent.objects.count() == 0
 
 
 def test_explanations_name_the_deciding_rule(admin, org):
@@ -270,3 +271,4 @@ def test_settings_are_for_admins_only(manager, finance_admin, org):
     # then
     assert (read.status_code, write.status_code) == (403, 403)
     assert not AttributionSettings.objects.filter(si_mode="manual_only").exists()
+    assert AuditEvent.objects.count() == 0

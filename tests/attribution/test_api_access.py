@@ -60,6 +60,7 @@ def other_book(other_org, other_org_admin):
 def test_partner_users_get_403_on_every_route(request, role, book):
     # given
     client = api_for(request.getfixturevalue(role))
+    audits = AuditEvent.objects.count()
     detail_routes = [
         f"opportunity-partners/{book['link'].pk}/",
         f"rules/{book['rule'].pk}/",
@@ -79,6 +80,7 @@ def test_partner_users_get_403_on_every_route(request, role, book):
     assert write.status_code == 403
     book["link"].refresh_from_db()
     assert book["link"].split_percent == Decimal("10.00")
+    assert AuditEvent.objects.count() == audits
 
 
 def test_rep_reads_but_gets_403_on_every_write(rep, book, partner):
@@ -159,6 +161,7 @@ def test_writes_naming_another_organizations_rows_are_refused(admin, other_book,
     # given
     client = api_for(admin)
     account = AccountFactory(organization=org)
+    audits = AuditEvent.objects.count()
     # when
     link = client.post(
         f"{BASE}/opportunity-partners/",
@@ -181,11 +184,16 @@ def test_writes_naming_another_organizations_rows_are_refused(admin, other_book,
     )
     # then
     assert link.status_code == 400
-    assert sorted(link.json()) == ["opportunity", "partner"]
+    assert link.json() == {
+        "opportunity": [f'Invalid pk "{other_book["deal"].pk}" - object does not exist.'],
+        "partner": [f'Invalid pk "{other_book["partner"].pk}" - object does not exist.'],
+    }
     assert share.status_code == 400
-    assert list(share.json()) == ["partner"]
+    assert share.json() == {"partner": [f'Invalid pk "{other_book["partner"].pk}" - object does not exist.']}
     assert update.status_code == 404
     assert OpportunityPartner.objects.filter(organization=org).count() == 0
+    assert AccountPartner.objects.filter(organization=org).count() == 0
+    assert AuditEvent.objects.count() == audits
     assert other_book["rule"].versions.count() == 1
     assert AttributionRule.objects.get(pk=other_book["rule"].pk).priority == 100
 
@@ -201,6 +209,7 @@ def test_team_manager_cannot_change_links_outside_the_team(manager, other_rep_op
     assert response.status_code == 404
     link.refresh_from_db()
     assert link.split_percent == Decimal("10.00")
+    assert AuditEvent.objects.count() == 0
 
 
 def test_token_request_acts_in_the_tokens_organization(admin, org, book):

@@ -148,6 +148,7 @@ def test_rule_update_needs_a_reason_and_keeps_the_name(admin, org):
     # given
     client = api_for(admin)
     rule_id = client.post(RULES, REFERRAL_10, format="json").json()["id"]
+    audits = AuditEvent.objects.count()
     # when
     no_reason = client.patch(f"{RULES}{rule_id}/", {"priority": 5}, format="json")
     renamed = client.patch(f"{RULES}{rule_id}/", {"name": "Other", "reason": "rename"}, format="json")
@@ -155,9 +156,13 @@ def test_rule_update_needs_a_reason_and_keeps_the_name(admin, org):
     assert no_reason.status_code == 400
     assert no_reason.json() == {"reason": ["Say why the rule changes."]}
     assert renamed.status_code == 400
-    assert list(renamed.json()) == ["name"]
+    assert renamed.json() == {
+        "name": ["The name is set when the rule is created; create a new rule instead."]
+    }
     assert AttributionRuleVersion.objects.count() == 1
     assert AttributionRule.objects.get().priority == 100
+    assert AttributionRule.objects.get().name == REFERRAL_10["name"]
+    assert AuditEvent.objects.count() == audits
 
 
 def test_rules_cannot_be_deleted(admin, org):
@@ -168,6 +173,7 @@ def test_rules_cannot_be_deleted(admin, org):
     # then
     assert response.status_code == 405
     assert AttributionRule.objects.filter(pk=rule.pk).exists()
+    assert rule.versions.count() == 1
 
 
 def test_rule_list_is_the_organizations(admin, other_org_admin, org):
@@ -276,6 +282,7 @@ def test_import_of_an_invalid_file_names_the_rule_and_field(admin, org):
     assert response.status_code == 400
     assert response.json() == {"content": ["Rule 2: action: percent: a cap action needs a percent"]}
     assert not AttributionRule.objects.exists()
+    assert not AuditEvent.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["manager", "finance_admin", "rep"])
@@ -291,4 +298,6 @@ def test_only_rule_editors_change_rules(request, role, org):
     )
     # then
     assert (listed.status_code, created.status_code, imported.status_code) == (200, 403, 403)
+    assert listed.json()["results"] == []
     assert not AttributionRule.objects.exists()
+    assert not AuditEvent.objects.exists()

@@ -99,9 +99,10 @@ def test_fixed_deal_splits_cannot_exceed_100(org, manager, rep_opportunity, part
     # given
     second = PartnerFactory(organization=org)
     # when
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as raised:
         _change(manager, rep_opportunity, second, percent="90.01")
     # then
+    assert raised.value.messages == ["The deal's fixed splits would add up to 100.01 %, over 100 %."]
     assert list(OpportunityPartner.objects.values_list("partner_id", "split_percent")) == [
         (partner.pk, Decimal("10.00"))
     ]

@@ -96,6 +96,7 @@ def test_an_external_id_repeated_in_the_file_is_an_error(org, targets):
     # then
     assert raised.value.errors == ["line 3: external_id: 'x' repeats line 2"]
     assert RevenueEvent.objects.count() == 0
+    assert AttributionEntry.objects.count() == 0
 
 
 def test_another_organizations_external_ids_are_unknown(org, other_org, targets):
@@ -108,6 +109,7 @@ def test_another_organizations_external_ids_are_unknown(org, other_org, targets)
         "line 3: account_external_id: no account with external id 'ACC-2'",
     ]
     assert RevenueEvent.objects.count() == 0
+    assert AttributionEntry.objects.count() == 0
 
 
 def test_command_imports_a_file_and_reports_errors(org, targets, tmp_path, capsys):
@@ -123,4 +125,5 @@ def test_command_imports_a_file_and_reports_errors(org, targets, tmp_path, capsy
     out, err = capsys.readouterr()
     assert out.strip() == "Imported 2 revenue events, skipped 0 already imported; posted 2 ledger entries."
     assert err.strip() == "line 2: date: 'not-a-date' is not a date (YYYY-MM-DD)"
-    assert RevenueEvent.objects.count() == 2
+    assert sorted(RevenueEvent.objects.values_list("external_id", flat=True)) == ["day-1", "inv-1"]
+    assert AttributionEntry.objects.count() == 2

@@ -150,6 +150,7 @@ def test_split_change_over_100_percent_is_refused_and_changes_nothing(org, book,
     ]
     assert _ledger(org) == before
     assert OpportunityPartner.objects.get(pk=book.alpha_link.pk).split_percent == Decimal("10.00")
+    assert AuditEvent.objects.filter(action="opportunity_partner.set").count() == 0
 
 
 def test_rep_cannot_change_a_split(org, book, rep, client_for):

@@ -144,6 +144,7 @@ def test_edit_needs_a_reason_and_changes_nothing_without_one(org, admin, client_
         name="Referral 10",
         definition={"conditions": {"roles": ["referral"]}, "action": {"kind": "set_split", "percent": "10"}},
     )
+    audits = AuditEvent.objects.filter(action__startswith="attribution_rule").count()
     data = {
         "scope": "opportunity",
         "priority": "100",
@@ -159,6 +160,7 @@ def test_edit_needs_a_reason_and_changes_nothing_without_one(org, admin, client_
     assert response.status_code == 400
     assert response.context["form"].errors["reason"] == ["This field is required."]
     assert AttributionRuleVersion.objects.filter(rule=rule).count() == 1
+    assert AuditEvent.objects.filter(action__startswith="attribution_rule").count() == audits
 
 
 def test_template_prefills_the_builder(admin, client_for):
@@ -279,7 +281,7 @@ def test_import_of_a_bad_file_is_refused(org, admin, client_for):
     # then
     assert response.status_code == 400
     assert response.context["error"] == "Rule 1: action: percent: a cap action needs a percent"
-    assert AttributionRule.objects.filter(organization=org).count() == 0
+    assert _nothing_saved(org) == (0, 0, 0)
 
 
 @pytest.mark.parametrize("role_fixture", ["rep", "manager", "finance_admin"])

@@ -160,6 +160,7 @@ def test_org_admin_cannot_open_another_organizations_row(admin, other_org, clien
     assert response.status_code == 302  # the admin answers "does not exist" and goes home
     theirs.refresh_from_db()
     assert theirs.name == "Theirs"
+    assert AuditEvent.objects.count() == 0
 
 
 def test_org_admin_creates_account_in_own_organization_with_audit(admin, other_org, client_for):
@@ -190,7 +191,7 @@ def test_duplicate_external_id_is_reported_and_nothing_saved(admin, client_for):
     assert list(Account.objects.values_list("name", flat=True)) == ["First"]
     assert AuditEvent.objects.count() == 0
     errors = [m.message for m in response.context["messages"] if m.level_tag == "error"]
-    assert len(errors) == 1 and errors[0].startswith("Not saved:")
+    assert errors == ["Not saved: Another account in this organization has this external id."]
 
 
 def test_opportunity_change_goes_through_service_and_records_stage_history(admin, client_for):

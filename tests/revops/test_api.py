@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from revops.models import (
     Account,
     AuditEvent,
+    FiscalPeriod,
     Opportunity,
     OpportunityStageChange,
     Partner,
@@ -283,6 +284,8 @@ def test_deleting_a_product_line_with_products_answers_409(admin_api, org):
         "detail": "This product line cannot be deleted: it is still referenced by products."
     }
     assert ProductLine.objects.filter(pk=product.product_line_id).exists()
+    assert Product.objects.filter(pk=product.pk).exists()
+    assert AuditEvent.objects.count() == 0
 
 
 def test_periods_are_listed_and_read_only(admin_api, org, other_org):
@@ -307,6 +310,7 @@ def test_periods_are_listed_and_read_only(admin_api, org, other_org):
         }
     ]
     assert created.status_code == 405
+    assert FiscalPeriod.objects.filter(organization=org).count() == 1
 
 
 def test_stage_changes_are_read_only(admin_api, rep_opportunity):

@@ -141,6 +141,7 @@ def test_other_organizations_product_line_is_a_field_error(admin_api, account, o
     assert opportunity.json() == {"product_line": expected}
     assert product.json() == {"product_line": expected}
     assert (Opportunity.objects.count(), Product.objects.count()) == (0, 0)
+    assert AuditEvent.objects.count() == 0
 
 
 @pytest.mark.parametrize("_case", ["other_org_member", "no_membership", "partner_user"])
@@ -188,6 +189,7 @@ def test_duplicate_product_line_code_is_a_400(admin_api, org):
         "non_field_errors": ["Product line with this Organization and Code already exists."]
     }
     assert ProductLine.objects.count() == 1
+    assert AuditEvent.objects.count() == 0
 
 
 def test_same_product_line_code_in_another_organization_is_fine(admin_api, other_org):
@@ -215,6 +217,7 @@ def test_negative_list_price_is_a_400(admin_api, org):
     assert response.status_code == 400
     assert response.json() == {"list_price": ["Ensure this value is greater than or equal to 0."]}
     assert Product.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
 
 
 def test_unknown_partner_type_is_a_400(admin_api):
@@ -224,6 +227,7 @@ def test_unknown_partner_type_is_a_400(admin_api):
     assert response.status_code == 400
     assert response.json() == {"types": {"0": ['"reseller" is not a valid choice.']}}
     assert Partner.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
 
 
 def test_duplicate_external_id_is_a_400(admin_api, org):

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from revops.models import JobRun, Opportunity, OpportunityStageChange
+from revops.celery import app
+from revops.models import AuditEvent, FiscalPeriod, JobRun, Opportunity, OpportunityStageChange
 from revops.services.imports import opportunity_import_enqueue
-from revops.tasks import import_opportunities_task
+from revops.tasks import ensure_fiscal_periods_task, import_opportunities_task
 from tests.revops.factories import AccountFactory, ProductLineFactory
 from tests.revops.test_imports import csv_text, row
 
@@ -126,6 +127,7 @@ def test_task_with_bad_rows_fails_the_job_with_the_errors_and_writes_nothing(
     )
     assert Opportunity.objects.count() == 0
     assert OpportunityStageChange.objects.count() == 0
+    assert AuditEvent.objects.filter(action="opportunity.import").count() == 0
 
 
 def test_enqueue_refuses_a_file_that_is_not_utf8(org, manager, django_capture_on_commit_callbacks):
@@ -194,6 +196,7 @@ def test_import_page_refuses_roles_without_the_import_capability(_case, request,
     # then
     assert (get_response.status_code, post_response.status_code) == (403, 403)
     assert JobRun.objects.count() == 0
+    assert Opportunity.objects.count() == 0
 
 
 def test_import_page_sends_anonymous_users_to_login(db, client):
@@ -206,9 +209,6 @@ def test_import_page_sends_anonymous_users_to_login(db, client):
 
 
 def test_ensure_fiscal_periods_task_creates_a_year_ahead_once(org, other_org):
-    from revops.models import FiscalPeriod
-    from revops.tasks import ensure_fiscal_periods_task
-
     # given: no periods yet
     # when
     first = ensure_fiscal_periods_task.apply().get()
@@ -220,10 +220,9 @@ def test_ensure_fiscal_periods_task_creates_a_year_ahead_once(org, other_org):
 
 
 def test_tasks_are_routed_to_their_declared_queue():
-    from revops.celery import app
-    from revops.tasks import ensure_fiscal_periods_task, import_opportunities_task
-
+    # given
     router = app.amqp.router
+    # when / then
     assert (
         router.route({}, ensure_fiscal_periods_task.name, task_type=ensure_fiscal_periods_task)["queue"].name
         == "bulk"

@@ -1,7 +1,11 @@
 """Core pages: background job runs and their progress."""
 
+import csv
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from revops.models import JobRun
 from tests.revops.factories import JobRunFactory
@@ -68,11 +72,6 @@ def test_job_progress_of_other_org_is_404(other_org, manager, client_for):
 
 
 def test_job_list_exports_csv_and_excel_of_the_organizations_runs(org, other_org, manager, client_for):
-    import csv
-    import io
-
-    from openpyxl import load_workbook
-
     # given
     JobRunFactory(organization=org, kind="opportunity.import", progress=40)
     JobRunFactory(organization=other_org, kind="foreign.job")

@@ -32,6 +32,7 @@ def test_token_create_rejects_empty_name(rep, client_for):
     # then
     assert response.status_code == 400
     assert ApiToken.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
 
 
 def test_token_list_shows_own_tokens_and_admin_sees_all(org, rep, other_rep, admin, client_for):
@@ -80,6 +81,7 @@ def test_rep_cannot_revoke_another_users_token(org, rep, other_rep, client_for):
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+    assert AuditEvent.objects.filter(action="api_token.revoke").count() == 0
 
 
 def test_admin_revokes_a_token_of_their_organization(org, rep, admin, client_for):
@@ -91,6 +93,9 @@ def test_admin_revokes_a_token_of_their_organization(org, rep, admin, client_for
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+    assert list(AuditEvent.objects.filter(action="api_token.revoke").values_list("actor", flat=True)) == [
+        admin.user.pk
+    ]
 
 
 def test_admin_cannot_revoke_a_token_of_another_organization(org, other_org_admin, rep, admin, client_for):
@@ -102,6 +107,7 @@ def test_admin_cannot_revoke_a_token_of_another_organization(org, other_org_admi
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+    assert AuditEvent.objects.filter(action="api_token.revoke").count() == 0
 
 
 def test_token_revoke_is_post_only(org, rep, client_for):
@@ -113,6 +119,7 @@ def test_token_revoke_is_post_only(org, rep, client_for):
     assert response.status_code == 405
     token.refresh_from_db()
     assert token.revoked_at is None
+    assert AuditEvent.objects.filter(action="api_token.revoke").count() == 0
 
 
 def _csrf_token(client: Client) -> str:
