@@ -29,7 +29,14 @@ from attribution.models import AttributionEntry, RevenueEvent
 from attribution.services.ledger_writer import Row, ledger_rows_append
 from attribution.services.periods import PeriodResolver
 from attribution.services.posting import ShareInput, split_amounts, split_cents
-from attribution.services.split_inputs import Share, SplitBook, split_book_changes, split_book_load
+from attribution.services.rules import RuleSet
+from attribution.services.split_inputs import (
+    Share,
+    SplitBook,
+    split_book_changes,
+    split_book_load,
+    split_books_for_rule_change,
+)
 from revops.models import Organization
 
 ZERO = Decimal("0.00")
@@ -139,20 +146,10 @@ def _amounts(cents: int, plan: _Plan) -> list[int]:
     return amounts
 
 
-def _posted(organization: Organization, event_ids: list[int]) -> dict[int, dict[tuple[int, str], tuple]]:
-    """event → (partner, role) → (posted cents, id of the original entry), summed in SQL.
-
-    `event_ids` is ascending. A dense slice (every event of a range, the full recompute) is
-    read by id range; a sparse one (a filtered recompute) by its ids, so the sums never scan
-    the entries of events outside the slice.
-    """
-    first, last = event_ids[0], event_ids[-1]
-    if last - first < 2 * len(event_ids):
-        scope = Q(revenue_event_id__gte=first, revenue_event_id__lte=last)
-    else:
-        scope = Q(revenue_event_id__in=event_ids)
+def _posted_sums(scope: Q) -> dict[int, dict[tuple[int, str], tuple]]:
+    """event → (partner, role) → (posted cents, id of the original entry), summed in SQL."""
     rows = (
-        AttributionEntry.objects.filter(scope, organization=organization)
+        AttributionEntry.objects.filter(scope)
         .values_list("revenue_event_id", "partner_id", "role")
         .annotate(total=Sum("amount"), original=Min("id", filter=Q(kind=AttributionEntry.Kind.ORIGINAL)))
         .order_by()
@@ -161,6 +158,20 @@ def _posted(organization: Organization, event_ids: list[int]) -> dict[int, dict[
     for event_id, partner_id, role, total, original in rows:
         out[event_id][(partner_id, role)] = (_cents(total), original)
     return out
+
+
+def _posted(organization: Organization, event_ids: list[int]) -> dict[int, dict[tuple[int, str], tuple]]:
+    """The posted sums of a slice of events (`_posted_sums`); `event_ids` is ascending.
+
+    A dense slice (every event of a range, the full recompute) is read by id range; a sparse
+    one by its ids, so the sums never scan the entries of events outside the slice.
+    """
+    first, last = event_ids[0], event_ids[-1]
+    if last - first < 2 * len(event_ids):
+        scope = Q(revenue_event_id__gte=first, revenue_event_id__lte=last)
+    else:
+        scope = Q(revenue_event_id__in=event_ids)
+    return _posted_sums(scope & Q(organization=organization))
 
 
 def _changed_rows(
@@ -265,6 +276,7 @@ def attribution_recompute(
     opportunity_ids: Iterable[int] | None = None,
     account_ids: Iterable[int] | None = None,
     previous_book: SplitBook | None = None,
+    previous_rules: RuleSet | None = None,
 ) -> RecomputeResult:
     """Post the difference between the current splits and the ledger; see the module docstring.
 
@@ -272,6 +284,10 @@ def attribution_recompute(
     `opportunity_ids` or `account_ids` narrow it (an account's filter covers its deals' events).
     `previous_book` (the splits the ledger was last brought in line with, e.g. loaded before a
     rule change) narrows it further to the deals and accounts whose shares differ from it.
+    `previous_rules` (the rule set the ledger was last brought in line with, from
+    `active_rule_specs` before a rule change, nothing else changed since) does the same
+    without a second split book: the facts of the accounts the changed rules can reach are
+    loaded once and split under both rule sets (`split_books_for_rule_change`).
     On a dry run nothing is written and the result says what would be posted.
     """
     event_filter = Q()
@@ -288,7 +304,12 @@ def attribution_recompute(
         # Take the ledger lock first: splits and postings must not interleave with another
         # recompute, or both would post the same difference.
         lock_ledger(organization_id=organization.pk)
-        book = split_book_load(organization=organization)
+        if previous_rules is not None:
+            previous_book, book = split_books_for_rule_change(
+                organization=organization, before=previous_rules
+            )
+        else:
+            book = split_book_load(organization=organization)
         if previous_book is not None:
             deals, accounts = split_book_changes(previous_book, book)
             event_filter &= Q(opportunity_id__in=sorted(deals)) | Q(
@@ -297,9 +318,27 @@ def attribution_recompute(
         plans = _Plans(book, PeriodResolver(organization))
         # A ledger with no entry yet has nothing posted to compare with (the first posting).
         has_entries = AttributionEntry.objects.filter(organization=organization).exists()
+        everything = not event_filter
+        # A filtered recompute's events are scattered over the ledger: their posted sums are read
+        # in one query (one pass over the entries) rather than one per slice.
+        posted_all = (
+            _posted_sums(
+                Q(organization=organization)
+                & Q(
+                    revenue_event__in=RevenueEvent.objects.filter(
+                        event_filter, organization=organization
+                    ).values("id")
+                )
+            )
+            if has_entries and not everything
+            else None
+        )
         for events in _event_slices(organization, event_filter):
             result.events += len(events)
-            posted = _posted(organization, [e[0] for e in events]) if has_entries else {}
+            if posted_all is not None:
+                posted = posted_all
+            else:
+                posted = _posted(organization, [e[0] for e in events]) if has_entries else {}
             rows = _slice_rows(events, plans, posted)
             _tally(result, rows, cents_by_partner)
             if not dry_run and rows:

@@ -17,6 +17,10 @@ from revops.services.audit import audit_record
 
 RULE_REASON_REQUIRED = "Say why the rule changes."
 
+# The active rule set as `active_rule_specs` returns it: current versions as RuleSpecs, and
+# (rule id, version number) → version id.
+RuleSet = tuple[list[RuleSpec], dict[tuple[int, int], int]]
+
 
 def rule_spec_from_definition(
     *, rule_id: int, version: int, name: str, priority: int, definition: dict
@@ -42,7 +46,7 @@ def _spec(version: AttributionRuleVersion, name: str) -> RuleSpec:
     )
 
 
-def active_rule_specs(*, organization: Organization) -> tuple[list[RuleSpec], dict[tuple[int, int], int]]:
+def active_rule_specs(*, organization: Organization) -> RuleSet:
     """The current version of every active rule as RuleSpecs, and (rule, number) → version id."""
     rules = AttributionRule.objects.filter(
         organization=organization, is_active=True, current_version__isnull=False

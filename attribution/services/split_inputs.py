@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+
 from attribution.engine import (
     AccountFacts,
     DealFacts,
@@ -13,13 +15,14 @@ from attribution.engine import (
     Explanation,
     LinkFacts,
     Role,
+    RuleSpec,
     Scope,
     SiMode,
     SplitResult,
     compute_splits,
 )
 from attribution.models import AccountPartner, LinkStatus, OpportunityPartner
-from attribution.services.rules import active_rule_specs
+from attribution.services.rules import RuleSet, active_rule_specs
 from attribution.services.settings import attribution_settings_get
 from revops.models import Account, Opportunity, Organization, Partner
 
@@ -80,19 +83,25 @@ def explanation_json(explanation: Explanation) -> dict:
     return out
 
 
-def _load_facts(organization: Organization) -> tuple[list[DealFacts], list[AccountFacts], list[LinkFacts]]:
+def _load_facts(
+    organization: Organization, account_ids: list[int] | None = None
+) -> tuple[list[DealFacts], list[AccountFacts], list[LinkFacts]]:
+    """The engine's inputs: every deal, account and active link, or, given `account_ids`, only
+    those accounts with all their deals and links (nothing the engine computes for a deal or an
+    account looks beyond its account, so these come out as in the whole book)."""
     # Tuples (values_list), not dicts, and per-partner facts built once: on big books this
     # loading costs as much as the engine itself.
+    narrow = account_ids is not None
     accounts = [
         AccountFacts(id=a_id, segment=segment, region=region)
-        for a_id, segment, region in Account.objects.filter(organization=organization).values_list(
-            "id", "segment", "region"
-        )
+        for a_id, segment, region in Account.objects.filter(
+            Q(id__in=account_ids) if narrow else Q(), organization=organization
+        ).values_list("id", "segment", "region")
     ]
     deals = [
         DealFacts(id=d_id, account_id=account_id, stage=stage, amount=amount, product_line=line)
         for d_id, account_id, stage, amount, line in Opportunity.objects.filter(
-            organization=organization
+            Q(account_id__in=account_ids) if narrow else Q(), organization=organization
         ).values_list("id", "account_id", "stage", "amount", "product_line__code")
     ]
     partners = {
@@ -103,13 +112,15 @@ def _load_facts(organization: Organization) -> tuple[list[DealFacts], list[Accou
     }
     roles = {str(role): role for role in Role}
     links: list[LinkFacts] = []
-    for scope, model, target in (
-        (Scope.OPPORTUNITY, OpportunityPartner, "opportunity_id"),
-        (Scope.ACCOUNT, AccountPartner, "account_id"),
+    for scope, model, target, account in (
+        (Scope.OPPORTUNITY, OpportunityPartner, "opportunity_id", "opportunity__account_id"),
+        (Scope.ACCOUNT, AccountPartner, "account_id", "account_id"),
     ):
-        rows = model.objects.filter(organization=organization, status=LinkStatus.ACTIVE).values_list(
-            "id", target, "partner_id", "role", "split_percent", "source"
-        )
+        rows = model.objects.filter(
+            Q(**{f"{account}__in": account_ids}) if narrow else Q(),
+            organization=organization,
+            status=LinkStatus.ACTIVE,
+        ).values_list("id", target, "partner_id", "role", "split_percent", "source")
         for link_id, target_id, partner_id, role, percent, source in rows.order_by(
             target, "partner_id", "role"
         ):
@@ -180,3 +191,96 @@ def split_book_changes(before: SplitBook, after: SplitBook) -> tuple[set[int], s
     return changed(before.deal_shares, after.deal_shares), changed(
         before.account_shares, after.account_shares
     )
+
+
+# Past this many accounts a rule change is split over the whole book (one load, two engine
+# runs) rather than over the listed accounts: the list would outgrow a query's parameters.
+NARROW_ACCOUNTS_MAX = 30_000
+
+
+def changed_rules(before: list[RuleSpec], after: list[RuleSpec]) -> list[RuleSpec]:
+    """Every version present in one rule set and not the other (added, removed, edited)."""
+    old, new = set(before), set(after)
+    return [*(old - new), *(new - old)]
+
+
+def _link_match_filters(spec: RuleSpec) -> list[tuple[type, Q, str]]:
+    """Per link model, a filter every link `spec` can match passes (it may pass more), and
+    the path to the link's account. Partner types are not filtered (JSON lists); amounts are
+    filtered inclusively on deals and not at all on accounts (their value is a total)."""
+    c = spec.conditions
+    where = Q()
+    if c.roles:
+        where &= Q(role__in=sorted(c.roles))
+    if c.partner_tiers:
+        where &= Q(partner__tier__in=sorted(c.partner_tiers))
+    if spec.scope is Scope.ACCOUNT:
+        if c.stages or c.product_lines:
+            return []  # account links have neither: the rule matches none
+        if c.segments:
+            where &= Q(account__segment__in=sorted(c.segments))
+        if c.regions:
+            where &= Q(account__region__in=sorted(c.regions))
+        return [(AccountPartner, where, "account_id")]
+    if c.stages:
+        where &= Q(opportunity__stage__in=sorted(c.stages))
+    if c.product_lines:
+        where &= Q(opportunity__product_line__code__in=sorted(str(p) for p in c.product_lines))
+    if c.min_amount is not None:
+        where &= Q(opportunity__amount__gte=c.min_amount)
+    if c.max_amount is not None:
+        where &= Q(opportunity__amount__lte=c.max_amount)
+    # A deal's segment and region are its account's (the engine's deal facts carry none).
+    if c.segments:
+        where &= Q(opportunity__account__segment__in=sorted(c.segments))
+    if c.regions:
+        where &= Q(opportunity__account__region__in=sorted(c.regions))
+    return [(OpportunityPartner, where, "opportunity__account_id")]
+
+
+def rule_change_accounts(*, organization: Organization, rules: list[RuleSpec]) -> set[int] | None:
+    """The accounts holding a link one of `rules` can match, or None for "too many to list".
+
+    Only such a link's outcome can change when these rules change (a rule that does not match
+    a link never alters its split), and a changed link moves the shares of its deal or account
+    at most, which the engine computes from that account's deals and links alone.
+    """
+    accounts: set[int] = set()
+    for spec in rules:
+        for model, where, account in _link_match_filters(spec):
+            accounts.update(
+                model.objects.filter(where, organization=organization, status=LinkStatus.ACTIVE)
+                .values_list(account, flat=True)
+                .distinct()
+                .order_by()
+            )
+            if len(accounts) > NARROW_ACCOUNTS_MAX:
+                return None
+    return accounts
+
+
+def split_books_for_rule_change(
+    *, organization: Organization, before: RuleSet
+) -> tuple[SplitBook, SplitBook]:
+    """The split books under the rule set `before` and under the current one, from one load.
+
+    Both cover only the accounts (with all their deals) whose links a changed rule can match;
+    every other deal and account has the same shares under both rule sets, so comparing the
+    two books finds exactly what the change moved.
+    """
+    after = active_rule_specs(organization=organization)
+    changed = changed_rules(before[0], after[0])
+    account_ids = rule_change_accounts(organization=organization, rules=changed) if changed else set()
+    if account_ids is not None and not account_ids:
+        empty = SplitBook(deal_shares={}, account_shares={})
+        return empty, empty
+    deals, accounts, links = _load_facts(
+        organization, sorted(account_ids) if account_ids is not None else None
+    )
+    settings = engine_settings(organization)
+    books = []
+    for specs, version_ids in (before, after):
+        books.append(
+            shares_from_results(compute_splits(deals, accounts, links, specs, settings), version_ids)
+        )
+    return books[0], books[1]
