@@ -31,6 +31,7 @@ from attribution.rule_schema import (
     rules_to_yaml,
 )
 from attribution.services.api_support import rule_definition_of, rule_definition_to_stored, rule_set_import
+from attribution.services.jobs import attribution_recompute_for_rule_set
 from attribution.services.rules import rule_create, rule_update
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.permissions import Cap
@@ -109,9 +110,12 @@ class RuleSerializer(serializers.ModelSerializer):
 
 class RuleSavedSerializer(RuleSerializer):
     diagnostics = DiagnosticSerializer(many=True, read_only=True)
+    recompute_job = serializers.IntegerField(
+        read_only=True, help_text="The background run that brings the ledger in line with the rules."
+    )
 
     class Meta(RuleSerializer.Meta):
-        fields = [*RuleSerializer.Meta.fields, "diagnostics"]
+        fields = [*RuleSerializer.Meta.fields, "diagnostics", "recompute_job"]
         read_only_fields = fields
 
 
@@ -144,6 +148,7 @@ class RuleSetImportResultSerializer(serializers.Serializer):
     updated = serializers.ListField(child=serializers.CharField())
     unchanged = serializers.ListField(child=serializers.CharField())
     diagnostics = DiagnosticSerializer(many=True)
+    recompute_job = serializers.IntegerField(allow_null=True)
 
 
 def rule_definition_validate(data: dict) -> RuleDefinition:
@@ -195,6 +200,9 @@ class RuleViewSet(
 
     def _saved(self, rule: AttributionRule, diagnostics, code: int) -> Response:
         rule.diagnostics = diagnostics
+        rule.recompute_job = attribution_recompute_for_rule_set(
+            organization=rule.organization, actor=self.request.user
+        ).pk
         return Response(RuleSavedSerializer(rule, context={"request": self.request}).data, status=code)
 
     @extend_schema(request=RuleWriteSerializer, responses={201: RuleSavedSerializer})
@@ -283,4 +291,8 @@ class RuleViewSet(
         result = rule_set_import(
             membership=request.membership, rules=rules, reason=data["reason"], dry_run=data["dry_run"]
         )
+        if not result.dry_run and (result.created or result.updated):
+            result.recompute_job = attribution_recompute_for_rule_set(
+                organization=request.membership.organization, actor=request.user
+            ).pk
         return Response(RuleSetImportResultSerializer(result).data)

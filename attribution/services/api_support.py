@@ -70,6 +70,7 @@ class RuleSetImportResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    recompute_job: int | None = None  # set by the caller that queues the ledger recompute
 
 
 @transaction.atomic

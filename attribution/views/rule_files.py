@@ -5,12 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from attribution.forms import RuleImportForm, rule_definition_of, rule_summary, stored_definition
+from attribution.forms import RuleImportForm, rule_definition_of, rule_summary
 from attribution.rule_schema import (
     RuleDefinition,
     RuleSetError,
@@ -20,7 +19,8 @@ from attribution.rule_schema import (
     rules_to_yaml,
 )
 from attribution.selectors_pages.rules import rule_list
-from attribution.services.rules import rule_create, rule_update
+from attribution.services.api_support import rule_set_import
+from attribution.services.jobs import attribution_recompute_for_rule_set
 from revops.exports import attachment_response
 from revops.permissions import Cap, cap_required, has_cap
 
@@ -99,27 +99,16 @@ def rule_import_confirm_view(request: HttpRequest) -> HttpResponse:
         )
     try:
         definitions = parse_rule_file(form.cleaned_data["filename"], form.cleaned_data["content"])
-        with transaction.atomic():
-            for step in _plan(request, definitions):
-                d, rule = step["definition"], step["existing"]
-                if rule is None:
-                    rule_create(
-                        membership=membership,
-                        name=d.name,
-                        definition=stored_definition(d),
-                        priority=d.priority,
-                        description=d.description,
-                    )
-                else:
-                    rule_update(
-                        membership=membership,
-                        rule=rule,
-                        reason=IMPORT_REASON,
-                        definition=stored_definition(d),
-                        priority=d.priority,
-                    )
+        result = rule_set_import(membership=membership, rules=definitions, reason=IMPORT_REASON)
     except (RuleSetError, ValidationError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         return render(request, "attribution/rule_import.html", {"error": message}, status=400)
-    messages.success(request, f"Imported {len(definitions)} rule{'s' if len(definitions) != 1 else ''}.")
+    summary = (
+        f"Imported {len(definitions)} rule{'s' if len(definitions) != 1 else ''}: "
+        f"{len(result.created)} new, {len(result.updated)} changed, {len(result.unchanged)} unchanged."
+    )
+    if result.created or result.updated:
+        job = attribution_recompute_for_rule_set(organization=membership.organization, actor=request.user)
+        summary += f" The ledger is being recomputed (job #{job.pk})."
+    messages.success(request, summary)
     return redirect("attribution:rules")

@@ -29,6 +29,7 @@ from attribution.selectors_pages.rules import (
     rule_list,
     rule_preview,
 )
+from attribution.services.jobs import attribution_recompute_for_rule_set
 from attribution.services.rules import active_rule_specs, rule_create, rule_update
 from revops.htmx import htmx_partial
 from revops.permissions import Cap, cap_required, has_cap
@@ -112,7 +113,12 @@ def _save(request: HttpRequest, form: RuleBuilderForm, rule: AttributionRule | N
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _render(request, form, rule, status=400)
-    messages.success(request, f"Rule “{rule.name}” saved as version {rule.current_version.number}.")
+    job = attribution_recompute_for_rule_set(organization=membership.organization, actor=request.user)
+    messages.success(
+        request,
+        f"Rule “{rule.name}” saved as version {rule.current_version.number}; "
+        f"the ledger is being recomputed (job #{job.pk}).",
+    )
     for diagnostic in diagnostics:
         messages.warning(request, f"{diagnostic.kind.capitalize()}: {diagnostic.message}")
     return redirect("attribution:rule-edit", pk=rule.pk)

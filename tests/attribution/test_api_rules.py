@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from attribution.models import AttributionRule, AttributionRuleVersion
 from attribution.rule_templates import TEMPLATES_BY_KEY
 from attribution.services.rules import rule_create
-from revops.models import AuditEvent
+from revops.models import AuditEvent, JobRun
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,9 @@ def test_rule_create_stores_version_one(admin, org):
         "conditions": {"roles": ["referral"]},
         "action": {"kind": "set_split", "percent": "10.00"},
     }
+    job = JobRun.objects.get(organization=org, kind="attribution.recompute")
+    assert body["recompute_job"] == job.pk
+    assert job.idempotency_key == f"attribution.recompute:rules-{rule.current_version.pk}"
 
 
 def test_rule_save_reports_conflicting_rules(admin, org):
@@ -217,6 +220,7 @@ def test_export_json_and_yaml_round_trip_through_import(admin, org):
         "updated": [],
         "unchanged": ["No influence credit below $10k", "Referral 10"],
         "diagnostics": [],
+        "recompute_job": None,  # nothing changed, so no ledger recompute is queued
     }
     assert AttributionRuleVersion.objects.count() == 2
 

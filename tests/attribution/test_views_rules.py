@@ -10,7 +10,7 @@ from django.urls import reverse
 from attribution.models import AttributionEntry, AttributionRule, AttributionRuleVersion
 from attribution.rule_schema import rules_from_json, rules_from_yaml
 from attribution.services.rules import rule_create
-from revops.models import AuditEvent
+from revops.models import AuditEvent, JobRun
 from tests.attribution.factories_pages import build_book
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +130,9 @@ def test_save_creates_the_rule_and_shows_diagnostics(org, book, admin, client_fo
         "max_inclusive": False,
     }
     html = response.content.decode()
-    assert "Rule “No ISV credit” saved as version 1." in html
+    job = JobRun.objects.get(organization=org, kind="attribution.recompute")
+    assert job.idempotency_key == f"attribution.recompute:rules-{rule.current_version.pk}"
+    assert f"Rule “No ISV credit” saved as version 1; the ledger is being recomputed (job #{job.pk})." in html
     assert (
         "Conflict: Rules &#x27;Allow ISV&#x27; and &#x27;No ISV credit&#x27; have the same priority (10)"
         in html
@@ -293,3 +295,26 @@ def test_only_rule_editors_may_save_rules(request, org, client_for, role_fixture
     # then
     assert response.status_code == 403
     assert _nothing_saved(org) == (0, 0, 0)
+
+
+def test_saving_a_rule_brings_the_ledger_in_line_through_the_queued_recompute(
+    org, book, admin, client_for, django_capture_on_commit_callbacks
+):
+    # given: Beta holds 5 % (50.00) of the 1,000.00 January event as ISV
+    assert AttributionEntry.objects.get(partner=book.beta).amount == Decimal("50.00")
+    # when: an admin saves "No ISV credit" and the queued recompute runs (tasks run in process)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(admin).post(NEW_URL, {**DENY_ISV, "intent": "save"})
+    # then: Beta's credit is reversed, Alpha's is untouched, the run succeeded
+    job = JobRun.objects.get(organization=org, kind="attribution.recompute")
+    assert (job.status, job.progress) == ("succeeded", 100)
+    beta = list(AttributionEntry.objects.filter(partner=book.beta).order_by("sequence"))
+    assert [(e.kind, e.amount) for e in beta] == [
+        ("original", Decimal("50.00")),
+        ("reversal", Decimal("-50.00")),
+    ]
+    assert beta[1].reverses_id == beta[0].pk
+    assert sorted(AttributionEntry.objects.filter(partner=book.alpha).values_list("amount", flat=True)) == [
+        Decimal("100.00"),
+        Decimal("400.00"),
+    ]
