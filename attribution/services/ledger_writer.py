@@ -23,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from attribution.models import AttributionEntry, AttributionRuleVersion
+from attribution.models.ledger import HASHED_FIELDS
 from revops.exceptions import ApplicationError
 from revops.ledger import GENESIS_HASH
 from revops.models import FiscalPeriod
@@ -41,26 +42,7 @@ WRITE_BATCH = 10_000
 # parameters, under PostgreSQL's 65,535; SQLite's own limit is applied by Django).
 BULK_BATCH = 3000
 
-COPY_COLUMNS = (
-    "organization_id",
-    "sequence",
-    "revenue_event_id",
-    "partner_id",
-    "role",
-    "scope",
-    "split_percent",
-    "amount",
-    "kind",
-    "reverses_id",
-    "period_id",
-    "revenue_period_id",
-    "rule_version_id",
-    "explanation",
-    "prev_hash",
-    "hash",
-    "created_at",
-    "created_by_id",
-)
+COPY_COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash", "created_at", "created_by_id")
 
 
 def cents_text(cents: int) -> str:

@@ -9,29 +9,12 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from attribution.models import AttributionEntry, AttributionPeriodSeal
-from attribution.models.ledger import canonical_values_of
+from attribution.models.ledger import HASHED_FIELDS, canonical_values_of
 from revops.ledger import GENESIS_HASH, ChainBreak, chain_verify
 from revops.models import Organization
 from revops.money import quantize_money
 
-_FIELDS = (
-    "sequence",
-    "prev_hash",
-    "hash",
-    "organization_id",
-    "revenue_event_id",
-    "partner_id",
-    "role",
-    "scope",
-    "split_percent",
-    "amount",
-    "kind",
-    "reverses_id",
-    "period_id",
-    "revenue_period_id",
-    "rule_version_id",
-    "explanation",
-)
+_FIELDS = ("prev_hash", "hash", *HASHED_FIELDS)  # HASHED_FIELDS starts with organization, sequence
 
 
 @dataclass(frozen=True)
