@@ -12,6 +12,7 @@ from __future__ import annotations
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
+from revops.exceptions import ApplicationError
 from revops.models import Account, Opportunity, Organization, Partner, Product, ProductLine, User
 
 NO_ORGANIZATION = "An import needs an organization: choose one before importing."
@@ -39,6 +40,9 @@ class MemberEmailWidget(ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         return super().clean((value or "").strip().lower() or None, row, **kwargs)
+
+
+OPPORTUNITY_IMPORT_REFUSED = "Opportunities are imported through the opportunity import job, not the admin."
 
 
 class OrganizationResource(resources.ModelResource):
@@ -155,4 +159,5 @@ class OpportunityExportResource(OrganizationResource):
         )
 
     def import_data(self, *args, **kwargs):
-        raise NotImplementedError("Opportunities are imported through the opportunity import job.")
+        # Money and stages go through the validated import service, never straight into the table.
+        raise ApplicationError(OPPORTUNITY_IMPORT_REFUSED)

@@ -6,8 +6,9 @@ import pytest
 import tablib
 from django.urls import reverse
 
-from revops.models import Account
-from revops.resources import AccountResource
+from revops.exceptions import ApplicationError
+from revops.models import Account, Opportunity
+from revops.resources import OPPORTUNITY_IMPORT_REFUSED, AccountResource, OpportunityExportResource
 from tests.revops.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,13 @@ def test_admin_import_of_accounts_lands_in_the_admins_organization(admin, other_
     assert (theirs.organization_id, theirs.name) == (other_org.pk, "Globex Corp")
     created = Account.objects.get(external_id="EXT-1", name="Imported one")
     assert created.organization_id == admin.organization_id
+
+
+def test_opportunity_resource_refuses_to_import_and_writes_nothing(org):
+    # given: a file that would create an opportunity
+    dataset = tablib.Dataset(headers=["name", "stage", "amount", "created_date"])
+    dataset.append(["Sneaky deal", "closed_won", "1000000.00", "2026-01-01"])
+    # when / then
+    with pytest.raises(ApplicationError, match=OPPORTUNITY_IMPORT_REFUSED):
+        OpportunityExportResource(organization=org).import_data(dataset, dry_run=False)
+    assert Opportunity.objects.count() == 0
