@@ -5,15 +5,13 @@ from decimal import Decimal
 from django.db import models
 
 from revops.models import OrganizationOwnedModel
+from revops.models.crm import PartnerType
 
 SPLIT_RANGE = models.Q(split_percent__gte=Decimal("0")) & models.Q(split_percent__lte=Decimal("100"))
 
 
-class PartnerRole(models.TextChoices):
-    SI = "si", "SI / implementation"
-    INFLUENCE = "influence", "Influence"
-    REFERRAL = "referral", "Referral"
-    ISV = "isv", "ISV"
+# The role a partner plays on a deal is one of the partner types of the core model.
+PartnerRole = PartnerType
 
 
 class LinkSource(models.TextChoices):

@@ -31,7 +31,7 @@ SPECTACULAR_SETTINGS = {
     # Domain apps' choice sets are named by dotted path (a string: core imports no domain app).
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "revops.models.crm.Stage",
-        "PartnerRoleEnum": "attribution.models.links.PartnerRole",
+        "PartnerRoleEnum": "revops.models.crm.PartnerType",
         "LinkSourceEnum": "attribution.models.links.LinkSource",
         "LinkStatusEnum": "attribution.models.links.LinkStatus",
     },
