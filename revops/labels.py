@@ -22,7 +22,7 @@ def labels_register(concept: str, choices: type[models.Choices] | Iterable[tuple
 
 
 def humanize_code(code: object) -> str:
-    text = str(code).replace("_", " ").replace("-", " ").strip()
+    text = str(code).replace("_", " ").replace("-", " ").replace(".", " ").strip()
     return text[:1].upper() + text[1:]
 
 

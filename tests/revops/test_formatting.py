@@ -78,6 +78,7 @@ def test_labels_come_from_the_registered_choices():
     assert label_for("stage", "") == ""
     assert label_for("unknown_concept", "some_code") == "Some code"
     assert humanize_code("closed-lost") == "Closed lost"
+    assert humanize_code("opportunity.import") == "Opportunity import"
 
 
 def test_an_app_registers_its_own_labels():
