@@ -8,5 +8,7 @@ class RevopsConfig(AppConfig):
 
     def ready(self) -> None:
         from revops.labels import register_core_labels
+        from revops.links import register_core_links
 
         register_core_labels()
+        register_core_links()
