@@ -29,7 +29,9 @@ def world():
     other_rep = MembershipFactory(organization=org, role="rep")
     admin = MembershipFactory(organization=org, role="admin")
     partner = PartnerFactory(organization=org, name="Zephyr Consulting", external_id="P-77")
-    own_account = AccountFactory(organization=org, name="Zephyr Foods", owner=rep.user, external_id="A-1")
+    own_account = AccountFactory(
+        organization=org, name="Zephyr Foods", owner=rep.user, external_id="A-1", segment="smb", region="emea"
+    )
     other_account = AccountFactory(
         organization=org, name="Zephyr Mining", owner=other_rep.user, external_id="A-2"
     )
@@ -109,6 +111,15 @@ def test_htmx_request_gets_the_results_fragment_only(client, world):
     assert "<html" not in html
     assert 'id="search-accounts"' in html
     assert "Zephyr Mining" in html
+
+
+def test_results_show_labels_not_codes(client, world):
+    # when
+    response = _client(client, world["admin"]).get(SEARCH, {"q": "foods"}, HTTP_HX_REQUEST="true")
+
+    # then
+    html = response.content.decode()
+    assert '<span class="search-hit-detail">SMB · EMEA</span>' in html
 
 
 def test_a_one_character_query_searches_nothing(client, world):
