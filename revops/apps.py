@@ -5,3 +5,7 @@ class RevopsConfig(AppConfig):
     name = "revops"
     verbose_name = "revops core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Register the core's job tasks by JobRun kind, so services enqueue by kind.
+        from revops import tasks  # noqa: F401
