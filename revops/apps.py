@@ -7,5 +7,9 @@ class RevopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from revops.labels import register_core_labels
+
+        register_core_labels()
+
         # Register the core's job tasks by JobRun kind, so services enqueue by kind.
         from revops import tasks  # noqa: F401
