@@ -8,8 +8,10 @@ class RevopsConfig(AppConfig):
 
     def ready(self) -> None:
         from revops.labels import register_core_labels
+        from revops.links import register_core_links
 
         register_core_labels()
+        register_core_links()
 
         # Register the core's job tasks by JobRun kind, so services enqueue by kind.
         from revops import tasks  # noqa: F401
