@@ -37,8 +37,8 @@ from attribution.models import (
 )
 from attribution.rule_schema import RuleAction
 from attribution.rule_templates import rule_template_get
-from attribution.services.api_support import opportunity_partner_change, rule_definition_to_stored
 from attribution.services.recompute import attribution_recompute
+from attribution.services.rule_sets import opportunity_partner_change, rule_definition_to_stored
 from attribution.services.rules import rule_create, rule_update
 from attribution.services.settings import attribution_settings_update
 from revops.demo import SeedContext, register_step

@@ -46,9 +46,9 @@ from attribution.models import (  # noqa: E402
     OpportunityPartner,
     RevenueEvent,
 )
+from attribution.selectors.splits import _load_facts, engine_settings  # noqa: E402
 from attribution.services.recompute import attribution_recompute  # noqa: E402
 from attribution.services.rules import active_rule_specs, rule_create, rule_update  # noqa: E402
-from attribution.services.split_inputs import _load_facts, engine_settings  # noqa: E402
 from revops.models import Account, Membership, Opportunity, Organization, Partner, ProductLine, User  # noqa: E402
 
 ROLES = ["si", "influence", "referral", "isv"]

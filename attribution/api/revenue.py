@@ -15,8 +15,8 @@ from attribution.api.serializers import (
     RevenueEventSerializer,
 )
 from attribution.models import RevenueEvent
-from attribution.selectors import revenue_event_list
-from attribution.services.api_support import revenue_events_create
+from attribution.selectors.visible import revenue_event_list
+from attribution.services.rule_sets import revenue_events_create
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.permissions import Cap
 

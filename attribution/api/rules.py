@@ -30,8 +30,8 @@ from attribution.rule_schema import (
     rules_to_json,
     rules_to_yaml,
 )
-from attribution.services.api_support import rule_definition_of, rule_definition_to_stored, rule_set_import
 from attribution.services.jobs import attribution_recompute_for_rule_set
+from attribution.services.rule_sets import rule_definition_of, rule_definition_to_stored, rule_set_import
 from attribution.services.rules import rule_create, rule_update
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.permissions import Cap

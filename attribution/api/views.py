@@ -40,15 +40,15 @@ from attribution.models import (
     AttributionEntry,
     OpportunityPartner,
 )
-from attribution.selectors import entry_list
-from attribution.selectors_api import ledger_totals, opportunity_explanations
-from attribution.services.api_support import (
+from attribution.selectors.explanations import ledger_totals, opportunity_explanations
+from attribution.selectors.visible import entry_list
+from attribution.services.jobs import attribution_recompute_enqueue
+from attribution.services.rule_sets import (
     account_partner_change,
     account_partner_remove,
     opportunity_partner_change,
     opportunity_partner_remove,
 )
-from attribution.services.jobs import attribution_recompute_enqueue
 from attribution.services.settings import attribution_settings_get, attribution_settings_update
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.models import Account, JobRun, Opportunity

@@ -26,17 +26,17 @@ from django.db.models import Min, Q, Sum
 
 from attribution.locks import lock_ledger
 from attribution.models import AttributionEntry, RevenueEvent
-from attribution.services.ledger_writer import Row, ledger_rows_append
-from attribution.services.periods import PeriodResolver
-from attribution.services.posting import ShareInput, split_amounts, split_cents
-from attribution.services.rules import RuleSet
-from attribution.services.split_inputs import (
+from attribution.selectors.splits import (
     Share,
     SplitBook,
     split_book_changes,
     split_book_load,
     split_books_for_rule_change,
 )
+from attribution.services.ledger_writer import Row, ledger_rows_append
+from attribution.services.periods import PeriodResolver
+from attribution.services.posting import ShareInput, split_amounts, split_cents
+from attribution.services.rules import RuleSet
 from revops.models import Organization
 
 ZERO = Decimal("0.00")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from attribution.forms import SplitChangeForm
 from attribution.recommendations import recommend_partners, rephrase
-from attribution.selectors_pages.deal import (
+from attribution.selectors.deal import (
     account_relationships,
     deal_entries,
     deal_get,
@@ -24,7 +24,7 @@ from attribution.selectors_pages.deal import (
     partner_deal_history,
     recommendation_target,
 )
-from attribution.selectors_pages.ledger import entry_rows
+from attribution.selectors.ledger import entry_rows
 from attribution.services.links import opportunity_partner_set
 from attribution.services.recompute import attribution_recompute
 from revops.connectors.llm import LLMError, chat_json, llm_config

@@ -18,9 +18,9 @@ from attribution.rule_schema import (
     rules_to_json,
     rules_to_yaml,
 )
-from attribution.selectors_pages.rules import rule_list
-from attribution.services.api_support import rule_set_import
+from attribution.selectors.rules import rule_list
 from attribution.services.jobs import attribution_recompute_for_rule_set
+from attribution.services.rule_sets import rule_set_import
 from revops.exports import attachment_response
 from revops.permissions import Cap, cap_required, has_cap
 

@@ -22,7 +22,7 @@ from attribution.models import AttributionRule
 from attribution.nl import ParseContext, ParseFailure
 from attribution.nl.llm import parse_rule_with_fallback
 from attribution.rule_templates import RULE_TEMPLATES, TEMPLATES_BY_KEY
-from attribution.selectors_pages.rules import (
+from attribution.selectors.rules import (
     PREVIEW_ID,
     product_line_codes,
     rule_get,

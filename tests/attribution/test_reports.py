@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from attribution.models import AttributionEntry
 from attribution.reports import LedgerAuditReport
-from attribution.selectors_pages.ledger import chain_head, ledger_list, ledger_totals
+from attribution.selectors.ledger import chain_head, ledger_list, ledger_totals
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create
 from tests.attribution.factories import OpportunityPartnerFactory

@@ -12,7 +12,7 @@ from django.http import Http404
 from attribution.engine import explain_text
 from attribution.models import AccountPartner, AttributionEntry, LinkStatus, OpportunityPartner
 from attribution.recommendations import DealRecord, RecommendationTarget
-from attribution.selectors import (
+from attribution.selectors.visible import (
     account_partner_list,
     deal_split_results,
     entry_list,

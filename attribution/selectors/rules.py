@@ -10,9 +10,9 @@ from django.http import Http404
 
 from attribution.engine import RuleSpec, Scope, SplitResult, compute_splits
 from attribution.models import AttributionRule
+from attribution.selectors.splits import _load_facts, engine_settings
 from attribution.services.posting import ShareInput, split_amounts
 from attribution.services.rules import active_rule_specs
-from attribution.services.split_inputs import _load_facts, engine_settings
 from revops.models import Account, Membership, Opportunity, Organization, ProductLine
 
 ZERO = Decimal("0.00")

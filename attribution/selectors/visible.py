@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet, Sum
 
 from attribution.engine import AccountFacts, DealFacts, LinkFacts, Role, Scope, SplitResult, compute_splits
 from attribution.models import AccountPartner, AttributionEntry, OpportunityPartner, RevenueEvent
+from attribution.selectors.splits import engine_settings
 from attribution.services.rules import active_rule_specs
-from attribution.services.split_inputs import engine_settings
 from revops.models import Account, Membership, Opportunity, Partner
 from revops.permissions import Cap, has_cap
 from revops.querysets import team_user_ids

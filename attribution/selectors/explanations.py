@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from attribution.engine import explain_text
 from attribution.models import AttributionEntry, LinkStatus, OpportunityPartner
-from attribution.selectors import deal_split_results
+from attribution.selectors.visible import deal_split_results
 from revops.models import Account, Opportunity
 
 ZERO = Decimal("0.00")
