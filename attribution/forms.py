@@ -5,7 +5,7 @@ from __future__ import annotations
 import pydantic
 from django import forms
 
-from attribution.models import AttributionRule, PartnerRole
+from attribution.models import PartnerRole
 from attribution.nl.parser import DEFAULT_STAGES
 from attribution.rule_schema import RuleAction, RuleConditions, RuleDefinition, validation_message
 from revops.forms import PeriodFilterForm
@@ -164,17 +164,6 @@ def builder_initial(rule: RuleDefinition, *, is_active: bool = True) -> dict:
     for key in _CONDITION_LISTS:
         initial[key] = [getattr(v, "value", v) for v in getattr(c, key)]
     return initial
-
-
-def stored_definition(rule: RuleDefinition) -> dict:
-    """The JSON a rule version stores: the rule schema without name and priority (kept on the rule)."""
-    return rule.model_dump(mode="json", exclude={"name", "priority"})
-
-
-def rule_definition_of(rule: AttributionRule) -> RuleDefinition:
-    """A saved rule (its current version) as a RuleDefinition, for the builder and exports."""
-    stored = rule.current_version.definition if rule.current_version else {"action": {"kind": "allow"}}
-    return RuleDefinition.model_validate({**stored, "name": rule.name, "priority": rule.priority})
 
 
 def rule_summary(rule: RuleDefinition) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import OperationalError
 
-from attribution.services.recompute import attribution_recompute
+from attribution.services.ledger_align import ledger_align
 from revops.celery import Queue, app
 from revops.services.jobs import job_claim, job_fail, job_succeed
 
@@ -18,12 +18,14 @@ from revops.services.jobs import job_claim, job_fail, job_succeed
     expires=60 * 60,
 )
 def recompute_attribution_task(*, job_run_id: int) -> None:
-    """Run one queued attribution recompute; a second delivery finds the job claimed and stops."""
+    """Run one queued ledger alignment; a second delivery finds the job claimed and stops."""
     job = job_claim(job_run_id=job_run_id)
     if job is None:
         return
     try:
-        result = attribution_recompute(organization=job.organization, actor=job.started_by)
+        result = ledger_align(
+            organization=job.organization, actor=job.started_by, account_ids=job.params.get("accounts")
+        )
     except Exception as exc:
         job_fail(job_run_id=job_run_id, error=str(exc))
         raise

@@ -16,7 +16,7 @@ from attribution.api.serializers import (
 )
 from attribution.models import RevenueEvent
 from attribution.selectors.visible import revenue_event_list
-from attribution.services.rule_sets import revenue_events_create
+from attribution.services.revenue import revenue_events_create
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.permissions import Cap
 

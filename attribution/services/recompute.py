@@ -26,6 +26,7 @@ from django.db.models import Min, Q, Sum
 
 from attribution.locks import lock_ledger
 from attribution.models import AttributionEntry, RevenueEvent
+from attribution.selectors.rule_sets import RuleSet
 from attribution.selectors.splits import (
     Share,
     SplitBook,
@@ -36,7 +37,6 @@ from attribution.selectors.splits import (
 from attribution.services.ledger_writer import Row, ledger_rows_append
 from attribution.services.periods import PeriodResolver
 from attribution.services.posting import ShareInput, split_amounts, split_cents
-from attribution.services.rules import RuleSet
 from revops.models import Organization
 
 ZERO = Decimal("0.00")
@@ -277,6 +277,7 @@ def attribution_recompute(
     account_ids: Iterable[int] | None = None,
     previous_book: SplitBook | None = None,
     previous_rules: RuleSet | None = None,
+    book: SplitBook | None = None,
 ) -> RecomputeResult:
     """Post the difference between the current splits and the ledger; see the module docstring.
 
@@ -288,6 +289,8 @@ def attribution_recompute(
     `active_rule_specs` before a rule change, nothing else changed since) does the same
     without a second split book: the facts of the accounts the changed rules can reach are
     loaded once and split under both rule sets (`split_books_for_rule_change`).
+    `book` (the current splits, already computed for every deal and account the filters reach,
+    as the ledger alignment does) is used as it is.
     On a dry run nothing is written and the result says what would be posted.
     """
     event_filter = Q()
@@ -304,11 +307,11 @@ def attribution_recompute(
         # Take the ledger lock first: splits and postings must not interleave with another
         # recompute, or both would post the same difference.
         lock_ledger(organization_id=organization.pk)
-        if previous_rules is not None:
+        if book is None and previous_rules is not None:
             previous_book, book = split_books_for_rule_change(
                 organization=organization, before=previous_rules
             )
-        else:
+        elif book is None:
             book = split_book_load(organization=organization)
         if previous_book is not None:
             deals, accounts = split_book_changes(previous_book, book)

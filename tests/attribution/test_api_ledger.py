@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from attribution.models import AttributionEntry
+from attribution.selectors.alignment import alignment_state_current
 from attribution.services.recompute import attribution_recompute
 from revops.models import JobRun
 from tests.attribution.factories import OpportunityPartnerFactory, RevenueEventFactory
@@ -159,6 +160,8 @@ def test_recompute_returns_a_job_run_and_posts_entries(
         "entries": 1,
         "by_kind": {"original": 1},
         "total": "100.00",
+        "accounts": None,  # the first alignment compares the whole book
+        "aligned": alignment_state_current(organization=org).as_json(),
     }
     assert list(AttributionEntry.objects.values_list("partner_id", "amount")) == [
         (partner.pk, Decimal("100.00"))
