@@ -24,7 +24,10 @@ def recompute_attribution_task(*, job_run_id: int) -> None:
         return
     try:
         result = ledger_align(
-            organization=job.organization, actor=job.started_by, account_ids=job.params.get("accounts")
+            organization=job.organization,
+            actor=job.started_by,
+            account_ids=job.params.get("accounts"),
+            full=not job.params.get("narrow", False),
         )
     except Exception as exc:
         job_fail(job_run_id=job_run_id, error=str(exc))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from attribution.models import AccountPartner, LinkStatus, OpportunityPartner
+from attribution.models import AccountPartner, AttributionSettings, LinkStatus, OpportunityPartner
 from attribution.models.settings import ROLES
-from attribution.selectors.rule_sets import active_rule_specs, rule_set_of_versions
+from attribution.selectors.rule_sets import RuleSet, active_rule_specs, rule_set_of_versions
 from attribution.selectors.settings import attribution_settings_of, settings_state
 from attribution.selectors.splits import NARROW_ACCOUNTS_MAX, changed_rules, rule_change_accounts
 from revops.models import JobRun, Organization
@@ -30,12 +30,20 @@ class AlignmentState:
         return cls(rule_versions=tuple(data["rules"]), settings=data["settings"])
 
 
-def alignment_state_current(*, organization: Organization) -> AlignmentState:
-    _, version_ids = active_rule_specs(organization=organization)
-    return AlignmentState(
-        rule_versions=tuple(sorted(version_ids.values())),
-        settings=settings_state(attribution_settings_of(organization=organization)),
-    )
+@dataclass(frozen=True)
+class CurrentRules:
+    """The rule set and settings in force now, and the state they make up."""
+
+    rules: RuleSet
+    settings: AttributionSettings
+    state: AlignmentState
+
+
+def alignment_state_current(*, organization: Organization) -> CurrentRules:
+    rules = active_rule_specs(organization=organization)
+    settings = attribution_settings_of(organization=organization)
+    state = AlignmentState(rule_versions=tuple(sorted(rules[1].values())), settings=settings_state(settings))
+    return CurrentRules(rules, settings, state)
 
 
 def alignment_state_last(*, organization: Organization) -> AlignmentState | None:
@@ -93,7 +101,7 @@ class AlignmentReach:
 
 
 def alignment_reach(
-    *, organization: Organization, last: AlignmentState, current: AlignmentState, account_ids: set[int]
+    *, organization: Organization, last: AlignmentState, current: CurrentRules, account_ids: set[int]
 ) -> AlignmentReach:
     """Accounts a change from `last` to `current` can reach, plus `account_ids` (changed links).
 
@@ -102,14 +110,15 @@ def alignment_reach(
     accounts with links in the roles whose default it moved. Nothing else can move a split
     between the two states, so every other account's shares are unchanged.
     """
-    before = rule_set_of_versions(organization=organization, version_ids=list(last.rule_versions))
+    before = current.rules
     reached: set[int] | None = set(account_ids)
-    if last.rule_versions != current.rule_versions:
-        after = active_rule_specs(organization=organization)
-        by_rules = rule_change_accounts(organization=organization, rules=changed_rules(before[0], after[0]))
+    if last.rule_versions != current.state.rule_versions:
+        before = rule_set_of_versions(organization=organization, version_ids=list(last.rule_versions))
+        changed = changed_rules(before[0], current.rules[0])
+        by_rules = rule_change_accounts(organization=organization, rules=changed)
         reached = None if by_rules is None else reached | by_rules
-    if reached is not None and last.settings != current.settings:
-        roles = settings_change_roles(last.settings, current.settings)
+    if reached is not None and last.settings != current.state.settings:
+        roles = settings_change_roles(last.settings, current.state.settings)
         by_settings = None if roles is None else accounts_with_roles(organization=organization, roles=roles)
         reached = None if by_settings is None else reached | by_settings
     if reached is not None and len(reached) > NARROW_ACCOUNTS_MAX:

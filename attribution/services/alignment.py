@@ -4,7 +4,8 @@ Every write that can move a split — rules, settings, partner links, account sp
 of the `ledger_alignment_*` requests below inside its transaction. The request records a
 JobRun and queues it on commit; the job (`ledger_align`) posts the difference. Each job records
 the rule set and settings the ledger was brought in line with, and the next one recomputes only
-the accounts a change since then can reach (`attribution.selectors.alignment`).
+the accounts a change since then can reach (`attribution.selectors.alignment`). A recompute
+queued without these requests (the API's recompute, a schedule) compares the whole book.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from attribution.models import AttributionRuleVersion
 from attribution.services.jobs import attribution_recompute_enqueue
 from revops.models import JobRun, Organization
 
+# A job with these params recomputes only what changed since the last recorded alignment; a
+# job without them (a recompute a person or a schedule asks for) compares the whole book.
+NARROW = {"narrow": True}
+
 
 def ledger_alignment_for_rules(*, organization: Organization, actor) -> JobRun:
     """Queue the alignment after rules changed. Keyed by the newest rule version, so one rule
@@ -27,6 +32,7 @@ def ledger_alignment_for_rules(*, organization: Organization, actor) -> JobRun:
         organization=organization,
         actor=actor,
         idempotency_key=f"attribution.recompute:rules-{newest['newest'] or 0}",
+        params=NARROW,
     )
     return job
 
@@ -37,6 +43,7 @@ def ledger_alignment_for_settings(*, organization: Organization, actor) -> JobRu
         organization=organization,
         actor=actor,
         idempotency_key=f"attribution.recompute:settings-{uuid.uuid4().hex}",
+        params=NARROW,
     )
     return job
 
@@ -48,6 +55,6 @@ def ledger_alignment_for_accounts(*, organization: Organization, actor, account_
         organization=organization,
         actor=actor,
         idempotency_key=f"attribution.recompute:accounts-{uuid.uuid4().hex}",
-        params={"accounts": sorted(set(account_ids))},
+        params={**NARROW, "accounts": sorted(set(account_ids))},
     )
     return job

@@ -16,8 +16,7 @@ from attribution.selectors.alignment import (
     alignment_state_current,
     alignment_state_last,
 )
-from attribution.selectors.rule_sets import active_rule_specs
-from attribution.selectors.settings import engine_settings, engine_settings_of_state
+from attribution.selectors.settings import engine_settings_from, engine_settings_of_state
 from attribution.selectors.splits import load_facts, shares_from_results, split_book_changes
 from attribution.services.recompute import RecomputeResult, attribution_recompute
 from revops.models import Organization
@@ -37,7 +36,7 @@ class AlignmentResult:
 
 
 def ledger_align(
-    *, organization: Organization, actor, account_ids: Iterable[int] | None = None
+    *, organization: Organization, actor, account_ids: Iterable[int] | None = None, full: bool = False
 ) -> AlignmentResult:
     """Post the difference between the splits now and the ledger, narrowed to what can differ.
 
@@ -45,32 +44,34 @@ def ledger_align(
     with the ledger). Rule and settings changes since the last recorded state are found here:
     their accounts are split under the old and the new state from one load, and only the deals
     and accounts whose shares moved are compared with the ledger. Without a recorded state the
-    whole book is compared.
+    whole book is compared, and so it is with `full` (a recompute asked for by a person or a
+    schedule, which must also catch rows written around the services).
     """
     explicit = set(account_ids or ())
     with transaction.atomic():
         # The ledger lock first: the state read below must be the one the postings follow.
         lock_ledger(organization_id=organization.pk)
         current = alignment_state_current(organization=organization)
-        last = alignment_state_last(organization=organization)
+        last = None if full else alignment_state_last(organization=organization)
         if last is None:
             posting = attribution_recompute(organization=organization, actor=actor)
-            return AlignmentResult(posting, None, current)
+            return AlignmentResult(posting, None, current.state)
         reach = alignment_reach(organization=organization, last=last, current=current, account_ids=explicit)
         if reach.account_ids is None:
             posting = attribution_recompute(organization=organization, actor=actor)
-            return AlignmentResult(posting, None, current)
+            return AlignmentResult(posting, None, current.state)
         if not reach.account_ids:
-            return AlignmentResult(RecomputeResult(dry_run=False), 0, current)
+            return AlignmentResult(RecomputeResult(dry_run=False), 0, current.state)
         deals, accounts, links = load_facts(organization, sorted(reach.account_ids))
         before_specs, before_versions = reach.before_rules
-        after_specs, after_versions = active_rule_specs(organization=organization)
+        after_specs, after_versions = current.rules
         before = shares_from_results(
             compute_splits(deals, accounts, links, before_specs, engine_settings_of_state(last.settings)),
             before_versions,
         )
         after = shares_from_results(
-            compute_splits(deals, accounts, links, after_specs, engine_settings(organization)), after_versions
+            compute_splits(deals, accounts, links, after_specs, engine_settings_from(current.settings)),
+            after_versions,
         )
         changed_deals, changed_accounts = split_book_changes(before, after)
         posting = attribution_recompute(
@@ -81,4 +82,4 @@ def ledger_align(
             opportunity_ids=sorted(changed_deals | {d.id for d in deals if d.account_id in explicit}),
             account_ids=sorted(changed_accounts | explicit),
         )
-        return AlignmentResult(posting, len(reach.account_ids), current)
+        return AlignmentResult(posting, len(reach.account_ids), current.state)

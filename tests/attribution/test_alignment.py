@@ -233,7 +233,7 @@ def test_a_split_change_recomputes_only_its_account(org, admin, django_capture_o
     # then: the job names the deal's account; only its deals' four events were compared
     job = JobRun.objects.filter(organization=org).latest("pk")
     assert (job.params, job.counts["accounts"], job.counts["events"], job.counts["by_kind"]) == (
-        {"accounts": [deals[3].account_id]},
+        {"narrow": True, "accounts": [deals[3].account_id]},
         1,
         4,
         {"adjustment": 2},

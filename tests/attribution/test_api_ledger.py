@@ -160,8 +160,8 @@ def test_recompute_returns_a_job_run_and_posts_entries(
         "entries": 1,
         "by_kind": {"original": 1},
         "total": "100.00",
-        "accounts": None,  # the first alignment compares the whole book
-        "aligned": alignment_state_current(organization=org).as_json(),
+        "accounts": None,  # a recompute asked for compares the whole book
+        "aligned": alignment_state_current(organization=org).state.as_json(),
     }
     assert list(AttributionEntry.objects.values_list("partner_id", "amount")) == [
         (partner.pk, Decimal("100.00"))

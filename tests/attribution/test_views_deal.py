@@ -107,7 +107,7 @@ def test_split_change_with_reason_posts_exactly_the_difference(
     job = JobRun.objects.get(organization=org, kind="attribution.recompute")
     assert (job.status, job.params, job.counts["accounts"]) == (
         "succeeded",
-        {"accounts": [book.deal.account_id]},
+        {"narrow": True, "accounts": [book.deal.account_id]},
         None,  # the first alignment of this book compares all of it
     )
     assert _ledger(org) == [
