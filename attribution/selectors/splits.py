@@ -25,6 +25,8 @@ from attribution.selectors.settings import engine_settings
 from revops.models import Account, Opportunity, Organization, Partner
 
 ZERO = Decimal("0.00")
+# Ids listed as query parameters stay under SQLite's limit of 32,766.
+LISTED_IDS_MAX = 30_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +75,12 @@ def explanation_json(explanation: Explanation) -> dict:
 def load_facts(
     organization: Organization, account_ids: list[int] | None = None
 ) -> tuple[list[DealFacts], list[AccountFacts], list[LinkFacts]]:
-    """The one place engine facts are built from the database (ledger, deal page, API,
-    previews and alignment all come through here, so they cannot disagree). The engine's inputs: every deal, account and active link, or, given `account_ids`, only
-    those accounts with all their deals and links (nothing the engine computes for a deal or an
-    account looks beyond its account, so these come out as in the whole book)."""
+    """The one place engine facts are built from the database: the ledger, the deal page, the
+    API, rule previews and the alignment all come through here, so they cannot disagree.
+
+    Every deal, account and active link, or, given `account_ids`, only those accounts with all
+    their deals and links (nothing the engine computes for a deal or an account looks beyond
+    its account, so these come out as in the whole book)."""
     # Tuples (values_list), not dicts, and per-partner facts built once: on big books this
     # loading costs as much as the engine itself.
     narrow = account_ids is not None
@@ -93,16 +97,23 @@ def load_facts(
         ).values_list("id", "account_id", "stage", "amount", "product_line__code")
     ]
     roles = {str(role): role for role in Role}
+    deal_ids = [d.id for d in deals]
+    # A few accounts' deal links are read by deal id (the link's own index), not through a join.
+    by_deal = narrow and len(deal_ids) <= LISTED_IDS_MAX
     link_rows = []
     for scope, model, target, account in (
         (Scope.OPPORTUNITY, OpportunityPartner, "opportunity_id", "opportunity__account_id"),
         (Scope.ACCOUNT, AccountPartner, "account_id", "account_id"),
     ):
-        rows = model.objects.filter(
-            Q(**{f"{account}__in": account_ids}) if narrow else Q(),
-            organization=organization,
-            status=LinkStatus.ACTIVE,
-        ).values_list("id", target, "partner_id", "role", "split_percent", "source")
+        if not narrow:
+            where = Q()
+        elif by_deal and scope is Scope.OPPORTUNITY:
+            where = Q(opportunity_id__in=deal_ids)
+        else:
+            where = Q(**{f"{account}__in": account_ids})
+        rows = model.objects.filter(where, organization=organization, status=LinkStatus.ACTIVE).values_list(
+            "id", target, "partner_id", "role", "split_percent", "source"
+        )
         link_rows.append((scope, rows.order_by(target, "partner_id", "role")))
     link_rows = [(scope, list(rows)) for scope, rows in link_rows]
     partner_filter = Q(id__in={row[2] for _, rows in link_rows for row in rows}) if narrow else Q()

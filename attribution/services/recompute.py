@@ -43,6 +43,9 @@ ZERO = Decimal("0.00")
 # Events are compared and posted in slices of this many, so memory stays flat on big books
 # (one slice holds its events, their desired shares and their posted sums).
 EVENT_SLICE = 50_000
+# Up to this many event ids are passed as a list when reading their posted sums (SQLite takes
+# at most 32,766 parameters); past it a subquery does.
+POSTED_IDS_MAX = 30_000
 ORIGINAL = AttributionEntry.Kind.ORIGINAL.value
 REVERSAL = AttributionEntry.Kind.REVERSAL.value
 ADJUSTMENT = AttributionEntry.Kind.ADJUSTMENT.value
@@ -323,19 +326,15 @@ def attribution_recompute(
         has_entries = AttributionEntry.objects.filter(organization=organization).exists()
         everything = not event_filter
         # A filtered recompute's events are scattered over the ledger: their posted sums are read
-        # in one query (one pass over the entries) rather than one per slice.
-        posted_all = (
-            _posted_sums(
-                Q(organization=organization)
-                & Q(
-                    revenue_event__in=RevenueEvent.objects.filter(
-                        event_filter, organization=organization
-                    ).values("id")
-                )
-            )
-            if has_entries and not everything
-            else None
-        )
+        # in one query (one pass over the entries) rather than one per slice. The event ids are
+        # listed first: as a subquery the planner scans every entry of the organization.
+        posted_all = None
+        if has_entries and not everything:
+            events_qs = RevenueEvent.objects.filter(event_filter, organization=organization)
+            wanted = list(events_qs.values_list("id", flat=True)[: POSTED_IDS_MAX + 1])
+            if len(wanted) > POSTED_IDS_MAX:  # too many to list as parameters: a subquery
+                wanted = events_qs.values("id")
+            posted_all = _posted_sums(Q(organization=organization) & Q(revenue_event_id__in=wanted))
         for events in _event_slices(organization, event_filter):
             result.events += len(events)
             if posted_all is not None:
