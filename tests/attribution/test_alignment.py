@@ -24,7 +24,8 @@ from attribution.services.links import opportunity_partner_set
 from attribution.services.posting import ShareInput, split_amounts
 from attribution.services.rules import rule_create
 from attribution.services.settings import attribution_settings_update
-from revops.models import JobRun, Opportunity
+from revops.models import JobRun, Opportunity, Partner
+from revops.services.crm import record_update
 from revops.services.periods import periods_ensure
 from tests.attribution.factories import OpportunityPartnerFactory, RevenueEventFactory
 from tests.revops.factories import AccountFactory, OpportunityFactory, PartnerFactory
@@ -239,3 +240,46 @@ def test_a_split_change_recomputes_only_its_account(org, admin, django_capture_o
         {"adjustment": 2},
     )
     assert _ledger_by_deal(org) == _explained_by_deal(org)
+
+
+def test_a_partner_tier_change_used_by_a_rule_brings_the_ledger_in_line(
+    org, admin, django_capture_on_commit_callbacks
+):
+    # given: gold partners get 25 %; the referrer is gold, the ledger aligned
+    deals = _world(org)
+    with django_capture_on_commit_callbacks(execute=True):
+        rule_create(
+            organization=org,
+            actor=admin.user,
+            name="Gold 25",
+            definition={
+                "conditions": {"partner_tiers": ["gold"]},
+                "action": {"kind": "set_split", "percent": "25"},
+            },
+        )
+    _align(org, admin.user, django_capture_on_commit_callbacks, key="after-rule")
+    referrer = Partner.objects.get(organization=org, name="Referrer")
+    assert _ledger_by_deal(org)[deals[4].pk] == {referrer.pk: Decimal("333.33")}
+    # when: the partner drops to silver (an edit in the admin or the partner page)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_update(instance=referrer, actor=admin.user, data={"tier": "silver"})
+    # then: the rule no longer matches; the ledger follows, through one job for its accounts
+    job = JobRun.objects.filter(organization=org).latest("pk")
+    assert (job.status, job.params) == (
+        "succeeded",
+        {"narrow": True, "accounts": sorted({deals[0].account_id, deals[3].account_id, deals[4].account_id})},
+    )
+    assert _ledger_by_deal(org) == _explained_by_deal(org)
+    assert _ledger_by_deal(org)[deals[4].pk] == {referrer.pk: Decimal("133.33")}
+
+
+def test_a_change_no_split_reads_queues_nothing(org, admin, django_capture_on_commit_callbacks):
+    # given
+    _world(org)
+    _align(org, admin.user, django_capture_on_commit_callbacks)
+    referrer = Partner.objects.get(organization=org, name="Referrer")
+    jobs = JobRun.objects.count()
+    # when
+    record_update(instance=referrer, actor=admin.user, data={"name": "Referrer Ltd"})
+    # then
+    assert JobRun.objects.count() == jobs
