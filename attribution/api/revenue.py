@@ -7,13 +7,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 
-from attribution.api.filters import RevenueEventFilterSet
 from attribution.api.serializers import (
     RevenueBulkErrorSerializer,
     RevenueBulkResultSerializer,
     RevenueEventInputSerializer,
     RevenueEventSerializer,
 )
+from attribution.filters import RevenueEventFilterSet
 from attribution.models import RevenueEvent
 from attribution.selectors.visible import revenue_event_list
 from attribution.services.revenue import revenue_events_create

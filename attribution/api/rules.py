@@ -18,9 +18,9 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from attribution.api.filters import AttributionRuleFilterSet
 from attribution.api.serializers import PERCENT
 from attribution.engine import ActionKind, Scope
+from attribution.filters import AttributionRuleFilterSet
 from attribution.models import AttributionRule, AttributionRuleVersion
 from attribution.rule_schema import (
     RuleDefinition,

@@ -17,11 +17,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attribution.api.filters import (
-    AccountPartnerFilterSet,
-    AttributionEntryFilterSet,
-    OpportunityPartnerFilterSet,
-)
 from attribution.api.serializers import (
     AccountPartnerSerializer,
     AccountPartnerUpdateSerializer,
@@ -34,6 +29,11 @@ from attribution.api.serializers import (
     OpportunityPartnerUpdateSerializer,
     PartnerExplanationSerializer,
     RecomputeSerializer,
+)
+from attribution.filters import (
+    AccountPartnerFilterSet,
+    AttributionEntryFilterSet,
+    OpportunityPartnerFilterSet,
 )
 from attribution.models import (
     AccountPartner,

@@ -67,6 +67,25 @@ def test_ledger_list_filters_by_partner_date_and_opportunity(finance_admin, org,
     assert (entry["revenue_date"], entry["period_label"]) == ("2026-02-10", "2026-02")
 
 
+def test_ledger_account_filter_means_the_events_or_the_deals_account_as_on_the_page(
+    finance_admin, org, partner, client_for
+):
+    # given: a deal's event recorded without its account, and an account-level event
+    deal = OpportunityFactory(organization=org)
+    OpportunityPartnerFactory(
+        organization=org, opportunity=deal, partner=partner, split_percent=Decimal("10")
+    )
+    RevenueEventFactory(organization=org, opportunity=deal, account=None, amount=Decimal("1000.00"))
+    _book(org, 1)  # another account's deal
+    attribution_recompute(organization=org)
+    # when
+    api = api_for(finance_admin).get(LEDGER, {"account": deal.account_id})
+    page = client_for(finance_admin).get("/attribution/ledger/", {"account": deal.account_id})
+    # then: the API and the page (one FilterSet) both find the deal's entry
+    assert [(e["opportunity"], e["amount"]) for e in api.json()["results"]] == [(deal.pk, "100.00")]
+    assert [e.revenue_event.opportunity_id for e in page.context["filterset"].qs] == [deal.pk]
+
+
 def test_ledger_totals_follow_the_filters(manager, org_wide_manager, org, partner):
     # given
     _book(org, 2, partner=partner)
