@@ -6,6 +6,9 @@ class AttributionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Register attribution's job tasks by JobRun kind, so services enqueue by kind.
+        from attribution import tasks  # noqa: F401
+
         # Core must not import attribution, so attribution registers its period-close hook:
         # closing a period seals the ledger's chain head for that period.
         from attribution.services.periods import attribution_period_seal_hook
