@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
+from attribution.credits import ShareInput, split_amounts
 from attribution.engine import explain_text
 from attribution.models import AccountPartner, AttributionEntry, LinkStatus, OpportunityPartner
 from attribution.recommendations import DealRecord, RecommendationTarget
@@ -18,7 +19,6 @@ from attribution.selectors.visible import (
     entry_list,
     opportunity_partner_list,
 )
-from attribution.services.posting import ShareInput, split_amounts
 from revops.models import AuditEvent, Membership, Opportunity
 from revops.models.crm import CLOSED_STAGES, OPEN_STAGES, Region, Stage
 from revops.money import quantize_money

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from django.http import Http404
 
+from attribution.credits import ShareInput, split_amounts
 from attribution.engine import RuleSpec, Scope, SplitResult, compute_splits
 from attribution.models import AttributionRule
 from attribution.selectors.rule_sets import active_rule_specs
 from attribution.selectors.splits import engine_settings, load_facts
-from attribution.services.posting import ShareInput, split_amounts
 from revops.models import Account, Membership, Opportunity, Organization, ProductLine
 
 ZERO = Decimal("0.00")

@@ -17,11 +17,11 @@ from django.db.models import Sum
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from attribution.credits import ShareInput, split_amounts
 from attribution.models import AttributionEntry, AttributionSettings, OpportunityPartner, RevenueEvent
 from attribution.selectors.splits import deal_split_results
 from attribution.services.jobs import attribution_recompute_enqueue
 from attribution.services.links import opportunity_partner_set
-from attribution.services.posting import ShareInput, split_amounts
 from attribution.services.rules import rule_create
 from attribution.services.settings import attribution_settings_update
 from revops.models import JobRun, Opportunity, Partner
