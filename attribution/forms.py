@@ -6,11 +6,10 @@ import pydantic
 from django import forms
 
 from attribution.models import PartnerRole
-from attribution.nl.parser import DEFAULT_STAGES
 from attribution.rule_schema import RuleAction, RuleConditions, RuleDefinition, validation_message
 from revops.forms import PeriodFilterForm
 from revops.models import Partner
-from revops.models.crm import Region, Segment
+from revops.models.crm import Region, Segment, Stage
 
 REASON_REQUIRED = "Say why the split changes."
 ACTION_CHOICES = (
@@ -97,7 +96,7 @@ class RuleBuilderForm(forms.Form):
         choices=Partner.Tier.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     stages = forms.MultipleChoiceField(
-        choices=DEFAULT_STAGES, required=False, widget=forms.CheckboxSelectMultiple
+        choices=Stage.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     product_lines = forms.MultipleChoiceField(choices=(), required=False, widget=forms.CheckboxSelectMultiple)
     segments = forms.MultipleChoiceField(
