@@ -18,6 +18,7 @@ from attribution.models import (
     OpportunityPartner,
     RevenueEvent,
 )
+from attribution.services.settings import attribution_settings_update
 from revops.admin.base import CappedPaginator, OrganizationScopedAdmin, ReadOnlyInline, ReadOnlyScopedAdmin
 from revops.permissions import Cap
 
@@ -28,6 +29,13 @@ class AttributionSettingsAdmin(OrganizationScopedAdmin):
     edit_cap = Cap.RULE_EDIT
     list_display = ("organization", "enforce_account_cap", "si_mode", "si_fixed_percent")
     list_select_related = ("organization",)
+
+    # Through the settings service, so a change that moves splits queues the ledger alignment.
+    def create_via_service(self, request, *, organization, data):
+        return attribution_settings_update(organization=organization, actor=request.user, data=data)
+
+    def update_via_service(self, request, *, instance, data):
+        return attribution_settings_update(organization=instance.organization, actor=request.user, data=data)
 
 
 @admin.register(OpportunityPartner)

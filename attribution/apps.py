@@ -17,6 +17,14 @@ class AttributionConfig(AppConfig):
         if attribution_period_seal_hook not in PERIOD_CLOSE_HOOKS:
             PERIOD_CLOSE_HOOKS.append(attribution_period_seal_hook)
 
+        # Partner tier/types, deal stage/amount/line and account segment/region feed the split
+        # engine: a change to one queues the ledger alignment of the accounts it reaches.
+        from attribution.services.alignment import ledger_alignment_for_record_change
+        from revops.services.crm import RECORD_CHANGE_HOOKS
+
+        if ledger_alignment_for_record_change not in RECORD_CHANGE_HOOKS:
+            RECORD_CHANGE_HOOKS.append(ledger_alignment_for_record_change)
+
         # The partner-attribution pages in the main menu.
         from revops.navigation import NavGroup, NavItem, register
         from revops.permissions import Cap

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from django.utils.safestring import SafeString, mark_safe
 
-from attribution.selectors_pages.performance import LabelTotal, MonthAmount, PartnerPerformance, PartnerTotal
+from attribution.selectors.performance import LabelTotal, MonthAmount, PartnerPerformance, PartnerTotal
 from revops.charts import ACCENT, figure_fragment
 
 PALETTE = ["#2f5bea", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#64748b"]

@@ -37,7 +37,8 @@ from attribution.models import (
 )
 from attribution.rule_schema import RuleAction
 from attribution.rule_templates import rule_template_get
-from attribution.services.api_support import opportunity_partner_change, rule_definition_to_stored
+from attribution.services.ledger_align import ledger_align
+from attribution.services.links import opportunity_partner_set
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create, rule_update
 from attribution.services.settings import attribution_settings_update
@@ -112,7 +113,9 @@ def _weighted(rng: random.Random, pairs) -> object:
 def seed_attribution_setup(ctx: SeedContext) -> dict[str, int]:
     """The organization's attribution settings and a handful of rules from the templates."""
     admin, slug = _admin(ctx), ctx.spec.slug
-    attribution_settings_update(membership=admin, data=SETTINGS.get(slug, SETTINGS["acme"]))
+    attribution_settings_update(
+        organization=admin.organization, actor=admin.user, data=SETTINGS.get(slug, SETTINGS["acme"])
+    )
     revised_key, first_percent, reason = REVISED_RULES.get(slug, REVISED_RULES["acme"])
     versions = 0
     for key in RULES.get(slug, RULES["acme"]):
@@ -122,17 +125,22 @@ def seed_attribution_setup(ctx: SeedContext) -> dict[str, int]:
             first = template.model_copy(
                 update={"action": RuleAction(kind=template.action.kind, percent=first_percent)}
             )
-        rule, _ = rule_create(
-            membership=admin,
+        rule = rule_create(
+            organization=admin.organization,
+            actor=admin.user,
             name=template.name,
-            definition=rule_definition_to_stored(first),
+            definition=first,
             priority=template.priority,
             description=template.description,
-        )
+        ).rule
         versions += 1
         if first is not template:
             rule_update(
-                membership=admin, rule=rule, reason=reason, definition=rule_definition_to_stored(template)
+                organization=admin.organization,
+                actor=admin.user,
+                rule=rule,
+                reason=reason,
+                definition=template,
             )
             versions += 1
     return {"attribution_rules": len(RULES.get(slug, RULES["acme"])), "attribution_rule_versions": versions}
@@ -319,8 +327,9 @@ def seed_attribution_adjustments(ctx: SeedContext) -> dict[str, int]:
     # Lower a share (caps only ever lower, so the new split is what gets posted); raise a small one.
     new_percent = percent - 5 if percent > 5 else percent + 5
     before = AttributionEntry.objects.filter(organization=org).count()
-    opportunity_partner_change(
-        membership=_admin(ctx),
+    admin = _admin(ctx)
+    opportunity_partner_set(
+        membership=admin,
         opportunity=link.opportunity,
         partner=link.partner,
         role=role,
@@ -329,6 +338,8 @@ def seed_attribution_adjustments(ctx: SeedContext) -> dict[str, int]:
         status=link.status,
         source=link.source,
     )
+    # The demo shows the adjustment at once rather than after the queued alignment runs.
+    ledger_align(organization=org, actor=admin.user, account_ids=[link.opportunity.account_id])
     return {"ledger_adjustments": AttributionEntry.objects.filter(organization=org).count() - before}
 
 

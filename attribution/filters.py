@@ -1,24 +1,35 @@
-"""FilterSets of the attribution pages (and any API over the same rows)."""
+"""FilterSets of partner attribution, one per resource, shared by the pages and the API."""
 
 from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
 
-from attribution.models import AttributionEntry, PartnerRole
+from attribution.models import (
+    AccountPartner,
+    AttributionEntry,
+    AttributionRule,
+    LinkStatus,
+    OpportunityPartner,
+    PartnerRole,
+    RevenueEvent,
+)
 
 
 class AttributionEntryFilterSet(django_filters.FilterSet):
-    """Ledger explorer filters: revenue date range, partner, account, kind, role, scope, period."""
+    """Ledger filters for the ledger explorer, its exports and the API. Dates are the revenue
+    date of the entry's event; `account` means the event's account or its deal's account."""
 
-    date_from = django_filters.DateFilter(field_name="revenue_event__date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="revenue_event__date", lookup_expr="lte")
+    date_after = django_filters.DateFilter(field_name="revenue_event__date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="revenue_event__date", lookup_expr="lte")
     partner = django_filters.NumberFilter(field_name="partner_id")
     account = django_filters.NumberFilter(method="filter_account")
+    opportunity = django_filters.NumberFilter(field_name="revenue_event__opportunity_id")
     kind = django_filters.ChoiceFilter(choices=AttributionEntry.Kind.choices)
     role = django_filters.ChoiceFilter(choices=PartnerRole.choices)
     scope = django_filters.ChoiceFilter(choices=AttributionEntry.Scope.choices)
     period = django_filters.NumberFilter(field_name="period_id")
+    revenue_period = django_filters.NumberFilter(field_name="revenue_period_id")
 
     class Meta:
         model = AttributionEntry
@@ -29,3 +40,46 @@ class AttributionEntryFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(revenue_event__account_id=value) | Q(revenue_event__opportunity__account_id=value)
         )
+
+
+class OpportunityPartnerFilterSet(django_filters.FilterSet):
+    opportunity = django_filters.NumberFilter(field_name="opportunity_id")
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    role = django_filters.ChoiceFilter(choices=PartnerRole.choices)
+    status = django_filters.ChoiceFilter(choices=LinkStatus.choices)
+
+    class Meta:
+        model = OpportunityPartner
+        fields: list[str] = []
+
+
+class AccountPartnerFilterSet(django_filters.FilterSet):
+    account = django_filters.NumberFilter(field_name="account_id")
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    role = django_filters.ChoiceFilter(choices=PartnerRole.choices)
+    status = django_filters.ChoiceFilter(choices=LinkStatus.choices)
+
+    class Meta:
+        model = AccountPartner
+        fields: list[str] = []
+
+
+class AttributionRuleFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+
+    class Meta:
+        model = AttributionRule
+        fields = ["is_active"]
+
+
+class RevenueEventFilterSet(django_filters.FilterSet):
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    account = django_filters.NumberFilter(field_name="account_id")
+    opportunity = django_filters.NumberFilter(field_name="opportunity_id")
+    source = django_filters.ChoiceFilter(choices=RevenueEvent.Source.choices)
+    external_id = django_filters.CharFilter()
+
+    class Meta:
+        model = RevenueEvent
+        fields: list[str] = []

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pydantic
 from django import forms
 
-from attribution.models import AttributionRule, PartnerRole
-from attribution.nl.parser import DEFAULT_STAGES
+from attribution.models import PartnerRole
 from attribution.rule_schema import RuleAction, RuleConditions, RuleDefinition, validation_message
 from revops.forms import PeriodFilterForm
 from revops.models import Partner
-from revops.models.crm import Region, Segment
+from revops.models.crm import Region, Segment, Stage
 
 REASON_REQUIRED = "Say why the split changes."
 ACTION_CHOICES = (
@@ -97,7 +96,7 @@ class RuleBuilderForm(forms.Form):
         choices=Partner.Tier.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     stages = forms.MultipleChoiceField(
-        choices=DEFAULT_STAGES, required=False, widget=forms.CheckboxSelectMultiple
+        choices=Stage.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     product_lines = forms.MultipleChoiceField(choices=(), required=False, widget=forms.CheckboxSelectMultiple)
     segments = forms.MultipleChoiceField(
@@ -164,17 +163,6 @@ def builder_initial(rule: RuleDefinition, *, is_active: bool = True) -> dict:
     for key in _CONDITION_LISTS:
         initial[key] = [getattr(v, "value", v) for v in getattr(c, key)]
     return initial
-
-
-def stored_definition(rule: RuleDefinition) -> dict:
-    """The JSON a rule version stores: the rule schema without name and priority (kept on the rule)."""
-    return rule.model_dump(mode="json", exclude={"name", "priority"})
-
-
-def rule_definition_of(rule: AttributionRule) -> RuleDefinition:
-    """A saved rule (its current version) as a RuleDefinition, for the builder and exports."""
-    stored = rule.current_version.definition if rule.current_version else {"action": {"kind": "allow"}}
-    return RuleDefinition.model_validate({**stored, "name": rule.name, "priority": rule.priority})
 
 
 def rule_summary(rule: RuleDefinition) -> str:

@@ -1,6 +1,6 @@
 """Partners that won similar deals: deterministic scoring with reasons a person can check.
 
-Pure: takes plain records (from `attribution.selectors_pages.deal.partner_deal_history`) and
+Pure: takes plain records (from `attribution.selectors.deal.partner_deal_history`) and
 returns ranked recommendations. A deal is "similar" on four criteria, each with a weight:
 same product line and region (3), same product line (2), same industry (1), same region (1).
 A partner's score is the sum of weight × deals won on each criterion, plus its overall win

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from xhtml2pdf import pisa
 
-from attribution.selectors_pages.ledger import ChainHead, LedgerTotals, entry_rows
+from attribution.selectors.ledger import ChainHead, LedgerTotals, entry_rows
 from revops.models import Membership
 from revops.permissions import Cap, has_cap
 

@@ -103,6 +103,32 @@ class RuleDefinition(BaseModel):
     action: RuleAction
     source: RuleSource = "manual"
 
+    def to_stored(self) -> dict:
+        """The one JSON form a rule version stores: scope, conditions, action (and key and source
+        when set). Name, description and priority live on the rule. Defaults are left out and
+        condition lists are sorted and deduplicated, so equal rules store equal JSON whichever
+        door (builder, API, file, sentence) they came through."""
+        action: dict = {"kind": self.action.kind.value}
+        if self.action.percent is not None:
+            action["percent"] = str(quantize_percent(self.action.percent))
+        conditions = self.conditions.model_dump(mode="json", exclude_defaults=True)
+        for key, value in conditions.items():
+            if isinstance(value, list):
+                conditions[key] = sorted(set(value))
+        stored: dict = {"scope": self.scope.value, "conditions": conditions, "action": action}
+        if self.key:
+            stored["key"] = self.key
+        if self.source != "manual":
+            stored["source"] = self.source
+        return stored
+
+    @classmethod
+    def from_stored(cls, stored: dict, *, name: str, priority: int, description: str = "") -> RuleDefinition:
+        """A stored definition with the rule's name, priority and description. Keys older
+        versions stored alongside (name, priority, description) give way to the rule's."""
+        body = {k: v for k, v in stored.items() if k not in {"name", "priority", "description"}}
+        return cls.model_validate({**body, "name": name, "priority": priority, "description": description})
+
     def to_spec(self, *, rule_id: Hashable, version: int) -> RuleSpec:
         """The engine's view of this rule, stored under `rule_id` at `version`."""
         percent = quantize_percent(self.action.percent) if self.action.percent is not None else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from attribution.services.jobs import RECOMPUTE_KIND
-from attribution.services.recompute import attribution_recompute
+from attribution.services.ledger_align import ledger_align
 from revops.celery import Queue
 from revops.jobs import TRANSIENT_DATABASE_ERRORS, Counts, job_task
 from revops.models import JobRun
@@ -27,5 +27,11 @@ from revops.services.jobs import JobProgress
     expires=60 * 60,
 )
 def recompute_attribution_task(job: JobRun, progress: JobProgress) -> Counts:
-    """Bring the organization's attribution ledger in line with its splits."""
-    return attribution_recompute(organization=job.organization, actor=job.started_by).as_counts()
+    """Bring the organization's attribution ledger in line with its splits (narrowed when the
+    job says so, see `attribution.services.alignment`)."""
+    return ledger_align(
+        organization=job.organization,
+        actor=job.started_by,
+        account_ids=job.params.get("accounts"),
+        full=not job.params.get("narrow", False),
+    ).as_counts()

@@ -46,9 +46,10 @@ from attribution.models import (  # noqa: E402
     OpportunityPartner,
     RevenueEvent,
 )
+from attribution.selectors.rule_sets import active_rule_specs  # noqa: E402
+from attribution.selectors.splits import engine_settings, load_facts  # noqa: E402
 from attribution.services.recompute import attribution_recompute  # noqa: E402
-from attribution.services.rules import active_rule_specs, rule_create, rule_update  # noqa: E402
-from attribution.services.split_inputs import _load_facts, engine_settings  # noqa: E402
+from attribution.services.rules import rule_create, rule_update  # noqa: E402
 from revops.models import Account, Membership, Opportunity, Organization, Partner, ProductLine, User  # noqa: E402
 
 ROLES = ["si", "influence", "referral", "isv"]
@@ -110,7 +111,13 @@ def build(deals: int, events: int, seed: int) -> tuple[Organization, Membership,
             "action": {"kind": "set_split", "percent": str(5 + i % 15)},
             "conditions": {"product_lines": [f"pl{i % 10}"], "roles": [ROLES[i % 4]] if i >= 10 else []},
         }
-        rule_create(membership=admin, name=f"Rule {i}", priority=i, definition=definition)
+        rule_create(
+            organization=admin.organization,
+            actor=admin.user,
+            name=f"Rule {i}",
+            priority=i,
+            definition=definition,
+        )
     # Revenue events go in with COPY: bulk_create of a million rows would dominate the setup.
     now = timezone.now()
     source = RevenueEvent.Source.DAILY_ACCOUNT_REVENUE.value
@@ -146,7 +153,7 @@ def run(deals_n: int, events_n: int, seed: int) -> dict:
     org, admin, pl0_deals = build(deals_n, events_n, seed)
     print(f"setup: {out['size']} in {time.perf_counter() - t0:.1f} s")
 
-    deals, accounts, links = _load_facts(org)
+    deals, accounts, links = load_facts(org)
     specs, _ = active_rule_specs(organization=org)
     settings = engine_settings(org)
     t0 = time.perf_counter()
@@ -173,7 +180,8 @@ def run(deals_n: int, events_n: int, seed: int) -> dict:
     before = active_rule_specs(organization=org)
     before_s = time.perf_counter() - t0
     rule_update(
-        membership=admin,
+        organization=admin.organization,
+        actor=admin.user,
         rule=rule,
         reason="bench: raise the pl0 split",
         definition={

@@ -7,16 +7,16 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 
-from attribution.api.filters import RevenueEventFilterSet
 from attribution.api.serializers import (
     RevenueBulkErrorSerializer,
     RevenueBulkResultSerializer,
     RevenueEventInputSerializer,
     RevenueEventSerializer,
 )
+from attribution.filters import RevenueEventFilterSet
 from attribution.models import RevenueEvent
-from attribution.selectors import revenue_event_list
-from attribution.services.api_support import revenue_events_create
+from attribution.selectors.visible import revenue_event_list
+from attribution.services.revenue import revenue_events_create
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.permissions import Cap
 

@@ -18,9 +18,9 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from attribution.api.filters import AttributionRuleFilterSet
 from attribution.api.serializers import PERCENT
 from attribution.engine import ActionKind, Scope
+from attribution.filters import AttributionRuleFilterSet
 from attribution.models import AttributionRule, AttributionRuleVersion
 from attribution.rule_schema import (
     RuleDefinition,
@@ -30,9 +30,8 @@ from attribution.rule_schema import (
     rules_to_json,
     rules_to_yaml,
 )
-from attribution.services.api_support import rule_definition_of, rule_definition_to_stored, rule_set_import
-from attribution.services.jobs import attribution_recompute_for_rule_set
-from attribution.services.rules import rule_create, rule_update
+from attribution.selectors.rule_sets import rule_definition_of
+from attribution.services.rules import RuleSaved, rule_create, rule_set_import, rule_update
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.permissions import Cap
 
@@ -198,11 +197,10 @@ class RuleViewSet(
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         return queryset.select_related("current_version")
 
-    def _saved(self, rule: AttributionRule, diagnostics, code: int) -> Response:
-        rule.diagnostics = diagnostics
-        rule.recompute_job = attribution_recompute_for_rule_set(
-            organization=rule.organization, actor=self.request.user
-        ).pk
+    def _saved(self, saved: RuleSaved, code: int) -> Response:
+        rule = saved.rule
+        rule.diagnostics = saved.diagnostics
+        rule.recompute_job = saved.job.pk if saved.job is not None else None
         return Response(RuleSavedSerializer(rule, context={"request": self.request}).data, status=code)
 
     @extend_schema(request=RuleWriteSerializer, responses={201: RuleSavedSerializer})
@@ -210,14 +208,15 @@ class RuleViewSet(
         """Create a rule (version 1); the answer lists conflicting or unreachable rules."""
         body, _ = _rule_body(request)
         definition = rule_definition_validate(body)
-        rule, diagnostics = rule_create(
-            membership=request.membership,
+        saved = rule_create(
+            organization=request.organization,
+            actor=request.user,
             name=definition.name,
-            definition=rule_definition_to_stored(definition),
+            definition=definition,
             priority=definition.priority,
             description=definition.description,
         )
-        return self._saved(rule, diagnostics, status.HTTP_201_CREATED)
+        return self._saved(saved, status.HTTP_201_CREATED)
 
     @extend_schema(request=RuleWriteSerializer, responses=RuleSavedSerializer)
     def update(self, request, *args, **kwargs) -> Response:
@@ -236,15 +235,16 @@ class RuleViewSet(
         is_active = extra.get("is_active")
         if is_active is not None and not isinstance(is_active, bool):
             raise exceptions.ValidationError({"is_active": ["Must be true or false."]})
-        rule, diagnostics = rule_update(
-            membership=request.membership,
+        saved = rule_update(
+            organization=request.organization,
+            actor=request.user,
             rule=rule,
             reason=reason,
-            definition=rule_definition_to_stored(definition),
+            definition=definition,
             priority=definition.priority,
             is_active=is_active,
         )
-        return self._saved(rule, diagnostics, status.HTTP_200_OK)
+        return self._saved(saved, status.HTTP_200_OK)
 
     @extend_schema(request=RuleWriteSerializer, responses=RuleSavedSerializer)
     def partial_update(self, request, *args, **kwargs) -> Response:
@@ -289,10 +289,10 @@ class RuleViewSet(
         except RuleSetError as exc:
             raise exceptions.ValidationError({"content": [str(exc)]}) from exc
         result = rule_set_import(
-            membership=request.membership, rules=rules, reason=data["reason"], dry_run=data["dry_run"]
+            organization=request.organization,
+            actor=request.user,
+            rules=rules,
+            reason=data["reason"],
+            dry_run=data["dry_run"],
         )
-        if not result.dry_run and (result.created or result.updated):
-            result.recompute_job = attribution_recompute_for_rule_set(
-                organization=request.membership.organization, actor=request.user
-            ).pk
         return Response(RuleSetImportResultSerializer(result).data)

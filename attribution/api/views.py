@@ -17,11 +17,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attribution.api.filters import (
-    AccountPartnerFilterSet,
-    AttributionEntryFilterSet,
-    OpportunityPartnerFilterSet,
-)
 from attribution.api.serializers import (
     AccountPartnerSerializer,
     AccountPartnerUpdateSerializer,
@@ -35,20 +30,25 @@ from attribution.api.serializers import (
     PartnerExplanationSerializer,
     RecomputeSerializer,
 )
+from attribution.filters import (
+    AccountPartnerFilterSet,
+    AttributionEntryFilterSet,
+    OpportunityPartnerFilterSet,
+)
 from attribution.models import (
     AccountPartner,
     AttributionEntry,
     OpportunityPartner,
 )
-from attribution.selectors import entry_list
-from attribution.selectors_api import ledger_totals, opportunity_explanations
-from attribution.services.api_support import (
-    account_partner_change,
-    account_partner_remove,
-    opportunity_partner_change,
-    opportunity_partner_remove,
-)
+from attribution.selectors.explanations import ledger_totals, opportunity_explanations
+from attribution.selectors.visible import entry_list
 from attribution.services.jobs import attribution_recompute_enqueue
+from attribution.services.links import (
+    account_partner_remove,
+    account_partner_set,
+    opportunity_partner_remove,
+    opportunity_partner_set,
+)
 from attribution.services.settings import attribution_settings_get, attribution_settings_update
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.models import Account, JobRun, Opportunity
@@ -104,12 +104,12 @@ class OpportunityPartnerViewSet(LinkViewSet):
 
     def perform_create(self, serializer) -> None:
         data = self._fields(serializer)
-        serializer.instance = opportunity_partner_change(membership=self.request.membership, **data)
+        serializer.instance = opportunity_partner_set(membership=self.request.membership, **data)
 
     def perform_update(self, serializer) -> None:
         link = serializer.instance
         data = self._fields(serializer, link)
-        serializer.instance = opportunity_partner_change(
+        serializer.instance = opportunity_partner_set(
             membership=self.request.membership, opportunity=link.opportunity, **data
         )
 
@@ -131,12 +131,12 @@ class AccountPartnerViewSet(LinkViewSet):
 
     def perform_create(self, serializer) -> None:
         data = self._fields(serializer)
-        serializer.instance = account_partner_change(membership=self.request.membership, **data)
+        serializer.instance = account_partner_set(membership=self.request.membership, **data)
 
     def perform_update(self, serializer) -> None:
         link = serializer.instance
         data = self._fields(serializer, link)
-        serializer.instance = account_partner_change(
+        serializer.instance = account_partner_set(
             membership=self.request.membership, account=link.account, **data
         )
 
@@ -237,7 +237,9 @@ class AttributionSettingsApi(OrganizationScopedViewSetMixin, APIView):
         if "default_splits" in data:
             merged = {**settings.defaults.as_json(), **data["default_splits"]}
             data["default_splits"] = {role: str(value) for role, value in merged.items()}
-        settings = attribution_settings_update(membership=request.membership, data=data)
+        settings = attribution_settings_update(
+            organization=request.organization, actor=request.user, data=data
+        )
         return Response(AttributionSettingsSerializer(settings).data)
 
     @extend_schema(request=AttributionSettingsSerializer, responses=AttributionSettingsSerializer)

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from revops.models import OrganizationOwnedModel
+from revops.models.crm import PartnerType
 
-ROLES = ("si", "influence", "referral", "isv")
+ROLES = tuple(PartnerType.values)
 
 
 class DefaultSplits(pydantic.BaseModel):

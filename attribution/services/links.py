@@ -1,4 +1,5 @@
-"""Partner links: set a deal's partner split (with a reason) and an account's (capped at 100 %)."""
+"""Partner links: set or remove a deal's partner split (with a reason) and an account's share
+(capped at 100 %). Every change queues the ledger alignment of its account, on commit."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models import Sum
 from attribution.engine import quantize_percent
 from attribution.locks import lock_account, lock_opportunity
 from attribution.models import AccountPartner, LinkSource, LinkStatus, OpportunityPartner
+from attribution.services.alignment import ledger_alignment_for_accounts
 from attribution.services.settings import attribution_settings_get
 from revops.models import Account, Membership, Opportunity, Partner
 from revops.permissions import Cap, has_cap
@@ -38,11 +40,19 @@ def _active_total(links, current) -> Decimal:
     return others.aggregate(total=Sum("split_percent"))["total"] or Decimal("0")
 
 
+def _account_id(link) -> int:
+    return link.account_id if isinstance(link, AccountPartner) else link.opportunity.account_id
+
+
 def _link_save(link, *, values: tuple, membership: Membership, action: str, before: dict, reason: str):
-    """Set (partner, role, split, status, source), validate, save and audit in one go."""
+    """Set (partner, role, split, status, source), validate, save, audit and queue the
+    alignment of the link's account, in one go."""
     link.partner, link.role, link.split_percent, link.status, link.source = values
     link.full_clean()
     link.save()
+    ledger_alignment_for_accounts(
+        organization=link.organization, actor=membership.user, account_ids=[_account_id(link)]
+    )
     audit_record(
         organization=link.organization,
         actor=membership.user,
@@ -139,3 +149,41 @@ def account_partner_set(
         before=before,
         reason=reason,
     )
+
+
+def _remove_link(*, membership: Membership, link, action: str, reason: str) -> None:
+    before = snapshot(link, LINK_FIELDS)
+    link_pk, account_id = link.pk, _account_id(link)
+    link.delete()
+    audit_record(
+        organization=membership.organization,
+        actor=membership.user,
+        action=action,
+        object_type=link._meta.label_lower,
+        object_id=str(link_pk),
+        before=before,
+        reason=reason,
+    )
+    ledger_alignment_for_accounts(
+        organization=membership.organization, actor=membership.user, account_ids=[account_id]
+    )
+
+
+@transaction.atomic
+def opportunity_partner_remove(*, membership: Membership, link: OpportunityPartner, reason: str) -> None:
+    """Take a partner off a deal (audited, with a reason); the alignment reverses its share."""
+    _require_editor(membership)
+    if not reason.strip():
+        raise ValidationError({"reason": SPLIT_REASON_REQUIRED})
+    lock_opportunity(opportunity_id=link.opportunity_id)
+    _remove_link(membership=membership, link=link, action="opportunity_partner.remove", reason=reason)
+
+
+@transaction.atomic
+def account_partner_remove(*, membership: Membership, link: AccountPartner, reason: str) -> None:
+    """Take a partner's share off an account (audited, with a reason); the alignment reverses it."""
+    _require_editor(membership)
+    if not reason.strip():
+        raise ValidationError({"reason": SPLIT_REASON_REQUIRED})
+    lock_account(account_id=link.account_id)
+    _remove_link(membership=membership, link=link, action="account_partner.remove", reason=reason)

@@ -16,11 +16,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from attribution.credits import ShareInput, split_amounts  # noqa: F401 (re-exported)
 from attribution.locks import lock_ledger
 from attribution.models import AttributionEntry
 from attribution.services.ledger_writer import POSTING_PERIOD_CLOSED, Row, ledger_rows_append  # noqa: F401 (re-exported)
 from revops.models import Organization
-from revops.money import quantize_money, split_exact
+from revops.money import quantize_money
 
 HUNDRED = Decimal("100")
 
@@ -41,24 +42,6 @@ class EntryLine:
     reverses_id: int | None = None
     rule_version_id: int | None = None
     explanation: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class ShareInput:
-    """A partner's percent of one revenue event (what the splits say), before rounding."""
-
-    partner_id: int
-    role: str
-    percent: Decimal
-
-
-def split_amounts(amount: Decimal, shares: Sequence[ShareInput]) -> list[Decimal]:
-    """The cents each share receives of `amount` (see the module docstring for the rule)."""
-    if not shares:
-        return []
-    percents = [s.percent for s in shares]
-    attributed = quantize_money(Decimal(amount) * sum(percents, Decimal(0)) / HUNDRED)
-    return split_exact(attributed, percents)
 
 
 def split_cents(cents: int, weights: Sequence[int], weight_sum: int) -> list[int] | None:

@@ -26,23 +26,26 @@ from django.db.models import Min, Q, Sum
 
 from attribution.locks import lock_ledger
 from attribution.models import AttributionEntry, RevenueEvent
-from attribution.services.ledger_writer import Row, ledger_rows_append
-from attribution.services.periods import PeriodResolver
-from attribution.services.posting import ShareInput, split_amounts, split_cents
-from attribution.services.rules import RuleSet
-from attribution.services.split_inputs import (
+from attribution.selectors.rule_sets import RuleSet
+from attribution.selectors.splits import (
     Share,
     SplitBook,
     split_book_changes,
     split_book_load,
     split_books_for_rule_change,
 )
+from attribution.services.ledger_writer import Row, ledger_rows_append
+from attribution.services.periods import PeriodResolver
+from attribution.services.posting import ShareInput, split_amounts, split_cents
 from revops.models import Organization
 
 ZERO = Decimal("0.00")
 # Events are compared and posted in slices of this many, so memory stays flat on big books
 # (one slice holds its events, their desired shares and their posted sums).
 EVENT_SLICE = 50_000
+# Up to this many event ids are passed as a list when reading their posted sums (SQLite takes
+# at most 32,766 parameters); past it a subquery does.
+POSTED_IDS_MAX = 30_000
 ORIGINAL = AttributionEntry.Kind.ORIGINAL.value
 REVERSAL = AttributionEntry.Kind.REVERSAL.value
 ADJUSTMENT = AttributionEntry.Kind.ADJUSTMENT.value
@@ -277,6 +280,7 @@ def attribution_recompute(
     account_ids: Iterable[int] | None = None,
     previous_book: SplitBook | None = None,
     previous_rules: RuleSet | None = None,
+    book: SplitBook | None = None,
 ) -> RecomputeResult:
     """Post the difference between the current splits and the ledger; see the module docstring.
 
@@ -288,6 +292,8 @@ def attribution_recompute(
     `active_rule_specs` before a rule change, nothing else changed since) does the same
     without a second split book: the facts of the accounts the changed rules can reach are
     loaded once and split under both rule sets (`split_books_for_rule_change`).
+    `book` (the current splits, already computed for every deal and account the filters reach,
+    as the ledger alignment does) is used as it is.
     On a dry run nothing is written and the result says what would be posted.
     """
     event_filter = Q()
@@ -304,11 +310,11 @@ def attribution_recompute(
         # Take the ledger lock first: splits and postings must not interleave with another
         # recompute, or both would post the same difference.
         lock_ledger(organization_id=organization.pk)
-        if previous_rules is not None:
+        if book is None and previous_rules is not None:
             previous_book, book = split_books_for_rule_change(
                 organization=organization, before=previous_rules
             )
-        else:
+        elif book is None:
             book = split_book_load(organization=organization)
         if previous_book is not None:
             deals, accounts = split_book_changes(previous_book, book)
@@ -320,19 +326,15 @@ def attribution_recompute(
         has_entries = AttributionEntry.objects.filter(organization=organization).exists()
         everything = not event_filter
         # A filtered recompute's events are scattered over the ledger: their posted sums are read
-        # in one query (one pass over the entries) rather than one per slice.
-        posted_all = (
-            _posted_sums(
-                Q(organization=organization)
-                & Q(
-                    revenue_event__in=RevenueEvent.objects.filter(
-                        event_filter, organization=organization
-                    ).values("id")
-                )
-            )
-            if has_entries and not everything
-            else None
-        )
+        # in one query (one pass over the entries) rather than one per slice. The event ids are
+        # listed first: as a subquery the planner scans every entry of the organization.
+        posted_all = None
+        if has_entries and not everything:
+            events_qs = RevenueEvent.objects.filter(event_filter, organization=organization)
+            wanted = list(events_qs.values_list("id", flat=True)[: POSTED_IDS_MAX + 1])
+            if len(wanted) > POSTED_IDS_MAX:  # too many to list as parameters: a subquery
+                wanted = events_qs.values("id")
+            posted_all = _posted_sums(Q(organization=organization) & Q(revenue_event_id__in=wanted))
         for events in _event_slices(organization, event_filter):
             result.events += len(events)
             if posted_all is not None:

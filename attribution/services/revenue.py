@@ -8,12 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from attribution.models import RevenueEvent
 from attribution.services.recompute import RecomputeResult, attribution_recompute
-from revops.models import Account, Opportunity, Organization
+from revops.models import Account, Membership, Opportunity, Organization
 from revops.money import quantize_money
+from revops.permissions import Cap, has_cap
+from revops.services.audit import audit_record
 
 IMPORT_COLUMNS = ("account_external_id", "opportunity_external_id", "date", "amount", "external_id")
 MAX_EXTERNAL_ID = 64
@@ -148,5 +151,65 @@ def revenue_events_import(
         if post and result.event_ids:
             result.posting = attribution_recompute(
                 organization=organization, actor=actor, event_ids=result.event_ids
+            )
+    return result
+
+
+@dataclass
+class RevenueCreateResult:
+    """New events, the external ids that already existed, and what posting them did."""
+
+    created: list[RevenueEvent] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+    posting: RecomputeResult | None = None
+
+
+@transaction.atomic
+def revenue_events_create(
+    *, membership: Membership, items: list[dict], actor=None, post: bool = True
+) -> RevenueCreateResult:
+    """Create revenue events from validated items; external ids already present are skipped.
+
+    Items carry `external_id`, `date`, `amount` and an `opportunity` and/or `account` the
+    member may see (the caller validates shape and scope, all items at once). With `post`, the
+    new events are attributed in the same transaction, as a CSV import does.
+    """
+    if not has_cap(membership, Cap.ATTRIBUTION_EDIT):
+        raise PermissionDenied
+    organization = membership.organization
+    wanted = [item["external_id"] for item in items]
+    existing = set(
+        RevenueEvent.objects.filter(organization=organization, external_id__in=wanted).values_list(
+            "external_id", flat=True
+        )
+    )
+    result = RevenueCreateResult(existing=[ext for ext in wanted if ext in existing])
+    for item in items:
+        if item["external_id"] in existing:
+            continue
+        opportunity = item.get("opportunity")
+        event = RevenueEvent(
+            organization=organization,
+            opportunity=opportunity,
+            account=item.get("account") or (opportunity.account if opportunity else None),
+            date=item["date"],
+            amount=item["amount"],
+            source=RevenueEvent.Source.API,
+            external_id=item["external_id"],
+        )
+        event.full_clean()
+        event.save()
+        result.created.append(event)
+    if result.created:
+        audit_record(
+            organization=organization,
+            actor=actor,
+            action="revenue_event.bulk_create",
+            object_type="attribution.revenueevent",
+            after={"external_ids": [e.external_id for e in result.created]},
+        )
+        if post:
+            result.posting = attribution_recompute(
+                organization=organization, actor=actor, event_ids=[e.pk for e in result.created]
             )
     return result

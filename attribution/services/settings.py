@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from attribution.models import AttributionSettings
-from revops.models import Membership, Organization
-from revops.permissions import Cap, has_cap
+from attribution.selectors.settings import settings_state
+from attribution.services.alignment import ledger_alignment_for_settings
+from revops.models import Organization
 from revops.services.crm import record_update
 
 
@@ -19,9 +19,16 @@ def attribution_settings_get(*, organization: Organization) -> AttributionSettin
 
 
 @transaction.atomic
-def attribution_settings_update(*, membership: Membership, data: dict[str, Any]) -> AttributionSettings:
-    """Change the organization's settings; only rule editors may. Audited with before/after."""
-    if not has_cap(membership, Cap.RULE_EDIT):
-        raise PermissionDenied
-    settings = attribution_settings_get(organization=membership.organization)
-    return record_update(instance=settings, actor=membership.user, data=data)
+def attribution_settings_update(
+    *, organization: Organization, actor, data: dict[str, Any]
+) -> AttributionSettings:
+    """Change the organization's settings, audited with before/after. When the change can move
+    a split (a default, the SI mode, the account cap) the ledger alignment is queued, so the
+    ledger follows what the deal page explains."""
+    settings = AttributionSettings.objects.select_for_update().filter(organization=organization).first()
+    settings = settings or attribution_settings_get(organization=organization)
+    before = settings_state(settings)
+    settings = record_update(instance=settings, actor=actor, data=data)
+    if settings_state(settings) != before:
+        ledger_alignment_for_settings(organization=organization, actor=actor)
+    return settings

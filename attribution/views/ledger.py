@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from attribution.models import AttributionEntry, PartnerRole
 from attribution.reports import PDF_CONTENT_TYPE, LedgerAuditReport
-from attribution.selectors_pages.ledger import (
+from attribution.selectors.ledger import (
     HASH_PREFIX,
     LEDGER_EXPORT_HEADERS,
     chain_head,

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 
 from attribution import charts
 from attribution.forms import PerformanceFilterForm
-from attribution.selectors_pages.performance import partner_performance
+from attribution.selectors.performance import partner_performance
 from revops.htmx import render_page_or_partial
 from revops.permissions import Cap, cap_required
 from revops.selectors.periods import organization_today, period_range

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from attribution.analytics import movement_counts, partner_role_breakdown, period_movement
 from attribution.forms import PeriodReasonForm
-from attribution.selectors_pages.periods import (
+from attribution.selectors.periods import (
     period_get,
     period_partner_role_totals,
     period_rows,

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from attribution.forms import RuleImportForm, rule_definition_of, rule_summary
+from attribution.forms import RuleImportForm, rule_summary
 from attribution.rule_schema import (
     RuleDefinition,
     RuleSetError,
@@ -18,9 +18,9 @@ from attribution.rule_schema import (
     rules_to_json,
     rules_to_yaml,
 )
-from attribution.selectors_pages.rules import rule_list
-from attribution.services.api_support import rule_set_import
-from attribution.services.jobs import attribution_recompute_for_rule_set
+from attribution.selectors.rule_sets import rule_definition_of
+from attribution.selectors.rules import rule_list
+from attribution.services.rules import rule_set_import
 from revops.exports import attachment_response
 from revops.permissions import Cap, cap_required, has_cap
 
@@ -99,7 +99,9 @@ def rule_import_confirm_view(request: HttpRequest) -> HttpResponse:
         )
     try:
         definitions = parse_rule_file(form.cleaned_data["filename"], form.cleaned_data["content"])
-        result = rule_set_import(membership=membership, rules=definitions, reason=IMPORT_REASON)
+        result = rule_set_import(
+            organization=membership.organization, actor=request.user, rules=definitions, reason=IMPORT_REASON
+        )
     except (RuleSetError, ValidationError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         return render(request, "attribution/rule_import.html", {"error": message}, status=400)
@@ -107,8 +109,7 @@ def rule_import_confirm_view(request: HttpRequest) -> HttpResponse:
         f"Imported {len(definitions)} rule{'s' if len(definitions) != 1 else ''}: "
         f"{len(result.created)} new, {len(result.updated)} changed, {len(result.unchanged)} unchanged."
     )
-    if result.created or result.updated:
-        job = attribution_recompute_for_rule_set(organization=membership.organization, actor=request.user)
-        summary += f" The ledger is being recomputed (job #{job.pk})."
+    if result.recompute_job is not None:
+        summary += f" The ledger is being recomputed (job #{result.recompute_job})."
     messages.success(request, summary)
     return redirect("attribution:rules")

@@ -14,23 +14,21 @@ from attribution.forms import (
     RuleImportForm,
     RuleSentenceForm,
     builder_initial,
-    rule_definition_of,
     rule_summary,
-    stored_definition,
 )
 from attribution.models import AttributionRule
 from attribution.nl import ParseContext, ParseFailure
 from attribution.nl.llm import parse_rule_with_fallback
 from attribution.rule_templates import RULE_TEMPLATES, TEMPLATES_BY_KEY
-from attribution.selectors_pages.rules import (
+from attribution.selectors.rule_sets import active_rule_specs, rule_definition_of
+from attribution.selectors.rules import (
     PREVIEW_ID,
     product_line_codes,
     rule_get,
     rule_list,
     rule_preview,
 )
-from attribution.services.jobs import attribution_recompute_for_rule_set
-from attribution.services.rules import active_rule_specs, rule_create, rule_update
+from attribution.services.rules import rule_create, rule_update
 from revops.htmx import htmx_partial
 from revops.permissions import Cap, cap_required, has_cap
 
@@ -94,31 +92,36 @@ def _save(request: HttpRequest, form: RuleBuilderForm, rule: AttributionRule | N
     data = form.cleaned_data
     try:
         if rule is None:
-            rule, diagnostics = rule_create(
-                membership=membership,
+            saved = rule_create(
+                organization=membership.organization,
+                actor=request.user,
                 name=data["name"],
-                definition=stored_definition(form.definition),
+                definition=form.definition,
                 priority=data["priority"],
                 description=data.get("description") or "",
             )
         else:
-            rule, diagnostics = rule_update(
-                membership=membership,
+            saved = rule_update(
+                organization=membership.organization,
+                actor=request.user,
                 rule=rule,
                 reason=data["reason"],
-                definition=stored_definition(form.definition),
+                definition=form.definition,
                 priority=data["priority"],
                 is_active=bool(data.get("is_active")),
             )
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _render(request, form, rule, status=400)
-    job = attribution_recompute_for_rule_set(organization=membership.organization, actor=request.user)
-    messages.success(
-        request,
-        f"Rule “{rule.name}” saved as version {rule.current_version.number}; "
-        f"the ledger is being recomputed (job #{job.pk}).",
-    )
+    rule, diagnostics = saved.rule, saved.diagnostics
+    if saved.job is None:
+        messages.info(request, f"Rule “{rule.name}” is unchanged.")
+    else:
+        messages.success(
+            request,
+            f"Rule “{rule.name}” saved as version {rule.current_version.number}; "
+            f"the ledger is being recomputed (job #{saved.job.pk}).",
+        )
     for diagnostic in diagnostics:
         messages.warning(request, f"{diagnostic.kind.capitalize()}: {diagnostic.message}")
     return redirect("attribution:rule-edit", pk=rule.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
@@ -9,6 +10,11 @@ from django.utils import timezone
 
 from revops.models import Opportunity, OpportunityStageChange, Organization
 from revops.services.audit import audit_record, snapshot
+
+# Apps whose figures follow these rows register a hook here from AppConfig.ready (core imports
+# no app): called inside the transaction after `record_update` changed a row, with the row,
+# the changed field names and the actor.
+RECORD_CHANGE_HOOKS: list[Callable[[models.Model, list[str], Any], None]] = []
 
 
 def model_update(*, instance: models.Model, data: dict[str, Any]) -> tuple[models.Model, list[str]]:
@@ -56,6 +62,8 @@ def record_update(*, instance: models.Model, actor, data: dict[str, Any]):
             before={k: before[k] for k in changed},
             after=snapshot(instance, changed),
         )
+        for hook in RECORD_CHANGE_HOOKS:
+            hook(instance, changed, actor)
     return instance
 
 

@@ -115,8 +115,9 @@ def _core_rows(org, actors, partner) -> dict[str, int | str]:
 def _attribution_rows(org, actors, ids) -> dict[str, int | str]:
     admin = actors["admin"]
     settings = attribution_settings_get(organization=org)
-    rule, _diagnostics = rule_create(
-        membership=admin,
+    rule, _diagnostics, _ = rule_create(
+        organization=admin.organization,
+        actor=admin.user,
         name="Referral 12",
         definition={"action": {"kind": "set_split", "percent": "12"}, "conditions": {"roles": ["referral"]}},
     )

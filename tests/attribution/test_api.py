@@ -23,22 +23,25 @@ def api_for(membership) -> APIClient:
     return client
 
 
-def test_opportunity_partner_create_posts_the_split_and_audits_it(admin, org, partner):
+def test_opportunity_partner_create_posts_the_split_and_audits_it(
+    admin, org, partner, django_capture_on_commit_callbacks
+):
     # given
     deal = OpportunityFactory(organization=org, amount=Decimal("5000.00"))
     RevenueEventFactory(organization=org, opportunity=deal, amount=Decimal("1000.00"))
-    # when
-    response = api_for(admin).post(
-        f"{BASE}/opportunity-partners/",
-        {
-            "opportunity": deal.pk,
-            "partner": partner.pk,
-            "role": "referral",
-            "split_percent": "15",
-            "reason": "Sourced",
-        },
-        format="json",
-    )
+    # when: the ledger alignment the change queues runs on commit
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_for(admin).post(
+            f"{BASE}/opportunity-partners/",
+            {
+                "opportunity": deal.pk,
+                "partner": partner.pk,
+                "role": "referral",
+                "split_percent": "15",
+                "reason": "Sourced",
+            },
+            format="json",
+        )
     # then
     assert response.status_code == 201
     link = OpportunityPartner.objects.get()
@@ -59,28 +62,32 @@ def test_opportunity_partner_create_posts_the_split_and_audits_it(admin, org, pa
     assert (entry.partner_id, entry.kind, entry.amount) == (partner.pk, "original", Decimal("150.00"))
 
 
-def test_opportunity_partner_update_changes_split_and_adjusts_the_ledger(admin, org, partner):
+def test_opportunity_partner_update_changes_split_and_adjusts_the_ledger(
+    admin, org, partner, django_capture_on_commit_callbacks
+):
     # given
     deal = OpportunityFactory(organization=org)
     RevenueEventFactory(organization=org, opportunity=deal, amount=Decimal("1000.00"))
     client = api_for(admin)
-    link_id = client.post(
-        f"{BASE}/opportunity-partners/",
-        {
-            "opportunity": deal.pk,
-            "partner": partner.pk,
-            "role": "referral",
-            "split_percent": "10",
-            "reason": "Sourced",
-        },
-        format="json",
-    ).json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        link_id = client.post(
+            f"{BASE}/opportunity-partners/",
+            {
+                "opportunity": deal.pk,
+                "partner": partner.pk,
+                "role": "referral",
+                "split_percent": "10",
+                "reason": "Sourced",
+            },
+            format="json",
+        ).json()["id"]
     # when
-    response = client.patch(
-        f"{BASE}/opportunity-partners/{link_id}/",
-        {"split_percent": "25", "reason": "Renegotiated"},
-        format="json",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.patch(
+            f"{BASE}/opportunity-partners/{link_id}/",
+            {"split_percent": "25", "reason": "Renegotiated"},
+            format="json",
+        )
     # then
     assert response.status_code == 200
     assert (response.json()["split_percent"], response.json()["role"]) == ("25.00", "referral")
@@ -106,15 +113,19 @@ def test_opportunity_partner_update_without_reason_changes_nothing(admin, org):
     assert AuditEvent.objects.count() == audits
 
 
-def test_opportunity_partner_list_and_delete(manager, rep_opportunity, org, partner):
+def test_opportunity_partner_list_and_delete(
+    manager, rep_opportunity, org, partner, django_capture_on_commit_callbacks
+):
     # given
     link = OpportunityPartnerFactory(organization=org, opportunity=rep_opportunity, partner=partner)
     RevenueEventFactory(organization=org, opportunity=rep_opportunity, amount=Decimal("200.00"))
     client = api_for(manager)
-    client.patch(f"{BASE}/opportunity-partners/{link.pk}/", {"reason": "post it"}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.patch(f"{BASE}/opportunity-partners/{link.pk}/", {"reason": "post it"}, format="json")
     # when
     listed = client.get(f"{BASE}/opportunity-partners/", {"opportunity": rep_opportunity.pk})
-    removed = client.delete(f"{BASE}/opportunity-partners/{link.pk}/?reason=Not+involved")
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = client.delete(f"{BASE}/opportunity-partners/{link.pk}/?reason=Not+involved")
     # then
     assert listed.status_code == 200
     assert [r["id"] for r in listed.json()["results"]] == [link.pk]
@@ -202,8 +213,9 @@ def test_account_partner_split_above_100_is_a_field_error(admin, org, partner):
 
 def test_explanations_name_the_deciding_rule(admin, org):
     # given
-    rule, _ = rule_create(
-        membership=admin,
+    rule, _, _ = rule_create(
+        organization=admin.organization,
+        actor=admin.user,
         name="Referral 12",
         definition={"action": {"kind": "set_split", "percent": "12"}, "conditions": {"roles": ["referral"]}},
     )

@@ -38,7 +38,12 @@ def book(org, admin, rep_opportunity, partner):
     """One of everything in `org`: links, a rule, a revenue event and its ledger entry."""
     link = OpportunityPartnerFactory(organization=org, opportunity=rep_opportunity, partner=partner)
     share = AccountPartnerFactory(organization=org, account=rep_opportunity.account, partner=partner)
-    rule, _ = rule_create(membership=admin, name="Allow all", definition={"action": {"kind": "allow"}})
+    rule, _, _ = rule_create(
+        organization=admin.organization,
+        actor=admin.user,
+        name="Allow all",
+        definition={"action": {"kind": "allow"}},
+    )
     event = RevenueEventFactory(organization=org, opportunity=rep_opportunity)
     attribution_recompute(organization=org)
     return {"link": link, "share": share, "rule": rule, "event": event}
@@ -50,7 +55,12 @@ def other_book(other_org, other_org_admin):
     partner = PartnerFactory(organization=other_org)
     link = OpportunityPartnerFactory(organization=other_org, opportunity=deal, partner=partner)
     share = AccountPartnerFactory(organization=other_org, account=deal.account, partner=partner)
-    rule, _ = rule_create(membership=other_org_admin, name="Theirs", definition={"action": {"kind": "allow"}})
+    rule, _, _ = rule_create(
+        organization=other_org_admin.organization,
+        actor=other_org_admin.user,
+        name="Theirs",
+        definition={"action": {"kind": "allow"}},
+    )
     event = RevenueEventFactory(organization=other_org, opportunity=deal)
     attribution_recompute(organization=other_org)
     return {"deal": deal, "partner": partner, "link": link, "share": share, "rule": rule, "event": event}

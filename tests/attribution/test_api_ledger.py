@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from attribution.models import AttributionEntry
+from attribution.selectors.alignment import alignment_state_current
 from attribution.services.recompute import attribution_recompute
 from revops.models import JobRun
 from tests.attribution.factories import OpportunityPartnerFactory, RevenueEventFactory
@@ -64,6 +65,25 @@ def test_ledger_list_filters_by_partner_date_and_opportunity(finance_admin, org,
         "original",
     )
     assert (entry["revenue_date"], entry["period_label"]) == ("2026-02-10", "2026-02")
+
+
+def test_ledger_account_filter_means_the_events_or_the_deals_account_as_on_the_page(
+    finance_admin, org, partner, client_for
+):
+    # given: a deal's event recorded without its account, and an account-level event
+    deal = OpportunityFactory(organization=org)
+    OpportunityPartnerFactory(
+        organization=org, opportunity=deal, partner=partner, split_percent=Decimal("10")
+    )
+    RevenueEventFactory(organization=org, opportunity=deal, account=None, amount=Decimal("1000.00"))
+    _book(org, 1)  # another account's deal
+    attribution_recompute(organization=org)
+    # when
+    api = api_for(finance_admin).get(LEDGER, {"account": deal.account_id})
+    page = client_for(finance_admin).get("/attribution/ledger/", {"account": deal.account_id})
+    # then: the API and the page (one FilterSet) both find the deal's entry
+    assert [(e["opportunity"], e["amount"]) for e in api.json()["results"]] == [(deal.pk, "100.00")]
+    assert [e.revenue_event.opportunity_id for e in page.context["filterset"].qs] == [deal.pk]
 
 
 def test_ledger_totals_follow_the_filters(manager, org_wide_manager, org, partner):
@@ -159,6 +179,8 @@ def test_recompute_returns_a_job_run_and_posts_entries(
         "entries": 1,
         "by_kind": {"original": 1},
         "total": "100.00",
+        "accounts": None,  # a recompute asked for compares the whole book
+        "aligned": alignment_state_current(organization=org).state.as_json(),
     }
     assert list(AttributionEntry.objects.values_list("partner_id", "amount")) == [
         (partner.pk, Decimal("100.00"))

@@ -170,7 +170,9 @@ def test_rule_update_needs_a_reason_and_keeps_the_name(admin, org):
 
 def test_rules_cannot_be_deleted(admin, org):
     # given
-    rule, _ = rule_create(membership=admin, name="R", definition={"action": {"kind": "allow"}})
+    rule, _, _ = rule_create(
+        organization=admin.organization, actor=admin.user, name="R", definition={"action": {"kind": "allow"}}
+    )
     # when
     response = api_for(admin).delete(f"{RULES}{rule.pk}/")
     # then
@@ -181,9 +183,17 @@ def test_rules_cannot_be_deleted(admin, org):
 
 def test_rule_list_is_the_organizations(admin, other_org_admin, org):
     # given
-    mine, _ = rule_create(membership=admin, name="Mine", definition={"action": {"kind": "allow"}})
-    theirs, _ = rule_create(
-        membership=other_org_admin, name="Theirs", definition={"action": {"kind": "allow"}}
+    mine, _, _ = rule_create(
+        organization=admin.organization,
+        actor=admin.user,
+        name="Mine",
+        definition={"action": {"kind": "allow"}},
+    )
+    theirs, _, _ = rule_create(
+        organization=other_org_admin.organization,
+        actor=other_org_admin.user,
+        name="Theirs",
+        definition={"action": {"kind": "allow"}},
     )
     # when
     listed = api_for(admin).get(RULES)
@@ -228,7 +238,8 @@ def test_export_json_and_yaml_round_trip_through_import(admin, org):
 def test_import_creates_and_updates_by_name(admin, org):
     # given
     rule_create(
-        membership=admin,
+        organization=admin.organization,
+        actor=admin.user,
         name="Referral 10",
         definition={
             "scope": "opportunity",

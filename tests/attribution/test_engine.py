@@ -84,6 +84,21 @@ def test_deny_beats_allow_at_equal_priority():
     assert result.explanation.rule_id == 2
 
 
+def test_an_allow_listed_after_a_deny_does_not_clear_it():
+    # given: the deny sorts first (lower id), the allow after it at the same priority
+    rules = [rule(1, ActionKind.DENY, priority=5), rule(2, ActionKind.ALLOW, priority=5)]
+    settings = EngineSettings(default_percent_by_role={"referral": D("10")})
+    # when
+    [result] = compute_splits([deal()], [], [link()], rules, settings)
+    # then
+    assert (result.allowed, result.percent, result.explanation.source, result.explanation.rule_id) == (
+        False,
+        D("0.00"),
+        SplitSource.DENIED,
+        1,
+    )
+
+
 def test_allow_at_lower_priority_number_beats_later_deny():
     # given
     rules = [rule(1, ActionKind.DENY, priority=20), rule(2, ActionKind.ALLOW, priority=5)]

@@ -71,8 +71,12 @@ def test_posting_refuses_an_unknown_posting_period_and_writes_nothing(org, other
 def test_posting_refuses_another_organizations_rule_version_and_writes_nothing(org, other_org_admin, admin):
     # given
     january = _january(org)
-    own_rule, _ = rule_create(membership=admin, name="Ours", definition=RULE)
-    foreign_rule, _ = rule_create(membership=other_org_admin, name="Theirs", definition=RULE)
+    own_rule, _, _ = rule_create(
+        organization=admin.organization, actor=admin.user, name="Ours", definition=RULE
+    )
+    foreign_rule, _, _ = rule_create(
+        organization=other_org_admin.organization, actor=other_org_admin.user, name="Theirs", definition=RULE
+    )
     own = AttributionRuleVersion.objects.get(rule=own_rule)
     foreign = AttributionRuleVersion.objects.get(rule=foreign_rule)
     lines = [_line(org, january, rule_version_id=own.pk), _line(org, january, rule_version_id=foreign.pk)]
@@ -86,7 +90,7 @@ def test_posting_refuses_another_organizations_rule_version_and_writes_nothing(o
 def test_posting_accepts_its_own_rule_version_and_revenue_period(org, admin):
     # given
     january = _january(org)
-    rule, _ = rule_create(membership=admin, name="Ours", definition=RULE)
+    rule, _, _ = rule_create(organization=admin.organization, actor=admin.user, name="Ours", definition=RULE)
     version = AttributionRuleVersion.objects.get(rule=rule)
     # when
     count = ledger_post(organization=org, lines=[_line(org, january, rule_version_id=version.pk)])

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from attribution.models import AttributionEntry, AttributionRule
+from attribution.selectors.rule_sets import active_rule_specs
 from attribution.services.recompute import attribution_recompute
-from attribution.services.rules import active_rule_specs, rule_create, rule_update
+from attribution.services.rules import rule_create, rule_update
 from revops.models import FiscalPeriod
 from revops.services.periods import periods_ensure
 from tests.attribution.factories import (
@@ -102,14 +103,17 @@ def _book(org):
             amount=Decimal("4321.09"), external_id=f"a{i}",
         )  # fmt: skip
     for name, definition in (("Line A", LINE_A), ("Enterprise", ENTERPRISE), ("Cap ISV", CAP_ISV)):
-        rule_create(membership=admin, name=name, definition=definition, priority=10)
+        rule_create(
+            organization=admin.organization, actor=admin.user, name=name, definition=definition, priority=10
+        )
     attribution_recompute(organization=org)
     return admin
 
 
 def _change(org, admin, name, **change):
     rule_update(
-        membership=admin,
+        organization=admin.organization,
+        actor=admin.user,
         rule=AttributionRule.objects.get(organization=org, name=name),
         reason="test",
         **change,
@@ -171,7 +175,8 @@ def test_a_rule_change_no_link_can_match_compares_no_event(org):
     before = active_rule_specs(organization=org)
     ProductLineFactory(organization=org, name="Line C", code="plc")
     rule_create(
-        membership=admin, name="Line C", priority=5,
+        organization=admin.organization,
+        actor=admin.user, name="Line C", priority=5,
         definition={"action": {"kind": "deny"}, "conditions": {"product_lines": ["plc"]}},
     )  # fmt: skip
     # when

@@ -9,10 +9,10 @@ from django.db import transaction
 
 from attribution.models import AttributionEntry
 from attribution.models.ledger import canonical_values_of
+from attribution.selectors.splits import split_book_load
 from attribution.services.links import opportunity_partner_set
 from attribution.services.posting import EntryLine, ShareInput, ledger_post, split_amounts, split_cents
 from attribution.services.recompute import attribution_recompute
-from attribution.services.split_inputs import split_book_load
 from attribution.services.verify import ledger_verify
 from revops.exceptions import ApplicationError
 from revops.ledger import GENESIS_HASH, chain_hash

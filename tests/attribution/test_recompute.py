@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from attribution.models import AttributionEntry, AttributionRuleVersion
+from attribution.selectors.alignment import alignment_state_current
 from attribution.services.jobs import attribution_recompute_enqueue
 from attribution.services.links import opportunity_partner_set
 from attribution.services.recompute import attribution_recompute
@@ -194,7 +195,14 @@ def test_recompute_job_runs_once_per_key(org, book, admin, django_capture_on_com
     job.refresh_from_db()
     assert (created, created_again, same.pk, again) == (True, False, job.pk, [])
     assert job.status == JobRun.Status.SUCCEEDED
-    assert job.counts == {"events": 1, "entries": 2, "by_kind": {"original": 2}, "total": "150.00"}
+    assert job.counts == {
+        "events": 1,
+        "entries": 2,
+        "by_kind": {"original": 2},
+        "total": "150.00",
+        "accounts": None,  # a recompute asked for compares the whole book
+        "aligned": alignment_state_current(organization=org).state.as_json(),
+    }
     assert len(_entries(org)) == 2
 
 
@@ -206,8 +214,9 @@ def test_rule_splits_carry_their_rule_version_and_a_rule_change_adjusts(org, mon
     RevenueEventFactory(
         organization=org, opportunity=deal, date=dt.date(2026, 2, 3), amount=Decimal("500.00")
     )
-    rule, diagnostics = rule_create(
-        membership=admin,
+    rule, diagnostics, _ = rule_create(
+        organization=admin.organization,
+        actor=admin.user,
         name="Referral 20",
         definition={"action": {"kind": "set_split", "percent": "20"}, "conditions": {"roles": ["referral"]}},
     )
@@ -215,7 +224,8 @@ def test_rule_splits_carry_their_rule_version_and_a_rule_change_adjusts(org, mon
     v1 = AttributionRuleVersion.objects.get(rule=rule, number=1)
     # when
     rule_update(
-        membership=admin, rule=rule, reason="Program change",
+        organization=admin.organization,
+        actor=admin.user, rule=rule, reason="Program change",
         definition={"action": {"kind": "set_split", "percent": "25"}, "conditions": {"roles": ["referral"]}},
     )  # fmt: skip
     attribution_recompute(organization=org)
@@ -235,7 +245,7 @@ def test_rule_splits_carry_their_rule_version_and_a_rule_change_adjusts(org, mon
         audit.after["definition"]["action"]["percent"],
         audit.reason,
     ) == (
-        "20",
-        "25",
+        "20.00",
+        "25.00",
         "Program change",
     )

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from attribution.models import AttributionEntry
 from attribution.reports import LedgerAuditReport
-from attribution.selectors_pages.ledger import chain_head, ledger_list, ledger_totals
+from attribution.selectors.ledger import chain_head, ledger_list, ledger_totals
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create
 from tests.attribution.factories import OpportunityPartnerFactory
@@ -47,7 +47,8 @@ def test_audit_pdf_lists_every_entry_and_the_chain_head(org, book, admin, client
 def test_audit_report_names_the_rule_version_of_rule_entries(org, book, admin):
     # given: a rule sets a split for the default-less SI role on a new link
     rule_create(
-        membership=admin,
+        organization=admin.organization,
+        actor=admin.user,
         name="SI share",
         definition={"action": {"kind": "set_split", "percent": "7"}, "conditions": {"roles": ["si"]}},
     )

@@ -60,8 +60,11 @@ def test_other_organizations_ids_answer_404(
     org, other_org, admin, other_org_admin, other_org_opportunity, client_for
 ):
     # given
-    rule, _ = rule_create(
-        membership=other_org_admin, name="Theirs", definition={"action": {"kind": "allow"}, "conditions": {}}
+    rule, _, _ = rule_create(
+        organization=other_org_admin.organization,
+        actor=other_org_admin.user,
+        name="Theirs",
+        definition={"action": {"kind": "allow"}, "conditions": {}},
     )
     periods_ensure(
         organization=other_org,

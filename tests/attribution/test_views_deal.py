@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from attribution.forms import REASON_REQUIRED
 from attribution.models import AttributionEntry, OpportunityPartner
-from revops.models import AuditEvent
+from revops.models import AuditEvent, JobRun
 from tests.attribution.factories import OpportunityPartnerFactory
 from tests.attribution.factories_pages import build_book
 from tests.revops.factories import AccountFactory, OpportunityFactory, PartnerFactory
@@ -88,7 +88,9 @@ def test_rep_gets_404_for_a_deal_outside_their_scope(book, rep, client_for):
     assert response.status_code == 404
 
 
-def test_split_change_with_reason_posts_exactly_the_difference(org, book, manager, client_for):
+def test_split_change_with_reason_posts_exactly_the_difference(
+    org, book, manager, client_for, django_capture_on_commit_callbacks
+):
     # given
     url = reverse("attribution:deal-split", args=[book.deal.pk])
     data = {
@@ -97,10 +99,17 @@ def test_split_change_with_reason_posts_exactly_the_difference(org, book, manage
         "split_percent": "12",
         "reason": "Sourced the renewal",
     }
-    # when
-    response = client_for(manager).post(url, data, HTTP_HX_REQUEST="true")
+    # when: the change queues the alignment of the deal's account, run on commit
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(manager).post(url, data, HTTP_HX_REQUEST="true")
     # then
     assert response.status_code == 200
+    job = JobRun.objects.get(organization=org, kind="attribution.recompute")
+    assert (job.status, job.params, job.counts["accounts"]) == (
+        "succeeded",
+        {"narrow": True, "accounts": [book.deal.account_id]},
+        None,  # the first alignment of this book compares all of it
+    )
     assert _ledger(org) == [
         ("Alpha", "original", Decimal("100.00")),
         ("Beta", "original", Decimal("50.00")),
@@ -117,7 +126,7 @@ def test_split_change_with_reason_posts_exactly_the_difference(org, book, manage
     )
     history = [(c.partner_name, c.before, c.after, c.event.reason) for c in response.context["history"]]
     assert history == [("Alpha", "10.00 %", "12.00 %", "Sourced the renewal")]
-    assert "1 ledger entry posted (+20.00)" in response.content.decode()
+    assert "Split saved; the ledger is being brought in line." in response.content.decode()
 
 
 def test_split_change_without_reason_is_refused_and_changes_nothing(org, book, manager, client_for):

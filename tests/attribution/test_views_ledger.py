@@ -61,7 +61,7 @@ def test_ledger_lists_every_entry_with_the_totals_row(book, admin, client_for):
         ),
         (
             "date range",
-            lambda b: {"date_from": "2026-02-01", "date_to": "2026-02-28"},
+            lambda b: {"date_after": "2026-02-01", "date_before": "2026-02-28"},
             [("Alpha", "referral", Decimal("400.00"))],
         ),
         ("role", lambda b: {"role": "isv"}, [("Beta", "isv", Decimal("50.00"))]),

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from django.http import Http404
 
+from attribution.credits import ShareInput, split_amounts
 from attribution.engine import RuleSpec, Scope, SplitResult, compute_splits
 from attribution.models import AttributionRule
-from attribution.services.posting import ShareInput, split_amounts
-from attribution.services.rules import active_rule_specs
-from attribution.services.split_inputs import _load_facts, engine_settings
+from attribution.selectors.rule_sets import active_rule_specs
+from attribution.selectors.splits import engine_settings, load_facts
 from revops.models import Account, Membership, Opportunity, Organization, ProductLine
 
 ZERO = Decimal("0.00")
@@ -107,7 +107,7 @@ def rule_preview(
     `replaces` is the id of the saved rule being edited (its current version is swapped out);
     `candidate` None means the rule would be switched off. Nothing is written.
     """
-    deals, accounts, links = _load_facts(organization)
+    deals, accounts, links = load_facts(organization)
     specs, _ = active_rule_specs(organization=organization)
     proposed = [s for s in specs if s.id != replaces] + ([candidate] if candidate is not None else [])
     settings = engine_settings(organization)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 
 from attribution.models import PartnerRole
-from attribution.selectors import entry_list, revenue_event_list
+from attribution.selectors.visible import entry_list, revenue_event_list
 from revops.models import Membership, Partner
 from revops.money import quantize_money
 from revops.selectors.periods import DateRange

@@ -9,8 +9,8 @@ from django.db.models import Count, Sum
 from django.http import Http404
 
 from attribution.models import AttributionPeriodSeal
-from attribution.selectors import entry_list
-from attribution.selectors_pages.ledger import period_seals
+from attribution.selectors.ledger import period_seals
+from attribution.selectors.visible import entry_list
 from revops.models import FiscalPeriod, Membership
 from revops.money import quantize_money
 

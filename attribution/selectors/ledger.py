@@ -10,7 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from attribution.filters import AttributionEntryFilterSet
 from attribution.models import AttributionEntry, AttributionPeriodSeal
-from attribution.selectors import entry_list
+from attribution.selectors.visible import entry_list
 from revops.models import Account, FiscalPeriod, Membership, Partner
 from revops.money import quantize_money
 

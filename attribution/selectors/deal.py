@@ -9,16 +9,16 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
+from attribution.credits import ShareInput, split_amounts
 from attribution.engine import explain_text
 from attribution.models import AccountPartner, AttributionEntry, LinkStatus, OpportunityPartner
 from attribution.recommendations import DealRecord, RecommendationTarget
-from attribution.selectors import (
+from attribution.selectors.splits import deal_split_results
+from attribution.selectors.visible import (
     account_partner_list,
-    deal_split_results,
     entry_list,
     opportunity_partner_list,
 )
-from attribution.services.posting import ShareInput, split_amounts
 from revops.models import AuditEvent, Membership, Opportunity
 from revops.models.crm import CLOSED_STAGES, OPEN_STAGES, Region, Stage
 from revops.money import quantize_money
@@ -63,7 +63,7 @@ def deal_splits(*, deal: Opportunity, links: list[OpportunityPartner]) -> list[D
     active = [link for link in links if link.status == LinkStatus.ACTIVE]
     if not active:
         return []
-    results = deal_split_results(deal=deal, account=deal.account, links=active)
+    results = deal_split_results(deal=deal)
     credits = split_amounts(
         deal.amount,
         [ShareInput(r.partner_id, str(r.role), r.percent if r.allowed else ZERO) for r in results],

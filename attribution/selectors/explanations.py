@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 
 from attribution.engine import explain_text
-from attribution.models import AttributionEntry, LinkStatus, OpportunityPartner
-from attribution.selectors import deal_split_results
-from revops.models import Account, Opportunity
+from attribution.models import AttributionEntry
+from attribution.selectors.splits import deal_split_results
+from revops.models import Opportunity
 
 ZERO = Decimal("0.00")
 
@@ -36,16 +36,10 @@ class PartnerExplanation:
 def opportunity_explanations(*, opportunity: Opportunity) -> list[PartnerExplanation]:
     """Run the split engine over one deal's active partner links with the current rules.
 
-    The caller passes a deal it has already scoped to the member (visible_to); four queries
-    whatever the number of partners: the deal's links, the rules, the settings, the account.
+    The caller passes a deal it has already scoped to the member (visible_to); the facts are
+    built as the ledger builds them (`deal_split_results`), in a fixed number of queries.
     """
-    account = Account.objects.only("id", "segment", "region").get(pk=opportunity.account_id)
-    links = list(
-        OpportunityPartner.objects.filter(opportunity=opportunity, status=LinkStatus.ACTIVE)
-        .select_related("partner")
-        .order_by("partner_id", "role")
-    )
-    results = deal_split_results(deal=opportunity, account=account, links=links)
+    results = deal_split_results(deal=opportunity)
     return [_explained(r) for r in results]
 
 

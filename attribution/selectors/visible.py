@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from attribution.engine import AccountFacts, DealFacts, LinkFacts, Role, Scope, SplitResult, compute_splits
 from attribution.models import AccountPartner, AttributionEntry, OpportunityPartner, RevenueEvent
-from attribution.services.rules import active_rule_specs
-from attribution.services.split_inputs import engine_settings
 from revops.models import Account, Membership, Opportunity, Partner
 from revops.permissions import Cap, has_cap
 from revops.querysets import team_user_ids
@@ -90,45 +86,6 @@ def attributed_totals_by_period(*, membership: Membership | None) -> list[Partne
         .order_by("period_id", "partner__name")
     )
     return [PartnerPeriodTotal(r["partner_id"], r["partner__name"], r["period_id"], r["total"]) for r in rows]
-
-
-def deal_split_results(
-    *, deal: Opportunity, account: Account, links: Sequence[OpportunityPartner]
-) -> list[SplitResult]:
-    """The split engine's current answer for a deal's active `links` (with their partners
-    loaded), under the organization's active rules: two queries, the rules and the settings.
-    The caller has scoped the deal to the member; the deal's segment and region fall back to
-    the account's inside the engine."""
-    facts = DealFacts(
-        id=deal.pk,
-        account_id=account.pk,
-        stage=deal.stage,
-        amount=deal.amount,
-        product_line=deal.product_line.code if deal.product_line_id else None,
-    )
-    link_facts = [
-        LinkFacts(
-            scope=Scope.OPPORTUNITY,
-            target_id=deal.pk,
-            partner_id=link.partner_id,
-            role=Role(link.role),
-            partner_types=frozenset(link.partner.types or ()),
-            partner_tier=link.partner.tier,
-            manual_percent=link.split_percent,
-            source=link.source,
-            partner_name=link.partner.name,
-            link_id=link.pk,
-        )
-        for link in links
-    ]
-    specs, _ = active_rule_specs(organization=deal.organization)
-    return compute_splits(
-        [facts],
-        [AccountFacts(id=account.pk, segment=account.segment, region=account.region)],
-        link_facts,
-        specs,
-        engine_settings(deal.organization),
-    )
 
 
 def partner_get(*, membership: Membership | None, partner_id: int) -> Partner:

@@ -11,22 +11,22 @@ from django.db.models import Q
 from attribution.engine import (
     AccountFacts,
     DealFacts,
-    EngineSettings,
     Explanation,
     LinkFacts,
     Role,
     RuleSpec,
     Scope,
-    SiMode,
     SplitResult,
     compute_splits,
 )
 from attribution.models import AccountPartner, LinkStatus, OpportunityPartner
-from attribution.services.rules import RuleSet, active_rule_specs
-from attribution.services.settings import attribution_settings_get
+from attribution.selectors.rule_sets import RuleSet, active_rule_specs
+from attribution.selectors.settings import engine_settings
 from revops.models import Account, Opportunity, Organization, Partner
 
 ZERO = Decimal("0.00")
+# Ids listed as query parameters stay under SQLite's limit of 32,766.
+LISTED_IDS_MAX = 30_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +46,6 @@ class SplitBook:
 
     deal_shares: dict[int, tuple[Share, ...]]
     account_shares: dict[int, tuple[Share, ...]]
-
-
-def engine_settings(organization: Organization) -> EngineSettings:
-    settings = attribution_settings_get(organization=organization)
-    defaults = settings.defaults
-    return EngineSettings(
-        enforce_account_cap=settings.enforce_account_cap,
-        si_mode=SiMode(settings.si_mode),
-        si_fixed_percent=settings.si_fixed_percent,
-        default_percent_by_role={role: getattr(defaults, role) for role in Role},
-    )
 
 
 def explanation_json(explanation: Explanation) -> dict:
@@ -83,12 +72,15 @@ def explanation_json(explanation: Explanation) -> dict:
     return out
 
 
-def _load_facts(
+def load_facts(
     organization: Organization, account_ids: list[int] | None = None
 ) -> tuple[list[DealFacts], list[AccountFacts], list[LinkFacts]]:
-    """The engine's inputs: every deal, account and active link, or, given `account_ids`, only
-    those accounts with all their deals and links (nothing the engine computes for a deal or an
-    account looks beyond its account, so these come out as in the whole book)."""
+    """The one place engine facts are built from the database: the ledger, the deal page, the
+    API, rule previews and the alignment all come through here, so they cannot disagree.
+
+    Every deal, account and active link, or, given `account_ids`, only those accounts with all
+    their deals and links (nothing the engine computes for a deal or an account looks beyond
+    its account, so these come out as in the whole book)."""
     # Tuples (values_list), not dicts, and per-partner facts built once: on big books this
     # loading costs as much as the engine itself.
     narrow = account_ids is not None
@@ -104,26 +96,36 @@ def _load_facts(
             Q(account_id__in=account_ids) if narrow else Q(), organization=organization
         ).values_list("id", "account_id", "stage", "amount", "product_line__code")
     ]
-    partners = {
-        p_id: (frozenset(types or ()), tier, name)
-        for p_id, types, tier, name in Partner.objects.filter(organization=organization).values_list(
-            "id", "types", "tier", "name"
-        )
-    }
     roles = {str(role): role for role in Role}
-    links: list[LinkFacts] = []
+    deal_ids = [d.id for d in deals]
+    # A few accounts' deal links are read by deal id (the link's own index), not through a join.
+    by_deal = narrow and len(deal_ids) <= LISTED_IDS_MAX
+    link_rows = []
     for scope, model, target, account in (
         (Scope.OPPORTUNITY, OpportunityPartner, "opportunity_id", "opportunity__account_id"),
         (Scope.ACCOUNT, AccountPartner, "account_id", "account_id"),
     ):
-        rows = model.objects.filter(
-            Q(**{f"{account}__in": account_ids}) if narrow else Q(),
-            organization=organization,
-            status=LinkStatus.ACTIVE,
-        ).values_list("id", target, "partner_id", "role", "split_percent", "source")
-        for link_id, target_id, partner_id, role, percent, source in rows.order_by(
-            target, "partner_id", "role"
-        ):
+        if not narrow:
+            where = Q()
+        elif by_deal and scope is Scope.OPPORTUNITY:
+            where = Q(opportunity_id__in=deal_ids)
+        else:
+            where = Q(**{f"{account}__in": account_ids})
+        rows = model.objects.filter(where, organization=organization, status=LinkStatus.ACTIVE).values_list(
+            "id", target, "partner_id", "role", "split_percent", "source"
+        )
+        link_rows.append((scope, rows.order_by(target, "partner_id", "role")))
+    link_rows = [(scope, list(rows)) for scope, rows in link_rows]
+    partner_filter = Q(id__in={row[2] for _, rows in link_rows for row in rows}) if narrow else Q()
+    partners = {
+        p_id: (frozenset(types or ()), tier, name)
+        for p_id, types, tier, name in Partner.objects.filter(
+            partner_filter, organization=organization
+        ).values_list("id", "types", "tier", "name")
+    }
+    links: list[LinkFacts] = []
+    for scope, rows in link_rows:
+        for link_id, target_id, partner_id, role, percent, source in rows:
             types, tier, name = partners[partner_id]
             links.append(
                 LinkFacts(
@@ -169,10 +171,21 @@ def shares_from_results(results: list[SplitResult], version_ids: dict[tuple[int,
 
 def split_book_load(*, organization: Organization) -> SplitBook:
     """Run the engine over the organization's deals, accounts, active links and current rules."""
-    deals, accounts, links = _load_facts(organization)
+    deals, accounts, links = load_facts(organization)
     specs, version_ids = active_rule_specs(organization=organization)
     results = compute_splits(deals, accounts, links, specs, engine_settings(organization))
     return shares_from_results(results, version_ids)
+
+
+def deal_split_results(*, deal: Opportunity) -> list[SplitResult]:
+    """The engine's current answer for one deal's active links, computed exactly as the ledger
+    computes it: the same facts (`load_facts` over the deal's account), rules and settings.
+    The caller has scoped the deal to the member."""
+    organization = deal.organization
+    deals, accounts, links = load_facts(organization, [deal.account_id])
+    specs, _ = active_rule_specs(organization=organization)
+    results = compute_splits(deals, accounts, links, specs, engine_settings(organization))
+    return [r for r in results if r.scope is Scope.OPPORTUNITY and r.target_id == deal.pk]
 
 
 def split_book_changes(before: SplitBook, after: SplitBook) -> tuple[set[int], set[int]]:
@@ -274,7 +287,7 @@ def split_books_for_rule_change(
     if account_ids is not None and not account_ids:
         empty = SplitBook(deal_shares={}, account_shares={})
         return empty, empty
-    deals, accounts, links = _load_facts(
+    deals, accounts, links = load_facts(
         organization, sorted(account_ids) if account_ids is not None else None
     )
     settings = engine_settings(organization)
