@@ -9,6 +9,11 @@ class AttributionConfig(AppConfig):
         # Register attribution's job tasks by JobRun kind, so services enqueue by kind.
         from attribution import tasks  # noqa: F401
 
+        # Its panels on the core's account, partner and deal pages, and its choice labels.
+        from attribution.panels import register_panels
+
+        register_panels()
+
         # Core must not import attribution, so attribution registers its period-close hook:
         # closing a period seals the ledger's chain head for that period.
         from attribution.services.periods import attribution_period_seal_hook
