@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from revops import charts
 from revops.exports import FORMATS, export_response
@@ -13,12 +13,13 @@ from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.dashboard import dashboard_get, dashboard_opportunities, dashboard_top_accounts
 from revops.selectors.opportunities import product_line_choices
 from revops.selectors.periods import organization_today, period_range
+from revops.tenancy import MemberRequest
 
 TOP_ACCOUNT_HEADERS = ("Rank", "Account", "Won deals", "Won revenue")
 
 
 @cap_required(Cap.DASHBOARD_VIEW)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     form = DashboardFilterForm(request.GET, product_lines=product_line_choices(membership=membership))
     period, product_line_id = form.selected()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from revops.exports import FORMATS, export_response
@@ -22,13 +22,14 @@ from revops.selectors.opportunities import (
     sort_columns,
 )
 from revops.selectors.periods import organization_today
+from revops.tenancy import MemberRequest
 
 PAGE_SIZE = 50
 STATUS_CHOICES = (("", "Any status"), ("open", "Open"), ("won", "Won"), ("lost", "Lost"))
 
 
 @cap_required(Cap.OPPORTUNITY_VIEW)
-def opportunity_list_view(request: HttpRequest) -> HttpResponse:
+def opportunity_list_view(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     sort = clean_sort(request.GET.get("sort"))
     filterset, qs = opportunity_list(membership=membership, filters=request.GET, sort=sort)
@@ -62,7 +63,7 @@ def opportunity_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @cap_required(Cap.OPPORTUNITY_VIEW)
-def opportunity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     opportunity = opportunity_get(membership=request.membership, pk=pk)
     context = {
         "opportunity": opportunity,
