@@ -26,12 +26,3 @@ class AttributionConfig(AppConfig):
         register(NavItem("Attribution ledger", "attribution:ledger", Cap.ATTRIBUTION_VIEW, group=partners))
         register(NavItem("Attribution periods", "attribution:periods", Cap.ATTRIBUTION_VIEW, group=partners))
         register(NavItem("Attribution rules", "attribution:rules", Cap.ATTRIBUTION_VIEW, group=partners))
-
-        # A partner found by the search or named in a table opens on its ledger lines.
-        from django.urls import reverse
-
-        from revops.links import object_link_register
-
-        object_link_register(
-            "partner", Cap.ATTRIBUTION_VIEW, lambda pk: f"{reverse('attribution:ledger')}?partner={pk}"
-        )
