@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from revops import charts
 from revops.forms import DashboardFilterForm
@@ -11,11 +11,12 @@ from revops.permissions import Cap, cap_required
 from revops.selectors.dashboard import dashboard_get
 from revops.selectors.opportunities import product_line_choices
 from revops.selectors.periods import organization_today
+from revops.tenancy import MemberRequest
 from revops.web.exports import export_dispatch
 
 
 @cap_required(Cap.DASHBOARD_VIEW)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     form = DashboardFilterForm(request.GET, product_lines=product_line_choices(membership=membership))
     period, product_line_id = form.selected()

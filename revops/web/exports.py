@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -19,11 +19,12 @@ from revops.services.exports import (
     export_file_bytes,
     export_file_open,
 )
+from revops.tenancy import MemberRequest
 
 POLL_SECONDS = 1
 
 
-def export_dispatch(request: HttpRequest, key: str) -> HttpResponse | None:
+def export_dispatch(request: MemberRequest, key: str) -> HttpResponse | None:
     """Answer `?export=<fmt>` on a page with export `key`; None when no export was asked for.
 
     Refused (403) without the export and the page's capabilities; an unknown format is a 404.
@@ -53,17 +54,19 @@ def export_dispatch(request: HttpRequest, key: str) -> HttpResponse | None:
     return attachment_response(content, filename=f"{data.filename}.{fmt}", content_type=content_type)
 
 
-def _own_export(request: HttpRequest, pk: int) -> JobRun:
+def _own_export(request: MemberRequest, pk: int) -> JobRun:
     """An export job of this organization that this user started; 404 for anyone else's."""
     if getattr(request, "membership", None) is None or not has_cap(request.membership, Cap.EXPORT):
         raise PermissionDenied
     return get_object_or_404(
-        JobRun.objects.filter(organization=request.organization, kind=EXPORT_KIND, started_by=request.user),
+        JobRun.objects.filter(
+            organization=request.organization, kind=EXPORT_KIND, started_by=request.user.pk
+        ),
         pk=pk,
     )
 
 
-def export_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+def export_status_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The export's progress bar (polling itself) and, once written, the download button."""
     if not request.user.is_authenticated:
         return HttpResponseRedirect(f"{reverse('account_login')}?next={request.get_full_path()}")
@@ -78,7 +81,7 @@ def export_status_view(request: HttpRequest, pk: int) -> HttpResponse:
 export_status_view.required_cap = Cap.EXPORT  # type: ignore[attr-defined]
 
 
-def export_download_view(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download_view(request: MemberRequest, pk: int) -> HttpResponse | FileResponse:
     """The written file, for the user who asked for it."""
     if not request.user.is_authenticated:
         return HttpResponseRedirect(f"{reverse('account_login')}?next={request.get_full_path()}")

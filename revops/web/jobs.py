@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from revops.htmx import render_page_or_partial
 from revops.permissions import Cap, cap_required
 from revops.selectors.jobs import job_get, job_list
+from revops.tenancy import MemberRequest
 from revops.web.exports import export_dispatch
 
 PAGE_SIZE = 50
@@ -15,7 +16,7 @@ POLL_SECONDS = 1
 
 
 @cap_required(Cap.JOB_VIEW)
-def job_list_view(request: HttpRequest) -> HttpResponse:
+def job_list_view(request: MemberRequest) -> HttpResponse:
     jobs = job_list(organization=request.organization)
     exported = export_dispatch(request, "jobs")
     if exported is not None:
@@ -29,7 +30,7 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @cap_required(Cap.JOB_VIEW)
-def job_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+def job_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The run's progress; while it is queued or running the fragment polls itself."""
     job = job_get(organization=request.organization, pk=pk)
     context = {"job": job, "poll_seconds": POLL_SECONDS}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from revops.htmx import render_page_or_partial
@@ -18,6 +18,7 @@ from revops.selectors.opportunities import (
     product_line_choices,
     sort_columns,
 )
+from revops.tenancy import MemberRequest
 from revops.web.exports import export_dispatch
 
 PAGE_SIZE = 50
@@ -25,7 +26,7 @@ STATUS_CHOICES = (("", "Any status"), ("open", "Open"), ("won", "Won"), ("lost",
 
 
 @cap_required(Cap.OPPORTUNITY_VIEW)
-def opportunity_list_view(request: HttpRequest) -> HttpResponse:
+def opportunity_list_view(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     sort = clean_sort(request.GET.get("sort"))
     filterset, qs = opportunity_list(membership=membership, filters=request.GET, sort=sort)
@@ -55,7 +56,7 @@ def opportunity_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @cap_required(Cap.OPPORTUNITY_VIEW)
-def opportunity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     opportunity = opportunity_get(membership=request.membership, pk=pk)
     context = {
         "opportunity": opportunity,
