@@ -14,6 +14,10 @@ class AttributionConfig(AppConfig):
 
         register_panels()
 
+        from attribution.exports import register_exports
+
+        register_exports()
+
         # Core must not import attribution, so attribution registers its period-close hook:
         # closing a period seals the ledger's chain head for that period.
         from attribution.services.periods import attribution_period_seal_hook

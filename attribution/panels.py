@@ -44,6 +44,7 @@ def _partner_revenue(*, membership: Membership, record: Partner) -> dict:
     return {
         "chart": charts.monthly_trend(months) if any(m.amount for m in months) else "",
         "months": len(months),
+        "chart_months": months,
         "total": sum((m.amount for m in months), records.ZERO),
         "lines": records.latest_lines(entries),
         "ledger_query": f"partner={record.pk}",

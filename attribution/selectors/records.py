@@ -152,7 +152,8 @@ def monthly_amounts(
     entries: QuerySet[AttributionEntry], *, today: dt.date, months: int = TREND_MONTHS
 ) -> list[MonthAmount]:
     """Attributed amount per month of the revenue date, the last `months` months (gaps as zero)."""
-    start = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    start = dt.date(index // 12, index % 12 + 1, 1)
     rows = (
         entries.filter(revenue_event__date__gte=start, revenue_event__date__lte=today)
         .order_by()

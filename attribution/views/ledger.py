@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
 from attribution.models import AttributionEntry, PartnerRole
-from attribution.reports import PDF_CONTENT_TYPE, LedgerAuditReport
 from attribution.selectors.ledger import (
     HASH_PREFIX,
-    LEDGER_EXPORT_HEADERS,
     chain_head,
     entry_rows,
-    ledger_export_rows,
     ledger_filter_choices,
     ledger_list,
     ledger_totals,
 )
-from revops.exports import FORMATS, attachment_response, export_response
 from revops.htmx import render_page_or_partial
-from revops.permissions import Cap, cap_required, has_cap
-from revops.selectors.periods import organization_today
+from revops.permissions import Cap, cap_required
+from revops.web.exports import export_dispatch
 
 PAGE_SIZE = 50
 
@@ -30,24 +25,9 @@ PAGE_SIZE = 50
 def ledger_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     filterset, qs = ledger_list(membership=membership, filters=request.GET)
-    export = request.GET.get("export")
-    if export:
-        if not has_cap(membership, Cap.EXPORT):
-            raise PermissionDenied
-        filename = f"attribution-ledger-{organization_today(membership.organization):%Y-%m-%d}"
-        if export in FORMATS:
-            return export_response(export, filename, LEDGER_EXPORT_HEADERS, ledger_export_rows(qs))
-        if export == "pdf":
-            report = LedgerAuditReport(
-                membership=membership,
-                entries=qs,
-                totals=ledger_totals(qs),
-                head=chain_head(membership=membership),
-                filters=dict(filterset.form.data.items()) if filterset.is_bound else {},
-            )
-            return attachment_response(
-                report.generate(), filename=f"{filename}.pdf", content_type=PDF_CONTENT_TYPE
-            )
+    exported = export_dispatch(request, "attribution-ledger")
+    if exported is not None:
+        return exported
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "rows": entry_rows(page.object_list),
@@ -61,7 +41,6 @@ def ledger_view(request: HttpRequest) -> HttpResponse:
         "role_choices": PartnerRole.choices,
         "scope_choices": AttributionEntry.Scope.choices,
         "hash_prefix": HASH_PREFIX,
-        "can_export": has_cap(membership, Cap.EXPORT),
     }
     return render_page_or_partial(
         request, "attribution/ledger.html", "attribution/partials/ledger_results.html", context

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from revops.selectors.periods import organization_today
 from tests.attribution.factories_pages import build_book
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,12 @@ def test_partner_page_shows_its_deals_and_revenue_within_the_reps_scope(book, re
     assert [link.deal_name for link in deals] == ["Initech Analytics"]
     revenue = _panel(response, "attribution-revenue")
     assert [(r["entry"].amount) for r in revenue["lines"]] == [Decimal("100.00")]
+    assert [m.month for m in revenue["chart_months"]][-1] == organization_today(
+        book.deal.organization
+    ).replace(day=1)
+    assert len(revenue["chart_months"]) == 24
     html = response.content.decode()
+    assert "plotly.min.js" in html
     assert "Umbrella Platform" not in html
     assert "400.00" not in html
 

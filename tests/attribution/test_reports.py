@@ -1,4 +1,5 @@
-"""Ledger audit-trail PDF: every line with its hash prefix, rule version, explanation; the chain head."""
+"""Ledger audit-trail PDF: written by a job (never in the request), every line with its hash,
+rule version and explanation, the filters by name and the chain head."""
 
 import io
 from decimal import Decimal
@@ -7,11 +8,12 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from attribution.exports import ledger_export
 from attribution.models import AttributionEntry
-from attribution.reports import LedgerAuditReport
-from attribution.selectors.ledger import chain_head, ledger_list, ledger_totals
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create
+from revops.models import JobRun
+from revops.services.exports import export_file_bytes
 from tests.attribution.factories import OpportunityPartnerFactory
 from tests.attribution.factories_pages import build_book
 
@@ -27,21 +29,34 @@ def _text(pdf: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_audit_pdf_lists_every_entry_and_the_chain_head(org, book, admin, client_for):
-    # when
-    response = client_for(admin).get(reverse("attribution:ledger"), {"export": "pdf"})
-    # then
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
-    text = _text(response.content)
+def test_audit_pdf_is_written_by_a_job_and_lists_every_entry_and_the_chain_head(
+    org, book, admin, client_for, django_capture_on_commit_callbacks
+):
+    # given
+    client = client_for(admin)
+
+    # when: the button on the ledger page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("attribution:ledger"), {"export": "pdf", "partner": book.alpha.pk})
+
+    # then: the page is sent to the job's progress page, and the job wrote the file
+    job = JobRun.objects.get(kind="export.file")
+    assert response.status_code == 303
+    assert response["Location"] == reverse("revops:export-status", args=[job.pk])
+    assert (job.status, job.counts["rows"]) == (JobRun.Status.SUCCEEDED, 2)
+    download = client.get(reverse("revops:export-download", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    text = _text(b"".join(download.streaming_content))
     entries = list(AttributionEntry.objects.filter(organization=org).order_by("sequence"))
+    flat = text.replace(" ", "").replace("\n", "")
+    assert "partner = Alpha" in text  # the filter by name, not "partner=17"
+    assert "$500.00in2lines" in flat  # Alpha's 100.00 + 400.00
+    assert f"entry#3,hash{entries[-1].hash}" in flat
     for entry in entries:
-        assert entry.hash[:12] in text
+        if entry.partner_id == book.alpha.pk:
+            assert entry.hash[:12] in flat
     assert "Initech" in text and "Umbrella" in text
     assert "manual split" in text
-    assert f"entry #3, hash {entries[-1].hash}".replace(" ", "") in text.replace(" ", "").replace("\n", "")
-    assert "550.00" in text
 
 
 def test_audit_report_names_the_rule_version_of_rule_entries(org, book, admin):
@@ -56,23 +71,21 @@ def test_audit_report_names_the_rule_version_of_rule_entries(org, book, admin):
         organization=org, opportunity=book.deal, partner=book.beta, role="si", split_percent=None
     )
     attribution_recompute(organization=org)
-    _fs, qs = ledger_list(membership=admin, filters={"role": "si"})
-    report = LedgerAuditReport(
-        membership=admin,
-        entries=qs,
-        totals=ledger_totals(qs),
-        head=chain_head(membership=admin),
-        filters={"role": "si"},
-    )
+    data = ledger_export(membership=admin, params={"role": "si"})
+
     # when
-    lines = report.lines()
-    pdf = report.generate()
+    rows = list(data.tables[0].rows)
+    data = ledger_export(membership=admin, params={"role": "si"})
+    pdf, _ = export_file_bytes(data=data, fmt="pdf", organization_name=org.name)
+
     # then
-    assert [(r["entry"].amount, r["rule_version"], r["explanation"]) for r in lines] == [
-        (Decimal("70.00"), "SI share v1", "rule 'SI share' (v1)")
-    ]
-    assert pdf.startswith(b"%PDF")
-    assert "SI share v1" in _text(pdf)
+    assert len(rows) == 1
+    assert Decimal("70.00") in rows[0]
+    assert "SI share v1" in rows[0]
+    assert "rule 'SI share' (v1)" in rows[0]
+    assert ("Filters", "role = SI / implementation") in data.summary
+    text = _text(pdf)
+    assert "SI share v1" in text
 
 
 def test_audit_pdf_needs_the_export_capability(book, partner_user, client_for):
@@ -80,3 +93,4 @@ def test_audit_pdf_needs_the_export_capability(book, partner_user, client_for):
     response = client_for(partner_user).get(reverse("attribution:ledger"), {"export": "pdf"})
     # then
     assert response.status_code == 403
+    assert not JobRun.objects.filter(kind="export.file").exists()

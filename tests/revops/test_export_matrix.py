@@ -33,6 +33,7 @@ EXPECTED = {
     "opportunities": (LOGIN, OK, OK, OK, OK, 403, OK),
     "top-accounts": (LOGIN, OK, OK, OK, OK, 403, OK),
     "jobs": (LOGIN, OK, OK, OK, 403, 403, OK),
+    "attribution-ledger": (LOGIN, OK, OK, OK, OK, 403, OK),
 }
 CASES = [(spec.key, fmt, actor) for spec in export_specs() for fmt in spec.formats for actor in ACTORS]
 
