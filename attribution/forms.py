@@ -5,11 +5,11 @@ from __future__ import annotations
 import pydantic
 from django import forms
 
+from attribution.conditions import LIST_CONDITIONS
 from attribution.models import PartnerRole
 from attribution.rule_schema import RuleAction, RuleConditions, RuleDefinition, validation_message
 from revops.forms import PeriodFilterForm
 from revops.models import Partner
-from revops.models.crm import Region, Segment, Stage
 
 REASON_REQUIRED = "Say why the split changes."
 ACTION_CHOICES = (
@@ -19,15 +19,7 @@ ACTION_CHOICES = (
     ("cap", "Cap split at %"),
 )
 SCOPE_CHOICES = (("opportunity", "Deal"), ("account", "Account"))
-_CONDITION_LISTS = (
-    "roles",
-    "partner_types",
-    "partner_tiers",
-    "stages",
-    "product_lines",
-    "segments",
-    "regions",
-)
+_CONDITION_LISTS = tuple(c.key for c in LIST_CONDITIONS)
 
 
 class SplitChangeForm(forms.Form):
@@ -86,25 +78,6 @@ class RuleBuilderForm(forms.Form):
     scope = forms.ChoiceField(choices=SCOPE_CHOICES, initial="opportunity")
     priority = forms.IntegerField(min_value=0, max_value=100_000, initial=100, help_text="Lower runs first.")
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
-    roles = forms.MultipleChoiceField(
-        choices=PartnerRole.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    partner_types = forms.MultipleChoiceField(
-        choices=PartnerRole.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    partner_tiers = forms.MultipleChoiceField(
-        choices=Partner.Tier.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    stages = forms.MultipleChoiceField(
-        choices=Stage.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    product_lines = forms.MultipleChoiceField(choices=(), required=False, widget=forms.CheckboxSelectMultiple)
-    segments = forms.MultipleChoiceField(
-        choices=Segment.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    regions = forms.MultipleChoiceField(
-        choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
     min_amount = forms.DecimalField(required=False, min_value=0, max_digits=18, decimal_places=2)
     min_inclusive = forms.BooleanField(required=False, initial=True, label="including the minimum")
     max_amount = forms.DecimalField(required=False, min_value=0, max_digits=18, decimal_places=2)
@@ -115,7 +88,21 @@ class RuleBuilderForm(forms.Form):
 
     def __init__(self, *args, product_lines=(), reason_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product_lines"].choices = list(product_lines)
+        # One checkbox list per list condition, after the priority and active fields.
+        fields = list(self.fields.items())
+        at = [name for name, _ in fields].index("is_active") + 1
+        lists = [
+            (
+                c.key,
+                forms.MultipleChoiceField(
+                    choices=c.choices() if c.choices is not None else list(product_lines),
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                ),
+            )
+            for c in LIST_CONDITIONS
+        ]
+        self.fields = dict(fields[:at] + lists + fields[at:])
         self.fields["reason"].required = reason_required
         self.definition: RuleDefinition | None = None
 
@@ -169,15 +156,7 @@ def rule_summary(rule: RuleDefinition) -> str:
     """One line saying what a rule matches and does, for lists and previews."""
     c = rule.conditions
     parts = ["Deal" if rule.scope.value == "opportunity" else "Account"]
-    labels = {
-        "roles": "role",
-        "partner_types": "partner type",
-        "partner_tiers": "tier",
-        "stages": "stage",
-        "product_lines": "product line",
-        "segments": "segment",
-        "regions": "region",
-    }
+    labels = {c.key: c.label for c in LIST_CONDITIONS}
     for key, label in labels.items():
         values = [str(getattr(v, "value", v)) for v in getattr(c, key)]
         if values:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from attribution.conditions import LIST_CONDITIONS
 from attribution.engine import (
     AccountFacts,
     DealFacts,
@@ -219,35 +220,27 @@ def changed_rules(before: list[RuleSpec], after: list[RuleSpec]) -> list[RuleSpe
 
 def _link_match_filters(spec: RuleSpec) -> list[tuple[type, Q, str]]:
     """Per link model, a filter every link `spec` can match passes (it may pass more), and
-    the path to the link's account. Partner types are not filtered (JSON lists); amounts are
-    filtered inclusively on deals and not at all on accounts (their value is a total)."""
+    the path to the link's account, from the list conditions' database paths
+    (`attribution.conditions`). Amounts are filtered inclusively on deals and not at all on
+    accounts (their value is a total)."""
     c = spec.conditions
     where = Q()
-    if c.roles:
-        where &= Q(role__in=sorted(c.roles))
-    if c.partner_tiers:
-        where &= Q(partner__tier__in=sorted(c.partner_tiers))
-    if spec.scope is Scope.ACCOUNT:
-        if c.stages or c.product_lines:
-            return []  # account links have neither: the rule matches none
-        if c.segments:
-            where &= Q(account__segment__in=sorted(c.segments))
-        if c.regions:
-            where &= Q(account__region__in=sorted(c.regions))
+    on_accounts = spec.scope is Scope.ACCOUNT
+    for condition in LIST_CONDITIONS:
+        values = getattr(c, condition.key)
+        if not values:
+            continue
+        if on_accounts and condition.never_on_accounts:
+            return []  # account links have no such value: the rule matches none
+        path = condition.account_path if on_accounts else condition.deal_path
+        if path is not None:
+            where &= Q(**{f"{path}__in": sorted(str(v) for v in values)})
+    if on_accounts:
         return [(AccountPartner, where, "account_id")]
-    if c.stages:
-        where &= Q(opportunity__stage__in=sorted(c.stages))
-    if c.product_lines:
-        where &= Q(opportunity__product_line__code__in=sorted(str(p) for p in c.product_lines))
     if c.min_amount is not None:
         where &= Q(opportunity__amount__gte=c.min_amount)
     if c.max_amount is not None:
         where &= Q(opportunity__amount__lte=c.max_amount)
-    # A deal's segment and region are its account's (the engine's deal facts carry none).
-    if c.segments:
-        where &= Q(opportunity__account__segment__in=sorted(c.segments))
-    if c.regions:
-        where &= Q(opportunity__account__region__in=sorted(c.regions))
     return [(OpportunityPartner, where, "opportunity__account_id")]
 
 

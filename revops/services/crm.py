@@ -11,12 +11,12 @@ from django.utils import timezone
 from revops.models import Opportunity, OpportunityStageChange, Organization, OrganizationOwnedModel
 from revops.services.audit import audit_record, snapshot
 
+ModelT = TypeVar("ModelT", bound=models.Model)
+
 # Apps whose figures follow these rows register a hook here from AppConfig.ready (core imports
 # no app): called inside the transaction after `record_update` changed a row, with the row,
 # the changed field names and the actor.
 RECORD_CHANGE_HOOKS: list[Callable[[models.Model, list[str], Any], None]] = []
-
-ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 def model_update(*, instance: ModelT, data: dict[str, Any]) -> tuple[ModelT, list[str]]:
