@@ -5,3 +5,10 @@ class RevopsConfig(AppConfig):
     name = "revops"
     verbose_name = "revops core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The core's own import kind; domain apps register theirs the same way.
+        from revops.imports.kinds import register_import_kind
+        from revops.services.opportunity_import import OPPORTUNITY_IMPORT
+
+        register_import_kind(OPPORTUNITY_IMPORT)

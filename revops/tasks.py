@@ -5,14 +5,13 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from celery import Task
-from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.utils import timezone
 
 from revops.celery import Queue, app
 from revops.models import Organization
-from revops.services.imports import import_file_read, opportunity_import
-from revops.services.jobs import job_claim, job_fail, job_retry, job_succeed
+from revops.services.imports import import_job_run
+from revops.services.jobs import job_fail
 from revops.services.periods import periods_ensure_ahead
 
 
@@ -38,28 +37,10 @@ class JobRunTask(Task):
     # A user waits for an import; one still queued after an hour is better started again.
     expires=60 * 60,
 )
-def import_opportunities_task(job_run_id: int) -> dict[str, int] | None:
-    """Run the opportunity import recorded in JobRun `job_run_id`, at most once."""
-    job = job_claim(job_run_id=job_run_id)
-    if job is None:
-        return None  # another delivery already ran (or is running) this job
-    try:
-        counts = opportunity_import(
-            organization=job.organization,
-            csv_text=import_file_read(path=job.params["file"]),
-            acting_user=job.started_by,
-            job_run_id=job.pk,
-        )
-    except ValidationError as exc:
-        job_fail(job_run_id=job.pk, error="\n".join(exc.messages))
-        return None
-    except OperationalError as exc:
-        # Hand the run back to the queue so the retry can claim it again.
-        job_fail(job_run_id=job.pk, error=f"retrying after a database error: {exc}")
-        job_retry(job=job)
-        raise
-    job_succeed(job_run_id=job.pk, counts=counts.as_dict())
-    return counts.as_dict()
+def run_import_task(job_run_id: int) -> dict | None:
+    """Run the import (preview or apply) recorded in JobRun `job_run_id`, at most once."""
+    job = import_job_run(job_run_id=job_run_id)
+    return job.counts if job is not None else None
 
 
 @app.task(
