@@ -14,6 +14,12 @@ class AttributionConfig(AppConfig):
         if attribution_period_seal_hook not in PERIOD_CLOSE_HOOKS:
             PERIOD_CLOSE_HOOKS.append(attribution_period_seal_hook)
 
+        # Revenue events come in through the core's import framework (page, API, command).
+        from attribution.services.revenue import REVENUE_EVENT_IMPORT
+        from revops.imports.kinds import register_import_kind
+
+        register_import_kind(REVENUE_EVENT_IMPORT)
+
         # The partner-attribution pages in the main menu.
         from revops.navigation import NavItem, register
         from revops.permissions import Cap

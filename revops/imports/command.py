@@ -16,6 +16,8 @@ from revops.models import JobRun, Membership, Organization
 from revops.permissions import has_cap
 from revops.services.imports import Mode, import_job_run, import_submit
 
+REPORTED = ("rows", "create", "update", "unchanged")
+
 
 class ImportCommand(BaseCommand):
     """Subclasses set `kind_name` and `help`."""
@@ -87,4 +89,5 @@ class ImportCommand(BaseCommand):
             f"updated {counts.get('update', 0)}, unchanged {counts.get('unchanged', 0)}"
         )
         totals = [f"{k.removeprefix('total_')} {v}" for k, v in counts.items() if k.startswith("total_")]
-        self.stdout.write(line + (f"; total {', '.join(totals)}" if totals else ""))
+        extras = [f"{k} {v}" for k, v in counts.items() if k not in REPORTED and not k.startswith("total_")]
+        self.stdout.write("; ".join([line, *([f"total {', '.join(totals)}"] if totals else []), *extras]))

@@ -69,8 +69,10 @@ class ImportKind:
     def plan(self, values: dict[str, Any], context: Any) -> Action:
         raise NotImplementedError
 
-    def write(self, *, organization, actor, rows: list[PlannedRow], context: Any, progress: Progress) -> None:
-        """Write the created and updated rows; runs inside the import's transaction."""
+    def write(
+        self, *, organization, actor, rows: list[PlannedRow], context: Any, progress: Progress
+    ) -> dict[str, int] | None:
+        """Write the created and updated rows inside the import's transaction; extra counts or None."""
         raise NotImplementedError
 
 

@@ -44,6 +44,8 @@ class Preview:
     counts: dict[str, int] = field(default_factory=lambda: {a.value: 0 for a in Action})
     totals: dict[str, Decimal] = field(default_factory=dict)
     sample: list[dict[str, Any]] = field(default_factory=list)
+    # What the write reported besides the counts (e.g. ledger entries posted).
+    extra: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +55,7 @@ class Preview:
             "counts": self.counts,
             "totals": {k: str(v) for k, v in self.totals.items()},
             "sample": self.sample,
+            "extra": self.extra,
         }
 
 
@@ -182,18 +185,22 @@ def import_apply(
 ) -> Preview:
     """Write every row of the file or none; raises ImportRefused (row errors) or FileRefused.
 
-    Writes one audit row (the kind's action, the job as its object, counts and totals).
+    Writes one audit row (the kind's action, the job as its object, counts, totals and what
+    the kind's write reported).
     """
     prepared = import_prepare(kind=kind, organization=organization, content=content, spec=spec)
     if prepared.preview.error_count:
         raise ImportRefused(prepared.preview.errors)
     with transaction.atomic():
-        kind.write(
-            organization=organization,
-            actor=actor,
-            rows=prepared.planned,
-            context=prepared.context,
-            progress=progress or (lambda done, total: None),
+        prepared.preview.extra = (
+            kind.write(
+                organization=organization,
+                actor=actor,
+                rows=prepared.planned,
+                context=prepared.context,
+                progress=progress or (lambda done, total: None),
+            )
+            or {}
         )
         audit_record(
             organization=organization,
@@ -204,6 +211,7 @@ def import_apply(
             after={
                 **prepared.preview.counts,
                 **{f"total_{k}": v for k, v in prepared.preview.totals.items()},
+                **prepared.preview.extra,
             },
         )
     return prepared.preview

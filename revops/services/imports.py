@@ -70,21 +70,28 @@ def import_submit(
     content: bytes,
     filename: str = "",
     profile: str = "",
+    spec: ProfileSpec | None = None,
     mode: str = Mode.PREVIEW,
     task: Callable[..., object] | None,
+    run_key: str = "",
 ) -> tuple[JobRun, bool]:
     """Store the file and record its run; (job, queued). Queues `task` after commit when given.
 
     The run's key is the digest of (file, profile, mode): the same file submitted twice
     returns the first run and queues nothing, unless that run failed, in which case it is
-    queued again. Without `task` the caller runs `import_job_run` itself (the commands).
+    queued again. Without `task` the caller runs `import_job_run` itself (the commands, the API's
+    bounded JSON list). `spec` replaces the named profile (the API's JSON list has its own); `run_key` makes a run
+    distinct from an earlier one of the same content.
     """
     kind = import_kind_get(kind_name)
-    spec = import_profile_spec(organization=organization, kind=kind, profile=profile)
+    if spec is None:
+        spec = import_profile_spec(organization=organization, kind=kind, profile=profile)
     if len(content) > MAX_FILE_BYTES:
         raise ValidationError(ERROR_TOO_LARGE.format(limit=MAX_FILE_BYTES // (1024 * 1024)))
     spec_json = spec.model_dump(mode="json")
-    digest = hashlib.sha256(content + json.dumps(spec_json, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(
+        content + json.dumps(spec_json, sort_keys=True).encode() + run_key.encode()
+    ).hexdigest()
     path = f"{IMPORT_DIR}/{hashlib.sha256(f'{organization.pk}:{digest}'.encode()).hexdigest()[:32]}.{spec.format}"
     if not default_storage.exists(path):
         path = default_storage.save(path, ContentFile(content))
@@ -130,6 +137,7 @@ def import_confirm(*, job: JobRun, actor, task: Callable[..., object] | None) ->
         content=import_file_read(path=job.params["file"]),
         filename=job.params.get("filename", ""),
         profile=job.params.get("profile", ""),
+        spec=ProfileSpec.model_validate(job.params["spec"]),
         mode=Mode.APPLY,
         task=task,
     )
@@ -152,6 +160,7 @@ def _summary(preview: Preview) -> dict:
         "rows": preview.rows,
         **preview.counts,
         **{f"total_{k}": str(v) for k, v in preview.totals.items()},
+        **preview.extra,
     }
 
 
