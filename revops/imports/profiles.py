@@ -118,7 +118,7 @@ def _parse_number_text(text: str, fmt: NumberFormat) -> Decimal:
         elif raw.endswith(symbol):
             raw = raw[: -len(symbol)].strip()
     sign = ""
-    if raw[:1] in "+-":
+    if raw[:1] in ("+", "-"):
         sign, raw = raw[0], raw[1:].strip()
     thousands = re.escape(fmt.thousands) if fmt.thousands else None
     decimal = re.escape(fmt.decimal)

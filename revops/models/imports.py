@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from pydantic import ValidationError as PydanticError
 
+from revops.imports.kinds import import_kind_list
 from revops.imports.profiles import ProfileSpec
 from revops.models.base import OrganizationOwnedModel
 
@@ -35,6 +36,11 @@ class ImportProfile(OrganizationOwnedModel):
         return f"{self.kind}: {self.name}"
 
     def clean(self) -> None:
+        known = [kind.name for kind in import_kind_list()]
+        if self.kind not in known:
+            raise ValidationError(
+                {"kind": f"Unknown import kind {self.kind!r} (use one of: {', '.join(known)})."}
+            )
         try:
             self.load()
         except PydanticError as exc:
