@@ -16,7 +16,7 @@ from revops.models import JobRun, Membership, Organization
 from revops.permissions import has_cap
 from revops.services.imports import Mode, import_job_run, import_submit
 
-REPORTED = ("rows", "create", "update", "unchanged")
+REPORTED = ("rows", "create", "update", "unchanged", "errors")
 
 
 class ImportCommand(BaseCommand):
@@ -81,7 +81,8 @@ class ImportCommand(BaseCommand):
             errors = job.error.splitlines() or ["the import did not finish"]
             for line in errors:
                 self.stderr.write(line)
-            raise CommandError(f"Job #{job.pk}: {len(errors)} problem(s); nothing was imported.")
+            total = job.counts.get("errors", len(errors))
+            raise CommandError(f"Job #{job.pk}: {total} problem(s); nothing was imported.")
         counts = job.counts
         verb = "would create" if dry_run else "created"
         line = (

@@ -6,8 +6,9 @@ from __future__ import annotations
 class ImportRefused(Exception):
     """The file or some rows are wrong; `errors` lists every problem, nothing was written."""
 
-    def __init__(self, errors: list[str]):
-        super().__init__(f"{len(errors)} error(s); nothing was imported.")
+    def __init__(self, errors: list[str], total: int | None = None):
+        self.total = len(errors) if total is None else total
+        super().__init__(f"{self.total} error(s); nothing was imported.")
         self.errors = errors
 
 

@@ -190,7 +190,7 @@ def import_apply(
     """
     prepared = import_prepare(kind=kind, organization=organization, content=content, spec=spec)
     if prepared.preview.error_count:
-        raise ImportRefused(prepared.preview.errors)
+        raise ImportRefused(prepared.preview.errors, total=prepared.preview.error_count)
     with transaction.atomic():
         prepared.preview.extra = (
             kind.write(

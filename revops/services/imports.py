@@ -41,6 +41,9 @@ ERROR_TOO_LARGE = "The file is larger than {limit} MB."
 ERROR_NOT_PREVIEW = "Only a finished preview without errors can be confirmed."
 ERROR_UNEXPECTED = "The import failed unexpectedly ({name}); nothing was imported."
 ERROR_NO_PROFILE = "No {kind} import profile {profile!r} in this organization."
+ERROR_MORE = "… and {n} more problem(s) not shown."
+# JobRun.error keeps 10,000 characters; the list is cut at a line, with how many were left out.
+MAX_ERROR_TEXT = 9_000
 
 
 class Mode:
@@ -149,6 +152,19 @@ def import_file_read(*, path: str) -> bytes:
         return handle.read()
 
 
+def _error_text(errors: list[str], total: int) -> str:
+    shown: list[str] = []
+    size = 0
+    for line in errors:
+        if size + len(line) + 1 > MAX_ERROR_TEXT:
+            break
+        shown.append(line)
+        size += len(line) + 1
+    if total > len(shown):
+        shown.append(ERROR_MORE.format(n=total - len(shown)))
+    return "\n".join(shown)
+
+
 def _store_preview(job: JobRun, preview: Preview) -> None:
     params = {**job.params, "preview": preview.as_dict()}
     JobRun.objects.filter(pk=job.pk).update(params=params)
@@ -159,6 +175,7 @@ def _summary(preview: Preview) -> dict:
     return {
         "rows": preview.rows,
         **preview.counts,
+        **({"errors": preview.error_count} if preview.error_count else {}),
         **{f"total_{k}": str(v) for k, v in preview.totals.items()},
         **preview.extra,
     }
@@ -188,7 +205,11 @@ def import_job_run(*, job_run_id: int) -> JobRun | None:
             preview = prepared.preview
             _store_preview(job, preview)
             if preview.error_count:
-                job_fail(job_run_id=job.pk, error="\n".join(preview.errors), counts=_summary(preview))
+                job_fail(
+                    job_run_id=job.pk,
+                    error=_error_text(preview.errors, preview.error_count),
+                    counts=_summary(preview),
+                )
             else:
                 job_succeed(job_run_id=job.pk, counts=_summary(preview))
         else:
@@ -204,7 +225,7 @@ def import_job_run(*, job_run_id: int) -> JobRun | None:
             _store_preview(job, preview)
             job_succeed(job_run_id=job.pk, counts=_summary(preview))
     except ImportRefused as exc:  # FileRefused included
-        job_fail(job_run_id=job.pk, error="\n".join(exc.errors))
+        job_fail(job_run_id=job.pk, error=_error_text(exc.errors, exc.total), counts={"errors": exc.total})
     except OperationalError as exc:
         job_fail(job_run_id=job.pk, error=f"retrying after a database error: {type(exc).__name__}")
         job_retry(job=job)

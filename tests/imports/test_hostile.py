@@ -171,3 +171,22 @@ def test_command_refuses_a_missing_file_and_an_unknown_profile(org, tmp_path):
     assert str(missing.value) == f"Cannot read {tmp_path / 'nope.csv'}: No such file or directory."
     assert str(unknown.value) == "No opportunities import profile 'SAP' in this organization."
     assert JobRun.objects.count() == 0
+
+
+def test_a_file_with_thousands_of_bad_rows_reports_the_first_ones_and_how_many_more(
+    org, manager, catalog, tmp_path
+):
+    # given: 2,000 rows, each with an unknown account
+    path = tmp_path / "deals.csv"
+    path.write_text(csv_text([row(external_id=f"OPP-{n}", account_external_id="NOPE") for n in range(2000)]))
+    # when
+    with pytest.raises(CommandError) as raised:
+        call_command("import_opportunities", str(path), "--org", org.slug)
+    # then
+    job = JobRun.objects.get()
+    lines = job.error.splitlines()
+    assert str(raised.value) == f"Job #{job.pk}: 2000 problem(s); nothing was imported."
+    assert lines[0] == "line 2, account_external_id: no account with external id 'NOPE'"
+    assert lines[-1] == f"… and {2000 - len(lines) + 1} more problem(s) not shown."
+    assert len(job.error) <= 10_000
+    assert Opportunity.objects.count() == 0

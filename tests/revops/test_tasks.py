@@ -133,7 +133,7 @@ def test_task_with_bad_rows_fails_the_job_with_the_errors_and_writes_nothing(
         JobRun.Status.FAILED,
         "line 2, amount: must not be negative\n"
         "line 3, account_external_id: no account with external id 'NOPE'",
-        {},
+        {"errors": 2},
     )
     assert Opportunity.objects.count() == 0
     assert OpportunityStageChange.objects.count() == 0
