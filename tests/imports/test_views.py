@@ -41,7 +41,9 @@ def test_preview_page_shows_counts_totals_rows_and_a_confirm_button(
     assert "<dt>Total amount</dt><dd>13500.75</dd>" in html
     assert "<td>OPP-2</td>" in html
     assert reverse("revops:import-confirm", args=[job.pk]) in html
-    assert fragment.content.decode().lstrip().startswith(f'<section class="card stack" id="import-job-{job.pk}"')
+    assert (
+        fragment.content.decode().lstrip().startswith(f'<section class="card stack" id="import-job-{job.pk}"')
+    )
     assert "<html" not in fragment.content.decode() and "Will be created" in fragment.content.decode()
     assert Opportunity.objects.count() == 0
 
