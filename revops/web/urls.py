@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("search/", search.search_view, name="search"),
     path("jobs/", jobs.job_list_view, name="job-list"),
     path("jobs/<int:pk>/progress/", jobs.job_progress_view, name="job-progress"),
+    path("imports/<slug:kind_name>/", imports.import_upload_view, name="import-upload"),
     path("imports/jobs/<int:pk>/", imports.import_job_view, name="import-job"),
     path("imports/jobs/<int:pk>/confirm/", imports.import_confirm_view, name="import-confirm"),
     path("account/tokens/", tokens.token_list_view, name="token-list"),

@@ -17,6 +17,10 @@ PAGES: dict[str, Entry] = {
     "revops:search": Entry((LOGIN, 200, 200, 200, 200, 403, 200)),
     "revops:job-list": Entry((LOGIN, 200, 200, 200, 403, 403, 200)),
     "revops:job-progress": Entry((LOGIN, 200, 200, 200, 403, 403, 404), obj="jobrun"),
+    # Any registered kind's upload page; revenue events need attribution.edit (finance lacks it).
+    "revops:import-upload": Entry(
+        (LOGIN, 200, 200, 403, 403, 403, 200), kwargs={"kind_name": "revenue_events"}
+    ),
     # An import job needs the job page and its kind's capability (finance lacks the import one).
     "revops:import-job": Entry((LOGIN, 200, 200, 403, 403, 403, 404), obj="import_job"),
     # The job is a preview still queued: confirming it is refused with a message (redirect back).
