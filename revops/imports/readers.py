@@ -163,8 +163,20 @@ def _read_json(text: str) -> Table:
     table = Table(headers=headers)
     for index, item in enumerate(items):
         values = {normalise_header(k): "" if v is None else v for k, v in item.items()}
+        _check_cells(list(values.values()), index + 2, "line")
         table.rows.append((index + 2, {h: values.get(h, "") for h in headers}))
     return table
+
+
+def _check_cells(cells: list[object], number: int, unit: str) -> None:
+    """Values that are not text a database column can hold: NUL bytes, megabyte strings, lists."""
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > MAX_FIELD_CHARS:
+            raise FileRefused(f"{unit} {number}: a value is longer than {MAX_FIELD_CHARS} characters.")
+        if isinstance(cell, str) and "\x00" in cell:
+            raise FileRefused(f"{unit} {number}: a value contains a NUL byte.")
+        if isinstance(cell, dict | list):
+            raise FileRefused(f"{unit} {number}: a value is a list or an object, not a single value.")
 
 
 def _read_xlsx(content: bytes, spec: ProfileSpec) -> Table:
@@ -210,10 +222,7 @@ def _table_from_rows(rows: Iterator, header_row: int, unit: str) -> Table:
         cells = list(cells)
         if number < header_row:
             continue
-        if any(isinstance(c, str) and len(c) > MAX_FIELD_CHARS for c in cells):
-            raise FileRefused(f"{unit} {number}: a value is longer than {MAX_FIELD_CHARS} characters.")
-        if any(isinstance(c, str) and "\x00" in c for c in cells):
-            raise FileRefused(f"{unit} {number}: a value contains a NUL byte.")
+        _check_cells(cells, number, unit)
         if table is None:
             table = Table(headers=_header(cells, number), header_line=number)
         else:

@@ -245,3 +245,21 @@ def test_rep_sees_only_revenue_of_their_deals(rep, rep_opportunity, other_rep_op
     # then
     assert [e["id"] for e in listed.json()["results"]] == [mine.pk]
     assert other.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("_case", "value", "error"),
+    [
+        ("nul_byte", "inv\u00001", "line 2: a value contains a NUL byte."),
+        ("huge", "x" * 40_000, "line 2: a value is longer than 32768 characters."),
+        ("nested", ["inv-1"], "line 2: a value is a list or an object, not a single value."),
+    ],
+)
+def test_bulk_create_refuses_values_no_column_can_hold(_case, value, error, admin, org, deal):
+    # given: before, a NUL byte reached PostgreSQL and answered 500
+    items = [{"external_id": value, "date": "2026-03-05", "amount": "1", "opportunity_external_id": "OPP-1"}]
+    # when
+    response = api_for(admin).post(EVENTS, items, format="json")
+    # then
+    assert (response.status_code, response.json()["errors"]) == (400, [error])
+    assert (RevenueEvent.objects.count(), JobRun.objects.get().status) == (0, JobRun.Status.FAILED)
