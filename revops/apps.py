@@ -16,3 +16,6 @@ class RevopsConfig(AppConfig):
         register_core_links()
         # The core's own import kind; domain apps register theirs the same way.
         register_import_kind(OPPORTUNITY_IMPORT)
+
+        # Register the core's job tasks by JobRun kind, so services enqueue by kind.
+        from revops import tasks  # noqa: F401

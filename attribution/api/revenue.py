@@ -98,11 +98,10 @@ class RevenueEventViewSet(
             filename="api",
             spec=API_PROFILE,
             mode=Mode.APPLY,
-            task=None,
             # Each request is its own run (MAX_ITEMS keeps it short); rows dedupe by external id.
             run_key=uuid.uuid4().hex,
         )
-        job = import_job_run(job_run_id=job.pk) or job
+        job = import_job_run(job_run_id=job.pk)
         if job.status != JobRun.Status.SUCCEEDED:
             errors = job.error.splitlines()
             body = {"detail": NOTHING_CREATED.format(n=len(errors)), "errors": errors, "job": job.pk}

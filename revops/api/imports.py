@@ -19,7 +19,6 @@ from revops.models import JobRun
 from revops.permissions import Cap, has_cap
 from revops.selectors.jobs import job_get
 from revops.services.imports import Mode, import_confirm, import_submit
-from revops.tasks import run_import_task
 
 
 class ImportJobSerializer(serializers.Serializer):
@@ -81,7 +80,6 @@ class ImportCreateApi(OrganizationScopedViewSetMixin, APIView):
             filename=upload.name,
             profile=form.validated_data["profile"],
             mode=Mode.PREVIEW if form.validated_data["dry_run"] else Mode.APPLY,
-            task=run_import_task,
         )
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -103,5 +101,5 @@ class ImportConfirmApi(OrganizationScopedViewSetMixin, APIView):
 
     @extend_schema(request=None, responses={202: ImportJobSerializer})
     def post(self, request, pk: int) -> Response:
-        applied, _ = import_confirm(job=_import_job(request, pk), actor=request.user, task=run_import_task)
+        applied, _ = import_confirm(job=_import_job(request, pk), actor=request.user)
         return Response(ImportJobSerializer(applied).data, status=status.HTTP_202_ACCEPTED)

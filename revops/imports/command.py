@@ -51,12 +51,11 @@ class ImportCommand(BaseCommand):
                 filename=file.name,
                 profile=profile,
                 mode=Mode.PREVIEW if dry_run else Mode.APPLY,
-                task=None,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if job.status == JobRun.Status.QUEUED:
-            job = import_job_run(job_run_id=job.pk) or job
+            job = import_job_run(job_run_id=job.pk)
         elif job.status == JobRun.Status.SUCCEEDED:
             self.stdout.write(f"This file was already imported as job #{job.pk}; nothing changed.")
             return

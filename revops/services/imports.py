@@ -7,21 +7,22 @@ row whichever way it came in:
 - `import_submit` stores the file and records a JobRun (`preview` or `apply`), one per
   distinct file, profile and mode; a file whose run failed can be submitted again;
 - `import_confirm` turns a clean preview into an apply run of the same file;
-- `import_job_run` is the work itself (what the task calls): it never leaves a run
-  "running": every failure ends it as failed with a message for the user.
+- `import_job_body` is the work itself (the import task's body, `revops.tasks.run_import_task`,
+  on the core's `job_task`); `import_job_run` runs it in process for the commands and the
+  API's bounded list. A run never stays "running": every failure ends it as failed with a
+  message for the user.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 
 import structlog
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 
 from revops.exceptions import ApplicationError
 from revops.imports.errors import ImportRefused
@@ -29,11 +30,24 @@ from revops.imports.kinds import ImportKind, import_kind_get
 from revops.imports.pipeline import Preview, import_apply, import_prepare
 from revops.imports.profiles import ProfileSpec
 from revops.models import ImportProfile, JobRun, Organization
-from revops.services.jobs import job_claim, job_enqueue, job_fail, job_progress, job_retry, job_succeed
+from revops.services.jobs import (
+    JobProgress,
+    job_claim,
+    job_enqueue,
+    job_fail,
+    job_kind_register,
+    job_kind_task,
+    job_retry,
+    job_succeed,
+)
 
 logger = structlog.get_logger(__name__)
 
 IMPORT_DIR = "imports"
+# The JobRun kind the import task is registered under; each import kind's runs are "import.<kind>".
+IMPORT_JOB_KIND = "import"
+# Worth a retry by the task (lock timeouts, lost connections), not a failed import.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 # An upload larger than this is refused before it is stored (about 40,000 CSV rows).
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -62,7 +76,11 @@ def import_profile_spec(*, organization: Organization, kind: ImportKind, profile
 
 
 def _job_kind(kind: ImportKind) -> str:
-    return f"import.{kind.name}"
+    """The JobRun kind of an import kind's runs, run by the one import task."""
+    job_kind = f"{IMPORT_JOB_KIND}.{kind.name}"
+    # Kinds register from any app's ready(); their runs all go to the import task.
+    job_kind_register(kind=job_kind, task=job_kind_task(kind=IMPORT_JOB_KIND))
+    return job_kind
 
 
 def import_submit(
@@ -75,16 +93,14 @@ def import_submit(
     profile: str = "",
     spec: ProfileSpec | None = None,
     mode: str = Mode.PREVIEW,
-    task: Callable[..., object] | None,
     run_key: str = "",
 ) -> tuple[JobRun, bool]:
-    """Store the file and record its run; (job, queued). Queues `task` after commit when given.
+    """Store the file and record its run, queued after commit; (job, queued).
 
-    The run's key is the digest of (file, profile, mode): the same file submitted twice
-    returns the first run and queues nothing, unless that run failed, in which case it is
-    queued again. Without `task` the caller runs `import_job_run` itself (the commands, the API's
-    bounded JSON list). `spec` replaces the named profile (the API's JSON list has its own); `run_key` makes a run
-    distinct from an earlier one of the same content.
+    The run's key is the digest of (file, spec, mode): the same file submitted twice returns
+    the first run and queues nothing, unless that run failed, in which case it is queued
+    again. `spec` replaces the named profile (the API's JSON list has its own); `run_key`
+    makes a run distinct from an earlier one of the same content.
     """
     kind = import_kind_get(kind_name)
     if spec is None:
@@ -102,7 +118,6 @@ def import_submit(
         organization=organization,
         kind=_job_kind(kind),
         idempotency_key=f"import:{kind.name}:{mode}:{digest}",
-        task=task,
         params={
             "import_kind": kind.name,
             "mode": mode,
@@ -116,14 +131,12 @@ def import_submit(
     )
     if not created and job.status == JobRun.Status.FAILED and job_retry(job=job):
         # A failed file may be fixed by data elsewhere (a missing account added): run it again.
-        if task is not None:
-            transaction.on_commit(lambda: task.delay(job_run_id=job.pk))
         job.refresh_from_db()
         created = True
     return job, created
 
 
-def import_confirm(*, job: JobRun, actor, task: Callable[..., object] | None) -> tuple[JobRun, bool]:
+def import_confirm(*, job: JobRun, actor) -> tuple[JobRun, bool]:
     """Queue the apply run of a clean preview (the same stored file and profile)."""
     preview = job.params.get("preview") or {}
     if (
@@ -142,7 +155,6 @@ def import_confirm(*, job: JobRun, actor, task: Callable[..., object] | None) ->
         profile=job.params.get("profile", ""),
         spec=ProfileSpec.model_validate(job.params["spec"]),
         mode=Mode.APPLY,
-        task=task,
     )
 
 
@@ -167,8 +179,9 @@ def _error_text(errors: list[str], total: int) -> str:
 
 def _store_preview(job: JobRun, preview: Preview) -> None:
     params = {**job.params, "preview": preview.as_dict()}
-    JobRun.objects.filter(pk=job.pk).update(params=params)
-    job.params = params
+    counts = _summary(preview)
+    JobRun.objects.filter(pk=job.pk).update(params=params, counts=counts)
+    job.params, job.counts = params, counts
 
 
 def _summary(preview: Preview) -> dict:
@@ -181,37 +194,28 @@ def _summary(preview: Preview) -> dict:
     }
 
 
-def import_job_run(*, job_run_id: int) -> JobRun | None:
-    """Run the import recorded in the JobRun, at most once; the finished run is returned.
+def import_job_body(*, job: JobRun, progress: JobProgress) -> dict:
+    """Run the import recorded in the claimed JobRun (the import task's body); its counts.
 
-    Transient database errors (OperationalError) hand the run back to the queue and
-    propagate so the task retries; anything else fails the run with a message.
+    A refused file or row raises ValidationError with the problems, one a line (its counts and
+    preview are stored first); any other error but a transient database one raises
+    ApplicationError with a message that names no internals (the details go to the log).
     """
-    job = job_claim(job_run_id=job_run_id)
-    if job is None:
-        return None  # another delivery already ran (or is running) this job
     kind = import_kind_get(job.params["import_kind"])
     spec = ProfileSpec.model_validate(job.params["spec"])
 
-    def progress(done: int, total: int) -> None:
-        job_progress(job_run_id=job.pk, progress=99 * done // max(total, 1))
+    def report(done: int, total: int) -> None:
+        progress.report(done=done, total=total, span=99)
 
     try:
         content = import_file_read(path=job.params["file"])
         if job.params["mode"] == Mode.PREVIEW:
-            prepared = import_prepare(
-                kind=kind, organization=job.organization, content=content, spec=spec, progress=progress
-            )
-            preview = prepared.preview
+            preview = import_prepare(
+                kind=kind, organization=job.organization, content=content, spec=spec, progress=report
+            ).preview
             _store_preview(job, preview)
             if preview.error_count:
-                job_fail(
-                    job_run_id=job.pk,
-                    error=_error_text(preview.errors, preview.error_count),
-                    counts=_summary(preview),
-                )
-            else:
-                job_succeed(job_run_id=job.pk, counts=_summary(preview))
+                raise ImportRefused(preview.errors, total=preview.error_count)
         else:
             preview = import_apply(
                 kind=kind,
@@ -220,18 +224,36 @@ def import_job_run(*, job_run_id: int) -> JobRun | None:
                 content=content,
                 spec=spec,
                 job_run_id=job.pk,
-                progress=progress,
+                progress=report,
             )
             _store_preview(job, preview)
-            job_succeed(job_run_id=job.pk, counts=_summary(preview))
     except ImportRefused as exc:  # FileRefused included
-        job_fail(job_run_id=job.pk, error=_error_text(exc.errors, exc.total), counts={"errors": exc.total})
-    except OperationalError as exc:
-        job_fail(job_run_id=job.pk, error=f"retrying after a database error: {type(exc).__name__}")
-        job_retry(job=job)
-        raise
-    except Exception as exc:  # a bug or a value the database refused: fail the run, keep the details in logs
+        JobRun.objects.filter(pk=job.pk).update(counts={**job.counts, "errors": exc.total})
+        raise ValidationError(_error_text(exc.errors, exc.total).splitlines()) from exc
+    except TRANSIENT_ERRORS:
+        raise  # the task hands the run back and retries
+    except Exception as exc:  # a bug or a value the database refused: fail the run, details in the log
         logger.exception("import_failed", job_run_id=job.pk, kind=kind.name)
-        job_fail(job_run_id=job.pk, error=ERROR_UNEXPECTED.format(name=type(exc).__name__))
+        raise ApplicationError(ERROR_UNEXPECTED.format(name=type(exc).__name__)) from exc
+    return _summary(preview)
+
+
+def import_job_run(*, job_run_id: int) -> JobRun:
+    """Run a submitted import in this process (the commands, the API's bounded list).
+
+    Claims the run like the task does, so a task delivery of the same run does nothing; a
+    run another process already claimed is returned as it is.
+    """
+    job = job_claim(job_run_id=job_run_id)
+    if job is None:
+        return JobRun.objects.get(pk=job_run_id)
+    try:
+        counts = import_job_body(job=job, progress=JobProgress(job_run_id=job.pk))
+    except ValidationError as exc:
+        job_fail(job_run_id=job.pk, error="\n".join(exc.messages))
+    except ApplicationError as exc:
+        job_fail(job_run_id=job.pk, error=exc.message)
+    else:
+        job_succeed(job_run_id=job.pk, counts=counts)
     job.refresh_from_db()
     return job

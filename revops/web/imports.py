@@ -16,7 +16,6 @@ from revops.models import ImportProfile
 from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.jobs import job_get
 from revops.services.imports import Mode, import_confirm, import_submit
-from revops.tasks import run_import_task
 
 POLL_SECONDS = 1
 
@@ -70,7 +69,6 @@ def import_upload_view(request: HttpRequest, kind_name: str = "opportunities") -
                 filename=upload.name,
                 profile=form.cleaned_data["profile"],
                 mode=Mode.PREVIEW,
-                task=run_import_task,
             )
         except ValidationError as exc:
             form.add_error("file", exc)
@@ -116,7 +114,7 @@ def import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the previewed file (all rows or none) as a new job, and show that job."""
     job, _kind = _import_job(request, pk)
     try:
-        applied, queued = import_confirm(job=job, actor=request.user, task=run_import_task)
+        applied, queued = import_confirm(job=job, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("revops:import-job", pk=job.pk)

@@ -224,7 +224,6 @@ def test_a_database_error_while_writing_leaves_nothing_and_fails_the_job(org, ma
         kind_name="opportunities",
         content=content,
         mode=Mode.APPLY,
-        task=None,
     )
     real = OpportunityStageChange.objects.bulk_create
     calls = []

@@ -72,9 +72,7 @@ def test_preview_page_with_row_errors_lists_them_and_offers_no_confirm(
 
 def test_a_running_import_polls_itself(org, manager, catalog, client_for):
     # given: a run still queued (no worker yet)
-    job, _ = import_submit(
-        organization=org, actor=manager.user, kind_name="opportunities", content=b"x", task=None
-    )
+    job, _ = import_submit(organization=org, actor=manager.user, kind_name="opportunities", content=b"x")
     # when
     page = client_for(manager).get(reverse("revops:import-job", args=[job.pk]))
     # then
@@ -98,9 +96,7 @@ def test_confirming_twice_writes_once(org, manager, catalog, client_for, django_
 
 def test_import_pages_of_another_organization_answer_404(org, other_org_admin, manager, catalog, client_for):
     # given
-    job, _ = import_submit(
-        organization=org, actor=manager.user, kind_name="opportunities", content=b"x", task=None
-    )
+    job, _ = import_submit(organization=org, actor=manager.user, kind_name="opportunities", content=b"x")
     client = client_for(other_org_admin)
     api = APIClient()
     api.force_login(other_org_admin.user)

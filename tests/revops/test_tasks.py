@@ -23,7 +23,6 @@ def enqueue(org, user, content: bytes):
         kind_name="opportunities",
         content=content,
         mode=Mode.APPLY,
-        task=run_import_task,
     )
 
 
