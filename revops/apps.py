@@ -17,5 +17,9 @@ class RevopsConfig(AppConfig):
         # The core's own import kind; domain apps register theirs the same way.
         register_import_kind(OPPORTUNITY_IMPORT)
 
+        from revops.export_specs import register_core_exports
+
+        register_core_exports()
+
         # Register the core's job tasks by JobRun kind, so services enqueue by kind.
         from revops import tasks  # noqa: F401

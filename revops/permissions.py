@@ -6,6 +6,7 @@ Deny by default: a capability not listed for a role is refused, and an unknown r
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseRedirect
@@ -80,7 +81,7 @@ def require_cap(request: HttpRequest, cap: Cap) -> Membership:
     membership = getattr(request, "membership", None)
     if not has_cap(membership, cap):
         raise PermissionDenied
-    return membership
+    return cast("Membership", membership)  # has_cap refuses a missing membership
 
 
 class CapabilityRequiredMixin:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from attribution.models import RevenueEvent
 from attribution.services.recompute import attribution_recompute
-from revops.imports.fields import Day, ImportRow, Money, Text
+from revops.imports.fields import TEXT, Day, ImportRow, Money
 from revops.imports.kinds import Action, ImportKind, PlannedRow, Progress
 from revops.imports.pipeline import Preview, import_apply
 from revops.imports.profiles import NumberFormat, ProfileSpec
@@ -30,13 +30,15 @@ IMPORT_SOURCES = (RevenueEvent.Source.IMPORT.value, RevenueEvent.Source.API.valu
 
 
 class RevenueEventRow(ImportRow):
-    external_id: Text(64)
-    opportunity_external_id: Text(64) | None = None
+    external_id: Annotated[str, TEXT, Field(max_length=64)]
+    opportunity_external_id: Annotated[str, TEXT, Field(max_length=64)] | None = None
     # Checked after the opportunity (validate_default), so a row with neither names this field.
-    account_external_id: Text(64) | None = Field(default=None, validate_default=True)
+    account_external_id: Annotated[str, TEXT, Field(max_length=64)] | None = Field(
+        default=None, validate_default=True
+    )
     date: Day
     amount: Money
-    source: Text(24) = RevenueEvent.Source.IMPORT.value
+    source: Annotated[str, TEXT, Field(max_length=24)] = RevenueEvent.Source.IMPORT.value
 
     @field_validator("source")
     @classmethod

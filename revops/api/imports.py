@@ -28,10 +28,10 @@ class ImportJobSerializer(serializers.Serializer):
     status = serializers.CharField()
     progress = serializers.IntegerField()
     counts = serializers.DictField()
-    errors = serializers.SerializerMethodField()
+    problems = serializers.SerializerMethodField(help_text="Row and file errors, one a line.")
     preview = serializers.SerializerMethodField()
 
-    def get_errors(self, job: JobRun) -> list[str]:
+    def get_problems(self, job: JobRun) -> list[str]:
         return job.error.splitlines()
 
     def get_preview(self, job: JobRun) -> dict:
@@ -43,7 +43,7 @@ def _kind_for(membership, name: str) -> ImportKind:
         kind = import_kind_get(name)
     except LookupError:
         raise Http404 from None
-    if not has_cap(membership, kind.capability):
+    if not has_cap(membership, Cap(kind.capability)):
         raise PermissionDenied
     return kind
 

@@ -7,10 +7,11 @@ cells into missing values, so a required field left empty reads "is required".
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
 from revops.imports.profiles import ProfileSpec, parse_date, parse_number
 
@@ -44,9 +45,8 @@ def _to_date(value: Any, info: ValidationInfo) -> dt.date:
     return parse_date(value, _spec(info))
 
 
-def Text(max_length: int):
-    """Trimmed text of at most `max_length` characters."""
-    return Annotated[str, BeforeValidator(_to_text), Field(max_length=max_length)]
+# Trimmed text; schemas add the length: `Annotated[str, TEXT, Field(max_length=64)]`.
+TEXT = BeforeValidator(_to_text)
 
 
 Money = Annotated[Decimal, BeforeValidator(_to_money)]
@@ -66,7 +66,7 @@ class ImportRow(BaseModel):
         return data
 
 
-def error_message(error: dict) -> str:
+def error_message(error: Mapping[str, Any]) -> str:
     """One pydantic error as the short phrase shown after "line N, field:"."""
     kind = error["type"]
     if kind == "missing":

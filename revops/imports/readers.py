@@ -12,7 +12,7 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from revops.imports.errors import FileRefused
@@ -68,7 +68,7 @@ def decode(content: bytes, encoding: str) -> str:
     return text
 
 
-def _header(cells: list[object], line: int) -> list[str]:
+def _header(cells: Sequence[object], line: int) -> list[str]:
     headers = [normalise_header(c) for c in cells]
     while headers and not headers[-1]:
         headers.pop()
@@ -85,7 +85,7 @@ def _header(cells: list[object], line: int) -> list[str]:
     return headers
 
 
-def _add_row(table: Table, line: int, cells: list[object]) -> None:
+def _add_row(table: Table, line: int, cells: Sequence[object]) -> None:
     if not any(str(c).strip() for c in cells if c is not None):
         return  # blank line
     if len(cells) > len(table.headers) and any(
@@ -168,7 +168,7 @@ def _read_json(text: str) -> Table:
     return table
 
 
-def _check_cells(cells: list[object], number: int, unit: str) -> None:
+def _check_cells(cells: Sequence[object], number: int, unit: str) -> None:
     """Values that are not text a database column can hold: NUL bytes, megabyte strings, lists."""
     for cell in cells:
         if isinstance(cell, str) and len(cell) > MAX_FIELD_CHARS:
@@ -200,7 +200,7 @@ def _read_xlsx(content: bytes, spec: ProfileSpec) -> Table:
 def _read_pdf(content: bytes, spec: ProfileSpec) -> Table:
     import pdfplumber  # heavy; only needed for PDF tables
 
-    rows: list[list[object]] = []
+    rows: list[Sequence[object]] = []
     try:
         with pdfplumber.open(io.BytesIO(content)) as pdf:
             for page in pdf.pages:

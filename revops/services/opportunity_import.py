@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
-from revops.imports.fields import Day, ImportRow, Money, Text
+from revops.imports.fields import TEXT, Day, ImportRow, Money
 from revops.imports.kinds import Action, ImportKind, PlannedRow, Progress
 from revops.imports.pipeline import import_apply
 from revops.imports.profiles import ProfileSpec
@@ -49,18 +49,18 @@ _STAGES_BY_NAME = {**{s.value: s.value for s in Stage}, **{s.label.lower(): s.va
 
 
 class OpportunityRow(ImportRow):
-    external_id: Text(64)
-    name: Text(200)
-    account_external_id: Text(64)
-    owner_email: Text(254) | None = None
-    stage: Text(40)
+    external_id: Annotated[str, TEXT, Field(max_length=64)]
+    name: Annotated[str, TEXT, Field(max_length=200)]
+    account_external_id: Annotated[str, TEXT, Field(max_length=64)]
+    owner_email: Annotated[str, TEXT, Field(max_length=254)] | None = None
+    stage: Annotated[str, TEXT, Field(max_length=40)]
     amount: Money
-    currency: Text(3) | None = None
+    currency: Annotated[str, TEXT, Field(max_length=3)] | None = None
     created_date: Day
     expected_close_date: Day | None = None
     close_date: Day | None = None
-    product_line_code: Text(40) | None = None
-    lead_source: Text(60) | None = None
+    product_line_code: Annotated[str, TEXT, Field(max_length=40)] | None = None
+    lead_source: Annotated[str, TEXT, Field(max_length=60)] | None = None
 
     @field_validator("stage")
     @classmethod
@@ -175,7 +175,7 @@ class OpportunityImport(ImportKind):
         }
         return values, errors
 
-    def plan(self, values: dict[str, Any], context: _Lookups) -> Action:  # type: ignore[override]
+    def plan(self, values: dict[str, Any], context: _Lookups) -> Action:
         opp = context.existing.get(values["external_id"])
         if opp is None:
             return Action.CREATE
@@ -185,7 +185,7 @@ class OpportunityImport(ImportKind):
 
     def write(
         self, *, organization, actor, rows: list[PlannedRow], context: _Lookups, progress: Progress
-    ) -> None:  # type: ignore[override]
+    ) -> None:
         actor_id = actor.pk if actor is not None and actor.is_authenticated else None
         now = timezone.now()
         for done, batch in enumerate(_chunks(rows, BATCH_SIZE), start=1):

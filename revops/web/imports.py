@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,6 +18,7 @@ from revops.models import ImportProfile
 from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.jobs import job_get
 from revops.services.imports import Mode, import_confirm, import_submit
+from revops.tenancy import MemberRequest
 
 POLL_SECONDS = 1
 
@@ -26,22 +29,23 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, profiles: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["profile"].choices = [("", "Built-in (CSV, UTF-8, comma, YYYY-MM-DD)")] + [
+        profile_field = cast(forms.ChoiceField, self.fields["profile"])
+        profile_field.choices = [("", "Built-in (CSV, UTF-8, comma, YYYY-MM-DD)")] + [
             (name, name) for name in profiles
         ]
 
 
-def _kind_for(request: HttpRequest, name: str) -> ImportKind:
+def _kind_for(request: MemberRequest, name: str) -> ImportKind:
     try:
         kind = import_kind_get(name)
     except LookupError:
         raise Http404 from None
-    if not has_cap(request.membership, kind.capability):
+    if not has_cap(request.membership, Cap(kind.capability)):
         raise PermissionDenied
     return kind
 
 
-def _import_job(request: HttpRequest, pk: int):
+def _import_job(request: MemberRequest, pk: int):
     job = job_get(organization=request.organization, pk=pk)
     if "import_kind" not in job.params:
         raise Http404
@@ -49,7 +53,7 @@ def _import_job(request: HttpRequest, pk: int):
 
 
 @cap_required(Cap.JOB_VIEW)
-def import_upload_view(request: HttpRequest, kind_name: str = "opportunities") -> HttpResponse:
+def import_upload_view(request: MemberRequest, kind_name: str = "opportunities") -> HttpResponse:
     """GET shows the form; POST stores the file, queues its preview and shows the preview page."""
     kind = _kind_for(request, kind_name)
     profiles = list(
@@ -88,7 +92,7 @@ def import_upload_view(request: HttpRequest, kind_name: str = "opportunities") -
 
 
 @cap_required(Cap.JOB_VIEW)
-def import_job_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The run's progress, then its preview (errors, counts, totals, rows) or its result."""
     job, kind = _import_job(request, pk)
     preview = job.params.get("preview") or {}
@@ -110,7 +114,7 @@ def import_job_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @cap_required(Cap.JOB_VIEW)
-def import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm_view(request: MemberRequest, pk: int) -> HttpResponse:
     """Write the previewed file (all rows or none) as a new job, and show that job."""
     job, _kind = _import_job(request, pk)
     try:

@@ -85,7 +85,7 @@ def through_api(manager, client_for, content, capture) -> JobRun:
         )
     assert response.status_code == 202
     job = JobRun.objects.get(pk=response.json()["id"])
-    assert client.get(reverse("import-job", args=[job.pk])).json()["errors"] == job.error.splitlines()
+    assert client.get(reverse("import-job", args=[job.pk])).json()["problems"] == job.error.splitlines()
     return job
 
 
