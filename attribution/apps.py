@@ -34,6 +34,12 @@ class AttributionConfig(AppConfig):
         if ledger_alignment_for_record_change not in RECORD_CHANGE_HOOKS:
             RECORD_CHANGE_HOOKS.append(ledger_alignment_for_record_change)
 
+        # Revenue events come in through the core's import framework (page, API, command).
+        from attribution.services.revenue import REVENUE_EVENT_IMPORT
+        from revops.imports.kinds import register_import_kind
+
+        register_import_kind(REVENUE_EVENT_IMPORT)
+
         # The partner-attribution pages in the main menu.
         from revops.navigation import NavGroup, NavItem, register
         from revops.permissions import Cap

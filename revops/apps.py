@@ -7,11 +7,15 @@ class RevopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from revops.imports.kinds import register_import_kind
         from revops.labels import register_core_labels
         from revops.links import register_core_links
+        from revops.services.opportunity_import import OPPORTUNITY_IMPORT
 
         register_core_labels()
         register_core_links()
+        # The core's own import kind; domain apps register theirs the same way.
+        register_import_kind(OPPORTUNITY_IMPORT)
 
         from revops.export_specs import register_core_exports
 

@@ -6,13 +6,13 @@ from revops.celery import Queue
 from revops.jobs import TRANSIENT_DATABASE_ERRORS, Counts, job_task, periodic_task
 from revops.models import JobRun
 from revops.services.exports import EXPORT_KIND, export_file_write
-from revops.services.imports import IMPORT_KIND, import_file_read, opportunity_import
+from revops.services.imports import IMPORT_JOB_KIND, import_job_body
 from revops.services.jobs import JobProgress
 from revops.services.periods import periods_ensure_ahead_everywhere
 
 
 @job_task(
-    kind=IMPORT_KIND,
+    kind=IMPORT_JOB_KIND,
     # A user waits for an import.
     queue=Queue.DEFAULT,
     # A worker lost mid-import leaves the message for another; the claim keeps it to one run.
@@ -26,14 +26,9 @@ from revops.services.periods import periods_ensure_ahead_everywhere
     # One still queued after an hour is better started again.
     expires=60 * 60,
 )
-def import_opportunities_task(job: JobRun, progress: JobProgress) -> Counts:
-    """Run the opportunity import recorded in the JobRun (the service reports its own progress)."""
-    return opportunity_import(
-        organization=job.organization,
-        csv_text=import_file_read(path=job.params["file"]),
-        acting_user=job.started_by,
-        job_run_id=job.pk,
-    ).as_dict()
+def run_import_task(job: JobRun, progress: JobProgress) -> Counts:
+    """Run the import (preview or apply, any kind) recorded in the JobRun."""
+    return import_job_body(job=job, progress=progress)
 
 
 @job_task(

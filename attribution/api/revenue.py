@@ -2,28 +2,55 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from attribution.api.serializers import (
-    RevenueBulkErrorSerializer,
-    RevenueBulkResultSerializer,
-    RevenueEventInputSerializer,
-    RevenueEventSerializer,
-)
+from attribution.api.serializers import RevenueEventSerializer
 from attribution.filters import RevenueEventFilterSet
 from attribution.models import RevenueEvent
 from attribution.selectors.visible import revenue_event_list
-from attribution.services.revenue import revenue_events_create
+from attribution.services.revenue import IMPORT_KIND
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
+from revops.imports.profiles import NumberFormat, ProfileSpec
+from revops.models import JobRun
 from revops.permissions import Cap
+from revops.services.imports import Mode, import_job_run, import_submit
 
-NOTHING_CREATED = "Nothing was created: {n} item(s) have errors."
-TOO_MANY = "Send at most {n} revenue events per request; larger files go through the CSV import."
+NOTHING_CREATED = "Nothing was created: {n} error(s)."
+TOO_MANY = "Send at most {n} revenue events per request; larger files go through the file import."
+# The list is read like a file with these columns; amounts as JSON numbers or "1234.56" strings.
+API_PROFILE = ProfileSpec(format="json", number=NumberFormat(thousands=""), constants={"source": "api"})
 # One request stays one short transaction; the CSV import command handles bulk back-fills.
 MAX_ITEMS = 1000
+
+
+class RevenueImportItemSerializer(serializers.Serializer):
+    """One item of a bulk import: the revenue-event file's columns (docs only; the import validates)."""
+
+    external_id = serializers.CharField(max_length=64)
+    date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    opportunity_external_id = serializers.CharField(required=False)
+    account_external_id = serializers.CharField(required=False)
+
+
+class RevenueBulkResultSerializer(serializers.Serializer):
+    job = serializers.IntegerField(help_text="The import job that recorded this request.")
+    created = serializers.IntegerField()
+    existing = serializers.IntegerField(help_text="Items whose external id was already imported.")
+    posted_entries = serializers.IntegerField(help_text="Ledger entries posted for the new events.")
+
+
+class RevenueBulkErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.ListField(child=serializers.CharField())
+    job = serializers.IntegerField()
 
 
 class RevenueEventViewSet(
@@ -45,7 +72,7 @@ class RevenueEventViewSet(
         return queryset & revenue_event_list(membership=self.membership)
 
     @extend_schema(
-        request=RevenueEventInputSerializer(many=True),
+        request=RevenueImportItemSerializer(many=True),
         responses={
             201: RevenueBulkResultSerializer,
             200: OpenApiResponse(RevenueBulkResultSerializer, description="Every item already existed."),
@@ -53,48 +80,37 @@ class RevenueEventViewSet(
         },
     )
     def create(self, request, *args, **kwargs) -> Response:
-        """Create revenue events and post them; re-sent external ids are reported as existing."""
+        """Import a list of revenue events (the file's columns as keys) and post them, all or nothing.
+
+        The list goes through the same import as a file (`revenue_events` kind): the same
+        checks, errors ("line N, field: problem", item i being line i + 2 as in a file with a
+        header) and audit row. External ids already imported are reported as existing.
+        """
         if not isinstance(request.data, list):
             raise exceptions.ValidationError({"non_field_errors": ["Send a list of revenue events."]})
         if len(request.data) > MAX_ITEMS:
             raise exceptions.ValidationError({"non_field_errors": [TOO_MANY.format(n=MAX_ITEMS)]})
-        form = RevenueEventInputSerializer(data=request.data, many=True, context={"request": request})
-        errors = [] if form.is_valid() else _item_errors(form.errors)
-        if not errors:
-            errors = _repeated_external_ids(form.validated_data)
-        if errors:
-            body = {"detail": NOTHING_CREATED.format(n=len({e["index"] for e in errors})), "errors": errors}
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        result = revenue_events_create(
-            membership=request.membership, items=form.validated_data, actor=request.user
+        job, _ = import_submit(
+            organization=request.membership.organization,
+            actor=request.user,
+            kind_name=IMPORT_KIND,
+            content=json.dumps(request.data, cls=DjangoJSONEncoder).encode(),
+            filename="api",
+            spec=API_PROFILE,
+            mode=Mode.APPLY,
+            # Each request is its own run (MAX_ITEMS keeps it short); rows dedupe by external id.
+            run_key=uuid.uuid4().hex,
         )
+        job = import_job_run(job_run_id=job.pk)
+        if job.status != JobRun.Status.SUCCEEDED:
+            errors = job.error.splitlines()
+            body = {"detail": NOTHING_CREATED.format(n=len(errors)), "errors": errors, "job": job.pk}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         payload = {
-            "created": result.created,
-            "existing": result.existing,
-            "posted_entries": result.posting.entries if result.posting else 0,
+            "job": job.pk,
+            "created": job.counts.get("create", 0),
+            "existing": job.counts.get("unchanged", 0),
+            "posted_entries": job.counts.get("posted_entries", 0),
         }
-        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        code = status.HTTP_201_CREATED if payload["created"] else status.HTTP_200_OK
         return Response(RevenueBulkResultSerializer(payload).data, status=code)
-
-
-def _item_errors(errors) -> list[dict]:
-    """A list serializer's errors (by position, as a list or a dict) as index/field/message."""
-    by_index = errors.items() if isinstance(errors, dict) else enumerate(errors)
-    out = []
-    for index, item in sorted(by_index, key=lambda pair: pair[0]):
-        for field, messages in (item or {}).items():
-            for message in messages:
-                out.append({"index": int(index), "field": field, "message": str(message)})
-    return out
-
-
-def _repeated_external_ids(items: list[dict]) -> list[dict]:
-    first: dict[str, int] = {}
-    out = []
-    for index, item in enumerate(items):
-        ext = item["external_id"]
-        if ext in first:
-            out.append({"index": index, "field": "external_id", "message": f"Repeats item {first[ext]}."})
-        else:
-            first[ext] = index
-    return out

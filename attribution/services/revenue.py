@@ -1,215 +1,168 @@
-"""Revenue events: import a CSV file all-or-nothing, idempotent by external id, then post it."""
+"""Revenue events: one import kind for every door (file page, API, command), then posted.
+
+Rows name a deal (`opportunity_external_id`, split by its partners) or an account
+(`account_external_id`), or both when they agree. Rows are matched on `external_id`: one
+already imported is left unchanged, so sending a file or a list twice adds nothing. New events
+are attributed in the same transaction as they are written.
+"""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from pydantic import Field, ValidationInfo, field_validator
 
 from attribution.models import RevenueEvent
-from attribution.services.recompute import RecomputeResult, attribution_recompute
-from revops.models import Account, Membership, Opportunity, Organization
-from revops.money import quantize_money
-from revops.permissions import Cap, has_cap
-from revops.services.audit import audit_record
+from attribution.services.recompute import attribution_recompute
+from revops.imports.fields import TEXT, Day, ImportRow, Money
+from revops.imports.kinds import Action, ImportKind, PlannedRow, Progress
+from revops.imports.pipeline import Preview, import_apply
+from revops.imports.profiles import NumberFormat, ProfileSpec
+from revops.models import Account, Opportunity, Organization
+from revops.permissions import Cap
 
-IMPORT_COLUMNS = ("account_external_id", "opportunity_external_id", "date", "amount", "external_id")
-MAX_EXTERNAL_ID = 64
+IMPORT_KIND = "revenue_events"
+ERROR_NO_TARGET = "give an account_external_id or an opportunity_external_id"
+# Sources an import may declare (a profile constant): files are "import", the API's list "api".
+IMPORT_SOURCES = (RevenueEvent.Source.IMPORT.value, RevenueEvent.Source.API.value)
 
 
-class RevenueImportError(Exception):
-    """The file was refused; `errors` name the line and the field of every problem."""
+class RevenueEventRow(ImportRow):
+    external_id: Annotated[str, TEXT, Field(max_length=64)]
+    opportunity_external_id: Annotated[str, TEXT, Field(max_length=64)] | None = None
+    # Checked after the opportunity (validate_default), so a row with neither names this field.
+    account_external_id: Annotated[str, TEXT, Field(max_length=64)] | None = Field(
+        default=None, validate_default=True
+    )
+    date: Day
+    amount: Money
+    source: Annotated[str, TEXT, Field(max_length=24)] = RevenueEvent.Source.IMPORT.value
 
-    def __init__(self, errors: list[str]):
-        super().__init__(f"{len(errors)} error(s); nothing was imported")
-        self.errors = errors
+    @field_validator("source")
+    @classmethod
+    def _import_source(cls, value: str) -> str:
+        if value not in IMPORT_SOURCES:
+            raise ValueError(f"must be one of {', '.join(IMPORT_SOURCES)}")
+        return value
+
+    @field_validator("account_external_id")
+    @classmethod
+    def _has_target(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value and not info.data.get("opportunity_external_id"):
+            raise ValueError(ERROR_NO_TARGET)
+        return value
 
 
 @dataclass
-class RevenueImportResult:
-    created: int = 0
-    skipped: int = 0
-    posting: RecomputeResult | None = None
-    event_ids: list[int] = field(default_factory=list)
+class _Lookups:
+    accounts: dict[str, int]
+    deals: dict[str, tuple[int, int]]
+    existing: set[str]
 
 
-def _parse_row(
-    line: int, row: dict, accounts: dict[str, int], deals: dict[str, tuple[int, int]], errors: list[str]
-) -> dict | None:
-    def error(column: str, message: str) -> None:
-        errors.append(f"line {line}: {column}: {message}")
+class RevenueEventImport(ImportKind):
+    name = IMPORT_KIND
+    label = "Revenue events"
+    capability = Cap.ATTRIBUTION_EDIT
+    audit_action = "revenue_event.import"
+    schema = RevenueEventRow
+    total_fields = ("amount",)
+    # Amounts may be negative (credit notes); plain numbers with a dot, no thousands separator.
+    default_profile = ProfileSpec(number=NumberFormat(thousands=""))
+    preview_fields = ("external_id", "date", "amount", "source")
 
-    before = len(errors)
-    external_id = (row.get("external_id") or "").strip()
-    if not external_id:
-        error("external_id", "is required")
-    elif len(external_id) > MAX_EXTERNAL_ID:
-        error("external_id", f"is longer than {MAX_EXTERNAL_ID} characters")
-    account_key = (row.get("account_external_id") or "").strip()
-    deal_key = (row.get("opportunity_external_id") or "").strip()
-    account_id = deal_id = None
-    if not account_key and not deal_key:
-        error("account_external_id", "give an account_external_id or an opportunity_external_id")
-    if deal_key:
-        if deal_key not in deals:
-            error("opportunity_external_id", f"no opportunity with external id {deal_key!r}")
-        else:
-            deal_id, account_id = deals[deal_key]
-    if account_key:
-        if account_key not in accounts:
-            error("account_external_id", f"no account with external id {account_key!r}")
-        elif deal_id is not None and accounts[account_key] != account_id:
-            error("account_external_id", "is not the account of the opportunity")
-        else:
-            account_id = accounts[account_key]
-    try:
-        day = dt.date.fromisoformat((row.get("date") or "").strip())
-    except ValueError:
-        error("date", f"{row.get('date')!r} is not a date (YYYY-MM-DD)")
-        day = None
-    try:
-        amount = Decimal((row.get("amount") or "").strip())
-        if not amount.is_finite() or amount != quantize_money(amount) or abs(amount) >= Decimal("1e16"):
-            raise InvalidOperation
-    except InvalidOperation:
-        error("amount", f"{row.get('amount')!r} is not an amount with at most 2 decimal places")
-        amount = None
-    if len(errors) > before:
-        return None
-    return {
-        "external_id": external_id,
-        "account_id": account_id,
-        "opportunity_id": deal_id,
-        "date": day,
-        "amount": amount,
-    }
-
-
-def revenue_events_import(
-    *, organization: Organization, lines: Iterable[str], actor=None, post: bool = True
-) -> RevenueImportResult:
-    """Import revenue events from CSV text lines; all rows are valid or nothing is written.
-
-    Rows whose external id is already imported are skipped, so importing a file twice adds
-    nothing. With `post`, the new events are attributed in the same transaction.
-    """
-    reader = csv.DictReader(lines)
-    missing = [c for c in ("date", "amount", "external_id") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise RevenueImportError([f"line 1: {c}: missing column" for c in missing])
-    accounts = dict(
-        Account.objects.filter(organization=organization)
-        .exclude(external_id="")
-        .values_list("external_id", "id")
-    )
-    deals = {
-        ext: (pk, account_id)
-        for ext, pk, account_id in Opportunity.objects.filter(organization=organization)
-        .exclude(external_id="")
-        .values_list("external_id", "id", "account_id")
-    }
-    errors: list[str] = []
-    parsed: list[dict] = []
-    seen: dict[str, int] = {}
-    for line, row in enumerate(reader, start=2):
-        item = _parse_row(line, row, accounts, deals, errors)
-        if item is None:
-            continue
-        if item["external_id"] in seen:
-            errors.append(
-                f"line {line}: external_id: {item['external_id']!r} repeats line {seen[item['external_id']]}"
-            )
-            continue
-        seen[item["external_id"]] = line
-        parsed.append(item)
-    if errors:
-        raise RevenueImportError(errors)
-    result = RevenueImportResult()
-    with transaction.atomic():
-        existing = set(
-            RevenueEvent.objects.filter(organization=organization, external_id__in=list(seen)).values_list(
-                "external_id", flat=True
+    def load(self, *, organization: Organization, rows: list[RevenueEventRow]) -> _Lookups:  # type: ignore[override]
+        account_keys = {r.account_external_id for r in rows if r.account_external_id}
+        deal_keys = {r.opportunity_external_id for r in rows if r.opportunity_external_id}
+        accounts = dict(
+            Account.objects.filter(organization=organization, external_id__in=account_keys).values_list(
+                "external_id", "id"
             )
         )
+        deals = {
+            ext: (pk, account_id)
+            for ext, pk, account_id in Opportunity.objects.filter(
+                organization=organization, external_id__in=deal_keys
+            ).values_list("external_id", "id", "account_id")
+        }
+        existing = set(
+            RevenueEvent.objects.filter(
+                organization=organization, external_id__in=[r.external_id for r in rows]
+            ).values_list("external_id", flat=True)
+        )
+        return _Lookups(accounts, deals, existing)
+
+    def resolve(
+        self, row: RevenueEventRow, context: _Lookups
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:  # type: ignore[override]
+        errors: list[tuple[str, str]] = []
+        account_id = deal_id = None
+        if row.opportunity_external_id:
+            if row.opportunity_external_id not in context.deals:
+                errors.append(
+                    (
+                        "opportunity_external_id",
+                        f"no opportunity with external id {row.opportunity_external_id!r}",
+                    )
+                )
+            else:
+                deal_id, account_id = context.deals[row.opportunity_external_id]
+        if row.account_external_id:
+            if row.account_external_id not in context.accounts:
+                errors.append(
+                    ("account_external_id", f"no account with external id {row.account_external_id!r}")
+                )
+            elif deal_id is not None and context.accounts[row.account_external_id] != account_id:
+                errors.append(("account_external_id", "is not the account of the opportunity"))
+            else:
+                account_id = context.accounts[row.account_external_id]
+        values = {
+            "external_id": row.external_id,
+            "account_id": account_id,
+            "opportunity_id": deal_id,
+            "date": row.date,
+            "amount": row.amount,
+            "source": row.source,
+        }
+        return values, errors
+
+    def plan(self, values: dict[str, Any], context: _Lookups) -> Action:  # type: ignore[override]
+        # Events are facts: one already imported is never changed by a later file.
+        return Action.UNCHANGED if values["external_id"] in context.existing else Action.CREATE
+
+    def write(self, *, organization, actor, rows: list[PlannedRow], context: _Lookups, progress: Progress):  # type: ignore[override]
         new = [
-            RevenueEvent(organization=organization, source=RevenueEvent.Source.IMPORT, **item)
-            for item in parsed
-            if item["external_id"] not in existing
+            RevenueEvent(organization=organization, **row.values)
+            for row in rows
+            if row.action == Action.CREATE
         ]
-        created = RevenueEvent.objects.bulk_create(new, batch_size=2000)
-        result.created, result.skipped = len(created), len(parsed) - len(created)
-        result.event_ids = list(
+        RevenueEvent.objects.bulk_create(new, batch_size=2000)
+        progress(len(rows) // 2, len(rows))
+        event_ids = list(
             RevenueEvent.objects.filter(
                 organization=organization, external_id__in=[e.external_id for e in new]
             ).values_list("id", flat=True)
         )
-        if post and result.event_ids:
-            result.posting = attribution_recompute(
-                organization=organization, actor=actor, event_ids=result.event_ids
-            )
-    return result
+        posting = None
+        if event_ids:
+            posting = attribution_recompute(organization=organization, actor=actor, event_ids=event_ids)
+        return {"posted_entries": posting.entries if posting else 0}
 
 
-@dataclass
-class RevenueCreateResult:
-    """New events, the external ids that already existed, and what posting them did."""
-
-    created: list[RevenueEvent] = field(default_factory=list)
-    existing: list[str] = field(default_factory=list)
-    posting: RecomputeResult | None = None
+REVENUE_EVENT_IMPORT = RevenueEventImport()
 
 
-@transaction.atomic
-def revenue_events_create(
-    *, membership: Membership, items: list[dict], actor=None, post: bool = True
-) -> RevenueCreateResult:
-    """Create revenue events from validated items; external ids already present are skipped.
-
-    Items carry `external_id`, `date`, `amount` and an `opportunity` and/or `account` the
-    member may see (the caller validates shape and scope, all items at once). With `post`, the
-    new events are attributed in the same transaction, as a CSV import does.
-    """
-    if not has_cap(membership, Cap.ATTRIBUTION_EDIT):
-        raise PermissionDenied
-    organization = membership.organization
-    wanted = [item["external_id"] for item in items]
-    existing = set(
-        RevenueEvent.objects.filter(organization=organization, external_id__in=wanted).values_list(
-            "external_id", flat=True
-        )
+def revenue_events_import(
+    *, organization: Organization, lines: Iterable[str], actor=None, spec: ProfileSpec | None = None
+) -> Preview:
+    """Import revenue events from CSV text lines without a job (scripts, tests); all or nothing."""
+    content = "\n".join(line.rstrip("\r\n") for line in lines).encode()
+    return import_apply(
+        kind=REVENUE_EVENT_IMPORT,
+        organization=organization,
+        actor=actor,
+        content=content,
+        spec=spec or REVENUE_EVENT_IMPORT.default_profile,
     )
-    result = RevenueCreateResult(existing=[ext for ext in wanted if ext in existing])
-    for item in items:
-        if item["external_id"] in existing:
-            continue
-        opportunity = item.get("opportunity")
-        event = RevenueEvent(
-            organization=organization,
-            opportunity=opportunity,
-            account=item.get("account") or (opportunity.account if opportunity else None),
-            date=item["date"],
-            amount=item["amount"],
-            source=RevenueEvent.Source.API,
-            external_id=item["external_id"],
-        )
-        event.full_clean()
-        event.save()
-        result.created.append(event)
-    if result.created:
-        audit_record(
-            organization=organization,
-            actor=actor,
-            action="revenue_event.bulk_create",
-            object_type="attribution.revenueevent",
-            after={"external_ids": [e.external_id for e in result.created]},
-        )
-        if post:
-            result.posting = attribution_recompute(
-                organization=organization, actor=actor, event_ids=[e.pk for e in result.created]
-            )
-    return result

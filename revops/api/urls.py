@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from revops.api.base import OrganizationScopedViewSetMixin
+from revops.api.imports import ImportConfirmApi, ImportCreateApi, ImportJobApi
 from revops.api.views import (
     AccountViewSet,
     ApiTokenViewSet,
@@ -37,5 +38,8 @@ router.register("tokens", ApiTokenViewSet, basename="token")
 
 urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),
+    path("imports/jobs/<int:pk>/", ImportJobApi.as_view(), name="import-job"),
+    path("imports/jobs/<int:pk>/confirm/", ImportConfirmApi.as_view(), name="import-confirm"),
+    path("imports/<slug:kind_name>/", ImportCreateApi.as_view(), name="import-create"),
     *router.urls,
 ]

@@ -4,6 +4,7 @@ from revops.models.audit import AuditEvent
 from revops.models.base import BaseModel, OrganizationOwnedModel
 from revops.models.catalog import Product, ProductLine
 from revops.models.crm import Account, Opportunity, OpportunityStageChange, Partner
+from revops.models.imports import ImportProfile
 from revops.models.jobs import JobRun
 from revops.models.organization import Membership, Organization, Role
 from revops.models.periods import FiscalPeriod
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "BaseModel",
     "FiscalPeriod",
+    "ImportProfile",
     "JobRun",
     "Membership",
     "Opportunity",

@@ -1,360 +1,259 @@
-"""Opportunity CSV import: validate every row, then write all rows or none.
+"""File imports as jobs: store the upload, preview it, confirm it, write it all or nothing.
 
-The file is checked completely before anything is written, so a user sees every bad row
-at once (by line and column) and a bad file leaves the database untouched. Rows are matched
-on `external_id` within the organization: new ids are created, known ids are updated, and a
-stage move appends to the opportunity's stage history like an edit in the app would.
+Every door (the import page, the API, the admin, the management commands) calls the same
+three services, so the same file gives the same result, the same errors and the same audit
+row whichever way it came in:
+
+- `import_submit` stores the file and records a JobRun (`preview` or `apply`), one per
+  distinct file, profile and mode; a file whose run failed can be submitted again;
+- `import_confirm` turns a clean preview into an apply run of the same file;
+- `import_job_body` is the work itself (the import task's body, `revops.tasks.run_import_task`,
+  on the core's `job_task`); `import_job_run` runs it in process for the commands and the
+  API's bounded list. A run never stays "running": every failure ends it as failed with a
+  message for the user.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import hashlib
-import io
-import uuid
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
-from decimal import Decimal, InvalidOperation
+import json
 
+import structlog
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.utils import timezone
+from django.db import InterfaceError, OperationalError
 
-from revops.models import (
-    Account,
-    JobRun,
-    Membership,
-    Opportunity,
-    OpportunityStageChange,
-    Organization,
-    ProductLine,
+from revops.exceptions import ApplicationError
+from revops.imports.errors import ImportRefused
+from revops.imports.kinds import ImportKind, import_kind_get
+from revops.imports.pipeline import Preview, import_apply, import_prepare
+from revops.imports.profiles import ProfileSpec
+from revops.models import ImportProfile, JobRun, Organization
+from revops.services.jobs import (
+    JobProgress,
+    job_claim,
+    job_enqueue,
+    job_fail,
+    job_kind_register,
+    job_kind_task,
+    job_retry,
+    job_succeed,
 )
-from revops.models.crm import CLOSED_STAGES, Stage
-from revops.money import quantize_money
-from revops.services.audit import audit_record
-from revops.services.jobs import job_enqueue, job_progress
 
-COLUMNS = (
-    "external_id",
-    "name",
-    "account_external_id",
-    "owner_email",
-    "stage",
-    "amount",
-    "currency",
-    "created_date",
-    "expected_close_date",
-    "close_date",
-    "product_line_code",
-    "lead_source",
-)
-REQUIRED_COLUMNS = ("external_id", "name", "account_external_id", "stage", "amount", "created_date")
-# Fields compared to decide whether a known opportunity changed.
-UPSERT_FIELDS = (
-    "name",
-    "account_id",
-    "owner_id",
-    "stage",
-    "amount",
-    "currency",
-    "created_date",
-    "expected_close_date",
-    "close_date",
-    "product_line_id",
-    "lead_source",
-)
-# Rows per write and per progress report: big enough that a 10,000-row file costs a few
-# dozen round trips, small enough that the progress bar moves on a file of a few hundred.
-BATCH_SIZE = 250
-# An upload larger than this is refused before it is stored (about 40,000 rows).
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_AMOUNT = Decimal("9999999999999999.99")  # DecimalField(18, 2)
-IMPORT_KIND = "opportunity.import"
+logger = structlog.get_logger(__name__)
+
 IMPORT_DIR = "imports"
+# The JobRun kind the import task is registered under; each import kind's runs are "import.<kind>".
+IMPORT_JOB_KIND = "import"
+# Worth a retry by the task (lock timeouts, lost connections), not a failed import.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+# An upload larger than this is refused before it is stored (about 40,000 CSV rows).
+MAX_FILE_BYTES = 5 * 1024 * 1024
 
-ERROR_MISSING_COLUMNS = "line 1: missing column(s): {columns}"
-ERROR_EMPTY_FILE = "The file has no rows to import."
-ERROR_NOT_UTF8 = "The file is not UTF-8 text."
 ERROR_TOO_LARGE = "The file is larger than {limit} MB."
+ERROR_NOT_PREVIEW = "Only a finished preview without errors can be confirmed."
+ERROR_UNEXPECTED = "The import failed unexpectedly ({name}); nothing was imported."
+ERROR_NO_PROFILE = "No {kind} import profile {profile!r} in this organization."
+ERROR_MORE = "… and {n} more problem(s) not shown."
+# JobRun.error keeps 10,000 characters; the list is cut at a line, with how many were left out.
+MAX_ERROR_TEXT = 9_000
 
 
-@dataclass(frozen=True)
-class ImportCounts:
-    created: int
-    updated: int
-    unchanged: int
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+class Mode:
+    PREVIEW = "preview"
+    APPLY = "apply"
 
 
-@dataclass
-class _Lookups:
-    """Everything a row may refer to, loaded once per file (queries do not grow with rows)."""
-
-    accounts: dict[str, int]
-    product_lines: dict[str, int]
-    members: dict[str, int]
-    existing: dict[str, Opportunity]
-
-
-_STAGES_BY_NAME = {**{s.value: s.value for s in Stage}, **{s.label.lower(): s.value for s in Stage}}
+def import_profile_spec(*, organization: Organization, kind: ImportKind, profile: str = "") -> ProfileSpec:
+    """The named profile of this organization and kind, or the kind's built-in default."""
+    if not profile:
+        return kind.default_profile
+    row = ImportProfile.objects.filter(organization=organization, kind=kind.name, name=profile).first()
+    if row is None:
+        raise ValidationError(ERROR_NO_PROFILE.format(kind=kind.name, profile=profile))
+    return row.load()
 
 
-def _chunks(values: list, size: int) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+def _job_kind(kind: ImportKind) -> str:
+    """The JobRun kind of an import kind's runs, run by the one import task."""
+    job_kind = f"{IMPORT_JOB_KIND}.{kind.name}"
+    # Kinds register from any app's ready(); their runs all go to the import task.
+    job_kind_register(kind=job_kind, task=job_kind_task(kind=IMPORT_JOB_KIND))
+    return job_kind
 
 
-def _load_lookups(organization: Organization, rows: list[dict[str, str]]) -> _Lookups:
-    account_ids = sorted({r["account_external_id"] for r in rows if r["account_external_id"]})
-    external_ids = sorted({r["external_id"] for r in rows if r["external_id"]})
-    accounts: dict[str, int] = {}
-    existing: dict[str, Opportunity] = {}
-    for chunk in _chunks(account_ids, 500):
-        accounts.update(
-            Account.objects.filter(organization=organization, external_id__in=chunk).values_list(
-                "external_id", "id"
-            )
-        )
-    for chunk in _chunks(external_ids, 500):
-        for opp in Opportunity.objects.filter(organization=organization, external_id__in=chunk):
-            existing[opp.external_id] = opp
-    product_lines = dict(ProductLine.objects.filter(organization=organization).values_list("code", "id"))
-    members = dict(
-        Membership.objects.filter(organization=organization, is_active=True)
-        .exclude(role="partner")
-        .values_list("user__email", "user_id")
-    )
-    return _Lookups(accounts, product_lines, {k.lower(): v for k, v in members.items()}, existing)
-
-
-def _parse_date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value)
-
-
-def _validate_row(row: dict[str, str], line: int, lookups: _Lookups, currency: str) -> tuple[dict, list[str]]:
-    """Turn one CSV row into field values; the list holds its errors (empty when valid)."""
-    errors: list[str] = []
-
-    def err(field: str, message: str) -> None:
-        errors.append(f"line {line}, {field}: {message}")
-
-    data: dict = {}
-    for field, limit in (("external_id", 64), ("name", 200), ("lead_source", 60)):
-        value = row.get(field, "")
-        if field != "lead_source" and not value:
-            err(field, "is required")
-        elif len(value) > limit:
-            err(field, f"is longer than {limit} characters")
-        data[field] = value
-
-    account_ref = row["account_external_id"]
-    if not account_ref:
-        err("account_external_id", "is required")
-    elif account_ref not in lookups.accounts:
-        err("account_external_id", f"no account with external id {account_ref!r}")
-    data["account_id"] = lookups.accounts.get(account_ref)
-
-    owner_email = row.get("owner_email", "").lower()
-    data["owner_id"] = None
-    if owner_email:
-        data["owner_id"] = lookups.members.get(owner_email)
-        if data["owner_id"] is None:
-            err("owner_email", f"{owner_email!r} is not a member of this organization")
-
-    data["stage"] = _STAGES_BY_NAME.get(row["stage"].lower())
-    if data["stage"] is None:
-        err("stage", f"unknown stage {row['stage']!r} (use one of: {', '.join(Stage.values)})")
-
-    data["amount"] = None
-    try:
-        amount = Decimal(row["amount"].replace(",", ""))
-        if not amount.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        err("amount", f"{row['amount']!r} is not a number" if row["amount"] else "is required")
-    else:
-        if amount < 0:
-            err("amount", "must not be negative")
-        elif amount > MAX_AMOUNT:
-            err("amount", "is too large")
-        else:
-            data["amount"] = quantize_money(amount)
-
-    data["currency"] = (row.get("currency", "") or currency).upper()
-    if len(data["currency"]) != 3 or not data["currency"].isalpha():
-        err("currency", f"{data['currency']!r} is not a 3-letter currency code")
-
-    for field in ("created_date", "expected_close_date", "close_date"):
-        value = row.get(field, "")
-        data[field] = None
-        if not value:
-            if field == "created_date":
-                err(field, "is required")
-            continue
-        try:
-            data[field] = _parse_date(value)
-        except ValueError:
-            err(field, f"{value!r} is not a date (use YYYY-MM-DD)")
-    if data["stage"] in CLOSED_STAGES and data["close_date"] is None and not row.get("close_date"):
-        err("close_date", "is required for a closed opportunity")
-    if data["close_date"] and data["created_date"] and data["close_date"] < data["created_date"]:
-        err("close_date", "is before created_date")
-
-    code = row.get("product_line_code", "")
-    data["product_line_id"] = None
-    if code:
-        data["product_line_id"] = lookups.product_lines.get(code)
-        if data["product_line_id"] is None:
-            err("product_line_code", f"no product line with code {code!r}")
-    return data, errors
-
-
-def _read_rows(csv_text: str) -> list[tuple[int, dict[str, str]]]:
-    """(line number, stripped values) per data row; the header is line 1."""
-    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff"), newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError([ERROR_MISSING_COLUMNS.format(columns=", ".join(missing))])
-    reader.fieldnames = header
-    rows = []
-    for raw in reader:
-        if not any((v or "").strip() for k, v in raw.items() if k is not None):
-            continue  # blank line
-        values = {c: (raw.get(c) or "").strip() for c in COLUMNS}
-        rows.append((reader.line_num, values))
-    if not rows:
-        raise ValidationError([ERROR_EMPTY_FILE])
-    return rows
-
-
-def _report(job_run_id: int | None, done: int, total: int, start: int, span: int) -> None:
-    if job_run_id is not None:
-        job_progress(job_run_id=job_run_id, progress=start + span * done // total)
-
-
-def _validate(organization: Organization, csv_text: str, job_run_id: int | None):
-    rows = _read_rows(csv_text)
-    lookups = _load_lookups(organization, [values for _, values in rows])
-    errors: list[str] = []
-    valid: list[dict] = []
-    first_line: dict[str, int] = {}
-    for index, (line, values) in enumerate(rows, start=1):
-        data, row_errors = _validate_row(values, line, lookups, organization.currency)
-        ext = values["external_id"]
-        if ext and ext in first_line:
-            row_errors.append(f"line {line}, external_id: {ext!r} already appears on line {first_line[ext]}")
-        first_line.setdefault(ext, line)
-        errors.extend(row_errors)
-        valid.append(data)
-        if index % BATCH_SIZE == 0:
-            # Validation runs outside the write transaction, so this progress is visible live.
-            _report(job_run_id, index, len(rows), 0, 50)
-    if errors:
-        raise ValidationError(errors)
-    return valid, lookups
-
-
-def _stage_change(opp: Opportunity, from_stage: str, actor_id: int | None, now) -> OpportunityStageChange:
-    return OpportunityStageChange(
-        organization_id=opp.organization_id,
-        opportunity=opp,
-        from_stage=from_stage,
-        to_stage=opp.stage,
-        amount=opp.amount,
-        changed_at=now,
-        changed_by_id=actor_id,
-    )
-
-
-def opportunity_import(
-    *, organization: Organization, csv_text: str, acting_user, job_run_id: int | None = None
-) -> ImportCounts:
-    """Create or update the opportunities in `csv_text`; every row valid, or nothing is written.
-
-    Raises ValidationError listing every bad row ("line N, field: problem"). Progress goes to
-    the JobRun: 0–50 while validating (visible at once), 50–100 while writing (inside the
-    transaction, so other connections see it at commit).
-    """
-    rows, lookups = _validate(organization, csv_text, job_run_id)
-    actor_id = acting_user.pk if acting_user is not None and acting_user.is_authenticated else None
-    now = timezone.now()
-    created = updated = unchanged = 0
-    with transaction.atomic():
-        for done, batch in enumerate(_chunks(rows, BATCH_SIZE), start=1):
-            new: list[Opportunity] = []
-            changed: list[Opportunity] = []
-            moves: list[OpportunityStageChange] = []
-            for data in batch:
-                opp = lookups.existing.get(data["external_id"])
-                if opp is None:
-                    new.append(Opportunity(organization=organization, **data))
-                    continue
-                old_stage = opp.stage
-                diff = [f for f in UPSERT_FIELDS if getattr(opp, f) != data[f]]
-                if not diff:
-                    unchanged += 1
-                    continue
-                for f in diff:
-                    setattr(opp, f, data[f])
-                opp.updated_at = now
-                changed.append(opp)
-                if opp.stage != old_stage:
-                    moves.append(_stage_change(opp, old_stage, actor_id, now))
-            Opportunity.objects.bulk_create(new)
-            Opportunity.objects.bulk_update(changed, [*UPSERT_FIELDS, "updated_at"])
-            moves.extend(_stage_change(opp, "", actor_id, now) for opp in new)
-            OpportunityStageChange.objects.bulk_create(moves)
-            created += len(new)
-            updated += len(changed)
-            _report(job_run_id, min(done * BATCH_SIZE, len(rows)), len(rows), 50, 49)
-        counts = ImportCounts(created=created, updated=updated, unchanged=unchanged)
-        audit_record(
-            organization=organization,
-            actor=acting_user,
-            action="opportunity.import",
-            object_type="revops.jobrun" if job_run_id else "revops.opportunity",
-            object_id=str(job_run_id or ""),
-            after=counts.as_dict(),
-        )
-    return counts
-
-
-def import_file_read(*, path: str) -> str:
-    """The stored upload at `path` (relative to MEDIA_ROOT) as text."""
-    with default_storage.open(path, "rb") as handle:
-        return handle.read().decode("utf-8-sig")
-
-
-def opportunity_import_enqueue(
-    *, organization: Organization, content: bytes, acting_user
+def import_submit(
+    *,
+    organization: Organization,
+    actor,
+    kind_name: str,
+    content: bytes,
+    filename: str = "",
+    profile: str = "",
+    spec: ProfileSpec | None = None,
+    mode: str = Mode.PREVIEW,
+    run_key: str = "",
 ) -> tuple[JobRun, bool]:
-    """Store the upload and queue one import job per distinct file; (job, created).
+    """Store the file and record its run, queued after commit; (job, queued).
 
-    The idempotency key is the SHA-256 of the file, so uploading the same file twice (a
-    double click, a retry) returns the first job and queues nothing. The stored name is
-    derived from the same digest, so the second upload does not leave a stray copy.
+    The run's key is the digest of (file, spec, mode): the same file submitted twice returns
+    the first run and queues nothing, unless that run failed, in which case it is queued
+    again. `spec` replaces the named profile (the API's JSON list has its own); `run_key`
+    makes a run distinct from an earlier one of the same content.
     """
+    kind = import_kind_get(kind_name)
+    if spec is None:
+        spec = import_profile_spec(organization=organization, kind=kind, profile=profile)
     if len(content) > MAX_FILE_BYTES:
         raise ValidationError(ERROR_TOO_LARGE.format(limit=MAX_FILE_BYTES // (1024 * 1024)))
-    try:
-        content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(ERROR_NOT_UTF8) from exc
-    digest = hashlib.sha256(content).hexdigest()
-    name = f"{uuid.UUID(hex=hashlib.sha256(f'{organization.pk}:{digest}'.encode()).hexdigest()[:32])}.csv"
-    path = f"{IMPORT_DIR}/{name}"
+    spec_json = spec.model_dump(mode="json")
+    digest = hashlib.sha256(
+        content + json.dumps(spec_json, sort_keys=True).encode() + run_key.encode()
+    ).hexdigest()
+    path = f"{IMPORT_DIR}/{hashlib.sha256(f'{organization.pk}:{digest}'.encode()).hexdigest()[:32]}.{spec.format}"
     if not default_storage.exists(path):
         path = default_storage.save(path, ContentFile(content))
-    return job_enqueue(
+    job, created = job_enqueue(
         organization=organization,
-        kind=IMPORT_KIND,
-        idempotency_key=f"{IMPORT_KIND}:{digest}",
-        params={"file": path, "bytes": len(content)},
-        started_by=acting_user,
+        kind=_job_kind(kind),
+        idempotency_key=f"import:{kind.name}:{mode}:{digest}",
+        params={
+            "import_kind": kind.name,
+            "mode": mode,
+            "file": path,
+            "filename": filename[:200],
+            "bytes": len(content),
+            "profile": profile,
+            "spec": spec_json,
+        },
+        started_by=actor,
     )
+    if not created and job.status == JobRun.Status.FAILED and job_retry(job=job):
+        # A failed file may be fixed by data elsewhere (a missing account added): run it again.
+        job.refresh_from_db()
+        created = True
+    return job, created
+
+
+def import_confirm(*, job: JobRun, actor) -> tuple[JobRun, bool]:
+    """Queue the apply run of a clean preview (the same stored file and profile)."""
+    preview = job.params.get("preview") or {}
+    if (
+        job.params.get("mode") != Mode.PREVIEW
+        or job.status != JobRun.Status.SUCCEEDED
+        or preview.get("error_count", 1)
+    ):
+        raise ApplicationError(ERROR_NOT_PREVIEW)
+    kind = import_kind_get(job.params["import_kind"])
+    return import_submit(
+        organization=job.organization,
+        actor=actor,
+        kind_name=kind.name,
+        content=import_file_read(path=job.params["file"]),
+        filename=job.params.get("filename", ""),
+        profile=job.params.get("profile", ""),
+        spec=ProfileSpec.model_validate(job.params["spec"]),
+        mode=Mode.APPLY,
+    )
+
+
+def import_file_read(*, path: str) -> bytes:
+    """The stored upload at `path` (relative to MEDIA_ROOT)."""
+    with default_storage.open(path, "rb") as handle:
+        return handle.read()
+
+
+def _error_text(errors: list[str], total: int) -> str:
+    shown: list[str] = []
+    size = 0
+    for line in errors:
+        if size + len(line) + 1 > MAX_ERROR_TEXT:
+            break
+        shown.append(line)
+        size += len(line) + 1
+    if total > len(shown):
+        shown.append(ERROR_MORE.format(n=total - len(shown)))
+    return "\n".join(shown)
+
+
+def _store_preview(job: JobRun, preview: Preview) -> None:
+    params = {**job.params, "preview": preview.as_dict()}
+    counts = _summary(preview)
+    JobRun.objects.filter(pk=job.pk).update(params=params, counts=counts)
+    job.params, job.counts = params, counts
+
+
+def _summary(preview: Preview) -> dict:
+    return {
+        "rows": preview.rows,
+        **preview.counts,
+        **({"errors": preview.error_count} if preview.error_count else {}),
+        **{f"total_{k}": str(v) for k, v in preview.totals.items()},
+        **preview.extra,
+    }
+
+
+def import_job_body(*, job: JobRun, progress: JobProgress) -> dict:
+    """Run the import recorded in the claimed JobRun (the import task's body); its counts.
+
+    A refused file or row raises ValidationError with the problems, one a line (its counts and
+    preview are stored first); any other error but a transient database one raises
+    ApplicationError with a message that names no internals (the details go to the log).
+    """
+    kind = import_kind_get(job.params["import_kind"])
+    spec = ProfileSpec.model_validate(job.params["spec"])
+
+    def report(done: int, total: int) -> None:
+        progress.report(done=done, total=total, span=99)
+
+    try:
+        content = import_file_read(path=job.params["file"])
+        if job.params["mode"] == Mode.PREVIEW:
+            preview = import_prepare(
+                kind=kind, organization=job.organization, content=content, spec=spec, progress=report
+            ).preview
+            _store_preview(job, preview)
+            if preview.error_count:
+                raise ImportRefused(preview.errors, total=preview.error_count)
+        else:
+            preview = import_apply(
+                kind=kind,
+                organization=job.organization,
+                actor=job.started_by,
+                content=content,
+                spec=spec,
+                job_run_id=job.pk,
+                progress=report,
+            )
+            _store_preview(job, preview)
+    except ImportRefused as exc:  # FileRefused included
+        JobRun.objects.filter(pk=job.pk).update(counts={**job.counts, "errors": exc.total})
+        raise ValidationError(_error_text(exc.errors, exc.total).splitlines()) from exc
+    except TRANSIENT_ERRORS:
+        raise  # the task hands the run back and retries
+    except Exception as exc:  # a bug or a value the database refused: fail the run, details in the log
+        logger.exception("import_failed", job_run_id=job.pk, kind=kind.name)
+        raise ApplicationError(ERROR_UNEXPECTED.format(name=type(exc).__name__)) from exc
+    return _summary(preview)
+
+
+def import_job_run(*, job_run_id: int) -> JobRun:
+    """Run a submitted import in this process (the commands, the API's bounded list).
+
+    Claims the run like the task does, so a task delivery of the same run does nothing; a
+    run another process already claimed is returned as it is.
+    """
+    job = job_claim(job_run_id=job_run_id)
+    if job is None:
+        return JobRun.objects.get(pk=job_run_id)
+    try:
+        counts = import_job_body(job=job, progress=JobProgress(job_run_id=job.pk))
+    except ValidationError as exc:
+        job_fail(job_run_id=job.pk, error="\n".join(exc.messages))
+    except ApplicationError as exc:
+        job_fail(job_run_id=job.pk, error=exc.message)
+    else:
+        job_succeed(job_run_id=job.pk, counts=counts)
+    job.refresh_from_db()
+    return job

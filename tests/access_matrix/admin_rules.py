@@ -49,6 +49,7 @@ MODELS: dict[str, dict[str, tuple[Status, Status]]] = {
     "revops_user": NO_DELETE,
     "revops_fiscalperiod": NO_DELETE,
     "revops_jobrun": READ_ONLY,
+    "revops_importprofile": EDITABLE,
     "revops_auditevent": READ_ONLY,
     "revops_apitoken": READ_ONLY,
     "revops_organization": SUPERUSER_ONLY,

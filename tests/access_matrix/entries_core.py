@@ -30,6 +30,14 @@ PAGES: dict[str, Entry] = {
     "revops:export-download": Entry((LOGIN, 404, 404, 404, 404, 403, 404), obj="jobrun"),
     "revops:job-list": Entry((LOGIN, 200, 200, 200, 403, 403, 200)),
     "revops:job-progress": Entry((LOGIN, 200, 200, 200, 403, 403, 404), obj="jobrun"),
+    # Any registered kind's upload page; revenue events need attribution.edit (finance lacks it).
+    "revops:import-upload": Entry(
+        (LOGIN, 200, 200, 403, 403, 403, 200), kwargs={"kind_name": "revenue_events"}
+    ),
+    # An import job needs the job page and its kind's capability (finance lacks the import one).
+    "revops:import-job": Entry((LOGIN, 200, 200, 403, 403, 403, 404), obj="import_job"),
+    # The job is a preview still queued: confirming it is refused with a message (redirect back).
+    "revops:import-confirm": Entry((LOGIN, 302, 302, 403, 403, 403, 404), obj="import_job", method="POST"),
     "revops:token-list": Entry((LOGIN, 200, 200, 200, 200, 403, 200)),
     # An empty name is refused (400): nothing is created.
     "revops:token-create": Entry((LOGIN, 400, 400, 400, 400, 403, 400), method="POST"),
@@ -46,6 +54,12 @@ PAGES: dict[str, Entry] = {
 API: dict[str, Entry] = {
     "api-root": Entry((401, 200, 200, 200, 200, 403, 200)),
     "me": Entry((401, 200, 200, 200, 200, 403, 200)),
+    # No file: 400 for whoever may import the kind.
+    "import-create": Entry(
+        (401, 400, 400, 403, 403, 403, 400), method="POST", kwargs={"kind_name": "opportunities"}
+    ),
+    "import-job": Entry((401, 200, 200, 403, 403, 403, 404), obj="import_job"),
+    "import-confirm": Entry((401, 400, 400, 403, 403, 403, 404), obj="import_job", method="POST"),
     "account-list": Entry((401, 200, 200, 200, 200, 403, 200)),
     "account-detail": Entry((401, 200, 200, 200, 200, 403, 404), obj="account"),
     "partner-list": Entry((401, 200, 200, 200, 200, 403, 200)),

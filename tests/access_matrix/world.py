@@ -28,7 +28,7 @@ from attribution.models import AttributionEntry, AttributionPeriodSeal
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create
 from attribution.services.settings import attribution_settings_get
-from revops.models import FiscalPeriod, Membership, Opportunity
+from revops.models import FiscalPeriod, ImportProfile, Membership, Opportunity
 from revops.services.audit import audit_record
 from revops.services.periods import period_close, periods_ensure
 from revops.services.tokens import api_token_create, api_token_revoke
@@ -88,6 +88,12 @@ def _core_rows(org, actors, partner) -> dict[str, int | str]:
     period_close(period=closed, actor=admin.user, reason="Year end")
     open_period = FiscalPeriod.objects.get(organization=org, start_date=dt.date(2026, 2, 1))
     job = JobRunFactory(organization=org, started_by=admin.user)
+    import_job = JobRunFactory(
+        organization=org,
+        kind="import.opportunities",
+        params={"import_kind": "opportunities", "mode": "preview"},
+    )
+    import_profile = ImportProfile.objects.create(organization=org, kind="opportunities", name="CRM export")
     token, _key = api_token_create(organization=org, user=rep.user, name="CI", acting_user=rep.user)
     revoked, _key = api_token_create(organization=org, user=rep.user, name="Old", acting_user=rep.user)
     api_token_revoke(token=revoked, acting_user=rep.user)
@@ -102,6 +108,8 @@ def _core_rows(org, actors, partner) -> dict[str, int | str]:
         "fiscalperiod": open_period.pk,
         "closed_period": closed.pk,
         "jobrun": job.pk,
+        "import_job": import_job.pk,
+        "importprofile": import_profile.pk,
         "apitoken": token.pk,
         "revoked_token": revoked.pk,
         "auditevent": audit.pk,

@@ -7,6 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from attribution.models import AttributionEntry, RevenueEvent
+from revops.models import AuditEvent, JobRun
 from tests.attribution.factories import OpportunityPartnerFactory, RevenueEventFactory
 from tests.revops.factories import AccountFactory, OpportunityFactory
 
@@ -23,7 +24,7 @@ def api_for(membership) -> APIClient:
 
 @pytest.fixture
 def deal(org, partner):
-    deal = OpportunityFactory(organization=org)
+    deal = OpportunityFactory(organization=org, external_id="OPP-1")
     OpportunityPartnerFactory(
         organization=org, opportunity=deal, partner=partner, split_percent=Decimal("10.00")
     )
@@ -32,97 +33,141 @@ def deal(org, partner):
 
 def test_bulk_create_creates_events_and_posts_them(admin, org, deal, partner):
     # given
-    account = AccountFactory(organization=org)
+    account = AccountFactory(organization=org, external_id="ACC-9")
     items = [
-        {"external_id": "inv-1", "date": "2026-03-05", "amount": "1000.00", "opportunity": deal.pk},
-        {"external_id": "inv-2", "date": "2026-03-06", "amount": "250.50", "account": account.pk},
+        {
+            "external_id": "inv-1",
+            "date": "2026-03-05",
+            "amount": "1000.00",
+            "opportunity_external_id": "OPP-1",
+        },
+        {"external_id": "inv-2", "date": "2026-03-06", "amount": 250.5, "account_external_id": "ACC-9"},
     ]
     # when
     response = api_for(admin).post(EVENTS, items, format="json")
     # then
-    assert response.status_code == 201
-    body = response.json()
-    assert [
-        (e["external_id"], e["amount"], e["opportunity"], e["account"], e["source"]) for e in body["created"]
-    ] == [
-        ("inv-1", "1000.00", deal.pk, deal.account_id, "api"),
-        ("inv-2", "250.50", None, account.pk, "api"),
+    job = JobRun.objects.get()
+    assert (response.status_code, response.json()) == (
+        201,
+        {"job": job.pk, "created": 2, "existing": 0, "posted_entries": 1},
+    )
+    events = RevenueEvent.objects.values_list(
+        "external_id", "amount", "opportunity_id", "account_id", "source"
+    )
+    assert list(events) == [
+        ("inv-1", Decimal("1000.00"), deal.pk, deal.account_id, "api"),
+        ("inv-2", Decimal("250.50"), None, account.pk, "api"),
     ]
-    assert (body["existing"], body["posted_entries"]) == ([], 1)
     entry = AttributionEntry.objects.get()
     assert (entry.partner_id, entry.amount, entry.revenue_event.external_id) == (
         partner.pk,
         Decimal("100.00"),
         "inv-1",
     )
+    audit = AuditEvent.objects.get(action="revenue_event.import")
+    assert (audit.actor, audit.object_id, audit.after) == (
+        admin.user,
+        str(job.pk),
+        {"create": 2, "update": 0, "unchanged": 0, "total_amount": "1250.50", "posted_entries": 1},
+    )
 
 
 def test_bulk_create_is_idempotent_by_external_id(admin, org, deal):
     # given
     client = api_for(admin)
-    items = [{"external_id": "inv-1", "date": "2026-03-05", "amount": "1000.00", "opportunity": deal.pk}]
+    items = [
+        {
+            "external_id": "inv-1",
+            "date": "2026-03-05",
+            "amount": "1000.00",
+            "opportunity_external_id": "OPP-1",
+        }
+    ]
     client.post(EVENTS, items, format="json")
     # when
     again = client.post(
         EVENTS,
-        [*items, {"external_id": "inv-9", "date": "2026-03-07", "amount": "10", "opportunity": deal.pk}],
+        [
+            *items,
+            {
+                "external_id": "inv-9",
+                "date": "2026-03-07",
+                "amount": "10",
+                "opportunity_external_id": "OPP-1",
+            },
+        ],
         format="json",
     )
     repeat = client.post(EVENTS, items, format="json")
     # then
-    assert again.status_code == 201
-    assert ([e["external_id"] for e in again.json()["created"]], again.json()["existing"]) == (
-        ["inv-9"],
-        ["inv-1"],
-    )
+    assert (again.status_code, again.json()["created"], again.json()["existing"]) == (201, 1, 1)
     assert repeat.status_code == 200
-    assert repeat.json() == {"created": [], "existing": ["inv-1"], "posted_entries": 0}
+    assert repeat.json() == {"job": repeat.json()["job"], "created": 0, "existing": 1, "posted_entries": 0}
     assert sorted(RevenueEvent.objects.values_list("external_id", flat=True)) == ["inv-1", "inv-9"]
     assert AttributionEntry.objects.count() == 2
 
 
-def test_bulk_create_with_one_bad_item_writes_nothing(admin, org, deal, other_org_opportunity):
+def test_bulk_create_with_one_bad_item_writes_nothing(admin, org, other_org, deal):
     # given
+    other_org_opportunity = OpportunityFactory(organization=other_org, external_id="OPP-GLOBEX")
     items = [
-        {"external_id": "ok-1", "date": "2026-03-05", "amount": "10.00", "opportunity": deal.pk},
-        {"external_id": "bad-1", "date": "2026-03-05", "amount": "10.001", "opportunity": deal.pk},
+        {"external_id": "ok-1", "date": "2026-03-05", "amount": "10.00", "opportunity_external_id": "OPP-1"},
+        {
+            "external_id": "bad-1",
+            "date": "2026-03-05",
+            "amount": "10.001",
+            "opportunity_external_id": "OPP-1",
+        },
         {
             "external_id": "bad-2",
             "date": "not a date",
             "amount": "1",
-            "opportunity": other_org_opportunity.pk,
+            "opportunity_external_id": other_org_opportunity.external_id,
         },
         {"external_id": "bad-3", "date": "2026-03-05", "amount": "1"},
+        {
+            "external_id": "bad-4",
+            "date": "2026-03-05",
+            "amount": "1",
+            "opportunity_external_id": other_org_opportunity.external_id,
+        },
     ]
     # when
     response = api_for(admin).post(EVENTS, items, format="json")
     # then
-    assert response.status_code == 400
-    body = response.json()
-    assert body["detail"] == "Nothing was created: 3 item(s) have errors."
-    assert [(e["index"], e["field"]) for e in body["errors"]] == [
-        (1, "amount"),
-        (2, "date"),
-        (2, "opportunity"),
-        (3, "opportunity"),
-    ]
-    assert body["errors"][-1]["message"] == "Give an opportunity or an account."
+    job = JobRun.objects.get()
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "detail": "Nothing was created: 4 error(s).",
+            "errors": [
+                "line 3, amount: '10.001' has more than 2 decimal places",
+                "line 4, date: 'not a date' is not a date (use YYYY-MM-DD)",
+                "line 5, account_external_id: give an account_external_id or an opportunity_external_id",
+                f"line 6, opportunity_external_id: no opportunity with external id "
+                f"{other_org_opportunity.external_id!r}",
+            ],
+            "job": job.pk,
+        },
+    )
+    assert job.status == JobRun.Status.FAILED
     assert not RevenueEvent.objects.exists()
     assert not AttributionEntry.objects.exists()
+    assert not AuditEvent.objects.filter(action="revenue_event.import").exists()
 
 
 def test_bulk_create_refuses_repeated_external_ids_and_mismatched_account(admin, org, deal):
     # given
-    other_account = AccountFactory(organization=org)
+    AccountFactory(organization=org, external_id="ACC-OTHER")
     items = [
-        {"external_id": "x", "date": "2026-03-05", "amount": "1", "opportunity": deal.pk},
-        {"external_id": "x", "date": "2026-03-06", "amount": "2", "opportunity": deal.pk},
+        {"external_id": "x", "date": "2026-03-05", "amount": "1", "opportunity_external_id": "OPP-1"},
+        {"external_id": "x", "date": "2026-03-06", "amount": "2", "opportunity_external_id": "OPP-1"},
         {
             "external_id": "y",
             "date": "2026-03-06",
             "amount": "2",
-            "opportunity": deal.pk,
-            "account": other_account.pk,
+            "opportunity_external_id": "OPP-1",
+            "account_external_id": "ACC-OTHER",
         },
     ]
     # when
@@ -130,12 +175,22 @@ def test_bulk_create_refuses_repeated_external_ids_and_mismatched_account(admin,
     repeated = api_for(admin).post(EVENTS, items[:2], format="json")
     # then
     assert (mismatch.status_code, repeated.status_code) == (400, 400)
-    assert mismatch.json()["errors"] == [
-        {"index": 0, "field": "account", "message": "This is not the account of the opportunity."}
-    ]
-    assert repeated.json()["errors"] == [{"index": 1, "field": "external_id", "message": "Repeats item 0."}]
+    assert mismatch.json()["errors"] == ["line 2, account_external_id: is not the account of the opportunity"]
+    assert repeated.json()["errors"] == ["line 3, external_id: 'x' already appears on line 2"]
     assert not RevenueEvent.objects.exists()
     assert not AttributionEntry.objects.exists()
+
+
+@pytest.mark.parametrize("_case", ["finance_admin", "rep"])
+def test_bulk_create_needs_the_attribution_edit_capability(_case, request, org, deal):
+    # given
+    member = request.getfixturevalue(_case)
+    items = [{"external_id": "x", "date": "2026-03-05", "amount": "1", "opportunity_external_id": "OPP-1"}]
+    # when
+    response = api_for(member).post(EVENTS, items, format="json")
+    # then
+    assert response.status_code == 403
+    assert (RevenueEvent.objects.count(), JobRun.objects.count()) == (0, 0)
 
 
 def test_bulk_create_needs_a_list(admin, org):
@@ -150,7 +205,7 @@ def test_bulk_create_needs_a_list(admin, org):
 def test_bulk_create_refuses_more_than_the_item_limit(admin, org, deal):
     # given
     items = [
-        {"external_id": f"e-{n}", "date": "2026-03-05", "amount": "1", "opportunity": deal.pk}
+        {"external_id": f"e-{n}", "date": "2026-03-05", "amount": "1", "opportunity_external_id": "OPP-1"}
         for n in range(1001)
     ]
     # when
@@ -159,7 +214,7 @@ def test_bulk_create_refuses_more_than_the_item_limit(admin, org, deal):
     assert response.status_code == 400
     assert response.json() == {
         "non_field_errors": [
-            "Send at most 1000 revenue events per request; larger files go through the CSV import."
+            "Send at most 1000 revenue events per request; larger files go through the file import."
         ]
     }
     assert not RevenueEvent.objects.exists()
@@ -190,3 +245,21 @@ def test_rep_sees_only_revenue_of_their_deals(rep, rep_opportunity, other_rep_op
     # then
     assert [e["id"] for e in listed.json()["results"]] == [mine.pk]
     assert other.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("_case", "value", "error"),
+    [
+        ("nul_byte", "inv\u00001", "line 2: a value contains a NUL byte."),
+        ("huge", "x" * 40_000, "line 2: a value is longer than 32768 characters."),
+        ("nested", ["inv-1"], "line 2: a value is a list or an object, not a single value."),
+    ],
+)
+def test_bulk_create_refuses_values_no_column_can_hold(_case, value, error, admin, org, deal):
+    # given: before, a NUL byte reached PostgreSQL and answered 500
+    items = [{"external_id": value, "date": "2026-03-05", "amount": "1", "opportunity_external_id": "OPP-1"}]
+    # when
+    response = api_for(admin).post(EVENTS, items, format="json")
+    # then
+    assert (response.status_code, response.json()["errors"]) == (400, [error])
+    assert (RevenueEvent.objects.count(), JobRun.objects.get().status) == (0, JobRun.Status.FAILED)

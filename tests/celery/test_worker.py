@@ -5,14 +5,25 @@ import time
 import pytest
 
 from revops.models import AuditEvent, JobRun, Opportunity, OpportunityStageChange
-from revops.services.imports import opportunity_import_enqueue
-from revops.tasks import import_opportunities_task
+from revops.services.imports import Mode, import_submit
+from revops.tasks import run_import_task
 from tests.revops.factories import AccountFactory, ProductLineFactory
 from tests.revops.test_imports import csv_text, row
 
+
+def enqueue(org, user, content: bytes):
+    return import_submit(
+        organization=org,
+        actor=user,
+        kind_name="opportunities",
+        content=content,
+        mode=Mode.APPLY,
+    )
+
+
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
-TASK_NAME = "revops.tasks.import_opportunities_task"
+TASK_NAME = "revops.tasks.run_import_task"
 
 
 @pytest.fixture
@@ -40,7 +51,7 @@ def test_worker_runs_the_import_and_reports_progress(worker, org, manager, catal
     content = import_file(600)
 
     # when
-    job, created = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
+    job, created = enqueue(org, manager.user, content)
 
     # then
     assert created is True
@@ -48,27 +59,25 @@ def test_worker_runs_the_import_and_reports_progress(worker, org, manager, catal
     assert (job.status, job.progress, job.counts, job.error) == (
         JobRun.Status.SUCCEEDED,
         100,
-        {"created": 600, "updated": 0, "unchanged": 0},
+        {"rows": 600, "create": 600, "update": 0, "unchanged": 0, "total_amount": "7500300.00"},
         "",
     )
     assert job.started_at is not None and job.finished_at is not None
     assert Opportunity.objects.filter(organization=org).count() == 600
     assert OpportunityStageChange.objects.filter(organization=org).count() == 600
     log = worker.wait_for_log(f"Task {TASK_NAME}[", "succeeded in")
-    assert "{'created': 600, 'updated': 0, 'unchanged': 0}" in log
+    assert "'create': 600, 'update': 0, 'unchanged': 0" in log
 
 
 def test_worker_runs_a_job_once_however_often_it_is_queued(worker, org, manager, catalog):
     # given
     content = import_file(3)
-    job, _ = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
+    job, _ = enqueue(org, manager.user, content)
 
     # when
-    again, created_again = opportunity_import_enqueue(
-        organization=org, content=content, acting_user=manager.user
-    )
-    first_extra = import_opportunities_task.delay(job_run_id=job.pk)
-    second_extra = import_opportunities_task.delay(job_run_id=job.pk)
+    again, created_again = enqueue(org, manager.user, content)
+    first_extra = run_import_task.delay(job_run_id=job.pk)
+    second_extra = run_import_task.delay(job_run_id=job.pk)
 
     # then
     assert (again.pk, created_again) == (job.pk, False)
@@ -76,7 +85,10 @@ def test_worker_runs_a_job_once_however_often_it_is_queued(worker, org, manager,
         f"{TASK_NAME}[{first_extra.id}] succeeded in", f"{TASK_NAME}[{second_extra.id}] succeeded in"
     )
     job = wait_until_finished(job)
-    assert (job.status, job.counts) == (JobRun.Status.SUCCEEDED, {"created": 3, "updated": 0, "unchanged": 0})
+    assert (job.status, job.counts) == (
+        JobRun.Status.SUCCEEDED,
+        {"rows": 3, "create": 3, "update": 0, "unchanged": 0, "total_amount": "37501.50"},
+    )
     assert JobRun.objects.filter(organization=org).count() == 1
     assert Opportunity.objects.filter(organization=org).count() == 3
     assert OpportunityStageChange.objects.filter(organization=org).count() == 3
@@ -89,7 +101,7 @@ def test_worker_fails_a_bad_file_with_its_row_errors(worker, org, manager, catal
     content = csv_text([row(), row(external_id="OPP-2", amount="-1")]).encode()
 
     # when
-    job, _ = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
+    job, _ = enqueue(org, manager.user, content)
 
     # then
     job = wait_until_finished(job)

@@ -6,11 +6,11 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from revops.models import AuditEvent, Opportunity, OpportunityStageChange
-from revops.services.imports import COLUMNS, opportunity_import
+from revops.imports.errors import ImportRefused
+from revops.models import AuditEvent, JobRun, Opportunity, OpportunityStageChange
+from revops.services.opportunity_import import COLUMNS, opportunity_import
 from tests.revops.factories import AccountFactory, OpportunityFactory, ProductLineFactory
 
 
@@ -124,10 +124,10 @@ def test_import_creates_updates_and_skips_unchanged_rows(
     )
 
     # when
-    counts = opportunity_import(organization=org, csv_text=text, acting_user=manager.user)
+    counts = opportunity_import(organization=org, content=text.encode(), actor=manager.user)
 
     # then
-    assert counts.as_dict() == {"created": 2, "updated": 1, "unchanged": 1}
+    assert counts.counts == {"create": 2, "update": 1, "unchanged": 1}
     created = Opportunity.objects.get(organization=org, external_id="OPP-1")
     assert (created.name, created.account, created.owner, created.stage) == (
         "Widgets for Initech",
@@ -171,17 +171,17 @@ def test_import_creates_updates_and_skips_unchanged_rows(
     assert (audit.organization, audit.actor, audit.after) == (
         org,
         manager.user,
-        {"created": 2, "updated": 1, "unchanged": 1},
+        {"create": 2, "update": 1, "unchanged": 1, "total_amount": "18600.50"},
     )
 
 
 @pytest.mark.parametrize(
     ("_case", "overrides", "expected"),
     [
-        ("amount_text", {"amount": "lots"}, "line 3, amount: 'lots' is not a number"),
+        ("amount_text", {"amount": "lots"}, "line 3, amount: 'lots' is not a number in the format 1,234.56"),
         ("amount_missing", {"amount": ""}, "line 3, amount: is required"),
         ("amount_negative", {"amount": "-1.00"}, "line 3, amount: must not be negative"),
-        ("amount_nan", {"amount": "NaN"}, "line 3, amount: 'NaN' is not a number"),
+        ("amount_nan", {"amount": "NaN"}, "line 3, amount: 'NaN' is not a number in the format 1,234.56"),
         (
             "stage_unknown",
             {"stage": "won"},
@@ -243,11 +243,11 @@ def test_import_bad_row_names_line_and_field_and_writes_nothing(
     before = snapshot_counts()
 
     # when
-    with pytest.raises(ValidationError) as excinfo:
-        opportunity_import(organization=org, csv_text=text, acting_user=manager.user)
+    with pytest.raises(ImportRefused) as excinfo:
+        opportunity_import(organization=org, content=text.encode(), actor=manager.user)
 
     # then
-    assert excinfo.value.messages == [expected]
+    assert excinfo.value.errors == [expected]
     assert snapshot_counts() == before
     known_opportunity.refresh_from_db()
     assert (known_opportunity.stage, known_opportunity.amount) == ("qualification", Decimal("5000.00"))
@@ -260,14 +260,13 @@ def test_import_lists_every_bad_row_with_its_line(org, manager, rep, account, pr
     before = snapshot_counts()
 
     # when
-    with pytest.raises(ValidationError) as excinfo:
-        opportunity_import(organization=org, csv_text=text, acting_user=manager.user)
+    with pytest.raises(ImportRefused) as excinfo:
+        opportunity_import(organization=org, content=text.encode(), actor=manager.user)
 
     # then
-    assert excinfo.value.messages == [
-        "line 2, amount: 'x' is not a number",
-        "line 4, stage: unknown stage '' (use one of: prospecting, qualification, proposal, negotiation, "
-        "closed_won, closed_lost)",
+    assert excinfo.value.errors == [
+        "line 2, amount: 'x' is not a number in the format 1,234.56",
+        "line 4, stage: is required",
     ]
     assert snapshot_counts() == before
 
@@ -278,11 +277,11 @@ def test_import_refuses_duplicate_external_ids_in_the_file(org, manager, rep, ac
     before = snapshot_counts()
 
     # when
-    with pytest.raises(ValidationError) as excinfo:
-        opportunity_import(organization=org, csv_text=text, acting_user=manager.user)
+    with pytest.raises(ImportRefused) as excinfo:
+        opportunity_import(organization=org, content=text.encode(), actor=manager.user)
 
     # then
-    assert excinfo.value.messages == ["line 4, external_id: 'OPP-1' already appears on line 2"]
+    assert excinfo.value.errors == ["line 4, external_id: 'OPP-1' already appears on line 2"]
     assert snapshot_counts() == before
 
 
@@ -293,11 +292,11 @@ def test_import_refuses_another_organizations_account(org, other_org, manager, r
     before = snapshot_counts()
 
     # when
-    with pytest.raises(ValidationError) as excinfo:
-        opportunity_import(organization=org, csv_text=text, acting_user=manager.user)
+    with pytest.raises(ImportRefused) as excinfo:
+        opportunity_import(organization=org, content=text.encode(), actor=manager.user)
 
     # then
-    assert excinfo.value.messages == ["line 2, account_external_id: no account with external id 'ACC-GLOBEX'"]
+    assert excinfo.value.errors == ["line 2, account_external_id: no account with external id 'ACC-GLOBEX'"]
     assert snapshot_counts() == before
 
 
@@ -307,11 +306,11 @@ def test_import_refuses_owner_from_another_organization(org, other_org_admin, ma
     before = snapshot_counts()
 
     # when
-    with pytest.raises(ValidationError) as excinfo:
-        opportunity_import(organization=org, csv_text=text, acting_user=manager.user)
+    with pytest.raises(ImportRefused) as excinfo:
+        opportunity_import(organization=org, content=text.encode(), actor=manager.user)
 
     # then
-    assert excinfo.value.messages == [
+    assert excinfo.value.errors == [
         "line 2, owner_email: 'admin@globex.test' is not a member of this organization"
     ]
     assert snapshot_counts() == before
@@ -324,10 +323,10 @@ def test_import_does_not_touch_another_organizations_opportunity_with_the_same_i
     theirs = OpportunityFactory(organization=other_org, external_id="OPP-1", name="Theirs", stage="proposal")
 
     # when
-    counts = opportunity_import(organization=org, csv_text=csv_text([row()]), acting_user=manager.user)
+    counts = opportunity_import(organization=org, content=csv_text([row()]).encode(), actor=manager.user)
 
     # then
-    assert counts.as_dict() == {"created": 1, "updated": 0, "unchanged": 0}
+    assert counts.counts == {"create": 1, "update": 0, "unchanged": 0}
     theirs.refresh_from_db()
     assert (theirs.name, theirs.organization) == ("Theirs", other_org)
     assert Opportunity.objects.filter(external_id="OPP-1").count() == 2
@@ -339,11 +338,11 @@ def test_import_refuses_a_file_without_required_columns(org, manager):
     before = snapshot_counts()
 
     # when
-    with pytest.raises(ValidationError) as excinfo:
-        opportunity_import(organization=org, csv_text=text, acting_user=manager.user)
+    with pytest.raises(ImportRefused) as excinfo:
+        opportunity_import(organization=org, content=text.encode(), actor=manager.user)
 
     # then
-    assert excinfo.value.messages == ["line 1: missing column(s): account_external_id, amount, created_date"]
+    assert excinfo.value.errors == ["line 1: missing column(s): account_external_id, amount, created_date"]
     assert snapshot_counts() == before
 
 
@@ -353,25 +352,25 @@ def test_import_refuses_a_file_without_rows(org, manager):
     before = snapshot_counts()
 
     # when
-    with pytest.raises(ValidationError) as excinfo:
-        opportunity_import(organization=org, csv_text=text, acting_user=manager.user)
+    with pytest.raises(ImportRefused) as excinfo:
+        opportunity_import(organization=org, content=text.encode(), actor=manager.user)
 
     # then
-    assert excinfo.value.messages == ["The file has no rows to import."]
+    assert excinfo.value.errors == ["The file has no rows to import."]
     assert snapshot_counts() == before
 
 
 def test_import_twice_changes_nothing_the_second_time(org, manager, rep, account, product_line):
     # given
     text = csv_text([row(), row(external_id="OPP-2", stage="closed_lost", close_date="2026-02-01")])
-    opportunity_import(organization=org, csv_text=text, acting_user=manager.user)
+    opportunity_import(organization=org, content=text.encode(), actor=manager.user)
     opportunities, changes, _ = snapshot_counts()
 
     # when
-    counts = opportunity_import(organization=org, csv_text=text, acting_user=manager.user)
+    counts = opportunity_import(organization=org, content=text.encode(), actor=manager.user)
 
     # then
-    assert counts.as_dict() == {"created": 0, "updated": 0, "unchanged": 2}
+    assert counts.counts == {"create": 0, "update": 0, "unchanged": 2}
     assert snapshot_counts()[:2] == (opportunities, changes) == (2, 2)
 
 
@@ -385,7 +384,10 @@ def test_import_command_prints_counts(org, manager, rep, account, product_line, 
     call_command("import_opportunities", str(path), org="acme", acting_email="manager@acme.test", stdout=out)
 
     # then
-    assert out.getvalue() == "created 2, updated 0, unchanged 0\n"
+    job = JobRun.objects.get(kind="import.opportunities")
+    assert out.getvalue() == (
+        f"Job #{job.pk}: 2 rows; created 2, updated 0, unchanged 0; total amount 25001.00\n"
+    )
     assert set(Opportunity.objects.filter(organization=org).values_list("external_id", flat=True)) == {
         "OPP-1",
         "OPP-2",
@@ -405,7 +407,11 @@ def test_import_command_prints_row_errors_and_fails(org, manager, rep, account, 
         call_command("import_opportunities", str(path), org="acme", stderr=err)
 
     # then
-    assert str(excinfo.value) == "2 error(s); nothing was imported."
+    job = JobRun.objects.get(kind="import.opportunities")
+    assert (job.status, str(excinfo.value)) == (
+        "failed",
+        f"Job #{job.pk}: 2 problem(s); nothing was imported.",
+    )
     assert err.getvalue().splitlines() == [
         "line 2, amount: must not be negative",
         "line 3, stage: unknown stage 'lost' (use one of: prospecting, qualification, proposal, "

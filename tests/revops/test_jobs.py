@@ -246,8 +246,8 @@ def test_an_expired_message_fails_its_queued_run(org):
 
 @pytest.mark.parametrize(
     "kind",
-    ["opportunity.import", "attribution.recompute"],
-    ids=["opportunity-import", "attribution-recompute"],
+    ["import", "attribution.recompute"],
+    ids=["import", "attribution-recompute"],
 )
 def test_every_app_job_task_survives_a_worker_loss_and_retries_transient_errors(kind):
     # then: what the hand-written attribution task lacked (reject_on_worker_lost, the hand-back base)

@@ -79,10 +79,10 @@ def test_enqueue_of_a_kind_without_a_task_is_refused_and_writes_nothing(
 def test_the_app_tasks_are_registered_by_kind():
     # given: the apps' ready() imported their tasks modules
     # when
-    names = {kind: job_kind_task(kind=kind).name for kind in ("opportunity.import", "attribution.recompute")}
+    names = {kind: job_kind_task(kind=kind).name for kind in ("import", "attribution.recompute")}
     # then
     assert names == {
-        "opportunity.import": "revops.tasks.import_opportunities_task",
+        "import": "revops.tasks.run_import_task",
         "attribution.recompute": "attribution.tasks.recompute_attribution_task",
     }
 

@@ -1,18 +1,32 @@
 """The import task and upload page, with tasks run eagerly in process."""
 
 import hashlib
+import json
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from revops.celery import app
+from revops.imports.profiles import ProfileSpec
 from revops.models import AuditEvent, FiscalPeriod, JobRun, Opportunity, OpportunityStageChange
-from revops.services.imports import opportunity_import_enqueue
-from revops.tasks import ensure_fiscal_periods_task, import_opportunities_task
+from revops.services.imports import Mode, import_submit
+from revops.tasks import ensure_fiscal_periods_task, run_import_task
 from tests.revops.factories import AccountFactory, ProductLineFactory
 from tests.revops.test_imports import csv_text, row
+
+
+def enqueue(org, user, content: bytes):
+    return import_submit(
+        organization=org,
+        actor=user,
+        kind_name="opportunities",
+        content=content,
+        mode=Mode.APPLY,
+    )
+
+
+SPEC_JSON = json.dumps(ProfileSpec().model_dump(mode="json"), sort_keys=True).encode()
 
 
 @pytest.fixture(autouse=True)
@@ -39,20 +53,22 @@ def test_enqueue_runs_the_import_and_records_the_job(
 
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        job, created = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
+        job, created = enqueue(org, manager.user, content)
 
     # then
     assert created is True
     assert len(callbacks) == 1
     job.refresh_from_db()
     assert (job.kind, job.status, job.progress, job.counts, job.error) == (
-        "opportunity.import",
+        "import.opportunities",
         JobRun.Status.SUCCEEDED,
         100,
-        {"created": 2, "updated": 0, "unchanged": 0},
+        {"rows": 2, "create": 2, "update": 0, "unchanged": 0, "total_amount": "25001.00"},
         "",
     )
-    assert job.idempotency_key == f"opportunity.import:{hashlib.sha256(content).hexdigest()}"
+    assert (
+        job.idempotency_key == f"import:opportunities:apply:{hashlib.sha256(content + SPEC_JSON).hexdigest()}"
+    )
     assert job.params["file"].startswith("imports/") and job.params["file"].endswith(".csv")
     assert (media_root / job.params["file"]).read_bytes() == content
     assert set(Opportunity.objects.filter(organization=org).values_list("external_id", flat=True)) == {
@@ -67,13 +83,11 @@ def test_enqueue_of_the_same_file_twice_is_one_job(
     # given
     content = good_file(rep)
     with django_capture_on_commit_callbacks(execute=True):
-        first, _ = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
+        first, _ = enqueue(org, manager.user, content)
 
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        second, created = opportunity_import_enqueue(
-            organization=org, content=content, acting_user=manager.user
-        )
+        second, created = enqueue(org, manager.user, content)
 
     # then
     assert (second.pk, created, callbacks) == (first.pk, False, [])
@@ -86,17 +100,18 @@ def test_enqueue_of_the_same_file_twice_is_one_job(
 def test_task_delivered_twice_has_one_effect(org, manager, rep, catalog, django_capture_on_commit_callbacks):
     # given
     with django_capture_on_commit_callbacks(execute=True):
-        job, _ = opportunity_import_enqueue(
-            organization=org, content=good_file(rep), acting_user=manager.user
-        )
+        job, _ = enqueue(org, manager.user, good_file(rep))
 
     # when
-    result = import_opportunities_task.delay(job_run_id=job.pk).get()
+    result = run_import_task.delay(job_run_id=job.pk).get()
 
     # then
     assert result is None
     job.refresh_from_db()
-    assert (job.status, job.counts) == (JobRun.Status.SUCCEEDED, {"created": 2, "updated": 0, "unchanged": 0})
+    assert (job.status, job.counts) == (
+        JobRun.Status.SUCCEEDED,
+        {"rows": 2, "create": 2, "update": 0, "unchanged": 0, "total_amount": "25001.00"},
+    )
     assert Opportunity.objects.count() == 2
     assert OpportunityStageChange.objects.count() == 2
 
@@ -109,7 +124,7 @@ def test_task_with_bad_rows_fails_the_job_with_the_errors_and_writes_nothing(
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        job, _ = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
+        job, _ = enqueue(org, manager.user, content)
 
     # then
     job.refresh_from_db()
@@ -117,31 +132,35 @@ def test_task_with_bad_rows_fails_the_job_with_the_errors_and_writes_nothing(
         JobRun.Status.FAILED,
         "line 2, amount: must not be negative\n"
         "line 3, account_external_id: no account with external id 'NOPE'",
-        {},
+        {"errors": 2},
     )
     assert Opportunity.objects.count() == 0
     assert OpportunityStageChange.objects.count() == 0
     assert AuditEvent.objects.filter(action="opportunity.import").count() == 0
 
 
-def test_enqueue_refuses_a_file_that_is_not_utf8(org, manager, django_capture_on_commit_callbacks):
+def test_a_file_that_is_not_utf8_fails_its_job_with_a_message(
+    org, manager, django_capture_on_commit_callbacks
+):
     # given
     content = "external_id,name\nOPP-1,Café\n".encode("latin-1")
 
     # when
-    with (
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(ValidationError) as excinfo,
-    ):
-        opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _ = enqueue(org, manager.user, content)
 
     # then
-    assert excinfo.value.messages == ["The file is not UTF-8 text."]
-    assert (JobRun.objects.count(), callbacks) == (0, [])
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        JobRun.Status.FAILED,
+        "The file is not utf-8 text (byte 0xe9 at offset 26); choose a profile with the file's encoding "
+        "(for example latin-1 or utf-16).",
+    )
+    assert Opportunity.objects.count() == 0
 
 
 @pytest.mark.parametrize("_case", ["manager", "admin"])
-def test_import_page_queues_the_upload_and_shows_the_jobs_page(
+def test_import_page_previews_the_upload_then_confirm_writes_it(
     _case, request, org, rep, catalog, client_for, django_capture_on_commit_callbacks
 ):
     # given
@@ -153,11 +172,19 @@ def test_import_page_queues_the_upload_and_shows_the_jobs_page(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("revops:opportunity-import"), {"file": upload})
 
-    # then
-    assert response.status_code == 302
-    assert response["Location"] == reverse("revops:job-list")
+    # then: the preview ran, nothing is written before the confirmation
     job = JobRun.objects.get()
+    assert (response.status_code, response["Location"]) == (302, reverse("revops:import-job", args=[job.pk]))
     assert (job.organization, job.started_by, job.status) == (org, member.user, JobRun.Status.SUCCEEDED)
+    assert Opportunity.objects.filter(organization=org).count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(reverse("revops:import-confirm", args=[job.pk]))
+    applied = JobRun.objects.exclude(pk=job.pk).get()
+    assert (confirmed.status_code, confirmed["Location"]) == (
+        302,
+        reverse("revops:import-job", args=[applied.pk]),
+    )
+    assert (applied.status, applied.params["mode"]) == (JobRun.Status.SUCCEEDED, "apply")
     assert Opportunity.objects.filter(organization=org).count() == 2
 
 
@@ -219,7 +246,4 @@ def test_tasks_are_routed_to_their_declared_queue():
         router.route({}, ensure_fiscal_periods_task.name, task_type=ensure_fiscal_periods_task)["queue"].name
         == "bulk"
     )
-    assert (
-        router.route({}, import_opportunities_task.name, task_type=import_opportunities_task)["queue"].name
-        == "default"
-    )
+    assert router.route({}, run_import_task.name, task_type=run_import_task)["queue"].name == "default"

@@ -1,0 +1,95 @@
+"""Import kinds: what one kind of file creates, registered by its app from AppConfig.ready.
+
+A kind names its row schema, its dedupe key, the fields it totals, its built-in profile and
+the capability an importer needs; it resolves references (accounts, owners) for all rows at
+once, says per row whether it would create, update or leave a record unchanged, and writes
+a checked batch. The pipeline (`revops.imports.pipeline`) does the rest the same way for
+every kind: reading, validating, preview, all-or-nothing, jobs and audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from revops.imports.fields import ImportRow
+from revops.imports.profiles import ProfileSpec
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """A valid row: its line, what writing it would do and the values to write."""
+
+    line: int
+    action: Action
+    values: dict[str, Any]
+
+
+Progress = Callable[[int, int], None]
+
+
+class ImportKind:
+    """Base class of an import kind; subclasses set the class attributes and three methods."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    capability: ClassVar[str]
+    audit_action: ClassVar[str]
+    schema: ClassVar[type[ImportRow]]
+    key_field: ClassVar[str] = "external_id"
+    total_fields: ClassVar[tuple[str, ...]] = ()
+    default_profile: ClassVar[ProfileSpec] = ProfileSpec()
+    # Fields shown per row in the preview table, after the line and the action.
+    preview_fields: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def fields(cls) -> list[str]:
+        return list(cls.schema.model_fields)
+
+    @classmethod
+    def required_fields(cls) -> list[str]:
+        return [name for name, info in cls.schema.model_fields.items() if info.is_required()]
+
+    def load(self, *, organization, rows: list[ImportRow]) -> Any:
+        """Everything rows refer to, loaded once for the file (queries do not grow with rows)."""
+        return None
+
+    def resolve(self, row: ImportRow, context: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """The row's values to write and its (field, problem) list; empty when the row is valid."""
+        raise NotImplementedError
+
+    def plan(self, values: dict[str, Any], context: Any) -> Action:
+        raise NotImplementedError
+
+    def write(
+        self, *, organization, actor, rows: list[PlannedRow], context: Any, progress: Progress
+    ) -> dict[str, int] | None:
+        """Write the created and updated rows inside the import's transaction; extra counts or None."""
+        raise NotImplementedError
+
+
+_KINDS: dict[str, ImportKind] = {}
+
+
+def register_import_kind(kind: ImportKind) -> None:
+    """Make `kind` importable through the page, API, admin and command (idempotent)."""
+    _KINDS[kind.name] = kind
+
+
+def import_kind_get(name: str) -> ImportKind:
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise LookupError(f"No import kind {name!r} (known: {', '.join(sorted(_KINDS))}).") from None
+
+
+def import_kind_list() -> list[ImportKind]:
+    return [_KINDS[name] for name in sorted(_KINDS)]

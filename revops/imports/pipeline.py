@@ -1,0 +1,217 @@
+"""Read → validate → resolve → plan, the same for every kind; then write all rows or none.
+
+`import_prepare` never writes: it returns the preview (row errors, counts, totals, what would
+be created, updated or left unchanged) and the planned rows. `import_apply` prepares again,
+refuses when anything is wrong and otherwise writes every row and one audit row in one
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from pydantic import ValidationError as PydanticError
+
+from revops.imports.errors import FileRefused, ImportRefused
+from revops.imports.fields import error_message
+from revops.imports.kinds import Action, ImportKind, PlannedRow
+from revops.imports.profiles import ProfileSpec, normalise_header
+from revops.imports.readers import Table, read_table
+from revops.services.audit import audit_record
+
+# How many planned rows the preview shows; the counts and totals cover every row.
+PREVIEW_ROWS = 50
+# Error lines kept for display; a file with 40,000 bad rows does not need 40,000 lines shown.
+MAX_ERRORS = 500
+
+ERROR_MISSING_COLUMNS = "line {line}: missing column(s): {columns}"
+ERROR_EMPTY = "The file has no rows to import."
+ERROR_TOO_MANY_VALUES = "line {line}: the row has {count} values, the header has {columns} columns"
+ERROR_REPEATED_KEY = "line {line}, {field}: {value!r} already appears on line {first}"
+
+
+@dataclass
+class Preview:
+    """What importing the file would do; `errors` empty means it can be confirmed."""
+
+    rows: int = 0
+    errors: list[str] = field(default_factory=list)
+    error_count: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: {a.value: 0 for a in Action})
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    sample: list[dict[str, Any]] = field(default_factory=list)
+    # What the write reported besides the counts (e.g. ledger entries posted).
+    extra: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "errors": self.errors,
+            "error_count": self.error_count,
+            "counts": self.counts,
+            "totals": {k: str(v) for k, v in self.totals.items()},
+            "sample": self.sample,
+            "extra": self.extra,
+        }
+
+
+@dataclass
+class Prepared:
+    preview: Preview
+    planned: list[PlannedRow]
+    context: Any
+
+
+def _error(preview: Preview, message: str) -> None:
+    preview.error_count += 1
+    if len(preview.errors) < MAX_ERRORS:
+        preview.errors.append(message)
+
+
+def _source_row(kind: ImportKind, spec: ProfileSpec, values: dict[str, object]) -> dict[str, object]:
+    """The row's fields as named by the kind: column map, constants, then value maps."""
+    row: dict[str, object] = {}
+    for name in kind.fields():
+        if name in spec.constants:
+            row[name] = spec.constants[name]
+        else:
+            row[name] = values.get(spec.header_for(name), "")
+        mapping = spec.value_maps.get(name)
+        if mapping and isinstance(row[name], str):
+            lookup = {normalise_header(k): v for k, v in mapping.items()}
+            row[name] = lookup.get(normalise_header(row[name]), row[name])
+    return row
+
+
+def _check_columns(kind: ImportKind, spec: ProfileSpec, table: Table) -> None:
+    present = set(table.headers)
+    missing = [
+        spec.columns.get(name, name)
+        for name in kind.required_fields()
+        if name not in spec.constants and spec.header_for(name) not in present
+    ]
+    if missing:
+        raise FileRefused(ERROR_MISSING_COLUMNS.format(line=table.header_line, columns=", ".join(missing)))
+    if not table.rows:
+        raise FileRefused(ERROR_EMPTY)
+
+
+def import_prepare(
+    *,
+    kind: ImportKind,
+    organization,
+    content: bytes,
+    spec: ProfileSpec,
+    progress: Callable[[int, int], None] | None = None,
+) -> Prepared:
+    """Validate the whole file and plan it; raises FileRefused when the file cannot be read."""
+    table = read_table(content, spec)
+    _check_columns(kind, spec, table)
+    preview = Preview(rows=len(table.rows))
+    parsed: list[tuple[int, Any]] = []
+    first_line: dict[str, int] = {}
+    for index, (line, values) in enumerate(table.rows, start=1):
+        if line in table.overlong:
+            _error(
+                preview,
+                ERROR_TOO_MANY_VALUES.format(
+                    line=line, count=table.overlong[line], columns=len([h for h in table.headers if h])
+                ),
+            )
+            continue
+        try:
+            row = kind.schema.model_validate(_source_row(kind, spec, values), context={"spec": spec})
+        except PydanticError as exc:
+            for problem in exc.errors():
+                name = str(problem["loc"][0]) if problem["loc"] else "(row)"
+                _error(preview, f"line {line}, {name}: {error_message(problem)}")
+            continue
+        key = str(getattr(row, kind.key_field))
+        if key in first_line:
+            _error(
+                preview,
+                ERROR_REPEATED_KEY.format(line=line, field=kind.key_field, value=key, first=first_line[key]),
+            )
+            continue
+        first_line[key] = line
+        parsed.append((line, row))
+        if progress and index % 500 == 0:
+            progress(index, len(table.rows))
+    context = kind.load(organization=organization, rows=[row for _, row in parsed])
+    planned: list[PlannedRow] = []
+    for line, row in parsed:
+        values, problems = kind.resolve(row, context)
+        for name, message in problems:
+            _error(preview, f"line {line}, {name}: {message}")
+        if problems:
+            continue
+        action = kind.plan(values, context)
+        planned.append(PlannedRow(line=line, action=action, values=values))
+    preview.errors.sort(key=_line_of)
+    for item in planned:
+        preview.counts[item.action.value] += 1
+        for name in kind.total_fields:
+            preview.totals[name] = preview.totals.get(name, Decimal("0")) + (item.values.get(name) or 0)
+        if len(preview.sample) < PREVIEW_ROWS:
+            preview.sample.append(
+                {
+                    "line": item.line,
+                    "action": item.action.value,
+                    "values": [str(item.values.get(f, "") or "") for f in kind.preview_fields],
+                }
+            )
+    return Prepared(preview=preview, planned=planned, context=context)
+
+
+def _line_of(message: str) -> int:
+    head = message.split(",", 1)[0].split(":", 1)[0]
+    digits = head.removeprefix("line ").strip()
+    return int(digits) if digits.isdigit() else 0
+
+
+def import_apply(
+    *,
+    kind: ImportKind,
+    organization,
+    actor,
+    content: bytes,
+    spec: ProfileSpec,
+    job_run_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Preview:
+    """Write every row of the file or none; raises ImportRefused (row errors) or FileRefused.
+
+    Writes one audit row (the kind's action, the job as its object, counts, totals and what
+    the kind's write reported).
+    """
+    prepared = import_prepare(kind=kind, organization=organization, content=content, spec=spec)
+    if prepared.preview.error_count:
+        raise ImportRefused(prepared.preview.errors, total=prepared.preview.error_count)
+    with transaction.atomic():
+        prepared.preview.extra = (
+            kind.write(
+                organization=organization,
+                actor=actor,
+                rows=prepared.planned,
+                context=prepared.context,
+                progress=progress or (lambda done, total: None),
+            )
+            or {}
+        )
+        audit_record(
+            organization=organization,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=kind.audit_action,
+            object_type="revops.jobrun",
+            object_id=str(job_run_id or ""),
+            after={
+                **prepared.preview.counts,
+                **{f"total_{k}": v for k, v in prepared.preview.totals.items()},
+                **prepared.preview.extra,
+            },
+        )
+    return prepared.preview
