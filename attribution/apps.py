@@ -6,6 +6,14 @@ class AttributionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Attribution's capabilities and record kinds join the core permission table.
+        from attribution.permissions import CAPABILITIES, SCOPES, AttributionCap
+        from revops.permissions import register_capabilities, register_record_kind
+
+        register_capabilities(CAPABILITIES)
+        for kind, scopes in SCOPES:
+            register_record_kind(kind, scopes)
+
         # Core must not import attribution, so attribution registers its period-close hook:
         # closing a period seals the ledger's chain head for that period.
         from attribution.services.periods import attribution_period_seal_hook
@@ -16,9 +24,8 @@ class AttributionConfig(AppConfig):
 
         # The partner-attribution pages in the main menu.
         from revops.navigation import NavItem, register
-        from revops.permissions import Cap
 
-        register(NavItem("Partner performance", "attribution:partners", Cap.ATTRIBUTION_VIEW))
-        register(NavItem("Attribution ledger", "attribution:ledger", Cap.ATTRIBUTION_VIEW))
-        register(NavItem("Attribution periods", "attribution:periods", Cap.ATTRIBUTION_VIEW))
-        register(NavItem("Attribution rules", "attribution:rules", Cap.ATTRIBUTION_VIEW))
+        register(NavItem("Partner performance", "attribution:partners", AttributionCap.VIEW))
+        register(NavItem("Attribution ledger", "attribution:ledger", AttributionCap.VIEW))
+        register(NavItem("Attribution periods", "attribution:periods", AttributionCap.VIEW))
+        register(NavItem("Attribution rules", "attribution:rules", AttributionCap.VIEW))

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from xhtml2pdf import pisa
 
+from attribution.permissions import AttributionCap
 from attribution.selectors_pages.ledger import ChainHead, LedgerTotals, entry_rows
 from revops.models import Membership
 from revops.permissions import Cap, has_cap
@@ -44,7 +45,7 @@ class LedgerAuditReport:
 
     @staticmethod
     def is_available_to(membership: Membership | None) -> bool:
-        return has_cap(membership, Cap.ATTRIBUTION_VIEW) and has_cap(membership, Cap.EXPORT)
+        return has_cap(membership, AttributionCap.VIEW) and has_cap(membership, Cap.EXPORT)
 
     def lines(self) -> list[dict]:
         return entry_rows(self.entries.order_by("sequence"))

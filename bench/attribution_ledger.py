@@ -49,7 +49,7 @@ from attribution.models import (  # noqa: E402
 from attribution.services.recompute import attribution_recompute  # noqa: E402
 from attribution.services.rules import active_rule_specs, rule_create, rule_update  # noqa: E402
 from attribution.services.split_inputs import _load_facts, engine_settings  # noqa: E402
-from revops.models import Account, Membership, Opportunity, Organization, Partner, ProductLine, User  # noqa: E402
+from revops.models import Account, Membership, Opportunity, Organization, Partner, ProductLine, Role, User  # noqa: E402
 
 ROLES = ["si", "influence", "referral", "isv"]
 STAGES = ["proposal", "negotiation", "closed_won"]
@@ -65,7 +65,7 @@ def build(deals: int, events: int, seed: int) -> tuple[Organization, Membership,
     slug = f"bench-ledger-{int(time.time())}"
     org = Organization.objects.create(name=slug, slug=slug)
     user = User.objects.create_user(email=f"{slug}@bench.example")
-    admin = Membership.objects.create(organization=org, user=user, role="admin")
+    admin = Membership.objects.create(organization=org, user=user, role=Role.ADMIN)
     lines = ProductLine.objects.bulk_create(
         [ProductLine(organization=org, name=f"Line {i}", code=f"pl{i}") for i in range(10)]
     )

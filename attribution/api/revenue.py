@@ -15,10 +15,10 @@ from attribution.api.serializers import (
     RevenueEventSerializer,
 )
 from attribution.models import RevenueEvent
+from attribution.permissions import AttributionCap
 from attribution.selectors import revenue_event_list
 from attribution.services.api_support import revenue_events_create
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
-from revops.permissions import Cap
 
 NOTHING_CREATED = "Nothing was created: {n} item(s) have errors."
 TOO_MANY = "Send at most {n} revenue events per request; larger files go through the CSV import."
@@ -37,7 +37,7 @@ class RevenueEventViewSet(
     model = RevenueEvent
     serializer_class = RevenueEventSerializer
     filterset_class = RevenueEventFilterSet
-    required_caps = {**crud_caps(read=Cap.ATTRIBUTION_VIEW), "create": Cap.ATTRIBUTION_EDIT}
+    required_caps = {**crud_caps(read=AttributionCap.VIEW), "create": AttributionCap.EDIT}
     ordering_fields = ["date", "amount", "created_at"]
 
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:

@@ -18,6 +18,7 @@ from django.db import transaction
 from attribution.engine import Diagnostic, quantize_percent, rule_set_diagnostics
 from attribution.locks import lock_account, lock_opportunity
 from attribution.models import AccountPartner, AttributionRule, OpportunityPartner, RevenueEvent
+from attribution.permissions import AttributionCap
 from attribution.rule_schema import RuleDefinition
 from attribution.services.links import (
     LINK_FIELDS,
@@ -28,7 +29,7 @@ from attribution.services.links import (
 from attribution.services.recompute import RecomputeResult, attribution_recompute
 from attribution.services.rules import active_rule_specs, rule_create, rule_update
 from revops.models import Membership
-from revops.permissions import Cap, has_cap
+from revops.permissions import has_cap
 from revops.services.audit import audit_record, snapshot
 
 RULE_NAMES_REPEAT = "Rule {number}: the name {name!r} is used by an earlier rule in the file."
@@ -83,7 +84,7 @@ def rule_set_import(
     importing the same file twice writes nothing the second time. On a dry run every write
     is rolled back and the result says what would have happened, diagnostics included.
     """
-    if not has_cap(membership, Cap.RULE_EDIT):
+    if not has_cap(membership, AttributionCap.RULE_EDIT):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": IMPORT_REASON_REQUIRED})
@@ -154,7 +155,7 @@ def revenue_events_create(
     member may see (the caller validates shape and scope, all items at once). With `post`, the
     new events are attributed in the same transaction, as a CSV import does.
     """
-    if not has_cap(membership, Cap.ATTRIBUTION_EDIT):
+    if not has_cap(membership, AttributionCap.EDIT):
         raise PermissionDenied
     organization = membership.organization
     wanted = [item["external_id"] for item in items]
@@ -213,7 +214,7 @@ def _remove_link(*, membership: Membership, link, action: str, reason: str) -> N
 @transaction.atomic
 def opportunity_partner_remove(*, membership: Membership, link: OpportunityPartner, reason: str) -> None:
     """Take a partner off a deal (audited, with a reason); its ledger share is reversed."""
-    if not has_cap(membership, Cap.ATTRIBUTION_EDIT):
+    if not has_cap(membership, AttributionCap.EDIT):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": SPLIT_REASON_REQUIRED})
@@ -226,7 +227,7 @@ def opportunity_partner_remove(*, membership: Membership, link: OpportunityPartn
 @transaction.atomic
 def account_partner_remove(*, membership: Membership, link: AccountPartner, reason: str) -> None:
     """Take a partner's share off an account (audited, with a reason); its ledger share is reversed."""
-    if not has_cap(membership, Cap.ATTRIBUTION_EDIT):
+    if not has_cap(membership, AttributionCap.EDIT):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": SPLIT_REASON_REQUIRED})

@@ -10,9 +10,10 @@ from django.db import transaction
 
 from attribution.engine import Diagnostic, RuleSpec, rule_set_diagnostics
 from attribution.models import AttributionRule, AttributionRuleVersion
+from attribution.permissions import AttributionCap
 from attribution.rule_schema import RuleDefinition, validation_message
 from revops.models import Membership, Organization
-from revops.permissions import Cap, has_cap
+from revops.permissions import has_cap
 from revops.services.audit import audit_record
 
 RULE_REASON_REQUIRED = "Say why the rule changes."
@@ -56,7 +57,7 @@ def active_rule_specs(*, organization: Organization) -> RuleSet:
 
 
 def _require_rule_editor(membership: Membership) -> None:
-    if not has_cap(membership, Cap.RULE_EDIT):
+    if not has_cap(membership, AttributionCap.RULE_EDIT):
         raise PermissionDenied
 
 

@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from attribution.models import AttributionSettings
+from attribution.permissions import AttributionCap
 from revops.models import Membership, Organization
-from revops.permissions import Cap, has_cap
+from revops.permissions import has_cap
 from revops.services.crm import record_update
 
 
@@ -21,7 +22,7 @@ def attribution_settings_get(*, organization: Organization) -> AttributionSettin
 @transaction.atomic
 def attribution_settings_update(*, membership: Membership, data: dict[str, Any]) -> AttributionSettings:
     """Change the organization's settings; only rule editors may. Audited with before/after."""
-    if not has_cap(membership, Cap.RULE_EDIT):
+    if not has_cap(membership, AttributionCap.RULE_EDIT):
         raise PermissionDenied
     settings = attribution_settings_get(organization=membership.organization)
     return record_update(instance=settings, actor=membership.user, data=data)

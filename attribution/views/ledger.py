@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
 from attribution.models import AttributionEntry, PartnerRole
+from attribution.permissions import AttributionCap
 from attribution.reports import PDF_CONTENT_TYPE, LedgerAuditReport
 from attribution.selectors_pages.ledger import (
     HASH_PREFIX,
@@ -26,7 +27,7 @@ from revops.selectors.periods import organization_today
 PAGE_SIZE = 50
 
 
-@cap_required(Cap.ATTRIBUTION_VIEW)
+@cap_required(AttributionCap.VIEW)
 def ledger_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     filterset, qs = ledger_list(membership=membership, filters=request.GET)

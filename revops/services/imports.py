@@ -31,6 +31,7 @@ from revops.models import (
     OpportunityStageChange,
     Organization,
     ProductLine,
+    Role,
 )
 from revops.models.crm import CLOSED_STAGES, Stage
 from revops.money import quantize_money
@@ -126,7 +127,7 @@ def _load_lookups(organization: Organization, rows: list[dict[str, str]]) -> _Lo
     product_lines = dict(ProductLine.objects.filter(organization=organization).values_list("code", "id"))
     members = dict(
         Membership.objects.filter(organization=organization, is_active=True)
-        .exclude(role="partner")
+        .exclude(role=Role.PARTNER)
         .values_list("user__email", "user_id")
     )
     return _Lookups(accounts, product_lines, {k.lower(): v for k, v in members.items()}, existing)
