@@ -23,9 +23,19 @@ class AttributionConfig(AppConfig):
             PERIOD_CLOSE_HOOKS.append(attribution_period_seal_hook)
 
         # The partner-attribution pages in the main menu.
-        from revops.navigation import NavItem, register
+        from revops.navigation import NavGroup, NavItem, register
 
-        register(NavItem("Partner performance", "attribution:partners", AttributionCap.VIEW))
-        register(NavItem("Attribution ledger", "attribution:ledger", AttributionCap.VIEW))
-        register(NavItem("Attribution periods", "attribution:periods", AttributionCap.VIEW))
-        register(NavItem("Attribution rules", "attribution:rules", AttributionCap.VIEW))
+        partners = NavGroup.PARTNERS
+        register(NavItem("Partner performance", "attribution:partners", AttributionCap.VIEW, group=partners))
+        register(NavItem("Attribution ledger", "attribution:ledger", AttributionCap.VIEW, group=partners))
+        register(NavItem("Attribution periods", "attribution:periods", AttributionCap.VIEW, group=partners))
+        register(NavItem("Attribution rules", "attribution:rules", AttributionCap.VIEW, group=partners))
+
+        # A partner found by the search or named in a table opens on its ledger lines.
+        from django.urls import reverse
+
+        from revops.links import object_link_register
+
+        object_link_register(
+            "partner", AttributionCap.VIEW, lambda pk: f"{reverse('attribution:ledger')}?partner={pk}"
+        )

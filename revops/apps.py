@@ -5,3 +5,10 @@ class RevopsConfig(AppConfig):
     name = "revops"
     verbose_name = "revops core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from revops.labels import register_core_labels
+        from revops.links import register_core_links
+
+        register_core_labels()
+        register_core_links()
