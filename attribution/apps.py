@@ -14,6 +14,9 @@ class AttributionConfig(AppConfig):
         for kind, scopes in SCOPES:
             register_record_kind(kind, scopes)
 
+        # Register attribution's job tasks by JobRun kind, so services enqueue by kind.
+        from attribution import tasks  # noqa: F401
+
         # Core must not import attribution, so attribution registers its period-close hook:
         # closing a period seals the ledger's chain head for that period.
         from attribution.services.periods import attribution_period_seal_hook

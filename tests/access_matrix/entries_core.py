@@ -16,6 +16,14 @@ PAGES: dict[str, Entry] = {
     "revops:opportunity-detail": Entry(
         (LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="opportunity"
     ),
+    "revops:opportunity-create": Entry((LOGIN, 200, 200, 403, 200, 403, 200, 200, 200, 403)),
+    "revops:opportunity-edit": Entry((LOGIN, 200, 200, 403, 200, 403, 404, 404, 404, 403), obj="opportunity"),
+    "revops:account-detail": Entry((LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="account"),
+    "revops:account-create": Entry((LOGIN, 200, 200, 403, 403, 403, 200, 403, 200, 403)),
+    "revops:account-edit": Entry((LOGIN, 200, 200, 403, 403, 403, 404, 403, 404, 403), obj="account"),
+    "revops:partner-detail": Entry((LOGIN, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="partner"),
+    "revops:partner-create": Entry((LOGIN, 200, 403, 403, 403, 403, 200, 403, 403, 403)),
+    "revops:partner-edit": Entry((LOGIN, 200, 403, 403, 403, 403, 404, 403, 403, 403), obj="partner"),
     "revops:search": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
     "revops:job-list": Entry((LOGIN, 200, 200, 200, 403, 403, 200, 403, 200, 403)),
     "revops:job-progress": Entry((LOGIN, 200, 200, 200, 403, 403, 404, 403, 200, 403), obj="jobrun"),
