@@ -127,6 +127,31 @@ AUTH: dict[str, Entry] = {
 # Read-only pages answer POST like GET (nothing is written): classified so it stays so.
 # API writes carry an empty body: 400 shows the actor got past scope and capability.
 MORE: dict[str, tuple[Entry, ...]] = {
+    # Record pages and forms: an empty form is refused (400) once past capability and scope.
+    "revops:opportunity-create": (
+        Entry((LOGIN, 400, 400, 403, 400, 403, 400, 400, 400, 403), method="POST"),
+    ),
+    "revops:opportunity-edit": (
+        Entry((LOGIN, 400, 400, 403, 400, 403, 404, 404, 404, 403), obj="opportunity", method="POST"),
+        Entry((LOGIN, 200, 404, 403, 404, 403, 404, 200, 200, 403), obj="other_opportunity"),
+    ),
+    "revops:account-detail": (
+        Entry((LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="account", method="POST"),
+        Entry((LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="quiet_account"),
+        Entry((LOGIN, 200, 404, 200, 404, 403, 404, 200, 200, 403), obj="other_account"),
+    ),
+    "revops:account-create": (Entry((LOGIN, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST"),),
+    "revops:account-edit": (
+        Entry((LOGIN, 400, 400, 403, 403, 403, 404, 403, 404, 403), obj="account", method="POST"),
+        Entry((LOGIN, 200, 404, 403, 403, 403, 404, 403, 200, 403), obj="other_account"),
+    ),
+    "revops:partner-detail": (
+        Entry((LOGIN, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="partner", method="POST"),
+    ),
+    "revops:partner-create": (Entry((LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),),
+    "revops:partner-edit": (
+        Entry((LOGIN, 400, 403, 403, 403, 403, 404, 403, 403, 403), obj="partner", method="POST"),
+    ),
     "revops:home": (
         Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),
         Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="export=csv"),

@@ -140,6 +140,7 @@ def _core_rows(org, actors, partner) -> dict[str, int | str]:
         "quiet_account": quiet_account.pk,
         "drifter_opportunity": drifter_deal.pk,
         "other_opportunity": other_deal.pk,
+        "other_account": other_deal.account_id,
         "partner": partner.pk,
         "product": product.pk,
         "productline": product.product_line_id,
