@@ -33,12 +33,3 @@ class AttributionConfig(AppConfig):
         register(NavItem("Attribution ledger", "attribution:ledger", AttributionCap.VIEW, group=partners))
         register(NavItem("Attribution periods", "attribution:periods", AttributionCap.VIEW, group=partners))
         register(NavItem("Attribution rules", "attribution:rules", AttributionCap.VIEW, group=partners))
-
-        # A partner found by the search or named in a table opens on its ledger lines.
-        from django.urls import reverse
-
-        from revops.links import object_link_register
-
-        object_link_register(
-            "partner", AttributionCap.VIEW, lambda pk: f"{reverse('attribution:ledger')}?partner={pk}"
-        )
