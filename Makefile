@@ -22,6 +22,9 @@ CELERY_TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 # File database shared by the test process and the Celery worker it starts.
 CELERY_TEST_SQLITE_PATH ?= $(CURDIR)/var/test-celery.sqlite3
 
+# mypy (config in pyproject.toml) checks the core and every app's engine, package or module.
+MYPY_PATHS := revops $(wildcard */engine */engine.py */*/engine */*/engine.py)
+
 # Markers (pyproject.toml): celery_worker and browser need outside programs and run on their
 # own; postgres tests need PostgreSQL. Runs deselect with -m, so nothing is ever skipped, and
 # a run that collects no test (pytest exit code 5) fails the build like any other failure.
@@ -61,10 +64,11 @@ run: seed static  ## migrate, seed the demo once, print the logins, serve on 127
 	$(MANAGE) demo_logins
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-lint: install  ## ruff, formatting, import contracts, missing migrations
+lint: install  ## ruff, formatting, import contracts, types (mypy), missing migrations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy $(MYPY_PATHS)
 	$(MAKE) --no-print-directory check-migrations
 
 check-migrations: install
@@ -101,4 +105,4 @@ bench: install  ## print the benchmark figures (see bench/README.md)
 	@for script in bench/*.py; do echo "== $$script"; $(PY) "$$script"; done
 
 clean:  ## remove caches and test artifacts (keeps .venv and the database)
-	rm -rf .ruff_cache .import_linter_cache test-artifacts var/test-celery.sqlite3
+	rm -rf .ruff_cache .import_linter_cache .mypy_cache test-artifacts var/test-celery.sqlite3

@@ -13,5 +13,9 @@ class RevopsConfig(AppConfig):
         register_core_labels()
         register_core_links()
 
+        from revops.export_specs import register_core_exports
+
+        register_core_exports()
+
         # Register the core's job tasks by JobRun kind, so services enqueue by kind.
         from revops import tasks  # noqa: F401

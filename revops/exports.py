@@ -1,4 +1,8 @@
-"""CSV and Excel exports of table pages, safe against formula injection.
+"""CSV and Excel files of table pages, safe against formula injection.
+
+An export is one or more `ExportTable`s (a title, headers, rows). CSV carries the first table;
+Excel one formatted sheet per table: bold frozen header, filters on every column, widths fitted
+to the content, money and dates as numbers with formats. (PDF: revops.reports_pdf.)
 
 A spreadsheet runs a cell that starts with =, +, -, @ (and, in some programs, tab or CR) as a
 formula. Text cells starting with one of those get a leading single quote, so they show as
@@ -11,14 +15,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
@@ -27,6 +33,23 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
+# Column widths are fitted to the header and the first rows (the sheet is written row by row,
+# so widths must be known before the first row): enough to size the columns of a typical page.
+WIDTH_SAMPLE_ROWS = 200
+MIN_WIDTH, MAX_WIDTH = 8, 60
+HEADER_FILL = PatternFill("solid", start_color="F1F5F9", end_color="F1F5F9")
+
+Progress = Callable[[int], None]  # called with the number of rows written so far
+
+
+@dataclass
+class ExportTable:
+    """One table of an export: a sheet in Excel, a section in PDF, the CSV file itself."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    count: int | None = None  # rows, when known before writing (progress, inline limit)
 
 
 def neutralise(text: str) -> str:
@@ -93,20 +116,74 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_title: str = "Export") -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
+def _width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        return len(f"{value:,.2f}")
+    if isinstance(value, dt.datetime):
+        return 19
+    if isinstance(value, dt.date):
+        return 10
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _write_sheet(workbook: Workbook, table: ExportTable, progress: Progress | None, done: int) -> int:
+    sheet = workbook.create_sheet(title=_sheet_title(workbook, table.title))
+    rows = iter(table.rows)
+    sample = [row for _, row in zip(range(WIDTH_SAMPLE_ROWS), rows, strict=False)]
+    for index, header in enumerate(table.headers, start=1):
+        widest = max([len(str(header)) + 2, *(_width(row[index - 1]) for row in sample if len(row) >= index)])
+        sheet.column_dimensions[get_column_letter(index)].width = max(MIN_WIDTH, min(MAX_WIDTH, widest + 2))
+    sheet.freeze_panes = "A2"
     header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=neutralise(header))
+    for header in table.headers:
+        cell = WriteOnlyCell(sheet, value=neutralise(str(header)))
         cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center")
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in rows:
+    written = 0
+    for row in _chain(sample, rows):
         sheet.append([xlsx_cell(sheet, v) for v in row])
+        written += 1
+        if progress is not None and written % 1000 == 0:
+            progress(done + written)
+    last_column = get_column_letter(max(1, len(table.headers)))
+    sheet.auto_filter.ref = f"A1:{last_column}{written + 1}"
+    return written
+
+
+def _chain(first: list, rest) -> Iterable:
+    yield from first
+    yield from rest
+
+
+def _sheet_title(workbook: Workbook, title: str) -> str:
+    """Excel's rules: 31 characters at most, no []:*?/ or backslash, unique in the workbook."""
+    clean = "".join("-" if c in "[]:*?/\\" else c for c in (title or "Export"))[:31] or "Export"
+    taken = {ws.title for ws in workbook.worksheets}
+    candidate, n = clean, 2
+    while candidate in taken:
+        suffix = f" ({n})"
+        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    return candidate
+
+
+def xlsx_workbook_bytes(tables: Sequence[ExportTable], progress: Progress | None = None) -> bytes:
+    """A workbook with one formatted sheet per table."""
+    workbook = Workbook(write_only=True)
+    done = 0
+    for table in tables:
+        done += _write_sheet(workbook, table, progress, done)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_title: str = "Export") -> bytes:
+    return xlsx_workbook_bytes([ExportTable(sheet_title, headers, rows)])
 
 
 def attachment_response(content: bytes | str, *, filename: str, content_type: str) -> HttpResponse:
@@ -120,10 +197,20 @@ def export_response(
     fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:
     """An attachment in `fmt` ("csv" or "xlsx") named `filename`.<fmt>."""
+    return tables_response(fmt, filename, [ExportTable(filename, headers, rows)])
+
+
+def tables_bytes(
+    fmt: str, tables: Sequence[ExportTable], progress: Progress | None = None
+) -> tuple[bytes, str]:
+    """(content, content type) of `tables` in "csv" (the first table) or "xlsx" (one sheet each)."""
     if fmt == "xlsx":
-        content, content_type = xlsx_bytes(headers, rows, sheet_title=filename), XLSX_CONTENT_TYPE
-    elif fmt == "csv":
-        content, content_type = csv_bytes(headers, rows), CSV_CONTENT_TYPE
-    else:
-        raise ValueError(f"Unknown export format: {fmt}")
+        return xlsx_workbook_bytes(tables, progress), XLSX_CONTENT_TYPE
+    if fmt == "csv":
+        return csv_bytes(tables[0].headers, tables[0].rows), CSV_CONTENT_TYPE
+    raise ValueError(f"Unknown export format: {fmt}")
+
+
+def tables_response(fmt: str, filename: str, tables: Sequence[ExportTable]) -> HttpResponse:
+    content, content_type = tables_bytes(fmt, tables)
     return attachment_response(content, filename=f"{filename}.{fmt}", content_type=content_type)

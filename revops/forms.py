@@ -24,7 +24,9 @@ class PeriodFilterForm(forms.Form):
 
 
 class DashboardFilterForm(PeriodFilterForm):
-    product_line = forms.ModelChoiceField(queryset=None, required=False, empty_label="All product lines")
+    product_line: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="All product lines"
+    )
 
     def __init__(self, data=None, *, product_lines, **kwargs):
         super().__init__(data, **kwargs)

@@ -6,6 +6,8 @@ organization); saving goes through the audited services in revops.services.crm.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -60,7 +62,7 @@ class AccountForm(forms.ModelForm):
 
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = internal_users(membership)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = internal_users(membership)
 
 
 class PartnerForm(forms.ModelForm):
@@ -86,8 +88,10 @@ class OpportunityForm(forms.ModelForm):
 
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = Account.objects.visible_to(membership).order_by("name")
-        self.fields["product_line"].queryset = ProductLine.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = Account.objects.visible_to(
+            membership
+        ).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["product_line"]).queryset = ProductLine.objects.filter(
             organization_id=membership.organization_id
         ).order_by("name")
         owners = internal_users(membership)
@@ -95,5 +99,5 @@ class OpportunityForm(forms.ModelForm):
             # A rep owns what they create and cannot hand a deal to someone else (they would
             # lose sight of it); managers and admins assign owners.
             owners = owners.filter(pk=membership.user_id)
-        self.fields["owner"].queryset = owners
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
         self.fields["owner"].required = not has_cap(membership, Cap.ACCOUNT_EDIT)

@@ -18,7 +18,10 @@ the decorator registers the task under its kind, so services enqueue by kind and
 task module. Every delivery of the message:
 
 - claims the run (QUEUED → RUNNING, one conditional UPDATE); a delivery that finds it claimed
-  or finished does nothing, so a message delivered twice has one effect;
+  or finished does nothing, so a message delivered twice has one effect; except the message
+  the broker sends back when the worker running it was lost (acks_late with
+  reject_on_worker_lost), which takes the running run over. Keep the broker's visibility
+  timeout longer than the longest job, or a slow run is redelivered while it still runs;
 - runs the body with the claimed run and a `JobProgress` to hand to the service;
 - on success marks the run SUCCEEDED with the counts the body returned;
 - on `ValidationError` / `ApplicationError` marks it FAILED with the message, no retry: the
@@ -56,6 +59,7 @@ from revops.services.jobs import (
     job_kind_register,
     job_release,
     job_succeed,
+    job_take_over,
 )
 
 # Worth another attempt: lock and statement timeouts, deadlocks, serialisation failures and
@@ -77,6 +81,10 @@ class JobRunTask(Task):
     """Base of every job task: marks the JobRun failed when the task gives up."""
 
     job_kind: str = ""
+
+    def redelivered(self) -> bool:
+        """Whether the broker sent this message again because its worker was lost."""
+        return bool((self.request.delivery_info or {}).get("redelivered"))
 
     def will_retry(self) -> bool:
         """Whether Celery retries the current delivery after a transient error.
@@ -125,6 +133,9 @@ def job_task(
     def decorate(body: JobBody) -> JobRunTask:
         def run(self: JobRunTask, *, job_run_id: int) -> dict[str, Any] | None:
             job = job_claim(job_run_id=job_run_id)
+            if job is None and self.redelivered():
+                # The worker that claimed it was lost (reject_on_worker_lost sent it back).
+                job = job_take_over(job_run_id=job_run_id)
             if job is None:
                 return None  # another delivery already ran (or is running) this job
             try:

@@ -20,14 +20,14 @@ def split_exact(total: Decimal, weights: Sequence[Decimal | float]) -> list[Deci
     shares with the largest remainders (ties go to the earlier share, so it is deterministic).
     """
     total = quantize_money(total)
-    weights = [Decimal(str(w)) for w in weights]
-    weight_sum = sum(weights, Decimal(0))
-    if not weights:
+    parts = [Decimal(str(w)) for w in weights]
+    weight_sum = sum(parts, Decimal(0))
+    if not parts:
         return []
     if weight_sum == 0:
-        return [Decimal("0.00") for _ in weights]
+        return [Decimal("0.00") for _ in parts]
     cents = int(total / CENT)
-    raw = [Decimal(cents) * w / weight_sum for w in weights]
+    raw = [Decimal(cents) * w / weight_sum for w in parts]
     floors = [int(r // 1) for r in raw]
     left = cents - sum(floors)
     order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -223,6 +224,8 @@ def team_user_ids(membership: Membership) -> RawSQL:
 def scope_user_ids(membership: Membership | None, kind: str = Kind.OPPORTUNITY) -> UserIds | None:
     """Whose rows of `kind` the member sees: None for the whole organization, else user ids."""
     scope = scope_for(membership, kind)
+    if membership is None or scope is Scope.NONE:
+        return []
     if scope is Scope.ORGANIZATION:
         return None
     if scope is Scope.TEAM:
@@ -235,7 +238,7 @@ def scope_user_ids(membership: Membership | None, kind: str = Kind.OPPORTUNITY) 
 def scoped(queryset: QuerySet, membership: Membership | None, *, kind: str) -> QuerySet:
     """`queryset` narrowed to the rows of `kind` the member may see (deny by default)."""
     scope = scope_for(membership, kind)
-    if scope is Scope.NONE:
+    if membership is None or scope is Scope.NONE:
         return queryset.none()
     queryset = queryset.filter(organization_id=membership.organization_id)
     record_kind = RECORD_KINDS[kind]
@@ -245,9 +248,10 @@ def scoped(queryset: QuerySet, membership: Membership | None, *, kind: str) -> Q
         if record_kind.of_partner is None or membership.partner_id is None:
             return queryset.none()
         return queryset.filter(record_kind.of_partner(membership.partner_id))
-    if record_kind.owned_by is None:
+    user_ids = scope_user_ids(membership, kind)
+    if record_kind.owned_by is None or user_ids is None:
         return queryset.none()
-    return queryset.filter(record_kind.owned_by(scope_user_ids(membership, kind)))
+    return queryset.filter(record_kind.owned_by(user_ids))
 
 
 # --- Enforcement at the interfaces --------------------------------------------------------------
@@ -258,7 +262,7 @@ def require_cap(request: HttpRequest, cap: str) -> Membership:
     membership = getattr(request, "membership", None)
     if not has_cap(membership, cap):
         raise PermissionDenied
-    return membership
+    return cast("Membership", membership)  # has_cap refuses a missing membership
 
 
 class CapabilityRequiredMixin:

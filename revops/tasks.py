@@ -5,6 +5,7 @@ from __future__ import annotations
 from revops.celery import Queue
 from revops.jobs import TRANSIENT_DATABASE_ERRORS, Counts, job_task, periodic_task
 from revops.models import JobRun
+from revops.services.exports import EXPORT_KIND, export_file_write
 from revops.services.imports import IMPORT_KIND, import_file_read, opportunity_import
 from revops.services.jobs import JobProgress
 from revops.services.periods import periods_ensure_ahead_everywhere
@@ -33,6 +34,25 @@ def import_opportunities_task(job: JobRun, progress: JobProgress) -> Counts:
         acting_user=job.started_by,
         job_run_id=job.pk,
     ).as_dict()
+
+
+@job_task(
+    kind=EXPORT_KIND,
+    # Large exports and PDFs: long-running and CPU-bound, kept off the queue of quick jobs.
+    queue=Queue.BULK,
+    # A worker lost mid-file leaves the message for another; the claim keeps it to one file.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Reading the rows may meet a lock timeout or a lost connection: worth another try.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # The user is watching a progress bar; an export still queued after an hour is abandoned.
+    expires=60 * 60,
+)
+def write_export_task(job: JobRun, progress: JobProgress) -> Counts:
+    """Write the export file recorded in the JobRun, with the starter's scope."""
+    return export_file_write(job=job, progress=progress)
 
 
 @periodic_task(

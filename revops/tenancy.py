@@ -17,6 +17,20 @@ SESSION_KEY = "revops_organization_id"
 HEADER = "HTTP_X_ORGANIZATION"
 
 
+class TenantRequest(HttpRequest):
+    """A request `attach` has seen: its membership and organization, None without one."""
+
+    membership: Membership | None
+    organization: Organization | None
+
+
+class MemberRequest(HttpRequest):
+    """A request of a signed-in member, as views behind `cap_required` receive it."""
+
+    membership: Membership
+    organization: Organization
+
+
 def memberships_for(user) -> list[Membership]:
     if not user or not user.is_authenticated:
         return []
@@ -46,7 +60,7 @@ def resolve_membership(request: HttpRequest, token=None) -> Membership | None:
     return chosen or (memberships[0] if memberships else None)
 
 
-def attach(request: HttpRequest, token=None) -> Membership | None:
+def attach(request: TenantRequest, token=None) -> Membership | None:
     """Set `request.membership` and `request.organization` (None when the user has none)."""
     membership = resolve_membership(request, token=token)
     request.membership = membership

@@ -118,9 +118,9 @@ def _lookup(book: _Book, index: RuleIndex, link: LinkFacts) -> tuple[RuleOutcome
     deal = book.deal(link.target_id)
     segment, region = deal.segment, deal.region
     if not (segment and region):
-        account = book.accounts.get(deal.account_id)
-        if account is not None:
-            segment, region = segment or account.segment, region or account.region
+        deal_account = book.accounts.get(deal.account_id)
+        if deal_account is not None:
+            segment, region = segment or deal_account.segment, region or deal_account.region
     outcome = index.lookup(
         link.scope, link.role, link.partner_types, link.partner_tier, deal.stage, deal.amount,
         deal.product_line, segment, region,

@@ -69,6 +69,7 @@ class CappedPaginator(Paginator):
     """Counts at most `CAP` rows: an exact COUNT(*) over a big table is the slow part of a changelist."""
 
     CAP = 10_000
+    object_list: models.QuerySet[Any]  # the changelist's queryset
 
     @cached_property
     def count(self) -> int:

@@ -9,7 +9,7 @@ reviewer sees them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -50,7 +50,13 @@ def _protected_message(exc: ProtectedError, obj_model: str) -> str:
     return DELETE_PROTECTED.format(model=obj_model, refs=", ".join(labels) or "other records")
 
 
-class OrganizationScopedViewSetMixin:
+if TYPE_CHECKING:  # the mixin is always combined with a DRF view
+    from rest_framework.views import APIView as _ViewBase
+else:
+    _ViewBase = object
+
+
+class OrganizationScopedViewSetMixin(_ViewBase):
     """Scope every API view to the request's organization and role.
 
     - After DRF authenticates, the tenancy is attached again so a token request acts in the
@@ -61,6 +67,9 @@ class OrganizationScopedViewSetMixin:
     - Permissions are `IsAuthenticated` + `HasCapability` with `required_caps` per action.
     """
 
+    # DRF's Request, which also answers `membership` and `organization` (set by tenancy.attach)
+    # from the HttpRequest it wraps.
+    request: Any
     model: ClassVar[type[models.Model] | None] = None
     required_caps: ClassVar[dict[str, Cap]] = {}
     dangerously_get_queryset: Callable[[], models.QuerySet] | None = None

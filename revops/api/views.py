@@ -6,6 +6,8 @@ through `revops.services`, serializers only validate input shape.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -42,6 +44,7 @@ from revops.models import (
     FiscalPeriod,
     Opportunity,
     OpportunityStageChange,
+    OrganizationOwnedModel,
     Partner,
     Product,
     ProductLine,
@@ -61,6 +64,7 @@ class RecordViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
     """CRUD over an organization-owned row through the generic record services."""
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
+    model: ClassVar[type[OrganizationOwnedModel]]  # set by each subclass
 
     def perform_create(self, serializer) -> None:
         serializer.instance = record_create(
@@ -75,7 +79,7 @@ class RecordViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
             instance=serializer.instance, actor=self.request.user, data=dict(serializer.validated_data)
         )
 
-    def perform_destroy(self, instance: models.Model) -> None:
+    def perform_destroy(self, instance: OrganizationOwnedModel) -> None:
         record_delete(instance=instance, actor=self.request.user)
 
 

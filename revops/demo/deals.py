@@ -19,19 +19,19 @@ from revops.models.crm import OPEN_STAGES, Segment, Stage
 from revops.money import quantize_money
 
 # (low, high, mode) of the sales cycle in days, per segment.
-CYCLE_DAYS = {
+CYCLE_DAYS: dict[str, tuple[int, int, int]] = {
     Segment.SMB: (30, 90, 45),
     Segment.MID_MARKET: (40, 140, 75),
     Segment.ENTERPRISE: (75, 180, 120),
 }
 MIN_CYCLE, MAX_CYCLE = 30, 180
 # (median amount, sigma of its logarithm), per segment.
-AMOUNTS = {
+AMOUNTS: dict[str, tuple[int, float]] = {
     Segment.SMB: (9_000, 0.55),
     Segment.MID_MARKET: (38_000, 0.6),
     Segment.ENTERPRISE: (140_000, 0.7),
 }
-WIN_RATE = {Segment.SMB: 0.30, Segment.MID_MARKET: 0.25, Segment.ENTERPRISE: 0.19}
+WIN_RATE: dict[str, float] = {Segment.SMB: 0.30, Segment.MID_MARKET: 0.25, Segment.ENTERPRISE: 0.19}
 LEAD_SOURCE_WIN_DELTA = {
     "Partner referral": 0.06,
     "Customer referral": 0.08,

@@ -51,7 +51,9 @@ def _organization_lines(organization: Organization, spec: OrgSpec) -> list[str]:
     if reps:
         add(_span([local[m.pk] for m in reps], "rep"), "sales reps")
     for member in by_role.get(Role.PARTNER, []):
-        add(local[member.pk], f"partner user for {member.partner.name}")
+        partner = member.partner
+        assert partner is not None  # a partner membership always names its partner
+        add(local[member.pk], f"partner user for {partner.name}")
     return lines
 
 

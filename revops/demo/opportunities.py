@@ -53,7 +53,8 @@ def opportunities_generate(ctx: SeedContext, *, start: int, count: int) -> tuple
     for rep in ctx.reps():
         reps_by_region[next(t.region for t in spec.teams if t.name == rep.team)].append(rep.user_id)
     sources, source_weights = zip(*LEAD_SOURCES.items(), strict=True)
-    kinds, kind_weights = zip(*DEAL_KINDS, strict=True)
+    kinds = [kind for kind, _ in DEAL_KINDS]
+    kind_weights = [weight for _, weight in DEAL_KINDS]
 
     opportunities, plans, changes = [], [], 0
     for index in range(start + 1, start + count + 1):

@@ -23,6 +23,8 @@ class ApiToken(OrganizationOwnedModel):
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Not a column: the plain key, set only on the instance that api_token_create returns.
+    key: str
 
     class Meta:
         ordering = ["-created_at", "-id"]

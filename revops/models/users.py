@@ -1,10 +1,12 @@
 """The user: one login (an e-mail address) that may belong to several organizations."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra):
@@ -29,7 +31,7 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who signs in with an e-mail address."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # e-mail is the login; no username column
     email = models.EmailField("e-mail address", unique=True)
     current_organization = models.ForeignKey(
         "revops.Organization",
@@ -41,9 +43,10 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    # Not AbstractUser's manager, whose create_user() takes a username.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["email"]

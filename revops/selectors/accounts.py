@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,7 +65,7 @@ def deal_totals(deals: QuerySet[Opportunity]) -> DealTotals:
 
 @dataclass(frozen=True)
 class ActivityItem:
-    at: object  # aware datetime
+    at: dt.datetime  # aware
     text: str
     actor: str
     deal_id: int | None = None

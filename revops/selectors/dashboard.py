@@ -115,15 +115,19 @@ def _in_range(field: str, period: DateRange) -> Q:
 def _covers(period: DateRange, day: dt.date | None) -> bool:
     if day is None:
         return False
-    return not period.bounded or period.start <= day <= period.end
+    if period.start is None or period.end is None:  # unbounded
+        return True
+    return period.start <= day <= period.end
 
 
 def _spanning(ranges: Iterable[DateRange]) -> DateRange:
     """The smallest range containing all of `ranges` (unbounded if one of them is)."""
     ranges = list(ranges)
-    if not all(r.bounded for r in ranges):
+    starts = [r.start for r in ranges if r.start is not None]
+    ends = [r.end for r in ranges if r.end is not None]
+    if len(starts) < len(ranges) or len(ends) < len(ranges):  # one of them is unbounded
         return DateRange(None, None)
-    return DateRange(min(r.start for r in ranges), max(r.end for r in ranges))
+    return DateRange(min(starts), max(ends))
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal:
@@ -220,8 +224,9 @@ def dashboard_months(days: Sequence[DayTotal], period: DateRange) -> list[MonthT
     """Won revenue per month of close date; months without wins show as zero."""
     found: dict[dt.date, list[DayTotal]] = defaultdict(list)
     for day in _closed_in(days, Stage.CLOSED_WON, period):
-        found[day.close_date.replace(day=1)].append(day)
-    if period.bounded:
+        if day.close_date is not None:  # always: _closed_in keeps dated days only
+            found[day.close_date.replace(day=1)].append(day)
+    if period.start is not None and period.end is not None:  # bounded
         first, last = period.start.replace(day=1), period.end.replace(day=1)
     elif found:
         first, last = min(found), max(found)

@@ -46,7 +46,7 @@ class SortColumn:
 def clean_sort(sort: str | None) -> str:
     """The requested sort when whitelisted, else the default."""
     key = sort[1:] if sort and sort.startswith("-") else sort
-    if key in SORT_FIELDS:
+    if sort is not None and key in SORT_FIELDS:
         return sort
     return DEFAULT_SORT
 

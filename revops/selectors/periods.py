@@ -37,6 +37,7 @@ class DateRange:
 
 def organization_today(organization: Organization, now: dt.datetime | None = None) -> dt.date:
     """Today's date where the organization is (UTC when its time zone is unknown)."""
+    zone: dt.tzinfo
     try:
         zone = ZoneInfo(organization.time_zone)
     except (ZoneInfoNotFoundError, ValueError):

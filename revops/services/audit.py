@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 
@@ -29,7 +29,8 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     """The named fields of a row as JSON-safe values (FKs by id)."""
     out = {}
     for name in fields:
-        field = instance._meta.get_field(name)
+        # Snapshots name concrete columns, never reverse relations or generic keys.
+        field = cast("models.Field[Any, Any]", instance._meta.get_field(name))
         out[name] = _jsonable(getattr(instance, field.attname))
     return out
 

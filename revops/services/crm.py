@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from revops.models import Opportunity, OpportunityStageChange, Organization
+from revops.models import Opportunity, OpportunityStageChange, Organization, OrganizationOwnedModel
 from revops.services.audit import audit_record, snapshot
 
+ModelT = TypeVar("ModelT", bound=models.Model)
 
-def model_update(*, instance: models.Model, data: dict[str, Any]) -> tuple[models.Model, list[str]]:
+
+def model_update(*, instance: ModelT, data: dict[str, Any]) -> tuple[ModelT, list[str]]:
     """Set the fields in `data` that differ, validate, save only those; (instance, changed)."""
     changed = []
     for name, value in data.items():
@@ -43,7 +45,7 @@ def record_create(*, model: type[models.Model], organization: Organization, acto
 
 
 @transaction.atomic
-def record_update(*, instance: models.Model, actor, data: dict[str, Any]):
+def record_update(*, instance: OrganizationOwnedModel, actor, data: dict[str, Any]):
     """Update an organization-owned row; the audit row holds only the changed fields."""
     before = snapshot(instance, list(data))
     instance, changed = model_update(instance=instance, data=data)
@@ -60,7 +62,7 @@ def record_update(*, instance: models.Model, actor, data: dict[str, Any]):
 
 
 @transaction.atomic
-def record_delete(*, instance: models.Model, actor) -> None:
+def record_delete(*, instance: OrganizationOwnedModel, actor) -> None:
     """Delete a row that nothing references (PROTECT refuses otherwise); audited."""
     organization = instance.organization
     pk = instance.pk

@@ -91,6 +91,26 @@ def job_claim(*, job_run_id: int) -> JobRun | None:
     return JobRun.objects.select_related("organization", "started_by").get(pk=job_run_id)
 
 
+def job_take_over(*, job_run_id: int) -> JobRun | None:
+    """Claim a run left running by a lost worker (its message came back); None otherwise.
+
+    Keyed on the run's `started_at`, so of two deliveries racing for it only one takes it.
+    """
+    started_at = (
+        JobRun.objects.filter(pk=job_run_id, status=JobRun.Status.RUNNING)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if started_at is None:
+        return None
+    taken = JobRun.objects.filter(pk=job_run_id, status=JobRun.Status.RUNNING, started_at=started_at).update(
+        started_at=timezone.now(), progress=0
+    )
+    if taken != 1:
+        return None
+    return JobRun.objects.select_related("organization", "started_by").get(pk=job_run_id)
+
+
 def job_progress(*, job_run_id: int, progress: int, counts: dict | None = None) -> None:
     """Report progress 0–100 (and counts so far) while running."""
     fields: dict = {"progress": max(0, min(100, int(progress)))}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -13,6 +13,7 @@ from revops.panels import record_panels
 from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.accounts import account_activity, account_deals, account_get, deal_totals
 from revops.services.crm import record_create, record_update
+from revops.tenancy import MemberRequest
 from revops.web.record_forms import record_form_response
 
 DEALS_SHOWN = 50
@@ -23,7 +24,7 @@ def account_url(account: Account) -> str:
 
 
 @cap_required(Cap.ACCOUNT_VIEW)
-def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     membership = request.membership
     account = account_get(membership=membership, pk=pk)
     deals = account_deals(membership=membership, account=account)
@@ -41,7 +42,7 @@ def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @cap_required(Cap.ACCOUNT_EDIT)
 @require_http_methods(["GET", "POST"])
-def account_create_view(request: HttpRequest) -> HttpResponse:
+def account_create_view(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     form = AccountForm(request.POST or None, membership=membership)
     return record_form_response(
@@ -58,7 +59,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
 
 @cap_required(Cap.ACCOUNT_EDIT)
 @require_http_methods(["GET", "POST"])
-def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     membership = request.membership
     account = account_get(membership=membership, pk=pk)
     form = AccountForm(request.POST or None, instance=account, membership=membership)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from revops.permissions import Cap, cap_required
 from revops.services.imports import COLUMNS, REQUIRED_COLUMNS, opportunity_import_enqueue
+from revops.tenancy import MemberRequest
 
 
 class OpportunityImportForm(forms.Form):
@@ -17,7 +18,7 @@ class OpportunityImportForm(forms.Form):
 
 
 @cap_required(Cap.OPPORTUNITY_IMPORT)
-def opportunity_import_view(request: HttpRequest) -> HttpResponse:
+def opportunity_import_view(request: MemberRequest) -> HttpResponse:
     """GET shows the form; POST stores the file, queues the import and goes to the jobs page."""
     form = OpportunityImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

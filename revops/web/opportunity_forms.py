@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -11,6 +11,7 @@ from revops.models import Opportunity
 from revops.permissions import Cap, cap_required
 from revops.selectors.opportunities import opportunity_get
 from revops.services.crm import opportunity_create, opportunity_update
+from revops.tenancy import MemberRequest
 from revops.web.record_forms import record_form_response
 
 
@@ -20,7 +21,7 @@ def opportunity_url(opportunity: Opportunity) -> str:
 
 @cap_required(Cap.OPPORTUNITY_EDIT)
 @require_http_methods(["GET", "POST"])
-def opportunity_create_view(request: HttpRequest) -> HttpResponse:
+def opportunity_create_view(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     initial = {"owner": request.user.pk, "currency": membership.organization.currency}
     if request.GET.get("account"):
@@ -40,7 +41,7 @@ def opportunity_create_view(request: HttpRequest) -> HttpResponse:
 
 @cap_required(Cap.OPPORTUNITY_EDIT)
 @require_http_methods(["GET", "POST"])
-def opportunity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     membership = request.membership
     opportunity = opportunity_get(membership=membership, pk=pk)
     form = OpportunityForm(request.POST or None, instance=opportunity, membership=membership)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -13,6 +13,7 @@ from revops.panels import record_panels
 from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.partners import partner_contacts, partner_edits, partner_get
 from revops.services.crm import record_create, record_update
+from revops.tenancy import MemberRequest
 from revops.web.record_forms import record_form_response
 
 
@@ -21,7 +22,7 @@ def partner_url(partner: Partner) -> str:
 
 
 @cap_required(Cap.PARTNER_VIEW)
-def partner_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     membership = request.membership
     partner = partner_get(membership=membership, pk=pk)
     context = {
@@ -36,7 +37,7 @@ def partner_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @cap_required(Cap.PARTNER_EDIT)
 @require_http_methods(["GET", "POST"])
-def partner_create_view(request: HttpRequest) -> HttpResponse:
+def partner_create_view(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     form = PartnerForm(request.POST or None, membership=membership)
     return record_form_response(
@@ -53,7 +54,7 @@ def partner_create_view(request: HttpRequest) -> HttpResponse:
 
 @cap_required(Cap.PARTNER_EDIT)
 @require_http_methods(["GET", "POST"])
-def partner_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     membership = request.membership
     partner = partner_get(membership=membership, pk=pk)
     form = PartnerForm(request.POST or None, instance=partner, membership=membership)

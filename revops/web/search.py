@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from revops.htmx import render_page_or_partial
 from revops.links import object_url
 from revops.permissions import Cap, cap_required
 from revops.selectors.search import MIN_QUERY_LENGTH, SearchHit, search
+from revops.tenancy import MemberRequest
 
 KINDS = (("accounts", "account", "Accounts"), ("partners", "partner", "Partners"), ("deals", "deal", "Deals"))
 
@@ -17,7 +18,7 @@ def _linked(hits: list[SearchHit], kind: str, membership) -> list[dict]:
 
 
 @cap_required(Cap.DASHBOARD_VIEW)
-def search_view(request: HttpRequest) -> HttpResponse:
+def search_view(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     results = search(membership=membership, query=request.GET.get("q", ""))
     groups = [

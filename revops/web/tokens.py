@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,9 +13,12 @@ from revops.htmx import htmx_partial
 from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.tokens import token_get, token_list
 from revops.services.tokens import api_token_create, api_token_revoke
+from revops.tenancy import MemberRequest
 
 
-def _page(request: HttpRequest, form: TokenCreateForm, new_key: str = "", status: int = 200) -> HttpResponse:
+def _page(
+    request: MemberRequest, form: TokenCreateForm, new_key: str = "", status: int = 200
+) -> HttpResponse:
     membership = request.membership
     context = {
         "tokens": token_list(membership=membership),
@@ -30,13 +33,13 @@ def _page(request: HttpRequest, form: TokenCreateForm, new_key: str = "", status
 
 
 @cap_required(Cap.TOKEN_MANAGE_OWN)
-def token_list_view(request: HttpRequest) -> HttpResponse:
+def token_list_view(request: MemberRequest) -> HttpResponse:
     return _page(request, TokenCreateForm())
 
 
 @require_POST
 @cap_required(Cap.TOKEN_MANAGE_OWN)
-def token_create_view(request: HttpRequest) -> HttpResponse:
+def token_create_view(request: MemberRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
@@ -56,7 +59,7 @@ def token_create_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @cap_required(Cap.TOKEN_MANAGE_OWN)
-def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke_view(request: MemberRequest, pk: int) -> HttpResponse:
     """Revoke a token the member may manage; revoking again is a no-op."""
     token = token_get(membership=request.membership, pk=pk)
     token = api_token_revoke(token=token, acting_user=request.user)

@@ -5,6 +5,7 @@ from django.urls import path
 from revops.web import (
     accounts,
     dashboard,
+    exports,
     imports,
     jobs,
     opportunities,
@@ -31,6 +32,8 @@ urlpatterns: list = [
     path("partners/<int:pk>/edit/", partners.partner_edit_view, name="partner-edit"),
     path("search/", search.search_view, name="search"),
     path("jobs/", jobs.job_list_view, name="job-list"),
+    path("exports/<int:pk>/", exports.export_status_view, name="export-status"),
+    path("exports/<int:pk>/download/", exports.export_download_view, name="export-download"),
     path("jobs/<int:pk>/progress/", jobs.job_progress_view, name="job-progress"),
     path("account/tokens/", tokens.token_list_view, name="token-list"),
     path("account/tokens/new/", tokens.token_create_view, name="token-create"),

@@ -25,6 +25,11 @@ PAGES: dict[str, Entry] = {
     "revops:partner-create": Entry((LOGIN, 200, 403, 403, 403, 403, 200, 403, 403, 403)),
     "revops:partner-edit": Entry((LOGIN, 200, 403, 403, 403, 403, 404, 403, 403, 403), obj="partner"),
     "revops:search": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    # Export jobs are seen and downloaded only by whoever started them; the world's job run is
+    # no one's export, so everyone who may export gets 404 (tests/revops/test_export_matrix.py
+    # requests every declared export as every actor).
+    "revops:export-status": Entry((LOGIN, 404, 404, 404, 404, 403, 404, 404, 404, 403), obj="jobrun"),
+    "revops:export-download": Entry((LOGIN, 404, 404, 404, 404, 403, 404, 404, 404, 403), obj="jobrun"),
     "revops:job-list": Entry((LOGIN, 200, 200, 200, 403, 403, 200, 403, 200, 403)),
     "revops:job-progress": Entry((LOGIN, 200, 200, 200, 403, 403, 404, 403, 200, 403), obj="jobrun"),
     "revops:token-list": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),

@@ -11,7 +11,7 @@ from revops.celery import Queue, app
 from revops.exceptions import ApplicationError
 from revops.jobs import TRANSIENT_DATABASE_ERRORS, JobRunTask, fail_expired_job, job_task
 from revops.models import JobRun
-from revops.services.jobs import EXPIRED, JOB_TASKS, job_enqueue
+from revops.services.jobs import EXPIRED, JOB_TASKS, job_claim, job_enqueue, job_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +264,41 @@ def test_every_app_job_task_survives_a_worker_loss_and_retries_transient_errors(
         3600,
         "default",
     )
+
+
+def _deliver_again(job_run_id: int):
+    """Run the task as the worker does for a message the broker sent back (worker lost)."""
+    scripted_task.push_request(delivery_info={"redelivered": True}, retries=0, is_eager=False)
+    try:
+        return scripted_task.run(job_run_id=job_run_id)
+    finally:
+        scripted_task.pop_request()
+
+
+def test_a_message_sent_back_after_its_worker_was_lost_takes_the_run_over(org, script):
+    # given: a worker claimed the run, then died; the broker delivers its message again
+    job = enqueue(org)
+    claimed = job_claim(job_run_id=job.pk)
+    job_progress(job_run_id=job.pk, progress=60)
+    script.append("ok")
+    # when
+    result = _deliver_again(job.pk)
+    # then
+    job.refresh_from_db()
+    assert result == {"rows": 1}
+    assert SEEN == [("running", "")]
+    assert (job.status, job.progress, job.counts) == ("succeeded", 100, {"rows": 1})
+    assert job.started_at > claimed.started_at
+
+
+def test_a_message_sent_back_after_its_run_finished_does_nothing(org, script):
+    # given: the worker finished the run but died before acknowledging the message
+    job = enqueue(org)
+    script.extend(["ok", "ok"])
+    scripted_task.delay(job_run_id=job.pk).get()
+    # when
+    result = _deliver_again(job.pk)
+    # then
+    job.refresh_from_db()
+    assert (result, SEEN, script) == (None, [("running", "")], ["ok"])
+    assert (job.status, job.counts) == ("succeeded", {"rows": 1})

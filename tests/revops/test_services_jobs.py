@@ -19,6 +19,7 @@ from revops.services.jobs import (
     job_release,
     job_retry,
     job_succeed,
+    job_take_over,
 )
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +249,20 @@ def test_expire_fails_only_a_run_still_queued(org, task):
     assert (queued.status, queued.error) == ("failed", EXPIRED.format(seconds=3600))
     assert queued.finished_at is not None
     assert (running.status, running.error) == ("running", "")
+
+
+def test_take_over_claims_only_a_running_run_again(org, task):
+    # given
+    queued, _ = job_enqueue(organization=org, kind=KIND, idempotency_key="q")
+    running, _ = job_enqueue(organization=org, kind=KIND, idempotency_key="r")
+    first = job_claim(job_run_id=running.pk)
+    job_progress(job_run_id=running.pk, progress=70)
+    # when
+    taken = job_take_over(job_run_id=running.pk)
+    not_taken = job_take_over(job_run_id=queued.pk)
+    # then
+    queued.refresh_from_db()
+    assert not_taken is None
+    assert queued.status == "queued"
+    assert (taken.pk, taken.status, taken.progress) == (running.pk, "running", 0)
+    assert taken.started_at > first.started_at
