@@ -132,6 +132,12 @@ AUTH: dict[str, Entry] = {
 # Read-only pages answer POST like GET (nothing is written): classified so it stays so.
 # API writes carry an empty body: 400 shows the actor got past scope and capability.
 MORE: dict[str, tuple[Entry, ...]] = {
+    "revops:export-status": (
+        Entry((LOGIN, 404, 404, 404, 404, 403, 404, 404, 404, 403), obj="jobrun", method="POST"),
+    ),
+    "revops:export-download": (
+        Entry((LOGIN, 404, 404, 404, 404, 403, 404, 404, 404, 403), obj="jobrun", method="POST"),
+    ),
     # Record pages and forms: an empty form is refused (400) once past capability and scope.
     "revops:opportunity-create": (
         Entry((LOGIN, 400, 400, 403, 400, 403, 400, 400, 400, 403), method="POST"),
