@@ -18,15 +18,15 @@ from attribution.models import (
     OpportunityPartner,
     RevenueEvent,
 )
+from attribution.permissions import AttributionCap
 from attribution.services.settings import attribution_settings_update
 from revops.admin.base import CappedPaginator, OrganizationScopedAdmin, ReadOnlyInline, ReadOnlyScopedAdmin
-from revops.permissions import Cap
 
 
 @admin.register(AttributionSettings)
 class AttributionSettingsAdmin(OrganizationScopedAdmin):
-    view_cap = Cap.ATTRIBUTION_VIEW
-    edit_cap = Cap.RULE_EDIT
+    view_cap = AttributionCap.VIEW
+    edit_cap = AttributionCap.RULE_EDIT
     list_display = ("organization", "enforce_account_cap", "si_mode", "si_fixed_percent")
     list_select_related = ("organization",)
 
@@ -40,7 +40,7 @@ class AttributionSettingsAdmin(OrganizationScopedAdmin):
 
 @admin.register(OpportunityPartner)
 class OpportunityPartnerAdmin(ReadOnlyScopedAdmin):
-    view_cap = Cap.ATTRIBUTION_VIEW
+    view_cap = AttributionCap.VIEW
     list_display = ("opportunity", "partner", "role", "split_percent", "source", "status")
     list_filter = ("role", "source", "status")
     list_select_related = ("opportunity", "partner")
@@ -49,7 +49,7 @@ class OpportunityPartnerAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(AccountPartner)
 class AccountPartnerAdmin(ReadOnlyScopedAdmin):
-    view_cap = Cap.ATTRIBUTION_VIEW
+    view_cap = AttributionCap.VIEW
     list_display = ("account", "partner", "role", "split_percent", "source", "status")
     list_filter = ("role", "source", "status")
     list_select_related = ("account", "partner")
@@ -65,7 +65,7 @@ class RuleVersionInline(ReadOnlyInline):
 
 @admin.register(AttributionRule)
 class AttributionRuleAdmin(ReadOnlyScopedAdmin):
-    view_cap = Cap.ATTRIBUTION_VIEW
+    view_cap = AttributionCap.VIEW
     list_display = ("name", "priority", "is_active", "current_version")
     list_filter = ("is_active",)
     list_select_related = ("current_version",)
@@ -75,7 +75,7 @@ class AttributionRuleAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(AttributionRuleVersion)
 class AttributionRuleVersionAdmin(ReadOnlyScopedAdmin):
-    view_cap = Cap.ATTRIBUTION_VIEW
+    view_cap = AttributionCap.VIEW
     list_display = ("rule", "number", "priority", "is_active", "created_by", "created_at")
     list_select_related = ("rule", "created_by")
     search_fields = ("rule__name",)
@@ -83,7 +83,7 @@ class AttributionRuleVersionAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(RevenueEvent)
 class RevenueEventAdmin(ReadOnlyScopedAdmin):
-    view_cap = Cap.ATTRIBUTION_VIEW
+    view_cap = AttributionCap.VIEW
     list_display = ("date", "amount", "source", "account", "opportunity", "external_id")
     list_filter = ("source",)
     list_select_related = ("account", "opportunity")
@@ -95,7 +95,7 @@ class RevenueEventAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(AttributionEntry)
 class AttributionEntryAdmin(ReadOnlyScopedAdmin):
-    view_cap = Cap.ATTRIBUTION_VIEW
+    view_cap = AttributionCap.VIEW
     list_display = (
         "sequence",
         "kind",
@@ -119,6 +119,6 @@ class AttributionEntryAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(AttributionPeriodSeal)
 class AttributionPeriodSealAdmin(ReadOnlyScopedAdmin):
-    view_cap = Cap.ATTRIBUTION_VIEW
+    view_cap = AttributionCap.VIEW
     list_display = ("period", "last_sequence", "entry_count", "total_amount", "sealed_at", "sealed_by")
     list_select_related = ("period", "sealed_by")

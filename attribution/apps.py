@@ -6,6 +6,14 @@ class AttributionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Attribution's capabilities and record kinds join the core permission table.
+        from attribution.permissions import CAPABILITIES, SCOPES, AttributionCap
+        from revops.permissions import register_capabilities, register_record_kind
+
+        register_capabilities(CAPABILITIES)
+        for kind, scopes in SCOPES:
+            register_record_kind(kind, scopes)
+
         # Register attribution's job tasks by JobRun kind, so services enqueue by kind.
         from attribution import tasks  # noqa: F401
 
@@ -42,10 +50,9 @@ class AttributionConfig(AppConfig):
 
         # The partner-attribution pages in the main menu.
         from revops.navigation import NavGroup, NavItem, register
-        from revops.permissions import Cap
 
         partners = NavGroup.PARTNERS
-        register(NavItem("Partner performance", "attribution:partners", Cap.ATTRIBUTION_VIEW, group=partners))
-        register(NavItem("Attribution ledger", "attribution:ledger", Cap.ATTRIBUTION_VIEW, group=partners))
-        register(NavItem("Attribution periods", "attribution:periods", Cap.ATTRIBUTION_VIEW, group=partners))
-        register(NavItem("Attribution rules", "attribution:rules", Cap.ATTRIBUTION_VIEW, group=partners))
+        register(NavItem("Partner performance", "attribution:partners", AttributionCap.VIEW, group=partners))
+        register(NavItem("Attribution ledger", "attribution:ledger", AttributionCap.VIEW, group=partners))
+        register(NavItem("Attribution periods", "attribution:periods", AttributionCap.VIEW, group=partners))
+        register(NavItem("Attribution rules", "attribution:rules", AttributionCap.VIEW, group=partners))

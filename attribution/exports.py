@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
+from attribution.permissions import AttributionCap
 from attribution.selectors.ledger import (
     LEDGER_EXPORT_HEADERS,
     chain_head,
@@ -16,7 +17,6 @@ from revops.exports import ExportTable
 from revops.formatting import format_money
 from revops.labels import label_for
 from revops.models import Account, FiscalPeriod, Membership, Opportunity, Partner
-from revops.permissions import Cap
 from revops.selectors.periods import organization_today
 
 # Filter parameters that name a row, shown by name in the report header ("partner = Cobalt
@@ -80,7 +80,7 @@ def register_exports() -> None:
             key="attribution-ledger",
             page="attribution:ledger",
             label="Attribution ledger",
-            cap=Cap.ATTRIBUTION_VIEW,
+            cap=AttributionCap.VIEW,
             build=ledger_export,
             formats=("csv", "xlsx", "pdf"),
         )

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from attribution import charts
 from attribution.models import AttributionEntry, LinkStatus, PartnerRole
+from attribution.permissions import AttributionCap
 from attribution.selectors import records
 from revops.labels import labels_register
 from revops.models import Account, Membership, Opportunity, Partner
 from revops.panels import RecordPanel, record_panel_register
-from revops.permissions import Cap
 from revops.selectors.periods import organization_today
 
 
@@ -68,7 +68,7 @@ PANELS = (
         "account",
         "attribution-partners",
         "Partners and splits",
-        Cap.ATTRIBUTION_VIEW,
+        AttributionCap.VIEW,
         "attribution/partials/panel_links.html",
         _account_partners,
         order=10,
@@ -77,7 +77,7 @@ PANELS = (
         "account",
         "attribution-revenue",
         "Attributed revenue",
-        Cap.ATTRIBUTION_VIEW,
+        AttributionCap.VIEW,
         "attribution/partials/panel_revenue.html",
         _account_revenue,
         order=20,
@@ -86,7 +86,7 @@ PANELS = (
         "partner",
         "attribution-revenue",
         "Attributed revenue",
-        Cap.ATTRIBUTION_VIEW,
+        AttributionCap.VIEW,
         "attribution/partials/panel_revenue.html",
         _partner_revenue,
         order=10,
@@ -95,7 +95,7 @@ PANELS = (
         "partner",
         "attribution-deals",
         "Deals",
-        Cap.ATTRIBUTION_VIEW,
+        AttributionCap.VIEW,
         "attribution/partials/panel_links.html",
         _partner_deals,
         order=20,
@@ -104,7 +104,7 @@ PANELS = (
         "deal",
         "attribution-partners",
         "Partners",
-        Cap.ATTRIBUTION_VIEW,
+        AttributionCap.VIEW,
         "attribution/partials/panel_deal.html",
         _deal_partners,
         order=10,

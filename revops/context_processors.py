@@ -3,6 +3,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from revops.navigation import navigation_for, navigation_groups
+from revops.permissions import Cap, has_cap
 from revops.tenancy import memberships_for
 
 
@@ -10,12 +11,20 @@ def navigation(request) -> dict:
     membership = getattr(request, "membership", None)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_groups": [], "current_membership": None, "user_memberships": []}
+        return {
+            "nav_items": [],
+            "nav_groups": [],
+            "current_membership": None,
+            "user_memberships": [],
+            "portal_user": False,
+        }
     items = navigation_for(request, membership)
     return {
         "nav_items": items,
         "nav_groups": navigation_groups(items),
         "current_membership": membership,
+        # Partner users work in the portal; the 403 page tells them so.
+        "portal_user": has_cap(membership, Cap.PORTAL),
         # Lazy: queried only when a template shows the organization switcher.
         "user_memberships": SimpleLazyObject(lambda: memberships_for(user)),
     }

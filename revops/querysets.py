@@ -1,8 +1,12 @@
-"""Org- and role-scoped querysets: the one place that decides which rows a member sees."""
+"""Organization-scoped querysets; which rows a member sees is decided by `revops.permissions`.
+
+`visible_to(membership)` is `permissions.scoped(self, membership, kind=...)`: the scope of each
+role on each record kind lives in the permission table, never here.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.db import models
 
@@ -10,35 +14,25 @@ if TYPE_CHECKING:
     from revops.models import Membership
 
 
-def team_user_ids(membership: Membership) -> models.QuerySet | None:
-    """User ids whose deals this member may see; None means the whole organization."""
-    from revops.models import Membership as MembershipModel
-
-    role = membership.role
-    if role in ("admin", "finance") or (role == "manager" and membership.org_wide):
-        return None
-    if role == "manager":
-        return MembershipModel.objects.filter(
-            models.Q(manager_id=membership.pk) | models.Q(pk=membership.pk),
-            organization_id=membership.organization_id,
-        ).values("user_id")
-    if role == "rep":
-        return MembershipModel.objects.filter(pk=membership.pk).values("user_id")
-    return MembershipModel.objects.none().values("user_id")
-
-
 class OrganizationQuerySet(models.QuerySet):
     def for_organization(self, organization) -> OrganizationQuerySet:
         return self.filter(organization=organization)
 
 
-class OpportunityQuerySet(OrganizationQuerySet):
-    def visible_to(self, membership: Membership | None) -> OpportunityQuerySet:
-        if membership is None or membership.role == "partner":
-            return self.none()
-        qs = self.filter(organization_id=membership.organization_id)
-        users = team_user_ids(membership)
-        return qs if users is None else qs.filter(owner_id__in=users)
+class ScopedQuerySet(OrganizationQuerySet):
+    """A queryset whose rows are one record kind of the permission table."""
+
+    record_kind: ClassVar[str]
+
+    def visible_to(self, membership: Membership | None):
+        # Imported here: revops.permissions imports the models these querysets are attached to.
+        from revops.permissions import scoped
+
+        return scoped(self, membership, kind=self.record_kind)
+
+
+class OpportunityQuerySet(ScopedQuerySet):
+    record_kind = "opportunity"
 
     def open(self) -> OpportunityQuerySet:
         return self.exclude(stage__in=("closed_won", "closed_lost"))
@@ -47,27 +41,9 @@ class OpportunityQuerySet(OrganizationQuerySet):
         return self.filter(stage="closed_won")
 
 
-class AccountQuerySet(OrganizationQuerySet):
-    def visible_to(self, membership: Membership | None) -> AccountQuerySet:
-        from revops.models import Opportunity
-
-        if membership is None or membership.role == "partner":
-            return self.none()
-        qs = self.filter(organization_id=membership.organization_id)
-        users = team_user_ids(membership)
-        if users is None:
-            return qs
-        deal_accounts = Opportunity.objects.filter(
-            organization_id=membership.organization_id, owner_id__in=users
-        ).values("account_id")
-        return qs.filter(models.Q(owner_id__in=users) | models.Q(id__in=deal_accounts))
+class AccountQuerySet(ScopedQuerySet):
+    record_kind = "account"
 
 
-class PartnerQuerySet(OrganizationQuerySet):
-    def visible_to(self, membership: Membership | None) -> PartnerQuerySet:
-        if membership is None:
-            return self.none()
-        qs = self.filter(organization_id=membership.organization_id)
-        if membership.role == "partner":
-            return qs.filter(pk=membership.partner_id)
-        return qs
+class PartnerQuerySet(ScopedQuerySet):
+    record_kind = "partner"

@@ -2,11 +2,16 @@
 
 `org` is the organization under test; `other_org` exists to prove isolation. Each actor
 fixture is a Membership; `client_for(membership)` gives a logged-in test client.
+
+Teams: `rep` reports to `manager` (team "East"); `other_rep` reports to `other_team_manager`
+(team "West"). `other_partner_user` acts for another partner of the same organization and
+`other_org_admin` is an admin of another organization.
 """
 
 import pytest
 from django.test import Client
 
+from revops.models import Role
 from tests.revops.factories import (
     AccountFactory,
     MembershipFactory,
@@ -33,33 +38,38 @@ def _member(org, role, email, **extra):
 
 @pytest.fixture
 def admin(org):
-    return _member(org, "admin", "admin@acme.test")
+    return _member(org, Role.ADMIN, "admin@acme.test")
 
 
 @pytest.fixture
 def manager(org):
-    return _member(org, "manager", "manager@acme.test", team="East")
+    return _member(org, Role.MANAGER, "manager@acme.test", team="East")
 
 
 @pytest.fixture
 def org_wide_manager(org):
-    return _member(org, "manager", "vp@acme.test", org_wide=True)
+    return _member(org, Role.MANAGER, "vp@acme.test", org_wide=True)
 
 
 @pytest.fixture
 def finance_admin(org):
-    return _member(org, "finance", "finance@acme.test")
+    return _member(org, Role.FINANCE, "finance@acme.test")
 
 
 @pytest.fixture
 def rep(org, manager):
-    return _member(org, "rep", "rep1@acme.test", manager=manager, team="East")
+    return _member(org, Role.REP, "rep1@acme.test", manager=manager, team="East")
 
 
 @pytest.fixture
-def other_rep(org):
-    """A rep in the same organization but on no one's team (not the manager's)."""
-    return _member(org, "rep", "rep2@acme.test", team="West")
+def other_team_manager(org):
+    return _member(org, Role.MANAGER, "manager2@acme.test", team="West")
+
+
+@pytest.fixture
+def other_rep(org, other_team_manager):
+    """A rep in the same organization on another team (not the manager's)."""
+    return _member(org, Role.REP, "rep2@acme.test", manager=other_team_manager, team="West")
 
 
 @pytest.fixture
@@ -74,17 +84,17 @@ def other_partner(org):
 
 @pytest.fixture
 def partner_user(org, partner):
-    return _member(org, "partner", "partner1@acme.test", partner=partner)
+    return _member(org, Role.PARTNER, "partner1@acme.test", partner=partner)
 
 
 @pytest.fixture
 def other_partner_user(org, other_partner):
-    return _member(org, "partner", "partner2@acme.test", partner=other_partner)
+    return _member(org, Role.PARTNER, "partner2@acme.test", partner=other_partner)
 
 
 @pytest.fixture
 def other_org_admin(other_org):
-    return _member(other_org, "admin", "admin@globex.test")
+    return _member(other_org, Role.ADMIN, "admin@globex.test")
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from rest_framework.response import Response
 from attribution.api.serializers import RevenueEventSerializer
 from attribution.filters import RevenueEventFilterSet
 from attribution.models import RevenueEvent
+from attribution.permissions import AttributionCap
 from attribution.selectors.visible import revenue_event_list
 from attribution.services.revenue import IMPORT_KIND
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.imports.profiles import NumberFormat, ProfileSpec
 from revops.models import JobRun
-from revops.permissions import Cap
 from revops.services.imports import Mode, import_job_run, import_submit
 
 NOTHING_CREATED = "Nothing was created: {n} error(s)."
@@ -64,7 +64,7 @@ class RevenueEventViewSet(
     model = RevenueEvent
     serializer_class = RevenueEventSerializer
     filterset_class = RevenueEventFilterSet
-    required_caps = {**crud_caps(read=Cap.ATTRIBUTION_VIEW), "create": Cap.ATTRIBUTION_EDIT}
+    required_caps = {**crud_caps(read=AttributionCap.VIEW), "create": AttributionCap.EDIT}
     ordering_fields = ["date", "amount", "created_at"]
 
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:

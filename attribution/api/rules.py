@@ -22,6 +22,7 @@ from attribution.api.serializers import PERCENT
 from attribution.engine import ActionKind, Scope
 from attribution.filters import AttributionRuleFilterSet
 from attribution.models import AttributionRule, AttributionRuleVersion
+from attribution.permissions import AttributionCap
 from attribution.rule_schema import (
     RuleDefinition,
     RuleSetError,
@@ -33,7 +34,6 @@ from attribution.rule_schema import (
 from attribution.selectors.rule_sets import rule_definition_of
 from attribution.services.rules import RuleSaved, rule_create, rule_set_import, rule_update
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
-from revops.permissions import Cap
 
 RULE_NAME_FIXED = "The name is set when the rule is created; create a new rule instead."
 RULE_REASON_REQUIRED = "Say why the rule changes."
@@ -187,10 +187,10 @@ class RuleViewSet(
     serializer_class = RuleSerializer
     filterset_class = AttributionRuleFilterSet
     required_caps = {
-        **crud_caps(read=Cap.ATTRIBUTION_VIEW, edit=Cap.RULE_EDIT),
-        "versions": Cap.ATTRIBUTION_VIEW,
-        "export": Cap.ATTRIBUTION_VIEW,
-        "import_rules": Cap.RULE_EDIT,
+        **crud_caps(read=AttributionCap.VIEW, edit=AttributionCap.RULE_EDIT),
+        "versions": AttributionCap.VIEW,
+        "export": AttributionCap.VIEW,
+        "import_rules": AttributionCap.RULE_EDIT,
     }
     ordering_fields = ["priority", "name", "created_at"]
 

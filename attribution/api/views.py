@@ -40,6 +40,7 @@ from attribution.models import (
     AttributionEntry,
     OpportunityPartner,
 )
+from attribution.permissions import AttributionCap
 from attribution.selectors.explanations import ledger_totals, opportunity_explanations
 from attribution.selectors.visible import entry_list
 from attribution.services.jobs import attribution_recompute_enqueue
@@ -94,7 +95,7 @@ class OpportunityPartnerViewSet(LinkViewSet):
     serializer_class = OpportunityPartnerSerializer
     update_serializer_class = OpportunityPartnerUpdateSerializer
     filterset_class = OpportunityPartnerFilterSet
-    required_caps = crud_caps(read=Cap.ATTRIBUTION_VIEW, edit=Cap.ATTRIBUTION_EDIT)
+    required_caps = crud_caps(read=AttributionCap.VIEW, edit=AttributionCap.EDIT)
     ordering_fields = ["created_at", "opportunity", "partner"]
     remove = staticmethod(opportunity_partner_remove)
 
@@ -121,7 +122,7 @@ class AccountPartnerViewSet(LinkViewSet):
     serializer_class = AccountPartnerSerializer
     update_serializer_class = AccountPartnerUpdateSerializer
     filterset_class = AccountPartnerFilterSet
-    required_caps = crud_caps(read=Cap.ATTRIBUTION_VIEW, edit=Cap.ATTRIBUTION_EDIT)
+    required_caps = crud_caps(read=AttributionCap.VIEW, edit=AttributionCap.EDIT)
     ordering_fields = ["created_at", "account", "partner"]
     remove = staticmethod(account_partner_remove)
 
@@ -147,7 +148,7 @@ class LedgerEntryViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelV
     model = AttributionEntry
     serializer_class = LedgerEntrySerializer
     filterset_class = AttributionEntryFilterSet
-    required_caps = {**crud_caps(read=Cap.ATTRIBUTION_VIEW), "totals": Cap.ATTRIBUTION_VIEW}
+    required_caps = {**crud_caps(read=AttributionCap.VIEW), "totals": AttributionCap.VIEW}
     ordering_fields = ["sequence", "amount", "created_at"]
 
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
@@ -177,7 +178,7 @@ class JobRunViewSet(OrganizationScopedViewSetMixin, mixins.RetrieveModelMixin, v
 class RecomputeApi(OrganizationScopedViewSetMixin, APIView):
     """Start a recompute of the organization's ledger in the background."""
 
-    required_caps = {"post": Cap.ATTRIBUTION_EDIT}
+    required_caps = {"post": AttributionCap.EDIT}
 
     @extend_schema(
         request=RecomputeSerializer,
@@ -203,7 +204,7 @@ class RecomputeApi(OrganizationScopedViewSetMixin, APIView):
 class OpportunityExplanationsApi(OrganizationScopedViewSetMixin, APIView):
     """Each partner's split of one deal, with the engine's explanation and a sentence."""
 
-    required_caps = {"get": Cap.ATTRIBUTION_VIEW}
+    required_caps = {"get": AttributionCap.VIEW}
 
     @extend_schema(responses=PartnerExplanationSerializer(many=True))
     def get(self, request, pk: int) -> Response:
@@ -222,7 +223,11 @@ class OpportunityExplanationsApi(OrganizationScopedViewSetMixin, APIView):
 class AttributionSettingsApi(OrganizationScopedViewSetMixin, APIView):
     """The organization's attribution settings (admins)."""
 
-    required_caps = {"get": Cap.RULE_EDIT, "put": Cap.RULE_EDIT, "patch": Cap.RULE_EDIT}
+    required_caps = {
+        "get": AttributionCap.RULE_EDIT,
+        "put": AttributionCap.RULE_EDIT,
+        "patch": AttributionCap.RULE_EDIT,
+    }
 
     @extend_schema(responses=AttributionSettingsSerializer)
     def get(self, request) -> Response:

@@ -5,65 +5,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from attribution.models import AccountPartner, AttributionEntry, OpportunityPartner, RevenueEvent
+from attribution.permissions import AttributionCap, AttributionKind
 from revops.models import Account, Membership, Opportunity, Partner
-from revops.permissions import Cap, has_cap
-from revops.querysets import team_user_ids
-
-
-def _deal_scope(membership: Membership, prefix: str = "") -> Q | None:
-    """Revenue of the deals and accounts the member may see; None when they see the whole
-    organization (admin, finance, org-wide manager). `prefix` reaches the revenue event
-    through a relation, e.g. "revenue_event__" from a ledger entry."""
-    if team_user_ids(membership) is None:
-        return None
-    deals = Opportunity.objects.visible_to(membership).values("id")
-    accounts = Account.objects.visible_to(membership).values("id")
-    return Q(**{f"{prefix}opportunity_id__in": deals}) | Q(
-        **{f"{prefix}opportunity__isnull": True, f"{prefix}account_id__in": accounts}
-    )
+from revops.permissions import has_cap, scoped
 
 
 def entry_list(*, membership: Membership | None) -> QuerySet[AttributionEntry]:
-    """Ledger entries the member may see, for pages, API and reports alike.
-
-    A partner user sees only their partner's entries; an internal role with the view
-    capability sees the organization's, narrowed for reps and team managers to the revenue
-    of their own deals and accounts; anyone else sees nothing."""
-    if membership is None:
-        return AttributionEntry.objects.none()
-    qs = AttributionEntry.objects.filter(organization_id=membership.organization_id).select_related(
-        "partner", "period", "revenue_period"
-    )
-    if membership.role == "partner" and membership.is_active:
-        return qs.filter(partner_id=membership.partner_id)
-    if membership.role == "partner" or not has_cap(membership, Cap.ATTRIBUTION_VIEW):
-        return qs.none()
-    scope = _deal_scope(membership, prefix="revenue_event__")
-    return qs if scope is None else qs.filter(scope)
+    """Ledger entries the member may see, for pages, API and reports alike (the scope is the
+    permission table's: see `attribution.permissions`)."""
+    qs = AttributionEntry.objects.select_related("partner", "period", "revenue_period")
+    return scoped(qs, membership, kind=AttributionKind.ENTRY)
 
 
 def revenue_event_list(*, membership: Membership | None) -> QuerySet[RevenueEvent]:
-    """Revenue events an internal member may see, scoped like `entry_list`."""
-    if membership is None or membership.role == "partner" or not has_cap(membership, Cap.ATTRIBUTION_VIEW):
-        return RevenueEvent.objects.none()
-    qs = RevenueEvent.objects.filter(organization_id=membership.organization_id)
-    scope = _deal_scope(membership)
-    return qs if scope is None else qs.filter(scope)
+    """Revenue events the member may see, scoped like `entry_list`."""
+    return scoped(RevenueEvent.objects.all(), membership, kind=AttributionKind.REVENUE_EVENT)
 
 
 def opportunity_partner_list(*, membership: Membership | None, opportunity: Opportunity) -> QuerySet:
     """The partner links of a deal the member can see (404-style empty when out of scope)."""
-    if not has_cap(membership, Cap.ATTRIBUTION_VIEW):
+    if not has_cap(membership, AttributionCap.VIEW):
         return OpportunityPartner.objects.none()
     visible = Opportunity.objects.visible_to(membership).filter(pk=opportunity.pk)
     return OpportunityPartner.objects.filter(opportunity__in=visible).select_related("partner")
 
 
 def account_partner_list(*, membership: Membership | None, account_id: int) -> QuerySet:
-    if not has_cap(membership, Cap.ATTRIBUTION_VIEW):
+    if not has_cap(membership, AttributionCap.VIEW):
         return AccountPartner.objects.none()
     visible = Account.objects.visible_to(membership).filter(pk=account_id)
     return AccountPartner.objects.filter(account__in=visible).select_related("partner")

@@ -12,10 +12,11 @@ from django.db.models import Sum
 from attribution.engine import quantize_percent
 from attribution.locks import lock_account, lock_opportunity
 from attribution.models import AccountPartner, LinkSource, LinkStatus, OpportunityPartner
+from attribution.permissions import AttributionCap
 from attribution.services.alignment import ledger_alignment_for_accounts
 from attribution.services.settings import attribution_settings_get
 from revops.models import Account, Membership, Opportunity, Partner
-from revops.permissions import Cap, has_cap
+from revops.permissions import has_cap
 from revops.services.audit import audit_record, snapshot
 
 HUNDRED = Decimal("100")
@@ -26,7 +27,7 @@ LINK_FIELDS = ["partner", "role", "split_percent", "source", "status"]
 
 
 def _require_editor(membership: Membership | None) -> None:
-    if not has_cap(membership, Cap.ATTRIBUTION_EDIT):
+    if not has_cap(membership, AttributionCap.EDIT):
         raise PermissionDenied
 
 

@@ -15,13 +15,13 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationInfo, field_validator
 
 from attribution.models import RevenueEvent
+from attribution.permissions import AttributionCap
 from attribution.services.recompute import attribution_recompute
 from revops.imports.fields import TEXT, Day, ImportRow, Money
 from revops.imports.kinds import Action, ImportKind, PlannedRow, Progress
 from revops.imports.pipeline import Preview, import_apply
 from revops.imports.profiles import NumberFormat, ProfileSpec
 from revops.models import Account, Opportunity, Organization
-from revops.permissions import Cap
 
 IMPORT_KIND = "revenue_events"
 ERROR_NO_TARGET = "give an account_external_id or an opportunity_external_id"
@@ -65,7 +65,7 @@ class _Lookups:
 class RevenueEventImport(ImportKind):
     name = IMPORT_KIND
     label = "Revenue events"
-    capability = Cap.ATTRIBUTION_EDIT
+    capability = AttributionCap.EDIT
     audit_action = "revenue_event.import"
     schema = RevenueEventRow
     total_fields = ("amount",)

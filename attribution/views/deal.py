@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from attribution.forms import SplitChangeForm
+from attribution.permissions import AttributionCap
 from attribution.selectors.deal import (
     account_relationships,
     deal_entries,
@@ -23,7 +24,7 @@ from attribution.services.links import opportunity_partner_set
 from revops.exceptions import ApplicationError
 from revops.htmx import htmx_partial, render_page_or_partial
 from revops.models import Membership, Opportunity, Partner
-from revops.permissions import Cap, cap_required, has_cap
+from revops.permissions import cap_required, has_cap
 
 PAGE = "attribution/deal_detail.html"
 BODY = "attribution/partials/deal_body.html"
@@ -32,7 +33,7 @@ BODY = "attribution/partials/deal_body.html"
 def _context(request: HttpRequest, deal: Opportunity, form: SplitChangeForm | None = None) -> dict:
     membership: Membership = request.membership
     links = deal_links(membership=membership, deal=deal)
-    can_edit = has_cap(membership, Cap.ATTRIBUTION_EDIT)
+    can_edit = has_cap(membership, AttributionCap.EDIT)
     if can_edit and form is None:
         form = SplitChangeForm(partners=Partner.objects.visible_to(membership))
     return {
@@ -47,14 +48,14 @@ def _context(request: HttpRequest, deal: Opportunity, form: SplitChangeForm | No
     }
 
 
-@cap_required(Cap.ATTRIBUTION_VIEW)
+@cap_required(AttributionCap.VIEW)
 def deal_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     deal = deal_get(membership=request.membership, pk=pk)
     return render_page_or_partial(request, PAGE, BODY, _context(request, deal))
 
 
 @require_POST
-@cap_required(Cap.ATTRIBUTION_EDIT)
+@cap_required(AttributionCap.EDIT)
 def deal_split_change_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Change one split (reason required); the split service queues the ledger alignment."""
     membership = request.membership

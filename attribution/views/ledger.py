@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
 from attribution.models import AttributionEntry, PartnerRole
+from attribution.permissions import AttributionCap
 from attribution.selectors.ledger import (
     HASH_PREFIX,
     chain_head,
@@ -15,13 +16,13 @@ from attribution.selectors.ledger import (
     ledger_totals,
 )
 from revops.htmx import render_page_or_partial
-from revops.permissions import Cap, cap_required
+from revops.permissions import cap_required
 from revops.web.exports import export_dispatch
 
 PAGE_SIZE = 50
 
 
-@cap_required(Cap.ATTRIBUTION_VIEW)
+@cap_required(AttributionCap.VIEW)
 def ledger_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     filterset, qs = ledger_list(membership=membership, filters=request.GET)

@@ -6,13 +6,14 @@ from django.http import HttpRequest, HttpResponse
 
 from attribution import charts
 from attribution.forms import PerformanceFilterForm
+from attribution.permissions import AttributionCap
 from attribution.selectors.performance import partner_performance
 from revops.htmx import render_page_or_partial
-from revops.permissions import Cap, cap_required
+from revops.permissions import cap_required
 from revops.selectors.periods import organization_today, period_range
 
 
-@cap_required(Cap.ATTRIBUTION_VIEW)
+@cap_required(AttributionCap.VIEW)
 def partner_performance_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     form = PerformanceFilterForm(request.GET)

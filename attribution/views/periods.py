@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from attribution.analytics import movement_counts, partner_role_breakdown, period_movement
 from attribution.forms import PeriodReasonForm
+from attribution.permissions import AttributionCap
 from attribution.selectors.periods import (
     period_get,
     period_partner_role_totals,
@@ -30,7 +31,7 @@ def _selected(request: HttpRequest, rows):
     return with_entries[-1] if with_entries else (rows[-1].period if rows else None)
 
 
-@cap_required(Cap.ATTRIBUTION_VIEW)
+@cap_required(AttributionCap.VIEW)
 def period_analytics_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     rows = period_rows(membership=membership)

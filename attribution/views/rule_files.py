@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from attribution.forms import RuleImportForm, rule_summary
+from attribution.permissions import AttributionCap
 from attribution.rule_schema import (
     RuleDefinition,
     RuleSetError,
@@ -32,7 +33,7 @@ FILE_FORMATS = {
 }
 
 
-@cap_required(Cap.ATTRIBUTION_VIEW)
+@cap_required(AttributionCap.VIEW)
 def rule_export_view(request: HttpRequest) -> HttpResponse:
     if not has_cap(request.membership, Cap.EXPORT):
         raise PermissionDenied
@@ -64,7 +65,7 @@ def _plan(request: HttpRequest, definitions: list[RuleDefinition]) -> list[dict]
 
 
 @require_POST
-@cap_required(Cap.RULE_EDIT)
+@cap_required(AttributionCap.RULE_EDIT)
 def rule_import_view(request: HttpRequest) -> HttpResponse:
     """Step 1: read the file and show what would be created or changed (nothing saved)."""
     form = RuleImportForm(request.POST, request.FILES)
@@ -88,7 +89,7 @@ def rule_import_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.RULE_EDIT)
+@cap_required(AttributionCap.RULE_EDIT)
 def rule_import_confirm_view(request: HttpRequest) -> HttpResponse:
     """Step 2: create new rules and add a version to rules of the same name, all or nothing."""
     membership = request.membership

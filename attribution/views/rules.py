@@ -19,6 +19,7 @@ from attribution.forms import (
 from attribution.models import AttributionRule
 from attribution.nl import ParseContext, ParseFailure
 from attribution.nl.llm import parse_rule_with_fallback
+from attribution.permissions import AttributionCap
 from attribution.rule_templates import RULE_TEMPLATES, TEMPLATES_BY_KEY
 from attribution.selectors.rule_sets import active_rule_specs, rule_definition_of
 from attribution.selectors.rules import (
@@ -37,14 +38,14 @@ BUILDER = "attribution/partials/rule_builder.html"
 PREVIEW = "attribution/partials/rule_preview.html"
 
 
-@cap_required(Cap.ATTRIBUTION_VIEW)
+@cap_required(AttributionCap.VIEW)
 def rule_list_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     rules = [(rule, rule_summary(rule_definition_of(rule))) for rule in rule_list(membership=membership)]
     context = {
         "rules": rules,
         "templates": [(t, rule_summary(t)) for t in RULE_TEMPLATES],
-        "can_edit": has_cap(membership, Cap.RULE_EDIT),
+        "can_edit": has_cap(membership, AttributionCap.RULE_EDIT),
         "can_export": has_cap(membership, Cap.EXPORT),
         "import_form": RuleImportForm(),
     }
@@ -143,7 +144,7 @@ def _post(request: HttpRequest, rule: AttributionRule | None) -> HttpResponse:
     return _save(request, form, rule)
 
 
-@cap_required(Cap.RULE_EDIT)
+@cap_required(AttributionCap.RULE_EDIT)
 def rule_new_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _post(request, None)
@@ -152,7 +153,7 @@ def rule_new_view(request: HttpRequest) -> HttpResponse:
     return _render(request, _builder(request, rule=None, initial=initial), None, template=template)
 
 
-@cap_required(Cap.RULE_EDIT)
+@cap_required(AttributionCap.RULE_EDIT)
 def rule_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     rule = rule_get(membership=request.membership, pk=pk)
     if request.method == "POST":
@@ -163,7 +164,7 @@ def rule_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.RULE_EDIT)
+@cap_required(AttributionCap.RULE_EDIT)
 def rule_parse_view(request: HttpRequest) -> HttpResponse:
     """A sentence → the structured rule, shown in the builder for preview (never saved here)."""
     sentence_form = RuleSentenceForm(request.POST)

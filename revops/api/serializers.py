@@ -27,7 +27,7 @@ from revops.models import (
 )
 from revops.models.crm import PartnerType
 from revops.models.organization import Role
-from revops.querysets import team_user_ids
+from revops.permissions import Kind, scope_user_ids
 
 INTERNAL_ROLES = (Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.REP)
 ZERO = Decimal("0")
@@ -52,7 +52,7 @@ def owners_for(membership: Membership | None) -> models.QuerySet:
         memberships__is_active=True,
         memberships__role__in=INTERNAL_ROLES,
     )
-    team = team_user_ids(membership)
+    team = scope_user_ids(membership, Kind.OPPORTUNITY)
     return users if team is None else users.filter(id__in=team)
 
 

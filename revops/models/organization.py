@@ -70,7 +70,7 @@ class Membership(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="membership_unique_user"),
             models.CheckConstraint(
-                condition=~models.Q(role="partner") | models.Q(partner__isnull=False),
+                condition=~models.Q(role=Role.PARTNER) | models.Q(partner__isnull=False),
                 name="membership_partner_user_has_partner",
             ),
         ]

@@ -20,7 +20,15 @@ from revops.imports.fields import TEXT, Day, ImportRow, Money
 from revops.imports.kinds import Action, ImportKind, PlannedRow, Progress
 from revops.imports.pipeline import import_apply
 from revops.imports.profiles import ProfileSpec
-from revops.models import Account, Membership, Opportunity, OpportunityStageChange, Organization, ProductLine
+from revops.models import (
+    Account,
+    Membership,
+    Opportunity,
+    OpportunityStageChange,
+    Organization,
+    ProductLine,
+    Role,
+)
 from revops.models.crm import CLOSED_STAGES, Stage
 from revops.money import quantize_money
 from revops.permissions import Cap
@@ -131,7 +139,7 @@ class OpportunityImport(ImportKind):
         product_lines = dict(ProductLine.objects.filter(organization=organization).values_list("code", "id"))
         members = (
             Membership.objects.filter(organization=organization, is_active=True)
-            .exclude(role="partner")
+            .exclude(role=Role.PARTNER)
             .values_list("user__email", "user_id")
         )
         return _Lookups(

@@ -9,41 +9,57 @@ rows that belong to no organization are for superusers only (403 for an organiza
 
 from __future__ import annotations
 
-from tests.access_matrix.expect import ADMIN_LOGIN, ADMIN_MISSING, LOGIN, Entry, Status
+from tests.access_matrix.expect import ACTORS, ADMIN_LOGIN, ADMIN_MISSING, LOGIN, Entry, Status
+
+# The admin is for organization admins: every other role is stopped at the /admin/ gate,
+# whatever the row. `other_rep`, `other_manager` and `other_partner` hold the same roles as
+# `rep`, `manager` and `partner` and no admin row depends on the team, so admin routes ask
+# the first seven actors only.
+ADMIN_ACTORS = ACTORS[:7]
 
 
-def admin_row(admin: Status, outsider: Status) -> tuple[Status, ...]:
+def admin_entry(admin: Status, outsider: Status, **extra) -> Entry:
     """anonymous → admin sign-in; manager, finance, rep, partner → 404."""
-    return (ADMIN_LOGIN, admin, 404, 404, 404, 404, outsider)
+    return Entry((ADMIN_LOGIN, admin, 404, 404, 404, 404, outsider), actors=ADMIN_ACTORS, **extra)
 
 
-# (admin, outsider) per route-name suffix, per kind of model admin.
-EDITABLE = {
-    "changelist": (200, 200),
-    "add": (200, 200),
-    "change": (200, ADMIN_MISSING),
-    "delete": (200, ADMIN_MISSING),
-    "history": (200, ADMIN_MISSING),
+# Per route-name suffix, per method: (admin, outsider). Django's admin takes GET and POST on
+# every page (other methods are refused before it, see FormMethodsMiddleware). POSTs carry an
+# empty form (errors, nothing saved) except deletes, which confirm.
+Rule = dict[str, tuple[Status, Status]]
+EDITABLE: dict[str, Rule] = {
+    "changelist": {"GET": (200, 200), "POST": (200, 200)},
+    "add": {"GET": (200, 200), "POST": (200, 200)},
+    "change": {"GET": (200, ADMIN_MISSING), "POST": (200, ADMIN_MISSING)},
+    "delete": {"GET": (200, ADMIN_MISSING), "POST": (302, ADMIN_MISSING)},
+    "history": {"GET": (200, ADMIN_MISSING), "POST": (200, ADMIN_MISSING)},
 }
-NO_DELETE = EDITABLE | {"delete": (403, 403)}  # periods are closed, users deactivated
-READ_ONLY = {
-    "changelist": (200, 200),
-    "add": (403, 403),
-    "change": (200, ADMIN_MISSING),
-    "delete": (403, 403),
-    "history": (200, ADMIN_MISSING),
+# Rows still referenced: the confirmed delete answers with the list of what blocks it.
+REFERENCED = EDITABLE | {"delete": {"GET": (200, ADMIN_MISSING), "POST": (200, ADMIN_MISSING)}}
+NO_DELETE = EDITABLE | {"delete": {"GET": (403, 403), "POST": (403, 403)}}  # periods close, users deactivate
+READ_ONLY: dict[str, Rule] = {
+    "changelist": {"GET": (200, 200), "POST": (200, 200)},
+    "add": {"GET": (403, 403), "POST": (403, 403)},
+    "change": {"GET": (200, ADMIN_MISSING), "POST": (403, 403)},  # refused before the row is looked up
+    "delete": {"GET": (403, 403), "POST": (403, 403)},
+    "history": {"GET": (200, ADMIN_MISSING), "POST": (200, ADMIN_MISSING)},
 }
-SUPERUSER_ONLY = dict.fromkeys(EDITABLE, (403, 403))
-IMPORT_EXPORT = {"import": (200, 200), "export": (200, 200), "process_import": (200, 200)}
-EXPORT = {"export": (200, 200)}
+SUPERUSER_ONLY: dict[str, Rule] = {key: {"GET": (403, 403), "POST": (403, 403)} for key in EDITABLE}
+IMPORT_EXPORT: dict[str, Rule] = {
+    "import": {"GET": (200, 200), "POST": (200, 200)},
+    "export": {"GET": (200, 200), "POST": (200, 200)},
+    # The import confirmation only takes POST (empty: nothing imported).
+    "process_import": {"POST": (200, 200)},
+}
+EXPORT: dict[str, Rule] = {"export": {"GET": (200, 200), "POST": (200, 200)}}
 
-# "<app_label>_<model_name>" → the suffixes its admin serves, with (admin, outsider) statuses.
-MODELS: dict[str, dict[str, tuple[Status, Status]]] = {
-    "revops_account": EDITABLE | IMPORT_EXPORT,
-    "revops_partner": EDITABLE | IMPORT_EXPORT,
-    "revops_productline": EDITABLE | IMPORT_EXPORT,
+# "<app_label>_<model_name>" → the suffixes its admin serves, with their rules.
+MODELS: dict[str, dict[str, Rule]] = {
+    "revops_account": REFERENCED | IMPORT_EXPORT,
+    "revops_partner": REFERENCED | IMPORT_EXPORT,
+    "revops_productline": REFERENCED | IMPORT_EXPORT,
     "revops_product": EDITABLE | IMPORT_EXPORT,
-    "revops_opportunity": EDITABLE | EXPORT,
+    "revops_opportunity": REFERENCED | EXPORT,
     "revops_opportunitystagechange": READ_ONLY,
     "revops_membership": EDITABLE,
     "revops_user": NO_DELETE,
@@ -74,29 +90,75 @@ MODELS: dict[str, dict[str, tuple[Status, Status]]] = {
     "attribution_attributionperiodseal": READ_ONLY,
 }
 OBJECT_SUFFIXES = ("change", "delete", "history")
-POST_SUFFIXES = ("process_import",)  # the import confirmation only takes POST (empty: nothing imported)
+CONFIRM_DELETE = {"post": "yes"}
+# Every role but admin is stopped by the /admin/ gate before the method matters; the GET
+# rows prove that gate on every route, so a POST row asks only who gets past it.
+POST_ACTORS = ("anonymous", "admin", "outsider")
+
+
+def model_entries(model: str, suffix: str, rules: dict[str, Rule]) -> tuple[Entry, ...]:
+    """The GET and POST rows of one admin model route."""
+    obj = model if suffix in OBJECT_SUFFIXES else None
+    entries = []
+    for method, (admin, outsider) in rules[suffix].items():
+        if method == "GET":
+            entries.append(admin_entry(admin, outsider, obj=obj))
+        else:
+            data = CONFIRM_DELETE if suffix == "delete" else {}
+            expect = (ADMIN_LOGIN, admin, outsider)
+            entries.append(Entry(expect, obj=obj, method=method, data=data, actors=POST_ACTORS))
+    return tuple(entries)
+
+
+def object_redirect_entries(model: str) -> tuple[Entry, ...]:
+    """`<model>/<id>/` sends whoever may enter the admin on to the change page, which decides."""
+    return (
+        admin_entry(302, 302, obj=model),
+        Entry((ADMIN_LOGIN, 302, 302), obj=model, method="POST", actors=POST_ACTORS),
+    )
+
+
+def site_post(admin: Status, outsider: Status, **extra) -> Entry:
+    return Entry((ADMIN_LOGIN, admin, outsider), method="POST", actors=POST_ACTORS, **extra)
+
 
 # Admin routes that belong to the site rather than to one model.
 SITE: dict[str, Entry] = {
-    "admin:index": Entry(admin_row(200, 200)),
-    "admin:app_list": Entry(admin_row(200, 200), kwargs={"app_label": "revops"}),
+    "admin:index": admin_entry(200, 200),
+    "admin:app_list": admin_entry(200, 200, kwargs={"app_label": "revops"}),
     # Sign-in happens on the product's page; a signed-in admin is sent there too (it forwards).
-    "admin:login": Entry((LOGIN, LOGIN, 404, 404, 404, 404, LOGIN)),
+    "admin:login": Entry((LOGIN, LOGIN, 404, 404, 404, 404, LOGIN), actors=ADMIN_ACTORS),
     # GET does not sign out (405); visitors are sent to the index, hence to sign-in.
-    "admin:logout": Entry((ADMIN_MISSING, 405, 404, 404, 404, 404, 405)),
-    "admin:password_change": Entry(admin_row(200, 200)),
-    "admin:password_change_done": Entry(admin_row(200, 200)),
-    "admin:jsi18n": Entry(admin_row(200, 200)),
+    "admin:logout": Entry((ADMIN_MISSING, 405, 404, 404, 404, 404, 405), actors=ADMIN_ACTORS),
+    "admin:password_change": admin_entry(200, 200),
+    "admin:password_change_done": admin_entry(200, 200),
+    "admin:jsi18n": admin_entry(200, 200),
     # Offers only the requesting admin's organization members (see test_admin_autocomplete…).
-    "admin:autocomplete": Entry(
-        admin_row(200, 200), query="app_label=revops&model_name=membership&field_name=user"
+    "admin:autocomplete": admin_entry(
+        200, 200, query="app_label=revops&model_name=membership&field_name=user"
     ),
     # Opportunities have no public page to jump to.
-    "admin:view_on_site": Entry(
-        admin_row(404, 404), obj="opportunity", kwargs={"content_type_id": "@opportunity_contenttype"}
+    "admin:view_on_site": admin_entry(
+        404, 404, obj="opportunity", kwargs={"content_type_id": "@opportunity_contenttype"}
     ),
     # A member of another organization cannot reach this organization's users at all.
-    "admin:auth_user_password_change": Entry(admin_row(200, 404), obj="user"),
+    "admin:auth_user_password_change": admin_entry(200, 404, obj="user"),
     # Unknown admin URLs.
-    "admin/(?P<url>.*)$": Entry(admin_row(404, 404), kwargs={"url": "no-such-page/"}),
+    "admin/(?P<url>.*)$": admin_entry(404, 404, kwargs={"url": "no-such-page/"}),
+}
+
+
+# POSTs to the site pages: the index and app list read like GET; signing in goes through the
+# product's page; a POST signs out; the password forms refuse an empty form.
+SITE_MORE: dict[str, tuple[Entry, ...]] = {
+    "admin:index": (site_post(200, 200),),
+    "admin:app_list": (site_post(200, 200, kwargs={"app_label": "revops"}),),
+    "admin:login": (Entry((LOGIN, LOGIN, LOGIN), method="POST", actors=POST_ACTORS),),
+    "admin:logout": (Entry((ADMIN_MISSING, LOGIN, LOGIN), method="POST", actors=POST_ACTORS),),
+    "admin:password_change": (site_post(200, 200),),
+    "admin:view_on_site": (
+        site_post(404, 404, obj="opportunity", kwargs={"content_type_id": "@opportunity_contenttype"}),
+    ),
+    "admin:auth_user_password_change": (site_post(200, 404, obj="user"),),
+    "admin/(?P<url>.*)$": (site_post(404, 404, kwargs={"url": "no-such-page/"}),),
 }

@@ -1,8 +1,18 @@
 """The rows the access matrix requests: two organizations, every actor, one row of each kind.
 
-Everything object routes point at lives in `org` (Acme). The outsider is an admin of
-`other_org` (Globex), which holds a deal of its own so its lists are not trivially empty.
-Actors mirror the fixtures of tests/conftest.py (same e-mails and roles).
+Everything object routes point at lives in `org` (Acme) and belongs to `rep` (team "East",
+reporting to `manager`) or to the partner of `partner`. Around it, the attacker's targets:
+
+- `other_rep` (team "West", reporting to `other_manager`) owns the Osprey deal and account;
+- a rep labelled "East" like the manager's team but reporting to nobody owns Plover: a
+  manager sees their reports, not everyone sharing a team name;
+- the rep also owns Heron, an account without any deal (their manager must still see it);
+- `other_partner` acts for Wren Partners, credited on the Osprey deal;
+- the outsider is an admin of `other_org` (Globex), whose Ibis deal, account and partner have
+  ledger entries of their own.
+
+Each of those names is a sentinel (`SENTINELS`): a word that may appear in a response only
+for the actors listed with it. Actors mirror the fixtures of tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -24,14 +34,15 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from attribution.models import AttributionEntry, AttributionPeriodSeal
+from attribution.models import AttributionEntry, AttributionPeriodSeal, OpportunityPartner, RevenueEvent
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create
 from attribution.services.settings import attribution_settings_get
-from revops.models import FiscalPeriod, ImportProfile, Membership, Opportunity
+from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
 from revops.services.audit import audit_record
 from revops.services.periods import period_close, periods_ensure
 from revops.services.tokens import api_token_create, api_token_revoke
+from tests.access_matrix.expect import ACTORS
 from tests.attribution.factories import AccountPartnerFactory, OpportunityPartnerFactory, RevenueEventFactory
 from tests.revops.factories import (
     AccountFactory,
@@ -45,42 +56,73 @@ from tests.revops.factories import (
     UserFactory,
 )
 
-ACTORS = ("anonymous", "admin", "manager", "finance", "rep", "partner", "outsider")
+INTERNAL = frozenset({"admin", "manager", "finance", "rep", "other_rep", "other_manager"})
+# Sentinel word → the actors who may read it; everyone else must never get it in any body.
+SENTINELS: dict[str, frozenset[str]] = {
+    "Kestrel": frozenset({"admin", "manager", "finance", "rep"}),  # the rep's deal and account
+    "Heron": frozenset({"admin", "manager", "finance", "rep"}),  # the rep's account without deals
+    "Osprey": frozenset({"admin", "finance", "other_rep", "other_manager"}),  # another team
+    "Plover": frozenset({"admin", "finance"}),  # same team name, not the manager's report
+    "Merlin": frozenset({"admin", "rep"}),  # the rep's API tokens
+    "Northwind": INTERNAL | {"partner"},  # partners are organization-wide for internal roles
+    "Wren": INTERNAL | {"other_partner"},
+    "Contoso": INTERNAL,
+    "Ibis": frozenset({"outsider"}),  # another organization's deal, account and partner
+}
 
 
 @dataclass
 class World:
-    """Actors by column name and object ids by matrix key."""
+    """Actors by column name, object ids by matrix key, and who may read which sentinel."""
 
     actors: dict[str, Membership | None] = field(default_factory=dict)
     ids: dict[str, int | str] = field(default_factory=dict)
     outsider_ids: dict[str, int] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)  # session key per signed-in actor
 
+    def forbidden(self, actor: str) -> list[str]:
+        """Sentinel words `actor` must never receive."""
+        return [word for word, readers in SENTINELS.items() if actor not in readers]
+
 
 def _member(org, role: str, email: str, **extra) -> Membership:
     return MembershipFactory(organization=org, user=UserFactory(email=email), role=role, **extra)
 
 
-def _actors(org, other_org, partner) -> dict[str, Membership | None]:
-    manager = _member(org, "manager", "manager@acme.test", team="East")
-    return {
+def _actors(org, other_org, partner, other_partner) -> dict[str, Membership | None]:
+    manager = _member(org, Role.MANAGER, "manager@acme.test", team="East")
+    other_manager = _member(org, Role.MANAGER, "manager2@acme.test", team="West")
+    actors = {
         "anonymous": None,
-        "admin": _member(org, "admin", "admin@acme.test"),
+        "admin": _member(org, Role.ADMIN, "admin@acme.test"),
         "manager": manager,
-        "finance": _member(org, "finance", "finance@acme.test"),
-        "rep": _member(org, "rep", "rep1@acme.test", manager=manager, team="East"),
-        "partner": _member(org, "partner", "partner1@acme.test", partner=partner),
-        "outsider": _member(other_org, "admin", "admin@globex.test"),
+        "finance": _member(org, Role.FINANCE, "finance@acme.test"),
+        "rep": _member(org, Role.REP, "rep1@acme.test", manager=manager, team="East"),
+        "partner": _member(org, Role.PARTNER, "partner1@acme.test", partner=partner),
+        "outsider": _member(other_org, Role.ADMIN, "admin@globex.test"),
+        "other_rep": _member(org, Role.REP, "rep2@acme.test", manager=other_manager, team="West"),
+        "other_manager": other_manager,
+        "other_partner": _member(org, Role.PARTNER, "partner2@acme.test", partner=other_partner),
     }
+    assert tuple(actors) == ACTORS
+    return actors
+
+
+def _deal(org, owner, word: str, amount: str = "5000.00") -> Opportunity:
+    account = AccountFactory(organization=org, owner=owner, name=f"{word} Ltd")
+    return OpportunityFactory(
+        organization=org, account=account, owner=owner, name=f"{word} deal", amount=Decimal(amount)
+    )
 
 
 def _core_rows(org, actors, partner) -> dict[str, int | str]:
     admin, rep = actors["admin"], actors["rep"]
-    account = AccountFactory(organization=org, owner=rep.user, name="Rep account")
-    opportunity = OpportunityFactory(
-        organization=org, account=account, owner=rep.user, name="Rep deal", amount=Decimal("5000.00")
-    )
+    opportunity = _deal(org, rep.user, "Kestrel")
+    account = opportunity.account
+    quiet_account = AccountFactory(organization=org, owner=rep.user, name="Heron Ltd")
+    drifter = _member(org, Role.REP, "drifter@acme.test", team="East")
+    drifter_deal = _deal(org, drifter.user, "Plover")
+    other_deal = _deal(org, actors["other_rep"].user, "Osprey")
     product = ProductFactory(organization=org)
     stage_change = StageChangeFactory(opportunity=opportunity)
     periods_ensure(organization=org, start=dt.date(2025, 12, 1), end=dt.date(2026, 12, 31))
@@ -94,13 +136,17 @@ def _core_rows(org, actors, partner) -> dict[str, int | str]:
         params={"import_kind": "opportunities", "mode": "preview"},
     )
     import_profile = ImportProfile.objects.create(organization=org, kind="opportunities", name="CRM export")
-    token, _key = api_token_create(organization=org, user=rep.user, name="CI", acting_user=rep.user)
-    revoked, _key = api_token_create(organization=org, user=rep.user, name="Old", acting_user=rep.user)
+    token, _key = api_token_create(organization=org, user=rep.user, name="Merlin CI", acting_user=rep.user)
+    revoked, _key = api_token_create(organization=org, user=rep.user, name="Merlin old", acting_user=rep.user)
     api_token_revoke(token=revoked, acting_user=rep.user)
     audit = audit_record(organization=org, actor=admin.user, action="matrix.seed", obj=opportunity)
     return {
         "opportunity": opportunity.pk,
         "account": account.pk,
+        "quiet_account": quiet_account.pk,
+        "drifter_opportunity": drifter_deal.pk,
+        "other_opportunity": other_deal.pk,
+        "other_account": other_deal.account_id,
         "partner": partner.pk,
         "product": product.pk,
         "productline": product.product_line_id,
@@ -120,7 +166,20 @@ def _core_rows(org, actors, partner) -> dict[str, int | str]:
     }
 
 
-def _attribution_rows(org, actors, ids) -> dict[str, int | str]:
+def _credit(org, deal_id: int, partner, split: str | None = None) -> OpportunityPartner:
+    """A partner on a deal with one revenue event, so the ledger has lines for both."""
+    percent = None if split is None else Decimal(split)
+    deal = Opportunity.objects.get(pk=deal_id)
+    link = OpportunityPartnerFactory(
+        organization=org, opportunity=deal, partner=partner, split_percent=percent
+    )
+    RevenueEventFactory(
+        organization=org, opportunity=link.opportunity, amount=Decimal("1000.00"), date=dt.date(2026, 2, 10)
+    )
+    return link
+
+
+def _attribution_rows(org, actors, ids, other_partner) -> dict[str, int | str]:
     admin = actors["admin"]
     settings = attribution_settings_get(organization=org)
     rule, _diagnostics, _ = rule_create(
@@ -129,17 +188,20 @@ def _attribution_rows(org, actors, ids) -> dict[str, int | str]:
         name="Referral 12",
         definition={"action": {"kind": "set_split", "percent": "12"}, "conditions": {"roles": ["referral"]}},
     )
-    link = OpportunityPartnerFactory(
-        organization=org, opportunity_id=ids["opportunity"], partner_id=ids["partner"], split_percent=None
-    )
+    partner = Partner.objects.get(pk=ids["partner"])
+    link = _credit(org, ids["opportunity"], partner)
+    _credit(org, ids["other_opportunity"], other_partner)
+    _credit(org, ids["drifter_opportunity"], partner)
     account_link = AccountPartnerFactory(
-        organization=org, account_id=ids["account"], partner=PartnerFactory(organization=org, name="Contoso")
-    )
-    event = RevenueEventFactory(
-        organization=org, opportunity=link.opportunity, amount=Decimal("1000.00"), date=dt.date(2026, 2, 10)
+        organization=org,
+        account=Account.objects.get(pk=ids["account"]),
+        partner=PartnerFactory(organization=org, name="Contoso"),
     )
     attribution_recompute(organization=org, actor=admin.user)
     job = JobRunFactory(organization=org, kind="attribution.recompute", started_by=admin.user)
+    entries = AttributionEntry.objects.filter(
+        organization=org, revenue_event__opportunity_id=ids["opportunity"]
+    )
     return {
         "attribution_job": job.pk,
         "attributionsettings": settings.pk,
@@ -147,10 +209,19 @@ def _attribution_rows(org, actors, ids) -> dict[str, int | str]:
         "attributionruleversion": rule.current_version.pk,
         "opportunitypartner": link.pk,
         "accountpartner": account_link.pk,
-        "revenueevent": event.pk,
-        "attributionentry": AttributionEntry.objects.filter(organization=org).order_by("sequence").first().pk,
+        "revenueevent": RevenueEvent.objects.get(opportunity_id=ids["opportunity"]).pk,
+        "attributionentry": entries.order_by("sequence").first().pk,
         "attributionperiodseal": AttributionPeriodSeal.objects.get(organization=org).pk,
     }
+
+
+def _outsider_rows(other_org, outsider) -> dict[str, int]:
+    """Globex: a deal, an account and a partner with ledger entries, all named Ibis."""
+    deal = _deal(other_org, outsider.user, "Ibis")
+    periods_ensure(organization=other_org, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
+    _credit(other_org, deal.pk, PartnerFactory(organization=other_org, name="Ibis Partners"), split="10")
+    attribution_recompute(organization=other_org, actor=outsider.user)
+    return {"opportunity": deal.pk, "account": deal.account_id}
 
 
 def _global_rows(actors) -> dict[str, int | str]:
@@ -182,10 +253,10 @@ def world_build() -> World:
     org = OrganizationFactory(name="Acme", slug="acme")
     other_org = OrganizationFactory(name="Globex", slug="globex")
     partner = PartnerFactory(organization=org, name="Northwind Partners")
-    actors = _actors(org, other_org, partner)
+    other_partner = PartnerFactory(organization=org, name="Wren Partners")
+    actors = _actors(org, other_org, partner, other_partner)
     ids = _core_rows(org, actors, partner)
-    ids |= _attribution_rows(org, actors, ids)
+    ids |= _attribution_rows(org, actors, ids, other_partner)
     ids |= _global_rows(actors)
-    outsider_deal = OpportunityFactory(organization=other_org, name="Globex deal")
-    outsider_ids = {"opportunity": outsider_deal.pk, "account": outsider_deal.account_id}
+    outsider_ids = _outsider_rows(other_org, actors["outsider"])
     return World(actors=actors, ids=ids, outsider_ids=outsider_ids)
