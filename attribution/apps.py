@@ -6,13 +6,12 @@ class AttributionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Core must not import attribution, so attribution registers its period-close hook:
-        # closing a period seals the ledger's chain head for that period.
-        from attribution.services.periods import attribution_period_seal_hook
-        from revops.services.periods import PERIOD_CLOSE_HOOKS
+        # The attribution ledger on the core's ledger kit: writer, seals on period close,
+        # verify_ledger (core must not import attribution, so attribution registers it).
+        from attribution.models.ledger import ATTRIBUTION_LEDGER
+        from revops.ledger import register_ledger
 
-        if attribution_period_seal_hook not in PERIOD_CLOSE_HOOKS:
-            PERIOD_CLOSE_HOOKS.append(attribution_period_seal_hook)
+        register_ledger(ATTRIBUTION_LEDGER)
 
         # The partner-attribution pages in the main menu.
         from revops.navigation import NavItem, register

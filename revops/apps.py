@@ -5,3 +5,11 @@ class RevopsConfig(AppConfig):
     name = "revops"
     verbose_name = "revops core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Closing a period seals every registered ledger (apps register theirs in ready()).
+        from revops.ledger.seal import ledgers_period_seal_hook
+        from revops.services.periods import PERIOD_CLOSE_HOOKS
+
+        if ledgers_period_seal_hook not in PERIOD_CLOSE_HOOKS:
+            PERIOD_CLOSE_HOOKS.append(ledgers_period_seal_hook)

@@ -1,6 +1,11 @@
 """Partner attribution data: partner links, settings, rules, revenue events and the ledger."""
 
-from attribution.models.ledger import AttributionEntry, AttributionPeriodSeal
+from attribution.models.ledger import (
+    AttributionEntry,
+    AttributionExplanation,
+    AttributionLedgerTotal,
+    AttributionPeriodSeal,
+)
 from attribution.models.links import AccountPartner, LinkSource, LinkStatus, OpportunityPartner, PartnerRole
 from attribution.models.revenue import RevenueEvent
 from attribution.models.rules import AttributionRule, AttributionRuleVersion
@@ -9,6 +14,8 @@ from attribution.models.settings import AttributionSettings, DefaultSplits, SiMo
 __all__ = [
     "AccountPartner",
     "AttributionEntry",
+    "AttributionExplanation",
+    "AttributionLedgerTotal",
     "AttributionPeriodSeal",
     "AttributionRule",
     "AttributionRuleVersion",

@@ -41,7 +41,7 @@ def ledger_view(request: HttpRequest) -> HttpResponse:
             report = LedgerAuditReport(
                 membership=membership,
                 entries=qs,
-                totals=ledger_totals(qs),
+                totals=ledger_totals(qs, membership=membership, filterset=filterset),
                 head=chain_head(membership=membership),
                 filters=dict(filterset.form.data.items()) if filterset.is_bound else {},
             )
@@ -54,7 +54,7 @@ def ledger_view(request: HttpRequest) -> HttpResponse:
         "filterset": filterset,
         "filter_values": filterset.form.data,
         "page_obj": page,
-        "totals": ledger_totals(qs),
+        "totals": ledger_totals(qs, membership=membership, filterset=filterset),
         "head": chain_head(membership=membership),
         "choices": ledger_filter_choices(membership=membership),
         "kind_choices": AttributionEntry.Kind.choices,

@@ -5,6 +5,7 @@ from revops.models.base import BaseModel, OrganizationOwnedModel
 from revops.models.catalog import Product, ProductLine
 from revops.models.crm import Account, Opportunity, OpportunityStageChange, Partner
 from revops.models.jobs import JobRun
+from revops.models.ledger import LedgerHead
 from revops.models.organization import Membership, Organization, Role
 from revops.models.periods import FiscalPeriod
 from revops.models.tokens import ApiToken
@@ -17,6 +18,7 @@ __all__ = [
     "BaseModel",
     "FiscalPeriod",
     "JobRun",
+    "LedgerHead",
     "Membership",
     "Opportunity",
     "OpportunityStageChange",

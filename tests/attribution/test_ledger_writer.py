@@ -1,23 +1,34 @@
-"""The fast ledger writer: COPY and bulk_create hash alike, integer splits match the Decimal rule."""
+"""The ledger writer: COPY and bulk_create chain alike, integer splits match the Decimal rule."""
 
 import datetime as dt
+import hashlib
+import hmac
 import random
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from attribution.models import AttributionEntry
-from attribution.models.ledger import canonical_values_of
+from attribution.models import AttributionEntry, AttributionExplanation
 from attribution.services.links import opportunity_partner_set
-from attribution.services.posting import EntryLine, ShareInput, ledger_post, split_amounts, split_cents
+from attribution.services.posting import (
+    EntryLine,
+    ShareInput,
+    ledger_post,
+    split_amounts,
+    split_cents,
+    split_cents_many,
+)
 from attribution.services.recompute import attribution_recompute
 from attribution.services.split_inputs import split_book_load
 from attribution.services.verify import ledger_verify
 from revops.exceptions import ApplicationError
-from revops.ledger import GENESIS_HASH, chain_hash
+from revops.ledger import GENESIS_HASH
 from revops.models import FiscalPeriod
 from revops.services.periods import period_close, periods_ensure
+from revops.settings.ledger import DEV_LEDGER_HMAC_KEYS
 from tests.attribution.factories import OpportunityPartnerFactory, RevenueEventFactory
 from tests.revops.factories import OpportunityFactory, PartnerFactory
 
@@ -58,19 +69,30 @@ def _lines(org, january, count):
     ]
 
 
+DEV_KEY = DEV_LEDGER_HMAC_KEYS.partition(":")[2].encode()
+
+
 def _reference_chain(org, lines):
-    """The hashes revops.ledger.chain_hash gives the lines, posted on an empty ledger."""
+    """The chain written out by hand: HMAC-SHA256 under the dev key over the documented text.
+
+    prev_hash | key id | organization | sequence | period | kind | corrects | amount | event |
+    partner | role | scope | percent | revenue period | rule version | explanation id.
+    """
+    explanation_ids = {
+        hashlib.sha256(repr(sorted(e.content.items())).encode()).hexdigest(): e.pk
+        for e in AttributionExplanation.objects.filter(organization=org)
+    }
     prev, out = GENESIS_HASH, []
     for sequence, line in enumerate(lines, start=1):
-        values = canonical_values_of(
-            organization_id=org.pk, sequence=sequence, revenue_event_id=line.revenue_event_id,
-            partner_id=line.partner_id, role=line.role, scope=line.scope,
-            split_percent=line.split_percent, amount=line.amount, kind=line.kind,
-            reverses_id=line.reverses_id, period_id=line.period_id,
-            revenue_period_id=line.revenue_period_id, rule_version_id=line.rule_version_id,
-            explanation=line.explanation,
-        )  # fmt: skip
-        prev = chain_hash(prev, values)
+        why = explanation_ids[hashlib.sha256(repr(sorted(line.explanation.items())).encode()).hexdigest()]
+        corrects = "" if line.corrects_id is None else line.corrects_id
+        version = "" if line.rule_version_id is None else line.rule_version_id
+        text = (
+            f"{prev}|dev|{org.pk}|{sequence}|{line.period_id}|{line.kind}|{corrects}|{line.amount:.2f}|"
+            f"{line.revenue_event_id}|{line.partner_id}|{line.role}|{line.scope}|{line.split_percent:.2f}|"
+            f"{line.revenue_period_id}|{version}|{why}"
+        )
+        prev = hmac.new(DEV_KEY, text.encode(), "sha256").hexdigest()
         out.append((sequence, prev))
     return out
 
@@ -230,3 +252,31 @@ def test_recompute_against_a_previous_book_touches_only_changed_deals(org, janua
     assert (last.partner_id, last.kind, last.amount) == (alpha.pk, "adjustment", Decimal("10.00"))
     assert (again.events, again.entries) == (0, 0)
     assert AttributionEntry.objects.filter(organization=org).count() == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weights=st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=5),
+    cents=st.lists(
+        st.one_of(
+            st.integers(min_value=-1_000_000, max_value=10**9),
+            st.integers(min_value=-(10**15), max_value=10**15),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_split_cents_many_gives_the_decimal_rules_cents(weights, cents):
+    # given: one set of weights (hundredths of a percent) and many amounts, refunds included
+    percents = [Decimal(w) / 100 for w in weights]
+    # when
+    got = split_cents_many(cents, weights, sum(weights))
+    # then: every row is exactly split_amounts' result, or deferred (None) where split_cents defers
+    for amount, split in zip(cents, got, strict=True):
+        reference = split_amounts(
+            Decimal(amount).scaleb(-2), [ShareInput(i, "si", p) for i, p in enumerate(percents)]
+        )
+        if split is None:
+            assert split_cents(amount, weights, sum(weights)) is None
+        else:
+            assert split == [int(a.scaleb(2)) for a in reference]

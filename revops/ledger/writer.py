@@ -1,0 +1,267 @@
+"""Append rows to a ledger: the one place entries are chained, checked and written.
+
+A row is a plain tuple (`revops.ledger.spec.LedgerRow`), not a model instance: on big books
+the per-row cost of building instances dominated. PostgreSQL receives the rows with
+`COPY ... FROM STDIN` (text format), WRITE_BATCH rows per statement; other databases (SQLite in
+tests and the embedded default) with `bulk_create`. Before the first row is written, every
+reference of the posting is checked once per distinct value (`_check_references`); nothing is
+sent on the connection while a COPY is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+
+from revops.exceptions import ApplicationError
+from revops.ledger.chain import cents_text, current_key, entry_body, link_hash
+from revops.ledger.locks import lock_ledger
+from revops.ledger.spec import NULL, LedgerRow, LedgerSpec, Reference
+from revops.models import FiscalPeriod, LedgerHead
+
+POSTING_PERIOD_CLOSED = "Period {period} is closed; entries go to the first open period."
+UNKNOWN_REFERENCE = "Unknown {what} {id} for this organization."
+# Rows are handed to COPY (or bulk_create) this many at a time: one write of ~1.5 MB of text,
+# big enough that per-call overhead vanishes, small enough that memory stays flat.
+WRITE_BATCH = 10_000
+# bulk_create's statement size on databases without COPY (under PostgreSQL's 65,535 bind
+# parameters for 20 columns; SQLite's own limit is applied by Django).
+BULK_BATCH = 2000
+# Distinct ids per reference query on databases without arrays (SQLite's bound-variable limit).
+IN_CHUNK = 900
+# A posting this large changes the table's statistics enough to re-plan reads: ANALYZE after it
+# (what autovacuum would do later) so the pages' first queries after a bulk post plan well.
+ANALYZE_AFTER = 100_000
+
+BASE_COLUMNS = (
+    "organization_id",
+    "sequence",
+    "period_id",
+    "kind",
+    "corrects_id",
+    "amount",
+    "prev_hash",
+    "hash",
+    "key_id",
+    "created_at",
+    "created_by_id",
+)
+
+
+def _missing_ids(reference: Reference, organization_id: int, ids: set) -> list:
+    """The ids of `ids` that are not rows of the reference's table (of this organization)."""
+    model = reference.model
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    if connection.vendor == "postgresql":
+        org_clause = f" AND t.{reference.organization_field} = %s" if reference.organization_field else ""
+        params: list = [sorted(ids)]
+        if reference.organization_field:
+            params.append(organization_id)
+        with connection.cursor() as cursor:
+            # table and column names come from model metadata; values are bound
+            cursor.execute(
+                f"SELECT u.id FROM unnest(%s::bigint[]) AS u(id) "  # noqa: S608
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{pk} = u.id{org_clause})",
+                params,
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+    found: set = set()
+    ordered = sorted(ids)
+    manager = model._base_manager
+    for start in range(0, len(ordered), IN_CHUNK):
+        qs = manager.filter(pk__in=ordered[start : start + IN_CHUNK])
+        if reference.organization_field:
+            qs = qs.filter(**{reference.organization_field: organization_id})
+        found.update(qs.values_list("pk", flat=True))
+    return sorted(ids - found)
+
+
+def _check_references(spec: LedgerSpec, organization_id: int, rows: list, created_by_id: int | None) -> None:
+    """Refuse a posting in a closed or foreign period, or citing a row that is not the org's.
+
+    Each distinct value is checked once, set-based, before anything is written; the entry
+    table's columns carry no database foreign key (see revops.ledger.models.LedgerEntry).
+    Safe without row locks: rows referenced are never deleted (PROTECT or append-only), and
+    period_close seals under the ledger lock the caller holds.
+    """
+    periods = {r[0] for r in rows}
+    found = {p.pk: p for p in FiscalPeriod.objects.filter(organization_id=organization_id, pk__in=periods)}
+    for period_id in sorted(periods):
+        period = found.get(period_id)
+        if period is None:
+            raise ApplicationError(UNKNOWN_REFERENCE.format(what="period", id=period_id))
+        if period.is_closed:
+            raise ApplicationError(POSTING_PERIOD_CLOSED.format(period=period))
+    for reference in spec.references:
+        index = 4 + spec.fields.index(reference.column)
+        ids = {r[index] for r in rows}
+        ids.discard(None)
+        if ids:
+            missing = _missing_ids(reference, organization_id, ids)
+            if missing:
+                what = reference.column.removesuffix("_id").replace("_", " ")
+                raise ApplicationError(UNKNOWN_REFERENCE.format(what=what, id=missing[0]))
+    if created_by_id is not None and not get_user_model()._base_manager.filter(pk=created_by_id).exists():
+        raise ApplicationError(UNKNOWN_REFERENCE.format(what="user", id=created_by_id))
+
+
+def ledger_append(
+    *,
+    spec: LedgerSpec,
+    organization_id: int,
+    rows: Iterable[LedgerRow],
+    created_by_id: int | None = None,
+    use_copy: bool | None = None,
+) -> int:
+    """Chain and write `rows` after the ledger's head; returns how many were appended.
+
+    Takes the ledger lock (its head row) in the caller's transaction, or its own; refuses
+    the whole posting when one row is refused (nothing is written); moves the head and the
+    ledger's totals table in the same transaction. `use_copy` defaults to "on PostgreSQL";
+    tests force either path to prove both chain alike.
+    """
+    if use_copy is None:
+        use_copy = connection.vendor == "postgresql"
+    rows = rows if isinstance(rows, list) else list(rows)
+    with transaction.atomic():
+        head = lock_ledger(organization_id=organization_id, ledger=spec.name)
+        if not rows:
+            return 0
+        _check_references(spec, organization_id, rows, created_by_id)
+        created_at = timezone.now()
+        first = head.last_sequence
+        sink = (
+            _CopySink(spec, created_at, created_by_id)
+            if use_copy
+            else _BulkSink(spec, created_at, created_by_id)
+        )
+        sequence, prev_hash = _chain(spec, organization_id, head, rows, sink)
+        LedgerHead.objects.filter(pk=head.pk).update(
+            last_sequence=sequence, last_hash=prev_hash, updated_at=created_at
+        )
+        if spec.totals_model is not None:
+            _add_totals(spec, organization_id, first)
+        if connection.vendor == "postgresql" and len(rows) >= ANALYZE_AFTER:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {spec.entry_model._meta.db_table}")
+    return sequence - first
+
+
+def _chain(spec: LedgerSpec, organization_id: int, head: LedgerHead, rows: list, sink) -> tuple[int, str]:
+    """Hash every row after the head and hand it to the sink; returns the new (sequence, hash)."""
+    key_id, key = current_key()
+    texts = spec.texts
+    org = organization_id
+    sequence, prev_hash = head.last_sequence, head.last_hash
+    add = sink.add
+    for row in rows:
+        period, kind, corrects, cents = row[0], row[1], row[2], row[3]
+        own_hash, own_copy = texts(row[4:])
+        sequence += 1
+        amount = cents_text(cents)
+        digest = link_hash(
+            key, prev_hash, entry_body(key_id, org, sequence, period, kind, corrects, amount, own_hash)
+        )
+        add(org, sequence, row, amount, prev_hash, digest, key_id, own_copy)
+        prev_hash = digest
+    sink.flush()
+    return sequence, prev_hash
+
+
+class _CopySink:
+    """Rows as COPY text lines; each flush is one COPY statement of up to WRITE_BATCH rows."""
+
+    def __init__(self, spec: LedgerSpec, created_at, created_by_id: int | None):
+        by = NULL if created_by_id is None else str(created_by_id)
+        self.stamp = f"\t{created_at.isoformat()}\t{by}\t"
+        self.lines: list[str] = []
+        columns = ", ".join((*BASE_COLUMNS, *spec.fields))
+        self.sql = f"COPY {spec.entry_model._meta.db_table} ({columns}) FROM STDIN"
+
+    def add(self, org, sequence, row, amount, prev_hash, digest, key_id, own_copy) -> None:
+        corrects = NULL if row[2] is None else row[2]
+        self.lines.append(
+            f"{org}\t{sequence}\t{row[0]}\t{row[1]}\t{corrects}\t{amount}\t{prev_hash}\t{digest}\t"
+            f"{key_id}{self.stamp}{own_copy}\n"
+        )
+        if len(self.lines) >= WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            text = "".join(self.lines)
+            self.lines.clear()
+            with connection.cursor() as cursor, cursor.cursor.copy(self.sql) as copy:
+                copy.write(text)
+
+
+class _BulkSink:
+    """Rows as model instances, written with bulk_create (databases without COPY)."""
+
+    def __init__(self, spec: LedgerSpec, created_at, created_by_id: int | None):
+        self.model = spec.entry_model
+        meta = self.model._meta
+        self.own: Sequence = [(meta.get_field(name.removesuffix("_id")), name) for name in spec.fields]
+        self.created_at = created_at
+        self.created_by_id = created_by_id
+        self.lines: list = []
+
+    def add(self, org, sequence, row, amount, prev_hash, digest, key_id, own_copy) -> None:
+        own = {}
+        for (field, name), value in zip(self.own, row[4:], strict=True):
+            own[name] = value if field.is_relation else field.to_python(value)
+        self.lines.append(
+            self.model(
+                organization_id=org,
+                sequence=sequence,
+                period_id=row[0],
+                kind=row[1],
+                corrects_id=row[2],
+                amount=amount,
+                prev_hash=prev_hash,
+                hash=digest,
+                key_id=key_id,
+                created_at=self.created_at,
+                created_by_id=self.created_by_id,
+                **own,
+            )
+        )
+        if len(self.lines) >= WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            self.model.objects.bulk_create(self.lines, batch_size=BULK_BATCH)
+            self.lines.clear()
+
+
+def _add_totals(spec: LedgerSpec, organization_id: int, after_sequence: int) -> None:
+    """Add the entries just appended (sequence > after_sequence) to the ledger's totals table.
+
+    One INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite alike)
+    in the posting's transaction, so the totals always equal the sums of the entries; reads
+    that only need sums per totals key never scan the entries. Amounts are kept in integer
+    cents (SQLite sums decimals as floats).
+    """
+    totals = spec.totals_model._meta.db_table
+    entries = spec.entry_model._meta.db_table
+    keys = ", ".join(("organization_id", *spec.totals_fields))
+    cents = (
+        "CAST(ROUND(amount * 100) AS BIGINT)"
+        if connection.vendor != "postgresql"
+        else "(amount * 100)::bigint"
+    )
+    with connection.cursor() as cursor:
+        # table and column names come from the spec; values are bound
+        cursor.execute(
+            f"INSERT INTO {totals} ({keys}, entries, amount_cents) "  # noqa: S608
+            f"SELECT {keys}, COUNT(*), SUM({cents}) FROM {entries} "
+            f"WHERE organization_id = %s AND sequence > %s GROUP BY {keys} "
+            f"ON CONFLICT ({keys}) DO UPDATE SET entries = {totals}.entries + excluded.entries, "
+            f"amount_cents = {totals}.amount_cents + excluded.amount_cents",
+            [organization_id, after_sequence],
+        )
