@@ -38,7 +38,9 @@ $(PY):
 	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
 
 $(INSTALL_STAMP): requirements/base.txt requirements/prod.txt requirements/dev.txt | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@echo "Installing the pinned requirements into $(VENV) (the first run takes a few minutes)..."
+	$(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements/dev.txt \
+	  | { grep -E '^(Collecting|Successfully installed)' || true; }
 	touch $@
 
 install: $(INSTALL_STAMP)  ## create .venv and install the pinned requirements (once per change)

@@ -14,10 +14,20 @@ class AttributionConfig(AppConfig):
         register_ledger(ATTRIBUTION_LEDGER)
 
         # The partner-attribution pages in the main menu.
-        from revops.navigation import NavItem, register
+        from revops.navigation import NavGroup, NavItem, register
         from revops.permissions import Cap
 
-        register(NavItem("Partner performance", "attribution:partners", Cap.ATTRIBUTION_VIEW))
-        register(NavItem("Attribution ledger", "attribution:ledger", Cap.ATTRIBUTION_VIEW))
-        register(NavItem("Attribution periods", "attribution:periods", Cap.ATTRIBUTION_VIEW))
-        register(NavItem("Attribution rules", "attribution:rules", Cap.ATTRIBUTION_VIEW))
+        partners = NavGroup.PARTNERS
+        register(NavItem("Partner performance", "attribution:partners", Cap.ATTRIBUTION_VIEW, group=partners))
+        register(NavItem("Attribution ledger", "attribution:ledger", Cap.ATTRIBUTION_VIEW, group=partners))
+        register(NavItem("Attribution periods", "attribution:periods", Cap.ATTRIBUTION_VIEW, group=partners))
+        register(NavItem("Attribution rules", "attribution:rules", Cap.ATTRIBUTION_VIEW, group=partners))
+
+        # A partner found by the search or named in a table opens on its ledger lines.
+        from django.urls import reverse
+
+        from revops.links import object_link_register
+
+        object_link_register(
+            "partner", Cap.ATTRIBUTION_VIEW, lambda pk: f"{reverse('attribution:ledger')}?partner={pk}"
+        )

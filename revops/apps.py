@@ -13,3 +13,9 @@ class RevopsConfig(AppConfig):
 
         if ledgers_period_seal_hook not in PERIOD_CLOSE_HOOKS:
             PERIOD_CLOSE_HOOKS.append(ledgers_period_seal_hook)
+
+        from revops.labels import register_core_labels
+        from revops.links import register_core_links
+
+        register_core_labels()
+        register_core_links()

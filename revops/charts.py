@@ -12,6 +12,7 @@ plain data; the fragments are the ones plotly's own `update_layout` + `to_html` 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -19,11 +20,15 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from django.utils.safestring import SafeString, mark_safe
 
+from revops.formatting import format_money, format_money_compact
+from revops.models.crm import OPEN_STAGES, Stage
 from revops.selectors.dashboard import MonthTotal, StageTotal
 
 ACCENT = "#2f5bea"
+WON_COLOUR = "#1a7f4b"
 CHART_HEIGHT = 320
 _CONFIG = {"displayModeBar": False, "responsive": True}
+OPEN_STAGE_VALUES = frozenset(s.value for s in OPEN_STAGES)
 
 
 @cache
@@ -64,20 +69,66 @@ def figure_fragment(fig: go.Figure) -> SafeString:
     return mark_safe(html)
 
 
-def pipeline_funnel(stages: Sequence[StageTotal]) -> SafeString:
-    """Funnel of amount per stage; empty when there is no amount at all."""
-    if not any(s.amount for s in stages):
+def funnel_steps(stages: Sequence[StageTotal]) -> list[StageTotal]:
+    """Open pipeline as a funnel: each open stage with every open deal at that stage or later.
+
+    Deals move forward through the open stages, so "at Proposal or later" contains "at
+    Negotiation or later": the bars narrow, and bar-to-bar ratios read as stage conversion.
+    Closed stages are left out (won revenue is shown apart, see `pipeline_funnel`).
+    """
+    open_stages = [s for s in stages if s.stage in OPEN_STAGE_VALUES]
+    steps: list[StageTotal] = []
+    count, amount = 0, Decimal("0")
+    for stage in reversed(open_stages):
+        count += stage.count
+        amount += stage.amount
+        steps.append(StageTotal(stage.stage, stage.label, count, amount))
+    return list(reversed(steps))
+
+
+def pipeline_funnel(stages: Sequence[StageTotal], currency: str = "USD") -> SafeString:
+    """Open pipeline funnel (amount at each stage or later, % of the bar before); won apart.
+
+    Empty when there is no open or won amount at all.
+    """
+    steps = funnel_steps(stages)
+    won = next((s for s in stages if s.stage == Stage.CLOSED_WON.value), None)
+    if not any(s.amount for s in steps) and not (won and won.amount):
         return mark_safe("")
+    texts, hovers = [], []
+    for index, step in enumerate(steps):
+        before = steps[index - 1].amount if index else None
+        share = f" · {step.amount / before:.0%}" if before else ""
+        texts.append(f"{format_money_compact(step.amount, currency)}{share}")
+        hovers.append(
+            f"At {step.label} or later: {format_money(step.amount, currency, exact=True)} "
+            f"({step.count} open deal{'' if step.count == 1 else 's'})"
+            + (f"<br>{step.amount / before:.0%} of the stage before" if before else "")
+        )
     fig = go.Figure(
         go.Funnel(
-            y=[s.label for s in stages],
-            x=[float(s.amount) for s in stages],
-            customdata=[s.count for s in stages],
-            texttemplate="%{x:,.0f}",
-            hovertemplate="%{y}: %{x:,.2f} (%{customdata} deals)<extra></extra>",
+            y=[s.label for s in steps],
+            x=[float(s.amount) for s in steps],
+            text=texts,
+            textinfo="text",
+            hovertext=hovers,
+            hoverinfo="text",
             marker={"color": ACCENT},
         )
     )
+    if won is not None:
+        fig.add_annotation(
+            text=f"Won in the period: {format_money_compact(won.amount, currency)} "
+            f"({won.count} deal{'' if won.count == 1 else 's'})",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=0,
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+            font={"color": WON_COLOUR},
+        )
     return figure_fragment(fig)
 
 

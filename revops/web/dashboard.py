@@ -42,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "form": form,
         "dashboard": dashboard,
         "kpis": dashboard.kpis,
-        "funnel_chart": charts.pipeline_funnel(dashboard.stages),
+        "funnel_chart": charts.pipeline_funnel(dashboard.stages, currency=request.organization.currency),
         "revenue_chart": charts.won_revenue_line(dashboard.months),
         "can_export": has_cap(membership, Cap.EXPORT),
         "today": today,

@@ -14,6 +14,7 @@ PAGES: dict[str, Entry] = {
     "revops:opportunity-list": Entry((LOGIN, 200, 200, 200, 200, 403, 200)),
     "revops:opportunity-import": Entry((LOGIN, 200, 200, 403, 403, 403, 200)),
     "revops:opportunity-detail": Entry((LOGIN, 200, 200, 200, 200, 403, 404), obj="opportunity"),
+    "revops:search": Entry((LOGIN, 200, 200, 200, 200, 403, 200)),
     "revops:job-list": Entry((LOGIN, 200, 200, 200, 403, 403, 200)),
     "revops:job-progress": Entry((LOGIN, 200, 200, 200, 403, 403, 404), obj="jobrun"),
     "revops:token-list": Entry((LOGIN, 200, 200, 200, 200, 403, 200)),

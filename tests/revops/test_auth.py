@@ -218,3 +218,16 @@ def test_totp_activation_then_sign_in_asks_for_the_second_factor(rep):
     assert challenge.status_code == 200 and "base.html" in [t.name for t in challenge.templates]
     assert signed_in.status_code == 302
     assert _signed_in_as(second) == str(rep.user_id)
+
+
+def test_login_page_renders_fields_in_the_app_style_with_one_reset_link(client):
+    # when
+    response = client.get(reverse("account_login"))
+
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("Forgot your password?") == 1
+    assert html.count('<div class="field">') == 2  # e-mail and password, label above input
+    assert html.count('<div class="field field-check">') == 1  # remember me
+    assert "<p>" not in html.split("<form", 1)[1].split("</form>", 1)[0]  # no form.as_p markup

@@ -36,29 +36,62 @@ def _validated(fig: go.Figure) -> dict:
 
 
 def test_funnel_fragment_draws_the_validated_figure():
-    # given
+    # given: open deals in two stages and what was won
     stages = [
         StageTotal("prospecting", "Prospecting", 3, Decimal("1200.50")),
-        StageTotal("closed_won", "Closed won", 1, Decimal("400.00")),
+        StageTotal("proposal", "Proposal", 1, Decimal("400.00")),
+        StageTotal("closed_won", "Closed won", 2, Decimal("2500.00")),
     ]
-    expected = _validated(
-        go.Figure(
-            go.Funnel(
-                y=["Prospecting", "Closed won"],
-                x=[1200.5, 400.0],
-                customdata=[3, 1],
-                texttemplate="%{x:,.0f}",
-                hovertemplate="%{y}: %{x:,.2f} (%{customdata} deals)<extra></extra>",
-                marker={"color": "#2f5bea"},
-            )
+    expected = go.Figure(
+        go.Funnel(
+            y=["Prospecting", "Proposal"],
+            x=[1600.5, 400.0],
+            text=["€1.6K", "€400 · 25%"],
+            textinfo="text",
+            hovertext=[
+                "At Prospecting or later: €1,600.50 (4 open deals)",
+                "At Proposal or later: €400.00 (1 open deal)<br>25% of the stage before",
+            ],
+            hoverinfo="text",
+            marker={"color": "#2f5bea"},
         )
     )
+    expected.add_annotation(
+        text="Won in the period: €2.5K (2 deals)",
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=0,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"color": "#1a7f4b"},
+    )
+    expected = _validated(expected)
     # when
-    _div_id, data, layout, config = _drawn(charts.pipeline_funnel(stages))
-    # then
+    _div_id, data, layout, config = _drawn(charts.pipeline_funnel(stages, currency="EUR"))
+    # then: the widest bar is the whole open pipeline, won is not a bar
     assert (data, layout) == (expected["data"], expected["layout"])
     assert layout["template"]["layout"]["plot_bgcolor"] == "white"
     assert config == {"displayModeBar": False, "responsive": True}
+
+
+def test_funnel_steps_narrow_from_the_first_open_stage():
+    # given: more money in a late stage than in an early one
+    stages = [
+        StageTotal("prospecting", "Prospecting", 1, Decimal("100")),
+        StageTotal("qualification", "Qualification", 0, Decimal("0")),
+        StageTotal("negotiation", "Negotiation", 2, Decimal("900")),
+        StageTotal("closed_won", "Closed won", 5, Decimal("5000")),
+    ]
+    # when
+    steps = charts.funnel_steps(stages)
+    # then
+    assert steps == [
+        StageTotal("prospecting", "Prospecting", 3, Decimal("1000")),
+        StageTotal("qualification", "Qualification", 2, Decimal("900")),
+        StageTotal("negotiation", "Negotiation", 2, Decimal("900")),
+    ]
 
 
 def test_revenue_line_fragment_draws_the_validated_figure():

@@ -50,3 +50,31 @@ def test_production_refuses_a_short_secret_key():
     assert result.returncode == 1
     assert "DJANGO_SECRET_KEY must be set to a random value of 50+ characters" in result.stderr
     assert result.stdout == ""
+
+
+def test_management_commands_print_no_axes_banner():
+    # given: the development settings, as `make run` uses them
+    env = {"DJANGO_SETTINGS_MODULE": "revops.settings.local"}
+
+    # when
+    result = manage("check", env=env)
+
+    # then
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert "AXES" not in result.stderr
+
+
+def test_development_server_serves_static_files_compressed(tmp_path):
+    # given: static files collected the way `make run` collects them
+    env = {"DJANGO_SETTINGS_MODULE": "revops.settings.local", "DJANGO_STATIC_ROOT": str(tmp_path)}
+
+    # when
+    result = manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
+
+    # then: WhiteNoise serves the gzip file next to each large asset (it does not use finders)
+    assert result.returncode == 0, result.stderr
+    bundle = tmp_path / "plotly" / "plotly.min.js"
+    gzipped = tmp_path / "plotly" / "plotly.min.js.gz"
+    assert gzipped.exists()
+    assert gzipped.stat().st_size < bundle.stat().st_size / 2

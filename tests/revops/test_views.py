@@ -87,7 +87,7 @@ def test_detail_shows_fields_and_stage_history(rep, rep_opportunity, client_for)
     html = response.content.decode()
     assert rep_opportunity.account.name in html
     assert "Prospecting → Proposal" in html
-    assert "10,000.00 USD" in html
+    assert "$10,000.00" in html
 
 
 @pytest.mark.parametrize(

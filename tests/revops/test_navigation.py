@@ -1,0 +1,51 @@
+"""The menu is grouped by job; each member sees only the pages their role may open."""
+
+import pytest
+from django.urls import reverse
+
+from tests.revops.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _menu(client, membership) -> list[tuple[str, list[str]]]:
+    client.force_login(membership.user)
+    response = client.get(reverse("revops:home"))
+    return [(g["label"], [i["label"] for i in g["items"]]) for g in response.context["nav_groups"]]
+
+
+def test_admin_menu_groups_pages_by_job_in_order(client):
+    admin = MembershipFactory(role="admin")
+    assert _menu(client, admin) == [
+        ("Pipeline", ["Dashboard", "Opportunities"]),
+        (
+            "Partners",
+            ["Partner performance", "Attribution ledger", "Attribution periods", "Attribution rules"],
+        ),
+        ("Admin", ["Jobs", "Settings (admin site)"]),
+    ]
+
+
+def test_rep_menu_has_no_admin_group(client):
+    rep = MembershipFactory(role="rep")
+    assert _menu(client, rep) == [
+        ("Pipeline", ["Dashboard", "Opportunities"]),
+        (
+            "Partners",
+            ["Partner performance", "Attribution ledger", "Attribution periods", "Attribution rules"],
+        ),
+    ]
+
+
+def test_a_group_of_one_page_renders_as_a_plain_link(client):
+    # given: a manager sees Jobs but not the admin site, so "Admin" holds one page
+    manager = MembershipFactory(role="manager")
+    client.force_login(manager.user)
+
+    # when
+    html = client.get(reverse("revops:home")).content.decode()
+
+    # then
+    assert f'<a href="{reverse("revops:job-list")}">Jobs</a>' in html
+    assert "<summary>Admin</summary>" not in html
+    assert "<summary>Partners</summary>" in html
