@@ -9,7 +9,7 @@ sequence order:
 2. stores each distinct explanation once (digest = HMAC under the current key);
 3. computes every entry's new keyed hash (revops.ledger.chain) and the period seals' new
    chain heads, writes them (the append-only triggers are lifted for this step only);
-4. fills the head row and the totals table.
+4. fills the head row, the totals table and the partner-deal table.
 
 So after migrating, `verify_ledger` checks the whole ledger under LEDGER_HMAC_CURRENT_KEY; the
 old chain's evidence is checked once, here, before it is replaced.
@@ -134,6 +134,14 @@ def rechain(apps, schema_editor):
     schema_editor.execute(
         f"INSERT INTO attribution_attributionledgertotal ({keys}, entries, amount_cents) "
         f"SELECT {keys}, COUNT(*), SUM({cents}) FROM {ENTRIES} GROUP BY {keys}"
+    )
+    schema_editor.execute(
+        "INSERT INTO attribution_attributionpartnerdeal "
+        "(organization_id, partner_id, opportunity_id, first_month, last_month) "
+        "SELECT e.organization_id, e.partner_id, ev.opportunity_id, MIN(p.start_date), MAX(p.start_date) "
+        f"FROM {ENTRIES} e JOIN attribution_revenueevent ev ON ev.id = e.revenue_event_id "
+        "JOIN revops_fiscalperiod p ON p.id = e.revenue_period_id WHERE ev.opportunity_id IS NOT NULL "
+        "GROUP BY e.organization_id, e.partner_id, ev.opportunity_id"
     )
     for table in (ENTRIES, SEALS):
         for sql in append_only_sql(table, connection.vendor):

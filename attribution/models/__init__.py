@@ -4,6 +4,7 @@ from attribution.models.ledger import (
     AttributionEntry,
     AttributionExplanation,
     AttributionLedgerTotal,
+    AttributionPartnerDeal,
     AttributionPeriodSeal,
 )
 from attribution.models.links import AccountPartner, LinkSource, LinkStatus, OpportunityPartner, PartnerRole
@@ -16,6 +17,7 @@ __all__ = [
     "AttributionEntry",
     "AttributionExplanation",
     "AttributionLedgerTotal",
+    "AttributionPartnerDeal",
     "AttributionPeriodSeal",
     "AttributionRule",
     "AttributionRuleVersion",

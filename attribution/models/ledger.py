@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from attribution.models.links import PartnerRole
@@ -168,6 +168,53 @@ class AttributionLedgerTotal(LedgerTotal):
         ]
 
 
+class AttributionPartnerDeal(models.Model):
+    """The deals a partner is credited on, with the first and last month of that revenue.
+
+    Kept by the ledger writer with each posting (`partner_deals_add`); the partner performance
+    page counts a partner's deals from it — a deal counts in a date range when its credited
+    revenue months, first to last, reach into the range — instead of a distinct count over
+    the entries.
+    """
+
+    organization = models.ForeignKey("revops.Organization", on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey("revops.Partner", on_delete=models.PROTECT, related_name="+")
+    opportunity = models.ForeignKey("revops.Opportunity", on_delete=models.PROTECT, related_name="+")
+    first_month = models.DateField()
+    last_month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "partner", "opportunity"], name="attrpartnerdeal_one_per_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"partner {self.partner_id} on deal {self.opportunity_id}"
+
+
+def partner_deals_add(organization_id: int, after_sequence: int) -> None:
+    """Record the (partner, deal) pairs of the entries after `after_sequence` (one statement)."""
+    table = AttributionPartnerDeal._meta.db_table
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    with connection.cursor() as cursor:
+        # table names come from model metadata; values are bound
+        cursor.execute(
+            f"INSERT INTO {table} (organization_id, partner_id, opportunity_id, first_month, last_month) "  # noqa: S608
+            f"SELECT e.organization_id, e.partner_id, ev.opportunity_id, MIN(p.start_date), MAX(p.start_date) "
+            f"FROM {AttributionEntry._meta.db_table} e "
+            f"JOIN {RevenueEvent._meta.db_table} ev ON ev.id = e.revenue_event_id "
+            f"JOIN {FiscalPeriod._meta.db_table} p ON p.id = e.revenue_period_id "
+            f"WHERE e.organization_id = %s AND e.sequence > %s AND ev.opportunity_id IS NOT NULL "
+            f"GROUP BY e.organization_id, e.partner_id, ev.opportunity_id "
+            f"ON CONFLICT (organization_id, partner_id, opportunity_id) DO UPDATE SET "
+            f"first_month = {least}({table}.first_month, excluded.first_month), "
+            f"last_month = {greatest}({table}.last_month, excluded.last_month)",
+            [organization_id, after_sequence],
+        )
+
+
 ENTRY_FIELDS = (
     "revenue_event_id",
     "partner_id",
@@ -237,4 +284,5 @@ ATTRIBUTION_LEDGER = LedgerSpec(
     totals_model=AttributionLedgerTotal,
     totals_fields=TOTALS_FIELDS,
     extra_checks=explanation_problems,
+    after_append=partner_deals_add,
 )

@@ -7,7 +7,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.functional import cached_property
 
 from attribution.filters import AttributionEntryFilterSet
 from attribution.models import AttributionEntry, AttributionLedgerTotal, AttributionPeriodSeal, RevenueEvent
@@ -32,6 +34,17 @@ SOURCE_LABELS = {
 }
 
 
+LEDGER_RELATED = (
+    "partner",
+    "period",
+    "revenue_period",
+    "revenue_event__account",
+    "revenue_event__opportunity__account",
+    "rule_version__rule",
+    "explanation_ref",
+)
+
+
 def explanation_summary(explanation: Mapping | None) -> str:
     """The stored explanation of an entry as one line of text."""
     explanation = explanation or {}
@@ -48,15 +61,7 @@ def ledger_list(
     *, membership: Membership, filters: Mapping
 ) -> tuple[AttributionEntryFilterSet, QuerySet[AttributionEntry]]:
     """The member's ledger entries matching `filters`, newest first."""
-    base = entry_list(membership=membership).select_related(
-        "partner",
-        "period",
-        "revenue_period",
-        "revenue_event__account",
-        "revenue_event__opportunity__account",
-        "rule_version__rule",
-        "explanation_ref",
-    )
+    base = entry_list(membership=membership).select_related(*LEDGER_RELATED)
     filterset = AttributionEntryFilterSet(filters, queryset=base)
     return filterset, filterset.qs.order_by("-sequence")
 
@@ -144,6 +149,37 @@ def ledger_totals(
         return LedgerTotals(row["count"] or 0, quantize_money(Decimal(row["cents"] or 0).scaleb(-2)))
     row = qs.order_by().aggregate(count=Count("id"), amount=Sum("amount"))
     return LedgerTotals(row["count"], quantize_money(row["amount"] or ZERO))
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (from the totals) instead of counting the entries."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def ledger_page(qs: QuerySet[AttributionEntry], number, *, per_page: int, totals: LedgerTotals) -> Page:
+    """One page of entries, newest first, without counting or joining the whole ledger.
+
+    The count is the totals' (already read for the page); the page's ids come from the entry
+    table alone (the organization + sequence index read backwards, stopping after one page),
+    then those rows are loaded with their relations. A page past the end shows the last one.
+    """
+    page = _CountedPaginator(qs, per_page, count=totals.count).get_page(number)
+    if not totals.count:
+        page.object_list = []
+        return page
+    ids = list(
+        qs.order_by("-sequence").values_list("id", flat=True)[page.start_index() - 1 : page.end_index()]
+    )
+    rows = {e.pk: e for e in qs.model.objects.filter(pk__in=ids).select_related(*LEDGER_RELATED)}
+    page.object_list = [rows[pk] for pk in ids]
+    return page
 
 
 @dataclass(frozen=True)

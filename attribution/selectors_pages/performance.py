@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from attribution.models import AttributionLedgerTotal, PartnerRole, RevenueEvent
+from attribution.models import AttributionLedgerTotal, AttributionPartnerDeal, PartnerRole, RevenueEvent
 from attribution.selectors import entry_list, revenue_event_list
 from attribution.selectors_pages.ledger import totals_scope
 from revops.models import Membership, Partner
@@ -106,15 +106,14 @@ def _from_totals(membership: Membership, dates: DateRange):
         .annotate(cents=Sum("amount_cents"))
         .order_by("-cents", "partner__name", "partner_id")
     )
-    # Distinct deals cannot be summed from totals: one grouped count over the entries of
-    # the range, by partner (the page's only read of the entries).
-    deals = dict(
-        _in_range(entry_list(membership=membership), "revenue_event__date", dates)
-        .order_by()
-        .values("partner_id")
-        .annotate(deals=Count("revenue_event__opportunity_id", distinct=True))
-        .values_list("partner_id", "deals")
-    )
+    # Distinct deals cannot be summed from totals: they come from the partner-deal table (a
+    # deal counts when its credited revenue months, first to last, reach into the range).
+    pairs = AttributionPartnerDeal.objects.filter(scope, organization_id=membership.organization_id)
+    if dates.start is not None:
+        pairs = pairs.filter(last_month__gte=dates.start)
+    if dates.end is not None:
+        pairs = pairs.filter(first_month__lte=dates.end)
+    deals = dict(pairs.order_by().values("partner_id").annotate(n=Count("id")).values_list("partner_id", "n"))
     partner_rows = [
         {
             "partner_id": r["partner_id"],

@@ -101,6 +101,8 @@ def split_cents(cents: int, weights: Sequence[int], weight_sum: int) -> list[int
 
 # Past this many cents the int64 products of split_cents_many could overflow: Python ints then.
 NUMPY_CENTS_LIMIT = 10**12
+# Below this many amounts numpy's per-call overhead costs more than the Python loop saves.
+NUMPY_MIN_ROWS = 64
 
 
 def split_cents_many(cents: Sequence[int], weights: Sequence[int], weight_sum: int) -> list[list[int] | None]:
@@ -116,6 +118,8 @@ def split_cents_many(cents: Sequence[int], weights: Sequence[int], weight_sum: i
         return []
     if not weight_sum:
         return [[0] * len(weights) for _ in range(n)]
+    if n < NUMPY_MIN_ROWS:
+        return [split_cents(x, weights, weight_sum) for x in cents]
     try:
         c = np.array(cents, dtype=np.int64)
     except OverflowError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
 from attribution.models import AttributionEntry, PartnerRole
@@ -16,6 +15,7 @@ from attribution.selectors_pages.ledger import (
     ledger_export_rows,
     ledger_filter_choices,
     ledger_list,
+    ledger_page,
     ledger_totals,
 )
 from revops.exports import FORMATS, attachment_response, export_response
@@ -48,13 +48,14 @@ def ledger_view(request: HttpRequest) -> HttpResponse:
             return attachment_response(
                 report.generate(), filename=f"{filename}.pdf", content_type=PDF_CONTENT_TYPE
             )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = ledger_totals(qs, membership=membership, filterset=filterset)
+    page = ledger_page(qs, request.GET.get("page"), per_page=PAGE_SIZE, totals=totals)
     context = {
         "rows": entry_rows(page.object_list),
         "filterset": filterset,
         "filter_values": filterset.form.data,
         "page_obj": page,
-        "totals": ledger_totals(qs, membership=membership, filterset=filterset),
+        "totals": totals,
         "head": chain_head(membership=membership),
         "choices": ledger_filter_choices(membership=membership),
         "kind_choices": AttributionEntry.Kind.choices,

@@ -69,6 +69,8 @@ class LedgerSpec:
     - `totals_model` / `totals_fields`: an optional table of posted sums the writer keeps in
       the same transaction (entries and amount per distinct `totals_fields` values).
     - `extra_checks`: more verification for side tables (organization → problems found).
+    - `after_append`: keeps the ledger's own side tables in the posting's transaction, called
+      with (organization id, last sequence before the posting) after the rows are written.
     """
 
     name: str
@@ -80,6 +82,7 @@ class LedgerSpec:
     totals_model: type | None = None
     totals_fields: tuple[str, ...] = ()
     extra_checks: Callable[..., list[ChainBreak]] | None = None
+    after_append: Callable[[int, int], None] | None = None
     label: str = field(default="")
 
     @property

@@ -11,6 +11,7 @@ sent on the connection while a COPY is open.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -32,9 +33,11 @@ WRITE_BATCH = 10_000
 BULK_BATCH = 2000
 # Distinct ids per reference query on databases without arrays (SQLite's bound-variable limit).
 IN_CHUNK = 900
+# Totals keys per INSERT (9 values each: well under every database's bound-parameter limit).
+TOTALS_BATCH = 500
 # A posting this large changes the table's statistics enough to re-plan reads: ANALYZE after it
 # (what autovacuum would do later) so the pages' first queries after a bulk post plan well.
-ANALYZE_AFTER = 100_000
+ANALYZE_AFTER = 20_000
 
 BASE_COLUMNS = (
     "organization_id",
@@ -144,7 +147,9 @@ def ledger_append(
             last_sequence=sequence, last_hash=prev_hash, updated_at=created_at
         )
         if spec.totals_model is not None:
-            _add_totals(spec, organization_id, first)
+            _add_totals(spec, organization_id, rows)
+        if spec.after_append is not None:
+            spec.after_append(organization_id, first)
         if connection.vendor == "postgresql" and len(rows) >= ANALYZE_AFTER:
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {spec.entry_model._meta.db_table}")
@@ -239,29 +244,49 @@ class _BulkSink:
             self.lines.clear()
 
 
-def _add_totals(spec: LedgerSpec, organization_id: int, after_sequence: int) -> None:
-    """Add the entries just appended (sequence > after_sequence) to the ledger's totals table.
+def _totals_of(spec: LedgerSpec, rows: list) -> dict[tuple, list[int]]:
+    """{totals key: [entries, cents]} of the rows, summed in Python (one dict update per row)."""
+    positions = []
+    for name in spec.totals_fields:
+        base = {"period_id": 0, "kind": 1}
+        positions.append(base[name] if name in base else 4 + spec.fields.index(name))
+    key_of = itemgetter(*positions) if len(positions) > 1 else (lambda r, p=positions[0]: (r[p],))
+    sums: dict[tuple, list[int]] = {}
+    for row in rows:
+        key = key_of(row)
+        total = sums.get(key)
+        if total is None:
+            sums[key] = [1, row[3]]
+        else:
+            total[0] += 1
+            total[1] += row[3]
+    return sums
 
-    One INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite alike)
-    in the posting's transaction, so the totals always equal the sums of the entries; reads
-    that only need sums per totals key never scan the entries. Amounts are kept in integer
-    cents (SQLite sums decimals as floats).
+
+def _add_totals(spec: LedgerSpec, organization_id: int, rows: list) -> None:
+    """Add the rows just appended to the ledger's totals table, in the posting's transaction.
+
+    The sums are taken in Python while the rows are at hand and written with one
+    INSERT ... ON CONFLICT DO UPDATE per TOTALS_BATCH keys (PostgreSQL and SQLite alike), so
+    the totals always equal the sums of the entries and reads that need only sums per key
+    never scan the entries. Amounts are integer cents (exact on every database).
     """
-    totals = spec.totals_model._meta.db_table
-    entries = spec.entry_model._meta.db_table
+    sums = _totals_of(spec, rows)
+    table = spec.totals_model._meta.db_table
     keys = ", ".join(("organization_id", *spec.totals_fields))
-    cents = (
-        "CAST(ROUND(amount * 100) AS BIGINT)"
-        if connection.vendor != "postgresql"
-        else "(amount * 100)::bigint"
-    )
+    width = len(spec.totals_fields) + 3
+    items = list(sums.items())
     with connection.cursor() as cursor:
-        # table and column names come from the spec; values are bound
-        cursor.execute(
-            f"INSERT INTO {totals} ({keys}, entries, amount_cents) "  # noqa: S608
-            f"SELECT {keys}, COUNT(*), SUM({cents}) FROM {entries} "
-            f"WHERE organization_id = %s AND sequence > %s GROUP BY {keys} "
-            f"ON CONFLICT ({keys}) DO UPDATE SET entries = {totals}.entries + excluded.entries, "
-            f"amount_cents = {totals}.amount_cents + excluded.amount_cents",
-            [organization_id, after_sequence],
-        )
+        for start in range(0, len(items), TOTALS_BATCH):
+            chunk = items[start : start + TOTALS_BATCH]
+            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
+            params: list = []
+            for key, (count, cents) in chunk:
+                params += [organization_id, *key, count, cents]
+            # table and column names come from the spec; values are bound
+            cursor.execute(
+                f"INSERT INTO {table} ({keys}, entries, amount_cents) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT ({keys}) DO UPDATE SET entries = {table}.entries + excluded.entries, "
+                f"amount_cents = {table}.amount_cents + excluded.amount_cents",
+                params,
+            )

@@ -182,7 +182,10 @@ def test_verify_ledger_passes_an_intact_ledger(org, posted, capsys):
     # when
     call_command("verify_ledger", "--org", org.slug)
     # then
-    assert capsys.readouterr().out.strip() == "Ledger attribution intact: 3 entries, 0 period seals."
+    assert capsys.readouterr().out.splitlines() == [
+        "Ledger attribution intact: 3 entries, 0 period seals.",
+        "Ledger kit_test intact: 0 entries, 0 period seals.",
+    ]
 
 
 def test_verify_ledger_reports_an_edited_amount(org, posted):
