@@ -144,5 +144,5 @@ def test_ledger_table_keeps_no_foreign_key_and_only_the_indexes_reads_need():
         ("organization_id", "partner_id"),
         ("organization_id", "period_id"),
         ("organization_id", "sequence"),
-        ("revenue_event_id", "partner_id", "role"),
+        ("revenue_event_id", "partner_id", "role", "amount", "kind", "id"),  # covering: posted sums
     ]
