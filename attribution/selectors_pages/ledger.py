@@ -12,10 +12,16 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.functional import cached_property
 
 from attribution.filters import AttributionEntryFilterSet
-from attribution.models import AttributionEntry, AttributionLedgerTotal, AttributionPeriodSeal, RevenueEvent
+from attribution.models import (
+    AttributionEntry,
+    AttributionLedgerTotal,
+    AttributionPartnerDeal,
+    AttributionPeriodSeal,
+    RevenueEvent,
+)
 from attribution.models.ledger import LEDGER_NAME
 from attribution.selectors import entry_list
-from revops.models import Account, FiscalPeriod, LedgerHead, Membership, Partner
+from revops.models import Account, FiscalPeriod, LedgerHead, Membership, Opportunity, Partner
 from revops.money import quantize_money
 from revops.permissions import Cap, has_cap
 from revops.querysets import team_user_ids
@@ -210,17 +216,22 @@ def ledger_filter_choices(*, membership: Membership) -> dict:
     if scope is not None:
         totals = AttributionLedgerTotal.objects.filter(scope, organization_id=org)
         partner_ids, period_ids = totals.values("partner_id"), totals.values("period_id")
+        # Accounts of the credited deals (partner-deal table), and of account-level revenue
+        # when the totals hold account-scope entries.
+        deals = AttributionPartnerDeal.objects.filter(scope, organization_id=org).values("opportunity_id")
+        account_filter = Q(pk__in=Opportunity.objects.filter(pk__in=deals).values("account_id"))
+        if totals.filter(scope="account").exists():
+            account_filter |= Q(pk__in=entries.filter(scope="account").values("revenue_event__account_id"))
     else:
         partner_ids, period_ids = entries.values("partner_id"), entries.values("period_id")
+        account_filter = Q(
+            pk__in=entries.exclude(revenue_event__account__isnull=True).values("revenue_event__account_id")
+        )
     return {
         "partners": Partner.objects.visible_to(membership)
         .filter(pk__in=partner_ids)
         .values_list("pk", "name"),
-        "accounts": Account.objects.visible_to(membership)
-        .filter(
-            pk__in=entries.exclude(revenue_event__account__isnull=True).values("revenue_event__account_id")
-        )
-        .values_list("pk", "name"),
+        "accounts": Account.objects.visible_to(membership).filter(account_filter).values_list("pk", "name"),
         "periods": FiscalPeriod.objects.filter(organization_id=org, pk__in=period_ids),
     }
 

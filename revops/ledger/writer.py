@@ -163,22 +163,32 @@ def _chain(spec: LedgerSpec, organization_id: int, head: LedgerHead, rows: list,
     org = organization_id
     sequence, prev_hash = head.last_sequence, head.last_hash
     add = sink.add
-    for row in rows:
-        period, kind, corrects, cents = row[0], row[1], row[2], row[3]
-        own_hash, own_copy = texts(row[4:])
-        sequence += 1
-        amount = cents_text(cents)
-        digest = link_hash(
-            key, prev_hash, entry_body(key_id, org, sequence, period, kind, corrects, amount, own_hash)
-        )
-        add(org, sequence, row, amount, prev_hash, digest, key_id, own_copy)
-        prev_hash = digest
+    try:
+        for row in rows:
+            period, kind, corrects, cents = row[0], row[1], row[2], row[3]
+            own_hash, own_copy = texts(row[4:])
+            sequence += 1
+            amount = cents_text(cents)
+            digest = link_hash(
+                key, prev_hash, entry_body(key_id, org, sequence, period, kind, corrects, amount, own_hash)
+            )
+            add(org, sequence, row, amount, prev_hash, digest, key_id, own_copy)
+            prev_hash = digest
+    except BaseException as exc:
+        sink.abort(exc)
+        raise
     sink.flush()
     return sequence, prev_hash
 
 
 class _CopySink:
-    """Rows as COPY text lines; each flush is one COPY statement of up to WRITE_BATCH rows."""
+    """Rows as COPY text lines, streamed through ONE COPY statement for the whole posting.
+
+    The statement is opened at the first batch and finished by the last flush (`_chain`
+    calls flush once at the end), so PostgreSQL parses and inserts one batch while Python
+    hashes the next. Nothing else is sent on the connection while it is open: every query the
+    posting needs runs before the chain (references) or after it (head, totals).
+    """
 
     def __init__(self, spec: LedgerSpec, created_at, created_by_id: int | None):
         by = NULL if created_by_id is None else str(created_by_id)
@@ -186,6 +196,9 @@ class _CopySink:
         self.lines: list[str] = []
         columns = ", ".join((*BASE_COLUMNS, *spec.fields))
         self.sql = f"COPY {spec.entry_model._meta.db_table} ({columns}) FROM STDIN"
+        self._cursor = None
+        self._context = None  # psycopg's copy() context manager, open while the COPY is
+        self._copy = None
 
     def add(self, org, sequence, row, amount, prev_hash, digest, key_id, own_copy) -> None:
         corrects = NULL if row[2] is None else row[2]
@@ -194,14 +207,38 @@ class _CopySink:
             f"{key_id}{self.stamp}{own_copy}\n"
         )
         if len(self.lines) >= WRITE_BATCH:
-            self.flush()
+            self._send()
+
+    def _send(self) -> None:
+        if self._copy is None:
+            self._cursor = connection.cursor()
+            self._context = self._cursor.cursor.copy(self.sql)
+            self._copy = self._context.__enter__()
+        self._copy.write("".join(self.lines))
+        self.lines.clear()
+
+    def abort(self, exc: BaseException) -> None:
+        """Cancel an open COPY (the server discards it), so the transaction can roll back."""
+        if self._context is not None:
+            context, cursor = self._context, self._cursor
+            self._context = self._copy = self._cursor = None
+            self.lines.clear()
+            try:
+                context.__exit__(type(exc), exc, exc.__traceback__)
+            finally:
+                cursor.close()
 
     def flush(self) -> None:
+        """Send what is left and finish the COPY (the end of the posting)."""
         if self.lines:
-            text = "".join(self.lines)
-            self.lines.clear()
-            with connection.cursor() as cursor, cursor.cursor.copy(self.sql) as copy:
-                copy.write(text)
+            self._send()
+        if self._context is not None:
+            context, cursor = self._context, self._cursor
+            self._context = self._copy = self._cursor = None
+            try:
+                context.__exit__(None, None, None)
+            finally:
+                cursor.close()
 
 
 class _BulkSink:
@@ -242,6 +279,9 @@ class _BulkSink:
         if self.lines:
             self.model.objects.bulk_create(self.lines, batch_size=BULK_BATCH)
             self.lines.clear()
+
+    def abort(self, exc: BaseException) -> None:
+        self.lines.clear()
 
 
 def _totals_of(spec: LedgerSpec, rows: list) -> dict[tuple, list[int]]:
