@@ -6,6 +6,9 @@ class AttributionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Register attribution's job tasks by JobRun kind, so services enqueue by kind.
+        from attribution import tasks  # noqa: F401
+
         # The attribution ledger on the core's ledger kit: writer, seals on period close,
         # verify_ledger (core must not import attribution, so attribution registers it).
         from attribution.models.ledger import ATTRIBUTION_LEDGER
@@ -22,12 +25,3 @@ class AttributionConfig(AppConfig):
         register(NavItem("Attribution ledger", "attribution:ledger", Cap.ATTRIBUTION_VIEW, group=partners))
         register(NavItem("Attribution periods", "attribution:periods", Cap.ATTRIBUTION_VIEW, group=partners))
         register(NavItem("Attribution rules", "attribution:rules", Cap.ATTRIBUTION_VIEW, group=partners))
-
-        # A partner found by the search or named in a table opens on its ledger lines.
-        from django.urls import reverse
-
-        from revops.links import object_link_register
-
-        object_link_register(
-            "partner", Cap.ATTRIBUTION_VIEW, lambda pk: f"{reverse('attribution:ledger')}?partner={pk}"
-        )

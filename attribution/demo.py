@@ -3,11 +3,11 @@ correction made after the books closed.
 
 Steps (found by revops.demo's autodiscovery), in run order per organization:
 
-- `attribution_setup`, `attribution_links`, `attribution_revenue`, `attribution_ledger` run
-  after the core "periods" step, while every month is still open, so the ledger's originals
-  post in the month of their revenue;
+- `attribution_setup`, `attribution_links`, `attribution_revenue`, `attribution_ledger` run in
+  the OPEN_BOOKS phase after the core "periods" step, while every month is still open, so the
+  ledger's originals post in the month of their revenue;
 - the core "close_periods" step then closes the older months (each close seals the ledger);
-- `attribution_adjustments` runs last: one deal's split changes, with a reason, and the
+- `attribution_adjustments` runs in the CLOSED_BOOKS phase: one deal's split changes, with a reason, and the
   difference lands in the first open period, referencing the originals it corrects.
 
 Settings, rules and the one split change go through the services (versioned, audited); the
@@ -41,7 +41,7 @@ from attribution.services.api_support import opportunity_partner_change, rule_de
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create, rule_update
 from attribution.services.settings import attribution_settings_update
-from revops.demo import SeedContext, register_step
+from revops.demo import Phase, SeedContext, register_step
 from revops.models import Account, FiscalPeriod, Membership, Opportunity, Partner, Role
 from revops.models.crm import Stage
 
@@ -332,9 +332,23 @@ def seed_attribution_adjustments(ctx: SeedContext) -> dict[str, int]:
     return {"ledger_adjustments": AttributionEntry.objects.filter(organization=org).count() - before}
 
 
-register_step("attribution_setup", seed_attribution_setup, after="periods")
-register_step("attribution_links", seed_attribution_links, after="attribution_setup")
-register_step("attribution_revenue", seed_attribution_revenue, after="attribution_links")
-register_step("attribution_ledger", seed_attribution_ledger, after="attribution_revenue")
-# Registered without `after`: runs last, once "close_periods" has closed the older months.
-register_step("attribution_adjustments", seed_attribution_adjustments)
+# History posts while every month is open; the correction comes after the close.
+register_step("attribution_setup", seed_attribution_setup, phase=Phase.OPEN_BOOKS, requires=("periods",))
+register_step(
+    "attribution_links",
+    seed_attribution_links,
+    phase=Phase.OPEN_BOOKS,
+    requires=("attribution_setup", "opportunities", "partners"),
+)
+register_step(
+    "attribution_revenue", seed_attribution_revenue, phase=Phase.OPEN_BOOKS, requires=("attribution_links",)
+)
+register_step(
+    "attribution_ledger", seed_attribution_ledger, phase=Phase.OPEN_BOOKS, requires=("attribution_revenue",)
+)
+register_step(
+    "attribution_adjustments",
+    seed_attribution_adjustments,
+    phase=Phase.CLOSED_BOOKS,
+    requires=("attribution_ledger",),
+)

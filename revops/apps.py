@@ -19,3 +19,6 @@ class RevopsConfig(AppConfig):
 
         register_core_labels()
         register_core_links()
+
+        # Register the core's job tasks by JobRun kind, so services enqueue by kind.
+        from revops import tasks  # noqa: F401

@@ -123,12 +123,13 @@ def pipeline_funnel(stages: Sequence[StageTotal], currency: str = "USD") -> Safe
             xref="paper",
             yref="paper",
             x=1,
-            y=0,
+            y=1,
             xanchor="right",
             yanchor="bottom",
             showarrow=False,
             font={"color": WON_COLOUR},
         )
+        fig.update_layout(margin={"t": 28})  # room above the funnel for the won line
     return figure_fragment(fig)
 
 

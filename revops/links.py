@@ -45,6 +45,5 @@ def register_core_links() -> None:
     object_link_register(
         "deal", Cap.OPPORTUNITY_VIEW, lambda pk: reverse("revops:opportunity-detail", args=[pk])
     )
-    object_link_register(
-        "account", Cap.OPPORTUNITY_VIEW, lambda pk: f"{reverse('revops:opportunity-list')}?account={pk}"
-    )
+    object_link_register("account", Cap.ACCOUNT_VIEW, lambda pk: reverse("revops:account-detail", args=[pk]))
+    object_link_register("partner", Cap.PARTNER_VIEW, lambda pk: reverse("revops:partner-detail", args=[pk]))

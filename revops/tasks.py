@@ -1,81 +1,52 @@
-"""Core background tasks: thin wrappers that claim a JobRun and call a service."""
+"""Core background tasks: each one line calling a service, with its Celery options and why."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from celery import Task
-from django.core.exceptions import ValidationError
-from django.db import OperationalError
-from django.utils import timezone
-
-from revops.celery import Queue, app
-from revops.models import Organization
-from revops.services.imports import import_file_read, opportunity_import
-from revops.services.jobs import job_claim, job_fail, job_retry, job_succeed
-from revops.services.periods import periods_ensure_ahead
+from revops.celery import Queue
+from revops.jobs import TRANSIENT_DATABASE_ERRORS, Counts, job_task, periodic_task
+from revops.models import JobRun
+from revops.services.imports import IMPORT_KIND, import_file_read, opportunity_import
+from revops.services.jobs import JobProgress
+from revops.services.periods import periods_ensure_ahead_everywhere
 
 
-class JobRunTask(Task):
-    """Marks the task's JobRun failed when the task gives up (retries exhausted, crash)."""
-
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
-        job_run_id = kwargs.get("job_run_id", args[0] if args else None)
-        if job_run_id is not None:
-            job_fail(job_run_id=job_run_id, error=f"{type(exc).__name__}: {exc}")
-
-
-@app.task(
-    base=JobRunTask,
-    revops_queue=Queue.DEFAULT.value,
+@job_task(
+    kind=IMPORT_KIND,
+    # A user waits for an import.
+    queue=Queue.DEFAULT,
+    # A worker lost mid-import leaves the message for another; the claim keeps it to one run.
     acks_late=True,
     reject_on_worker_lost=True,
     # Only transient database trouble (lock timeout, lost connection) is worth a retry;
     # a bad file fails the job at once with its row errors.
-    autoretry_for=(OperationalError,),
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
     retry_backoff=True,
     max_retries=3,
-    # A user waits for an import; one still queued after an hour is better started again.
+    # One still queued after an hour is better started again.
     expires=60 * 60,
 )
-def import_opportunities_task(job_run_id: int) -> dict[str, int] | None:
-    """Run the opportunity import recorded in JobRun `job_run_id`, at most once."""
-    job = job_claim(job_run_id=job_run_id)
-    if job is None:
-        return None  # another delivery already ran (or is running) this job
-    try:
-        counts = opportunity_import(
-            organization=job.organization,
-            csv_text=import_file_read(path=job.params["file"]),
-            acting_user=job.started_by,
-            job_run_id=job.pk,
-        )
-    except ValidationError as exc:
-        job_fail(job_run_id=job.pk, error="\n".join(exc.messages))
-        return None
-    except OperationalError as exc:
-        # Hand the run back to the queue so the retry can claim it again.
-        job_fail(job_run_id=job.pk, error=f"retrying after a database error: {exc}")
-        job_retry(job=job)
-        raise
-    job_succeed(job_run_id=job.pk, counts=counts.as_dict())
-    return counts.as_dict()
+def import_opportunities_task(job: JobRun, progress: JobProgress) -> Counts:
+    """Run the opportunity import recorded in the JobRun (the service reports its own progress)."""
+    return opportunity_import(
+        organization=job.organization,
+        csv_text=import_file_read(path=job.params["file"]),
+        acting_user=job.started_by,
+        job_run_id=job.pk,
+    ).as_dict()
 
 
-@app.task(
-    revops_queue=Queue.BULK.value,
+@periodic_task(
+    # Scheduled daily, nobody waits for it.
+    queue=Queue.BULK,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
+    # Idempotent (creates only missing months), so a retry after a database error is safe.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
     retry_backoff=True,
     max_retries=3,
-    # Scheduled daily; a run still waiting after 6 hours is superseded by the next one.
+    # A run still waiting after 6 hours is superseded by the next one.
     expires=6 * 60 * 60,
 )
 def ensure_fiscal_periods_task() -> dict[str, int]:
     """Create every organization's monthly periods 12 months ahead (idempotent)."""
-    created = {}
-    for organization in Organization.objects.order_by("pk"):
-        today = timezone.localdate(timezone=ZoneInfo(organization.time_zone))
-        created[organization.slug] = periods_ensure_ahead(organization=organization, today=today)
-    return created
+    return periods_ensure_ahead_everywhere()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.db.models import Max
 
 from attribution.models import AttributionRuleVersion
-from attribution.tasks import recompute_attribution_task
 from revops.models import JobRun, Organization
 from revops.services.jobs import job_enqueue
+
+# The JobRun kind `attribution.tasks.recompute_attribution_task` runs.
+RECOMPUTE_KIND = "attribution.recompute"
 
 
 def attribution_recompute_enqueue(
@@ -19,9 +21,8 @@ def attribution_recompute_enqueue(
     """
     return job_enqueue(
         organization=organization,
-        kind="attribution.recompute",
+        kind=RECOMPUTE_KIND,
         idempotency_key=idempotency_key,
-        task=recompute_attribution_task,
         started_by=actor,
     )
 
@@ -36,6 +37,6 @@ def attribution_recompute_for_rule_set(*, organization: Organization, actor) -> 
     job, _ = attribution_recompute_enqueue(
         organization=organization,
         actor=actor,
-        idempotency_key=f"attribution.recompute:rules-{newest['newest'] or 0}",
+        idempotency_key=f"{RECOMPUTE_KIND}:rules-{newest['newest'] or 0}",
     )
     return job

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from revops.demo.specs import OrgSpec
+from revops.demo.vocabulary import demo_words
 from revops.models import Membership, Organization, Role
 
 
@@ -30,6 +31,10 @@ class SeedContext:
 
     def rng_for(self, step_name: str) -> random.Random:
         return random.Random(f"{self.seed}:{self.spec.slug}:{step_name}")
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """This organization's words of a registered demo vocabulary (`register_vocabulary`)."""
+        return demo_words(name, org_slug=self.spec.slug)
 
     def scaled(self, count: int) -> int:
         """`count` multiplied by the scale; at least one."""

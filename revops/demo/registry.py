@@ -1,13 +1,17 @@
-"""The ordered list of demo seeding steps, and the runner that applies them per organization.
+"""Demo seeding steps, ordered by the phase they belong to and what they require; the runner.
 
-Other apps add their own steps from a `demo.py` module (found by autodiscovery) with
-`register_step("partner_links", seed_partner_links, after="opportunities")`. Each step runs
-once per organization: its completion is recorded as a JobRun keyed by the step name, so
-running the command again adds nothing, and a step added later runs on an existing demo
-database without repeating the others. Steps that write ledger entries into past months
-register after "periods" (which creates the months open) and so before "close_periods", which
-closes the older months through the period-close service; steps registered without `after`
-run after that close.
+Apps add steps from their own `demo.py` module (found by autodiscovery):
+
+    register_step("partner_links", seed_partner_links, phase=Phase.OPEN_BOOKS, requires=("periods",))
+
+A step names its phase, the state of the demo books it needs (see `Phase`), and the steps whose
+rows it reads. Steps run phase by phase; inside a phase, each runs after what it requires and
+otherwise in registration order, so the order is the same on every run and no app needs to
+know where another app's steps sit. Each step runs once per organization: its completion is
+recorded as a JobRun keyed by the step name, so running the command again adds nothing, and a
+step added later runs on an existing demo database without repeating the others.
+
+Apps also add their own demo vocabulary: see `revops.demo.vocabulary`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import IntEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -32,15 +37,33 @@ JOB_KIND = "demo.seed"
 StepFunc = Callable[[SeedContext], dict[str, int]]
 
 
+class Phase(IntEnum):
+    """Where a step runs in the life of the demo books; steps run phase by phase."""
+
+    # People, partners, catalog, accounts: what everything else refers to.
+    SETUP = 10
+    # Deals and their stage history.
+    PIPELINE = 20
+    # Fiscal periods exist and every month is open: history posted here lands in its own month.
+    OPEN_BOOKS = 30
+    # The older months are closed through the period-close service (each close seals ledgers).
+    CLOSING = 40
+    # After the close: corrections land in the first open period, as they would in real life.
+    CLOSED_BOOKS = 50
+
+
 @dataclass(frozen=True)
 class DemoStep:
     """One seeding step: a name (unique, also its idempotency key) and a function of the context.
 
-    The function writes its rows and returns counts of what it created.
+    The function writes its rows and returns counts of what it created. `requires` names the
+    steps whose rows it reads: they run before it, in its phase or an earlier one.
     """
 
     name: str
     func: StepFunc
+    phase: Phase
+    requires: tuple[str, ...] = ()
 
 
 @dataclass
@@ -52,28 +75,45 @@ class OrgSeedResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-_steps: list[DemoStep] = []
+_steps: dict[str, DemoStep] = {}
 
 
-def register_step(name: str, func: StepFunc, *, after: str | None = None) -> None:
-    """Add a step (or replace the one with the same name); by default it runs last."""
-    existing = [i for i, s in enumerate(_steps) if s.name == name]
-    if existing:
-        _steps[existing[0]] = DemoStep(name, func)
-        return
-    if after is None:
-        _steps.append(DemoStep(name, func))
-        return
-    index = next((i for i, s in enumerate(_steps) if s.name == after), None)
-    if index is None:
-        raise ValueError(f"No demo step named {after!r} to run after.")
-    _steps.insert(index + 1, DemoStep(name, func))
+def register_step(name: str, func: StepFunc, *, phase: Phase, requires: Iterable[str] = ()) -> None:
+    """Add a step (or replace the one with the same name, keeping its place among equals)."""
+    _steps[name] = DemoStep(name, func, Phase(phase), tuple(requires))
+
+
+def _ordered(steps: list[DemoStep]) -> list[DemoStep]:
+    """Phase by phase; inside a phase, required steps first, else registration order."""
+    by_name = {step.name: step for step in steps}
+    for step in steps:
+        for required in step.requires:
+            if required not in by_name:
+                raise ValueError(f"Demo step {step.name!r} requires {required!r}, which is not registered.")
+            if by_name[required].phase > step.phase:
+                raise ValueError(
+                    f"Demo step {step.name!r} ({step.phase.name}) requires {required!r}, "
+                    f"which runs later ({by_name[required].phase.name})."
+                )
+    ordered: list[DemoStep] = []
+    done: set[str] = set()
+    for phase in sorted({step.phase for step in steps}):
+        pending = [step for step in steps if step.phase == phase]
+        while pending:
+            ready = next((s for s in pending if done.issuperset(s.requires)), None)
+            if ready is None:
+                cycle = ", ".join(s.name for s in pending)
+                raise ValueError(f"Demo steps require each other in a cycle: {cycle}.")
+            pending.remove(ready)
+            ordered.append(ready)
+            done.add(ready.name)
+    return ordered
 
 
 def demo_steps() -> list[DemoStep]:
     """The steps in run order, including those other apps register in their `demo` modules."""
     autodiscover_modules("demo")
-    return list(_steps)
+    return _ordered(list(_steps.values()))
 
 
 @lru_cache(maxsize=1)

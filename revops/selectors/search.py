@@ -25,8 +25,10 @@ class SearchHit:
     pk: int
     name: str
     external_id: str
-    detail: str  # a second line: account of a deal, segment of an account, tier of a partner
+    detail: str = ""  # a deal's account name, a partner's tier code
     stage: str = ""
+    segment: str = ""
+    region: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ def search(*, membership: Membership, query: str, limit: int = RESULTS_PER_KIND)
             .values_list("pk", "name", "external_id", "segment", "region")[:limit]
         )
         accounts = [
-            SearchHit(pk, name, ext, " · ".join(v for v in (seg, reg) if v))
-            for pk, name, ext, seg, reg in rows
+            SearchHit(pk, name, ext, segment=segment, region=region)
+            for pk, name, ext, segment, region in rows
         ]
     if has_cap(membership, Cap.PARTNER_VIEW):
         rows = (

@@ -332,7 +332,7 @@ def import_file_read(*, path: str) -> str:
 
 
 def opportunity_import_enqueue(
-    *, organization: Organization, content: bytes, acting_user, task
+    *, organization: Organization, content: bytes, acting_user
 ) -> tuple[JobRun, bool]:
     """Store the upload and queue one import job per distinct file; (job, created).
 
@@ -355,7 +355,6 @@ def opportunity_import_enqueue(
         organization=organization,
         kind=IMPORT_KIND,
         idempotency_key=f"{IMPORT_KIND}:{digest}",
-        task=task,
         params={"file": path, "bytes": len(content)},
         started_by=acting_user,
     )

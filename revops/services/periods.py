@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -169,3 +170,14 @@ def periods_ensure_ahead(*, organization: Organization, today: dt.date, months: 
     for _ in range(months):
         end_month = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return periods_ensure(organization=organization, start=earliest, end=end_month)
+
+
+def periods_ensure_ahead_everywhere(*, months: int = 12) -> dict[str, int]:
+    """Run `periods_ensure_ahead` for every organization on its own "today"; created per slug."""
+    created = {}
+    for organization in Organization.objects.order_by("pk"):
+        today = timezone.localdate(timezone=ZoneInfo(organization.time_zone))
+        created[organization.slug] = periods_ensure_ahead(
+            organization=organization, today=today, months=months
+        )
+    return created

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 
 from revops.permissions import Cap, cap_required
 from revops.services.imports import COLUMNS, REQUIRED_COLUMNS, opportunity_import_enqueue
-from revops.tasks import import_opportunities_task
 
 
 class OpportunityImportForm(forms.Form):
@@ -27,7 +26,6 @@ def opportunity_import_view(request: HttpRequest) -> HttpResponse:
                 organization=request.organization,
                 content=form.cleaned_data["file"].read(),
                 acting_user=request.user,
-                task=import_opportunities_task,
             )
         except ValidationError as exc:
             form.add_error("file", exc)

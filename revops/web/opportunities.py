@@ -10,6 +10,7 @@ from django.shortcuts import render
 from revops.exports import FORMATS, export_response
 from revops.htmx import render_page_or_partial
 from revops.models.crm import Region, Segment, Stage
+from revops.panels import record_panels
 from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.opportunities import (
     OPPORTUNITY_EXPORT_HEADERS,
@@ -55,6 +56,8 @@ def opportunity_list_view(request: HttpRequest) -> HttpResponse:
         "region_choices": Region.choices,
         "segment_choices": Segment.choices,
         "can_export": has_cap(membership, Cap.EXPORT),
+        "can_create": has_cap(membership, Cap.OPPORTUNITY_EDIT),
+        "can_import": has_cap(membership, Cap.OPPORTUNITY_IMPORT),
     }
     return render_page_or_partial(
         request, "revops/opportunity_list.html", "revops/partials/opportunity_table.html", context
@@ -67,5 +70,7 @@ def opportunity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "opportunity": opportunity,
         "stage_changes": list(opportunity_stage_history(opportunity=opportunity)),
+        "panels": record_panels(kind="deal", membership=request.membership, record=opportunity),
+        "can_edit": has_cap(request.membership, Cap.OPPORTUNITY_EDIT),
     }
     return render(request, "revops/opportunity_detail.html", context)

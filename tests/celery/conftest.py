@@ -21,6 +21,7 @@ from django.conf import settings as django_settings
 from django.db import connections
 
 from revops.celery import Queue, app
+from tests.celery.faults import FAULTS_DIR_ENV
 from tests.transactional import append_only_triggers, flushable_db  # noqa: F401 - fixtures
 
 BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
@@ -32,6 +33,7 @@ class Worker:
     process: subprocess.Popen
     log_path: Path
     media_root: Path
+    faults_dir: Path  # see tests/celery/faults.py
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -100,22 +102,25 @@ def celery_worker_process(django_db_setup, redis_broker, tmp_path_factory):
     media_root = base / "media"
     media_root.mkdir()
     log_path = base / "worker.log"
+    faults_dir = base / "faults"
+    faults_dir.mkdir()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "revops.settings.test",
         "CELERY_BROKER_URL": redis_broker,
         "DJANGO_MEDIA_ROOT": str(media_root),
         "PYTHONUNBUFFERED": "1",
+        FAULTS_DIR_ENV: str(faults_dir),
         **database_env(connections["default"].settings_dict),
     }
     command = [sys.executable, "-m", "celery", "-A", "revops", "worker", "-l", "info", "-P", "solo"]
-    command += ["-Q", "default", "-n", f"test-{os.getpid()}@%h"]
+    command += ["-Q", "default", "-n", f"test-{os.getpid()}@%h", "--include", "tests.celery.faults"]
     command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
     with log_path.open("w") as log:
         process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
             command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    worker = Worker(process=process, log_path=log_path, media_root=media_root)
+    worker = Worker(process=process, log_path=log_path, media_root=media_root, faults_dir=faults_dir)
     try:
         worker.wait_for_log(" ready.", timeout=READY_TIMEOUT_SECONDS)
         yield worker
@@ -142,7 +147,11 @@ def worker(celery_worker_process, settings, request):
     # Empty the queue only: a flush would also drop the bindings the worker declared at start,
     # and messages published without a binding are discarded.
     redis.Redis.from_url(BROKER_URL).delete(*(queue.value for queue in Queue))
+    for armed in celery_worker_process.faults_dir.iterdir():
+        armed.unlink()
     yield celery_worker_process
+    for armed in celery_worker_process.faults_dir.iterdir():
+        armed.unlink()
     app.conf.update(**previous)
     reset_broker_connections()
     report = getattr(request.node, "rep_call", None)

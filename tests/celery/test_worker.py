@@ -40,9 +40,7 @@ def test_worker_runs_the_import_and_reports_progress(worker, org, manager, catal
     content = import_file(600)
 
     # when
-    job, created = opportunity_import_enqueue(
-        organization=org, content=content, acting_user=manager.user, task=import_opportunities_task
-    )
+    job, created = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
 
     # then
     assert created is True
@@ -63,13 +61,11 @@ def test_worker_runs_the_import_and_reports_progress(worker, org, manager, catal
 def test_worker_runs_a_job_once_however_often_it_is_queued(worker, org, manager, catalog):
     # given
     content = import_file(3)
-    job, _ = opportunity_import_enqueue(
-        organization=org, content=content, acting_user=manager.user, task=import_opportunities_task
-    )
+    job, _ = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
 
     # when
     again, created_again = opportunity_import_enqueue(
-        organization=org, content=content, acting_user=manager.user, task=import_opportunities_task
+        organization=org, content=content, acting_user=manager.user
     )
     first_extra = import_opportunities_task.delay(job_run_id=job.pk)
     second_extra = import_opportunities_task.delay(job_run_id=job.pk)
@@ -93,9 +89,7 @@ def test_worker_fails_a_bad_file_with_its_row_errors(worker, org, manager, catal
     content = csv_text([row(), row(external_id="OPP-2", amount="-1")]).encode()
 
     # when
-    job, _ = opportunity_import_enqueue(
-        organization=org, content=content, acting_user=manager.user, task=import_opportunities_task
-    )
+    job, _ = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
 
     # then
     job = wait_until_finished(job)

@@ -61,13 +61,14 @@ def test_funnel_fragment_draws_the_validated_figure():
         xref="paper",
         yref="paper",
         x=1,
-        y=0,
+        y=1,
         xanchor="right",
         yanchor="bottom",
         showarrow=False,
         font={"color": "#1a7f4b"},
     )
     expected = _validated(expected)
+    expected["layout"]["margin"]["t"] = 28
     # when
     _div_id, data, layout, config = _drawn(charts.pipeline_funnel(stages, currency="EUR"))
     # then: the widest bar is the whole open pipeline, won is not a bar

@@ -29,7 +29,9 @@ def world():
     other_rep = MembershipFactory(organization=org, role="rep")
     admin = MembershipFactory(organization=org, role="admin")
     partner = PartnerFactory(organization=org, name="Zephyr Consulting", external_id="P-77")
-    own_account = AccountFactory(organization=org, name="Zephyr Foods", owner=rep.user, external_id="A-1")
+    own_account = AccountFactory(
+        organization=org, name="Zephyr Foods", owner=rep.user, external_id="A-1", segment="smb", region="emea"
+    )
     other_account = AccountFactory(
         organization=org, name="Zephyr Mining", owner=other_rep.user, external_id="A-2"
     )
@@ -72,8 +74,8 @@ def test_admin_finds_accounts_partners_and_deals_by_name(client, world):
     html = response.content.decode()
     assert "Zephyr Foreign" not in html
     assert reverse("revops:opportunity-detail", args=[world["own_deal"].pk]) in html
-    assert f"?account={world['own_account'].pk}" in html
-    assert f"{reverse('attribution:ledger')}?partner={world['partner'].pk}" in html
+    assert reverse("revops:account-detail", args=[world["own_account"].pk]) in html
+    assert reverse("revops:partner-detail", args=[world["partner"].pk]) in html
 
 
 def test_external_id_finds_the_exact_record(client, world):
@@ -109,6 +111,15 @@ def test_htmx_request_gets_the_results_fragment_only(client, world):
     assert "<html" not in html
     assert 'id="search-accounts"' in html
     assert "Zephyr Mining" in html
+
+
+def test_results_show_labels_not_codes(client, world):
+    # when
+    response = _client(client, world["admin"]).get(SEARCH, {"q": "foods"}, HTTP_HX_REQUEST="true")
+
+    # then
+    html = response.content.decode()
+    assert '<span class="search-hit-detail">SMB · EMEA</span>' in html
 
 
 def test_a_one_character_query_searches_nothing(client, world):

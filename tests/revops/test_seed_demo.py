@@ -390,14 +390,14 @@ def test_an_added_step_runs_once_on_an_existing_demo_database(monkeypatch):
     # given: a seeded database, then a step registered later by another app
     _seed("--org", "acme")
     before = _counts()
-    monkeypatch.setattr(registry, "_steps", list(registry._steps))
+    monkeypatch.setattr(registry, "_steps", dict(registry._steps))
     calls = []
 
     def seed_extra(ctx):
         calls.append((ctx.organization.slug, ctx.today))
         return {"extras": 3}
 
-    demo.register_step("extras", seed_extra, after="opportunities")
+    demo.register_step("extras", seed_extra, phase=demo.Phase.PIPELINE, requires=("opportunities",))
     # when
     _seed("--org", "acme")
     _seed("--org", "acme")

@@ -39,9 +39,7 @@ def test_enqueue_runs_the_import_and_records_the_job(
 
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        job, created = opportunity_import_enqueue(
-            organization=org, content=content, acting_user=manager.user, task=import_opportunities_task
-        )
+        job, created = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
 
     # then
     assert created is True
@@ -69,14 +67,12 @@ def test_enqueue_of_the_same_file_twice_is_one_job(
     # given
     content = good_file(rep)
     with django_capture_on_commit_callbacks(execute=True):
-        first, _ = opportunity_import_enqueue(
-            organization=org, content=content, acting_user=manager.user, task=import_opportunities_task
-        )
+        first, _ = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
 
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         second, created = opportunity_import_enqueue(
-            organization=org, content=content, acting_user=manager.user, task=import_opportunities_task
+            organization=org, content=content, acting_user=manager.user
         )
 
     # then
@@ -91,7 +87,7 @@ def test_task_delivered_twice_has_one_effect(org, manager, rep, catalog, django_
     # given
     with django_capture_on_commit_callbacks(execute=True):
         job, _ = opportunity_import_enqueue(
-            organization=org, content=good_file(rep), acting_user=manager.user, task=import_opportunities_task
+            organization=org, content=good_file(rep), acting_user=manager.user
         )
 
     # when
@@ -113,9 +109,7 @@ def test_task_with_bad_rows_fails_the_job_with_the_errors_and_writes_nothing(
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        job, _ = opportunity_import_enqueue(
-            organization=org, content=content, acting_user=manager.user, task=import_opportunities_task
-        )
+        job, _ = opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
 
     # then
     job.refresh_from_db()
@@ -139,9 +133,7 @@ def test_enqueue_refuses_a_file_that_is_not_utf8(org, manager, django_capture_on
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(ValidationError) as excinfo,
     ):
-        opportunity_import_enqueue(
-            organization=org, content=content, acting_user=manager.user, task=import_opportunities_task
-        )
+        opportunity_import_enqueue(organization=org, content=content, acting_user=manager.user)
 
     # then
     assert excinfo.value.messages == ["The file is not UTF-8 text."]
