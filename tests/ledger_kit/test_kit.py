@@ -17,7 +17,7 @@ from revops.ledger import GENESIS_HASH, append_only_sql, drop_append_only_sql
 from revops.ledger.chain import cents_text, entry_body, link_hash
 from revops.ledger.periods import PeriodResolver
 from revops.ledger.verify import ledger_verify
-from revops.ledger.writer import ledger_append
+from revops.ledger.writer import WRITE_BATCH, ledger_append
 from revops.models import FiscalPeriod, LedgerHead
 from revops.services.periods import period_close, periods_ensure
 from revops.settings.ledger import DEV_LEDGER_HMAC_KEYS
@@ -361,3 +361,25 @@ def test_a_well_keyed_entry_slipped_into_a_sealed_period_is_reported(org, period
     _forge(org, head, prev_hash=head.hash, digest=link_hash(DEV_KEY, head.hash, body))
     # then
     assert _problem(org) == (4, f"entry posted in period {periods[1].pk} after it was sealed")
+
+
+class _Unwritable:
+    """A field value whose text cannot be made: the writer fails in the middle of a posting."""
+
+    def __str__(self) -> str:
+        raise ValueError("no text for this value")
+
+
+@pytest.mark.postgres
+def test_a_posting_failing_inside_its_copy_writes_nothing_and_the_ledger_goes_on(org, periods, partner):
+    # given: more rows than one COPY batch, so the COPY is already streaming when row 10,001 fails
+    rows = [row(periods[1], partner, 100) for _ in range(WRITE_BATCH)]
+    rows.append(row(periods[1], partner, 100, memo=_Unwritable()))
+    # when
+    with pytest.raises(ValueError, match=r"^no text for this value$"):
+        post(org, rows, use_copy=True)
+    count = post(org, [row(periods[1], partner, 5)], use_copy=True)
+    # then
+    assert count == 1
+    assert KitEntry.objects.filter(organization=org).count() == 1
+    assert _problem(org) is None
