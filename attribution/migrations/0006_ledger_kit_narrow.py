@@ -14,6 +14,17 @@ def reinstall_append_only(apps, schema_editor):
         schema_editor.execute(sql, params=None)
 
 
+def covering_posted_sums_index(apps, schema_editor):
+    # PostgreSQL: the posted-sums index also carries amount, kind and id, so recompute's sums
+    # per (event, partner, role) read the index only. SQLite has no INCLUDE.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX attrentry_event_partner_cov")
+        schema_editor.execute(
+            f"CREATE INDEX attrentry_event_partner_cov ON {LEDGER_TABLE} "
+            "(revenue_event_id, partner_id, role) INCLUDE (amount, kind, id)"
+        )
+
+
 def _unconstrained(to, related_name="+", **extra):
     return models.ForeignKey(
         db_constraint=False,
@@ -81,12 +92,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="attributionentry",
-            index=models.Index(
-                fields=["revenue_event", "partner", "role"],
-                include=("amount", "kind", "id"),
-                name="attrentry_event_partner_cov",
-            ),
+            index=models.Index(fields=["revenue_event", "partner", "role"], name="attrentry_event_partner_cov"),
         ),
+        migrations.RunPython(covering_posted_sums_index, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="attributionentry",
             constraint=models.CheckConstraint(

@@ -108,16 +108,13 @@ class AttributionEntry(LedgerEntry):
         ]
         # Only what reads need: the explorer and API order (unique organization + sequence,
         # from the base constraints), seals and period filters, the partner filter and a
-        # partner user's scope, and recompute's posted sums — covering, so those sums are an
-        # index-only scan on PostgreSQL.
+        # partner user's scope, and recompute's posted sums. On PostgreSQL migration 0006
+        # makes the last one covering (INCLUDE amount, kind, id), so those sums are an
+        # index-only scan; declared here without INCLUDE, which SQLite cannot store.
         indexes = [
             models.Index(fields=["organization", "period"], name="attrentry_org_period"),
             models.Index(fields=["organization", "partner"], name="attrentry_org_partner"),
-            models.Index(
-                fields=["revenue_event", "partner", "role"],
-                include=["amount", "kind", "id"],
-                name="attrentry_event_partner_cov",
-            ),
+            models.Index(fields=["revenue_event", "partner", "role"], name="attrentry_event_partner_cov"),
         ]
 
     @property
