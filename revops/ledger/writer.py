@@ -151,9 +151,26 @@ def ledger_append(
         if spec.after_append is not None:
             spec.after_append(organization_id, first)
         if connection.vendor == "postgresql" and len(rows) >= ANALYZE_AFTER:
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {spec.entry_model._meta.db_table}")
+            _analyze_after_commit(spec.entry_model._meta.db_table)
     return sequence - first
+
+
+def _analyze_after_commit(table: str) -> None:
+    """ANALYZE the table once after the posting's transaction commits, not inside it.
+
+    ANALYZE takes a lock that conflicts with itself and holds it to the end of the
+    transaction: run inside a long posting it would make another organization's posting
+    (and autovacuum) wait for this one to commit.
+    """
+    if any(getattr(func, "ledger_analyze", None) == table for _, func, _ in connection.run_on_commit):
+        return
+
+    def analyze() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+
+    analyze.ledger_analyze = table  # type: ignore[attr-defined]
+    transaction.on_commit(analyze)
 
 
 def _chain(spec: LedgerSpec, organization_id: int, head: LedgerHead, rows: list, sink) -> tuple[int, str]:
