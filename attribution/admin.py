@@ -109,12 +109,8 @@ class AttributionEntryAdmin(ReadOnlyScopedAdmin):
     list_filter = ("kind", "role", "scope")
     list_select_related = ("partner", "period", "revenue_period")
     search_fields = ("partner__name", "=sequence")
-    raw_id_fields = ("revenue_event", "reverses", "rule_version")
+    raw_id_fields = ("revenue_event", "rule_version", "explanation_ref")
     paginator = CappedPaginator
-
-    # The explanation JSON is only needed on the detail page.
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("explanation")
 
 
 @admin.register(AttributionPeriodSeal)

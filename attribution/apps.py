@@ -26,13 +26,12 @@ class AttributionConfig(AppConfig):
 
         register_exports()
 
-        # Core must not import attribution, so attribution registers its period-close hook:
-        # closing a period seals the ledger's chain head for that period.
-        from attribution.services.periods import attribution_period_seal_hook
-        from revops.services.periods import PERIOD_CLOSE_HOOKS
+        # The attribution ledger on the core's ledger kit: writer, seals on period close,
+        # verify_ledger (core must not import attribution, so attribution registers it).
+        from attribution.models.ledger import ATTRIBUTION_LEDGER
+        from revops.ledger import register_ledger
 
-        if attribution_period_seal_hook not in PERIOD_CLOSE_HOOKS:
-            PERIOD_CLOSE_HOOKS.append(attribution_period_seal_hook)
+        register_ledger(ATTRIBUTION_LEDGER)
 
         # Partner tier/types, deal stage/amount/line and account segment/region feed the split
         # engine: a change to one queues the ledger alignment of the accounts it reaches.

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from revops.models import Account, Opportunity, Organization
+from attribution.models.ledger import LEDGER_NAME
+from revops.ledger import locks
+from revops.models import Account, LedgerHead, Opportunity
 
 
-def lock_ledger(*, organization_id: int) -> Organization:
-    """Lock the organization row: one writer at a time appends to its hash chain.
+def lock_ledger(*, organization_id: int) -> LedgerHead:
+    """Lock the attribution ledger's head row: one writer at a time appends to its chain.
 
     The chain needs the previous entry's hash and the next sequence; two concurrent posters
-    would otherwise read the same head. The period-close seal takes the same lock.
+    would otherwise read the same head. The period-close seal takes the same lock. Other
+    ledgers of the organization (commissions...) and the organization row stay unlocked.
     """
-    return Organization.objects.select_for_update().get(pk=organization_id)
+    return locks.lock_ledger(organization_id=organization_id, ledger=LEDGER_NAME)
 
 
 def lock_account(*, account_id: int) -> Account:

@@ -53,6 +53,7 @@ from revops.models import (  # noqa: E402
     Organization,
     Partner,
     ProductLine,
+    Role,
     User,
 )
 
@@ -68,7 +69,7 @@ def build(deals: int, events: int, seed: int) -> tuple[Organization, Membership]
     slug = f"bench-align-{int(time.time())}"
     org = Organization.objects.create(name=slug, slug=slug)
     user = User.objects.create_user(email=f"{slug}@bench.example")
-    admin = Membership.objects.create(organization=org, user=user, role="admin")
+    admin = Membership.objects.create(organization=org, user=user, role=Role.ADMIN)
     for i in range(20):
         rule_create(
             organization=org,

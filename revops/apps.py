@@ -7,6 +7,13 @@ class RevopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Closing a period seals every registered ledger (apps register theirs in ready()).
+        from revops.ledger.seal import ledgers_period_seal_hook
+        from revops.services.periods import PERIOD_CLOSE_HOOKS
+
+        if ledgers_period_seal_hook not in PERIOD_CLOSE_HOOKS:
+            PERIOD_CLOSE_HOOKS.append(ledgers_period_seal_hook)
+
         from revops.imports.kinds import register_import_kind
         from revops.labels import register_core_labels
         from revops.links import register_core_links

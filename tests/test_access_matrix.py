@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from attribution.selectors import entry_list, revenue_event_list
+from attribution.selectors.visible import entry_list, revenue_event_list
 from revops.models import Account, Membership, Opportunity, Partner
 from tests.access_matrix import scopes
 from tests.access_matrix.content import leaked, text_of

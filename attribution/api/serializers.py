@@ -194,6 +194,10 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         source="revenue_event.opportunity_id", read_only=True, allow_null=True
     )
     account = serializers.IntegerField(source="revenue_event.account_id", read_only=True, allow_null=True)
+    reverses = serializers.IntegerField(
+        source="corrects_id", read_only=True, allow_null=True, help_text="Id of the entry this one corrects."
+    )
+    explanation = serializers.JSONField(source="explanation_ref.content", read_only=True)
 
     class Meta:
         model = AttributionEntry

@@ -154,7 +154,9 @@ class LedgerEntryViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelV
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         # entry_list applies the same role scope as the pages; `&` keeps this a narrowing.
         queryset = queryset & entry_list(membership=self.membership)
-        return queryset.select_related("partner", "period", "revenue_event").order_by("sequence")
+        return queryset.select_related("partner", "period", "revenue_event", "explanation_ref").order_by(
+            "sequence"
+        )
 
     @extend_schema(responses=LedgerTotalsSerializer)
     @action(detail=False, methods=["get"], pagination_class=None)

@@ -1,6 +1,12 @@
 """Partner attribution data: partner links, settings, rules, revenue events and the ledger."""
 
-from attribution.models.ledger import AttributionEntry, AttributionPeriodSeal
+from attribution.models.ledger import (
+    AttributionEntry,
+    AttributionExplanation,
+    AttributionLedgerTotal,
+    AttributionPartnerDeal,
+    AttributionPeriodSeal,
+)
 from attribution.models.links import AccountPartner, LinkSource, LinkStatus, OpportunityPartner, PartnerRole
 from attribution.models.revenue import RevenueEvent
 from attribution.models.rules import AttributionRule, AttributionRuleVersion
@@ -9,6 +15,9 @@ from attribution.models.settings import AttributionSettings, DefaultSplits, SiMo
 __all__ = [
     "AccountPartner",
     "AttributionEntry",
+    "AttributionExplanation",
+    "AttributionLedgerTotal",
+    "AttributionPartnerDeal",
     "AttributionPeriodSeal",
     "AttributionRule",
     "AttributionRuleVersion",

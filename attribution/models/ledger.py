@@ -1,71 +1,82 @@
-"""The attribution ledger: append-only, hash-chained entries, and the seal of each closed period."""
+"""The attribution ledger on the ledger kit: entries, explanations, period seals and totals."""
 
-from decimal import Decimal
+from __future__ import annotations
 
-from django.conf import settings
-from django.db import models
+from collections.abc import Sequence
+
+from django.db import connection, models
 from django.utils import timezone
 
 from attribution.models.links import PartnerRole
-from revops.ledger import chain_hash
+from attribution.models.revenue import RevenueEvent
+from attribution.models.rules import AttributionRuleVersion
+from revops.ledger.chain import ChainBreak, content_mac, ledger_keys
+from revops.ledger.models import LedgerEntry, LedgerSeal, LedgerTotal
+from revops.ledger.spec import LedgerSpec, Reference
+from revops.models import FiscalPeriod, Partner
+
+LEDGER_NAME = "attribution"
 
 
-class AttributionEntry(models.Model):
-    """One partner's share of one revenue event, posted in one fiscal period.
+class AttributionExplanation(models.Model):
+    """Why a split is what it is, stored once per distinct explanation and cited by entries.
 
-    Never updated or deleted (database triggers refuse it): a change is posted as a reversal
-    or an adjustment that references the entry it corrects. `hash` chains every entry of an
-    organization to the one before it (see revops.ledger.chain_hash).
+    `digest` is the HMAC of the content under `key_id` (revops.ledger.chain.content_mac): the
+    dedupe key within the organization, and what `verify_ledger` checks the content against.
+    Append-only, like the entries that cite it; an entry's hash covers the explanation id.
     """
 
-    class Kind(models.TextChoices):
-        ORIGINAL = "original", "Original"
-        REVERSAL = "reversal", "Reversal"
-        ADJUSTMENT = "adjustment", "Adjustment"
+    organization = models.ForeignKey("revops.Organization", on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
+    content = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "digest"], name="attrexplanation_unique_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"explanation {self.pk} ({self.content.get('source', '')})"
+
+
+class AttributionEntry(LedgerEntry):
+    """One partner's share of one revenue event, posted in one fiscal period.
+
+    The base (revops.ledger.models.LedgerEntry) holds the chain, kind, amount and period. The
+    row is kept narrow for bulk postings: the explanation is a reference to a shared row, and
+    no column carries a database foreign key (the kit's writer checks each posting's distinct
+    references once: ATTRIBUTION_LEDGER.references).
+    """
 
     class Scope(models.TextChoices):
         OPPORTUNITY = "opportunity", "Opportunity"
         ACCOUNT = "account", "Account"
 
-    # Indexes: every read of the ledger is scoped to one organization, so the composite indexes
-    # in Meta serve them (organization + sequence/period/partner, event + partner + role). The
-    # foreign keys' own single-column indexes would only slow bulk postings down (each one is
-    # written for every row), so they are left out except revenue_period's (an API filter).
-    organization = models.ForeignKey(
-        "revops.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    sequence = models.PositiveBigIntegerField()
     revenue_event = models.ForeignKey(
-        "attribution.RevenueEvent", on_delete=models.PROTECT, related_name="entries", db_index=False
+        "attribution.RevenueEvent",
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
+        db_constraint=False,
     )
     partner = models.ForeignKey(
-        "revops.Partner", on_delete=models.PROTECT, related_name="attribution_entries", db_index=False
+        "revops.Partner",
+        on_delete=models.PROTECT,
+        related_name="attribution_entries",
+        db_index=False,
+        db_constraint=False,
     )
     role = models.CharField(max_length=16, choices=PartnerRole.choices)
     scope = models.CharField(max_length=16, choices=Scope.choices)
     split_percent = models.DecimalField(max_digits=5, decimal_places=2)
-    amount = models.DecimalField(max_digits=18, decimal_places=2)
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ORIGINAL)
-    reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections", db_index=False
-    )
-    period = models.ForeignKey(
-        "revops.FiscalPeriod",
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="Posted in.",
-        db_index=False,
-    )
-    # The revenue period and the rule version carry no database foreign key: checking them
-    # for every row at commit cost a fifth of a large posting, and both are validated per
-    # posting instead (attribution.services.ledger_writer._check_references): the period must
-    # be the organization's, the rule version one of its rules' (versions are never deleted,
-    # and the hash chain covers both ids).
     revenue_period = models.ForeignKey(
         "revops.FiscalPeriod",
         on_delete=models.PROTECT,
         related_name="+",
         help_text="Revenue date's period.",
+        db_index=False,
         db_constraint=False,
     )
     rule_version = models.ForeignKey(
@@ -77,119 +88,198 @@ class AttributionEntry(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    explanation = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
+    explanation_ref = models.ForeignKey(
+        AttributionExplanation,
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
         ordering = ["organization", "sequence"]
         verbose_name_plural = "attribution entries"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "sequence"], name="attributionentry_unique_seq"),
+            *LedgerEntry.base_constraints("attributionentry"),
             models.CheckConstraint(
                 condition=models.Q(split_percent__gte=0) & models.Q(split_percent__lte=100),
                 name="attributionentry_split_0_100",
             ),
-            models.CheckConstraint(
-                condition=models.Q(sequence__gte=1), name="attributionentry_sequence_gte_1"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(kind="original", reverses__isnull=True)
-                | (~models.Q(kind="original") & models.Q(reverses__isnull=False)),
-                name="attributionentry_correction_references_original",
-            ),
-            # 18 digits with 2 places: the amount must be a whole number of cents.
-            models.CheckConstraint(
-                condition=models.Q(amount__gt=Decimal("-1e16")) & models.Q(amount__lt=Decimal("1e16")),
-                name="attributionentry_amount_precision",
-            ),
         ]
+        # Only what reads need: the explorer and API order (unique organization + sequence,
+        # from the base constraints), seals and period filters, the partner filter and a
+        # partner user's scope, and recompute's posted sums. On PostgreSQL migration 0006
+        # makes the last one covering (INCLUDE amount, kind, id), so those sums are an
+        # index-only scan; declared here without INCLUDE, which SQLite cannot store.
         indexes = [
             models.Index(fields=["organization", "period"], name="attrentry_org_period"),
-            models.Index(fields=["revenue_event", "partner", "role"], name="attrentry_event_partner"),
             models.Index(fields=["organization", "partner"], name="attrentry_org_partner"),
+            models.Index(fields=["revenue_event", "partner", "role"], name="attrentry_event_partner_cov"),
+        ]
+
+    @property
+    def explanation(self) -> dict:
+        """The explanation's content (select_related("explanation_ref") to avoid a query)."""
+        return self.explanation_ref.content
+
+    @property
+    def reverses_id(self) -> int | None:
+        return self.corrects_id
+
+    @property
+    def reverses(self) -> AttributionEntry | None:
+        if self.corrects_id is None:
+            return None
+        return AttributionEntry.objects.filter(
+            organization_id=self.organization_id, pk=self.corrects_id
+        ).first()
+
+
+class AttributionPeriodSeal(LedgerSeal):
+    """The attribution ledger's chain head when a period was closed."""
+
+    class Meta(LedgerSeal.Meta):
+        pass
+
+
+class AttributionLedgerTotal(LedgerTotal):
+    """Posted entries and cents per period × revenue period × partner × role × kind × scope.
+
+    Kept by the ledger writer in each posting's transaction; the ledger explorer's totals and
+    the partner performance page read it instead of scanning the entries.
+    """
+
+    period = models.ForeignKey("revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+")
+    revenue_period = models.ForeignKey("revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey("revops.Partner", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=16, choices=PartnerRole.choices)
+    kind = models.CharField(max_length=12, choices=LedgerEntry.Kind.choices)
+    scope = models.CharField(max_length=16, choices=AttributionEntry.Scope.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "period", "revenue_period", "partner", "role", "kind", "scope"],
+                name="attrtotal_one_per_key",
+            ),
+        ]
+
+
+class AttributionPartnerDeal(models.Model):
+    """The deals a partner is credited on, with the first and last month of that revenue.
+
+    Kept by the ledger writer with each posting (`partner_deals_add`); the partner performance
+    page counts a partner's deals from it — a deal counts in a date range when its credited
+    revenue months, first to last, reach into the range — instead of a distinct count over
+    the entries.
+    """
+
+    organization = models.ForeignKey("revops.Organization", on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey("revops.Partner", on_delete=models.PROTECT, related_name="+")
+    opportunity = models.ForeignKey("revops.Opportunity", on_delete=models.PROTECT, related_name="+")
+    first_month = models.DateField()
+    last_month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "partner", "opportunity"], name="attrpartnerdeal_one_per_pair"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.kind} {self.amount}"
+        return f"partner {self.partner_id} on deal {self.opportunity_id}"
 
-    def canonical_values(self) -> tuple:
-        """The fields the hash covers, in their fixed order."""
-        return canonical_values_of(
-            organization_id=self.organization_id,
-            sequence=self.sequence,
-            revenue_event_id=self.revenue_event_id,
-            partner_id=self.partner_id,
-            role=self.role,
-            scope=self.scope,
-            split_percent=self.split_percent,
-            amount=self.amount,
-            kind=self.kind,
-            reverses_id=self.reverses_id,
-            period_id=self.period_id,
-            revenue_period_id=self.revenue_period_id,
-            rule_version_id=self.rule_version_id,
-            explanation=self.explanation,
+
+def partner_deals_add(organization_id: int, after_sequence: int) -> None:
+    """Record the (partner, deal) pairs of the entries after `after_sequence` (one statement)."""
+    table = AttributionPartnerDeal._meta.db_table
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    with connection.cursor() as cursor:
+        # table names come from model metadata; values are bound
+        cursor.execute(
+            f"INSERT INTO {table} (organization_id, partner_id, opportunity_id, first_month, last_month) "  # noqa: S608
+            f"SELECT e.organization_id, e.partner_id, ev.opportunity_id, MIN(p.start_date), MAX(p.start_date) "
+            f"FROM {AttributionEntry._meta.db_table} e "
+            f"JOIN {RevenueEvent._meta.db_table} ev ON ev.id = e.revenue_event_id "
+            f"JOIN {FiscalPeriod._meta.db_table} p ON p.id = e.revenue_period_id "
+            f"WHERE e.organization_id = %s AND e.sequence > %s AND ev.opportunity_id IS NOT NULL "
+            f"GROUP BY e.organization_id, e.partner_id, ev.opportunity_id "
+            f"ON CONFLICT (organization_id, partner_id, opportunity_id) DO UPDATE SET "
+            f"first_month = {least}({table}.first_month, excluded.first_month), "
+            f"last_month = {greatest}({table}.last_month, excluded.last_month)",
+            [organization_id, after_sequence],
         )
 
-    def compute_hash(self) -> str:
-        return chain_hash(self.prev_hash, self.canonical_values())
 
-
-HASHED_FIELDS = (
-    "organization_id",
-    "sequence",
+ENTRY_FIELDS = (
     "revenue_event_id",
     "partner_id",
     "role",
     "scope",
     "split_percent",
-    "amount",
-    "kind",
-    "reverses_id",
-    "period_id",
     "revenue_period_id",
     "rule_version_id",
-    "explanation",
+    "explanation_ref_id",
 )
+TOTALS_FIELDS = ("period_id", "revenue_period_id", "partner_id", "role", "kind", "scope")
 
 
-def canonical_values_of(**fields) -> tuple:
-    """Hashed field values in order; amounts and percents always written with 2 places."""
-    values = []
-    for name in HASHED_FIELDS:
-        value = fields[name]
-        if name in ("split_percent", "amount"):
-            value = f"{Decimal(value):.2f}"
-        values.append(value)
-    return tuple(values)
+def entry_texts(values: Sequence[object]) -> tuple[str, str]:
+    """(hash text, COPY text) of an entry's own fields (`ENTRY_FIELDS`), written directly.
+
+    Every field is an id, a choice code or a percent, none of which can hold "|", a tab or a
+    backslash, so no escaping is needed; the percent is always written with 2 places.
+    """
+    event, partner, role, scope, percent, revenue_period, version, explanation = values
+    if type(percent) is not str:
+        percent = f"{percent:.2f}"
+    if version is None:
+        return (
+            f"{event}|{partner}|{role}|{scope}|{percent}|{revenue_period}||{explanation}",
+            f"{event}\t{partner}\t{role}\t{scope}\t{percent}\t{revenue_period}\t\\N\t{explanation}",
+        )
+    text = f"{event}|{partner}|{role}|{scope}|{percent}|{revenue_period}|{version}|{explanation}"
+    return text, text.replace("|", "\t")
 
 
-class AttributionPeriodSeal(models.Model):
-    """The ledger's chain head when a period was closed: nothing may be posted in it afterwards."""
+def explanation_problems(organization) -> list[ChainBreak]:
+    """Explanations whose content no longer matches their keyed digest (verify_ledger)."""
+    keys = ledger_keys()
+    problems = []
+    for pk, key_id, digest, content in (
+        AttributionExplanation.objects.filter(organization=organization)
+        .order_by("pk")
+        .values_list("pk", "key_id", "digest", "content")
+    ):
+        key = keys.get(key_id)
+        if key is None or content_mac(key, content) != digest:
+            first = (
+                AttributionEntry.objects.filter(organization=organization, explanation_ref_id=pk)
+                .order_by("sequence")
+                .values_list("sequence", flat=True)
+                .first()
+            )
+            problems.append(ChainBreak(first or 1, f"explanation {pk} does not match its digest (altered)"))
+    return problems
 
-    organization = models.ForeignKey("revops.Organization", on_delete=models.PROTECT, related_name="+")
-    period = models.ForeignKey("revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+")
-    last_sequence = models.PositiveBigIntegerField(help_text="0 when the ledger was empty.")
-    last_hash = models.CharField(max_length=64)
-    entry_count = models.PositiveIntegerField()
-    total_amount = models.DecimalField(max_digits=18, decimal_places=2)
-    sealed_at = models.DateTimeField(default=timezone.now, editable=False)
-    sealed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
-    class Meta:
-        ordering = ["organization", "period", "-sealed_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"seal of {self.period_id} at #{self.last_sequence}"
+ATTRIBUTION_LEDGER = LedgerSpec(
+    name=LEDGER_NAME,
+    label="Partner attribution",
+    entry_model=AttributionEntry,
+    seal_model=AttributionPeriodSeal,
+    fields=ENTRY_FIELDS,
+    texts=entry_texts,
+    references=(
+        Reference("revenue_event_id", RevenueEvent),
+        Reference("partner_id", Partner),
+        Reference("revenue_period_id", FiscalPeriod),
+        Reference("rule_version_id", AttributionRuleVersion),
+        Reference("explanation_ref_id", AttributionExplanation),
+    ),
+    totals_model=AttributionLedgerTotal,
+    totals_fields=TOTALS_FIELDS,
+    extra_checks=explanation_problems,
+    after_append=partner_deals_add,
+)

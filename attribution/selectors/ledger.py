@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.functional import cached_property
 
 from attribution.filters import AttributionEntryFilterSet
-from attribution.models import AttributionEntry, AttributionPeriodSeal
+from attribution.models import (
+    AttributionEntry,
+    AttributionLedgerTotal,
+    AttributionPartnerDeal,
+    AttributionPeriodSeal,
+    RevenueEvent,
+)
+from attribution.models.ledger import LEDGER_NAME
+from attribution.permissions import AttributionKind
 from attribution.selectors.visible import entry_list
-from revops.models import Account, FiscalPeriod, Membership, Partner
+from revops.models import Account, FiscalPeriod, LedgerHead, Membership, Opportunity, Partner
 from revops.money import quantize_money
+from revops.permissions import Scope, scope_for
+from revops.selectors.periods import add_months
 
 ZERO = Decimal("0.00")
 HASH_PREFIX = 12
@@ -25,6 +38,17 @@ SOURCE_LABELS = {
     "denied": "denied by a rule",
     "removed": "partner removed",
 }
+
+
+LEDGER_RELATED = (
+    "partner",
+    "period",
+    "revenue_period",
+    "revenue_event__account",
+    "revenue_event__opportunity__account",
+    "rule_version__rule",
+    "explanation_ref",
+)
 
 
 def explanation_summary(explanation: Mapping | None) -> str:
@@ -43,14 +67,7 @@ def ledger_list(
     *, membership: Membership, filters: Mapping
 ) -> tuple[AttributionEntryFilterSet, QuerySet[AttributionEntry]]:
     """The member's ledger entries matching `filters`, newest first."""
-    base = entry_list(membership=membership).select_related(
-        "partner",
-        "period",
-        "revenue_period",
-        "revenue_event__account",
-        "revenue_event__opportunity__account",
-        "rule_version__rule",
-    )
+    base = entry_list(membership=membership).select_related(*LEDGER_RELATED)
     filterset = AttributionEntryFilterSet(filters, queryset=base)
     return filterset, filterset.qs.order_by("-sequence")
 
@@ -61,9 +78,113 @@ class LedgerTotals:
     amount: Decimal
 
 
-def ledger_totals(qs: QuerySet[AttributionEntry]) -> LedgerTotals:
+def totals_scope(membership: Membership | None) -> Q | None:
+    """The totals-table rows a member sees in full, or None when their scope is finer.
+
+    The totals table (AttributionLedgerTotal) is keyed by partner, not by deal: it can answer
+    for a member who sees whole partners — a partner user (their partner) or an organization-
+    wide role (every partner) — and never for a rep or team manager, whose entries are those of
+    their deals: they read the entries (`entry_list`). Mirrors `entry_list`'s rules.
+    """
+    scope = scope_for(membership, AttributionKind.ENTRY)
+    if scope is Scope.PARTNER and membership is not None:
+        return Q(partner_id=membership.partner_id)
+    if scope is Scope.ORGANIZATION:
+        return Q()
+    return None
+
+
+# Explorer filters the totals table can answer (its keys); any other filter reads the entries.
+TOTALS_FILTERS = {
+    "partner": "partner_id",
+    "kind": "kind",
+    "role": "role",
+    "scope": "scope",
+    "period": "period_id",
+}
+
+
+def _totals_filter(membership: Membership, filterset: AttributionEntryFilterSet) -> Q | None:
+    """The explorer's filters as a filter on the totals table, or None when it cannot answer."""
+    scope = totals_scope(membership)
+    if scope is None or not filterset.is_valid():
+        return None
+    data = filterset.form.cleaned_data
+    q = scope & Q(organization_id=membership.organization_id)
+    for name, value in data.items():
+        if value in (None, ""):
+            continue
+        if name in TOTALS_FILTERS:
+            q &= Q(**{TOTALS_FILTERS[name]: value})
+        elif name == "date_from" and value.day == 1:
+            q &= Q(revenue_period__start_date__gte=value)
+        elif name == "date_to" and _month_closes(membership, value):
+            q &= Q(revenue_period__start_date__lte=value)
+        else:
+            return None
+    return q
+
+
+def _month_closes(membership: Membership, day: dt.date) -> bool:
+    """Whether no revenue is dated after `day` in its month (so the whole month is in range)."""
+    month_end = add_months(day, 1) - dt.timedelta(days=1)
+    return day == month_end or not (
+        RevenueEvent.objects.filter(
+            organization_id=membership.organization_id, date__gt=day, date__lte=month_end
+        ).exists()
+    )
+
+
+def ledger_totals(
+    qs: QuerySet[AttributionEntry],
+    *,
+    membership: Membership | None = None,
+    filterset: AttributionEntryFilterSet | None = None,
+) -> LedgerTotals:
+    """Entry count and amount of the filtered entries.
+
+    From the totals table when `membership` and `filterset` are given and the table can answer
+    (`_totals_filter`): one small aggregate instead of a pass over the ledger; else over `qs`.
+    """
+    totals_q = _totals_filter(membership, filterset) if membership and filterset is not None else None
+    if totals_q is not None:
+        row = AttributionLedgerTotal.objects.filter(totals_q).aggregate(
+            count=Sum("entries"), cents=Sum("amount_cents")
+        )
+        return LedgerTotals(row["count"] or 0, quantize_money(Decimal(row["cents"] or 0).scaleb(-2)))
     row = qs.order_by().aggregate(count=Count("id"), amount=Sum("amount"))
     return LedgerTotals(row["count"], quantize_money(row["amount"] or ZERO))
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (from the totals) instead of counting the entries."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def ledger_page(qs: QuerySet[AttributionEntry], number, *, per_page: int, totals: LedgerTotals) -> Page:
+    """One page of entries, newest first, without counting or joining the whole ledger.
+
+    The count is the totals' (already read for the page); the page's ids come from the entry
+    table alone (the organization + sequence index read backwards, stopping after one page),
+    then those rows are loaded with their relations. A page past the end shows the last one.
+    """
+    page = _CountedPaginator(qs, per_page, count=totals.count).get_page(number)
+    if not totals.count:
+        page.object_list = []
+        return page
+    ids = list(
+        qs.order_by("-sequence").values_list("id", flat=True)[page.start_index() - 1 : page.end_index()]
+    )
+    rows = {e.pk: e for e in qs.model.objects.filter(pk__in=ids).select_related(*LEDGER_RELATED)}
+    page.object_list = [rows[pk] for pk in ids]
+    return page
 
 
 @dataclass(frozen=True)
@@ -73,30 +194,44 @@ class ChainHead:
 
 
 def chain_head(*, membership: Membership) -> ChainHead | None:
-    """The organization's latest ledger entry (its hash covers every entry before it)."""
+    """The ledger's head (its hash covers every entry before it), from the kit's head row."""
     row = (
-        AttributionEntry.objects.filter(organization_id=membership.organization_id)
-        .order_by("-sequence")
-        .values_list("sequence", "hash")
+        LedgerHead.objects.filter(organization_id=membership.organization_id, ledger=LEDGER_NAME)
+        .exclude(last_sequence=0)
+        .values_list("last_sequence", "last_hash")
         .first()
     )
     return ChainHead(*row) if row else None
 
 
 def ledger_filter_choices(*, membership: Membership) -> dict:
-    """Partners, accounts and periods for the filter selects (three small queries)."""
+    """Partners, accounts and periods for the filter selects (three small queries).
+
+    Partners and periods come from the totals table when it can answer for the member.
+    """
     org = membership.organization_id
     entries = entry_list(membership=membership)
-    return {
-        "partners": Partner.objects.visible_to(membership)
-        .filter(pk__in=entries.values("partner_id"))
-        .values_list("pk", "name"),
-        "accounts": Account.objects.visible_to(membership)
-        .filter(
+    scope = totals_scope(membership)
+    if scope is not None:
+        totals = AttributionLedgerTotal.objects.filter(scope, organization_id=org)
+        partner_ids, period_ids = totals.values("partner_id"), totals.values("period_id")
+        # Accounts of the credited deals (partner-deal table), and of account-level revenue
+        # when the totals hold account-scope entries.
+        deals = AttributionPartnerDeal.objects.filter(scope, organization_id=org).values("opportunity_id")
+        account_filter = Q(pk__in=Opportunity.objects.filter(pk__in=deals).values("account_id"))
+        if totals.filter(scope="account").exists():
+            account_filter |= Q(pk__in=entries.filter(scope="account").values("revenue_event__account_id"))
+    else:
+        partner_ids, period_ids = entries.values("partner_id"), entries.values("period_id")
+        account_filter = Q(
             pk__in=entries.exclude(revenue_event__account__isnull=True).values("revenue_event__account_id")
         )
+    return {
+        "partners": Partner.objects.visible_to(membership)
+        .filter(pk__in=partner_ids)
         .values_list("pk", "name"),
-        "periods": FiscalPeriod.objects.filter(organization_id=org, pk__in=entries.values("period_id")),
+        "accounts": Account.objects.visible_to(membership).filter(account_filter).values_list("pk", "name"),
+        "periods": FiscalPeriod.objects.filter(organization_id=org, pk__in=period_ids),
     }
 
 

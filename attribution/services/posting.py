@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 from django.db import transaction
 
 from attribution.credits import ShareInput, split_amounts  # noqa: F401 (re-exported)
@@ -39,7 +40,7 @@ class EntryLine:
     period_id: int
     revenue_period_id: int
     kind: str = AttributionEntry.Kind.ORIGINAL
-    reverses_id: int | None = None
+    corrects_id: int | None = None
     rule_version_id: int | None = None
     explanation: dict = field(default_factory=dict)
 
@@ -81,6 +82,64 @@ def split_cents(cents: int, weights: Sequence[int], weight_sum: int) -> list[int
     return floors
 
 
+# Past this many cents the int64 products of split_cents_many could overflow: Python ints then.
+NUMPY_CENTS_LIMIT = 10**12
+# Below this many amounts numpy's per-call overhead costs more than the Python loop saves.
+NUMPY_MIN_ROWS = 64
+
+
+def split_cents_many(cents: Sequence[int], weights: Sequence[int], weight_sum: int) -> list[list[int] | None]:
+    """`split_cents` for many amounts sharing one set of weights, vectorised with numpy.
+
+    Same rule and the same exact integer arithmetic (int64; amounts beyond NUMPY_CENTS_LIMIT
+    go through `split_cents`), so every answer is `split_cents`'s; None for the rows where
+    `split_cents` itself would defer to the Decimal rule (a remainder tie across the cut-off
+    between unequal weights), which `split_cents` then settles.
+    """
+    n = len(cents)
+    if not n:
+        return []
+    if not weight_sum:
+        return [[0] * len(weights) for _ in range(n)]
+    if n < NUMPY_MIN_ROWS:
+        return [split_cents(x, weights, weight_sum) for x in cents]
+    try:
+        c = np.array(cents, dtype=np.int64)
+    except OverflowError:
+        c = None
+    if c is None or np.abs(c).max() >= NUMPY_CENTS_LIMIT:
+        return [split_cents(int(x), weights, weight_sum) for x in cents]
+    w = np.asarray(weights, dtype=np.int64)
+    scaled = np.abs(c) * weight_sum
+    attributed, rest = np.divmod(scaled, 10_000)
+    attributed += rest * 2 >= 10_000
+    products = attributed[:, None] * w[None, :]
+    floors, remainders = np.divmod(products, weight_sum)
+    negative = c < 0
+    floors[negative] = -floors[negative]  # Decimal's // truncates toward zero; no cent below zero
+    left = np.where(negative, 0, attributed - floors.sum(axis=1))
+    order = np.argsort(-remainders, axis=1, kind="stable")  # largest remainder, earlier share first
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(len(weights))[None, :], axis=1)
+    result = floors + (rank < left[:, None])
+    # A tie across the cut-off: the last share given a cent and the first not given one have
+    # equal remainders; split_cents decides whether Decimal arithmetic keeps it a tie.
+    k = len(weights)
+    inside = (left > 0) & (left < k)
+    ties = np.zeros(n, dtype=bool)
+    if inside.any():
+        sorted_rem = np.take_along_axis(remainders, order, axis=1)
+        idx = np.clip(left, 1, k - 1)
+        ties = inside & (
+            np.take_along_axis(sorted_rem, (idx - 1)[:, None], axis=1)[:, 0]
+            == np.take_along_axis(sorted_rem, idx[:, None], axis=1)[:, 0]
+        )
+    out: list[list[int] | None] = result.tolist()
+    for i in np.flatnonzero(ties).tolist():
+        out[i] = split_cents(int(c[i]), weights, weight_sum)
+    return out
+
+
 def _ties_exact(
     attributed: int, weights: Sequence[int], weight_sum: int, tied: list[int], remainder: int
 ) -> bool:
@@ -110,7 +169,7 @@ def _rows(lines: Iterable[EntryLine]) -> Iterator[Row]:
             f"{Decimal(line.split_percent):.2f}",
             int(quantize_money(line.amount).scaleb(2)),
             str(line.kind),
-            line.reverses_id,
+            line.corrects_id,
             line.period_id,
             line.revenue_period_id,
             line.rule_version_id,
@@ -128,9 +187,9 @@ def ledger_post(
 ) -> int:
     """Append `lines` to the organization's ledger in order; returns how many were posted.
 
-    Takes the ledger lock, continues the hash chain from the current head, refuses any line
-    for a closed period, and writes with COPY on PostgreSQL (bulk INSERTs elsewhere; see
-    attribution.services.ledger_writer).
+    Takes the ledger lock, continues the keyed hash chain from the head row, refuses any line
+    for a closed period or citing another organization's rows, and writes with COPY on
+    PostgreSQL (bulk INSERTs elsewhere; see revops.ledger.writer).
     """
     lock_ledger(organization_id=organization.pk)
     created_by = actor if actor is not None and getattr(actor, "is_authenticated", False) else None

@@ -36,7 +36,7 @@ from attribution.selectors.splits import (
 )
 from attribution.services.ledger_writer import Row, ledger_rows_append
 from attribution.services.periods import PeriodResolver
-from attribution.services.posting import ShareInput, split_amounts, split_cents
+from attribution.services.posting import ShareInput, split_amounts, split_cents, split_cents_many
 from revops.models import Organization
 
 ZERO = Decimal("0.00")
@@ -214,13 +214,29 @@ def _changed_rows(
         )
 
 
+def _slice_amounts(events: list[tuple], plans: _Plans) -> tuple[list[_Plan], list[list[int]]]:
+    """Each event's plan and amounts; events sharing a set of weights are split at once (numpy)."""
+    event_plans = [plans.plan(event[2], event[1]) for event in events]
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, plan in enumerate(event_plans):
+        groups[(tuple(plan[1]), plan[2])].append(i)
+    amounts: list[list[int]] = [[]] * len(events)
+    for (weights, weight_sum), indexes in groups.items():
+        if not weights:
+            continue
+        split = split_cents_many([_cents(events[i][4]) for i in indexes], weights, weight_sum)
+        for i, got in zip(indexes, split, strict=True):
+            # None: a remainder tie only the Decimal rule settles (`_amounts` applies it)
+            amounts[i] = got if got is not None else _amounts(_cents(events[i][4]), event_plans[i])
+    return event_plans, amounts
+
+
 def _slice_rows(events: list[tuple], plans: _Plans, posted_by_event: dict) -> list[Row]:
     rows: list[Row] = []
     append = rows.append
-    for event in events:
-        event_id, account_id, opportunity_id, day, amount = event
-        plan = plans.plan(opportunity_id, account_id)
-        amounts = _amounts(_cents(amount), plan)
+    event_plans, event_amounts = _slice_amounts(events, plans)
+    for event, plan, amounts in zip(events, event_plans, event_amounts, strict=True):
+        event_id, day = event[0], event[3]
         period_id, revenue_period_id = plans.period_ids(day)
         posted = posted_by_event.get(event_id)
         if posted:

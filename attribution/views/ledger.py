@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
 from attribution.models import AttributionEntry, PartnerRole
@@ -13,6 +12,7 @@ from attribution.selectors.ledger import (
     entry_rows,
     ledger_filter_choices,
     ledger_list,
+    ledger_page,
     ledger_totals,
 )
 from revops.htmx import render_page_or_partial
@@ -29,13 +29,14 @@ def ledger_view(request: HttpRequest) -> HttpResponse:
     exported = export_dispatch(request, "attribution-ledger")
     if exported is not None:
         return exported
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = ledger_totals(qs, membership=membership, filterset=filterset)
+    page = ledger_page(qs, request.GET.get("page"), per_page=PAGE_SIZE, totals=totals)
     context = {
         "rows": entry_rows(page.object_list),
         "filterset": filterset,
         "filter_values": filterset.form.data,
         "page_obj": page,
-        "totals": ledger_totals(qs),
+        "totals": totals,
         "head": chain_head(membership=membership),
         "choices": ledger_filter_choices(membership=membership),
         "kind_choices": AttributionEntry.Kind.choices,

@@ -6,6 +6,7 @@ from revops.models.catalog import Product, ProductLine
 from revops.models.crm import Account, Opportunity, OpportunityStageChange, Partner
 from revops.models.imports import ImportProfile
 from revops.models.jobs import JobRun
+from revops.models.ledger import LedgerHead
 from revops.models.organization import Membership, Organization, Role
 from revops.models.periods import FiscalPeriod
 from revops.models.tokens import ApiToken
@@ -19,6 +20,7 @@ __all__ = [
     "FiscalPeriod",
     "ImportProfile",
     "JobRun",
+    "LedgerHead",
     "Membership",
     "Opportunity",
     "OpportunityStageChange",

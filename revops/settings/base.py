@@ -139,4 +139,5 @@ from revops.settings.auth import *  # noqa: E402,F403
 from revops.settings.celery import *  # noqa: E402,F403
 from revops.settings.email import *  # noqa: E402,F403
 from revops.settings.integrations import *  # noqa: E402,F403
+from revops.settings.ledger import *  # noqa: E402,F403
 from revops.settings.logging import *  # noqa: E402,F403

@@ -3,12 +3,22 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from revops.env import env, env_bool, env_secret
+from revops.ledger.chain import parse_keys
 from revops.settings.base import *  # noqa: F403
+from revops.settings.ledger import DEV_LEDGER_HMAC_KEYS
 
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a random value of 50+ characters")
 DEBUG = False
+LEDGER_HMAC_KEYS = env_secret("LEDGER_HMAC_KEYS") or ""
+LEDGER_HMAC_CURRENT_KEY = env.str("LEDGER_HMAC_CURRENT_KEY", default="")
+if not LEDGER_HMAC_KEYS or LEDGER_HMAC_KEYS == DEV_LEDGER_HMAC_KEYS or not LEDGER_HMAC_CURRENT_KEY:
+    raise ImproperlyConfigured("LEDGER_HMAC_KEYS and LEDGER_HMAC_CURRENT_KEY must be set (ledger chain keys)")
+if any(len(secret) < 32 for secret in parse_keys(LEDGER_HMAC_KEYS).values()):
+    raise ImproperlyConfigured("every LEDGER_HMAC_KEYS secret must be 32+ characters")
+if LEDGER_HMAC_CURRENT_KEY not in parse_keys(LEDGER_HMAC_KEYS):
+    raise ImproperlyConfigured("LEDGER_HMAC_CURRENT_KEY must name a key listed in LEDGER_HMAC_KEYS")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the public host names")

@@ -25,6 +25,9 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+# A ledger defined only in the test suite: it proves the ledger kit's guarantees on its own.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.ledger_kit"]
+
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # WhiteNoise warns when STATIC_ROOT is missing; tests never run collectstatic.

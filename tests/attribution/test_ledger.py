@@ -1,4 +1,4 @@
-"""The attribution ledger: hash chain, append-only triggers, period seals and verify_ledger."""
+"""The attribution ledger on the kit: keyed chain, append-only triggers, seals and verify_ledger."""
 
 import datetime as dt
 from decimal import Decimal
@@ -12,6 +12,7 @@ from attribution.services.posting import EntryLine, ShareInput, ledger_post, spl
 from attribution.services.verify import ledger_verify
 from revops.exceptions import ApplicationError
 from revops.ledger import GENESIS_HASH, append_only_sql, drop_append_only_sql
+from revops.models import LedgerHead
 from revops.services.periods import period_close, periods_ensure
 from tests.attribution.factories import RevenueEventFactory
 from tests.revops.factories import PartnerFactory
@@ -88,7 +89,7 @@ def test_posting_continues_the_chain_from_the_head(org, periods, posted):
         period_id=periods[2].pk,
         revenue_period_id=periods[1].pk,
         kind="adjustment",
-        reverses_id=head.pk,
+        corrects_id=head.pk,
     )
     # when
     count = ledger_post(organization=org, lines=[line])
@@ -165,9 +166,6 @@ def test_orm_delete_is_refused_too(posted):
 
 @pytest.mark.postgres
 def test_truncate_is_refused_on_postgresql(posted):
-    # given: the posting's deferred foreign-key checks have run (TRUNCATE waits for them)
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     # when
     with (
         pytest.raises(DatabaseError, match="append-only table"),
@@ -184,7 +182,10 @@ def test_verify_ledger_passes_an_intact_ledger(org, posted, capsys):
     # when
     call_command("verify_ledger", "--org", org.slug)
     # then
-    assert capsys.readouterr().out.strip() == "Ledger intact: 3 entries, 0 period seals."
+    assert capsys.readouterr().out.splitlines() == [
+        "Ledger attribution intact: 3 entries, 0 period seals.",
+        "Ledger kit_test intact: 0 entries, 0 period seals.",
+    ]
 
 
 def test_verify_ledger_reports_an_edited_amount(org, posted):
@@ -197,7 +198,8 @@ def test_verify_ledger_reports_an_edited_amount(org, posted):
     assert raised.value.returncode == 2
     assert (
         str(raised.value)
-        == "Ledger broken at sequence 2: hash does not match the entry's fields (entry altered)"
+        == "Ledger attribution broken at sequence 2: hash does not match the entry's fields and key"
+        " (altered or forged)"
     )
 
 
@@ -209,7 +211,9 @@ def test_verify_ledger_reports_a_deleted_row(org, posted):
         call_command("verify_ledger", "--org", org.slug)
     # then
     assert raised.value.returncode == 2
-    assert str(raised.value) == "Ledger broken at sequence 2: sequence 2 is missing (next found: 3)"
+    assert (
+        str(raised.value) == "Ledger attribution broken at sequence 2: sequence 2 is missing (next found: 3)"
+    )
 
 
 def test_verify_ledger_reports_an_inserted_row_with_a_forged_hash(org, posted):
@@ -228,7 +232,9 @@ def test_verify_ledger_reports_an_inserted_row_with_a_forged_hash(org, posted):
                 amount=Decimal("5000.00"),
                 period_id=head.period_id,
                 revenue_period_id=head.period_id,
+                explanation_ref_id=head.explanation_ref_id,
                 prev_hash=head.hash,
+                key_id="dev",
                 hash="f" * 64,
             )
         ]
@@ -238,7 +244,7 @@ def test_verify_ledger_reports_an_inserted_row_with_a_forged_hash(org, posted):
     # then
     assert (report.problem.sequence, report.problem.problem) == (
         4,
-        "hash does not match the entry's fields (entry altered)",
+        "hash does not match the entry's fields and key (altered or forged)",
     )
     assert report.entries == 4
 
@@ -259,17 +265,22 @@ def test_verify_ledger_reports_a_well_hashed_row_slipped_into_a_sealed_period(or
         amount=Decimal("5000.00"),
         period_id=periods[1].pk,
         revenue_period_id=periods[1].pk,
+        explanation_ref_id=head.explanation_ref_id,
         prev_hash=head.hash,
+        key_id="dev",
     )
     forged.hash = forged.compute_hash()
     AttributionEntry.objects.bulk_create([forged])
+    LedgerHead.objects.filter(organization=org, ledger="attribution").update(
+        last_sequence=4, last_hash=forged.hash
+    )
     # when
     with pytest.raises(CommandError) as raised:
         call_command("verify_ledger", "--org", org.slug)
     # then
     assert (
         str(raised.value)
-        == f"Ledger broken at sequence 4: entry posted in period {periods[1].pk} after it was sealed"
+        == f"Ledger attribution broken at sequence 4: entry posted in period {periods[1].pk} after it was sealed"
     )
 
 

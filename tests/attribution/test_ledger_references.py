@@ -1,16 +1,15 @@
-"""What still guards the ledger's references after its lean schema (migration 0003).
+"""What guards the ledger's references on the narrow entry row (migration 0006).
 
-Organization, revenue event, partner, posting period, reversed entry and author keep their
-database foreign keys; the revenue period and the rule version are checked by the writer
-once per posting. The foreign keys' single-column indexes are gone, the composite ones stay.
+No column keeps a database foreign key: the kit's writer checks each posting's distinct
+references once (organization through its head row, periods, revenue event, partner, rule
+version, explanation, author), on both write paths. Only the indexes reads need stay.
 """
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
-from psycopg.errors import ForeignKeyViolation
+from django.db import connection
 
 from attribution.models import AttributionEntry, AttributionRuleVersion
 from attribution.services.posting import EntryLine, ledger_post
@@ -104,21 +103,35 @@ def test_posting_accepts_its_own_rule_version_and_revenue_period(org, admin):
     )
 
 
-@pytest.mark.postgres
-def test_copy_posting_of_a_missing_revenue_event_is_refused_by_its_foreign_key(org):
-    # given: foreign keys checked at once instead of at the (test-wrapped) commit
+@pytest.mark.parametrize("use_copy", [False, pytest.param(True, marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("_case", ["missing", "other organization's"])
+def test_posting_refuses_an_unknown_revenue_event_and_writes_nothing(org, other_org, _case, use_copy):
+    # given
     january = _january(org)
-    missing = RevenueEventFactory(organization=org, date=dt.date(2026, 1, 10)).pk + 1000
+    own = RevenueEventFactory(organization=org, date=dt.date(2026, 1, 10)).pk
+    foreign = RevenueEventFactory(organization=other_org, date=dt.date(2026, 1, 10)).pk
+    bad = foreign if _case == "other organization's" else foreign + 1000
+    lines = [_line(org, january, revenue_event_id=own), _line(org, january, revenue_event_id=bad)]
     # when
-    with pytest.raises(ForeignKeyViolation, match="revenue_event_id"), transaction.atomic():
-        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
-        ledger_post(organization=org, lines=[_line(org, january, revenue_event_id=missing)], use_copy=True)
+    with pytest.raises(ApplicationError, match=f"^Unknown revenue event {bad} for this organization.$"):
+        ledger_post(organization=org, lines=lines, use_copy=use_copy)
+    # then
+    assert AttributionEntry.objects.count() == 0
+
+
+def test_posting_refuses_another_organizations_partner_and_writes_nothing(org, other_org):
+    # given
+    january = _january(org)
+    foreign = PartnerFactory(organization=other_org).pk
+    # when
+    with pytest.raises(ApplicationError, match=f"^Unknown partner {foreign} for this organization.$"):
+        ledger_post(organization=org, lines=[_line(org, january), _line(org, january, partner_id=foreign)])
     # then
     assert AttributionEntry.objects.count() == 0
 
 
 @pytest.mark.postgres
-def test_ledger_table_keeps_the_foreign_keys_and_indexes_its_queries_need():
+def test_ledger_table_keeps_no_foreign_key_and_only_the_indexes_reads_need():
     # given
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, AttributionEntry._meta.db_table)
@@ -130,18 +143,10 @@ def test_ledger_table_keeps_the_foreign_keys_and_indexes_its_queries_need():
         if (c["index"] or c["unique"]) and not c["primary_key"]
     )
     # then
-    assert foreign_keys == [
-        "created_by_id",
-        "organization_id",
-        "partner_id",
-        "period_id",
-        "revenue_event_id",
-        "reverses_id",
-    ]
+    assert foreign_keys == []
     assert indexes == [
         ("organization_id", "partner_id"),
         ("organization_id", "period_id"),
         ("organization_id", "sequence"),
-        ("revenue_event_id", "partner_id", "role"),
-        ("revenue_period_id",),
+        ("revenue_event_id", "partner_id", "role", "amount", "kind", "id"),  # covering: posted sums
     ]

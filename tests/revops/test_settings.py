@@ -11,6 +11,8 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "revops.settings.production",
     "DJANGO_ALLOWED_HOSTS": "revops.example.com",
     "DATABASE_URL": "postgres://revops:secret@db.internal:5432/revops",
+    "LEDGER_HMAC_KEYS": f"k1:{secrets.token_urlsafe(40)}",
+    "LEDGER_HMAC_CURRENT_KEY": "k1",
 }
 
 
@@ -49,6 +51,20 @@ def test_production_refuses_a_short_secret_key():
     # then
     assert result.returncode == 1
     assert "DJANGO_SECRET_KEY must be set to a random value of 50+ characters" in result.stderr
+    assert result.stdout == ""
+
+
+def test_production_refuses_to_start_without_ledger_keys():
+    # given: no ledger keys (the development default must not reach production either)
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(60)}
+    del env["LEDGER_HMAC_KEYS"]
+
+    # when
+    result = manage("check", env=env)
+
+    # then
+    assert result.returncode == 1
+    assert "LEDGER_HMAC_KEYS and LEDGER_HMAC_CURRENT_KEY must be set (ledger chain keys)" in result.stderr
     assert result.stdout == ""
 
 

@@ -1,0 +1,128 @@
+"""The keyed hash chain every ledger uses, computed here and nowhere else.
+
+Each entry stores `prev_hash` (the hash of the entry before it in the same organization and
+ledger), the id of the key it was sealed with, and `hash` = HMAC-SHA256(key, prev_hash | body),
+where the body is the entry's fields as text in the ledger's fixed order (`entry_body`). A
+plain sha256 chain only proves the rows agree with each other: anyone who can write to the
+database could append an entry with a correct digest. The key lives outside the database (the
+environment, `LEDGER_HMAC_KEYS`), so only the application can extend the chain. The key id in
+each entry lets keys rotate: new entries use `LEDGER_HMAC_CURRENT_KEY`, older ones verify
+under the key they name, which stays listed until no entry cites it.
+
+`legacy_chain_hash` is the unkeyed sha256 form entries had before; migrations use it to check
+an old chain before sealing it again under a key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+GENESIS_HASH = "0" * 64
+UNKNOWN_KEY = "entry sealed with unknown key {key_id!r}"
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first entry where a ledger does not hold, and why."""
+
+    sequence: int
+    problem: str
+
+
+def parse_keys(text: str) -> dict[str, bytes]:
+    """'id:secret,id2:secret2' → {id: secret bytes}; refuses empty ids, secrets or repeats."""
+    keys: dict[str, bytes] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        key_id, sep, secret = item.partition(":")
+        key_id, secret = key_id.strip(), secret.strip()
+        if not sep or not key_id or not secret or len(key_id) > 16:
+            raise ImproperlyConfigured("LEDGER_HMAC_KEYS entries are 'id:secret' (id up to 16 characters)")
+        if key_id in keys:
+            raise ImproperlyConfigured(f"LEDGER_HMAC_KEYS lists key id {key_id!r} twice")
+        keys[key_id] = secret.encode()
+    return keys
+
+
+def ledger_keys() -> dict[str, bytes]:
+    return parse_keys(settings.LEDGER_HMAC_KEYS)
+
+
+def current_key() -> tuple[str, bytes]:
+    """(key id, secret) new entries are sealed with."""
+    keys = ledger_keys()
+    key_id = settings.LEDGER_HMAC_CURRENT_KEY
+    if key_id not in keys:
+        raise ImproperlyConfigured(f"LEDGER_HMAC_CURRENT_KEY {key_id!r} is not in LEDGER_HMAC_KEYS")
+    return key_id, keys[key_id]
+
+
+def hash_text(value: object) -> str:
+    """One field as the hash sees it: None → "", money with 2 places, dates ISO, dicts as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "|" in text:
+        text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return text
+
+
+def cents_text(cents: int) -> str:
+    """An amount in cents as the ledger writes and hashes it: "-12.05", "0.30"."""
+    if cents < 0:
+        whole, part = divmod(-cents, 100)
+        return f"-{whole}.{part:02d}"
+    whole, part = divmod(cents, 100)
+    return f"{whole}.{part:02d}"
+
+
+def entry_body(
+    key_id: str,
+    organization_id: int,
+    sequence: int,
+    period_id: int,
+    kind: str,
+    corrects_id: int | None,
+    amount: str,
+    fields_text: str,
+) -> str:
+    """The text an entry's hash covers after prev_hash: base fields, then the ledger's own."""
+    corrects = "" if corrects_id is None else corrects_id
+    return f"{key_id}|{organization_id}|{sequence}|{period_id}|{kind}|{corrects}|{amount}|{fields_text}"
+
+
+def link_hash(key: bytes, prev_hash: str, body: str) -> str:
+    """HMAC-SHA256 of the previous hash chained to this entry's body (hex)."""
+    return hmac.digest(key, f"{prev_hash}|{body}".encode(), "sha256").hex()
+
+
+def content_mac(key: bytes, content: object) -> str:
+    """HMAC-SHA256 of a JSON value in canonical form (shared side tables, e.g. explanations)."""
+    return hmac.digest(key, hash_text(content).encode(), "sha256").hex()
+
+
+def legacy_chain_hash(prev_hash: str, values: Sequence[object]) -> str:
+    """The unkeyed sha256 chain entries carried before keys (migrations only)."""
+    canonical = "|".join(
+        ("" if v is None else hash_text(v) if isinstance(v, dict | list | dt.date) else str(v))
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        for v in values
+    )
+    return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
