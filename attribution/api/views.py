@@ -76,6 +76,8 @@ class LinkViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
         else:
             for name in ("partner", "role", "split_percent", "source", "status"):
                 data.setdefault(name, getattr(instance, name))
+        # A PATCH skips required fields; the service refuses a change without a reason (400).
+        data.setdefault("reason", "")
         return data
 
     @extend_schema(parameters=[OpenApiParameter("reason", str, required=True, description="Why.")])

@@ -43,7 +43,7 @@ def _kind_for(membership, name: str) -> ImportKind:
         kind = import_kind_get(name)
     except LookupError:
         raise Http404 from None
-    if not has_cap(membership, Cap(kind.capability)):
+    if not has_cap(membership, kind.capability):
         raise PermissionDenied
     return kind
 

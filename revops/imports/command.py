@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from revops.imports.kinds import import_kind_get
 from revops.models import JobRun, Membership, Organization
-from revops.permissions import Cap, has_cap
+from revops.permissions import has_cap
 from revops.services.imports import Mode, import_job_run, import_submit
 
 REPORTED = ("rows", "create", "update", "unchanged", "errors")
@@ -71,7 +71,7 @@ class ImportCommand(BaseCommand):
         )
         if membership is None:
             raise CommandError(f"{email} is not a member of {organization.slug}.")
-        if not has_cap(membership, Cap(import_kind_get(self.kind_name).capability)):
+        if not has_cap(membership, import_kind_get(self.kind_name).capability):
             raise CommandError(f"{email} may not import {self.kind_name}.")
         return membership.user
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from revops.exceptions import ApplicationError
 from revops.htmx import render_page_or_partial
@@ -40,7 +40,7 @@ def _kind_for(request: MemberRequest, name: str) -> ImportKind:
         kind = import_kind_get(name)
     except LookupError:
         raise Http404 from None
-    if not has_cap(request.membership, Cap(kind.capability)):
+    if not has_cap(request.membership, kind.capability):
         raise PermissionDenied
     return kind
 
@@ -91,6 +91,7 @@ def import_upload_view(request: MemberRequest, kind_name: str = "opportunities")
     )
 
 
+@require_safe
 @cap_required(Cap.JOB_VIEW)
 def import_job_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The run's progress, then its preview (errors, counts, totals, rows) or its result."""

@@ -98,7 +98,8 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),
         Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="export=csv"),
         Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="export=xlsx"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="export=pdf"),
+        # Every PDF is written by a job: the page sends the member to its progress page (303).
+        Entry((LOGIN, 303, 303, 303, 303, 403, 303, 303, 303, 403), query="export=pdf"),
         Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), hx=True),
     ),
     "attribution:partners": (

@@ -153,6 +153,14 @@ AUTH: dict[str, Entry] = {
 # Read-only pages answer POST like GET (nothing is written): classified so it stays so.
 # API writes carry an empty body: 400 shows the actor got past scope and capability.
 MORE: dict[str, tuple[Entry, ...]] = {
+    # Posting no file is refused (400) for whoever may import the kind; nothing is stored.
+    "revops:import-upload": (
+        Entry(
+            (LOGIN, 400, 400, 403, 403, 403, 400, 403, 400, 403),
+            kwargs={"kind_name": "revenue_events"},
+            method="POST",
+        ),
+    ),
     "revops:export-status": (
         Entry((LOGIN, 404, 404, 404, 404, 403, 404, 404, 404, 403), obj="jobrun", method="POST"),
     ),
