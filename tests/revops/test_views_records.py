@@ -292,6 +292,18 @@ def test_rep_cannot_open_the_edit_form_of_another_reps_deal(client, world):
     assert response.status_code == 404
 
 
+def test_deal_page_title_is_the_deal_name_alone(client, world):
+    # given: the deal page renders app panels below its details
+    response = _login(client, world["rep"]).get(
+        reverse("revops:opportunity-detail", args=[world["mine_open"].pk])
+    )
+
+    # then: the <title> holds only the name, not the panels
+    html = response.content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == "Helios renewal · revops"
+
+
 def test_tables_link_accounts_to_their_page(client, world):
     response = _login(client, world["rep"]).get(reverse("revops:opportunity-list"))
     url = reverse("revops:account-detail", args=[world["account"].pk])
