@@ -38,6 +38,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "revops:home", Cap.DASHBOARD_VIEW),
     NavItem("Opportunities", "revops:opportunity-list", Cap.OPPORTUNITY_VIEW),
+    NavItem("Import opportunities", "revops:opportunity-import", Cap.OPPORTUNITY_IMPORT),
     NavItem("Jobs", "revops:job-list", Cap.JOB_VIEW, group=NavGroup.ADMIN),
     NavItem("API tokens", "revops:token-list", Cap.TOKEN_MANAGE_OWN, section="user"),
 ]

@@ -17,7 +17,7 @@ def _menu(client, membership) -> list[tuple[str, list[str]]]:
 def test_admin_menu_groups_pages_by_job_in_order(client):
     admin = MembershipFactory(role="admin")
     assert _menu(client, admin) == [
-        ("Pipeline", ["Dashboard", "Opportunities"]),
+        ("Pipeline", ["Dashboard", "Opportunities", "Import opportunities"]),
         (
             "Partners",
             ["Partner performance", "Attribution ledger", "Attribution periods", "Attribution rules"],
