@@ -19,3 +19,7 @@ WHITENOISE_USE_FINDERS = False
 # Ten minutes: long enough that page loads reuse the bundle, short enough that a changed
 # stylesheet (after `make static`) shows up without a hard reload.
 WHITENOISE_MAX_AGE = 600
+
+# Tasks run in process here: one INFO line per finished task would bury the server's output
+# (seeding the demo runs hundreds of ledger alignments).
+LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
