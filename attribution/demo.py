@@ -3,11 +3,13 @@ correction made after the books closed.
 
 Steps (found by revops.demo's autodiscovery), in run order per organization:
 
-- `attribution_setup`, `attribution_links`, `attribution_revenue`, `attribution_ledger` run in
-  the OPEN_BOOKS phase after the core "periods" step, while every month is still open, so the
-  ledger's originals post in the month of their revenue;
-- the core "close_periods" step then closes the older months (each close seals the ledger);
-- `attribution_adjustments` runs in the CLOSED_BOOKS phase: one deal's split changes, with a reason, and the
+- `attribution_setup`, `attribution_links`, `attribution_revenue` run in the OPEN_BOOKS phase
+  after the core "periods" step, while every month is still open;
+- the core "close_periods" step closes the older months oldest first; just before each close
+  the month-end task `attribution_month_end` posts that month's revenue, so every original
+  lands in the month of its revenue and each month's seal holds that month's chain head;
+- `attribution_ledger` (CLOSED_BOOKS) posts the revenue of the months still open;
+- `attribution_adjustments` (CLOSED_BOOKS): one deal's split changes, with a reason, and the
   difference lands in the first open period, referencing the originals it corrects.
 
 Settings, rules and the one split change go through the services (versioned, audited); the
@@ -22,8 +24,6 @@ import datetime as dt
 import random
 from collections import defaultdict
 from decimal import Decimal
-
-from django.db.models import Sum
 
 from attribution.models import (
     AccountPartner,
@@ -42,7 +42,7 @@ from attribution.services.links import opportunity_partner_set
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create, rule_update
 from attribution.services.settings import attribution_settings_update
-from revops.demo import Phase, SeedContext, register_step
+from revops.demo import Phase, SeedContext, register_month_end, register_step
 from revops.models import Account, FiscalPeriod, Membership, Opportunity, Partner, Role
 from revops.models.crm import Stage
 
@@ -63,12 +63,13 @@ PENDING_REGISTRATION_SHARE = 0.1  # registrations still waiting for approval
 ACCOUNT_LINK_SHARE = 0.15
 ACCOUNT_SI_SPLITS = tuple(Decimal(p) for p in ("10", "15", "20", "25", "30", "40"))
 ACCOUNT_REFERRAL_SPLITS = tuple(Decimal(p) for p in ("5", "7.50", "10"))  # with SI at most 50 %
-# Accounts billed daily (at scale 1.0): 365 days each keeps the revenue table in the tens of
-# thousands of rows per organization.
+# Customers billed monthly (at scale 1.0), from the month after their first win.
 ACTIVE_ACCOUNTS = 60
-REVENUE_DAYS = 365
+# A won deal adds a twelfth of its amount to the account's monthly bill for a year (a yearly
+# subscription billed monthly); usage moves each bill within this range.
+SUBSCRIPTION_MONTHS = 12
+USAGE_RANGE = (0.92, 1.08)
 BATCH_SIZE = 2000  # rows per INSERT; Django splits further to the database parameter limit
-WEEKEND_FACTOR = 0.6
 SPLIT_CHANGE_REASON = "Partner agreement amended"
 
 SETTINGS = {
@@ -230,23 +231,35 @@ def seed_attribution_links(ctx: SeedContext) -> dict[str, int]:
     return {"deal_partner_links": len(deal_links), "account_partner_links": len(account_links)}
 
 
-def _daily_amounts(rng: random.Random, *, start: dt.date, base: float) -> list[tuple[dt.date, Decimal]]:
-    """A year of daily revenue around `base`: growing through the year, lower at weekends."""
-    rows = []
-    for offset in range(REVENUE_DAYS):
-        day = start + dt.timedelta(days=offset)
-        trend = 0.9 + 0.2 * offset / REVENUE_DAYS
-        weekday = WEEKEND_FACTOR if day.weekday() >= 5 else 1.0
-        cents = max(100, round(base * trend * weekday * rng.uniform(0.85, 1.15) * 100))
-        rows.append((day, Decimal(cents).scaleb(-2)))
-    return rows
+def _month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
+    """First days of the months from `first`'s month through `last`'s, in order."""
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _monthly_bills(
+    rng: random.Random, *, wins: list[tuple[dt.date, Decimal]], today: dt.date
+) -> list[tuple[dt.date, Decimal]]:
+    """An account's bills on the first of each month: a twelfth of each deal won in the year
+    before, moved a little by usage; months without a live subscription bill nothing."""
+    first_win = min(day for day, _ in wins)
+    bills = []
+    for month in _month_starts(first_win + dt.timedelta(days=1), today):
+        year_before = month - dt.timedelta(days=SUBSCRIPTION_MONTHS * 365 // 12)
+        live = sum((amount for day, amount in wins if year_before <= day < month), Decimal(0))
+        if live > 0:
+            cents = round(float(live) / SUBSCRIPTION_MONTHS * rng.uniform(*USAGE_RANGE) * 100)
+            bills.append((month, Decimal(cents).scaleb(-2)))
+    return bills
 
 
 def seed_attribution_revenue(ctx: SeedContext) -> dict[str, int]:
-    """Bookings of the deals won in the last year, and a year of daily revenue of ~60 customers."""
+    """Bookings of every deal won (three years), and monthly bills of about 60 customers."""
     org, rng = ctx.organization, ctx.rng
-    start = ctx.today - dt.timedelta(days=REVENUE_DAYS - 1)
-    won = Opportunity.objects.filter(organization=org, stage=Stage.CLOSED_WON)
+    won = Opportunity.objects.filter(organization=org, stage=Stage.CLOSED_WON, close_date__lte=ctx.today)
     events = [
         RevenueEvent(
             organization=org,
@@ -257,47 +270,61 @@ def seed_attribution_revenue(ctx: SeedContext) -> dict[str, int]:
             source=RevenueEvent.Source.CLOSED_WON_BOOKING,
             external_id=f"DEMO-BKG-{external_id}",
         )
-        for deal_id, account_id, close_date, amount, external_id in won.filter(
-            close_date__gte=start, close_date__lte=ctx.today
-        )
-        .order_by("external_id", "pk")
-        .values_list("pk", "account_id", "close_date", "amount", "external_id")
+        for deal_id, account_id, close_date, amount, external_id in won.order_by(
+            "external_id", "pk"
+        ).values_list("pk", "account_id", "close_date", "amount", "external_id")
     ]
     bookings = len(events)
-    # Customers are the accounts with won deals; each bills a yearly value of about a third of
-    # what it ever bought (deals span three years), spread over the days. A third of the billing
-    # customers are ones with partner shares, so account attribution shows at every scale.
-    customers = list(
-        won.values_list("account_id", "account__external_id")
-        .annotate(total=Sum("amount"))
-        .order_by("account__external_id", "account_id")
-    )
+    # Customers are the accounts with won deals; a third of the billed ones have partner
+    # shares, so account attribution shows at every scale.
+    wins_by_account: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    external_ids = {}
+    for account_id, account_external_id, close_date, amount in won.order_by("close_date", "pk").values_list(
+        "account_id", "account__external_id", "close_date", "amount"
+    ):
+        wins_by_account[account_id].append((close_date, amount))
+        external_ids[account_id] = account_external_id
+    customers = sorted(wins_by_account, key=external_ids.__getitem__)
     shared = set(AccountPartner.objects.filter(organization=org).values_list("account_id", flat=True))
     wanted = ctx.scaled(ACTIVE_ACCOUNTS)
-    with_partners = [c for c in customers if c[0] in shared]
+    with_partners = [c for c in customers if c in shared]
     picked = rng.sample(with_partners, k=min(len(with_partners), max(1, wanted // 3)))
-    others = [c for c in customers if c[0] not in shared]
+    others = [c for c in customers if c not in shared]
     picked += rng.sample(others, k=min(len(others), wanted - len(picked)))
-    active = sorted(picked, key=lambda c: c[1])
-    for account_id, account_external_id, total in active:
-        base = float(total) / (3 * REVENUE_DAYS)
-        for day, amount in _daily_amounts(rng, start=start, base=base):
+    for account_id in sorted(picked, key=external_ids.__getitem__):
+        for month, amount in _monthly_bills(rng, wins=wins_by_account[account_id], today=ctx.today):
             events.append(
                 RevenueEvent(
                     organization=org,
                     account_id=account_id,
-                    date=day,
+                    date=month,
                     amount=amount,
-                    source=RevenueEvent.Source.DAILY_ACCOUNT_REVENUE,
-                    external_id=f"DEMO-REV-{account_external_id}-{day:%Y%m%d}",
+                    source=RevenueEvent.Source.MONTHLY_ACCOUNT_REVENUE,
+                    external_id=f"DEMO-REV-{external_ids[account_id]}-{month:%Y%m}",
                 )
             )
     RevenueEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-    return {"revenue_bookings": bookings, "revenue_daily": len(events) - bookings}
+    return {"revenue_bookings": bookings, "revenue_monthly": len(events) - bookings}
+
+
+def attribution_month_end(ctx: SeedContext, period: FiscalPeriod) -> dict[str, int]:
+    """Post the partner shares of one month's revenue, just before finance closes the month."""
+    event_ids = list(
+        RevenueEvent.objects.filter(
+            organization=ctx.organization, date__gte=period.start_date, date__lte=period.end_date
+        ).values_list("pk", flat=True)
+    )
+    if not event_ids:
+        return {"ledger_entries": 0}
+    result = attribution_recompute(
+        organization=ctx.organization, actor=ctx.finance_user(), event_ids=event_ids
+    )
+    return {"ledger_entries": result.entries}
 
 
 def seed_attribution_ledger(ctx: SeedContext) -> dict[str, int]:
-    """Post every revenue event's partner shares (originals, in the months of their dates)."""
+    """Post the partner shares of the revenue of the months still open (the closed months were
+    posted at their month end); originals, in the months of their dates."""
     result = attribution_recompute(organization=ctx.organization, actor=ctx.finance_user())
     return {"ledger_entries": result.entries}
 
@@ -343,7 +370,8 @@ def seed_attribution_adjustments(ctx: SeedContext) -> dict[str, int]:
     return {"ledger_adjustments": AttributionEntry.objects.filter(organization=org).count() - before}
 
 
-# History posts while every month is open; the correction comes after the close.
+# History is written while every month is open and posted month by month as the months close;
+# the open months post after the close, and the correction comes last.
 register_step("attribution_setup", seed_attribution_setup, phase=Phase.OPEN_BOOKS, requires=("periods",))
 register_step(
     "attribution_links",
@@ -354,8 +382,9 @@ register_step(
 register_step(
     "attribution_revenue", seed_attribution_revenue, phase=Phase.OPEN_BOOKS, requires=("attribution_links",)
 )
+register_month_end("attribution_ledger", attribution_month_end)
 register_step(
-    "attribution_ledger", seed_attribution_ledger, phase=Phase.OPEN_BOOKS, requires=("attribution_revenue",)
+    "attribution_ledger", seed_attribution_ledger, phase=Phase.CLOSED_BOOKS, requires=("attribution_revenue",)
 )
 register_step(
     "attribution_adjustments",

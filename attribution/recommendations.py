@@ -4,7 +4,9 @@ Pure: takes plain records (from `attribution.selectors.deal.partner_deal_history
 returns ranked recommendations. A deal is "similar" on four criteria, each with a weight:
 same product line and region (3), same product line (2), same industry (1), same region (1).
 A partner's score is the sum of weight × deals won on each criterion, plus its overall win
-rate (0 to 1) as a tie-breaker; partners already on the deal are left out. When a language
+rate (0 to 1) as a tie-breaker; partners already on the deal are left out, and so are
+partners with fewer than `MIN_SIMILAR_DEALS` similar closed deals or no win among them (one
+lucky deal, or "won 0 of 1", is not a track record). When a language
 model is configured it may only rephrase the reasons, never change the ranking.
 """
 
@@ -21,6 +23,7 @@ WEIGHT_LINE = 2
 WEIGHT_INDUSTRY = 1
 WEIGHT_REGION = 1
 DEFAULT_LIMIT = 5
+MIN_SIMILAR_DEALS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,10 @@ def _criteria(target: RecommendationTarget) -> list[_Criterion]:
 
 
 def recommend_partners(
-    target: RecommendationTarget, history: Iterable[DealRecord], limit: int = DEFAULT_LIMIT
+    target: RecommendationTarget,
+    history: Iterable[DealRecord],
+    limit: int = DEFAULT_LIMIT,
+    min_similar: int = MIN_SIMILAR_DEALS,
 ) -> list[Recommendation]:
     """Rank partners by their wins on deals like the target; see the module docstring."""
     deals: dict[int, dict[int, DealRecord]] = defaultdict(dict)
@@ -111,6 +117,9 @@ def recommend_partners(
     ranked = []
     for partner_id, by_deal in deals.items():
         records = list(by_deal.values())
+        similar_deals = [r for r in records if any(c.matches(r) for c in criteria)]
+        if len(similar_deals) < min_similar or not any(r.won for r in similar_deals):
+            continue
         score = Decimal(0)
         reasons = []
         for criterion in criteria:

@@ -10,6 +10,7 @@ class RevenueEvent(OrganizationOwnedModel):
 
     class Source(models.TextChoices):
         DAILY_ACCOUNT_REVENUE = "daily_account_revenue", "Daily account revenue"
+        MONTHLY_ACCOUNT_REVENUE = "monthly_account_revenue", "Monthly account revenue"
         CLOSED_WON_BOOKING = "closed_won_booking", "Closed-won booking"
         IMPORT = "import", "Import"
         API = "api", "API"

@@ -6,7 +6,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from revops.demo.context import SeedContext
-from revops.demo.specs import COMPANY_SUFFIXES, COMPANY_WORDS, INDUSTRIES, SEGMENT_WEIGHTS
+from revops.demo.names import company_name
+from revops.demo.specs import COMPANY_QUALIFIERS, COMPANY_SUFFIXES, COMPANY_WORDS, INDUSTRIES, SEGMENT_WEIGHTS
 from revops.models import Account, Product, ProductLine
 
 BATCH_SIZE = 1000
@@ -36,15 +37,6 @@ def seed_catalog(ctx: SeedContext) -> dict[str, int]:
     return {"product_lines": len(lines), "products": len(products)}
 
 
-def _account_name(ctx: SeedContext, index: int, used: set[str]) -> str:
-    """A company name not used yet in the organization; numbered once the word pairs run out."""
-    for _ in range(6):
-        name = f"{ctx.rng.choice(COMPANY_WORDS)} {ctx.rng.choice(COMPANY_SUFFIXES)}"
-        if name not in used:
-            return name
-    return f"{name} {index}"
-
-
 def accounts_generate(ctx: SeedContext, *, start: int, count: int) -> int:
     """Create accounts numbered start+1..start+count; owners are reps of the account's region."""
     org, spec, rng = ctx.organization, ctx.spec, ctx.rng
@@ -62,7 +54,13 @@ def accounts_generate(ctx: SeedContext, *, start: int, count: int) -> int:
     segments, segment_weights = zip(*SEGMENT_WEIGHTS.items(), strict=True)
     batch = []
     for index in range(start + 1, start + count + 1):
-        name = _account_name(ctx, index, used_names)
+        name = company_name(
+            rng,
+            words=COMPANY_WORDS,
+            qualifiers=COMPANY_QUALIFIERS,
+            suffixes=COMPANY_SUFFIXES,
+            used=used_names,
+        )
         used_names.add(name)
         region = rng.choices(regions, weights=region_weights)[0]
         batch.append(

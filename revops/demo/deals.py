@@ -42,6 +42,11 @@ LEAD_SOURCE_WIN_DELTA = {
 QUARTER_END_PULL = {True: 0.45, False: 0.15}
 # Share of deals past their planned close that are still open (slipped), not closed.
 SLIP_RATE = 0.06
+# How a closed deal's actual close compares with the close date expected while it was open:
+# (share, fewest days, most days) closing later than expected, on time and earlier. Real
+# pipelines slip more often than they pull in, and by more.
+CLOSE_DRIFT = ((0.5, 7, 75), (0.3, -2, 2), (0.2, -30, -3))
+MIN_EXPECTED_CYCLE = 14  # no deal is expected to close within two weeks of its creation
 # Relative time spent in prospecting, qualification, proposal, negotiation.
 DWELL_WEIGHTS = (0.15, 0.25, 0.35, 0.25)
 # Where lost deals die: index of the last open stage reached.
@@ -77,6 +82,14 @@ def pick_created_date(rng: random.Random, *, today: dt.date, history_days: int) 
         days_ago = rng.randint(1, history_days)
         if rng.random() * (1 + GROWTH) < 1 + GROWTH * (1 - days_ago / history_days):
             return today - dt.timedelta(days=days_ago)
+
+
+def pick_expected_close(rng: random.Random, *, created: dt.date, close: dt.date) -> dt.date:
+    """The close date a closed deal was expected on: earlier than its close when it slipped."""
+    shares = [share for share, _, _ in CLOSE_DRIFT]
+    _, fewest, most = rng.choices(CLOSE_DRIFT, weights=shares)[0]
+    expected = close - dt.timedelta(days=rng.randint(fewest, most))
+    return max(expected, created + dt.timedelta(days=MIN_EXPECTED_CYCLE))
 
 
 def pick_amount(rng: random.Random, *, segment: str, line: ProductLineSpec) -> Decimal:
@@ -146,7 +159,8 @@ def plan_deal(
         closed_stage = Stage.CLOSED_WON if won else Stage.CLOSED_LOST
         walk_amounts = [*amounts[: lost_at + 1], final]
         history = _history([*walked, closed_stage], created, [*offsets, cycle], walk_amounts)
-        return DealPlan(closed_stage, final, created, close, close, history)
+        expected = pick_expected_close(rng, created=created, close=close)
+        return DealPlan(closed_stage, final, created, expected, close, history)
 
     if slipped:
         reached = rng.choice((2, 3))

@@ -11,6 +11,14 @@ know where another app's steps sit. Each step runs once per organization: its co
 recorded as a JobRun keyed by the step name, so running the command again adds nothing, and a
 step added later runs on an existing demo database without repeating the others.
 
+Apps that post into a ledger add a month-end task too:
+
+    register_month_end("commission_statements", post_commission_month)
+
+The core "close_periods" step walks the months to close, oldest first, and runs every
+month-end task for a month just before closing it, as finance would: each ledger's postings
+of that month land before its seal, so seals of successive months hold successive chain heads.
+
 Apps also add their own demo vocabulary: see `revops.demo.vocabulary`.
 """
 
@@ -31,10 +39,11 @@ from django.utils.module_loading import autodiscover_modules
 
 from revops.demo.context import SeedContext
 from revops.demo.specs import DEMO_ORGS, OrgSpec
-from revops.models import JobRun, Organization
+from revops.models import FiscalPeriod, JobRun, Organization
 
 JOB_KIND = "demo.seed"
 StepFunc = Callable[[SeedContext], dict[str, int]]
+MonthEndFunc = Callable[[SeedContext, FiscalPeriod], dict[str, int]]
 
 
 class Phase(IntEnum):
@@ -76,11 +85,27 @@ class OrgSeedResult:
 
 
 _steps: dict[str, DemoStep] = {}
+_month_ends: dict[str, MonthEndFunc] = {}
 
 
 def register_step(name: str, func: StepFunc, *, phase: Phase, requires: Iterable[str] = ()) -> None:
     """Add a step (or replace the one with the same name, keeping its place among equals)."""
     _steps[name] = DemoStep(name, func, Phase(phase), tuple(requires))
+
+
+def register_month_end(name: str, func: MonthEndFunc) -> None:
+    """Run `func(ctx, period)` for each month the demo closes, just before closing it.
+
+    It posts what belongs to that month (e.g. the month's revenue into a ledger) and returns
+    counts, added to the "close_periods" step's counts. Registering a name again replaces it.
+    """
+    _month_ends[name] = func
+
+
+def month_end_tasks() -> list[tuple[str, MonthEndFunc]]:
+    """The registered month-end tasks in registration order, including other apps' ones."""
+    autodiscover_modules("demo")
+    return list(_month_ends.items())
 
 
 def _ordered(steps: list[DemoStep]) -> list[DemoStep]:

@@ -209,11 +209,22 @@ COMPANY_WORDS = (
     "Oakridge", "Lumen", "Polar", "Crescent", "Evergreen", "Granite", "Horizon", "Keystone", "Meridian",
     "Nimbus", "Orion", "Pinecrest", "Quarry", "Riverbend", "Sterling", "Tidewater", "Vantage", "Willow",
     "Zenith", "Atlas", "Beacon", "Copper", "Driftwood", "Ember", "Falcon", "Harbor", "Juniper", "Kestrel",
+    "Alder", "Bluestone", "Cascade", "Dunmore", "Fairview", "Glacier", "Highgate", "Larkspur", "Maple",
+    "Northgate", "Oceanic", "Prairie", "Ravenwood", "Saltmarsh", "Thornbury", "Upland", "Westbrook",
+    "Ashford", "Bramble", "Clearwater", "Foxglove", "Hawthorne", "Linden", "Marlow", "Sequoia", "Solstice",
+)  # fmt: skip
+
+# Middle words for a second name from the same word ("Summit Pacific Health").
+COMPANY_QUALIFIERS = (
+    "Pacific", "Atlantic", "Continental", "National", "United", "First", "Global", "Coastal", "Valley",
+    "Mountain", "Metro", "Central", "Northern", "Southern", "Western", "Eastern", "Bay", "Lake",
 )  # fmt: skip
 
 COMPANY_SUFFIXES = (
     "Labs", "Logistics", "Health", "Foods", "Bank", "Retail", "Energy", "Media", "Systems", "Insurance",
     "Motors", "Pharma", "Capital", "Learning", "Freight", "Telecom", "Studios", "Works", "Group", "Partners",
+    "Biosciences", "Hospitality", "Manufacturing", "Credit Union", "Outfitters", "Analytics", "Airlines",
+    "Utilities", "Clinics", "Realty",
 )  # fmt: skip
 
 PARTNER_WORDS = (

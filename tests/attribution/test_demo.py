@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Max, Sum
 
 from attribution.models import (
     AccountPartner,
@@ -101,6 +101,7 @@ def test_every_closed_period_is_sealed_with_the_totals_posted_in_it():
             .first()
         )
         posted_totals = []
+        heads = []
         for period in FiscalPeriod.objects.filter(organization=org).order_by("start_date"):
             seals = list(AttributionPeriodSeal.objects.filter(period=period))
             entries = AttributionEntry.objects.filter(organization=org, period=period)
@@ -110,11 +111,21 @@ def test_every_closed_period_is_sealed_with_the_totals_posted_in_it():
             assert len(seals) == 1
             seal = seals[0]
             assert (seal.entry_count, seal.total_amount) == (entries.count(), _python_total(entries))
-            # every original was posted before the close, every correction after it
-            assert seal.last_sequence == last_original
+            # each month was posted at its month end, just before its close: the seal holds
+            # the last entry posted into it or an earlier month, nothing of later months
+            posted_up_to_now = AttributionEntry.objects.filter(
+                organization=org, period__start_date__lte=period.start_date
+            ).aggregate(last=Max("sequence"))["last"]
+            assert seal.last_sequence == (posted_up_to_now or 0)
             assert seal.sealed_by_id == finance.pk
             posted_totals.append(seal.total_amount)
-        assert sum(posted_totals) > 0  # the closed months hold revenue of the last year
+            heads.append(seal.last_hash)
+        assert sum(posted_totals) > 0
+        # successive months with postings hold successive chain heads
+        assert len(set(heads)) >= len([t for t in posted_totals if t]) > 12
+        assert last_original > max(
+            s.last_sequence for s in AttributionPeriodSeal.objects.filter(organization=org)
+        )
 
 
 def test_the_split_change_after_the_close_posts_adjustments_in_the_first_open_period():
@@ -272,34 +283,37 @@ def test_partner_links_look_like_a_partner_program():
         )
 
 
-def test_revenue_is_bookings_of_last_year_wins_and_a_year_of_daily_revenue():
+def test_revenue_is_bookings_of_every_win_and_monthly_bills_of_customers():
     # when
     _seed()
     # then
     for org in Organization.objects.all():
-        won = Opportunity.objects.filter(
-            organization=org, stage=Stage.CLOSED_WON, close_date__gte=YEAR_START, close_date__lte=TODAY
-        )
+        won = Opportunity.objects.filter(organization=org, stage=Stage.CLOSED_WON, close_date__lte=TODAY)
         bookings = RevenueEvent.objects.filter(organization=org, source="closed_won_booking")
         assert set(bookings.values_list("opportunity_id", "account_id", "date", "amount")) == set(
             won.values_list("id", "account_id", "close_date", "amount")
         )
         assert bookings.count() == won.count() > 0
-        daily = RevenueEvent.objects.filter(
-            organization=org, source="daily_account_revenue", opportunity=None
+        # bookings go back as far as the deal history: "all time" is not "the last year"
+        assert bookings.order_by("date").first().date < TODAY - dt.timedelta(days=2 * 365)
+        bills = RevenueEvent.objects.filter(
+            organization=org, source="monthly_account_revenue", opportunity=None
         )
-        days_per_account = dict(daily.values_list("account_id").annotate(n=Count("id")).order_by())
-        assert list(days_per_account.values()) == [365, 365, 365]  # ~60 accounts at scale 1.0
-        assert set(daily.values_list("date", flat=True)) == {
-            YEAR_START + dt.timedelta(days=n) for n in range(365)
-        }
-        customers = set(
-            Opportunity.objects.filter(organization=org, stage=Stage.CLOSED_WON).values_list(
-                "account_id", flat=True
-            )
-        )
-        assert set(days_per_account) <= customers
-        assert daily.filter(amount__lt=Decimal("1.00")).count() == 0
+        assert set(bills.values_list("date__day", flat=True)) == {1}
+        customers = set(won.values_list("account_id", flat=True))
+        billed = set(bills.values_list("account_id", flat=True))
+        assert billed <= customers
+        assert len(billed) == 3  # ~60 accounts at scale 1.0
+        for account_id in billed:
+            wins = list(won.filter(account_id=account_id).values_list("close_date", "amount"))
+            first_bill = bills.filter(account_id=account_id).order_by("date").first()
+            assert first_bill.date > min(day for day, _ in wins)
+            # a bill is a twelfth of the deals won in the year before, give or take usage
+            year_before = first_bill.date - dt.timedelta(days=365)
+            live = sum(amount for day, amount in wins if year_before <= day < first_bill.date)
+            assert live * Decimal("0.92") / 12 - 1 <= first_bill.amount <= live * Decimal("1.08") / 12 + 1
+        # sizes a finance team recognises: no dust
+        assert bills.filter(amount__lt=Decimal("100.00")).count() == 0
         # a third of the billing customers (one of three at this scale) have partner shares
         shared = set(AccountPartner.objects.filter(organization=org).values_list("account_id", flat=True))
-        assert len(set(days_per_account) & shared) == 1
+        assert len(billed & shared) == 1

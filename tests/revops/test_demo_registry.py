@@ -1,4 +1,6 @@
-"""Demo steps ordered by phase and requirements; demo vocabulary per app and organization."""
+"""Demo steps ordered by phase and requirements; month-end tasks; demo vocabulary per app and organization."""
+
+import datetime as dt
 
 import pytest
 
@@ -10,9 +12,11 @@ from revops.demo import (
     register_step,
     register_vocabulary,
     registry,
+    seed_demo,
     vocabulary,
 )
 from revops.demo.specs import ACME, GLOBEX
+from revops.models import FiscalPeriod
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +24,7 @@ def isolated(monkeypatch):
     """Registrations made by a test vanish after it; the real steps stay as they were."""
     demo_steps()  # the apps' demo modules are imported before the copy is taken
     monkeypatch.setattr(registry, "_steps", dict(registry._steps))
+    monkeypatch.setattr(registry, "_month_ends", dict(registry._month_ends))
     monkeypatch.setattr(vocabulary, "_vocabularies", dict(vocabulary._vocabularies))
 
 
@@ -41,8 +46,8 @@ def test_the_demo_runs_its_steps_phase_by_phase():
         ("attribution_setup", Phase.OPEN_BOOKS),
         ("attribution_links", Phase.OPEN_BOOKS),
         ("attribution_revenue", Phase.OPEN_BOOKS),
-        ("attribution_ledger", Phase.OPEN_BOOKS),
         ("close_periods", Phase.CLOSING),
+        ("attribution_ledger", Phase.CLOSED_BOOKS),
         ("attribution_adjustments", Phase.CLOSED_BOOKS),
     ]
 
@@ -159,3 +164,27 @@ def test_an_unknown_vocabulary_is_refused():
     with pytest.raises(LookupError) as excinfo:
         demo_words("nothing", org_slug="acme")
     assert str(excinfo.value) == "No demo vocabulary named 'nothing'."
+
+
+@pytest.mark.django_db
+def test_month_end_tasks_run_before_each_close_oldest_first():
+    # given: a task that records the month it is given and whether it was still open
+    seen = []
+
+    def month_end(ctx, period):
+        period.refresh_from_db()
+        seen.append((period.start_date, period.status))
+        return {"month_ends": 1}
+
+    registry.register_month_end("probe", month_end)
+    # when
+    results = seed_demo(only=["acme"], scale=0.02, today=dt.date(2026, 3, 15))
+    # then: every closed month was handed over once, in order, while open
+    closed = list(
+        FiscalPeriod.objects.filter(organization__slug="acme", status=FiscalPeriod.Status.CLOSED)
+        .order_by("start_date")
+        .values_list("start_date", flat=True)
+    )
+    assert [day for day, _ in seen] == closed
+    assert {status for _, status in seen} == {FiscalPeriod.Status.OPEN}
+    assert results[0].counts["month_ends"] == len(closed) > 0

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import itertools
+import random
 import statistics
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -18,6 +19,7 @@ from revops import demo
 from revops.demo import registry
 from revops.demo.deals import fiscal_quarter_end
 from revops.demo.logins import NO_DEMO_DATA
+from revops.demo.names import company_name
 from revops.demo.specs import DEMO_ORGS
 from revops.models import (
     Account,
@@ -342,7 +344,9 @@ def test_periods_cover_the_data_and_close_in_order():
         opps = Opportunity.objects.filter(organization=org)
         first_created = opps.order_by("created_date").first().created_date
         last_expected = opps.order_by("-expected_close_date").first().expected_close_date
-        assert periods[0].start_date == first_created.replace(day=1)
+        # from the start of the three-year history, which no deal predates
+        assert periods[0].start_date == (TODAY - dt.timedelta(days=3 * 365)).replace(day=1)
+        assert periods[0].start_date <= first_created
         assert periods[-1].start_date == last_expected.replace(day=1)
         months = [p.start_date.year * 12 + p.start_date.month for p in periods]
         assert months == list(range(months[0], months[-1] + 1))
@@ -384,6 +388,14 @@ def test_deals_look_like_a_sales_pipeline():
     assert quarter_end_wins / won > 0.35  # two weeks of thirteen hold far more than 2/13 of wins
     first_created = Opportunity.objects.filter(organization=org).order_by("created_date")[0].created_date
     assert first_created >= TODAY - dt.timedelta(days=3 * 365)
+    # closes drift from the expected dates, later more often than earlier, as real deals do
+    drift = Counter(
+        (opp.close_date > opp.expected_close_date) - (opp.close_date < opp.expected_close_date)
+        for opp in closed
+    )
+    assert drift[1] / closed.count() > 0.4
+    assert 0.05 < drift[-1] / closed.count() < drift[1] / closed.count()
+    assert all(opp.expected_close_date > opp.created_date for opp in closed)
 
 
 def test_an_added_step_runs_once_on_an_existing_demo_database(monkeypatch):
@@ -436,3 +448,31 @@ def test_demo_logins_without_data_says_how_to_seed():
     call_command("demo_logins", stdout=out)
     # then
     assert out.getvalue() == NO_DEMO_DATA + "\n"
+
+
+def test_accounts_have_real_sounding_names_without_numbers():
+    # when: the full-size demo's 400 accounts of one organization
+    _seed("--org", "acme", scale=1.0)
+    # then
+    names = list(Account.objects.values_list("name", flat=True))
+    assert len(names) == len(set(names)) == 400
+    assert not [name for name in names if any(ch.isdigit() for ch in name)]
+
+
+def test_company_names_take_a_qualifier_then_a_number_only_when_the_lists_run_out():
+    # given: one word, one qualifier, one suffix: two names before a number is needed
+    rng, used = random.Random(1), set()
+    # when
+    names = []
+    for _ in range(4):
+        names.append(
+            company_name(rng, words=["Summit"], qualifiers=["Pacific"], suffixes=["Health"], used=used)
+        )
+        used.add(names[-1])
+    # then
+    assert names == [
+        "Summit Health",
+        "Summit Pacific Health",
+        "Summit Pacific Health 2",
+        "Summit Pacific Health 3",
+    ]
