@@ -132,7 +132,16 @@ class RevenueEventImport(ImportKind):
         # Events are facts: one already imported is never changed by a later file.
         return Action.UNCHANGED if values["external_id"] in context.existing else Action.CREATE
 
-    def write(self, *, organization, actor, rows: list[PlannedRow], context: _Lookups, progress: Progress):  # type: ignore[override]
+    def write(
+        self,
+        *,
+        organization,
+        actor,
+        rows: list[PlannedRow],
+        context: _Lookups,
+        progress: Progress,
+        source=None,
+    ):  # type: ignore[override]
         new = [
             RevenueEvent(organization=organization, **row.values)
             for row in rows

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from revops.imports.kinds import import_kind_get
 from revops.models import JobRun, Membership, Organization
 from revops.permissions import has_cap
-from revops.services.imports import Mode, import_job_run, import_submit
+from revops.services.imports import Mode, import_job_run, import_profile_spec, import_submit
 
 REPORTED = ("rows", "create", "update", "unchanged", "errors")
 
@@ -32,8 +32,23 @@ class ImportCommand(BaseCommand):
             "--as", dest="acting_email", default="", help="E-mail of the member recorded as the actor."
         )
         parser.add_argument("--dry-run", action="store_true", help="Preview only: report, write nothing.")
+        parser.add_argument(
+            "--year", type=int, help="Year of the rows, for a profile whose files have no dates."
+        )
+        parser.add_argument("--month", type=int, help="Month (1-12) of the rows, with --year.")
 
-    def handle(self, *args, file: Path, org: str, profile: str, acting_email: str, dry_run: bool, **options):
+    def handle(
+        self,
+        *args,
+        file: Path,
+        org: str,
+        profile: str,
+        acting_email: str,
+        dry_run: bool,
+        year: int | None = None,
+        month: int | None = None,
+        **options,
+    ):
         organization = Organization.objects.filter(slug=org).first()
         if organization is None:
             raise CommandError(f"No organization with slug {org!r}.")
@@ -43,6 +58,17 @@ class ImportCommand(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
         try:
+            spec = import_profile_spec(
+                organization=organization, kind=import_kind_get(self.kind_name), profile=profile
+            )
+            if (year is None) != (month is None):
+                raise CommandError("Give both --year and --month, or neither.")
+            if year is not None and month is not None:
+                spec = spec.with_period(year, month)
+            elif spec.period_at_upload:
+                raise CommandError(
+                    f"The files of profile {profile!r} have no dates: give --year and --month."
+                )
             job, _ = import_submit(
                 organization=organization,
                 actor=actor,
@@ -50,8 +76,11 @@ class ImportCommand(BaseCommand):
                 content=content,
                 filename=file.name,
                 profile=profile,
+                spec=spec,
                 mode=Mode.PREVIEW if dry_run else Mode.APPLY,
             )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if job.status == JobRun.Status.QUEUED:

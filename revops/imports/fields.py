@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
@@ -16,6 +16,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, mod
 from revops.imports.profiles import ProfileSpec, parse_date, parse_number
 
 MONEY_PLACES = 2
+ROUNDED_PLACES = 8  # what a profile with money_rounding "half_up" reads before rounding to cents
+QUANTITY_PLACES = 4
 MAX_MONEY = Decimal("9999999999999999.99")  # DecimalField(18, 2)
 
 
@@ -35,7 +37,12 @@ def _to_text(value: Any) -> Any:
 
 
 def _to_money(value: Any, info: ValidationInfo) -> Decimal:
-    amount = parse_number(value, _spec(info).number, places=MONEY_PLACES)
+    spec = _spec(info)
+    if spec.money_rounding == "half_up":
+        amount = parse_number(value, spec.number, places=ROUNDED_PLACES)
+        amount = amount.quantize(Decimal(1).scaleb(-MONEY_PLACES), rounding=ROUND_HALF_UP)
+    else:
+        amount = parse_number(value, spec.number, places=MONEY_PLACES)
     if abs(amount) > MAX_MONEY:
         raise ValueError("is too large")
     return amount
@@ -45,12 +52,17 @@ def _to_date(value: Any, info: ValidationInfo) -> dt.date:
     return parse_date(value, _spec(info))
 
 
+def _to_quantity(value: Any, info: ValidationInfo) -> Decimal:
+    return parse_number(value, _spec(info).number, places=QUANTITY_PLACES)
+
+
 # Trimmed text; schemas add the length: `Annotated[str, TEXT, Field(max_length=64)]`.
 TEXT = BeforeValidator(_to_text)
 
 
 Money = Annotated[Decimal, BeforeValidator(_to_money)]
 Day = Annotated[dt.date, BeforeValidator(_to_date)]
+Quantity = Annotated[Decimal, BeforeValidator(_to_quantity)]
 
 
 class ImportRow(BaseModel):

@@ -36,6 +36,19 @@ class PlannedRow:
 Progress = Callable[[int, int], None]
 
 
+@dataclass(frozen=True)
+class ImportSource:
+    """Where the rows being written came from: the import's run and the uploaded file's name.
+
+    With each row's `PlannedRow.line`, a written record can point at its file and line."""
+
+    job_run_id: int | None = None
+    filename: str = ""
+
+
+NO_SOURCE = ImportSource()
+
+
 class ImportKind:
     """Base class of an import kind; subclasses set the class attributes and three methods."""
 
@@ -70,7 +83,14 @@ class ImportKind:
         raise NotImplementedError
 
     def write(
-        self, *, organization, actor, rows: list[PlannedRow], context: Any, progress: Progress
+        self,
+        *,
+        organization,
+        actor,
+        rows: list[PlannedRow],
+        context: Any,
+        progress: Progress,
+        source: ImportSource = NO_SOURCE,
     ) -> dict[str, int] | None:
         """Write the created and updated rows inside the import's transaction; extra counts or None."""
         raise NotImplementedError

@@ -18,7 +18,7 @@ from pydantic import ValidationError as PydanticError
 
 from revops.imports.errors import FileRefused, ImportRefused
 from revops.imports.fields import error_message
-from revops.imports.kinds import Action, ImportKind, PlannedRow
+from revops.imports.kinds import Action, ImportKind, ImportSource, PlannedRow
 from revops.imports.profiles import ProfileSpec, normalise_header
 from revops.imports.readers import Table, read_table
 from revops.services.audit import audit_record
@@ -78,6 +78,8 @@ def _source_row(kind: ImportKind, spec: ProfileSpec, values: dict[str, object]) 
     for name in kind.fields():
         if name in spec.constants:
             row[name] = spec.constants[name]
+        elif name == kind.key_field and spec.key_columns:
+            row[name] = "|".join(_key_part(values.get(normalise_header(c))) for c in spec.key_columns)
         else:
             row[name] = values.get(spec.header_for(name), "")
         mapping = spec.value_maps.get(name)
@@ -87,13 +89,24 @@ def _source_row(kind: ImportKind, spec: ProfileSpec, values: dict[str, object]) 
     return row
 
 
+def _key_part(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a spreadsheet's 1001.0 is the order number 1001
+    return str(value).strip()
+
+
 def _check_columns(kind: ImportKind, spec: ProfileSpec, table: Table) -> None:
     present = set(table.headers)
     missing = [
         spec.columns.get(name, name)
         for name in kind.required_fields()
-        if name not in spec.constants and spec.header_for(name) not in present
+        if name not in spec.constants
+        and not (name == kind.key_field and spec.key_columns)
+        and spec.header_for(name) not in present
     ]
+    missing += [column for column in spec.key_columns if normalise_header(column) not in present]
     if missing:
         raise FileRefused(ERROR_MISSING_COLUMNS.format(line=table.header_line, columns=", ".join(missing)))
     if not table.rows:
@@ -181,6 +194,7 @@ def import_apply(
     content: bytes,
     spec: ProfileSpec,
     job_run_id: int | None = None,
+    filename: str = "",
     progress: Callable[[int, int], None] | None = None,
 ) -> Preview:
     """Write every row of the file or none; raises ImportRefused (row errors) or FileRefused.
@@ -199,6 +213,7 @@ def import_apply(
                 rows=prepared.planned,
                 context=prepared.context,
                 progress=progress or (lambda done, total: None),
+                source=ImportSource(job_run_id=job_run_id, filename=filename),
             )
             or {}
         )

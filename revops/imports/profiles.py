@@ -64,6 +64,21 @@ class ProfileSpec(BaseModel):
     constants: dict[str, str] = Field(default_factory=dict)
     # Field name -> {value in the file -> value imported}; matched trimmed and case-insensitively.
     value_maps: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Amounts with more decimals than cents (`957.5775`): refused unless the source declares
+    # they are rounded to cents, half up.
+    money_rounding: Literal["refuse", "half_up"] = "refuse"
+    # Columns whose values, joined with "|", make the kind's key (its dedupe key) when the file
+    # has no single id column: e.g. ["Order number", "Order line"].
+    key_columns: tuple[str, ...] = ()
+    # The file has no dates: whoever uploads it names the year and month, given to the rows as
+    # the constant `period` ("YYYY-MM"); see `with_period`.
+    period_at_upload: bool = False
+
+    def with_period(self, year: int, month: int) -> ProfileSpec:
+        """This profile with the upload's period as the `period` constant ("YYYY-MM")."""
+        if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+            raise ValueError(f"{year}-{month:02d} is not a month")
+        return self.model_copy(update={"constants": {**self.constants, "period": f"{year:04d}-{month:02d}"}})
 
     @field_validator("encoding")
     @classmethod

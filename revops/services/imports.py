@@ -224,6 +224,7 @@ def import_job_body(*, job: JobRun, progress: JobProgress) -> dict:
                 content=content,
                 spec=spec,
                 job_run_id=job.pk,
+                filename=job.params.get("filename", ""),
                 progress=report,
             )
             _store_preview(job, preview)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from pydantic import Field, field_validator
 
 from revops.imports.fields import TEXT, Day, ImportRow, Money
-from revops.imports.kinds import Action, ImportKind, PlannedRow, Progress
+from revops.imports.kinds import Action, ImportKind, ImportSource, PlannedRow, Progress
 from revops.imports.pipeline import import_apply
 from revops.imports.profiles import ProfileSpec
 from revops.models import (
@@ -192,7 +192,14 @@ class OpportunityImport(ImportKind):
         return Action.UNCHANGED
 
     def write(
-        self, *, organization, actor, rows: list[PlannedRow], context: _Lookups, progress: Progress
+        self,
+        *,
+        organization,
+        actor,
+        rows: list[PlannedRow],
+        context: _Lookups,
+        progress: Progress,
+        source: ImportSource | None = None,
     ) -> None:
         actor_id = actor.pk if actor is not None and actor.is_authenticated else None
         now = timezone.now()

@@ -1,0 +1,294 @@
+"""Sales data in any layout → SalesTransaction, through the core import framework.
+
+One import kind (`sales`) for every door (upload page, API, admin, `manage.py import_sales`);
+each source layout is an import profile (column map, delimiter and encoding, sheet and header
+row, PDF tables, number and date formats, constants, value maps, key columns, a period given
+at upload). Per row, the kind resolves:
+
+- the rep: by `rep` (e-mail, full name, "Last, First" or an alias from RepAlias), else by
+  `territory` (a ZIP code or region in the Territory table, for the row's product line first);
+- the product line: by `product_line` (code or name), else by `product` (SKU or name), else by
+  `service` (ServiceMapping: accounting exports name services, not products; a service that is
+  a product's SKU or name maps to that product);
+- the date: `date`, else the first day of `period` ("YYYY-MM", given at upload);
+- the sign: `sign` -1 (a value map from a type column, e.g. "Return" → -1) negates amounts.
+
+Rows are matched on `dedupe_key` (a column, or `key_columns` joined): a row already imported
+with the same values is unchanged, with other values it is refused (a correction is a new
+row, e.g. a return). Every written row records its upload and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from commissions.models import RepAlias, SalesTransaction, ServiceMapping, Territory
+from commissions.permissions import CommissionCap
+from revops.imports.fields import TEXT, Day, ImportRow, Money, Quantity
+from revops.imports.kinds import NO_SOURCE, Action, ImportKind, ImportSource, PlannedRow, Progress
+from revops.imports.profiles import ProfileSpec, normalise_header
+from revops.models import Account, Membership, Organization, Product, ProductLine, Role
+
+IMPORT_KIND = "sales"
+BATCH_SIZE = 2000
+ERROR_NO_DATE = "give a date, or a period (the year and month of the upload)"
+ERROR_PERIOD = "must be a month written YYYY-MM"
+COMPARED = (
+    "rep_id",
+    "product_line_id",
+    "date",
+    "sales_amount",
+    "revenue_amount",
+    "commission_base",
+    "quantity",
+)
+
+
+def key(value: object) -> str:
+    """How names are compared: trimmed, inner whitespace collapsed, case-insensitive."""
+    return normalise_header(value)
+
+
+class SalesRow(ImportRow):
+    dedupe_key: Annotated[str, TEXT, Field(max_length=200)]
+    period: Annotated[str, TEXT, Field(max_length=7)] | None = None
+    date: Day | None = Field(default=None, validate_default=True)
+    rep: Annotated[str, TEXT, Field(max_length=160)] | None = None
+    territory: Annotated[str, TEXT, Field(max_length=40)] | None = None
+    product_line: Annotated[str, TEXT, Field(max_length=120)] | None = None
+    product: Annotated[str, TEXT, Field(max_length=160)] | None = None
+    service: Annotated[str, TEXT, Field(max_length=160)] | None = None
+    customer: Annotated[str, TEXT, Field(max_length=200)] | None = None
+    account_external_id: Annotated[str, TEXT, Field(max_length=64)] | None = None
+    document_number: Annotated[str, TEXT, Field(max_length=64)] | None = None
+    quantity: Quantity | None = None
+    sales_amount: Money
+    revenue_amount: Money | None = None
+    commission_base: Money | None = None
+    currency: Annotated[str, TEXT, Field(min_length=3, max_length=3)] | None = None
+    sign: Annotated[str, TEXT] | None = None
+
+    @field_validator("period")
+    @classmethod
+    def _month(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                dt.date.fromisoformat(f"{value}-01")
+            except ValueError:
+                raise ValueError(ERROR_PERIOD) from None
+        return value
+
+    @field_validator("date")
+    @classmethod
+    def _dated(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        if value is None and not info.data.get("period"):
+            raise ValueError(ERROR_NO_DATE)
+        return value
+
+    @field_validator("sign")
+    @classmethod
+    def _sign(cls, value: str | None) -> str | None:
+        if value is not None and value not in ("1", "-1", "+1"):
+            raise ValueError("must be 1 or -1 (map the source's values to them in the profile)")
+        return value
+
+
+@dataclass
+class _Lookups:
+    currency: str
+    reps: dict[str, int] = field(default_factory=dict)
+    territories: dict[tuple[str, int | None], int] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    line_names: dict[int, str] = field(default_factory=dict)
+    products: dict[str, tuple[int, int]] = field(default_factory=dict)
+    services: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    accounts: dict[str, int] = field(default_factory=dict)
+    existing: dict[str, tuple] = field(default_factory=dict)
+
+
+def _rep_names(organization: Organization) -> dict[str, int]:
+    reps: dict[str, int] = {}
+    members = Membership.objects.filter(organization=organization, role=Role.REP, is_active=True).values_list(
+        "user_id", "user__email", "user__first_name", "user__last_name"
+    )
+    for user_id, email, first, last in members:
+        for name in (email, f"{first} {last}", f"{last}, {first}"):
+            if name.strip(" ,"):
+                reps.setdefault(key(name), user_id)
+    for alias, user_id in RepAlias.objects.filter(organization=organization).values_list("alias", "rep_id"):
+        reps[key(alias)] = user_id
+    return reps
+
+
+class SalesImport(ImportKind):
+    name = IMPORT_KIND
+    label = "Sales transactions"
+    capability = CommissionCap.IMPORT
+    audit_action = "sales.import"
+    schema = SalesRow
+    key_field = "dedupe_key"
+    total_fields = ("sales_amount", "revenue_amount", "commission_base")
+    default_profile = ProfileSpec()
+    preview_fields = ("dedupe_key", "date", "rep_id", "product_line_id", "sales_amount")
+
+    def load(self, *, organization: Organization, rows: list[SalesRow]) -> _Lookups:  # type: ignore[override]
+        lookups = _Lookups(currency=organization.currency, reps=_rep_names(organization))
+        for code, line_id, line_id_ in Territory.objects.filter(organization=organization).values_list(
+            "code", "product_line_id", "rep_id"
+        ):
+            lookups.territories[(key(code), line_id)] = line_id_
+        for line_id, code, name in ProductLine.objects.filter(organization=organization).values_list(
+            "id", "code", "name"
+        ):
+            lookups.lines.setdefault(key(code), line_id)
+            lookups.lines.setdefault(key(name), line_id)
+            lookups.line_names[line_id] = name
+        for product_id, line_id, sku, name in Product.objects.filter(organization=organization).values_list(
+            "id", "product_line_id", "sku", "name"
+        ):
+            lookups.products.setdefault(key(sku), (product_id, line_id))
+            lookups.products.setdefault(key(name), (product_id, line_id))
+        for service, line_id, product_id in ServiceMapping.objects.filter(
+            organization=organization
+        ).values_list("service", "product_line_id", "product_id"):
+            lookups.services[key(service)] = (line_id, product_id)
+        wanted = {r.account_external_id for r in rows if r.account_external_id}
+        lookups.accounts = dict(
+            Account.objects.filter(organization=organization, external_id__in=wanted).values_list(
+                "external_id", "id"
+            )
+        )
+        keys = [r.dedupe_key for r in rows]
+        for start in range(0, len(keys), BATCH_SIZE):
+            for found in SalesTransaction.objects.filter(
+                organization=organization, dedupe_key__in=keys[start : start + BATCH_SIZE]
+            ).values_list("dedupe_key", *COMPARED, "source_file", "source_row"):
+                lookups.existing[found[0]] = found[1:]
+        return lookups
+
+    def _product_line(self, row: SalesRow, context: _Lookups, errors: list) -> tuple[int | None, int | None]:
+        product_id = None
+        line_id = None
+        if row.product:
+            found = context.products.get(key(row.product))
+            if found:
+                product_id, line_id = found
+        if row.product_line:
+            line_id = context.lines.get(key(row.product_line))
+            if line_id is None:
+                errors.append(("product_line", f"no product line named {row.product_line!r}"))
+        elif line_id is None and row.service:
+            mapped = context.services.get(key(row.service))
+            if mapped is None and key(row.service) in context.products:  # the export names the SKU
+                product_id, line_id = context.products[key(row.service)]
+            elif mapped is None:
+                errors.append(("service", f"no product line is mapped to the service {row.service!r}"))
+            else:
+                line_id, product_id = mapped
+        elif line_id is None:
+            if row.product:
+                errors.append(("product", f"no product with SKU or name {row.product!r}"))
+            else:
+                errors.append(("product_line", "give a product_line, a product or a service"))
+        return line_id, product_id
+
+    def _rep(self, row: SalesRow, line_id: int | None, context: _Lookups, errors: list) -> int | None:
+        if row.rep:
+            rep_id = context.reps.get(key(row.rep))
+            if rep_id is None:
+                errors.append(("rep", f"no rep named {row.rep!r} (add an alias for this name)"))
+            return rep_id
+        if row.territory:
+            code = key(row.territory)
+            rep_id = context.territories.get((code, line_id)) or context.territories.get((code, None))
+            if rep_id is None:
+                line = context.line_names.get(line_id or 0, "any product line")
+                errors.append(("territory", f"no rep has the territory {row.territory!r} for {line}"))
+            return rep_id
+        errors.append(("rep", "give a rep, or a territory that names one"))
+        return None
+
+    def resolve(self, row: SalesRow, context: _Lookups) -> tuple[dict[str, Any], list[tuple[str, str]]]:  # type: ignore[override]
+        errors: list[tuple[str, str]] = []
+        line_id, product_id = self._product_line(row, context, errors)
+        rep_id = self._rep(row, line_id, context, errors)
+        account_id = None
+        if row.account_external_id:
+            account_id = context.accounts.get(row.account_external_id)
+            if account_id is None:
+                errors.append(
+                    ("account_external_id", f"no account with external id {row.account_external_id!r}")
+                )
+        sign = Decimal(-1) if row.sign == "-1" else Decimal(1)
+        sales = row.sales_amount * sign
+        revenue = (row.revenue_amount if row.revenue_amount is not None else row.sales_amount) * sign
+        base = (row.commission_base if row.commission_base is not None else row.sales_amount) * sign
+        quantity = (row.quantity if row.quantity is not None else Decimal(1)) * sign
+        day = row.date or dt.date.fromisoformat(f"{row.period}-01")
+        values = {
+            "dedupe_key": row.dedupe_key,
+            "rep_id": rep_id,
+            "product_line_id": line_id,
+            "product_id": product_id,
+            "sku": (row.product or row.service or "")[:60],
+            "customer": row.customer or "",
+            "account_id": account_id,
+            "document_number": row.document_number or "",
+            "date": day,
+            "quantity": quantity,
+            "sales_amount": sales,
+            "revenue_amount": revenue,
+            "commission_base": base,
+            "currency": (row.currency or context.currency).upper(),
+        }
+        existing = context.existing.get(row.dedupe_key)
+        if (
+            existing is not None
+            and not errors
+            and tuple(existing[: len(COMPARED)]) != tuple(values[f] for f in COMPARED)
+        ):
+            where = f"{existing[-2]} line {existing[-1]}" if existing[-2] else "an earlier import"
+            errors.append(
+                (
+                    "dedupe_key",
+                    f"{row.dedupe_key!r} was imported from {where} with other values; "
+                    "a correction is a new row (a return or an adjustment)",
+                )
+            )
+        return values, errors
+
+    def plan(self, values: dict[str, Any], context: _Lookups) -> Action:  # type: ignore[override]
+        return Action.UNCHANGED if values["dedupe_key"] in context.existing else Action.CREATE
+
+    def write(  # type: ignore[override]
+        self,
+        *,
+        organization,
+        actor,
+        rows: list[PlannedRow],
+        context: _Lookups,
+        progress: Progress,
+        source: ImportSource = NO_SOURCE,
+    ) -> dict[str, int]:
+        new = [row for row in rows if row.action == Action.CREATE]
+        for start in range(0, len(new), BATCH_SIZE):
+            SalesTransaction.objects.bulk_create(
+                SalesTransaction(
+                    organization=organization,
+                    source_job_id=source.job_run_id,
+                    source_file=source.filename[:200],
+                    source_row=row.line,
+                    **row.values,
+                )
+                for row in new[start : start + BATCH_SIZE]
+            )
+            progress(min(start + BATCH_SIZE, len(new)), len(new))
+        return {"transactions": len(new)}
+
+
+SALES_IMPORT = SalesImport()
