@@ -10,14 +10,7 @@ from django.views.decorators.http import require_POST
 
 from attribution.forms import SplitChangeForm
 from attribution.permissions import AttributionCap
-from attribution.selectors.deal import (
-    account_relationships,
-    deal_entries,
-    deal_get,
-    deal_links,
-    deal_split_history,
-    deal_splits,
-)
+from attribution.selectors.deal import deal_detail, deal_get
 from attribution.selectors.ledger import entry_rows
 from attribution.services.deal import deal_recommendations
 from attribution.services.links import opportunity_partner_set
@@ -32,19 +25,19 @@ BODY = "attribution/partials/deal_body.html"
 
 def _context(request: HttpRequest, deal: Opportunity, form: SplitChangeForm | None = None) -> dict:
     membership: Membership = request.membership
-    links = deal_links(membership=membership, deal=deal)
+    detail = deal_detail(membership=membership, deal=deal)
     can_edit = has_cap(membership, AttributionCap.EDIT)
     if can_edit and form is None:
         form = SplitChangeForm(partners=Partner.objects.visible_to(membership))
     return {
         "deal": deal,
-        "splits": deal_splits(deal=deal, links=links),
-        "links": links,
-        "entries": entry_rows(deal_entries(membership=membership, deal=deal)),
-        "history": deal_split_history(deal=deal, links=links),
+        "splits": detail.splits,
+        "links": detail.links,
+        "entries": entry_rows(detail.entries),
+        "history": detail.history,
         "form": form if can_edit else None,
-        "recommendations": deal_recommendations(deal=deal, links=links),
-        "relationships": account_relationships(membership=membership, deal=deal),
+        "recommendations": deal_recommendations(deal=deal, links=detail.links),
+        "relationships": detail.relationships,
     }
 
 
