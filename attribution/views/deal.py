@@ -18,6 +18,7 @@ from revops.exceptions import ApplicationError
 from revops.htmx import htmx_partial, render_page_or_partial
 from revops.models import Membership, Opportunity, Partner
 from revops.permissions import cap_required, has_cap
+from revops.web.exports import export_dispatch
 
 PAGE = "attribution/deal_detail.html"
 BODY = "attribution/partials/deal_body.html"
@@ -44,6 +45,9 @@ def _context(request: HttpRequest, deal: Opportunity, form: SplitChangeForm | No
 @cap_required(AttributionCap.VIEW)
 def deal_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     deal = deal_get(membership=request.membership, pk=pk)
+    exported = export_dispatch(request, "attribution-deal", pk=deal.pk)
+    if exported is not None:
+        return exported
     return render_page_or_partial(request, PAGE, BODY, _context(request, deal))
 
 

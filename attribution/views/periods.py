@@ -15,10 +15,14 @@ from revops.exceptions import ApplicationError
 from revops.htmx import render_page_or_partial
 from revops.permissions import Cap, cap_required, has_cap
 from revops.services.periods import period_close, period_reopen
+from revops.web.exports import export_dispatch
 
 
 @cap_required(AttributionCap.VIEW)
 def period_analytics_view(request: HttpRequest) -> HttpResponse:
+    exported = export_dispatch(request, "attribution-periods")
+    if exported is not None:
+        return exported
     membership = request.membership
     rows = period_rows(membership=membership)
     period = period_selected(membership=membership, rows=rows, wanted=request.GET.get("period"))

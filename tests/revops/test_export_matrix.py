@@ -32,9 +32,13 @@ EXPECTED = {
     "top-accounts": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
     "jobs": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
     "attribution-ledger": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "attribution-partners": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "attribution-periods": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    # The rep's Kestrel deal: another team and another organization get 404, as on the page.
+    "attribution-deal": (LOGIN, OK, OK, OK, OK, 403, 404, 404, 404, 403),
 }
 # Record pages: the world's row whose id fills the page URL.
-OBJECTS: dict[str, str] = {}
+OBJECTS = {"attribution-deal": "opportunity"}
 # Words the file must hold for an actor (CSV: the first table only).
 SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
     ("opportunities", "rep"): ("Kestrel",),
@@ -43,6 +47,15 @@ SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
     ("attribution-ledger", "rep"): ("Kestrel", "Northwind"),
     ("attribution-ledger", "other_rep"): ("Osprey", "Wren"),
     ("attribution-ledger", "outsider"): ("Ibis",),
+    ("attribution-partners", "admin"): ("Northwind", "Wren"),
+    ("attribution-partners", "rep"): ("Northwind",),
+    ("attribution-partners", "other_manager"): ("Wren",),
+    ("attribution-partners", "outsider"): ("Ibis",),
+    ("attribution-periods", "rep"): ("Northwind",),
+    ("attribution-periods", "other_rep"): ("Wren",),
+    ("attribution-periods", "outsider"): ("Ibis",),
+    ("attribution-deal", "rep"): ("Northwind",),
+    ("attribution-deal", "manager"): ("Northwind",),
 }
 CASES = [(spec.key, fmt, actor) for spec in export_specs() for fmt in spec.formats for actor in ACTORS]
 
