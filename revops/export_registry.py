@@ -9,6 +9,8 @@
 lines) from the app's selectors, scoped to the member and filtered by the page's query string.
 The page view answers `?export=<fmt>` with `export_dispatch(request, key)`; its template shows
 `{% export_buttons key %}`; the access matrix requests every declared export as every actor.
+A record page (a deal) names its URL arguments in `url_kwargs`: the view passes them on
+(`export_dispatch(request, key, pk=pk)`), and `build` receives them as keywords.
 
 Small CSV/Excel files are sent at once. A PDF, or any file of more than `inline_rows` rows, is
 written by a JobRun (revops.services.exports) while the page shows a progress bar, so no
@@ -51,7 +53,8 @@ class ExportSpec:
     build: Callable[..., ExportData]
     formats: Sequence[str] = ("csv", "xlsx")
     inline_rows: int = INLINE_ROWS
-    page_kwargs: Callable[[], dict] | None = None  # for pages with an object in the URL (matrix)
+    # The page URL's arguments `build` takes as keywords, e.g. ("pk",) for a record page.
+    url_kwargs: tuple[str, ...] = ()
 
 
 _SPECS: dict[str, ExportSpec] = {}

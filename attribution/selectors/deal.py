@@ -10,9 +10,10 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
 from attribution.credits import ShareInput, split_amounts
-from attribution.engine import explain_text
+from attribution.engine import Explanation, explain_text
 from attribution.models import AccountPartner, AttributionEntry, LinkStatus, OpportunityPartner
 from attribution.recommendations import DealRecord, RecommendationTarget
+from attribution.selectors.ledger import ledger_list
 from attribution.selectors.splits import deal_split_results
 from attribution.selectors.visible import (
     account_partner_list,
@@ -49,7 +50,8 @@ class DealSplit:
     credit: Decimal
     allowed: bool
     source: str
-    explanation: str
+    explanation: str  # the engine's sentence
+    detail: Explanation  # what the sentence says: deciding rule, caps, every rule considered
 
 
 def deal_links(*, membership: Membership, deal: Opportunity) -> list[OpportunityPartner]:
@@ -77,19 +79,16 @@ def deal_splits(*, deal: Opportunity, links: list[OpportunityPartner]) -> list[D
             allowed=r.allowed,
             source=str(r.explanation.source),
             explanation=explain_text(r),
+            detail=r.explanation,
         )
         for r, credit in zip(results, credits, strict=True)
     ]
 
 
 def deal_entries(*, membership: Membership, deal: Opportunity) -> QuerySet[AttributionEntry]:
-    """The deal's ledger lines, oldest first."""
-    return (
-        entry_list(membership=membership)
-        .filter(revenue_event__opportunity_id=deal.pk)
-        .select_related("revenue_event", "rule_version__rule")
-        .order_by("sequence")
-    )
+    """The deal's ledger lines, oldest first: the ledger explorer's `opportunity` filter."""
+    _filterset, entries = ledger_list(membership=membership, filters={"opportunity": deal.pk})
+    return entries.order_by("sequence")
 
 
 @dataclass(frozen=True)
@@ -121,6 +120,31 @@ def deal_split_history(*, deal: Opportunity, links: list[OpportunityPartner]) ->
         SplitChange(e, *names[e.object_id], before=_percent_text(e.before), after=_percent_text(e.after))
         for e in events
     ]
+
+
+@dataclass(frozen=True)
+class DealDetail:
+    """What the deal page and its export show: splits, ledger lines, history, the account's partners."""
+
+    deal: Opportunity
+    links: list[OpportunityPartner]
+    splits: list[DealSplit]
+    entries: QuerySet[AttributionEntry]
+    history: list[SplitChange]
+    relationships: list[AccountPartnerSummary]
+
+
+def deal_detail(*, membership: Membership, deal: Opportunity) -> DealDetail:
+    """The deal's reads for a member who may see it (`deal_get`)."""
+    links = deal_links(membership=membership, deal=deal)
+    return DealDetail(
+        deal=deal,
+        links=links,
+        splits=deal_splits(deal=deal, links=links),
+        entries=deal_entries(membership=membership, deal=deal),
+        history=deal_split_history(deal=deal, links=links),
+        relationships=account_relationships(membership=membership, deal=deal),
+    )
 
 
 # --- Recommendations input and the account summary ---------------------------------------------

@@ -1,4 +1,9 @@
-"""Period analytics reads: totals per posting period, one period by partner and role, seals."""
+"""Period analytics reads: totals per posting period, one period by partner and role, seals.
+
+The page and its export read the same things: `period_rows` (every period), the period asked
+for (`period_selected`) and its detail (`period_detail`: by partner and role, movement since
+the previous period).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.http import Http404
 
+from attribution.analytics import movement_counts, partner_role_breakdown, period_movement
 from attribution.models import AttributionPeriodSeal
 from attribution.selectors.ledger import period_seals
 from attribution.selectors.visible import entry_list
@@ -73,4 +79,48 @@ def period_partner_role_totals(*, membership: Membership, periods: list[FiscalPe
         .values("period_id", "partner_id", "partner__name", "role")
         .annotate(amount=Sum("amount"))
         .order_by("period_id", "partner__name", "role")
+    )
+
+
+def period_selected(
+    *, membership: Membership, rows: list[PeriodRow], wanted: str | None
+) -> FiscalPeriod | None:
+    """The period asked for (`?period=<id>`, 404 outside the organization); by default the
+    latest period with entries, else the last period."""
+    if wanted and wanted.isdigit():
+        return period_get(membership=membership, pk=int(wanted))
+    with_entries = [r.period for r in rows if r.entries]
+    return with_entries[-1] if with_entries else (rows[-1].period if rows else None)
+
+
+@dataclass(frozen=True)
+class PeriodDetail:
+    """One period as its page shows it: by partner and role, and movement since the previous."""
+
+    period: FiscalPeriod
+    previous: FiscalPeriod | None
+    row: PeriodRow
+    breakdown_columns: list[str]  # the roles present, then "total"
+    breakdown: list[tuple[str, list[Decimal]]]  # (partner name, amounts in column order)
+    movement: list[dict]  # partner, previous, current, change, status
+    movement_counts: dict[str, int]
+
+
+def period_detail(*, membership: Membership, period: FiscalPeriod, rows: list[PeriodRow]) -> PeriodDetail:
+    """`period` by partner and role and against the previous period (one aggregate query)."""
+    previous = previous_period(period)
+    totals = period_partner_role_totals(
+        membership=membership, periods=[p for p in (period, previous) if p is not None]
+    )
+    breakdown = partner_role_breakdown(totals, period.pk)
+    columns = [c for c in breakdown.columns if c not in ("partner_id", "partner")]
+    movement = period_movement(totals, period.pk, previous.pk if previous else None)
+    return PeriodDetail(
+        period=period,
+        previous=previous,
+        row=next(r for r in rows if r.period.pk == period.pk),
+        breakdown_columns=columns,
+        breakdown=[(r["partner"], [r[c] for c in columns]) for r in breakdown.to_dict("records")],
+        movement=movement.to_dict("records"),
+        movement_counts=movement_counts(movement),
     )

@@ -10,14 +10,7 @@ from django.views.decorators.http import require_POST
 
 from attribution.forms import SplitChangeForm
 from attribution.permissions import AttributionCap
-from attribution.selectors.deal import (
-    account_relationships,
-    deal_entries,
-    deal_get,
-    deal_links,
-    deal_split_history,
-    deal_splits,
-)
+from attribution.selectors.deal import deal_detail, deal_get
 from attribution.selectors.ledger import entry_rows
 from attribution.services.deal import deal_recommendations
 from attribution.services.links import opportunity_partner_set
@@ -25,6 +18,7 @@ from revops.exceptions import ApplicationError
 from revops.htmx import htmx_partial, render_page_or_partial
 from revops.models import Membership, Opportunity, Partner
 from revops.permissions import cap_required, has_cap
+from revops.web.exports import export_dispatch
 
 PAGE = "attribution/deal_detail.html"
 BODY = "attribution/partials/deal_body.html"
@@ -32,25 +26,28 @@ BODY = "attribution/partials/deal_body.html"
 
 def _context(request: HttpRequest, deal: Opportunity, form: SplitChangeForm | None = None) -> dict:
     membership: Membership = request.membership
-    links = deal_links(membership=membership, deal=deal)
+    detail = deal_detail(membership=membership, deal=deal)
     can_edit = has_cap(membership, AttributionCap.EDIT)
     if can_edit and form is None:
         form = SplitChangeForm(partners=Partner.objects.visible_to(membership))
     return {
         "deal": deal,
-        "splits": deal_splits(deal=deal, links=links),
-        "links": links,
-        "entries": entry_rows(deal_entries(membership=membership, deal=deal)),
-        "history": deal_split_history(deal=deal, links=links),
+        "splits": detail.splits,
+        "links": detail.links,
+        "entries": entry_rows(detail.entries),
+        "history": detail.history,
         "form": form if can_edit else None,
-        "recommendations": deal_recommendations(deal=deal, links=links),
-        "relationships": account_relationships(membership=membership, deal=deal),
+        "recommendations": deal_recommendations(deal=deal, links=detail.links),
+        "relationships": detail.relationships,
     }
 
 
 @cap_required(AttributionCap.VIEW)
 def deal_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     deal = deal_get(membership=request.membership, pk=pk)
+    exported = export_dispatch(request, "attribution-deal", pk=deal.pk)
+    if exported is not None:
+        return exported
     return render_page_or_partial(request, PAGE, BODY, _context(request, deal))
 
 

@@ -11,10 +11,14 @@ from attribution.selectors.performance import partner_performance
 from revops.htmx import render_page_or_partial
 from revops.permissions import cap_required
 from revops.selectors.periods import organization_today, period_range
+from revops.web.exports import export_dispatch
 
 
 @cap_required(AttributionCap.VIEW)
 def partner_performance_view(request: HttpRequest) -> HttpResponse:
+    exported = export_dispatch(request, "attribution-partners")
+    if exported is not None:
+        return exported
     membership = request.membership
     form = PerformanceFilterForm(request.GET)
     dates = period_range(

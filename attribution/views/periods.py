@@ -8,51 +8,35 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from attribution.analytics import movement_counts, partner_role_breakdown, period_movement
 from attribution.forms import PeriodReasonForm
 from attribution.permissions import AttributionCap
-from attribution.selectors.periods import (
-    period_get,
-    period_partner_role_totals,
-    period_rows,
-    previous_period,
-)
+from attribution.selectors.periods import period_detail, period_get, period_rows, period_selected
 from revops.exceptions import ApplicationError
 from revops.htmx import render_page_or_partial
 from revops.permissions import Cap, cap_required, has_cap
 from revops.services.periods import period_close, period_reopen
-
-
-def _selected(request: HttpRequest, rows):
-    wanted = request.GET.get("period")
-    if wanted and wanted.isdigit():
-        return period_get(membership=request.membership, pk=int(wanted))
-    with_entries = [r.period for r in rows if r.entries]
-    return with_entries[-1] if with_entries else (rows[-1].period if rows else None)
+from revops.web.exports import export_dispatch
 
 
 @cap_required(AttributionCap.VIEW)
 def period_analytics_view(request: HttpRequest) -> HttpResponse:
+    exported = export_dispatch(request, "attribution-periods")
+    if exported is not None:
+        return exported
     membership = request.membership
     rows = period_rows(membership=membership)
-    period = _selected(request, rows)
+    period = period_selected(membership=membership, rows=rows, wanted=request.GET.get("period"))
     context = {"rows": rows, "period": period, "can_close": has_cap(membership, Cap.PERIOD_CLOSE)}
     if period is not None:
-        previous = previous_period(period)
-        totals = period_partner_role_totals(
-            membership=membership, periods=[p for p in (period, previous) if p is not None]
-        )
-        breakdown = partner_role_breakdown(totals, period.pk)
-        columns = [c for c in breakdown.columns if c not in ("partner_id", "partner")]
-        movement = period_movement(totals, period.pk, previous.pk if previous else None)
+        detail = period_detail(membership=membership, period=period, rows=rows)
         context.update(
             {
-                "previous": previous,
-                "breakdown_columns": columns,
-                "breakdown": [(r["partner"], [r[c] for c in columns]) for r in breakdown.to_dict("records")],
-                "movement": movement.to_dict("records"),
-                "movement_counts": movement_counts(movement),
-                "row": next(r for r in rows if r.period.pk == period.pk),
+                "previous": detail.previous,
+                "breakdown_columns": detail.breakdown_columns,
+                "breakdown": detail.breakdown,
+                "movement": detail.movement,
+                "movement_counts": detail.movement_counts,
+                "row": detail.row,
             }
         )
     return render_page_or_partial(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from revops.export_registry import ExportData, export_spec
@@ -27,6 +28,7 @@ EXPORT_DIR = "exports"
 # A second click on the same export within this many seconds gets the same job, not a second file.
 DOUBLE_CLICK_SECONDS = 30
 MEMBER_GONE = "The member who asked for this export no longer has access to the organization."
+RECORD_GONE = "The record of this export is no longer there for the member who asked for it."
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -34,15 +36,30 @@ CONTENT_TYPES = {
 }
 
 
-def export_enqueue(*, membership: Membership, key: str, fmt: str, query: str, actor) -> JobRun:
-    """Queue the export `key` in `fmt` for the page's `query`; the same request twice → one job."""
+def export_enqueue(
+    *,
+    membership: Membership,
+    key: str,
+    fmt: str,
+    query: str,
+    actor,
+    url_kwargs: Mapping[str, int | str] | None = None,
+) -> JobRun:
+    """Queue the export `key` in `fmt` for the page's `query` (and, on a record page, its URL
+    arguments); the same request twice → one job."""
+    url_kwargs = dict(url_kwargs or {})
     bucket = int(timezone.now().timestamp()) // DOUBLE_CLICK_SECONDS
-    digest = hashlib.sha256(json.dumps([key, fmt, query, actor.pk, bucket]).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(
+        json.dumps([key, fmt, query, url_kwargs, actor.pk, bucket], sort_keys=True).encode()
+    ).hexdigest()[:32]
+    params: dict = {"export": key, "format": fmt, "query": query}
+    if url_kwargs:
+        params["url_kwargs"] = url_kwargs
     job, _created = job_enqueue(
         organization=membership.organization,
         kind=EXPORT_KIND,
         idempotency_key=f"export:{digest}",
-        params={"export": key, "format": fmt, "query": query},
+        params=params,
         started_by=actor,
     )
     return job
@@ -75,7 +92,13 @@ def export_file_write(*, job: JobRun, progress: JobProgress) -> dict:
         raise ValidationError(MEMBER_GONE)
     spec = export_spec(job.params["export"])
     fmt = job.params["format"]
-    data = spec.build(membership=membership, params=QueryDict(job.params["query"]))
+    try:
+        data = spec.build(
+            membership=membership, params=QueryDict(job.params["query"]), **job.params.get("url_kwargs", {})
+        )
+    except Http404 as exc:
+        # The record of a record page's export went out of the member's scope (or was deleted).
+        raise ValidationError(RECORD_GONE) from exc
     total = data.row_count or 0
 
     def report(done: int) -> None:

@@ -1,12 +1,14 @@
 """`{% export_buttons "opportunities" %}`: the declared export formats of a page, as buttons.
 
 Each button is the page's own URL with its filters and `export=<fmt>`; shown only to members
-who may export it (Cap.EXPORT and the export's capability).
+who may export it (Cap.EXPORT and the export's capability). A record page's buttons name the
+page with its URL arguments, so they also work from a page a form posted to.
 """
 
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from revops.export_registry import FORMAT_LABELS, export_spec
@@ -24,9 +26,13 @@ def export_buttons(context, key: str) -> str:
         return ""
     query = request.GET.copy()
     query.pop("page", None)
+    path = ""
+    if spec.url_kwargs:
+        current = request.resolver_match.kwargs
+        path = reverse(spec.page, kwargs={name: current[name] for name in spec.url_kwargs})
     links = []
     for fmt in spec.formats:
         query["export"] = fmt
-        links.append((f"?{query.urlencode()}", fmt, FORMAT_LABELS[fmt]))
+        links.append((f"{path}?{query.urlencode()}", fmt, FORMAT_LABELS[fmt]))
     buttons = format_html_join("", '<a class="btn btn-small" href="{}" data-export="{}">{}</a>', links)
     return format_html('<div class="actions export-buttons">{}</div>', buttons)

@@ -24,15 +24,18 @@ from revops.tenancy import MemberRequest
 POLL_SECONDS = 1
 
 
-def export_dispatch(request: MemberRequest, key: str) -> HttpResponse | None:
+def export_dispatch(request: MemberRequest, key: str, **url_kwargs: int | str) -> HttpResponse | None:
     """Answer `?export=<fmt>` on a page with export `key`; None when no export was asked for.
 
     Refused (403) without the export and the page's capabilities; an unknown format is a 404.
+    A record page passes its URL arguments (`pk=...`), as its export declares them.
     """
     fmt = request.GET.get("export")
     if not fmt:
         return None
     spec = export_spec(key)
+    if sorted(url_kwargs) != sorted(spec.url_kwargs):
+        raise TypeError(f"export {key!r} takes the URL arguments {spec.url_kwargs}, got {sorted(url_kwargs)}")
     if fmt not in spec.formats:
         raise Http404
     membership = request.membership
@@ -41,11 +44,16 @@ def export_dispatch(request: MemberRequest, key: str) -> HttpResponse | None:
     query = request.GET.copy()
     query.pop("export", None)
     query.pop("page", None)
-    data: ExportData = spec.build(membership=membership, params=query)
+    data: ExportData = spec.build(membership=membership, params=query, **url_kwargs)
     rows = data.row_count
     if fmt == "pdf" or rows is None or rows > spec.inline_rows:
         job = export_enqueue(
-            membership=membership, key=key, fmt=fmt, query=query.urlencode(), actor=request.user
+            membership=membership,
+            key=key,
+            fmt=fmt,
+            query=query.urlencode(),
+            url_kwargs=url_kwargs,
+            actor=request.user,
         )
         return HttpResponseRedirect(reverse("revops:export-status", args=[job.pk]), status=303)
     content, content_type = export_file_bytes(
@@ -72,7 +80,13 @@ def export_status_view(request: MemberRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(f"{reverse('account_login')}?next={request.get_full_path()}")
     job = _own_export(request, pk)
     spec = export_spec(job.params["export"])
-    context = {"job": job, "spec": spec, "fmt": job.params["format"], "poll_seconds": POLL_SECONDS}
+    context = {
+        "job": job,
+        "spec": spec,
+        "page_url": reverse(spec.page, kwargs=job.params.get("url_kwargs") or {}),
+        "fmt": job.params["format"],
+        "poll_seconds": POLL_SECONDS,
+    }
     return render_page_or_partial(
         request, "revops/export_status.html", "revops/partials/export_status.html", context
     )

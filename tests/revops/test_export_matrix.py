@@ -1,115 +1,120 @@
-"""Every declared export, in every format, requested by every actor (the export registry).
+"""Every declared export, in every format, requested by every actor of the access matrix.
 
 Expected answers are written out per export: the file itself (200) for small CSV/Excel, a
 redirect to the export's progress page (303) for PDFs, 403 for roles that may not export it,
-the sign-in page for anonymous visitors. Content is checked too: a rep's file holds only their
-deals, another organization's admin gets only theirs.
+404 for a record outside the actor's scope, the sign-in page for anonymous visitors.
+
+The world is the access matrix's (tests/access_matrix/world.py), built once per module: every
+file an actor gets (CSV, Excel, and the PDF the job wrote) is searched for the sentinel words
+of rows out of their scope, and for a few words it must hold, so an empty file cannot pass.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 
 from revops.export_registry import export_specs
 from revops.models import JobRun
-from tests.revops.factories import (
-    JobRunFactory,
-    MembershipFactory,
-    OpportunityFactory,
-    OrganizationFactory,
-)
+from tests.access_matrix.content import text_of
+from tests.access_matrix.expect import ACTORS
+from tests.access_matrix.world import world_build
 
-pytestmark = pytest.mark.django_db
-
-ACTORS = ("anonymous", "admin", "manager", "finance", "rep", "partner", "outsider")
 OK = "ok"  # 200 with the file (CSV/Excel) or 303 to the progress page (PDF)
 LOGIN = "login"
-# Per export: the answer for each actor, in ACTORS order.
+# Per export: the answer for each actor, in ACTORS order (anonymous, admin, manager, finance,
+# rep, partner, outsider, other_rep, other_manager, other_partner).
 EXPECTED = {
-    "opportunities": (LOGIN, OK, OK, OK, OK, 403, OK),
-    "top-accounts": (LOGIN, OK, OK, OK, OK, 403, OK),
-    "jobs": (LOGIN, OK, OK, OK, 403, 403, OK),
-    "attribution-ledger": (LOGIN, OK, OK, OK, OK, 403, OK),
+    "opportunities": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "top-accounts": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "jobs": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
+    "attribution-ledger": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "attribution-partners": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "attribution-periods": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    # The rep's Kestrel deal: another team and another organization get 404, as on the page.
+    "attribution-deal": (LOGIN, OK, OK, OK, OK, 403, 404, 404, 404, 403),
+}
+# Record pages: the world's row whose id fills the page URL.
+OBJECTS = {"attribution-deal": "opportunity"}
+# Words the file must hold for an actor (CSV: the first table only).
+SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
+    ("opportunities", "rep"): ("Kestrel",),
+    ("opportunities", "outsider"): ("Ibis",),
+    ("opportunities", "other_manager"): ("Osprey",),
+    ("attribution-ledger", "rep"): ("Kestrel", "Northwind"),
+    ("attribution-ledger", "other_rep"): ("Osprey", "Wren"),
+    ("attribution-ledger", "outsider"): ("Ibis",),
+    ("attribution-partners", "admin"): ("Northwind", "Wren"),
+    ("attribution-partners", "rep"): ("Northwind",),
+    ("attribution-partners", "other_manager"): ("Wren",),
+    ("attribution-partners", "outsider"): ("Ibis",),
+    ("attribution-periods", "rep"): ("Northwind",),
+    ("attribution-periods", "other_rep"): ("Wren",),
+    ("attribution-periods", "outsider"): ("Ibis",),
+    ("attribution-deal", "rep"): ("Northwind",),
+    ("attribution-deal", "manager"): ("Northwind",),
 }
 CASES = [(spec.key, fmt, actor) for spec in export_specs() for fmt in spec.formats for actor in ACTORS]
 
 
-@pytest.fixture
-def world():
-    org = OrganizationFactory(slug="acme-export")
-    other = OrganizationFactory(slug="globex-export")
-    manager = MembershipFactory(organization=org, role="manager")
-    actors = {
-        "admin": MembershipFactory(organization=org, role="admin"),
-        "manager": manager,
-        "finance": MembershipFactory(organization=org, role="finance"),
-        "rep": MembershipFactory(organization=org, role="rep", manager=manager),
-        "partner": MembershipFactory(organization=org, role="partner"),
-        "outsider": MembershipFactory(organization=other, role="admin"),
-    }
-    other_rep = MembershipFactory(organization=org, role="rep")
-    OpportunityFactory(
-        organization=org, owner=actors["rep"].user, name="SENTINEL-OWN-DEAL", stage="closed_won"
-    )
-    OpportunityFactory(organization=org, owner=other_rep.user, name="SENTINEL-OTHER-REP", stage="closed_won")
-    OpportunityFactory(organization=other, owner=actors["outsider"].user, name="SENTINEL-GLOBEX")
-    JobRunFactory(organization=org)
-    return actors
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = world_build()
+        for name, membership in built.actors.items():
+            if membership is not None:
+                client = Client()
+                client.force_login(membership.user)
+                built.sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield built
+        transaction.set_rollback(True)
 
 
 def test_every_declared_export_has_expectations():
-    assert sorted(EXPECTED) == sorted(spec.key for spec in export_specs())
+    specs = export_specs()
+    assert sorted(EXPECTED) == sorted(spec.key for spec in specs)
+    assert sorted(OBJECTS) == sorted(spec.key for spec in specs if spec.url_kwargs)
 
 
 @pytest.mark.parametrize(("key", "fmt", "actor"), CASES, ids=[f"{k}|{f}|{a}" for k, f, a in CASES])
-def test_export_as_actor(client, world, key, fmt, actor, django_capture_on_commit_callbacks):
+def test_export_as_actor(world, db, key, fmt, actor, django_capture_on_commit_callbacks):
     # given
     spec = next(s for s in export_specs() if s.key == key)
     expected = EXPECTED[key][ACTORS.index(actor)]
-    if actor != "anonymous":
-        client.force_login(world[actor].user)
+    client = Client()
+    if actor in world.sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[actor]
+    kwargs = dict.fromkeys(spec.url_kwargs, world.ids[OBJECTS[key]]) if key in OBJECTS else {}
     jobs_before = JobRun.objects.filter(kind="export.file").count()
 
     # when (the job's task runs in process once the request's transaction commits)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse(spec.page), {"export": fmt, "period": "all"})
+        response = client.get(reverse(spec.page, kwargs=kwargs), {"export": fmt, "period": "all"})
 
     # then
     if expected == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
-    elif expected == OK and fmt == "pdf":
+        return
+    if expected != OK:
+        assert response.status_code == expected
+        assert JobRun.objects.filter(kind="export.file").count() == jobs_before
+        return
+    if fmt == "pdf":
         assert response.status_code == 303
         job = JobRun.objects.filter(kind="export.file").latest("pk")
         assert response["Location"] == reverse("revops:export-status", args=[job.pk])
-        assert job.started_by_id == world[actor].user_id
-        assert job.status == JobRun.Status.SUCCEEDED  # eager in tests
-        download = client.get(reverse("revops:export-download", args=[job.pk]))
-        assert download.status_code == 200
-        assert b"".join(download.streaming_content).startswith(b"%PDF")
-    elif expected == OK:
+        assert job.started_by_id == world.actors[actor].user_id
+        assert job.status == JobRun.Status.SUCCEEDED, job.error  # eager in tests
+        response = client.get(reverse("revops:export-download", args=[job.pk]))
         assert response.status_code == 200
-        assert response["Content-Disposition"].endswith(f'.{fmt}"')
-        body = response.content
-        if fmt == "csv":
-            _assert_scoped(key, actor, body.decode("utf-8-sig"))
+        assert response["Content-Type"] == "application/pdf"
     else:
-        assert response.status_code == expected
-        assert JobRun.objects.filter(kind="export.file").count() == jobs_before
-
-
-def _assert_scoped(key: str, actor: str, text: str) -> None:
-    if key != "opportunities":
-        return
-    names = {row[1] for row in csv.reader(io.StringIO(text))}
-    if actor == "rep":
-        assert "SENTINEL-OWN-DEAL" in names
-        assert "SENTINEL-OTHER-REP" not in names
-    if actor == "outsider":
-        assert names & {"SENTINEL-OWN-DEAL", "SENTINEL-OTHER-REP", "SENTINEL-GLOBEX"} == {"SENTINEL-GLOBEX"}
-    if actor in ("admin", "manager", "finance"):
-        assert "SENTINEL-GLOBEX" not in names
+        assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'.{fmt}"')
+    text = text_of(response) + response["Content-Disposition"]  # a download streams once
+    assert [word for word in world.forbidden(actor) if word in text] == []
+    assert [word for word in SHOWN.get((key, actor), ()) if word not in text] == []
