@@ -24,7 +24,7 @@ from attribution.services.jobs import attribution_recompute_enqueue
 from attribution.services.links import opportunity_partner_set
 from attribution.services.rules import rule_create
 from attribution.services.settings import attribution_settings_update
-from revops.models import JobRun, Opportunity, Partner
+from revops.models import AuditEvent, JobRun, Opportunity, Partner
 from revops.services.crm import record_update
 from revops.services.periods import periods_ensure
 from tests.attribution.factories import OpportunityPartnerFactory, RevenueEventFactory
@@ -129,7 +129,10 @@ def test_admin_settings_change_brings_the_ledger_in_line_with_the_deal_page(
                 "enforce_account_cap": "on",
                 "si_mode": "live_share",
                 "si_fixed_percent": "0",
-                "default_splits": '{"si": "0", "influence": "2", "referral": "10", "isv": "6"}',
+                "default_si": "0",
+                "default_influence": "2",
+                "default_referral": "10",
+                "default_isv": "6",
             },
         )
     # then: for every deal the ledger totals equal the explained splits; ISV credit moved 5 → 6 %
@@ -176,6 +179,24 @@ def test_a_settings_save_that_changes_nothing_queues_nothing(org, admin, django_
     attribution_settings_update(organization=org, actor=admin.user, data={"default_splits": DEFAULTS})
     # then
     assert JobRun.objects.count() == jobs
+
+
+def test_default_splits_equal_in_value_are_no_change(org, admin, django_capture_on_commit_callbacks):
+    # given
+    _world(org)
+    _align(org, admin.user, django_capture_on_commit_callbacks)
+    jobs = JobRun.objects.count()
+    # when: 10 written as 10.00 and 5 as 5.0
+    saved = attribution_settings_update(
+        organization=org,
+        actor=admin.user,
+        data={"default_splits": {**DEFAULTS, "referral": "10.00", "isv": "5.0"}},
+    )
+    # then: nothing written, audited or queued
+    assert saved.job is None
+    assert AttributionSettings.objects.get(organization=org).default_splits == DEFAULTS
+    assert JobRun.objects.count() == jobs
+    assert not AuditEvent.objects.filter(action="attributionsettings.update").exists()
 
 
 def test_without_the_alignment_the_ledger_would_disagree(org, admin, django_capture_on_commit_callbacks):
