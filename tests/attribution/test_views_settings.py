@@ -5,11 +5,14 @@ the field and change nothing, and only settings editors get in."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from attribution.models import AttributionEntry, AttributionSettings, PartnerRole
 from attribution.selectors import settings_preview
-from revops.models import AuditEvent, JobRun
+from revops.models import AuditEvent, JobRun, Partner
+from tests.attribution.factories import OpportunityPartnerFactory, RevenueEventFactory
 from tests.attribution.factories_alignment import (
     DEFAULTS,
     align_ledger,
@@ -17,6 +20,7 @@ from tests.attribution.factories_alignment import (
     explained_by_deal,
     ledger_by_deal,
 )
+from tests.revops.factories import OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +203,29 @@ def test_only_settings_editors_get_in(org, deals, client_for, request, role):
     # then
     assert answers == [403, 403, 403]
     assert _unchanged(org) == before
+
+
+def test_the_preview_reads_the_same_number_of_queries_for_a_bigger_book(
+    org, deals, admin, django_capture_on_commit_callbacks
+):
+    # given: the preview's queries on the book, then the book with two more ISV deals
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            settings_preview.settings_change_preview(
+                organization=org, data={"default_splits": {**DEFAULTS, "isv": "6"}}
+            )
+        return len(captured)
+
+    small = queries()
+    isv = Partner.objects.get(organization=org, name="Isv Co")
+    for _ in range(2):
+        deal = OpportunityFactory(organization=org, amount=D("5000.00"))
+        OpportunityPartnerFactory(
+            organization=org, opportunity=deal, partner=isv, role="isv", split_percent=None
+        )
+        RevenueEventFactory(organization=org, opportunity=deal, account=deal.account, amount=D("500.00"))
+    align_ledger(org, admin.user, django_capture_on_commit_callbacks, key="bigger")
+    # when
+    big = queries()
+    # then
+    assert big == small
