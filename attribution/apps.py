@@ -55,3 +55,8 @@ class AttributionConfig(AppConfig):
         register(NavItem("Attribution ledger", "attribution:ledger", AttributionCap.VIEW, group=partners))
         register(NavItem("Attribution periods", "attribution:periods", AttributionCap.VIEW, group=partners))
         register(NavItem("Attribution rules", "attribution:rules", AttributionCap.VIEW, group=partners))
+        register(
+            NavItem(
+                "Attribution settings", "attribution:settings", AttributionCap.SETTINGS_EDIT, group=partners
+            )
+        )

@@ -6,12 +6,23 @@ import pydantic
 from django import forms
 
 from attribution.conditions import LIST_CONDITIONS
-from attribution.models import PartnerRole
+from attribution.models import AttributionSettings, DefaultSplits, PartnerRole, SiMode
 from attribution.rule_schema import RuleAction, RuleConditions, RuleDefinition, validation_message
 from revops.forms import PeriodFilterForm
 from revops.models import Partner
 
 REASON_REQUIRED = "Say why the split changes."
+PERCENT_INVALID = "{label}: enter a percent from 0 to 100, with at most two decimals."
+# Every way a percent can be refused gets the one message naming the field.
+_PERCENT_ERRORS = (
+    "required",
+    "invalid",
+    "min_value",
+    "max_value",
+    "max_digits",
+    "max_decimal_places",
+    "max_whole_digits",
+)
 ACTION_CHOICES = (
     ("allow", "Allow credit"),
     ("deny", "Deny credit"),
@@ -169,3 +180,86 @@ def rule_summary(rule: RuleDefinition) -> str:
     if rule.action.percent is not None:
         action = f"{action.removesuffix(' %').removesuffix(' at')} {rule.action.percent} %"
     return f"{' · '.join(parts)} → {action}"
+
+
+def percent_field(label: str, **kwargs) -> forms.DecimalField:
+    """A percent from 0 to 100 with two decimals; every refusal names the field."""
+    message = PERCENT_INVALID.format(label=label)
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        error_messages=dict.fromkeys(_PERCENT_ERRORS, message),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
+        **kwargs,
+    )
+
+
+def default_split_field_name(role: str) -> str:
+    return f"default_{role}"
+
+
+DEFAULT_SPLIT_FIELDS = tuple(default_split_field_name(role) for role in PartnerRole.values)
+
+# One percent field per partner role, named after the role; forms mix these in so the role list
+# is PartnerRole's and nobody else's.
+DefaultSplitFields = type(
+    "DefaultSplitFields",
+    (forms.Form,),
+    {
+        "__module__": __name__,
+        "__doc__": "The default split of each partner role, one percent field per role.",
+        **{
+            default_split_field_name(role): percent_field(
+                f"{label} default split",
+                help_text=f"Used for {label} links that no rule or manual percent decides.",
+            )
+            for role, label in PartnerRole.choices
+        },
+    },
+)
+
+
+def default_splits_initial(defaults: DefaultSplits) -> dict:
+    return {default_split_field_name(role): getattr(defaults, role) for role in PartnerRole.values}
+
+
+def default_splits_cleaned(cleaned_data: dict) -> dict[str, str]:
+    """The `default_splits` JSON of the role fields (call once they are valid)."""
+    return {role: str(cleaned_data[default_split_field_name(role)]) for role in PartnerRole.values}
+
+
+class AttributionSettingsForm(DefaultSplitFields):
+    """The settings page: SI mode and fixed percent, the account cap, a default split per role."""
+
+    si_mode = forms.ChoiceField(label="SI mode", choices=SiMode.choices)
+    si_fixed_percent = percent_field(
+        "SI fixed percent", help_text="An SI partner's share of an account in the fixed-percent mode."
+    )
+    enforce_account_cap = forms.BooleanField(
+        label="Cap account splits at 100 %",
+        required=False,
+        help_text=AttributionSettings._meta.get_field("enforce_account_cap").help_text,
+    )
+    field_order = ["si_mode", "si_fixed_percent", *DEFAULT_SPLIT_FIELDS, "enforce_account_cap"]
+
+    @classmethod
+    def initial_of(cls, settings: AttributionSettings) -> dict:
+        return {
+            "si_mode": settings.si_mode,
+            "si_fixed_percent": settings.si_fixed_percent,
+            "enforce_account_cap": settings.enforce_account_cap,
+            **default_splits_initial(settings.defaults),
+        }
+
+    def settings_data(self) -> dict:
+        """The settings the form holds, in the shape the settings service takes."""
+        data = self.cleaned_data
+        return {
+            "si_mode": data["si_mode"],
+            "si_fixed_percent": data["si_fixed_percent"],
+            "enforce_account_cap": bool(data.get("enforce_account_cap")),
+            "default_splits": default_splits_cleaned(data),
+        }

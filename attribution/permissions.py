@@ -23,6 +23,9 @@ class AttributionCap(StrEnum):
     VIEW = "attribution.view"
     EDIT = "attribution.edit"
     RULE_EDIT = "attribution.rule_edit"
+    # The organization's settings (defaults per role, SI mode, account cap): every split that
+    # no rule or manual percent decides moves with them.
+    SETTINGS_EDIT = "attribution.settings_edit"
 
 
 class AttributionKind(StrEnum):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from attribution.views import deal, ledger, performance, periods, rule_files, rules
+from attribution.views import deal, ledger, performance, periods, rule_files, rules, settings
 
 app_name = "attribution"
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("rules/export/", rule_files.rule_export_view, name="rule-export"),
     path("rules/import/", rule_files.rule_import_view, name="rule-import"),
     path("rules/import/confirm/", rule_files.rule_import_confirm_view, name="rule-import-confirm"),
+    path("settings/", settings.attribution_settings_view, name="settings"),
+    path("settings/preview/", settings.attribution_settings_preview_view, name="settings-preview"),
 ]

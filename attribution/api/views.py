@@ -228,9 +228,9 @@ class AttributionSettingsApi(OrganizationScopedViewSetMixin, APIView):
     """The organization's attribution settings (admins)."""
 
     required_caps = {
-        "get": AttributionCap.RULE_EDIT,
-        "put": AttributionCap.RULE_EDIT,
-        "patch": AttributionCap.RULE_EDIT,
+        "get": AttributionCap.SETTINGS_EDIT,
+        "put": AttributionCap.SETTINGS_EDIT,
+        "patch": AttributionCap.SETTINGS_EDIT,
     }
 
     @extend_schema(responses=AttributionSettingsSerializer)
@@ -246,7 +246,7 @@ class AttributionSettingsApi(OrganizationScopedViewSetMixin, APIView):
         if "default_splits" in data:
             merged = {**settings.defaults.as_json(), **data["default_splits"]}
             data["default_splits"] = {role: str(value) for role, value in merged.items()}
-        settings = attribution_settings_update(
+        settings, _job = attribution_settings_update(
             organization=request.organization, actor=request.user, data=data
         )
         return Response(AttributionSettingsSerializer(settings).data)

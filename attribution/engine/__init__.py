@@ -9,7 +9,8 @@ dataclasses in `types.py`). It returns one `SplitResult` per link, in the order 
 percent (Decimal, 2 places), allowed, and an `Explanation` (source, deciding rule id + version,
 caps applied, every same-scope rule considered with why it did or did not match).
 `explain_text(result)` turns one into a sentence; `rule_set_diagnostics(rules)` reports
-conflicting and unreachable rules when a rule is saved.
+conflicting and unreachable rules when a rule is saved; `reachable_priority(rules, candidate)`
+says at which priority a new rule can decide (for rules typed without one).
 
 Semantics, per link (rules only see links of their own scope):
 
@@ -35,7 +36,7 @@ account's. A link to a deal or account that was not passed raises `UnknownTarget
 """
 
 from attribution.engine.explain import explain_text
-from attribution.engine.rules import rule_set_diagnostics
+from attribution.engine.rules import Placement, reachable_priority, rule_set_diagnostics
 from attribution.engine.splits import (
     ACCOUNT_TOTAL_CAP,
     DEAL_TOTAL_CAP,
@@ -76,6 +77,7 @@ __all__ = [
     "EngineSettings",
     "Explanation",
     "LinkFacts",
+    "Placement",
     "Role",
     "RuleSpec",
     "Scope",
@@ -86,6 +88,7 @@ __all__ = [
     "compute_splits",
     "explain_text",
     "quantize_percent",
+    "reachable_priority",
     "rule_set_diagnostics",
     "split_percent_exact",
 ]

@@ -6,13 +6,16 @@ Order: rules are evaluated by ascending `priority`, ties broken by rule id. With
   deny beats an allow. No matching allow/deny rule means the link is allowed;
 - split: the first matching set-split rule gives the split;
 - caps: every matching cap rule applies (in order), so the lowest cap wins.
+
+`rule_set_diagnostics` reports conflicting and unreachable rules; `reachable_priority` finds
+where a new rule must go for no other rule to decide in its place.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
@@ -312,3 +315,44 @@ def rule_set_diagnostics(rules: Iterable[RuleSpec]) -> list[Diagnostic]:
                         )
                     )
     return diagnostics
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a new rule can decide: its priority, and the rule that would decide in its place
+    at the priority it asked for (None when nothing did)."""
+
+    priority: int
+    ahead_of: RuleSpec | None
+
+
+def _blocker(others: list[RuleSpec], candidate: RuleSpec) -> RuleSpec | None:
+    """The rule that keeps `candidate` from deciding: one that comes first and matches all it
+    matches (it is unreachable), or one at its priority that disagrees with it (a conflict)."""
+    by_id = {rule.id: rule for rule in others}
+    for diagnostic in rule_set_diagnostics([*others, candidate]):
+        later, earlier = diagnostic.rule_ids[0], diagnostic.rule_ids[-1]
+        if diagnostic.kind == "unreachable" and later == candidate.id:
+            return by_id[earlier]
+        if diagnostic.kind == "conflict" and candidate.id in diagnostic.rule_ids:
+            return by_id[earlier if later == candidate.id else later]
+    return None
+
+
+def reachable_priority(rules: Iterable[RuleSpec], candidate: RuleSpec) -> Placement | None:
+    """The highest priority, at most the candidate's own, at which `candidate` joins `rules`
+    and can decide (see `_blocker`); None when no priority down to 0 does.
+
+    A rule keeps its priority when nothing stands in its way, so it still runs after the more
+    specific rules; otherwise it moves just ahead of the rules that would decide in its place.
+    Ties run in rule-id order and a new rule's id comes last, so a tie never puts it first.
+    """
+    others = [rule for rule in rules if rule.id != candidate.id and rule.scope == candidate.scope]
+    blocker = _blocker(others, candidate)
+    if blocker is None:
+        return Placement(candidate.priority, None)
+    below = {p for rule in others for p in (rule.priority, rule.priority - 1) if 0 <= p < candidate.priority}
+    for priority in sorted(below | {0}, reverse=True):
+        if _blocker(others, replace(candidate, priority=priority)) is None:
+            return Placement(priority, blocker)
+    return None

@@ -23,7 +23,8 @@ Rules: action.kind is allow, deny, set_split or cap; set_split and cap need acti
 (0-100), allow and deny take none. Amounts are plain numbers in the deal currency.
 "under X" is max_amount X with max_inclusive false; "at least X" is min_amount X.
 Known stage codes: {stages}. Known product-line codes: {product_lines}.
-Use only those codes. Do not invent conditions the sentence does not state."""
+Use only those codes. Do not invent conditions the sentence does not state.
+Leave priority out unless the sentence gives one."""
 
 
 def _prompt(context: ParseContext) -> str:

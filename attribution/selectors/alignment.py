@@ -1,5 +1,6 @@
 """Ledger alignment reads: the rule set and settings the ledger was last brought in line with,
-the ones in force now, and which accounts a change between the two can reach."""
+the ones in force now, which accounts a change between the two can reach, and the alignment
+the last settings change queued."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from attribution.selectors.splits import NARROW_ACCOUNTS_MAX, changed_rules, rul
 from revops.models import JobRun, Organization
 
 ALIGNMENT_KIND = "attribution.recompute"
+# Idempotency keys of the alignments settings changes queue start with this.
+SETTINGS_ALIGNMENT_KEY = f"{ALIGNMENT_KIND}:settings-"
 
 
 @dataclass(frozen=True)
@@ -124,3 +127,16 @@ def alignment_reach(
     if reached is not None and len(reached) > NARROW_ACCOUNTS_MAX:
         reached = None
     return AlignmentReach(account_ids=reached, before_rules=before)
+
+
+def settings_alignment_latest(*, organization: Organization) -> JobRun | None:
+    """The ledger alignment the organization's last settings change queued (None before any)."""
+    return (
+        JobRun.objects.filter(
+            organization=organization,
+            kind=ALIGNMENT_KIND,
+            idempotency_key__startswith=SETTINGS_ALIGNMENT_KEY,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )

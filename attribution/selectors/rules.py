@@ -1,4 +1,5 @@
-"""Rule pages reads: the rule list, one rule, builder choices and the dry-run preview."""
+"""Rule pages reads: the rule list, one rule, builder choices, where a typed rule goes, and the
+dry-run preview."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from decimal import Decimal
 from django.http import Http404
 
 from attribution.credits import ShareInput, split_amounts
-from attribution.engine import RuleSpec, Scope, SplitResult, compute_splits
+from attribution.engine import RuleSpec, Scope, SplitResult, compute_splits, reachable_priority
 from attribution.models import AttributionRule
+from attribution.rule_schema import RuleDefinition
 from attribution.selectors.rule_sets import active_rule_specs
 from attribution.selectors.splits import engine_settings, load_facts
 from revops.models import Account, Membership, Opportunity, Organization, ProductLine
@@ -43,6 +45,27 @@ def product_line_codes(*, membership: Membership) -> list[tuple[str, str]]:
     return list(
         ProductLine.objects.filter(organization_id=membership.organization_id).values_list("code", "name")
     )
+
+
+@dataclass(frozen=True)
+class RulePlacement:
+    """The priority a rule typed without one gets, and the rule it was put ahead of (None when
+    no rule stood in its way). `reachable` is False when no priority lets it decide."""
+
+    priority: int
+    ahead_of: str | None
+    reachable: bool = True
+
+
+def rule_placement(*, organization: Organization, rule: RuleDefinition) -> RulePlacement:
+    """Where a new rule can decide among the organization's active rules (lower priority runs
+    first): its own priority when no rule decides in its place, else just ahead of those."""
+    specs, _ = active_rule_specs(organization=organization)
+    placement = reachable_priority(specs, rule.to_spec(rule_id=PREVIEW_ID, version=0))
+    if placement is None:
+        return RulePlacement(rule.priority, None, reachable=False)
+    ahead_of = placement.ahead_of.name if placement.ahead_of is not None else None
+    return RulePlacement(placement.priority, ahead_of)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Max
 
 from attribution.models import AccountPartner, AttributionRuleVersion, LinkStatus, OpportunityPartner
+from attribution.selectors.alignment import SETTINGS_ALIGNMENT_KEY
 from attribution.services.jobs import attribution_recompute_enqueue
 from revops.models import Account, JobRun, Opportunity, Organization, Partner
 
@@ -43,7 +44,7 @@ def ledger_alignment_for_settings(*, organization: Organization, actor) -> JobRu
     job, _ = attribution_recompute_enqueue(
         organization=organization,
         actor=actor,
-        idempotency_key=f"attribution.recompute:settings-{uuid.uuid4().hex}",
+        idempotency_key=f"{SETTINGS_ALIGNMENT_KEY}{uuid.uuid4().hex}",
         params=NARROW,
     )
     return job

@@ -27,6 +27,7 @@ from attribution.selectors.rules import (
     product_line_codes,
     rule_get,
     rule_list,
+    rule_placement,
     rule_preview,
 )
 from attribution.services.rules import rule_create, rule_update
@@ -177,7 +178,19 @@ def rule_parse_view(request: HttpRequest) -> HttpResponse:
     if isinstance(parsed, ParseFailure):
         form = _builder(request, rule=None)
         return _render(request, form, None, sentence_form=sentence_form, failure=parsed)
+    # A sentence that names no priority would take the schema's default and could land behind
+    # a rule that decides every link it matches: it goes where it can decide instead.
+    placement = None
+    if "priority" not in parsed.model_fields_set:
+        placement = rule_placement(organization=request.membership.organization, rule=parsed)
+        parsed = parsed.model_copy(update={"priority": placement.priority})
     form = _builder(request, rule=None, initial=builder_initial(parsed))
     return _render(
-        request, form, None, sentence_form=sentence_form, parsed=parsed, summary=rule_summary(parsed)
+        request,
+        form,
+        None,
+        sentence_form=sentence_form,
+        parsed=parsed,
+        summary=rule_summary(parsed),
+        placement=placement,
     )

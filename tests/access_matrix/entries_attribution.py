@@ -2,8 +2,9 @@
 
 Columns: anonymous, admin, manager, finance, rep, partner, outsider, other_rep, other_manager,
 other_partner (see expect.ACTORS). Every role but partner
-may view attribution; managers also change splits; only admins edit rules and settings;
-admins and finance close periods. POSTs carry an invalid or no-op body: nothing changes.
+may view attribution; managers also change splits; only admins edit rules and settings (the
+settings page, with its preview of every deal's credit, is for them alone); admins and finance
+close periods. POSTs carry an invalid or no-op body: nothing changes.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ PAGES: dict[str, Entry] = {
     "attribution:rule-export": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
     "attribution:rule-import": Entry((LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),
     "attribution:rule-import-confirm": Entry(
+        (LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"
+    ),
+    "attribution:settings": Entry((LOGIN, 200, 403, 403, 403, 403, 200, 403, 403, 403)),
+    # An empty form is refused (400): nothing is previewed or saved.
+    "attribution:settings-preview": Entry(
         (LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"
     ),
 }
@@ -116,6 +122,10 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry((LOGIN, 400, 403, 403, 403, 403, 404, 403, 403, 403), obj="attributionrule", method="POST"),
     ),
     "attribution:rule-new": (Entry((LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),),
+    "attribution:settings": (
+        Entry((LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),
+        Entry((LOGIN, 200, 403, 403, 403, 403, 200, 403, 403, 403), hx=True),
+    ),
     "attribution-api:opportunity-partner-list": (
         Entry((401, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST"),
     ),

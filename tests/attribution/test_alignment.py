@@ -8,117 +8,36 @@ change can reach and records the state it aligned to.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from attribution.credits import ShareInput, split_amounts
-from attribution.models import AttributionEntry, AttributionSettings, OpportunityPartner, RevenueEvent
-from attribution.selectors.splits import deal_split_results
-from attribution.services.jobs import attribution_recompute_enqueue
+from attribution.models import AttributionEntry, AttributionSettings, OpportunityPartner
 from attribution.services.links import opportunity_partner_set
 from attribution.services.rules import rule_create
 from attribution.services.settings import attribution_settings_update
-from revops.models import JobRun, Opportunity, Partner
+from revops.models import AuditEvent, JobRun, Partner
 from revops.services.crm import record_update
-from revops.services.periods import periods_ensure
-from tests.attribution.factories import OpportunityPartnerFactory, RevenueEventFactory
-from tests.revops.factories import AccountFactory, OpportunityFactory, PartnerFactory
+from tests.attribution.factories_alignment import (
+    DEFAULTS,
+    align_ledger,
+    alignment_world,
+    explained_by_deal,
+    ledger_by_deal,
+)
 
 pytestmark = pytest.mark.django_db
-ZERO = Decimal("0.00")
-DEFAULTS = {"si": "0", "influence": "2", "referral": "10", "isv": "5"}
-
-
-def _world(org):
-    """Three accounts: ISV and referral partners on defaults, one fixed split, one deal without
-    partners; two revenue events per deal."""
-    periods_ensure(organization=org, start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31))
-    AttributionSettings.objects.create(organization=org, default_splits=DEFAULTS)
-    isv = PartnerFactory(organization=org, name="Isv Co", tier="silver", types=["isv"])
-    referral = PartnerFactory(organization=org, name="Referrer", tier="gold", types=["referral"])
-    deals = []
-    for i, (region, segment) in enumerate([("emea", "enterprise"), ("na", "smb"), ("apac", "mid_market")]):
-        account = AccountFactory(organization=org, name=f"Account {i}", region=region, segment=segment)
-        for j, amount in enumerate((Decimal("10000.00"), Decimal("60000.00"))):
-            deal = OpportunityFactory(
-                organization=org, account=account, name=f"Deal {i}.{j}", amount=amount, stage="negotiation"
-            )
-            deals.append(deal)
-            for day, value in (
-                (dt.date(2026, 1, 10), Decimal("1000.00")),
-                (dt.date(2026, 2, 10), Decimal("333.33")),
-            ):
-                RevenueEventFactory(
-                    organization=org, opportunity=deal, account=account, date=day, amount=value
-                )
-    OpportunityPartnerFactory(
-        organization=org, opportunity=deals[0], partner=isv, role="isv", split_percent=None
-    )
-    OpportunityPartnerFactory(
-        organization=org, opportunity=deals[0], partner=referral, role="referral", split_percent=None
-    )
-    OpportunityPartnerFactory(
-        organization=org, opportunity=deals[2], partner=isv, role="isv", split_percent=None
-    )
-    OpportunityPartnerFactory(
-        organization=org, opportunity=deals[3], partner=referral, role="referral", split_percent=Decimal("15")
-    )
-    OpportunityPartnerFactory(
-        organization=org, opportunity=deals[4], partner=referral, role="referral", split_percent=None
-    )
-    return deals
-
-
-def _align(org, actor, capture, key="initial"):
-    with capture(execute=True):
-        job, _ = attribution_recompute_enqueue(organization=org, actor=actor, idempotency_key=key)
-    job.refresh_from_db()
-    return job
-
-
-def _ledger_by_deal(org) -> dict[int, dict[int, Decimal]]:
-    rows = (
-        AttributionEntry.objects.filter(organization=org)
-        .values_list("revenue_event__opportunity_id", "partner_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    out: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for deal_id, partner_id, total in rows:
-        if total != ZERO:
-            out[deal_id][partner_id] = total
-    return dict(out)
-
-
-def _explained_by_deal(org) -> dict[int, dict[int, Decimal]]:
-    """What the deal page explains, applied to each revenue event of the deal."""
-    out: dict[int, dict[int, Decimal]] = {}
-    for deal in Opportunity.objects.filter(organization=org).select_related("organization"):
-        results = deal_split_results(deal=deal)
-        shares = [ShareInput(r.partner_id, str(r.role), r.percent if r.allowed else ZERO) for r in results]
-        totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
-        for amount in RevenueEvent.objects.filter(opportunity=deal).values_list("amount", flat=True):
-            for share, credit in zip(shares, split_amounts(amount, shares), strict=True):
-                totals[share.partner_id] += credit
-        kept = {p: t for p, t in totals.items() if t != ZERO}
-        if kept:
-            out[deal.pk] = kept
-    return out
 
 
 def test_admin_settings_change_brings_the_ledger_in_line_with_the_deal_page(
     org, admin, client_for, django_capture_on_commit_callbacks
 ):
     # given: the ledger aligned with ISV at the 5 % default
-    deals = _world(org)
-    _align(org, admin.user, django_capture_on_commit_callbacks)
-    assert _ledger_by_deal(org) == _explained_by_deal(org)
+    deals = alignment_world(org)
+    align_ledger(org, admin.user, django_capture_on_commit_callbacks)
+    assert ledger_by_deal(org) == explained_by_deal(org)
     settings = AttributionSettings.objects.get(organization=org)
     entries_before = AttributionEntry.objects.count()
     # when: an admin changes the ISV default to 6 % in the admin
@@ -129,15 +48,18 @@ def test_admin_settings_change_brings_the_ledger_in_line_with_the_deal_page(
                 "enforce_account_cap": "on",
                 "si_mode": "live_share",
                 "si_fixed_percent": "0",
-                "default_splits": '{"si": "0", "influence": "2", "referral": "10", "isv": "6"}',
+                "default_si": "0",
+                "default_influence": "2",
+                "default_referral": "10",
+                "default_isv": "6",
             },
         )
     # then: for every deal the ledger totals equal the explained splits; ISV credit moved 5 → 6 %
     assert response.status_code == 302
-    assert _ledger_by_deal(org) == _explained_by_deal(org)
+    assert ledger_by_deal(org) == explained_by_deal(org)
     isv_totals = {
         deal_id: totals
-        for deal_id, totals in _ledger_by_deal(org).items()
+        for deal_id, totals in ledger_by_deal(org).items()
         if deal_id in (deals[0].pk, deals[2].pk)
     }
     isv_id = AttributionEntry.objects.filter(role="isv").values_list("partner_id", flat=True).first()
@@ -151,8 +73,8 @@ def test_admin_settings_change_brings_the_ledger_in_line_with_the_deal_page(
 
 def test_api_settings_change_queues_the_alignment(org, admin, django_capture_on_commit_callbacks):
     # given
-    _world(org)
-    _align(org, admin.user, django_capture_on_commit_callbacks)
+    alignment_world(org)
+    align_ledger(org, admin.user, django_capture_on_commit_callbacks)
     api = APIClient()
     api.force_login(admin.user)
     # when: the referral default goes 10 → 12 %
@@ -162,15 +84,15 @@ def test_api_settings_change_queues_the_alignment(org, admin, django_capture_on_
         )
     # then
     assert response.status_code == 200
-    assert _ledger_by_deal(org) == _explained_by_deal(org)
+    assert ledger_by_deal(org) == explained_by_deal(org)
     job = JobRun.objects.filter(organization=org).latest("pk")
     assert (job.status, job.counts["accounts"]) == ("succeeded", 3)  # the three with referral links
 
 
 def test_a_settings_save_that_changes_nothing_queues_nothing(org, admin, django_capture_on_commit_callbacks):
     # given
-    _world(org)
-    _align(org, admin.user, django_capture_on_commit_callbacks)
+    alignment_world(org)
+    align_ledger(org, admin.user, django_capture_on_commit_callbacks)
     jobs = JobRun.objects.count()
     # when
     attribution_settings_update(organization=org, actor=admin.user, data={"default_splits": DEFAULTS})
@@ -178,23 +100,41 @@ def test_a_settings_save_that_changes_nothing_queues_nothing(org, admin, django_
     assert JobRun.objects.count() == jobs
 
 
+def test_default_splits_equal_in_value_are_no_change(org, admin, django_capture_on_commit_callbacks):
+    # given
+    alignment_world(org)
+    align_ledger(org, admin.user, django_capture_on_commit_callbacks)
+    jobs = JobRun.objects.count()
+    # when: 10 written as 10.00 and 5 as 5.0
+    saved = attribution_settings_update(
+        organization=org,
+        actor=admin.user,
+        data={"default_splits": {**DEFAULTS, "referral": "10.00", "isv": "5.0"}},
+    )
+    # then: nothing written, audited or queued
+    assert saved.job is None
+    assert AttributionSettings.objects.get(organization=org).default_splits == DEFAULTS
+    assert JobRun.objects.count() == jobs
+    assert not AuditEvent.objects.filter(action="attributionsettings.update").exists()
+
+
 def test_without_the_alignment_the_ledger_would_disagree(org, admin, django_capture_on_commit_callbacks):
     # given: the ledger aligned, then a settings change whose alignment is not run
-    _world(org)
-    _align(org, admin.user, django_capture_on_commit_callbacks)
+    alignment_world(org)
+    align_ledger(org, admin.user, django_capture_on_commit_callbacks)
     attribution_settings_update(
         organization=org, actor=admin.user, data={"default_splits": {**DEFAULTS, "isv": "6"}}
     )
     # then: the deal page explains 6 %, the ledger still holds 5 % (what the queued job fixes)
-    assert _ledger_by_deal(org) != _explained_by_deal(org)
+    assert ledger_by_deal(org) != explained_by_deal(org)
 
 
 def test_a_rule_change_recomputes_only_the_accounts_it_can_reach(
     org, admin, django_capture_on_commit_callbacks
 ):
     # given
-    deals = _world(org)
-    _align(org, admin.user, django_capture_on_commit_callbacks)
+    deals = alignment_world(org)
+    align_ledger(org, admin.user, django_capture_on_commit_callbacks)
     # when: a rule capping referral partners at 5 % in EMEA
     with django_capture_on_commit_callbacks(execute=True):
         saved = rule_create(
@@ -209,17 +149,17 @@ def test_a_rule_change_recomputes_only_the_accounts_it_can_reach(
     # then: one account reached (Account 0), only Deal 0.0's two events adjusted
     saved.job.refresh_from_db()
     assert (saved.job.status, saved.job.counts["accounts"], saved.job.counts["events"]) == ("succeeded", 1, 2)
-    assert _ledger_by_deal(org) == _explained_by_deal(org)
+    assert ledger_by_deal(org) == explained_by_deal(org)
     referral = OpportunityPartner.objects.get(opportunity=deals[0], role="referral").partner_id
-    assert _ledger_by_deal(org)[deals[0].pk][referral] == Decimal(
+    assert ledger_by_deal(org)[deals[0].pk][referral] == Decimal(
         "66.66"
     )  # 5 % of 1,000.00 and of 333.33 (16.66)
 
 
 def test_a_split_change_recomputes_only_its_account(org, admin, django_capture_on_commit_callbacks):
     # given
-    deals = _world(org)
-    _align(org, admin.user, django_capture_on_commit_callbacks)
+    deals = alignment_world(org)
+    align_ledger(org, admin.user, django_capture_on_commit_callbacks)
     link = OpportunityPartner.objects.get(opportunity=deals[3])
     # when
     with django_capture_on_commit_callbacks(execute=True):
@@ -239,14 +179,14 @@ def test_a_split_change_recomputes_only_its_account(org, admin, django_capture_o
         4,
         {"adjustment": 2},
     )
-    assert _ledger_by_deal(org) == _explained_by_deal(org)
+    assert ledger_by_deal(org) == explained_by_deal(org)
 
 
 def test_a_partner_tier_change_used_by_a_rule_brings_the_ledger_in_line(
     org, admin, django_capture_on_commit_callbacks
 ):
     # given: gold partners get 25 %; the referrer is gold, the ledger aligned
-    deals = _world(org)
+    deals = alignment_world(org)
     with django_capture_on_commit_callbacks(execute=True):
         rule_create(
             organization=org,
@@ -257,9 +197,9 @@ def test_a_partner_tier_change_used_by_a_rule_brings_the_ledger_in_line(
                 "action": {"kind": "set_split", "percent": "25"},
             },
         )
-    _align(org, admin.user, django_capture_on_commit_callbacks, key="after-rule")
+    align_ledger(org, admin.user, django_capture_on_commit_callbacks, key="after-rule")
     referrer = Partner.objects.get(organization=org, name="Referrer")
-    assert _ledger_by_deal(org)[deals[4].pk] == {referrer.pk: Decimal("333.33")}
+    assert ledger_by_deal(org)[deals[4].pk] == {referrer.pk: Decimal("333.33")}
     # when: the partner drops to silver (an edit in the admin or the partner page)
     with django_capture_on_commit_callbacks(execute=True):
         record_update(instance=referrer, actor=admin.user, data={"tier": "silver"})
@@ -269,14 +209,14 @@ def test_a_partner_tier_change_used_by_a_rule_brings_the_ledger_in_line(
         "succeeded",
         {"narrow": True, "accounts": sorted({deals[0].account_id, deals[3].account_id, deals[4].account_id})},
     )
-    assert _ledger_by_deal(org) == _explained_by_deal(org)
-    assert _ledger_by_deal(org)[deals[4].pk] == {referrer.pk: Decimal("133.33")}
+    assert ledger_by_deal(org) == explained_by_deal(org)
+    assert ledger_by_deal(org)[deals[4].pk] == {referrer.pk: Decimal("133.33")}
 
 
 def test_a_change_no_split_reads_queues_nothing(org, admin, django_capture_on_commit_callbacks):
     # given
-    _world(org)
-    _align(org, admin.user, django_capture_on_commit_callbacks)
+    alignment_world(org)
+    align_ledger(org, admin.user, django_capture_on_commit_callbacks)
     referrer = Partner.objects.get(organization=org, name="Referrer")
     jobs = JobRun.objects.count()
     # when

@@ -1,5 +1,6 @@
 """Unit tests of the pure split engine: rules, caps, SI modes, defaults, explanations."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -23,6 +24,7 @@ from attribution.engine import (
     UnknownTargetError,
     compute_splits,
     explain_text,
+    reachable_priority,
     rule_set_diagnostics,
     split_percent_exact,
 )
@@ -419,3 +421,46 @@ def test_diagnostics_silent_for_disjoint_and_narrower_first_rules():
     diagnostics = rule_set_diagnostics(rules)
     # then
     assert diagnostics == []
+
+
+REFERRAL = frozenset({"referral"})
+
+
+@pytest.mark.parametrize(
+    ("_case", "existing", "candidate", "expected"),
+    [
+        # nothing stands in the way: the rule keeps its priority, behind the narrower rule
+        ("free", [rule(1, ActionKind.SET_SPLIT, "20", priority=50, roles=REFERRAL, min_amount=D("50000"))],
+         rule("new", ActionKind.SET_SPLIT, "10", priority=100, roles=REFERRAL), (100, None)),
+        # a covering split rule at the same priority runs first (lower id): one step ahead of it
+        ("tie", [rule(1, ActionKind.SET_SPLIT, "10", priority=100, roles=REFERRAL)],
+         rule("new", ActionKind.SET_SPLIT, "12", priority=100, roles=REFERRAL, min_amount=D("50000")), (99, 1)),
+        # an allow rule decides access earlier; at its own level a deny would conflict with it
+        ("access", [rule(1, ActionKind.ALLOW, priority=40, roles=REFERRAL)],
+         rule("new", ActionKind.DENY, priority=100, roles=REFERRAL, max_amount=D("5000")), (39, 1)),
+        # caps never stand in the way, and rules of the other scope are not looked at
+        ("caps and scopes", [rule(1, ActionKind.CAP, "5", priority=1),
+                             rule(2, ActionKind.SET_SPLIT, "10", priority=1, scope=ACC, roles=REFERRAL)],
+         rule("new", ActionKind.SET_SPLIT, "12", priority=100, roles=REFERRAL), (100, None)),
+    ],
+)  # fmt: skip
+def test_reachable_priority_places_a_new_rule_where_it_can_decide(_case, existing, candidate, expected):
+    # when
+    placement = reachable_priority(existing, candidate)
+    # then
+    assert placement is not None
+    blocker = placement.ahead_of.id if placement.ahead_of is not None else None
+    assert (placement.priority, blocker) == expected
+    placed = dataclasses.replace(candidate, priority=placement.priority)
+    assert [d for d in rule_set_diagnostics([*existing, placed]) if "new" in d.rule_ids] == []
+
+
+def test_reachable_priority_is_none_when_a_rule_at_zero_covers_it():
+    # given
+    existing = [rule(1, ActionKind.SET_SPLIT, "10", priority=0, roles=REFERRAL)]
+    # when
+    placement = reachable_priority(
+        existing, rule("new", ActionKind.SET_SPLIT, "12", priority=100, roles=REFERRAL)
+    )
+    # then
+    assert placement is None

@@ -9,9 +9,12 @@ from django.urls import reverse
 
 from attribution.models import AttributionEntry, AttributionRule, AttributionRuleVersion
 from attribution.rule_schema import rules_from_json, rules_from_yaml
+from attribution.selectors.splits import deal_split_results
 from attribution.services.rules import rule_create
 from revops.models import AuditEvent, JobRun
+from tests.attribution.factories import OpportunityPartnerFactory
 from tests.attribution.factories_pages import build_book
+from tests.revops.factories import OpportunityFactory, PartnerFactory, ProductLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +206,83 @@ def test_sentence_box_shows_what_it_did_not_understand(org, admin, client_for):
     assert response.context["failure"].unknown_words == ("purple",)
     assert "<code>purple</code>" in response.content.decode()
     assert _nothing_saved(org) == (0, 0, 0)
+
+
+def _referral_rule(admin, *, priority: int = 100):
+    return rule_create(
+        organization=admin.organization,
+        actor=admin.user,
+        name="Referral 10",
+        priority=priority,
+        definition={"conditions": {"roles": ["referral"]}, "action": {"kind": "set_split", "percent": "10"}},
+    ).rule
+
+
+def _parse(client, sentence: str):
+    return client.post(reverse("attribution:rule-parse"), {"sentence": sentence}, HTTP_HX_REQUEST="true")
+
+
+def _save_filled(client, response):
+    """Save the builder as the sentence filled it (what the user does after the preview)."""
+    initial = response.context["form"].initial
+    data = {key: value for key, value in initial.items() if value not in (None, [], False)}
+    return client.post(NEW_URL, {**data, "intent": "save"})
+
+
+def _analytics_referral_link(org):
+    """A referral link with no manual percent on an Analytics deal: the rules decide its split."""
+    analytics = ProductLineFactory(organization=org, name="Analytics", code="analytics")
+    deal = OpportunityFactory(organization=org, product_line=analytics, amount=Decimal("10000.00"))
+    partner = PartnerFactory(organization=org, name="Alpha", types=["referral"])
+    return OpportunityPartnerFactory(
+        organization=org, opportunity=deal, partner=partner, role="referral", split_percent=None
+    )
+
+
+def test_a_sentence_without_a_priority_is_placed_where_it_can_decide(org, admin, client_for):
+    # given: "Referral 10" at the default priority 100 covers every referral link
+    link = _analytics_referral_link(org)
+    existing = _referral_rule(admin)
+    client = client_for(admin)
+    # when: a sentence names no priority, and the builder is saved as it was filled
+    response = _parse(client, "Give referral partners 12% on Analytics deals")
+    saved = _save_filled(client, response)
+    # then: it comes just ahead of "Referral 10" (lower runs first) and decides the link's split
+    assert response.context["form"].initial["priority"] == 99
+    assert response.context["placement"].ahead_of == "Referral 10"
+    assert "ahead of rule “Referral 10”" in response.content.decode()
+    assert saved.status_code == 302
+    rule = AttributionRule.objects.exclude(pk=existing.pk).get(organization=org)
+    assert rule.priority == 99
+    [result] = deal_split_results(deal=link.opportunity)
+    assert (result.explanation.rule_id, result.percent) == (rule.pk, Decimal("12.00"))
+
+
+def test_a_sentence_that_no_rule_shadows_keeps_the_default_priority(org, admin, client_for):
+    # given: the only rule matches ISV links, which the sentence does not touch
+    ProductLineFactory(organization=org, name="Analytics", code="analytics")
+    rule_create(
+        organization=org,
+        actor=admin.user,
+        name="ISV 5",
+        definition={"conditions": {"roles": ["isv"]}, "action": {"kind": "set_split", "percent": "5"}},
+    )
+    # when
+    response = _parse(client_for(admin), "Give referral partners 12% on Analytics deals")
+    # then
+    assert response.context["form"].initial["priority"] == 100
+    assert response.context["placement"].ahead_of is None
+
+
+def test_a_priority_the_sentence_names_is_kept(org, admin, client_for):
+    # given
+    ProductLineFactory(organization=org, name="Analytics", code="analytics")
+    _referral_rule(admin, priority=10)
+    # when: the sentence asks for 50, behind "Referral 10" (which then decides first)
+    response = _parse(client_for(admin), "Give referral partners 12% on Analytics deals with priority 50")
+    # then
+    assert response.context["form"].initial["priority"] == 50
+    assert response.context["placement"] is None
 
 
 def _two_rules(admin):

@@ -20,7 +20,13 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
         ("Pipeline", ["Dashboard", "Opportunities", "Import opportunities"]),
         (
             "Partners",
-            ["Partner performance", "Attribution ledger", "Attribution periods", "Attribution rules"],
+            [
+                "Partner performance",
+                "Attribution ledger",
+                "Attribution periods",
+                "Attribution rules",
+                "Attribution settings",
+            ],
         ),
         ("Admin", ["Jobs", "Settings (admin site)"]),
     ]
