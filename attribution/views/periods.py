@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from attribution.analytics import movement_counts, partner_role_breakdown, period_movement
@@ -21,6 +22,7 @@ from revops.exceptions import ApplicationError
 from revops.htmx import render_page_or_partial
 from revops.permissions import Cap, cap_required, has_cap
 from revops.services.periods import period_close, period_reopen
+from revops.tables import Column
 
 
 def _selected(request: HttpRequest, rows):
@@ -49,6 +51,7 @@ def period_analytics_view(request: HttpRequest) -> HttpResponse:
             {
                 "previous": previous,
                 "breakdown_columns": columns,
+                "breakdown_header": [Column("Partner"), *(Column(capfirst(c), num=True) for c in columns)],
                 "breakdown": [(r["partner"], [r[c] for c in columns]) for r in breakdown.to_dict("records")],
                 "movement": movement.to_dict("records"),
                 "movement_counts": movement_counts(movement),
