@@ -9,13 +9,19 @@ from django.utils.safestring import SafeString, mark_safe
 
 from attribution.selectors.performance import LabelTotal, MonthAmount, PartnerPerformance, PartnerTotal
 from revops.charts import ACCENT, figure_fragment
+from revops.labels import label_for
+from revops.palette import colours_for, palette_colours, palette_register
 
-PALETTE = ["#2f5bea", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#64748b"]
 EMPTY = mark_safe("")
 
 
+def register_palettes() -> None:
+    """A partner's role on a deal is one of its partner types: the role takes the type's colour."""
+    palette_register("partner_role", palette_colours("partner_type"), css_prefix="role")
+
+
 def partner_bar(partners: Sequence[PartnerTotal]) -> SafeString:
-    """Attributed revenue per partner, largest first."""
+    """Attributed revenue per partner, largest first, each bar in its partner's tier colour."""
     if not partners:
         return EMPTY
     fig = go.Figure(
@@ -23,15 +29,16 @@ def partner_bar(partners: Sequence[PartnerTotal]) -> SafeString:
             x=[float(p.amount) for p in partners],
             y=[p.name for p in partners],
             orientation="h",
-            marker={"color": ACCENT},
-            hovertemplate="%{y}: %{x:,.2f}<extra></extra>",
+            marker={"color": colours_for("partner_tier", [p.tier for p in partners])},
+            customdata=[label_for("partner_tier", p.tier) for p in partners],
+            hovertemplate="%{y} (%{customdata}): %{x:,.2f}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
     return figure_fragment(fig)
 
 
-def _pie(totals: Sequence[LabelTotal], hole: float) -> SafeString:
+def _pie(totals: Sequence[LabelTotal], concept: str, hole: float) -> SafeString:
     if not any(t.amount for t in totals):
         return EMPTY
     fig = go.Figure(
@@ -39,7 +46,8 @@ def _pie(totals: Sequence[LabelTotal], hole: float) -> SafeString:
             labels=[t.label for t in totals],
             values=[float(t.amount) for t in totals],
             hole=hole,
-            marker={"colors": PALETTE},
+            marker={"colors": colours_for(concept, [t.code for t in totals])},
+            sort=False,
             hovertemplate="%{label}: %{value:,.2f} (%{percent})<extra></extra>",
         )
     )
@@ -49,12 +57,12 @@ def _pie(totals: Sequence[LabelTotal], hole: float) -> SafeString:
 
 def role_donut(roles: Sequence[LabelTotal]) -> SafeString:
     """Attributed revenue by partner role."""
-    return _pie(roles, hole=0.5)
+    return _pie(roles, "partner_role", hole=0.5)
 
 
 def tier_pie(tiers: Sequence[LabelTotal]) -> SafeString:
     """How attributed revenue is distributed over partner tiers."""
-    return _pie(tiers, hole=0)
+    return _pie(tiers, "partner_tier", hole=0)
 
 
 def credit_waterfall(performance: PartnerPerformance) -> SafeString:

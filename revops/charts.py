@@ -22,10 +22,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from revops.formatting import format_money, format_money_compact
 from revops.models.crm import OPEN_STAGES, Stage
+from revops.palette import colour_for, colours_for
 from revops.selectors.dashboard import MonthTotal, StageTotal
 
 ACCENT = "#2f5bea"
-WON_COLOUR = "#1a7f4b"
 CHART_HEIGHT = 320
 _CONFIG = {"displayModeBar": False, "responsive": True}
 OPEN_STAGE_VALUES = frozenset(s.value for s in OPEN_STAGES)
@@ -89,6 +89,8 @@ def funnel_steps(stages: Sequence[StageTotal]) -> list[StageTotal]:
 def pipeline_funnel(stages: Sequence[StageTotal], currency: str = "USD") -> SafeString:
     """Open pipeline funnel (amount at each stage or later, % of the bar before); won apart.
 
+    Each bar and the won line are in their stage's colour (revops.palette).
+
     Empty when there is no open or won amount at all.
     """
     steps = funnel_steps(stages)
@@ -113,7 +115,7 @@ def pipeline_funnel(stages: Sequence[StageTotal], currency: str = "USD") -> Safe
             textinfo="text",
             hovertext=hovers,
             hoverinfo="text",
-            marker={"color": ACCENT},
+            marker={"color": colours_for("stage", [s.stage for s in steps])},
         )
     )
     if won is not None:
@@ -127,14 +129,14 @@ def pipeline_funnel(stages: Sequence[StageTotal], currency: str = "USD") -> Safe
             xanchor="right",
             yanchor="bottom",
             showarrow=False,
-            font={"color": WON_COLOUR},
+            font={"color": colour_for("stage", Stage.CLOSED_WON)},
         )
         fig.update_layout(margin={"t": 28})  # room above the funnel for the won line
     return figure_fragment(fig)
 
 
 def won_revenue_line(months: Sequence[MonthTotal]) -> SafeString:
-    """Won revenue per month; empty when nothing was won."""
+    """Won revenue per month, in the colour of won deals; empty when nothing was won."""
     if not any(m.amount for m in months):
         return mark_safe("")
     fig = go.Figure(
@@ -143,7 +145,7 @@ def won_revenue_line(months: Sequence[MonthTotal]) -> SafeString:
             y=[float(m.amount) for m in months],
             customdata=[m.count for m in months],
             mode="lines+markers",
-            line={"color": ACCENT, "width": 2},
+            line={"color": colour_for("stage", Stage.CLOSED_WON), "width": 2},
             hovertemplate="%{x|%b %Y}: %{y:,.2f} (%{customdata} deals)<extra></extra>",
         )
     )

@@ -62,6 +62,12 @@ def colours_for(concept: str, values: Iterable[object]) -> list[str]:
     return [colour_for(concept, value) for value in values]
 
 
+def palette_colours(concept: str) -> dict[str, str]:
+    """The registered colours of `concept` (value → colour); {} when nobody registered it."""
+    palette = _PALETTES.get(concept)
+    return dict(palette.colours) if palette is not None else {}
+
+
 def registered_palettes() -> list[Palette]:
     return [_PALETTES[name] for name in sorted(_PALETTES)]
 
@@ -95,7 +101,7 @@ def palette_css() -> str:
 
 def register_core_palettes() -> None:
     from revops.models import Partner
-    from revops.models.crm import Stage
+    from revops.models.crm import PartnerType, Stage
 
     tier = Partner.Tier
     palette_register(
@@ -107,6 +113,15 @@ def register_core_palettes() -> None:
             tier.PLATINUM: "#4f46e5",
         },
         css_prefix="tier",
+    )
+    palette_register(
+        "partner_type",
+        {
+            PartnerType.SI: "#0891b2",
+            PartnerType.INFLUENCE: "#db2777",
+            PartnerType.REFERRAL: "#16a34a",
+            PartnerType.ISV: "#7c3aed",
+        },
     )
     # Open stages darken as the deal moves on; won is the dashboard's green, lost red.
     palette_register(

@@ -53,7 +53,7 @@ def test_funnel_fragment_draws_the_validated_figure():
                 "At Proposal or later: €400.00 (1 open deal)<br>25% of the stage before",
             ],
             hoverinfo="text",
-            marker={"color": "#2f5bea"},
+            marker={"color": ["#93c5fd", "#2f5bea"]},  # each stage in its palette colour
         )
     )
     expected.add_annotation(
@@ -107,7 +107,7 @@ def test_revenue_line_fragment_draws_the_validated_figure():
             y=[5.25, 0.0],
             customdata=[2, 0],
             mode="lines+markers",
-            line={"color": "#2f5bea", "width": 2},
+            line={"color": "#1a7f4b", "width": 2},  # the colour of won deals
             hovertemplate="%{x|%b %Y}: %{y:,.2f} (%{customdata} deals)<extra></extra>",
         )
     )
