@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from attribution.selectors.performance import LabelTotal, MonthAmount, PartnerPerformance, PartnerTotal
 from revops.charts import ACCENT, figure_fragment
+from revops.formatting import format_money_compact
 from revops.labels import label_for
 from revops.palette import colours_for, palette_colours, palette_register
 
@@ -65,23 +66,37 @@ def tier_pie(tiers: Sequence[LabelTotal]) -> SafeString:
     return _pie(tiers, "partner_tier", hole=0)
 
 
-def credit_waterfall(performance: PartnerPerformance) -> SafeString:
-    """From gross revenue, minus what no partner is credited with, to partner credit."""
-    if not performance.gross_revenue and not performance.partner_credit:
+TOTAL_COLOUR = "#334155"  # the partner credit bar: a total, not a role
+
+
+def credit_waterfall(performance: PartnerPerformance, currency: str = "USD") -> SafeString:
+    """How partner credit adds up: each role's credit stacked on the roles before it, then the total.
+
+    Revenue no partner is credited with is not a bar: it dwarfs the credit (most revenue has
+    no partner) and is shown apart, as a figure next to the chart. Each role's bar is in its
+    colour (revops.palette); empty when no partner is credited.
+    """
+    roles = sorted((r for r in performance.roles if r.amount), key=lambda r: (-r.amount, r.label))
+    if not roles:
         return EMPTY
+    bases, running = [], 0.0
+    for role in roles:
+        bases.append(running)
+        running += float(role.amount)
+    amounts = [*(float(r.amount) for r in roles), float(performance.partner_credit)]
     fig = go.Figure(
-        go.Waterfall(
-            x=["Gross revenue", "Not credited to partners", "Partner credit"],
-            y=[
-                float(performance.gross_revenue),
-                -float(performance.not_credited),
-                float(performance.partner_credit),
-            ],
-            measure=["absolute", "relative", "total"],
-            connector={"line": {"color": "#94a3b8"}},
+        go.Bar(
+            x=[r.label for r in roles] + ["Partner credit"],
+            y=amounts,
+            base=[*bases, 0.0],
+            marker={"color": [*colours_for("partner_role", [r.code for r in roles]), TOTAL_COLOUR]},
+            text=[format_money_compact(amount, currency) for amount in amounts],
+            textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{x}: %{y:,.2f}<extra></extra>",
         )
     )
+    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     return figure_fragment(fig)
 
 

@@ -62,6 +62,13 @@ class PartnerPerformance:
     def not_credited(self) -> Decimal:
         return self.gross_revenue - self.partner_credit
 
+    @property
+    def not_credited_percent(self) -> Decimal | None:
+        """The share of gross revenue no partner is credited with, in percent; None without revenue."""
+        if not self.gross_revenue:
+            return None
+        return (self.not_credited * 100 / self.gross_revenue).quantize(Decimal("0.1"))
+
 
 def _in_range(qs: QuerySet, field: str, dates: DateRange) -> QuerySet:
     if dates.start is not None:

@@ -28,7 +28,7 @@ def partner_performance_view(request: HttpRequest) -> HttpResponse:
         "partner_chart": charts.partner_bar(performance.partners),
         "role_chart": charts.role_donut(performance.roles),
         "tier_chart": charts.tier_pie(performance.tiers),
-        "waterfall_chart": charts.credit_waterfall(performance),
+        "waterfall_chart": charts.credit_waterfall(performance, currency=membership.organization.currency),
         "trend_chart": charts.monthly_trend(performance.months),
     }
     return render_page_or_partial(

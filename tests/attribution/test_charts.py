@@ -1,10 +1,13 @@
 """Attribution charts: each partner tier and role has one colour, in every chart and badge."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from attribution.charts import TOTAL_COLOUR, credit_waterfall
+from attribution.selectors.performance import PartnerPerformance
 from revops.palette import badge_colours, colour_for
 from tests.attribution.factories_pages import build_book
 from tests.revops.test_charts import _drawn
@@ -17,6 +20,10 @@ PARTNERS_URL = reverse("attribution:partners")
 @pytest.fixture
 def book(org, rep, other_rep):
     return build_book(org, rep, other_rep)
+
+
+def _squash(html: str) -> str:
+    return re.sub(r"\s+", " ", html)
 
 
 def _trace(fragment: str) -> dict:
@@ -51,3 +58,34 @@ def test_a_role_has_its_palette_colour_in_the_role_donut(book, admin, client_for
     assert dict(zip(everyone["labels"], everyone["marker"]["colors"], strict=True)) == expected
     assert expected["Referral"] == colour_for("partner_type", "referral")  # a role is a partner type
     assert everyone["values"] == [float(Decimal("50.00")), float(Decimal("500.00"))]
+
+
+def test_the_waterfall_adds_up_partner_credit_by_role_and_shows_uncredited_revenue_apart(
+    book, admin, client_for
+):
+    # when
+    response = client_for(admin).get(PARTNERS_URL, {"period": "all"})
+    # then: roles stack up to the partner credit; the 2,450.00 nobody is credited with is no bar
+    bars = _trace(response.context["waterfall_chart"])
+    assert bars["x"] == ["Referral", "ISV", "Partner credit"]
+    assert (bars["y"], bars["base"]) == ([500.0, 50.0, 550.0], [0.0, 500.0, 0.0])
+    assert max(bars["y"]) == 550.0  # the total is the tallest bar, not what is not credited
+    assert bars["marker"]["color"] == [
+        colour_for("partner_role", "referral"),  # the same colours as the role donut
+        colour_for("partner_role", "isv"),
+        TOTAL_COLOUR,
+    ]
+    html = _squash(response.content.decode())
+    assert (
+        '<div class="card kpi" id="kpi-not-credited"> <div class="label">Not credited to partners</div>'
+        ' <div class="value"><span class="money-compact" title="$2,450.00">$2.5K</span></div>'
+        ' <div class="sub">81.7 % of gross revenue</div> </div>'
+    ) in html
+    assert "Of $3,000.00 gross revenue; $2,450.00 (81.7 %) is not credited to any partner." in html
+
+
+def test_the_waterfall_is_empty_without_partner_credit():
+    # given: revenue, but no partner credited
+    performance = PartnerPerformance([], [], [], [], Decimal("1000.00"), Decimal("0.00"))
+    # then
+    assert credit_waterfall(performance) == ""
