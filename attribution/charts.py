@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
 from django.utils.safestring import SafeString, mark_safe
 
 from attribution.selectors.performance import LabelTotal, MonthAmount, PartnerPerformance, PartnerTotal
-from revops.charts import ACCENT, figure_fragment
+from revops.charts import ACCENT, figure_fragment, month_axis, up_to_this_month
 from revops.formatting import format_money_compact
 from revops.labels import label_for
 from revops.palette import colours_for, palette_colours, palette_register
@@ -100,8 +101,9 @@ def credit_waterfall(performance: PartnerPerformance, currency: str = "USD") -> 
     return figure_fragment(fig)
 
 
-def monthly_trend(months: Sequence[MonthAmount]) -> SafeString:
-    """Attributed revenue per month of the revenue date."""
+def monthly_trend(months: Sequence[MonthAmount], *, today: dt.date) -> SafeString:
+    """Attributed revenue per month of the revenue date, up to the current month."""
+    months = up_to_this_month(months, today)
     if not months:
         return EMPTY
     fig = go.Figure(
@@ -113,6 +115,6 @@ def monthly_trend(months: Sequence[MonthAmount]) -> SafeString:
             hovertemplate="%{x|%b %Y}: %{y:,.2f}<extra></extra>",
         )
     )
-    fig.update_xaxes(tickformat="%b %Y", dtick="M1")
+    month_axis(fig, [m.month for m in months])
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     return figure_fragment(fig)

@@ -17,9 +17,8 @@ from revops.selectors.periods import organization_today, period_range
 def partner_performance_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     form = PerformanceFilterForm(request.GET)
-    dates = period_range(
-        membership.organization, form.selected(), organization_today(membership.organization)
-    )
+    today = organization_today(membership.organization)
+    dates = period_range(membership.organization, form.selected(), today)
     performance = partner_performance(membership=membership, dates=dates)
     context = {
         "form": form,
@@ -29,7 +28,7 @@ def partner_performance_view(request: HttpRequest) -> HttpResponse:
         "role_chart": charts.role_donut(performance.roles),
         "tier_chart": charts.tier_pie(performance.tiers),
         "waterfall_chart": charts.credit_waterfall(performance, currency=membership.organization.currency),
-        "trend_chart": charts.monthly_trend(performance.months),
+        "trend_chart": charts.monthly_trend(performance.months, today=today),
     }
     return render_page_or_partial(
         request, "attribution/partners.html", "attribution/partials/partners_body.html", context

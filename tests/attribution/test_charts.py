@@ -1,13 +1,14 @@
 """Attribution charts: each partner tier and role has one colour, in every chart and badge."""
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from attribution.charts import TOTAL_COLOUR, credit_waterfall
-from attribution.selectors.performance import PartnerPerformance
+from attribution.charts import TOTAL_COLOUR, credit_waterfall, monthly_trend
+from attribution.selectors.performance import MonthAmount, PartnerPerformance
 from revops.palette import badge_colours, colour_for
 from tests.attribution.factories_pages import build_book
 from tests.revops.test_charts import _drawn
@@ -89,3 +90,18 @@ def test_the_waterfall_is_empty_without_partner_credit():
     performance = PartnerPerformance([], [], [], [], Decimal("1000.00"), Decimal("0.00"))
     # then
     assert credit_waterfall(performance) == ""
+
+
+def test_the_monthly_trend_ends_at_the_current_month():
+    # given: revenue dated in a month still to come
+    months = [
+        MonthAmount(dt.date(2025, 12, 1), Decimal("10.00")),
+        MonthAmount(dt.date(2026, 11, 1), Decimal("20.00")),
+        MonthAmount(dt.date(2026, 12, 1), Decimal("30.00")),
+    ]
+    # when
+    line = _trace(monthly_trend(months, today=dt.date(2026, 11, 29)))
+    _div_id, _data, layout, _config = _drawn(monthly_trend(months, today=dt.date(2026, 11, 29)))
+    # then
+    assert line["x"] == ["2025-12-01", "2026-11-01"]
+    assert layout["xaxis"]["range"] == ["2025-11-16", "2026-11-16"]
