@@ -14,6 +14,7 @@ from attribution.forms import PeriodReasonForm
 from attribution.permissions import AttributionCap
 from attribution.selectors.periods import (
     period_get,
+    period_list_split,
     period_partner_role_totals,
     period_rows,
     previous_period,
@@ -21,6 +22,7 @@ from attribution.selectors.periods import (
 from revops.exceptions import ApplicationError
 from revops.htmx import render_page_or_partial
 from revops.permissions import Cap, cap_required, has_cap
+from revops.selectors.periods import organization_today
 from revops.services.periods import period_close, period_reopen
 from revops.tables import Column
 
@@ -38,7 +40,13 @@ def period_analytics_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     rows = period_rows(membership=membership)
     period = _selected(request, rows)
-    context = {"rows": rows, "period": period, "can_close": has_cap(membership, Cap.PERIOD_CLOSE)}
+    listed = period_list_split(rows, today=organization_today(membership.organization))
+    context = {
+        "rows": listed.rows,
+        "earlier": listed.earlier,
+        "period": period,
+        "can_close": has_cap(membership, Cap.PERIOD_CLOSE),
+    }
     if period is not None:
         previous = previous_period(period)
         totals = period_partner_role_totals(
