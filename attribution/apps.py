@@ -22,6 +22,11 @@ class AttributionConfig(AppConfig):
 
         register_panels()
 
+        # Partner roles get one colour in every chart (tiers and stages are the core's).
+        from attribution.charts import register_palettes
+
+        register_palettes()
+
         from attribution.exports import register_exports
 
         register_exports()

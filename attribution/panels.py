@@ -40,9 +40,10 @@ def _partner_deals(*, membership: Membership, record: Partner) -> dict:
 
 def _partner_revenue(*, membership: Membership, record: Partner) -> dict:
     entries = records.partner_entries(membership=membership, partner=record)
-    months = records.monthly_amounts(entries, today=organization_today(membership.organization))
+    today = organization_today(membership.organization)
+    months = records.monthly_amounts(entries, today=today)
     return {
-        "chart": charts.monthly_trend(months) if any(m.amount for m in months) else "",
+        "chart": charts.monthly_trend(months, today=today) if any(m.amount for m in months) else "",
         "months": len(months),
         "chart_months": months,
         "total": sum((m.amount for m in months), records.ZERO),

@@ -17,10 +17,12 @@ class RevopsConfig(AppConfig):
         from revops.imports.kinds import register_import_kind
         from revops.labels import register_core_labels
         from revops.links import register_core_links
+        from revops.palette import register_core_palettes
         from revops.services.opportunity_import import OPPORTUNITY_IMPORT
 
         register_core_labels()
         register_core_links()
+        register_core_palettes()
         # The core's own import kind; domain apps register theirs the same way.
         register_import_kind(OPPORTUNITY_IMPORT)
 

@@ -11,10 +11,11 @@ plain data; the fragments are the ones plotly's own `update_layout` + `to_html` 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -22,13 +23,22 @@ from django.utils.safestring import SafeString, mark_safe
 
 from revops.formatting import format_money, format_money_compact
 from revops.models.crm import OPEN_STAGES, Stage
+from revops.palette import colour_for, colours_for
 from revops.selectors.dashboard import MonthTotal, StageTotal
 
 ACCENT = "#2f5bea"
-WON_COLOUR = "#1a7f4b"
+MONTH_MARGIN = dt.timedelta(days=15)  # room around the first and last month of a monthly chart
 CHART_HEIGHT = 320
 _CONFIG = {"displayModeBar": False, "responsive": True}
 OPEN_STAGE_VALUES = frozenset(s.value for s in OPEN_STAGES)
+
+
+class _MonthRow(Protocol):
+    @property
+    def month(self) -> dt.date: ...
+
+
+_Month = TypeVar("_Month", bound=_MonthRow)
 
 
 @cache
@@ -89,6 +99,8 @@ def funnel_steps(stages: Sequence[StageTotal]) -> list[StageTotal]:
 def pipeline_funnel(stages: Sequence[StageTotal], currency: str = "USD") -> SafeString:
     """Open pipeline funnel (amount at each stage or later, % of the bar before); won apart.
 
+    Each bar and the won line are in their stage's colour (revops.palette).
+
     Empty when there is no open or won amount at all.
     """
     steps = funnel_steps(stages)
@@ -113,7 +125,7 @@ def pipeline_funnel(stages: Sequence[StageTotal], currency: str = "USD") -> Safe
             textinfo="text",
             hovertext=hovers,
             hoverinfo="text",
-            marker={"color": ACCENT},
+            marker={"color": colours_for("stage", [s.stage for s in steps])},
         )
     )
     if won is not None:
@@ -127,14 +139,35 @@ def pipeline_funnel(stages: Sequence[StageTotal], currency: str = "USD") -> Safe
             xanchor="right",
             yanchor="bottom",
             showarrow=False,
-            font={"color": WON_COLOUR},
+            font={"color": colour_for("stage", Stage.CLOSED_WON)},
         )
         fig.update_layout(margin={"t": 28})  # room above the funnel for the won line
     return figure_fragment(fig)
 
 
-def won_revenue_line(months: Sequence[MonthTotal]) -> SafeString:
-    """Won revenue per month; empty when nothing was won."""
+def month_axis(fig: go.Figure, months: Sequence[dt.date]) -> None:
+    """A month per tick, from the first month drawn to the last, half a month of margin each side.
+
+    plotly pads a date axis around markers on its own, by a share of the whole span: on a
+    chart of three years that is more than a month, so the axis ran into months to come.
+    """
+    first, last = min(months), max(months)
+    fig.update_xaxes(
+        tickformat="%b %Y",
+        dtick="M1",
+        range=[(first - MONTH_MARGIN).isoformat(), (last + MONTH_MARGIN).isoformat()],
+    )
+
+
+def up_to_this_month(months: Sequence[_Month], today: dt.date) -> list[_Month]:
+    """The months up to the current one: a monthly chart ends at the current month."""
+    this_month = today.replace(day=1)
+    return [m for m in months if m.month <= this_month]
+
+
+def won_revenue_line(months: Sequence[MonthTotal], *, today: dt.date) -> SafeString:
+    """Won revenue per month up to the current one, in the colour of won deals; empty when nothing was won."""
+    months = up_to_this_month(months, today)
     if not any(m.amount for m in months):
         return mark_safe("")
     fig = go.Figure(
@@ -143,10 +176,10 @@ def won_revenue_line(months: Sequence[MonthTotal]) -> SafeString:
             y=[float(m.amount) for m in months],
             customdata=[m.count for m in months],
             mode="lines+markers",
-            line={"color": ACCENT, "width": 2},
+            line={"color": colour_for("stage", Stage.CLOSED_WON), "width": 2},
             hovertemplate="%{x|%b %Y}: %{y:,.2f} (%{customdata} deals)<extra></extra>",
         )
     )
-    fig.update_xaxes(tickformat="%b %Y", dtick="M1")
+    month_axis(fig, [m.month for m in months])
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     return figure_fragment(fig)

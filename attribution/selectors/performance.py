@@ -38,6 +38,7 @@ class PartnerTotal:
 
 @dataclass(frozen=True)
 class LabelTotal:
+    code: str  # the choice value (charts colour by it, revops.palette)
     label: str
     amount: Decimal
 
@@ -60,6 +61,13 @@ class PartnerPerformance:
     @property
     def not_credited(self) -> Decimal:
         return self.gross_revenue - self.partner_credit
+
+    @property
+    def not_credited_percent(self) -> Decimal | None:
+        """The share of gross revenue no partner is credited with, in percent; None without revenue."""
+        if not self.gross_revenue:
+            return None
+        return (self.not_credited * 100 / self.gross_revenue).quantize(Decimal("0.1"))
 
 
 def _in_range(qs: QuerySet, field: str, dates: DateRange) -> QuerySet:
@@ -173,11 +181,12 @@ def partner_performance(*, membership: Membership, dates: DateRange) -> PartnerP
         )
         for r in rows
     ]
-    roles = [LabelTotal(ROLE_LABELS.get(role, role), quantize_money(amount)) for role, amount in role_rows]
+    roles = [
+        LabelTotal(role, ROLE_LABELS.get(role, role), quantize_money(amount)) for role, amount in role_rows
+    ]
     tiers: dict[str, Decimal] = {}
     for p in partners:
-        label = TIER_LABELS.get(p.tier, p.tier)
-        tiers[label] = tiers.get(label, ZERO) + p.amount
+        tiers[p.tier] = tiers.get(p.tier, ZERO) + p.amount
     months = [MonthAmount(month, quantize_money(amount)) for month, amount in month_rows]
     gross = _in_range(revenue_event_list(membership=membership), "date", dates).aggregate(t=Sum("amount"))[
         "t"
@@ -185,7 +194,7 @@ def partner_performance(*, membership: Membership, dates: DateRange) -> PartnerP
     return PartnerPerformance(
         partners=partners,
         roles=roles,
-        tiers=[LabelTotal(label, amount) for label, amount in tiers.items()],
+        tiers=[LabelTotal(tier, TIER_LABELS.get(tier, tier), amount) for tier, amount in tiers.items()],
         months=months,
         gross_revenue=quantize_money(gross or ZERO),
         partner_credit=credit,

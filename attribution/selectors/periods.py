@@ -7,6 +7,7 @@ the previous period).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,6 +54,32 @@ def period_rows(*, membership: Membership) -> list[PeriodRow]:
         )
         for p in periods
     ]
+
+
+@dataclass(frozen=True)
+class PeriodList:
+    """The period list as the page shows it: `rows`, and before them the `earlier` collapsed."""
+
+    rows: list[PeriodRow]
+    earlier: list[PeriodRow]  # closed, empty periods before the first period with entries
+
+
+def period_list_split(rows: list[PeriodRow], *, today: dt.date) -> PeriodList:
+    """Collapse the closed periods without entries that come before the first one with entries.
+
+    Periods are created from the first deal on, years before the ledger's first entry; the
+    list starts where the entries do. Open periods and the one holding today are always shown.
+    """
+    first_active = next((i for i, r in enumerate(rows) if r.entries), len(rows))
+    shown, earlier = [], []
+    for index, row in enumerate(rows):
+        period = row.period
+        current = period.start_date <= today <= period.end_date
+        if index < first_active and not row.entries and period.is_closed and not current:
+            earlier.append(row)
+        else:
+            shown.append(row)
+    return PeriodList(shown, earlier)
 
 
 def period_get(*, membership: Membership, pk: int) -> FiscalPeriod:

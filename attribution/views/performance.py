@@ -21,9 +21,8 @@ def partner_performance_view(request: HttpRequest) -> HttpResponse:
         return exported
     membership = request.membership
     form = PerformanceFilterForm(request.GET)
-    dates = period_range(
-        membership.organization, form.selected(), organization_today(membership.organization)
-    )
+    today = organization_today(membership.organization)
+    dates = period_range(membership.organization, form.selected(), today)
     performance = partner_performance(membership=membership, dates=dates)
     context = {
         "form": form,
@@ -32,8 +31,8 @@ def partner_performance_view(request: HttpRequest) -> HttpResponse:
         "partner_chart": charts.partner_bar(performance.partners),
         "role_chart": charts.role_donut(performance.roles),
         "tier_chart": charts.tier_pie(performance.tiers),
-        "waterfall_chart": charts.credit_waterfall(performance),
-        "trend_chart": charts.monthly_trend(performance.months),
+        "waterfall_chart": charts.credit_waterfall(performance, currency=membership.organization.currency),
+        "trend_chart": charts.monthly_trend(performance.months, today=today),
     }
     return render_page_or_partial(
         request, "attribution/partners.html", "attribution/partials/partners_body.html", context

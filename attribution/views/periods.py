@@ -6,15 +6,24 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from attribution.forms import PeriodReasonForm
 from attribution.permissions import AttributionCap
-from attribution.selectors.periods import period_detail, period_get, period_rows, period_selected
+from attribution.selectors.periods import (
+    period_detail,
+    period_get,
+    period_list_split,
+    period_rows,
+    period_selected,
+)
 from revops.exceptions import ApplicationError
 from revops.htmx import render_page_or_partial
 from revops.permissions import Cap, cap_required, has_cap
+from revops.selectors.periods import organization_today
 from revops.services.periods import period_close, period_reopen
+from revops.tables import Column
 from revops.web.exports import export_dispatch
 
 
@@ -26,13 +35,23 @@ def period_analytics_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     rows = period_rows(membership=membership)
     period = period_selected(membership=membership, rows=rows, wanted=request.GET.get("period"))
-    context = {"rows": rows, "period": period, "can_close": has_cap(membership, Cap.PERIOD_CLOSE)}
+    listed = period_list_split(rows, today=organization_today(membership.organization))
+    context = {
+        "rows": listed.rows,
+        "earlier": listed.earlier,
+        "period": period,
+        "can_close": has_cap(membership, Cap.PERIOD_CLOSE),
+    }
     if period is not None:
         detail = period_detail(membership=membership, period=period, rows=rows)
         context.update(
             {
                 "previous": detail.previous,
                 "breakdown_columns": detail.breakdown_columns,
+                "breakdown_header": [
+                    Column("Partner"),
+                    *(Column(capfirst(c), num=True) for c in detail.breakdown_columns),
+                ],
                 "breakdown": detail.breakdown,
                 "movement": detail.movement,
                 "movement_counts": detail.movement_counts,

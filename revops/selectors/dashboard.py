@@ -220,8 +220,13 @@ def dashboard_stages(days: Sequence[DayTotal], period: DateRange) -> list[StageT
     return stages
 
 
-def dashboard_months(days: Sequence[DayTotal], period: DateRange) -> list[MonthTotal]:
-    """Won revenue per month of close date; months without wins show as zero."""
+def dashboard_months(days: Sequence[DayTotal], period: DateRange, today: dt.date) -> list[MonthTotal]:
+    """Won revenue per month of close date up to the current month; months without wins show as zero.
+
+    A period running past today (this quarter, this fiscal year) stops at the current month,
+    and so does "all time" when a deal is marked won with a close date still to come.
+    """
+    this_month = today.replace(day=1)
     found: dict[dt.date, list[DayTotal]] = defaultdict(list)
     for day in _closed_in(days, Stage.CLOSED_WON, period):
         if day.close_date is not None:  # always: _closed_in keeps dated days only
@@ -232,6 +237,7 @@ def dashboard_months(days: Sequence[DayTotal], period: DateRange) -> list[MonthT
         first, last = min(found), max(found)
     else:
         return []
+    last = min(last, this_month)
     months = []
     month = first
     while month <= last:
@@ -280,6 +286,6 @@ def dashboard_get(
         last_quarter=last_q,
         kpis=dashboard_kpis(days, date_range, this_q, last_q),
         stages=dashboard_stages(days, date_range),
-        months=dashboard_months(days, date_range),
+        months=dashboard_months(days, date_range, today),
         top_accounts=dashboard_top_accounts(qs, date_range),
     )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from revops.filters import OpportunityFilterSet
 from revops.models import Membership, Opportunity, OpportunityStageChange, ProductLine
+from revops.tables import Column, HeaderCell, header_cells
 
 # Sort keys the page accepts (anything else falls back to the default): key → ORM ordering.
 SORT_FIELDS: dict[str, str] = {
@@ -23,24 +22,17 @@ SORT_FIELDS: dict[str, str] = {
     "close": "close_date",
 }
 DEFAULT_SORT = "-created"
-SORT_LABELS = {
-    "name": "Opportunity",
-    "account": "Account",
-    "owner": "Owner",
-    "stage": "Stage",
-    "amount": "Amount",
-    "created": "Created",
-    "expected_close": "Expected close",
-    "close": "Closed",
-}
-
-
-@dataclass(frozen=True)
-class SortColumn:
-    key: str
-    label: str
-    next_sort: str  # the sort a click on the header asks for
-    direction: str  # "asc", "desc" or "" when the list is not sorted by this column
+# The list's columns, in order; each sorts by its key in SORT_FIELDS.
+COLUMNS = (
+    Column("Opportunity", sort="name"),
+    Column("Account", sort="account"),
+    Column("Owner", sort="owner"),
+    Column("Stage", sort="stage"),
+    Column("Amount", sort="amount", num=True),
+    Column("Created", sort="created"),
+    Column("Expected close", sort="expected_close"),
+    Column("Closed", sort="close"),
+)
 
 
 def clean_sort(sort: str | None) -> str:
@@ -51,16 +43,9 @@ def clean_sort(sort: str | None) -> str:
     return DEFAULT_SORT
 
 
-def sort_columns(sort: str) -> list[SortColumn]:
-    columns = []
-    for key, label in SORT_LABELS.items():
-        if sort == key:
-            columns.append(SortColumn(key, label, f"-{key}", "asc"))
-        elif sort == f"-{key}":
-            columns.append(SortColumn(key, label, key, "desc"))
-        else:
-            columns.append(SortColumn(key, label, key, ""))
-    return columns
+def sort_columns(sort: str) -> list[HeaderCell]:
+    """The list's headers with the rows sorted by `sort`."""
+    return header_cells(COLUMNS, sort)
 
 
 def _without_blanks(filters) -> QueryDict:

@@ -25,7 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError
 
 from revops.exceptions import ApplicationError
-from revops.imports.errors import ImportRefused
+from revops.imports.errors import ERROR_MORE, ImportRefused
 from revops.imports.kinds import ImportKind, import_kind_get
 from revops.imports.pipeline import Preview, import_apply, import_prepare
 from revops.imports.profiles import ProfileSpec
@@ -55,7 +55,6 @@ ERROR_TOO_LARGE = "The file is larger than {limit} MB."
 ERROR_NOT_PREVIEW = "Only a finished preview without errors can be confirmed."
 ERROR_UNEXPECTED = "The import failed unexpectedly ({name}); nothing was imported."
 ERROR_NO_PROFILE = "No {kind} import profile {profile!r} in this organization."
-ERROR_MORE = "… and {n} more problem(s) not shown."
 # JobRun.error keeps 10,000 characters; the list is cut at a line, with how many were left out.
 MAX_ERROR_TEXT = 9_000
 

@@ -34,7 +34,7 @@ def home(request: MemberRequest) -> HttpResponse:
         "dashboard": dashboard,
         "kpis": dashboard.kpis,
         "funnel_chart": charts.pipeline_funnel(dashboard.stages, currency=request.organization.currency),
-        "revenue_chart": charts.won_revenue_line(dashboard.months),
+        "revenue_chart": charts.won_revenue_line(dashboard.months, today=today),
         "today": today,
     }
     return render_page_or_partial(request, "revops/home.html", "revops/partials/dashboard_body.html", context)

@@ -34,6 +34,4 @@ def job_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The run's progress; while it is queued or running the fragment polls itself."""
     job = job_get(organization=request.organization, pk=pk)
     context = {"job": job, "poll_seconds": POLL_SECONDS}
-    return render_page_or_partial(
-        request, "revops/job_detail.html", "revops/partials/job_progress.html", context
-    )
+    return render_page_or_partial(request, "revops/job_detail.html", "components/job_progress.html", context)

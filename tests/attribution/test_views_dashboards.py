@@ -1,5 +1,7 @@
 """Partner performance dashboard and period analytics: exact figures, HTMX, query budget, close/reopen."""
 
+import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,6 +11,7 @@ from django.urls import reverse
 
 from attribution.models import AttributionPeriodSeal
 from revops.models import AuditEvent, FiscalPeriod
+from revops.services.periods import period_close, periods_ensure
 from tests.attribution.factories_pages import add_deals, build_book
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +114,50 @@ def test_period_page_shows_partner_role_totals_and_movement(book, finance_admin,
     }
     rows = {r.period.start_date.month: (r.entries, r.amount) for r in response.context["rows"]}
     assert rows == {1: (2, Decimal("150.00")), 2: (1, Decimal("400.00")), 3: (0, Decimal("0.00"))}
+
+
+def test_period_list_starts_at_the_first_period_with_entries(org, book, finance_admin, client_for):
+    # given: three closed months without entries before January, the first with entries
+    periods_ensure(organization=org, start=dt.date(2025, 10, 1), end=dt.date(2025, 12, 31))
+    for period in FiscalPeriod.objects.filter(organization=org, start_date__year=2025).order_by("start_date"):
+        period_close(period=period, actor=finance_admin.user, reason="year end")
+    # when
+    response = client_for(finance_admin).get(PERIODS_URL)
+    # then: the list leads with January; the empty months are one collapsed line
+    assert [r.period.start_date for r in response.context["rows"]] == [
+        dt.date(2026, 1, 1),
+        dt.date(2026, 2, 1),
+        dt.date(2026, 3, 1),  # after the first entries, empty months stay in the list
+    ]
+    assert [r.period.start_date.month for r in response.context["earlier"]] == [10, 11, 12]
+    html = response.content.decode()
+    table = html.split('id="period-list"', 1)[1].split("</table>", 1)[0]
+    assert "2025" not in table
+    assert "3 earlier closed periods without entries (" in html
+
+
+def test_period_list_keeps_open_periods_without_entries(org, book, finance_admin, client_for):
+    # given: an open month without entries before the first with entries
+    periods_ensure(organization=org, start=dt.date(2025, 12, 1), end=dt.date(2025, 12, 31))
+    # when
+    response = client_for(finance_admin).get(PERIODS_URL)
+    # then
+    assert response.context["rows"][0].period.start_date == dt.date(2025, 12, 1)
+    assert response.context["earlier"] == []
+    assert 'id="period-list-earlier"' not in response.content.decode()
+
+
+def test_period_breakdown_scrolls_inside_its_card(book, finance_admin, client_for):
+    # when: a period with a column per role and a total
+    html = client_for(finance_admin).get(PERIODS_URL, {"period": book.january.pk}).content.decode()
+    # then: the table sits in a scrolling wrapper, so the Total column is never cut off
+    card = html.split("<h2>By partner and role</h2>", 1)[1]
+    assert (
+        card.split('<table class="table" id="period-breakdown">', 1)[0]
+        .strip()
+        .endswith('<div class="table-wrap">')
+    )
+    assert '<th class="num"> Total </th>' in re.sub(r"\s+", " ", card)
 
 
 def test_period_page_htmx_returns_the_period_partial(book, finance_admin, client_for):

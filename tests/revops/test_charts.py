@@ -53,7 +53,7 @@ def test_funnel_fragment_draws_the_validated_figure():
                 "At Proposal or later: €400.00 (1 open deal)<br>25% of the stage before",
             ],
             hoverinfo="text",
-            marker={"color": "#2f5bea"},
+            marker={"color": ["#93c5fd", "#2f5bea"]},  # each stage in its palette colour
         )
     )
     expected.add_annotation(
@@ -107,15 +107,15 @@ def test_revenue_line_fragment_draws_the_validated_figure():
             y=[5.25, 0.0],
             customdata=[2, 0],
             mode="lines+markers",
-            line={"color": "#2f5bea", "width": 2},
+            line={"color": "#1a7f4b", "width": 2},  # the colour of won deals
             hovertemplate="%{x|%b %Y}: %{y:,.2f} (%{customdata} deals)<extra></extra>",
         )
     )
-    fig.update_xaxes(tickformat="%b %Y", dtick="M1")
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1", range=["2025-12-17", "2026-02-16"])
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     expected = _validated(fig)
     # when
-    _div_id, data, layout, _config = _drawn(charts.won_revenue_line(months))
+    _div_id, data, layout, _config = _drawn(charts.won_revenue_line(months, today=dt.date(2026, 2, 3)))
     # then
     assert (data, layout) == (expected["data"], expected["layout"])
 
@@ -145,8 +145,25 @@ def test_each_fragment_gets_its_own_div_and_leaves_the_shared_layout_untouched()
     # given
     months = [MonthTotal(dt.date(2026, 1, 1), 1, Decimal("5.00"))]
     # when
-    first, second = charts.won_revenue_line(months), charts.won_revenue_line(months)
+    today = dt.date(2026, 1, 5)
+    first, second = charts.won_revenue_line(months, today=today), charts.won_revenue_line(months, today=today)
     # then
     assert _drawn(first)[0] != _drawn(second)[0]
     assert first.count(f'id="{_drawn(first)[0]}"') == 1
     assert "xaxis" not in charts._shared_layout()
+
+
+def test_a_monthly_chart_ends_at_the_current_month():
+    # given: "all time" with a deal marked won in a month still to come
+    months = [
+        MonthTotal(dt.date(2023, 11, 1), 1, Decimal("5.00")),
+        MonthTotal(dt.date(2026, 11, 1), 1, Decimal("7.00")),
+        MonthTotal(dt.date(2027, 1, 1), 1, Decimal("9.00")),
+    ]
+    # when
+    _div_id, data, layout, _config = _drawn(charts.won_revenue_line(months, today=dt.date(2026, 11, 29)))
+    # then: no point after November 2026, and the axis stops inside it (plotly's own padding
+    # of three years of markers ran the axis into December and January)
+    assert data[0]["x"] == ["2023-11-01", "2026-11-01"]
+    assert layout["xaxis"]["range"] == ["2023-10-17", "2026-11-16"]
+    assert layout["xaxis"]["range"][1] < "2026-12-01"

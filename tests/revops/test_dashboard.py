@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from revops.selectors.dashboard import AccountTotal, Kpis
+from revops.selectors.periods import add_months
 from tests.revops.factories import AccountFactory, OpportunityFactory, OrganizationFactory, ProductLineFactory
+from tests.revops.test_charts import _drawn
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +150,31 @@ def test_dashboard_won_revenue_per_month_covers_the_period(manager, dashboard_da
         today.replace(day=1): Decimal("30000.00"),
         last_quarter_day.replace(day=1): Decimal("10000.00"),
     }
+
+
+@pytest.mark.parametrize("period", ["all", "this_fiscal_year"])
+def test_dashboard_won_revenue_chart_ends_at_the_current_month(manager, rep, period, client_for):
+    # given: a deal won long ago and one marked won with a close date after this month
+    today = _today()
+    org = manager.organization
+    next_month = add_months(today, 1)
+    _deal(org, rep.user, stage="closed_won", amount="1000.00", created=add_months(today, -3), closed=today)
+    _deal(
+        org,
+        rep.user,
+        stage="closed_won",
+        amount="2000.00",
+        created=today,
+        closed=next_month + dt.timedelta(days=3),
+    )
+    # when
+    response = client_for(manager).get(URL, {"period": period})
+    # then
+    months = response.context["dashboard"].months
+    assert months[-1].month == today.replace(day=1)
+    _div_id, data, layout, _config = _drawn(response.context["revenue_chart"])
+    assert max(data[0]["x"]) == today.replace(day=1).isoformat()
+    assert layout["xaxis"]["range"][1] < next_month.isoformat()
 
 
 def test_dashboard_all_time_and_product_line_filters(org, manager, rep, client_for):

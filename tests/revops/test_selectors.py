@@ -165,7 +165,9 @@ def test_charts_are_empty_without_data_and_fragments_otherwise():
     # when
     empty_funnel = charts.pipeline_funnel([StageTotal("proposal", "Proposal", 0, Decimal("0"))])
     funnel = charts.pipeline_funnel([StageTotal("proposal", "Proposal", 2, Decimal("5.00"))])
-    line = charts.won_revenue_line([MonthTotal(dt.date(2026, 1, 1), 1, Decimal("5.00"))])
+    line = charts.won_revenue_line(
+        [MonthTotal(dt.date(2026, 1, 1), 1, Decimal("5.00"))], today=dt.date(2026, 1, 31)
+    )
     # then
     assert empty_funnel == ""
     for fragment in (funnel, line):

@@ -39,7 +39,10 @@ def test_running_job_progress_polls_itself(org, manager, client_for):
     response = client_for(manager).get(reverse("revops:job-progress", args=[job.pk]), HTTP_HX_REQUEST="true")
     # then
     html = response.content.decode()
-    assert [t.name for t in response.templates] == ["revops/partials/job_progress.html"]
+    assert [t.name for t in response.templates] == [
+        "components/job_progress.html",
+        "components/progress_bar.html",
+    ]
     assert 'hx-trigger="every 1s"' in html
     assert 'aria-valuenow="40"' in html
 
@@ -86,3 +89,34 @@ def test_job_list_exports_csv_and_excel_of_the_organizations_runs(org, other_org
     sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
     assert [c.value for c in sheet[2]][1:4] == ["opportunity.import", "Queued", 40]
     assert sheet.max_row == 2
+
+
+def test_job_list_shows_import_problems_as_separate_items_with_a_count(org, manager, client_for):
+    # given: a refused import with five problems, two of them beyond the first three shown
+    JobRunFactory(
+        organization=org,
+        kind="opportunity.import",
+        status=JobRun.Status.FAILED,
+        progress=100,
+        error="\n".join(
+            [
+                "line 2, amount: not a number",
+                "line 3, stage: 'won' is not one of the stages",
+                "line 5: the row has 9 values, the header has 8 columns",
+                "line 8, close_date: not a date",
+                "line 9, account: no account 'Zephyr'",
+            ]
+        ),
+    )
+    # when
+    html = client_for(manager).get(reverse("revops:job-list")).content.decode()
+    # then
+    assert html.count('<li class="problem">') == 5
+    assert '<p class="job-problem-count">5 problems</p>' in html
+    assert (
+        '<li class="problem"><span class="problem-where">line 2</span>'
+        '<span class="problem-field">amount</span><span class="problem-message">not a number</span></li>'
+    ) in html
+    assert "<summary>Show 2 more</summary>" in html
+    first, rest = html.split("<summary>Show 2 more</summary>")
+    assert "not a date" in rest and "not a date" not in first
