@@ -98,6 +98,10 @@ class CommissionPlanVersionAdmin(_PlanEditAdmin):
     list_select_related = ("plan",)
     autocomplete_fields = ("plan",)
 
+    def has_change_permission(self, request, obj=None):
+        # Versions are append-only (a database trigger refuses edits): new terms, new version.
+        return obj is None and super().has_change_permission(request, obj)
+
 
 @admin.register(PlanAssignment)
 class PlanAssignmentAdmin(_PlanEditAdmin):

@@ -19,3 +19,10 @@ class CommissionsConfig(AppConfig):
         from revops.imports.kinds import register_import_kind
 
         register_import_kind(SALES_IMPORT)
+
+        # The commission ledger on the core's ledger kit: writer, seals on period close,
+        # verify_ledger --ledger commissions.
+        from commissions.models.ledger import COMMISSION_LEDGER
+        from revops.ledger import register_ledger
+
+        register_ledger(COMMISSION_LEDGER)

@@ -1,3 +1,9 @@
+from commissions.models.ledger import (
+    COMMISSION_LEDGER,
+    CommissionEntry,
+    CommissionLedgerTotal,
+    CommissionPeriodSeal,
+)
 from commissions.models.plans import (
     BusinessObjective,
     CommissionBasis,
@@ -21,4 +27,15 @@ __all__ = [
     "Semantics",
     "ServiceMapping",
     "Territory",
+]
+from commissions.models.statements import CommissionStatement, StatementLine, StatementStatus
+
+__all__ += [
+    "COMMISSION_LEDGER",
+    "CommissionEntry",
+    "CommissionLedgerTotal",
+    "CommissionPeriodSeal",
+    "CommissionStatement",
+    "StatementLine",
+    "StatementStatus",
 ]

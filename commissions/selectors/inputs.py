@@ -1,0 +1,113 @@
+"""What the commission engine reads, from the database: transactions, plan terms, objectives.
+
+Queries do not grow with rows: one per table. Amounts become integer cents for the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from commissions.engine import Assignment, ObjectivePeriod, PlanTerms, Semantics, frame_from_rows, month_index
+from commissions.models import BusinessObjective, CommissionPlanVersion, PlanAssignment, SalesTransaction
+from revops.models import Organization
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass
+class EngineInputs:
+    transactions: pd.DataFrame
+    assignments: list[Assignment]
+    objectives: dict[tuple[int, int, int], Decimal]
+    fiscal_year_start_month: int
+
+
+def fiscal_year_start(day: dt.date, fiscal_year_start_month: int) -> dt.date:
+    year = day.year if day.month >= fiscal_year_start_month else day.year - 1
+    return dt.date(year, fiscal_year_start_month, 1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - ONE_DAY
+
+
+def _cents(value: Decimal) -> int:
+    return int(value.scaleb(2))
+
+
+def plan_assignments(*, organization: Organization, rep_ids: Iterable[int] | None = None) -> list[Assignment]:
+    """Each assignment × each version of its plan, over the months that version is in force."""
+    versions: dict[int, list[CommissionPlanVersion]] = {}
+    for version in CommissionPlanVersion.objects.filter(organization=organization).order_by(
+        "plan_id", "effective_from"
+    ):
+        versions.setdefault(version.plan_id, []).append(version)
+    assignments = PlanAssignment.objects.filter(organization=organization)
+    if rep_ids is not None:
+        assignments = assignments.filter(rep_id__in=list(rep_ids))
+    out = []
+    for assignment in assignments.order_by("rep_id", "product_line_id", "start"):
+        plan_versions = versions.get(assignment.plan_id, [])
+        for index, version in enumerate(plan_versions):
+            start = max(assignment.start, version.effective_from)
+            ends = [d for d in (assignment.end,) if d is not None]
+            if index + 1 < len(plan_versions):
+                ends.append(plan_versions[index + 1].effective_from - ONE_DAY)
+            end = min(ends) if ends else None
+            if end is not None and end < start:
+                continue
+            terms = PlanTerms(
+                plan_id=version.plan_id,
+                version=version.version,
+                tier1_rate=version.tier1_rate,
+                tier2_rate=version.tier2_rate,
+                semantics=Semantics(version.semantics),
+                objective_period=ObjectivePeriod(version.objective_period),
+            )
+            out.append(Assignment(assignment.rep_id, assignment.product_line_id, terms, start, end))
+    return out
+
+
+def engine_inputs(
+    *, organization: Organization, months: Iterable[dt.date], rep_ids: Iterable[int] | None = None
+) -> EngineInputs:
+    """Everything `compute_commissions` needs for `months`, from the start of the first one's
+    fiscal year (windows count the months before)."""
+    wanted = sorted(months)
+    start = fiscal_year_start(wanted[0], organization.fiscal_year_start_month)
+    end = month_end(wanted[-1])
+    reps = list(rep_ids) if rep_ids is not None else None
+    transactions = SalesTransaction.objects.filter(organization=organization, date__gte=start, date__lte=end)
+    # A quarter's threshold counts all three of its months, also those after the last one asked
+    # for: read the objectives to the end of that fiscal year.
+    year_end = fiscal_year_start(wanted[-1], organization.fiscal_year_start_month).replace(
+        year=fiscal_year_start(wanted[-1], organization.fiscal_year_start_month).year + 1
+    )
+    objectives = BusinessObjective.objects.filter(
+        organization=organization, month__gte=start, month__lt=year_end
+    )
+    if reps is not None:
+        transactions = transactions.filter(rep_id__in=reps)
+        objectives = objectives.filter(rep_id__in=reps)
+    frame = frame_from_rows(
+        (rep, line, day, _cents(base), _cents(sales), _cents(revenue))
+        for rep, line, day, base, sales, revenue in transactions.values_list(
+            "rep_id", "product_line_id", "date", "commission_base", "sales_amount", "revenue_amount"
+        ).iterator(chunk_size=20_000)
+    )
+    return EngineInputs(
+        transactions=frame,
+        assignments=plan_assignments(organization=organization, rep_ids=reps),
+        objectives={
+            (rep, line, month_index(month)): amount
+            for rep, line, month, amount in objectives.values_list(
+                "rep_id", "product_line_id", "month", "amount"
+            )
+        },
+        fiscal_year_start_month=organization.fiscal_year_start_month,
+    )
