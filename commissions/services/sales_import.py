@@ -11,6 +11,9 @@ at upload). Per row, the kind resolves:
   `service` (ServiceMapping: accounting exports name services, not products; a service that is
   a product's SKU or name maps to that product);
 - the date: `date`, else the first day of `period` ("YYYY-MM", given at upload);
+- the amount: `sales_amount`, else `unit_price` × `quantity` × (1 − `discount`) for order
+  lines that carry no amount (`discount` a fraction, 0.15 for 15 %; rounded to cents only
+  when the profile declares `money_rounding: half_up`, otherwise refused past the cent);
 - the sign: `sign` -1 (a value map from a type column, e.g. "Return" → -1) negates amounts.
 
 Rows are matched on `dedupe_key` (a column, or `key_columns` joined): a row already imported
@@ -22,22 +25,31 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from commissions.models import RepAlias, SalesTransaction, ServiceMapping, Territory
 from commissions.permissions import CommissionCap
-from revops.imports.fields import TEXT, Day, ImportRow, Money, Quantity
+from revops.imports.fields import MAX_MONEY, MONEY_PLACES, TEXT, Day, ImportRow, Money, Quantity
 from revops.imports.kinds import NO_SOURCE, Action, ImportKind, ImportSource, PlannedRow, Progress
-from revops.imports.profiles import ProfileSpec, normalise_header
+from revops.imports.profiles import ProfileSpec, normalise_header, parse_number
 from revops.models import Account, Membership, Organization, Product, ProductLine, Role
 
 IMPORT_KIND = "sales"
 BATCH_SIZE = 2000
 ERROR_NO_DATE = "give a date, or a period (the year and month of the upload)"
 ERROR_PERIOD = "must be a month written YYYY-MM"
+ERROR_NO_AMOUNT = "give a sales amount, or a unit price and a quantity"
+ERROR_DISCOUNT = "must be a fraction from 0 to 1 (0.15 for 15 %)"
+ERROR_PAST_CENT = (
+    "unit price × quantity × (1 − discount) is {amount}, finer than a cent: "
+    "the profile must declare money_rounding half_up"
+)
+# Unit prices and discounts carry more decimals than amounts (a price of 0.125, a 2.5 % discount).
+PRICE_PLACES = 6
+CENT = Decimal(1).scaleb(-MONEY_PLACES)
 COMPARED = (
     "rep_id",
     "product_line_id",
@@ -54,6 +66,25 @@ def key(value: object) -> str:
     return normalise_header(value)
 
 
+def _spec(info: ValidationInfo) -> ProfileSpec:
+    return (info.context or {}).get("spec") or ProfileSpec()
+
+
+def _to_price(value: Any, info: ValidationInfo) -> Decimal:
+    return parse_number(value, _spec(info).number, places=PRICE_PLACES)
+
+
+def _to_fraction(value: Any, info: ValidationInfo) -> Decimal:
+    number = parse_number(value, _spec(info).number, places=PRICE_PLACES)
+    if not 0 <= number <= 1:
+        raise ValueError(ERROR_DISCOUNT)
+    return number
+
+
+UnitPrice = Annotated[Decimal, BeforeValidator(_to_price)]
+Fraction = Annotated[Decimal, BeforeValidator(_to_fraction)]
+
+
 class SalesRow(ImportRow):
     dedupe_key: Annotated[str, TEXT, Field(max_length=200)]
     period: Annotated[str, TEXT, Field(max_length=7)] | None = None
@@ -67,7 +98,10 @@ class SalesRow(ImportRow):
     account_external_id: Annotated[str, TEXT, Field(max_length=64)] | None = None
     document_number: Annotated[str, TEXT, Field(max_length=64)] | None = None
     quantity: Quantity | None = None
-    sales_amount: Money
+    unit_price: UnitPrice | None = None
+    discount: Fraction | None = None
+    # Declared after what it is computed from: its validator reads them.
+    sales_amount: Money | None = Field(default=None, validate_default=True)
     revenue_amount: Money | None = None
     commission_base: Money | None = None
     currency: Annotated[str, TEXT, Field(min_length=3, max_length=3)] | None = None
@@ -89,6 +123,25 @@ class SalesRow(ImportRow):
         if value is None and not info.data.get("period"):
             raise ValueError(ERROR_NO_DATE)
         return value
+
+    @field_validator("sales_amount")
+    @classmethod
+    def _amount(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        """The amount given, or computed from the unit price, quantity and discount."""
+        if value is not None:
+            return value
+        if "unit_price" not in info.data or "quantity" not in info.data:
+            return None  # one of them is wrong; its own error says why
+        price, quantity = info.data["unit_price"], info.data["quantity"]
+        if price is None or quantity is None:
+            raise ValueError(ERROR_NO_AMOUNT)
+        exact = price * quantity * (1 - (info.data.get("discount") or 0))
+        amount = exact.quantize(CENT, rounding=ROUND_HALF_UP)
+        if amount != exact and _spec(info).money_rounding != "half_up":
+            raise ValueError(ERROR_PAST_CENT.format(amount=exact.normalize()))
+        if abs(amount) > MAX_MONEY:
+            raise ValueError("is too large")
+        return amount
 
     @field_validator("sign")
     @classmethod
@@ -225,9 +278,11 @@ class SalesImport(ImportKind):
                     ("account_external_id", f"no account with external id {row.account_external_id!r}")
                 )
         sign = Decimal(-1) if row.sign == "-1" else Decimal(1)
-        sales = row.sales_amount * sign
-        revenue = (row.revenue_amount if row.revenue_amount is not None else row.sales_amount) * sign
-        base = (row.commission_base if row.commission_base is not None else row.sales_amount) * sign
+        amount = row.sales_amount
+        assert amount is not None  # the schema reads or computes it, or refuses the row
+        sales = amount * sign
+        revenue = (row.revenue_amount if row.revenue_amount is not None else amount) * sign
+        base = (row.commission_base if row.commission_base is not None else amount) * sign
         quantity = (row.quantity if row.quantity is not None else Decimal(1)) * sign
         day = row.date or dt.date.fromisoformat(f"{row.period}-01")
         values = {

@@ -192,3 +192,60 @@ def test_another_organization_s_names_resolve_to_nothing(tmp_path, org, other_or
     with pytest.raises(CommandError, match="1 problem"):
         _import(tmp_path, other_org, "plain", content)
     assert SalesTransaction.objects.count() == 0
+
+
+ORDER_LINES = (
+    b"order,product,unit price,qty,discount\n"
+    b"10248,ALP-1,14.00,12,0\n"
+    b"10249,ALP-1,18.60,9,0.15\n"
+    b"10250,ALP-1,42.40,35,0.25\n"
+)
+
+
+def test_order_lines_without_an_amount_are_priced_unit_price_times_quantity_less_discount(
+    tmp_path, org, lines, seller
+):
+    # given: order lines that carry a unit price, a quantity and a discount, but no amount
+    ProductFactory(organization=org, product_line=lines["alpha"], sku="ALP-1", name="Alpha One")
+    _profile(
+        org,
+        "order-lines",
+        columns={"product": "product", "unit_price": "unit price", "quantity": "qty", "discount": "discount"},
+        key_columns=["order", "product"],
+        constants={"rep": "Jane Doe", "date": "2026-01-31"},
+        money_rounding="half_up",
+    )
+    # when
+    _import(tmp_path, org, "order-lines", ORDER_LINES)
+    # then: 14 × 12 = 168; 18.60 × 9 × 0.85 = 142.29; 42.40 × 35 × 0.75 = 1113.00
+    rows = list(SalesTransaction.objects.order_by("source_row").values_list("sales_amount", "quantity"))
+    assert rows == [
+        (Decimal("168.00"), Decimal("12")),
+        (Decimal("142.29"), Decimal("9")),
+        (Decimal("1113.00"), Decimal("35")),
+    ]
+
+
+def test_a_computed_amount_finer_than_a_cent_needs_a_declared_rounding(tmp_path, org, lines, seller, capsys):
+    # given: 18.60 × 9 × 0.85 = 142.29 exactly, but 14.15 × 3 × 0.95 = 40.3275
+    content = ORDER_LINES + b"10251,ALP-1,14.15,3,0.05\n10252,ALP-1,,3,0\n10253,ALP-1,1.00,3,1.5\n"
+    ProductFactory(organization=org, product_line=lines["alpha"], sku="ALP-1", name="Alpha One")
+    _profile(
+        org,
+        "order-lines",
+        columns={"product": "product", "unit_price": "unit price", "quantity": "qty", "discount": "discount"},
+        key_columns=["order", "product"],
+        constants={"rep": "Jane Doe", "date": "2026-01-31"},
+    )
+    # when
+    with pytest.raises(CommandError, match="3 problem"):
+        _import(tmp_path, org, "order-lines", content)
+    # then: each row names its problem; nothing was written
+    errors = capsys.readouterr().err
+    assert (
+        "line 5, sales_amount: unit price × quantity × (1 − discount) is 40.3275, finer than a cent: "
+        "the profile must declare money_rounding half_up"
+    ) in errors
+    assert "line 6, sales_amount: give a sales amount, or a unit price and a quantity" in errors
+    assert "line 7, discount: must be a fraction from 0 to 1 (0.15 for 15 %)" in errors
+    assert SalesTransaction.objects.count() == 0
