@@ -6,7 +6,8 @@
 - `statement_approve` freezes a draft and posts its lines to the commission ledger: originals,
   and for a correction first the reversals of what the earlier revisions posted. Entries go to
   the statement month's period while it is open, else to the first open period.
-- `statement_pay` marks an approved statement paid (finance).
+  `statements_approve` does the same for several drafts in one posting (a manager's queue).
+- `statement_pay` marks an approved statement paid (finance); `statements_pay`, several.
 
 Capabilities are checked by the caller (views, API, admin); services take the organization
 and the actor, check the state and write audit rows.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -36,9 +37,10 @@ from revops.exceptions import ApplicationError
 from revops.ledger.periods import PeriodResolver
 from revops.ledger.writer import ledger_append
 from revops.models import Organization
-from revops.services.audit import audit_record
+from revops.services.audit import AuditChange, audit_record, audit_record_many
 
 ZERO = Decimal("0.00")
+BATCH_SIZE = 2000  # statement lines per INSERT; Django splits further to the parameter limit
 ERROR_NOT_DRAFT = "Only a draft statement can be approved; this one is {status}."
 ERROR_NOT_APPROVED = "Only an approved statement can be paid; this one is {status}."
 ERROR_MONTH = "Commissions are computed per month: give the first day of a month."
@@ -105,21 +107,44 @@ def _signature(values) -> tuple:
     return tuple(sorted(tuple(getattr(v, f) for f in COMPARED) for v in values))
 
 
-def _fill(statement: CommissionStatement, lines: list[CommissionLine], *, actor, now) -> None:
+def _totals(statement: CommissionStatement, lines: list[CommissionLine], *, actor, now) -> None:
     statement.sales_actual = sum((line.sales_actual for line in lines), ZERO)
     statement.commission_base = sum((line.commission_base for line in lines), ZERO)
     statement.total = sum((line.total for line in lines), ZERO)
     statement.computed_at = now
     statement.computed_by = actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _fill(statement: CommissionStatement, lines: list[CommissionLine], *, actor, now) -> None:
+    """Recompute a draft in place: its totals, and its lines replaced."""
+    _totals(statement, lines, actor=actor, now=now)
     statement.save()
     statement.lines.all().delete()
     StatementLine.objects.bulk_create([_line_row(statement, line) for line in lines])
 
 
+def _create(new: list[tuple[CommissionStatement, list[CommissionLine]]], *, actor, now) -> None:
+    """Write new statements (first revisions and corrections) and their lines, in two INSERTs."""
+    for statement, lines in new:
+        _totals(statement, lines, actor=actor, now=now)
+    CommissionStatement.objects.bulk_create([statement for statement, _ in new])
+    StatementLine.objects.bulk_create(
+        [_line_row(statement, line) for statement, lines in new for line in lines], batch_size=BATCH_SIZE
+    )
+
+
 def statements_compute(
-    *, organization: Organization, actor, month: dt.date, progress: Progress | None = None
+    *,
+    organization: Organization,
+    actor,
+    month: dt.date,
+    progress: Progress | None = None,
+    computed_at: dt.datetime | None = None,
 ) -> ComputeResult:
-    """Compute `month` for every rep with a plan and bring their statements in line."""
+    """Compute `month` for every rep with a plan and bring their statements in line.
+
+    `computed_at` back-dates the computation (loading history, e.g. the demo data); default now.
+    """
     if month.day != 1:
         raise ApplicationError(ERROR_MONTH)
     inputs = engine_inputs(organization=organization, months=[month])
@@ -134,13 +159,16 @@ def statements_compute(
     for line in lines:
         by_rep[line.rep_id].append(line)
     result = ComputeResult(month=month, lines=len(lines))
-    now = timezone.now()
+    now = computed_at or timezone.now()
     with transaction.atomic():
         latest: dict[int, CommissionStatement] = {}
-        for statement in CommissionStatement.objects.filter(organization=organization, month=month).order_by(
-            "rep_id", "revision"
+        for statement in (
+            CommissionStatement.objects.filter(organization=organization, month=month)
+            .order_by("rep_id", "revision")
+            .prefetch_related("lines")
         ):
             latest[statement.rep_id] = statement
+        new: list[tuple[CommissionStatement, list[CommissionLine]]] = []
         for done, (rep_id, rep_lines) in enumerate(sorted(by_rep.items()), start=1):
             current = latest.get(rep_id)
             if current is None:
@@ -151,7 +179,7 @@ def statements_compute(
                     currency=organization.currency,
                     computed_at=now,
                 )
-                _fill(statement, rep_lines, actor=actor, now=now)
+                new.append((statement, rep_lines))
                 result.created += 1
             elif current.status == StatementStatus.DRAFT:
                 if _signature(current.lines.all()) == _signature(rep_lines):
@@ -169,12 +197,13 @@ def statements_compute(
                     currency=organization.currency,
                     computed_at=now,
                 )
-                _fill(statement, rep_lines, actor=actor, now=now)
+                new.append((statement, rep_lines))
                 result.corrections += 1
             else:
                 result.unchanged += 1
             if progress is not None:
                 progress(done, len(by_rep))
+        _create(new, actor=actor, now=now)
         for rep_id, current in latest.items():
             if rep_id not in by_rep and current.status == StatementStatus.DRAFT:
                 current.delete()  # no plan covers the rep any more: nothing to approve
@@ -210,19 +239,29 @@ def _standing_entries(statement: CommissionStatement) -> list[CommissionEntry]:
     return [e for e in entries if e.pk not in reversed_ids]
 
 
-def statement_approve(*, statement: CommissionStatement, actor) -> CommissionStatement:
-    """Approve a draft and post it to the commission ledger (reversing what it corrects)."""
-    with transaction.atomic():
-        statement = CommissionStatement.objects.select_for_update().get(pk=statement.pk)
-        if statement.status != StatementStatus.DRAFT:
-            raise ApplicationError(ERROR_NOT_DRAFT.format(status=statement.get_status_display().lower()))
-        organization = statement.organization
-        period = PeriodResolver(organization).posting_period(statement.month)
-        rows = []
+def _locked(statements: Iterable[CommissionStatement]) -> list[CommissionStatement]:
+    """The statements again, locked, in posting order (month, rep, revision); all of one organization."""
+    ids = {statement.pk for statement in statements}
+    locked = list(
+        CommissionStatement.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("month", "rep_id", "revision")
+    )
+    if len(locked) != len(ids):
+        raise CommissionStatement.DoesNotExist("A statement to approve or pay no longer exists.")
+    if len({statement.organization_id for statement in locked}) > 1:
+        raise ValueError("Statements are approved and paid one organization at a time.")
+    return locked
+
+
+def _postings(statement: CommissionStatement, lines: list[StatementLine], period_id: int) -> list[tuple]:
+    """The ledger rows of one statement: reversals of what it corrects, then its own lines."""
+    rows: list[tuple] = []
+    if statement.revision > 1:  # only a correction has earlier revisions with entries
         for entry in _standing_entries(statement):
             rows.append(
                 (
-                    period.pk,
+                    period_id,
                     CommissionEntry.Kind.REVERSAL,
                     entry.pk,
                     -to_cents(entry.amount),
@@ -233,59 +272,141 @@ def statement_approve(*, statement: CommissionStatement, actor) -> CommissionSta
                     entry.statement_line_id,
                 )
             )
-        for line in statement.lines.order_by("product_line_id"):
-            if line.total:
-                rows.append(
-                    (
-                        period.pk,
-                        CommissionEntry.Kind.ORIGINAL,
-                        None,
-                        to_cents(line.total),
-                        statement.rep_id,
-                        line.product_line_id,
-                        statement.month,
-                        statement.pk,
-                        line.pk,
-                    )
+    for line in lines:
+        if line.total:
+            rows.append(
+                (
+                    period_id,
+                    CommissionEntry.Kind.ORIGINAL,
+                    None,
+                    to_cents(line.total),
+                    statement.rep_id,
+                    line.product_line_id,
+                    statement.month,
+                    statement.pk,
+                    line.pk,
                 )
-        posted = ledger_append(
+            )
+    return rows
+
+
+def statements_approve(
+    *, statements: Iterable[CommissionStatement], actor, approved_at: dt.datetime | None = None
+) -> list[CommissionStatement]:
+    """Approve drafts together (a manager's queue) in one posting to the commission ledger.
+
+    All or nothing: a statement that is no longer a draft refuses the whole batch. Each
+    statement's entries (reversals of what it corrects first) go to its month's period while
+    that is open, else to the first open period; each gets its audit row. `approved_at`
+    back-dates the approvals (loading history); the entries are posted now.
+    """
+    with transaction.atomic():
+        locked = _locked(statements)
+        if not locked:
+            return []
+        for statement in locked:
+            if statement.status != StatementStatus.DRAFT:
+                raise ApplicationError(ERROR_NOT_DRAFT.format(status=statement.get_status_display().lower()))
+        organization = locked[0].organization
+        resolver = PeriodResolver(organization)
+        lines: dict[int, list[StatementLine]] = defaultdict(list)
+        for line in StatementLine.objects.filter(statement__in=locked).order_by(
+            "statement_id", "product_line_id"
+        ):
+            lines[line.statement_id].append(line)
+        rows: list[tuple] = []
+        posted: dict[int, tuple[int, str]] = {}
+        for statement in locked:
+            period = resolver.posting_period(statement.month)
+            own = _postings(statement, lines[statement.pk], period.pk)
+            rows += own
+            posted[statement.pk] = (len(own), period.label)
+        ledger_append(
             spec=COMMISSION_LEDGER,
             organization_id=organization.pk,
             rows=rows,
             created_by_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
         )
-        before = {"status": statement.status}
-        statement.status = StatementStatus.APPROVED
-        statement.approved_at = timezone.now()
-        statement.approved_by = actor
-        statement.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
-        audit_record(
+        now = timezone.now()
+        when = approved_at or now
+        CommissionStatement.objects.filter(pk__in=[s.pk for s in locked]).update(
+            status=StatementStatus.APPROVED, approved_at=when, approved_by=actor, updated_at=now
+        )
+        for statement in locked:
+            statement.status, statement.approved_at, statement.approved_by = (
+                StatementStatus.APPROVED,
+                when,
+                actor,
+            )
+        audit_record_many(
             organization=organization,
             actor=actor,
             action="commissions.statement.approve",
-            obj=statement,
-            before=before,
-            after={"status": statement.status, "entries": posted, "period": period.label},
+            changes=(
+                AuditChange(
+                    statement,
+                    before={"status": StatementStatus.DRAFT},
+                    after={
+                        "status": StatementStatus.APPROVED,
+                        "entries": posted[statement.pk][0],
+                        "period": posted[statement.pk][1],
+                    },
+                )
+                for statement in locked
+            ),
         )
-    return statement
+    return locked
 
 
-def statement_pay(*, statement: CommissionStatement, actor) -> CommissionStatement:
-    """Mark an approved statement paid (what its entries net to is what payroll pays)."""
+def statement_approve(
+    *, statement: CommissionStatement, actor, approved_at: dt.datetime | None = None
+) -> CommissionStatement:
+    """Approve a draft and post it to the commission ledger (reversing what it corrects)."""
+    return statements_approve(statements=[statement], actor=actor, approved_at=approved_at)[0]
+
+
+def statements_pay(
+    *, statements: Iterable[CommissionStatement], actor, paid_at: dt.datetime | None = None
+) -> list[CommissionStatement]:
+    """Mark approved statements paid together (a payroll run); all or nothing.
+
+    What each statement's entries net to is what payroll pays. `paid_at` back-dates the
+    payments (loading history); default now.
+    """
     with transaction.atomic():
-        statement = CommissionStatement.objects.select_for_update().get(pk=statement.pk)
-        if statement.status != StatementStatus.APPROVED:
-            raise ApplicationError(ERROR_NOT_APPROVED.format(status=statement.get_status_display().lower()))
-        statement.status = StatementStatus.PAID
-        statement.paid_at = timezone.now()
-        statement.paid_by = actor
-        statement.save(update_fields=["status", "paid_at", "paid_by", "updated_at"])
-        audit_record(
-            organization=statement.organization,
+        locked = _locked(statements)
+        for statement in locked:
+            if statement.status != StatementStatus.APPROVED:
+                raise ApplicationError(
+                    ERROR_NOT_APPROVED.format(status=statement.get_status_display().lower())
+                )
+        if not locked:
+            return []
+        now = timezone.now()
+        when = paid_at or now
+        CommissionStatement.objects.filter(pk__in=[s.pk for s in locked]).update(
+            status=StatementStatus.PAID, paid_at=when, paid_by=actor, updated_at=now
+        )
+        for statement in locked:
+            statement.status, statement.paid_at, statement.paid_by = StatementStatus.PAID, when, actor
+        audit_record_many(
+            organization=locked[0].organization,
             actor=actor,
             action="commissions.statement.pay",
-            obj=statement,
-            before={"status": StatementStatus.APPROVED},
-            after={"status": statement.status},
+            changes=(
+                AuditChange(
+                    statement,
+                    before={"status": StatementStatus.APPROVED},
+                    after={"status": StatementStatus.PAID},
+                )
+                for statement in locked
+            ),
         )
-    return statement
+    return locked
+
+
+def statement_pay(
+    *, statement: CommissionStatement, actor, paid_at: dt.datetime | None = None
+) -> CommissionStatement:
+    """Mark an approved statement paid (what its entries net to is what payroll pays)."""
+    return statements_pay(statements=[statement], actor=actor, paid_at=paid_at)[0]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
@@ -61,3 +63,36 @@ def audit_record(
         after=_jsonable(after or {}),
         reason=reason,
     )
+
+
+@dataclass(frozen=True)
+class AuditChange:
+    """One object's change in a batch: the object and its state before and after."""
+
+    obj: models.Model
+    before: dict | None = None
+    after: dict | None = None
+
+
+def audit_record_many(
+    *, organization: Organization, actor, action: str, changes: Iterable[AuditChange], reason: str = ""
+) -> int:
+    """Write one AuditEvent per changed object in one INSERT (a service acting on many rows).
+
+    Call inside the transaction of the changes; returns how many rows were written.
+    """
+    who = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    events = AuditEvent.objects.bulk_create(
+        AuditEvent(
+            organization=organization,
+            actor=who,
+            action=action,
+            object_type=change.obj._meta.label_lower,
+            object_id=str(change.obj.pk),
+            before=_jsonable(change.before or {}),
+            after=_jsonable(change.after or {}),
+            reason=reason,
+        )
+        for change in changes
+    )
+    return len(events)

@@ -15,7 +15,13 @@ from commissions.models import (
     CommissionStatement,
     StatementStatus,
 )
-from commissions.services.statements import statement_approve, statement_pay, statements_compute
+from commissions.services.statements import (
+    statement_approve,
+    statement_pay,
+    statements_approve,
+    statements_compute,
+    statements_pay,
+)
 from revops.exceptions import ApplicationError
 from revops.models import AuditEvent, FiscalPeriod
 from revops.services.periods import period_close, periods_ensure
@@ -206,3 +212,53 @@ def test_closing_a_month_seals_the_commission_ledger_too(org, rep, manager, fina
     out = io.StringIO()
     call_command("verify_ledger", "--org", org.slug, "--ledger", "commissions", stdout=out)
     assert out.getvalue() == "Ledger commissions intact: 2 entries, 1 period seals.\n"
+
+
+def test_a_batch_is_approved_in_one_posting_and_paid_in_one_run_back_dated(
+    org, rep, other_rep, manager, finance_admin, setup
+):
+    # given: January's two drafts
+    statements_compute(
+        organization=org,
+        actor=finance_admin.user,
+        month=JAN,
+        computed_at=dt.datetime(2026, 2, 1, 7, tzinfo=dt.UTC),
+    )
+    drafts = list(CommissionStatement.objects.filter(organization=org, month=JAN))
+    approved_at = dt.datetime(2026, 2, 3, 10, tzinfo=dt.UTC)
+    # when
+    approved = statements_approve(statements=drafts, actor=manager.user, approved_at=approved_at)
+    paid = statements_pay(
+        statements=approved, actor=finance_admin.user, paid_at=dt.datetime(2026, 2, 25, 12, tzinfo=dt.UTC)
+    )
+    # then: both posted together after the same head, each with its audit row, as of the dates given
+    statements = list(CommissionStatement.objects.filter(organization=org, month=JAN).order_by("rep_id"))
+    assert [(s.status, s.approved_at, s.approved_by_id) for s in statements] == [
+        (StatementStatus.PAID, approved_at, manager.user_id)
+    ] * 2
+    assert {s.computed_at for s in statements} == {dt.datetime(2026, 2, 1, 7, tzinfo=dt.UTC)}
+    assert [s.pk for s in paid] == [s.pk for s in approved]
+    entries = CommissionEntry.objects.filter(organization=org)
+    assert _ledger_net(org) == sum((s.total for s in statements), Decimal(0))
+    assert set(entries.values_list("statement_id", flat=True)) == {s.pk for s in statements}
+    for action in ("commissions.statement.approve", "commissions.statement.pay"):
+        audits = AuditEvent.objects.filter(organization=org, action=action)
+        assert sorted(audits.values_list("object_id", flat=True)) == sorted(str(s.pk) for s in statements)
+    call_command("verify_ledger", "--org", org.slug, "--ledger", "commissions", stdout=io.StringIO())
+
+
+def test_a_batch_with_one_statement_already_approved_is_refused_whole(
+    org, rep, other_rep, manager, finance_admin, setup
+):
+    # given: one of January's drafts approved already
+    statements_compute(organization=org, actor=finance_admin.user, month=JAN)
+    first, second = CommissionStatement.objects.filter(organization=org, month=JAN).order_by("rep_id")
+    statement_approve(statement=first, actor=manager.user)
+    entries = CommissionEntry.objects.count()
+    # when / then
+    with pytest.raises(ApplicationError, match="this one is approved"):
+        statements_approve(statements=[first, second], actor=manager.user)
+    second.refresh_from_db()
+    assert second.status == StatementStatus.DRAFT
+    assert CommissionEntry.objects.count() == entries
+    assert AuditEvent.objects.filter(action="commissions.statement.approve").count() == 1
