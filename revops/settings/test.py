@@ -33,3 +33,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # WhiteNoise warns when STATIC_ROOT is missing; tests never run collectstatic.
 STATIC_ROOT = str(VAR_DIR / "test-static")
 (VAR_DIR / "test-static").mkdir(exist_ok=True)
+
+# Uploads written by tests (the demo's source files among them) stay out of the real media.
+MEDIA_ROOT = str(VAR_DIR / "test-media")

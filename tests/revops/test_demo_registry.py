@@ -46,9 +46,12 @@ def test_the_demo_runs_its_steps_phase_by_phase():
         ("attribution_setup", Phase.OPEN_BOOKS),
         ("attribution_links", Phase.OPEN_BOOKS),
         ("attribution_revenue", Phase.OPEN_BOOKS),
+        ("commission_book", Phase.OPEN_BOOKS),
+        ("commission_sales", Phase.OPEN_BOOKS),
         ("close_periods", Phase.CLOSING),
         ("attribution_ledger", Phase.CLOSED_BOOKS),
         ("attribution_adjustments", Phase.CLOSED_BOOKS),
+        ("commission_statements", Phase.CLOSED_BOOKS),
     ]
 
 

@@ -1,0 +1,188 @@
+"""The demo's commission steps: the book, the six source files imported, the statements.
+
+- `seed_commission_book` (OPEN_BOOKS): plans, assignments, objectives and reference tables;
+- `seed_commission_sales` (OPEN_BOOKS): the six source files written and imported through the
+  import service, as an upload would be (every transaction knows its file and line);
+- `commission_month_end`: before the demo closes a month, its statements are computed,
+  approved by each rep's manager (posted to the commission ledger in that month) and paid by
+  finance with the following month's payroll;
+- `seed_commission_statements` (CLOSED_BOOKS): the open months — the past ones computed and
+  approved (paid when they are two months old), the current month left as drafts.
+
+Computations, approvals and payments go through the statement services, back-dated to when
+they would have happened (never after the demo's today); only the ledger entries carry the
+time they were really posted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from commissions.demo_data.book import add_months, history_months
+from commissions.demo_data.sales import SERVICES_SOURCE, Catalog, DemoSale, demo_sales, services_month
+from commissions.demo_data.sources import SOURCES, Heading
+from commissions.models import CommissionStatement, PlanAssignment, StatementStatus
+from commissions.selectors.inputs import month_end
+from commissions.services.sales_import import IMPORT_KIND
+from commissions.services.statements import statements_approve, statements_compute, statements_pay
+from revops.demo import SeedContext
+from revops.imports.profiles import ProfileSpec
+from revops.models import FiscalPeriod, ImportProfile, JobRun, Membership, Role, User
+from revops.services.imports import Mode, import_job_run, import_submit
+
+COMPUTE_DELAY_DAYS = 1  # statements are computed the day after the month ends
+APPROVE_DELAY_DAYS = 3  # managers approve within three days
+PAY_DELAY_DAYS = 25  # finance pays with the following month's payroll
+PAID_AFTER_MONTHS = 2  # a month's statements are paid once it is two months old
+
+
+class DemoFileRefused(RuntimeError):
+    """A generated file did not import: the demo and the sales import disagree."""
+
+
+def assigned_lines(ctx: SeedContext) -> dict[int, set[int]]:
+    """The product lines each rep is paid on."""
+    assigned: dict[int, set[int]] = defaultdict(set)
+    for rep_id, line_id in PlanAssignment.objects.filter(organization=ctx.organization).values_list(
+        "rep_id", "product_line_id"
+    ):
+        assigned[rep_id].add(line_id)
+    return assigned
+
+
+def source_filename(ctx: SeedContext, template: str) -> str:
+    return template.format(month=f"{services_month(ctx):%Y-%m}")
+
+
+def generated_sales(ctx: SeedContext) -> tuple[Catalog, dict[str, list[DemoSale]]]:
+    """The names and the sales by source the "commission_sales" step writes with `ctx.rng`."""
+    catalog = Catalog.load(ctx)
+    return catalog, demo_sales(ctx, catalog, assigned_lines(ctx))
+
+
+def seed_commission_sales(ctx: SeedContext) -> dict[str, int]:
+    """Write the six source files of the last 15 months and import each through its profile."""
+    org = ctx.organization
+    catalog, sales = generated_sales(ctx)
+    heading = Heading(organization=org.name, currency=org.currency, today=ctx.today)
+    importer = ctx.finance_user()
+    files = transactions = 0
+    for source in SOURCES:
+        rows = sales.get(source.key, [])
+        if not rows:
+            continue
+        profile = ImportProfile(
+            organization=org, kind=IMPORT_KIND, name=source.profile, spec=source.spec(heading)
+        )
+        profile.full_clean()
+        profile.save()
+        spec = profile.load()
+        if source.key == SERVICES_SOURCE:
+            month = services_month(ctx)
+            spec = spec.with_period(month.year, month.month)
+        filename = source_filename(ctx, source.filename)
+        job = _import(ctx, importer, spec, source.profile, filename, source.render(rows, catalog, heading))
+        files += 1
+        transactions += job.counts.get("transactions", 0)
+    return {"sales_files": files, "sales_transactions": transactions}
+
+
+def _import(
+    ctx: SeedContext, importer, spec: ProfileSpec, profile: str, filename: str, content: bytes
+) -> JobRun:
+    job, _queued = import_submit(
+        organization=ctx.organization,
+        actor=importer,
+        kind_name=IMPORT_KIND,
+        content=content,
+        filename=filename,
+        profile=profile,
+        spec=spec,
+        mode=Mode.APPLY,
+    )
+    # Run it here rather than in the task queued after commit: the task finds it done.
+    job = import_job_run(job_run_id=job.pk)
+    if job.status != JobRun.Status.SUCCEEDED:
+        raise DemoFileRefused(f"{filename}: {job.error}")
+    return job
+
+
+def _at(ctx: SeedContext, day: dt.date, hour: int) -> dt.datetime:
+    return ctx.at(min(day, ctx.today), hour)
+
+
+def _settle(ctx: SeedContext, month: dt.date, *, approve: bool, pay: bool) -> dict[str, int]:
+    """Compute a month's statements; approve them as each rep's manager, then pay them as finance."""
+    org = ctx.organization
+    finance = ctx.finance_user()
+    end = month_end(month)
+    statements_compute(
+        organization=org,
+        actor=finance,
+        month=month,
+        computed_at=_at(ctx, end + dt.timedelta(days=COMPUTE_DELAY_DAYS), 7),
+    )
+    drafts = list(
+        CommissionStatement.objects.filter(
+            organization=org, month=month, status=StatementStatus.DRAFT
+        ).order_by("rep__email")
+    )
+    counts = {"statements": len(drafts), "statements_approved": 0, "statements_paid": 0}
+    if not approve:
+        return counts
+    org_wide = ctx.members(Role.MANAGER, org_wide=True)
+    fallback = org_wide[0].user if org_wide else ctx.members(Role.ADMIN)[0].user
+    manager_of = dict(
+        Membership.objects.filter(organization=org, role=Role.REP).values_list("user_id", "manager__user_id")
+    )
+    managers = User.objects.in_bulk({m for m in manager_of.values() if m is not None})
+    queues: dict[int, list[CommissionStatement]] = defaultdict(list)  # each manager's approval queue
+    for statement in drafts:
+        queues[manager_of.get(statement.rep_id) or 0].append(statement)
+    approved = []
+    for manager_id, queue in sorted(queues.items()):
+        approved += statements_approve(
+            statements=queue,
+            actor=managers.get(manager_id, fallback),
+            approved_at=_at(ctx, end + dt.timedelta(days=APPROVE_DELAY_DAYS), 10),
+        )
+    counts["statements_approved"] = len(approved)
+    if pay:
+        paid = statements_pay(
+            statements=approved, actor=finance, paid_at=_at(ctx, end + dt.timedelta(days=PAY_DELAY_DAYS), 12)
+        )
+        counts["statements_paid"] = len(paid)
+    return counts
+
+
+def _paid(ctx: SeedContext, month: dt.date) -> bool:
+    return month <= add_months(ctx.today.replace(day=1), -PAID_AFTER_MONTHS)
+
+
+def _computed(ctx: SeedContext, month: dt.date) -> bool:
+    return CommissionStatement.objects.filter(organization=ctx.organization, month=month).exists()
+
+
+def commission_month_end(ctx: SeedContext, period: FiscalPeriod) -> dict[str, int]:
+    """Settle the month's statements just before finance closes it, so its postings land in it."""
+    month = period.start_date
+    if month not in history_months(ctx) or _computed(ctx, month):
+        return {}
+    return _settle(ctx, month, approve=True, pay=_paid(ctx, month))
+
+
+def seed_commission_statements(ctx: SeedContext) -> dict[str, int]:
+    """Settle the history months not settled yet; the current month's statements stay drafts.
+
+    These are the months still open, and every month when the demo's books were closed
+    before the commission steps existed (their postings then land in the first open period).
+    """
+    current = ctx.today.replace(day=1)
+    counts: dict[str, int] = defaultdict(int)
+    for month in history_months(ctx):
+        if _computed(ctx, month):
+            continue
+        for key, value in _settle(ctx, month, approve=month < current, pay=_paid(ctx, month)).items():
+            counts[key] += value
+    return dict(counts)
