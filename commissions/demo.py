@@ -9,13 +9,14 @@ Steps (found by revops.demo's autodiscovery), in run order per organization:
   objectives for the previous and the current fiscal year, rep aliases, territories and
   service names (`commissions.demo_data.book`);
 - `commission_sales` (OPEN_BOOKS): the deals won in the last 15 months, with a few credits
-  and last month's services billing, written as six files in six layouts and
-  imported through the real import path, each with its own import profile
-  (`commissions.demo_data.sources`, `commissions.demo_data.steps`);
+  and last month's services billing, written as six files in six layouts and imported
+  through the real import path, each with its own import profile
+  (`commissions.demo_data.sources`, `commissions.demo_data.steps`); then every month's
+  statements computed as drafts;
 - the core "close_periods" step closes the older months oldest first; just before each
-  close the month-end task `commission_month_end` computes the month's statements, approves
-  them as each rep's manager (their lines post to the commission ledger in that month) and
-  pays them as finance;
+  close the month-end task `commission_month_end` approves the month's statements as each
+  rep's manager (their lines post to the commission ledger in that month) and pays them as
+  finance;
 - `commission_statements` (CLOSED_BOOKS): the past months still open are approved (paid once
   two months old); the current month's statements stay drafts.
 """

@@ -2,12 +2,13 @@
 
 - `seed_commission_book` (OPEN_BOOKS): plans, assignments, objectives and reference tables;
 - `seed_commission_sales` (OPEN_BOOKS): the six source files written and imported through the
-  import service, as an upload would be (every transaction knows its file and line);
-- `commission_month_end`: before the demo closes a month, its statements are computed,
-  approved by each rep's manager (posted to the commission ledger in that month) and paid by
-  finance with the following month's payroll;
-- `seed_commission_statements` (CLOSED_BOOKS): the open months — the past ones computed and
-  approved (paid when they are two months old), the current month left as drafts.
+  import service, as an upload would be (every transaction knows its file and line); then
+  every month's statements computed as drafts, in one run of the engine;
+- `commission_month_end`: before the demo closes a month, its statements are approved by each
+  rep's manager (posted to the commission ledger in that month) and paid by finance with the
+  following month's payroll;
+- `seed_commission_statements` (CLOSED_BOOKS): the past months still open approved (paid when
+  two months old); the current month's statements stay drafts.
 
 Computations, approvals and payments go through the statement services, back-dated to when
 they would have happened (never after the demo's today); only the ledger entries carry the
@@ -25,7 +26,7 @@ from commissions.demo_data.sources import SOURCES, Heading
 from commissions.models import CommissionStatement, PlanAssignment, StatementStatus
 from commissions.selectors.inputs import month_end
 from commissions.services.sales_import import IMPORT_KIND
-from commissions.services.statements import statements_approve, statements_compute, statements_pay
+from commissions.services.statements import statements_approve, statements_compute_months, statements_pay
 from revops.demo import SeedContext
 from revops.imports.profiles import ProfileSpec
 from revops.models import FiscalPeriod, ImportProfile, JobRun, Membership, Role, User
@@ -62,7 +63,8 @@ def generated_sales(ctx: SeedContext) -> tuple[Catalog, dict[str, list[DemoSale]
 
 
 def seed_commission_sales(ctx: SeedContext) -> dict[str, int]:
-    """Write the six source files of the last 15 months and import each through its profile."""
+    """Write the six source files of the last 15 months, import each through its profile, and
+    compute every month's statements (drafts: the month ends approve them)."""
     org = ctx.organization
     catalog, sales = generated_sales(ctx)
     heading = Heading(organization=org.name, currency=org.currency, today=ctx.today)
@@ -85,7 +87,7 @@ def seed_commission_sales(ctx: SeedContext) -> dict[str, int]:
         job = _import(ctx, importer, spec, source.profile, filename, source.render(rows, catalog, heading))
         files += 1
         transactions += job.counts.get("transactions", 0)
-    return {"sales_files": files, "sales_transactions": transactions}
+    return {"sales_files": files, "sales_transactions": transactions, "statements": _compute_history(ctx)}
 
 
 def _import(
@@ -112,25 +114,31 @@ def _at(ctx: SeedContext, day: dt.date, hour: int) -> dt.datetime:
     return ctx.at(min(day, ctx.today), hour)
 
 
-def _settle(ctx: SeedContext, month: dt.date, *, approve: bool, pay: bool) -> dict[str, int]:
-    """Compute a month's statements; approve them as each rep's manager, then pay them as finance."""
-    org = ctx.organization
-    finance = ctx.finance_user()
-    end = month_end(month)
-    statements_compute(
-        organization=org,
-        actor=finance,
-        month=month,
-        computed_at=_at(ctx, end + dt.timedelta(days=COMPUTE_DELAY_DAYS), 7),
+def _compute_history(ctx: SeedContext) -> int:
+    """Every history month's statements as drafts, each computed the day after its month ended."""
+    months = history_months(ctx)
+    results = statements_compute_months(
+        organization=ctx.organization,
+        actor=ctx.finance_user(),
+        months=months,
+        computed_at={
+            month: _at(ctx, month_end(month) + dt.timedelta(days=COMPUTE_DELAY_DAYS), 7) for month in months
+        },
     )
+    return sum(result.created for result in results)
+
+
+def _settle(ctx: SeedContext, month: dt.date) -> dict[str, int]:
+    """Approve a month's drafts as each rep's manager; pay them as finance once old enough."""
+    org = ctx.organization
+    end = month_end(month)
     drafts = list(
         CommissionStatement.objects.filter(
             organization=org, month=month, status=StatementStatus.DRAFT
         ).order_by("rep__email")
     )
-    counts = {"statements": len(drafts), "statements_approved": 0, "statements_paid": 0}
-    if not approve:
-        return counts
+    if not drafts:
+        return {}
     org_wide = ctx.members(Role.MANAGER, org_wide=True)
     fallback = org_wide[0].user if org_wide else ctx.members(Role.ADMIN)[0].user
     manager_of = dict(
@@ -147,33 +155,26 @@ def _settle(ctx: SeedContext, month: dt.date, *, approve: bool, pay: bool) -> di
             actor=managers.get(manager_id, fallback),
             approved_at=_at(ctx, end + dt.timedelta(days=APPROVE_DELAY_DAYS), 10),
         )
-    counts["statements_approved"] = len(approved)
-    if pay:
+    counts = {"statements_approved": len(approved)}
+    if month <= add_months(ctx.today.replace(day=1), -PAID_AFTER_MONTHS):
         paid = statements_pay(
-            statements=approved, actor=finance, paid_at=_at(ctx, end + dt.timedelta(days=PAY_DELAY_DAYS), 12)
+            statements=approved,
+            actor=ctx.finance_user(),
+            paid_at=_at(ctx, end + dt.timedelta(days=PAY_DELAY_DAYS), 12),
         )
         counts["statements_paid"] = len(paid)
     return counts
 
 
-def _paid(ctx: SeedContext, month: dt.date) -> bool:
-    return month <= add_months(ctx.today.replace(day=1), -PAID_AFTER_MONTHS)
-
-
-def _computed(ctx: SeedContext, month: dt.date) -> bool:
-    return CommissionStatement.objects.filter(organization=ctx.organization, month=month).exists()
-
-
 def commission_month_end(ctx: SeedContext, period: FiscalPeriod) -> dict[str, int]:
     """Settle the month's statements just before finance closes it, so its postings land in it."""
-    month = period.start_date
-    if month not in history_months(ctx) or _computed(ctx, month):
+    if period.start_date not in history_months(ctx):
         return {}
-    return _settle(ctx, month, approve=True, pay=_paid(ctx, month))
+    return _settle(ctx, period.start_date)
 
 
 def seed_commission_statements(ctx: SeedContext) -> dict[str, int]:
-    """Settle the history months not settled yet; the current month's statements stay drafts.
+    """Settle the past history months still in draft; the current month's stay drafts.
 
     These are the months still open, and every month when the demo's books were closed
     before the commission steps existed (their postings then land in the first open period).
@@ -181,8 +182,7 @@ def seed_commission_statements(ctx: SeedContext) -> dict[str, int]:
     current = ctx.today.replace(day=1)
     counts: dict[str, int] = defaultdict(int)
     for month in history_months(ctx):
-        if _computed(ctx, month):
-            continue
-        for key, value in _settle(ctx, month, approve=month < current, pay=_paid(ctx, month)).items():
-            counts[key] += value
+        if month < current:
+            for key, value in _settle(ctx, month).items():
+                counts[key] += value
     return dict(counts)

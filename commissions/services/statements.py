@@ -1,6 +1,7 @@
 """Commission statements: compute (drafts follow the data), approve (posted to the ledger), pay.
 
-- `statements_compute` runs the engine for one month and brings each rep's draft in line.
+- `statements_compute` runs the engine for one month and brings each rep's draft in line
+  (`statements_compute_months`: several months in one run of the engine).
   A rep whose latest statement is approved or paid gets a new revision (a draft that corrects
   it) only when the figures changed; an approved statement itself never changes.
 - `statement_approve` freezes a draft and posts its lines to the commission ledger: originals,
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -107,27 +108,27 @@ def _signature(values) -> tuple:
     return tuple(sorted(tuple(getattr(v, f) for f in COMPARED) for v in values))
 
 
-def _totals(statement: CommissionStatement, lines: list[CommissionLine], *, actor, now) -> None:
+def _totals(statement: CommissionStatement, lines: list[CommissionLine], *, actor) -> None:
     statement.sales_actual = sum((line.sales_actual for line in lines), ZERO)
     statement.commission_base = sum((line.commission_base for line in lines), ZERO)
     statement.total = sum((line.total for line in lines), ZERO)
-    statement.computed_at = now
     statement.computed_by = actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _fill(statement: CommissionStatement, lines: list[CommissionLine], *, actor, now) -> None:
     """Recompute a draft in place: its totals, and its lines replaced."""
-    _totals(statement, lines, actor=actor, now=now)
+    _totals(statement, lines, actor=actor)
+    statement.computed_at = now
     statement.save()
     statement.lines.all().delete()
     StatementLine.objects.bulk_create([_line_row(statement, line) for line in lines])
 
 
-def _create(new: list[tuple[CommissionStatement, list[CommissionLine]]], *, actor, now) -> None:
+def _create(new: list[tuple[CommissionStatement, list[CommissionLine]]], *, actor) -> None:
     """Write new statements (first revisions and corrections) and their lines, in two INSERTs."""
     for statement, lines in new:
-        _totals(statement, lines, actor=actor, now=now)
-    CommissionStatement.objects.bulk_create([statement for statement, _ in new])
+        _totals(statement, lines, actor=actor)
+    CommissionStatement.objects.bulk_create([statement for statement, _ in new], batch_size=BATCH_SIZE)
     StatementLine.objects.bulk_create(
         [_line_row(statement, line) for statement, lines in new for line in lines], batch_size=BATCH_SIZE
     )
@@ -145,78 +146,117 @@ def statements_compute(
 
     `computed_at` back-dates the computation (loading history, e.g. the demo data); default now.
     """
-    if month.day != 1:
+    return statements_compute_months(
+        organization=organization,
+        actor=actor,
+        months=[month],
+        progress=progress,
+        computed_at={month: computed_at} if computed_at else None,
+    )[0]
+
+
+def statements_compute_months(
+    *,
+    organization: Organization,
+    actor,
+    months: Iterable[dt.date],
+    progress: Progress | None = None,
+    computed_at: Mapping[dt.date, dt.datetime] | None = None,
+) -> list[ComputeResult]:
+    """Compute several months in one run of the engine, each as `statements_compute` does.
+
+    For history (loading months of sales at once) and any recompute of several months; one
+    result and one audit row per month, in month order. `computed_at` back-dates each month's
+    computation (by month); default now.
+    """
+    wanted = sorted(set(months))
+    if any(month.day != 1 for month in wanted):
         raise ApplicationError(ERROR_MONTH)
-    inputs = engine_inputs(organization=organization, months=[month])
+    if not wanted:
+        return []
+    inputs = engine_inputs(organization=organization, months=wanted)
     lines = compute_commissions(
         transactions=inputs.transactions,
         assignments=inputs.assignments,
         objectives=inputs.objectives,
-        months=[month],
+        months=wanted,
         fiscal_year_start_month=inputs.fiscal_year_start_month,
     )
-    by_rep: dict[int, list[CommissionLine]] = defaultdict(list)
+    by_month: dict[dt.date, dict[int, list[CommissionLine]]] = {month: defaultdict(list) for month in wanted}
     for line in lines:
-        by_rep[line.rep_id].append(line)
-    result = ComputeResult(month=month, lines=len(lines))
-    now = computed_at or timezone.now()
+        by_month[line.month][line.rep_id].append(line)
+    now = timezone.now()
+    stamps = {month: (computed_at or {}).get(month) or now for month in wanted}
+    total = sum(len(by_rep) for by_rep in by_month.values())
+    done = 0
+    results = []
     with transaction.atomic():
-        latest: dict[int, CommissionStatement] = {}
+        latest: dict[tuple[dt.date, int], CommissionStatement] = {}
         for statement in (
-            CommissionStatement.objects.filter(organization=organization, month=month)
-            .order_by("rep_id", "revision")
+            CommissionStatement.objects.filter(organization=organization, month__in=wanted)
+            .order_by("month", "rep_id", "revision")
             .prefetch_related("lines")
         ):
-            latest[statement.rep_id] = statement
+            latest[(statement.month, statement.rep_id)] = statement
         new: list[tuple[CommissionStatement, list[CommissionLine]]] = []
-        for done, (rep_id, rep_lines) in enumerate(sorted(by_rep.items()), start=1):
-            current = latest.get(rep_id)
-            if current is None:
-                statement = CommissionStatement(
-                    organization=organization,
-                    rep_id=rep_id,
-                    month=month,
-                    currency=organization.currency,
-                    computed_at=now,
-                )
-                new.append((statement, rep_lines))
-                result.created += 1
-            elif current.status == StatementStatus.DRAFT:
-                if _signature(current.lines.all()) == _signature(rep_lines):
-                    result.unchanged += 1
+        for month in wanted:
+            by_rep = by_month[month]
+            result = ComputeResult(month=month, lines=sum(len(rep_lines) for rep_lines in by_rep.values()))
+            for rep_id, rep_lines in sorted(by_rep.items()):
+                current = latest.get((month, rep_id))
+                if current is None:
+                    statement = CommissionStatement(
+                        organization=organization,
+                        rep_id=rep_id,
+                        month=month,
+                        currency=organization.currency,
+                        computed_at=stamps[month],
+                    )
+                    new.append((statement, rep_lines))
+                    result.created += 1
+                elif current.status == StatementStatus.DRAFT:
+                    if _signature(current.lines.all()) == _signature(rep_lines):
+                        result.unchanged += 1
+                    else:
+                        _fill(current, rep_lines, actor=actor, now=stamps[month])
+                        result.updated += 1
+                elif _signature(current.lines.all()) != _signature(rep_lines):
+                    statement = CommissionStatement(
+                        organization=organization,
+                        rep_id=rep_id,
+                        month=month,
+                        revision=current.revision + 1,
+                        corrects=current,
+                        currency=organization.currency,
+                        computed_at=stamps[month],
+                    )
+                    new.append((statement, rep_lines))
+                    result.corrections += 1
                 else:
-                    _fill(current, rep_lines, actor=actor, now=now)
-                    result.updated += 1
-            elif _signature(current.lines.all()) != _signature(rep_lines):
-                statement = CommissionStatement(
-                    organization=organization,
-                    rep_id=rep_id,
-                    month=month,
-                    revision=current.revision + 1,
-                    corrects=current,
-                    currency=organization.currency,
-                    computed_at=now,
-                )
-                new.append((statement, rep_lines))
-                result.corrections += 1
-            else:
-                result.unchanged += 1
-            if progress is not None:
-                progress(done, len(by_rep))
-        _create(new, actor=actor, now=now)
-        for rep_id, current in latest.items():
-            if rep_id not in by_rep and current.status == StatementStatus.DRAFT:
-                current.delete()  # no plan covers the rep any more: nothing to approve
-                result.removed += 1
-        audit_record(
-            organization=organization,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            action="commissions.compute",
-            object_type="commissions.month",
-            object_id=month.isoformat(),
-            after=result.as_counts(),
-        )
-    return result
+                    result.unchanged += 1
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            for (statement_month, rep_id), current in latest.items():
+                if (
+                    statement_month == month
+                    and rep_id not in by_rep
+                    and current.status == StatementStatus.DRAFT
+                ):
+                    current.delete()  # no plan covers the rep any more: nothing to approve
+                    result.removed += 1
+            results.append(result)
+        _create(new, actor=actor)
+        for result in results:
+            audit_record(
+                organization=organization,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                action="commissions.compute",
+                object_type="commissions.month",
+                object_id=result.month.isoformat(),
+                after=result.as_counts(),
+            )
+    return results
 
 
 def _standing_entries(statement: CommissionStatement) -> list[CommissionEntry]:
