@@ -2,10 +2,10 @@
 reference tables the sales sources are read with (rep aliases, territories, service names).
 
 Who sells what comes from the demo's deals: a rep is assigned to every product line they won
-a deal in since the year before the book starts. Objectives are what the rep won in that line
-in the year before, grown by 5-20 % (at least a share of a typical rep's year, so a rep who
-sold little last year still has a target), spread over the quarter's months with the last
-month heaviest, as quarter-end deals are.
+a deal in since the year before the book starts. A rep's objective for a year is what they
+won in the year before, grown by 5-20 % (half a typical rep's year for one who won nothing),
+split over their lines by what they sold in each, smoothed toward the organization's mix, and
+spread over each quarter's months with the last month heaviest, as quarter-end deals are.
 """
 
 from __future__ import annotations
@@ -35,8 +35,12 @@ from revops.models.crm import Stage
 BATCH_SIZE = 2000
 HISTORY_MONTHS = 15  # sales, statements: the current month and the 14 before it
 OBJECTIVE_GROWTH = (1.05, 1.2)
-# A rep's yearly objective in a line is at least this share of the median rep's sales in it.
-OBJECTIVE_FLOOR_SHARE = 0.6
+# A rep who sold nothing the year before (new, ramping up) gets this share of the median rep's year.
+RAMPING_SHARE = 0.5
+DEFAULT_REP_YEAR = 250_000  # the median rep's year when nobody sold anything
+# How much a rep's split of their objective over lines leans on the organization's mix rather
+# than on their own sales of last year (1: as much).
+MIX_SMOOTHING = 0.5
 QUARTER_WEIGHTS = (0.3, 0.3, 0.4)  # the quarter's last month carries the quarter-end deals
 ZIPS_PER_REP = 3
 ERP_CODE = "VK-{number:03d}"  # the salesperson number the ERP export writes
@@ -255,6 +259,36 @@ def _won(ctx: SeedContext, since: dt.date) -> dict[tuple[int, int, dt.date], Dec
     return won
 
 
+def _yearly_objectives(
+    ctx: SeedContext, assigned: list[tuple[int, int]], sold: dict[tuple[int, int], Decimal]
+) -> dict[tuple[int, int], float]:
+    """Each (rep, line)'s objective for a year: the rep's sales of the year before, grown, split
+    over their lines by what they sold in each, smoothed toward the organization's mix (one
+    big deal last year does not make a line's whole target)."""
+    lines_of: dict[int, list[int]] = defaultdict(list)
+    for rep_id, line_id in assigned:
+        lines_of[rep_id].append(line_id)
+    line_totals: dict[int, Decimal] = defaultdict(Decimal)
+    rep_totals: dict[int, Decimal] = defaultdict(Decimal)
+    for (rep_id, line_id), amount in sold.items():
+        line_totals[line_id] += amount
+        rep_totals[rep_id] += amount
+    selling = sorted(total for total in rep_totals.values() if total > 0) or [Decimal(DEFAULT_REP_YEAR)]
+    ramping = float(selling[len(selling) // 2]) * RAMPING_SHARE  # a rep who sold nothing last year
+    yearly = {}
+    for rep_id, lines in sorted(lines_of.items()):
+        total = float(rep_totals.get(rep_id, 0)) or ramping
+        mix = {line: float(line_totals.get(line, 0)) + 1.0 for line in lines}
+        weights = {
+            line: float(sold.get((rep_id, line), 0)) / total + MIX_SMOOTHING * mix[line] / sum(mix.values())
+            for line in lines
+        }
+        grown = total * ctx.rng.uniform(*OBJECTIVE_GROWTH)
+        for line in lines:
+            yearly[(rep_id, line)] = grown * weights[line] / sum(weights.values())
+    return yearly
+
+
 def _objectives(
     ctx: SeedContext,
     assigned: list[tuple[int, int]],
@@ -269,13 +303,7 @@ def _objectives(
         for (rep_id, line_id, month), amount in won.items():
             if year_before <= month < year_start:
                 sold[(rep_id, line_id)] += amount
-        by_line: dict[int, list[Decimal]] = defaultdict(list)
-        for (_rep_id, line_id), amount in sold.items():
-            by_line[line_id].append(amount)
-        for rep_id, line_id in assigned:
-            amounts = sorted(by_line.get(line_id, [])) or [Decimal(120_000)]
-            floor = float(amounts[len(amounts) // 2]) * OBJECTIVE_FLOOR_SHARE
-            yearly = max(float(sold.get((rep_id, line_id), 0)), floor) * ctx.rng.uniform(*OBJECTIVE_GROWTH)
+        for (rep_id, line_id), yearly in sorted(_yearly_objectives(ctx, assigned, sold).items()):
             for offset in range(12):
                 weight = QUARTER_WEIGHTS[offset % 3] / 4
                 rows.append(
@@ -284,7 +312,7 @@ def _objectives(
                         rep_id=rep_id,
                         product_line_id=line_id,
                         month=add_months(year_start, offset),
-                        amount=Decimal(round(yearly * weight / 100) * 100),
+                        amount=Decimal(max(1, round(yearly * weight / 100)) * 100),
                     )
                 )
     return rows

@@ -20,6 +20,7 @@ from commissions.services.statements import (
     statement_pay,
     statements_approve,
     statements_compute,
+    statements_compute_months,
     statements_pay,
 )
 from revops.exceptions import ApplicationError
@@ -262,3 +263,21 @@ def test_a_batch_with_one_statement_already_approved_is_refused_whole(
     assert second.status == StatementStatus.DRAFT
     assert CommissionEntry.objects.count() == entries
     assert AuditEvent.objects.filter(action="commissions.statement.approve").count() == 1
+
+
+def test_several_months_computed_in_one_run_equal_each_month_computed_alone(
+    org, rep, other_rep, finance_admin, setup
+):
+    # given: the quarter computed month by month, figures kept, then rolled back
+    with transaction.atomic():
+        for month in (JAN, FEB, MAR):
+            statements_compute(organization=org, actor=finance_admin.user, month=month)
+        one_by_one = {month: _totals(org, month) for month in (JAN, FEB, MAR)}
+        transaction.set_rollback(True)
+    # when
+    results = statements_compute_months(organization=org, actor=finance_admin.user, months=[MAR, JAN, FEB])
+    # then: the same drafts, one result and one audit row per month, in month order
+    assert {month: _totals(org, month) for month in (JAN, FEB, MAR)} == one_by_one
+    assert [(r.month, r.created, r.lines) for r in results] == [(JAN, 2, 4), (FEB, 2, 4), (MAR, 2, 4)]
+    audits = AuditEvent.objects.filter(organization=org, action="commissions.compute")
+    assert sorted(audits.values_list("object_id", flat=True)) == ["2026-01-01", "2026-02-01", "2026-03-01"]
