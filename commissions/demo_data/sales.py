@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from commissions.demo_data.book import RepNames, add_months, history_months, rep_names, service_name
 from commissions.models import Territory
@@ -75,14 +76,34 @@ class DemoSale:
     zip_code: str = ""  # the customer's ZIP code (services source)
 
 
+class LineNames(NamedTuple):
+    code: str
+    name: str
+
+
+class ProductNames(NamedTuple):
+    sku: str
+    name: str
+    line_id: int
+    list_price: Decimal
+
+
+class AccountNames(NamedTuple):
+    name: str
+    external_id: str
+
+
+NO_ACCOUNT = AccountNames("", "")
+
+
 @dataclass
 class Catalog:
     """The names the sources write, loaded once: reps, product lines, products, accounts."""
 
     reps: dict[int, RepNames]
-    lines: dict[int, tuple[str, str]]  # id → (code, name)
-    products: dict[int, tuple[str, str, int, Decimal]]  # id → (sku, name, line id, list price)
-    accounts: dict[int, tuple[str, str]]  # id → (name, external id)
+    lines: dict[int, LineNames]
+    products: dict[int, ProductNames]
+    accounts: dict[int, AccountNames]
     zip_codes: dict[int, list[str]] = field(default_factory=dict)  # rep → territory codes
 
     @classmethod
@@ -98,19 +119,19 @@ class Catalog:
         return cls(
             reps=rep_names(ctx),
             lines={
-                pk: (code, name)
+                pk: LineNames(code, name)
                 for pk, code, name in ProductLine.objects.filter(organization=org).values_list(
                     "pk", "code", "name"
                 )
             },
             products={
-                pk: (sku, name, line_id, price)
+                pk: ProductNames(sku, name, line_id, price)
                 for pk, sku, name, line_id, price in Product.objects.filter(organization=org)
                 .order_by("sku")
                 .values_list("pk", "sku", "name", "product_line_id", "list_price")
             },
             accounts={
-                pk: (name, external_id)
+                pk: AccountNames(name, external_id)
                 for pk, name, external_id in Account.objects.filter(organization=org).values_list(
                     "pk", "name", "external_id"
                 )
@@ -185,8 +206,8 @@ def _balanced(sources: list[str]) -> list[str]:
 
 def _deal_sales(ctx: SeedContext, catalog: Catalog, since: dt.date) -> list[DemoSale]:
     products_by_line: dict[int, list[int]] = defaultdict(list)
-    for product_id, (_sku, _name, line_id, _price) in catalog.products.items():
-        products_by_line[line_id].append(product_id)
+    for product_id, product in catalog.products.items():
+        products_by_line[product.line_id].append(product_id)
     won = Opportunity.objects.filter(
         organization=ctx.organization,
         stage=Stage.CLOSED_WON,
@@ -220,7 +241,7 @@ def _deal_sales(ctx: SeedContext, catalog: Catalog, since: dt.date) -> list[Demo
                 product_line_id=line_id,
                 product_id=product_id,
                 account_id=account_id,
-                quantity=_quantity(part, catalog.products[product_id][3]),
+                quantity=_quantity(part, catalog.products[product_id].list_price),
                 amount=part,
                 commission_base=base,
             )
@@ -244,7 +265,7 @@ def _services_billing(ctx: SeedContext, catalog: Catalog, assigned: dict[int, se
     sales = []
     for rep_id in sorted(catalog.reps, key=lambda r: catalog.reps[r].number):
         lines = assigned.get(rep_id, set())
-        products = [pk for pk, (_s, _n, line_id, _p) in catalog.products.items() if line_id in lines]
+        products = [pk for pk, product in catalog.products.items() if product.line_id in lines]
         zip_codes = catalog.zip_codes.get(rep_id)
         if not products or not zip_codes:
             continue
@@ -253,7 +274,7 @@ def _services_billing(ctx: SeedContext, catalog: Catalog, assigned: dict[int, se
             sku, name, line_id, price = catalog.products[product_id]
             quantity = rng.randint(1, 3)
             fee = quantize_money(round(float(price) * rng.uniform(*SERVICE_FEE_SHARE) / 10) * 10)
-            code = catalog.lines[line_id][0]
+            code = catalog.lines[line_id].code
             sales.append(
                 DemoSale(
                     source=SERVICES_SOURCE,

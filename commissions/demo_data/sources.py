@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from commissions.demo_data.sales import Catalog, DemoSale
+from commissions.demo_data.sales import NO_ACCOUNT, AccountNames, Catalog, DemoSale
 from revops.imports.profiles import EXCEL_EPOCH
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
@@ -75,13 +75,8 @@ def _xlsx(title: str, rows: list[list[object]], widths: tuple[int, ...]) -> byte
     return out.getvalue()
 
 
-def _product(catalog: Catalog, sale: DemoSale) -> tuple[str, str]:
-    sku, name, _line, _price = catalog.products[sale.product_id]
-    return sku, name
-
-
-def _customer(catalog: Catalog, sale: DemoSale) -> tuple[str, str]:
-    return catalog.accounts.get(sale.account_id or 0, ("", ""))
+def _customer(catalog: Catalog, sale: DemoSale) -> AccountNames:
+    return catalog.accounts.get(sale.account_id or 0, NO_ACCOUNT)
 
 
 # -- erp: semicolons, Latin-1, German headers, 1.234,56, day-first dates ---------------------
@@ -133,9 +128,9 @@ def _erp_render(sales: list[DemoSale], catalog: Catalog, heading: Heading) -> by
                 str(sale.line),
                 f"{sale.day:%d.%m.%Y}",
                 catalog.reps[sale.rep_id].erp_code,
-                catalog.lines[sale.product_line_id][0].upper(),
-                _product(catalog, sale)[0],
-                _customer(catalog, sale)[0],
+                catalog.lines[sale.product_line_id].code.upper(),
+                catalog.products[sale.product_id].sku,
+                _customer(catalog, sale).name,
                 str(abs(sale.quantity)),
                 _grouped(abs(sale.amount), ".", ","),
                 heading.currency,
@@ -195,7 +190,7 @@ def _crm_render(sales: list[DemoSale], catalog: Catalog, heading: Heading) -> by
                 str(sale.line),
                 f"{sale.day.month}/{sale.day.day}/{sale.day.year}",
                 catalog.reps[sale.rep_id].email,
-                _product(catalog, sale)[1],
+                catalog.products[sale.product_id].name,
                 customer,
                 account_id,
                 str(abs(sale.quantity)),
@@ -237,8 +232,8 @@ def _billing_render(sales: list[DemoSale], catalog: Catalog, heading: Heading) -
                 f"{'CN' if sale.credit else 'INV'}-{sale.document}/{sale.line}",
                 (sale.day - EXCEL_EPOCH).days,
                 catalog.reps[sale.rep_id].full_name,
-                catalog.lines[sale.product_line_id][1],
-                _customer(catalog, sale)[0],
+                catalog.lines[sale.product_line_id].name,
+                _customer(catalog, sale).name,
                 int(sale.quantity),
                 float(sale.amount),
             ]
@@ -288,8 +283,8 @@ def _channel_render(sales: list[DemoSale], catalog: Catalog, heading: Heading) -
                 sale.line,
                 f"{sale.day:%d}-{sale.day:%b}-{sale.day:%Y}",
                 catalog.reps[sale.rep_id].last_first,
-                _product(catalog, sale)[0],
-                _customer(catalog, sale)[0],
+                catalog.products[sale.product_id].sku,
+                _customer(catalog, sale).name,
                 int(abs(sale.quantity)),
                 float(abs(sale.amount)),
                 float(abs(sale.commission_base)),
@@ -362,8 +357,8 @@ def _reseller_render(sales: list[DemoSale], catalog: Catalog, heading: Heading) 
                 f"{'RC' if sale.credit else 'RS'}-{sale.document}/{sale.line}",
                 sale.day.isoformat(),
                 catalog.reps[sale.rep_id].full_name,
-                catalog.lines[sale.product_line_id][1],
-                _customer(catalog, sale)[0],
+                catalog.lines[sale.product_line_id].name,
+                _customer(catalog, sale).name,
                 _grouped(sale.amount, " ", "."),
             ]
         )

@@ -155,6 +155,52 @@ def statements_compute(
     )[0]
 
 
+def _bring_in_line(
+    *,
+    organization: Organization,
+    month: dt.date,
+    by_rep: dict[int, list[CommissionLine]],
+    latest: dict[int, CommissionStatement],
+    actor,
+    now: dt.datetime,
+    new: list[tuple[CommissionStatement, list[CommissionLine]]],
+    tick: Callable[[], None],
+) -> ComputeResult:
+    """One month's statements against its lines: drafts updated in place, new statements and
+    corrections added to `new` (written together later), drafts nobody's plan covers removed."""
+    result = ComputeResult(month=month, lines=sum(len(rep_lines) for rep_lines in by_rep.values()))
+    for rep_id, rep_lines in sorted(by_rep.items()):
+        current = latest.get(rep_id)
+        if current is not None and current.status == StatementStatus.DRAFT:
+            if _signature(current.lines.all()) == _signature(rep_lines):
+                result.unchanged += 1
+            else:
+                _fill(current, rep_lines, actor=actor, now=now)
+                result.updated += 1
+        elif current is None or _signature(current.lines.all()) != _signature(rep_lines):
+            statement = CommissionStatement(
+                organization=organization,
+                rep_id=rep_id,
+                month=month,
+                currency=organization.currency,
+                computed_at=now,
+            )
+            if current is None:
+                result.created += 1
+            else:  # approved or paid, and the figures changed: a correction
+                statement.revision, statement.corrects = current.revision + 1, current
+                result.corrections += 1
+            new.append((statement, rep_lines))
+        else:
+            result.unchanged += 1
+        tick()
+    for rep_id, current in latest.items():
+        if rep_id not in by_rep and current.status == StatementStatus.DRAFT:
+            current.delete()  # no plan covers the rep any more: nothing to approve
+            result.removed += 1
+    return result
+
+
 def statements_compute_months(
     *,
     organization: Organization,
@@ -186,66 +232,37 @@ def statements_compute_months(
     for line in lines:
         by_month[line.month][line.rep_id].append(line)
     now = timezone.now()
-    stamps = {month: (computed_at or {}).get(month) or now for month in wanted}
     total = sum(len(by_rep) for by_rep in by_month.values())
     done = 0
-    results = []
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
     with transaction.atomic():
-        latest: dict[tuple[dt.date, int], CommissionStatement] = {}
+        latest: dict[dt.date, dict[int, CommissionStatement]] = defaultdict(dict)
         for statement in (
             CommissionStatement.objects.filter(organization=organization, month__in=wanted)
             .order_by("month", "rep_id", "revision")
             .prefetch_related("lines")
         ):
-            latest[(statement.month, statement.rep_id)] = statement
+            latest[statement.month][statement.rep_id] = statement
         new: list[tuple[CommissionStatement, list[CommissionLine]]] = []
-        for month in wanted:
-            by_rep = by_month[month]
-            result = ComputeResult(month=month, lines=sum(len(rep_lines) for rep_lines in by_rep.values()))
-            for rep_id, rep_lines in sorted(by_rep.items()):
-                current = latest.get((month, rep_id))
-                if current is None:
-                    statement = CommissionStatement(
-                        organization=organization,
-                        rep_id=rep_id,
-                        month=month,
-                        currency=organization.currency,
-                        computed_at=stamps[month],
-                    )
-                    new.append((statement, rep_lines))
-                    result.created += 1
-                elif current.status == StatementStatus.DRAFT:
-                    if _signature(current.lines.all()) == _signature(rep_lines):
-                        result.unchanged += 1
-                    else:
-                        _fill(current, rep_lines, actor=actor, now=stamps[month])
-                        result.updated += 1
-                elif _signature(current.lines.all()) != _signature(rep_lines):
-                    statement = CommissionStatement(
-                        organization=organization,
-                        rep_id=rep_id,
-                        month=month,
-                        revision=current.revision + 1,
-                        corrects=current,
-                        currency=organization.currency,
-                        computed_at=stamps[month],
-                    )
-                    new.append((statement, rep_lines))
-                    result.corrections += 1
-                else:
-                    result.unchanged += 1
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-            for (statement_month, rep_id), current in latest.items():
-                if (
-                    statement_month == month
-                    and rep_id not in by_rep
-                    and current.status == StatementStatus.DRAFT
-                ):
-                    current.delete()  # no plan covers the rep any more: nothing to approve
-                    result.removed += 1
-            results.append(result)
+        results = [
+            _bring_in_line(
+                organization=organization,
+                month=month,
+                by_rep=by_month[month],
+                latest=latest[month],
+                actor=actor,
+                now=(computed_at or {}).get(month) or now,
+                new=new,
+                tick=tick,
+            )
+            for month in wanted
+        ]
         _create(new, actor=actor)
         for result in results:
             audit_record(
