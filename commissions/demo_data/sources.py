@@ -7,7 +7,7 @@
 | `billing` | XLSX | header on row 1, Excel serial dates, rep by full name, product line by name, credits negative |
 | `channel` | XLSX | a title block above the header (row 5), dates as `31-Dec-2025` text, rep as "Last, First", SKU, a commissionable amount |
 | `services` | XLSX | header on row 2, no dates (the period is given at upload), services by the accounting system's name, reps by customer ZIP |
-| `reseller` | PDF | a table over several pages, ISO dates, `1 234.56`, rep by full name, product line by name |
+| `reseller` | PDF | a report whose table repeats its header on each page, ISO dates, `1 234.56`, rep by full name, product line by name |
 
 Rendering is pure: rows and names in, bytes out.
 """
@@ -324,7 +324,7 @@ def _services_render(sales: list[DemoSale], catalog: Catalog, heading: Heading) 
     return _xlsx("Services", rows, (16, 14, 34, 6, 12))
 
 
-# -- reseller: a PDF report with a table over several pages ---------------------------------
+# -- reseller: a PDF report, its table's header repeated on each page -----------------------
 
 
 def _reseller_spec(heading: Heading) -> dict[str, Any]:
