@@ -38,12 +38,23 @@ from attribution.models import AttributionEntry, AttributionPeriodSeal, Opportun
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create
 from attribution.services.settings import attribution_settings_get
-from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
+from commissions.models import BusinessObjective, RepAlias, ServiceMapping, Territory
+from revops.models import (
+    Account,
+    FiscalPeriod,
+    ImportProfile,
+    Membership,
+    Opportunity,
+    Partner,
+    ProductLine,
+    Role,
+)
 from revops.services.audit import audit_record
 from revops.services.periods import period_close, periods_ensure
 from revops.services.tokens import api_token_create, api_token_revoke
 from tests.access_matrix.expect import ACTORS
 from tests.attribution.factories import AccountPartnerFactory, OpportunityPartnerFactory, RevenueEventFactory
+from tests.commissions.factories import assign, objectives, plan, sale
 from tests.revops.factories import (
     AccountFactory,
     JobRunFactory,
@@ -52,6 +63,7 @@ from tests.revops.factories import (
     OrganizationFactory,
     PartnerFactory,
     ProductFactory,
+    ProductLineFactory,
     StageChangeFactory,
     UserFactory,
 )
@@ -215,6 +227,27 @@ def _attribution_rows(org, actors, ids, other_partner) -> dict[str, int | str]:
     }
 
 
+def _commission_rows(org, actors, ids) -> dict[str, int | str]:
+    """One row of every commission table the admin serves (the rep's own)."""
+    rep_user = actors["rep"].user
+    line = ProductLine.objects.filter(organization=org).first() or ProductLineFactory(organization=org)
+    commission_plan = plan(org, "Matrix plan", tier1="4", tier2="6")
+    assignment = assign(org, rep_user, line, commission_plan)
+    objectives(org, rep_user, line, ["10000"])
+    return {
+        "salestransaction": sale(org, rep_user, line, "2026-02-10", "1500.00").pk,
+        "commissionplan": commission_plan.pk,
+        "commissionplanversion": commission_plan.versions.get().pk,
+        "planassignment": assignment.pk,
+        "businessobjective": BusinessObjective.objects.get(organization=org, rep=rep_user).pk,
+        "repalias": RepAlias.objects.create(organization=org, alias="R. One", rep=rep_user).pk,
+        "territory": Territory.objects.create(organization=org, code="10115", rep=rep_user).pk,
+        "servicemapping": ServiceMapping.objects.create(
+            organization=org, service="Support", product_line=line
+        ).pk,
+    }
+
+
 def _outsider_rows(other_org, outsider) -> dict[str, int]:
     """Globex: a deal, an account and a partner with ledger entries, all named Ibis."""
     deal = _deal(other_org, outsider.user, "Ibis")
@@ -257,6 +290,7 @@ def world_build() -> World:
     actors = _actors(org, other_org, partner, other_partner)
     ids = _core_rows(org, actors, partner)
     ids |= _attribution_rows(org, actors, ids, other_partner)
+    ids |= _commission_rows(org, actors, ids)
     ids |= _global_rows(actors)
     outsider_ids = _outsider_rows(other_org, actors["outsider"])
     return World(actors=actors, ids=ids, outsider_ids=outsider_ids)
