@@ -102,6 +102,10 @@ class CommissionPlanVersionAdmin(_PlanEditAdmin):
         # Versions are append-only (a database trigger refuses edits): new terms, new version.
         return obj is None and super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        # The same trigger refuses deletes: a version once in force stays on record.
+        return False
+
 
 @admin.register(PlanAssignment)
 class PlanAssignmentAdmin(_PlanEditAdmin):
