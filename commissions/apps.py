@@ -26,3 +26,6 @@ class CommissionsConfig(AppConfig):
         from revops.ledger import register_ledger
 
         register_ledger(COMMISSION_LEDGER)
+
+        # Register the job tasks by JobRun kind, so services enqueue by kind.
+        from commissions import tasks  # noqa: F401
