@@ -209,6 +209,9 @@ SHOWN = [
     ("/api/v1/opportunities/?limit=1000", "deals"),
     ("/opportunities/", "deals"),
     ("/attribution/ledger/", "deals"),
+    # Each rep's sale is to a customer named with their deal's word (see world.py).
+    ("/commissions/sales/", "deals"),
+    ("/api/v1/commissions/transactions/?limit=1000", "deals"),
 ]
 
 
@@ -242,6 +245,10 @@ LISTS = [
     ("/api/v1/attribution/rules/", "attributionrule"),
     ("/api/v1/attribution/revenue-events/", "revenueevent"),
     ("/api/v1/attribution/ledger/", "attributionentry"),
+    ("/api/v1/commissions/transactions/", "salestransaction"),
+    ("/api/v1/commissions/objectives/", "businessobjective"),
+    ("/api/v1/commissions/plans/", "commissionplan"),
+    ("/api/v1/commissions/statements/", "commissionstatement"),
 ]
 
 

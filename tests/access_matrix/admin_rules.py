@@ -44,6 +44,11 @@ READ_ONLY: dict[str, Rule] = {
     "delete": {"GET": (403, 403), "POST": (403, 403)},
     "history": {"GET": (200, ADMIN_MISSING), "POST": (200, ADMIN_MISSING)},
 }
+# Append-only rows (plan versions): added, viewed, never changed or deleted.
+APPEND_ONLY = EDITABLE | {
+    "change": {"GET": (200, ADMIN_MISSING), "POST": (403, ADMIN_MISSING)},
+    "delete": {"GET": (403, 403), "POST": (403, 403)},
+}
 SUPERUSER_ONLY: dict[str, Rule] = {key: {"GET": (403, 403), "POST": (403, 403)} for key in EDITABLE}
 IMPORT_EXPORT: dict[str, Rule] = {
     "import": {"GET": (200, 200), "POST": (200, 200)},
@@ -88,6 +93,14 @@ MODELS: dict[str, dict[str, Rule]] = {
     "attribution_revenueevent": READ_ONLY,
     "attribution_attributionentry": READ_ONLY,
     "attribution_attributionperiodseal": READ_ONLY,
+    "commissions_salestransaction": READ_ONLY,
+    "commissions_commissionplan": REFERENCED,
+    "commissions_commissionplanversion": APPEND_ONLY,
+    "commissions_planassignment": EDITABLE,
+    "commissions_businessobjective": EDITABLE | IMPORT_EXPORT,
+    "commissions_repalias": EDITABLE | IMPORT_EXPORT,
+    "commissions_territory": EDITABLE | IMPORT_EXPORT,
+    "commissions_servicemapping": EDITABLE | IMPORT_EXPORT,
 }
 OBJECT_SUFFIXES = ("change", "delete", "history")
 CONFIRM_DELETE = {"post": "yes"}
