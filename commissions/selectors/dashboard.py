@@ -22,6 +22,7 @@ from commissions.selectors.reps import RepChoice
 from commissions.selectors.sales import transaction_scope
 from commissions.selectors.statements import WINDOW_NAMES, statement_scope
 from revops.models import Membership, ProductLine
+from revops.money import quantize_money
 from revops.selectors.periods import add_months, fiscal_year_range
 
 ZERO = Decimal("0.00")
@@ -149,7 +150,7 @@ def rep_dashboard(*, membership: Membership, rep: RepChoice, today: dt.date) -> 
         month=this_month,
         ytd_sales=sum((p.sales for p in points), ZERO),
         ytd_commission=sum((line.total for line in lines), ZERO),
-        paid_commission=paid or ZERO,
+        paid_commission=quantize_money(paid) if paid is not None else ZERO,
         months=points,
         progress=_progress(lines, this_month),
         statements=list(statements.order_by("-month", "-revision")[:RECENT_STATEMENTS]),

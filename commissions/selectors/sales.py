@@ -23,6 +23,7 @@ from commissions.models import SalesTransaction
 from commissions.permissions import CommissionKind
 from commissions.selectors.reps import RepChoice, reps_in_scope
 from revops.models import Membership, Organization, ProductLine
+from revops.money import quantize_money
 from revops.permissions import scoped
 from revops.selectors.periods import add_months, fiscal_year_range
 
@@ -57,7 +58,8 @@ def transaction_totals(qs: QuerySet[SalesTransaction]) -> SalesTotals:
     figures = qs.order_by().aggregate(
         count=Count("id"), sales=Sum("sales_amount"), base=Sum("commission_base")
     )
-    return SalesTotals(figures["count"], figures["sales"] or ZERO, figures["base"] or ZERO)
+    sales, base = (quantize_money(figures[k]) if figures[k] is not None else ZERO for k in ("sales", "base"))
+    return SalesTotals(figures["count"], sales, base)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from commissions.models import (
 from commissions.permissions import CommissionKind
 from commissions.selectors.inputs import month_end
 from revops.models import JobRun, Membership, Organization
+from revops.money import quantize_money
 from revops.permissions import scoped
 from revops.selectors.periods import fiscal_quarter_range, fiscal_year_range
 
@@ -223,7 +224,7 @@ def payout_list(*, membership: Membership, filters: Mapping) -> list[PayoutRow]:
             revision=s.revision,
             status=s.get_status_display(),
             statement_total=s.total,
-            amount=s.net if s.net is not None else ZERO,
+            amount=quantize_money(s.net) if s.net is not None else ZERO,
         )
         for s in rows
     ]
