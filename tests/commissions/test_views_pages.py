@@ -220,7 +220,9 @@ def test_upload_status_counts_per_line_and_month_with_the_files(
     status = response.context["status"]
     assert (status.files, status.missing) == ([("test.csv", 15)], 0)
     html = response.content.decode()
-    assert f'href="{reverse("revops:import-upload", args=["sales"])}"' in html
+    upload = reverse("revops:import-upload", args=["sales"])
+    assert f'href="{upload}"' in html
+    assert client_for(finance_admin).get(upload).status_code == 200  # the core's import page, kind sales
 
 
 def test_upload_status_marks_missing_months_and_a_rep_counts_their_own(
