@@ -103,7 +103,6 @@ class CommissionPlanVersionAdmin(_PlanEditAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        # The same trigger refuses deletes: a version once in force stays on record.
         return False
 
 

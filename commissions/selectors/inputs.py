@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
+from django.db import connection
+from django.db.models import BigIntegerField, F
+from django.db.models.functions import Cast
 
 from commissions.engine import Assignment, ObjectivePeriod, PlanTerms, Semantics, frame_from_rows, month_index
 from commissions.models import BusinessObjective, CommissionPlanVersion, PlanAssignment, SalesTransaction
@@ -38,6 +41,30 @@ def month_end(month: dt.date) -> dt.date:
 
 def _cents(value: Decimal) -> int:
     return int(value.scaleb(2))
+
+
+def _transaction_rows(transactions) -> Iterable[tuple]:
+    """(rep, line, date, base, sales, revenue cents) per transaction.
+
+    PostgreSQL multiplies the exact numerics to cents itself; elsewhere (SQLite stores decimals
+    inexactly) the Decimals are converted here.
+    """
+    if connection.vendor == "postgresql":
+        cents = {
+            f"{name}_cents": Cast(F(name) * 100, BigIntegerField())
+            for name in ("commission_base", "sales_amount", "revenue_amount")
+        }
+        return (
+            transactions.annotate(**cents)
+            .values_list("rep_id", "product_line_id", "date", *cents)
+            .iterator(chunk_size=50_000)
+        )
+    return (
+        (rep, line, day, _cents(base), _cents(sales), _cents(revenue))
+        for rep, line, day, base, sales, revenue in transactions.values_list(
+            "rep_id", "product_line_id", "date", "commission_base", "sales_amount", "revenue_amount"
+        ).iterator(chunk_size=20_000)
+    )
 
 
 def plan_assignments(*, organization: Organization, rep_ids: Iterable[int] | None = None) -> list[Assignment]:
@@ -94,12 +121,7 @@ def engine_inputs(
     if reps is not None:
         transactions = transactions.filter(rep_id__in=reps)
         objectives = objectives.filter(rep_id__in=reps)
-    frame = frame_from_rows(
-        (rep, line, day, _cents(base), _cents(sales), _cents(revenue))
-        for rep, line, day, base, sales, revenue in transactions.values_list(
-            "rep_id", "product_line_id", "date", "commission_base", "sales_amount", "revenue_amount"
-        ).iterator(chunk_size=20_000)
-    )
+    frame = frame_from_rows(_transaction_rows(transactions))
     return EngineInputs(
         transactions=frame,
         assignments=plan_assignments(organization=organization, rep_ids=reps),

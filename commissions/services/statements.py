@@ -105,21 +105,32 @@ def _signature(values) -> tuple:
     return tuple(sorted(tuple(getattr(v, f) for f in COMPARED) for v in values))
 
 
-def _fill(statement: CommissionStatement, lines: list[CommissionLine], *, actor, now) -> None:
+def _totals(
+    statement: CommissionStatement, lines: list[CommissionLine], *, actor, now
+) -> CommissionStatement:
     statement.sales_actual = sum((line.sales_actual for line in lines), ZERO)
     statement.commission_base = sum((line.commission_base for line in lines), ZERO)
     statement.total = sum((line.total for line in lines), ZERO)
     statement.computed_at = now
     statement.computed_by = actor if getattr(actor, "is_authenticated", False) else None
-    statement.save()
-    statement.lines.all().delete()
-    StatementLine.objects.bulk_create([_line_row(statement, line) for line in lines])
+    return statement
+
+
+def _lines_by_statement(statement_ids: list[int]) -> dict[int, tuple]:
+    found: dict[int, list[StatementLine]] = defaultdict(list)
+    for line in StatementLine.objects.filter(statement_id__in=statement_ids):
+        found[line.statement_id].append(line)
+    return {statement_id: _signature(lines) for statement_id, lines in found.items()}
 
 
 def statements_compute(
     *, organization: Organization, actor, month: dt.date, progress: Progress | None = None
 ) -> ComputeResult:
-    """Compute `month` for every rep with a plan and bring their statements in line."""
+    """Compute `month` for every rep with a plan and bring their statements in line.
+
+    Reads and writes in bulk: one engine run, one query for the existing statements and their
+    lines, one insert of the new statements and one of their lines.
+    """
     if month.day != 1:
         raise ApplicationError(ERROR_MONTH)
     inputs = engine_inputs(organization=organization, months=[month])
@@ -141,25 +152,22 @@ def statements_compute(
             "rep_id", "revision"
         ):
             latest[statement.rep_id] = statement
-        for done, (rep_id, rep_lines) in enumerate(sorted(by_rep.items()), start=1):
+        signatures = _lines_by_statement([s.pk for s in latest.values()])
+        created: list[tuple[CommissionStatement, list[CommissionLine]]] = []
+        refreshed: list[tuple[CommissionStatement, list[CommissionLine]]] = []
+        for rep_id, rep_lines in sorted(by_rep.items()):
             current = latest.get(rep_id)
+            same = current is not None and signatures.get(current.pk, ()) == _signature(rep_lines)
             if current is None:
                 statement = CommissionStatement(
-                    organization=organization,
-                    rep_id=rep_id,
-                    month=month,
-                    currency=organization.currency,
-                    computed_at=now,
+                    organization=organization, rep_id=rep_id, month=month, currency=organization.currency
                 )
-                _fill(statement, rep_lines, actor=actor, now=now)
-                result.created += 1
+                created.append((_totals(statement, rep_lines, actor=actor, now=now), rep_lines))
+            elif same:
+                result.unchanged += 1
             elif current.status == StatementStatus.DRAFT:
-                if _signature(current.lines.all()) == _signature(rep_lines):
-                    result.unchanged += 1
-                else:
-                    _fill(current, rep_lines, actor=actor, now=now)
-                    result.updated += 1
-            elif _signature(current.lines.all()) != _signature(rep_lines):
+                refreshed.append((_totals(current, rep_lines, actor=actor, now=now), rep_lines))
+            else:
                 statement = CommissionStatement(
                     organization=organization,
                     rep_id=rep_id,
@@ -167,18 +175,38 @@ def statements_compute(
                     revision=current.revision + 1,
                     corrects=current,
                     currency=organization.currency,
-                    computed_at=now,
                 )
-                _fill(statement, rep_lines, actor=actor, now=now)
+                created.append((_totals(statement, rep_lines, actor=actor, now=now), rep_lines))
                 result.corrections += 1
-            else:
-                result.unchanged += 1
-            if progress is not None:
-                progress(done, len(by_rep))
-        for rep_id, current in latest.items():
-            if rep_id not in by_rep and current.status == StatementStatus.DRAFT:
-                current.delete()  # no plan covers the rep any more: nothing to approve
-                result.removed += 1
+        result.created = len(created) - result.corrections
+        result.updated = len(refreshed)
+        CommissionStatement.objects.bulk_create([statement for statement, _ in created], batch_size=1000)
+        if refreshed:
+            StatementLine.objects.filter(statement__in=[statement for statement, _ in refreshed]).delete()
+            CommissionStatement.objects.bulk_update(
+                [statement for statement, _ in refreshed],
+                ["sales_actual", "commission_base", "total", "computed_at", "computed_by", "updated_at"],
+                batch_size=1000,
+            )
+        StatementLine.objects.bulk_create(
+            [
+                _line_row(statement, line)
+                for statement, rep_lines in (*created, *refreshed)
+                for line in rep_lines
+            ],
+            batch_size=2000,
+        )
+        if progress is not None:
+            progress(1, 1)
+        stale = [
+            current.pk
+            for rep_id, current in latest.items()
+            if rep_id not in by_rep and current.status == StatementStatus.DRAFT
+        ]
+        if stale:  # no plan covers those reps any more: nothing to approve
+            StatementLine.objects.filter(statement_id__in=stale).delete()
+            CommissionStatement.objects.filter(pk__in=stale).delete()
+            result.removed = len(stale)
         audit_record(
             organization=organization,
             actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -133,6 +133,9 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie
 
 REVOPS_DEMO_PASSWORD = "revops-demo"
+# Largest file an import takes (page, API, admin, command), in megabytes: a million sales rows
+# in CSV are about 80 MB.
+REVOPS_IMPORT_MAX_MB = env.int("REVOPS_IMPORT_MAX_MB", default=200)
 
 from revops.settings.api import *  # noqa: E402,F403
 from revops.settings.auth import *  # noqa: E402,F403

@@ -192,3 +192,15 @@ def test_another_organization_s_names_resolve_to_nothing(tmp_path, org, other_or
     with pytest.raises(CommandError, match="1 problem"):
         _import(tmp_path, other_org, "plain", content)
     assert SalesTransaction.objects.count() == 0
+
+
+def test_a_file_over_the_import_limit_is_refused_before_it_is_stored(tmp_path, org, lines, seller, settings):
+    # given: a limit of one megabyte and a file just over it
+    settings.REVOPS_IMPORT_MAX_MB = 1
+    _profile(org, "plain")
+    row = b"S1,2026-01-05,Jane Doe,alpha,10.00\n"
+    content = b"dedupe_key,date,rep,product_line,sales_amount\n" + row * (1024 * 1024 // len(row) + 1)
+    # when / then
+    with pytest.raises(CommandError, match="larger than 1 MB"):
+        _import(tmp_path, org, "plain", content)
+    assert (JobRun.objects.count(), SalesTransaction.objects.count()) == (0, 0)
