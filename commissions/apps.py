@@ -32,10 +32,12 @@ class CommissionsConfig(AppConfig):
 
         # Statement statuses and tiers: their labels, and one colour each on badges and charts.
         from commissions.charts import register_palettes
-        from commissions.models import StatementStatus
+        from commissions.models import DisputeKind, DisputeStatus, StatementStatus
         from revops.labels import labels_register
 
         labels_register("statement_status", StatementStatus)
+        labels_register("dispute_status", DisputeStatus)
+        labels_register("dispute_kind", DisputeKind)
         register_palettes()
 
         from commissions.exports import register_exports
@@ -48,5 +50,6 @@ class CommissionsConfig(AppConfig):
         group = NavGroup.COMMISSIONS
         register(NavItem("Commission dashboard", "commissions:dashboard", CommissionCap.VIEW, group=group))
         register(NavItem("Commission statements", "commissions:statements", CommissionCap.VIEW, group=group))
+        register(NavItem("Commission disputes", "commissions:disputes", CommissionCap.VIEW, group=group))
         register(NavItem("Sales history", "commissions:sales", CommissionCap.VIEW, group=group))
         register(NavItem("Sales uploads", "commissions:uploads", CommissionCap.VIEW, group=group))

@@ -28,21 +28,36 @@ class CommissionCap(StrEnum):
     PLAN_EDIT = "commissions.plan_edit"
     APPROVE = "commissions.approve"
     PAY = "commissions.pay"
+    # Settle disputes: an adjustment through the next computation, or a reasoned rejection.
+    RESOLVE = "commissions.resolve"
 
 
 class CommissionKind(StrEnum):
     TRANSACTION = "commissions.transaction"
     OBJECTIVE = "commissions.objective"
     STATEMENT = "commissions.statement"
+    DISPUTE = "commissions.dispute"
 
 
 CAPABILITIES: dict[Role, frozenset[CommissionCap]] = {
     Role.ADMIN: frozenset(
-        {CommissionCap.VIEW, CommissionCap.IMPORT, CommissionCap.PLAN_EDIT, CommissionCap.APPROVE}
+        {
+            CommissionCap.VIEW,
+            CommissionCap.IMPORT,
+            CommissionCap.PLAN_EDIT,
+            CommissionCap.APPROVE,
+            CommissionCap.RESOLVE,
+        }
     ),
     Role.MANAGER: frozenset({CommissionCap.VIEW, CommissionCap.APPROVE}),
     Role.FINANCE: frozenset(
-        {CommissionCap.VIEW, CommissionCap.IMPORT, CommissionCap.PLAN_EDIT, CommissionCap.PAY}
+        {
+            CommissionCap.VIEW,
+            CommissionCap.IMPORT,
+            CommissionCap.PLAN_EDIT,
+            CommissionCap.PAY,
+            CommissionCap.RESOLVE,
+        }
     ),
     Role.REP: frozenset({CommissionCap.VIEW}),
 }
@@ -55,6 +70,7 @@ def _rep_in(user_ids: UserIds) -> Q:
 TRANSACTION = RecordKind(CommissionKind.TRANSACTION, owned_by=_rep_in)
 OBJECTIVE = RecordKind(CommissionKind.OBJECTIVE, owned_by=_rep_in)
 STATEMENT = RecordKind(CommissionKind.STATEMENT, owned_by=_rep_in)
+DISPUTE = RecordKind(CommissionKind.DISPUTE, owned_by=_rep_in)
 
 _REP_SCOPE = {
     Role.ADMIN: Scope.ORGANIZATION,
@@ -66,6 +82,7 @@ SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
     (TRANSACTION, _REP_SCOPE),
     (OBJECTIVE, _REP_SCOPE),
     (STATEMENT, _REP_SCOPE),
+    (DISPUTE, _REP_SCOPE),
 )
 
 
@@ -83,3 +100,12 @@ def can_approve(membership: Membership | None, *, rep_id: int) -> bool:
 
 def can_pay(membership: Membership | None) -> bool:
     return has_cap(membership, CommissionCap.PAY)
+
+
+def can_dispute(membership: Membership | None, *, rep_id: int) -> bool:
+    """Only the rep a statement pays flags its lines."""
+    return has_cap(membership, CommissionCap.VIEW) and membership is not None and membership.user_id == rep_id
+
+
+def can_resolve(membership: Membership | None) -> bool:
+    return has_cap(membership, CommissionCap.RESOLVE)

@@ -16,7 +16,13 @@ from django.db.models import BigIntegerField, F
 from django.db.models.functions import Cast
 
 from commissions.engine import Assignment, ObjectivePeriod, PlanTerms, Semantics, frame_from_rows, month_index
-from commissions.models import BusinessObjective, CommissionPlanVersion, PlanAssignment, SalesTransaction
+from commissions.models import (
+    BusinessObjective,
+    CommissionAdjustment,
+    CommissionPlanVersion,
+    PlanAssignment,
+    SalesTransaction,
+)
 from revops.models import Organization
 
 ONE_DAY = dt.timedelta(days=1)
@@ -28,6 +34,7 @@ class EngineInputs:
     assignments: list[Assignment]
     objectives: dict[tuple[int, int, int], Decimal]
     fiscal_year_start_month: int
+    adjustments: dict[tuple[int, int, int], Decimal]
 
 
 def fiscal_year_start(day: dt.date, fiscal_year_start_month: int) -> dt.date:
@@ -132,4 +139,19 @@ def engine_inputs(
             )
         },
         fiscal_year_start_month=organization.fiscal_year_start_month,
+        adjustments=_adjustments(organization, start, end, reps),
     )
+
+
+def _adjustments(
+    organization: Organization, start: dt.date, end: dt.date, reps
+) -> dict[tuple[int, int, int], Decimal]:
+    """The adjustments per (rep, line, month index), summed (one query)."""
+    rows = CommissionAdjustment.objects.filter(organization=organization, month__gte=start, month__lte=end)
+    if reps is not None:
+        rows = rows.filter(rep_id__in=reps)
+    totals: dict[tuple[int, int, int], Decimal] = {}
+    for rep, line, month, amount in rows.values_list("rep_id", "product_line_id", "month", "amount"):
+        key = (rep, line, month_index(month))
+        totals[key] = totals.get(key, Decimal(0)) + amount
+    return totals

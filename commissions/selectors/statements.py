@@ -25,6 +25,7 @@ from django.http import Http404
 from commissions.filters import CommissionStatementFilterSet
 from commissions.models import (
     BusinessObjective,
+    CommissionAdjustment,
     CommissionEntry,
     CommissionPlanVersion,
     CommissionStatement,
@@ -256,6 +257,7 @@ def compute_data_version(*, organization: Organization, month: dt.date) -> str:
         CommissionPlanVersion.objects.filter(organization=organization),
         PlanAssignment.objects.filter(organization=organization),
         BusinessObjective.objects.filter(organization=organization),
+        CommissionAdjustment.objects.filter(organization=organization),
     ]
     for source in sources:
         figures = source.aggregate(rows=Count("id"), changed=Max("updated_at"))

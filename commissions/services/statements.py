@@ -43,7 +43,15 @@ ERROR_NOT_DRAFT = "Only a draft statement can be approved; this one is {status}.
 ERROR_NOT_APPROVED = "Only an approved statement can be paid; this one is {status}."
 ERROR_MONTH = "Commissions are computed per month: give the first day of a month."
 # The figures that make two computations of a line the same statement.
-COMPARED = ("product_line_id", "commission_base", "sales_actual", "total", "tier", "plan_version")
+COMPARED = (
+    "product_line_id",
+    "commission_base",
+    "sales_actual",
+    "total",
+    "tier",
+    "plan_version",
+    "adjustments",
+)
 
 Progress = Callable[[int, int], None]
 
@@ -140,6 +148,7 @@ def statements_compute(
         objectives=inputs.objectives,
         months=[month],
         fiscal_year_start_month=inputs.fiscal_year_start_month,
+        adjustments=inputs.adjustments,
     )
     by_rep: dict[int, list[CommissionLine]] = defaultdict(list)
     for line in lines:

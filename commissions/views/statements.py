@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from commissions.forms import ComputeForm
+from commissions.forms import ComputeForm, DisputeForm
 from commissions.models import CommissionStatement, StatementStatus
-from commissions.permissions import CommissionCap, can_approve, can_compute, can_pay
+from commissions.permissions import CommissionCap, can_approve, can_compute, can_dispute, can_pay
+from commissions.selectors.disputes import line_disputes
 from commissions.selectors.reps import reps_in_scope
 from commissions.selectors.statements import (
     LineDetail,
@@ -128,11 +129,20 @@ def statement_line_view(request: MemberRequest, pk: int, line_pk: int) -> HttpRe
     expanded: LineDetail = statement_line_detail(
         membership=request.membership, statement=statement, line=line
     )
+    disputes = {
+        "line_disputes": line_disputes(membership=request.membership, line_id=line.pk),
+        "can_dispute_line": can_dispute(request.membership, rep_id=statement.rep_id),
+        "dispute_form": DisputeForm(),
+    }
     if htmx_partial(request):
-        response = render(request, LINE_DETAIL, {"expanded": expanded, "currency": statement.currency})
+        response = render(
+            request,
+            LINE_DETAIL,
+            {"expanded": expanded, "currency": statement.currency, "statement": statement, **disputes},
+        )
         response["Vary"] = "HX-Request"
         return response
-    return render(request, DETAIL_PAGE, _detail_context(request, statement, expanded=expanded))
+    return render(request, DETAIL_PAGE, _detail_context(request, statement, expanded=expanded, **disputes))
 
 
 def _back(statement: CommissionStatement) -> HttpResponse:

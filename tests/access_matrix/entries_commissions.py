@@ -43,6 +43,23 @@ PAGES: dict[str, Entry] = {
     ),
     "commissions:sales": Entry(VIEW),
     "commissions:uploads": Entry(VIEW),
+    "commissions:disputes": Entry(VIEW),
+    # Only the statement's rep flags its lines; others who see it get 403, the rest 404.
+    "commissions:statement-line-dispute": Entry(
+        (LOGIN, 403, 403, 403, 302, 403, 404, 404, 404, 403),
+        obj="commissionstatement",
+        kwargs=LINE,
+        method="POST",
+        data={"kind": "other", "comment": "A sale is missing"},
+    ),
+    # Finance and admins settle (here: a rejection with a reason); another organization's
+    # admin may settle but does not find this dispute.
+    "commissions:dispute-settle": Entry(
+        (LOGIN, 302, 403, 302, 403, 403, 404, 403, 403, 403),
+        obj="statementdispute",
+        method="POST",
+        data={"action": "reject", "note": "As computed"},
+    ),
 }
 
 API: dict[str, Entry] = {
@@ -109,6 +126,7 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry(VIEW, query="export=xlsx"),
         Entry(VIEW, hx=True),
     ),
+    "commissions:disputes": (Entry(VIEW, query="status=open"),),
     "commissions:uploads": (
         Entry(VIEW, query="export=csv"),
         Entry(VIEW, query="export=xlsx"),

@@ -53,6 +53,7 @@ from commissions.models import (
     ServiceMapping,
     Territory,
 )
+from commissions.services.disputes import dispute_raise
 from commissions.services.statements import statement_approve, statements_compute
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
 from revops.services.audit import audit_record
@@ -284,7 +285,15 @@ def _commission_rows(org, actors, ids) -> dict[str, int | str]:
     statement = CommissionStatement.objects.get(organization=org, rep=rep.user, month=JANUARY)
     statement_approve(statement=statement, actor=actors["manager"].user)
     other = CommissionStatement.objects.get(organization=org, rep=actors["other_rep"].user, month=JANUARY)
+    dispute = dispute_raise(
+        statement=statement,
+        line=statement.lines.get(),
+        actor=rep.user,
+        kind="missing_sale",
+        comment="One missing",
+    )
     return {
+        "statementdispute": dispute.pk,
         "salestransaction": sales["Kestrel"].pk,
         "other_salestransaction": sales["Osprey"].pk,
         "other_rep_user": actors["other_rep"].user_id,
