@@ -102,6 +102,9 @@ class CommissionPlanVersionAdmin(_PlanEditAdmin):
         # Versions are append-only (a database trigger refuses edits): new terms, new version.
         return obj is None and super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(PlanAssignment)
 class PlanAssignmentAdmin(_PlanEditAdmin):

@@ -7,7 +7,7 @@ class CommissionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Commissions' capabilities and record kinds join the core permission table.
-        from commissions.permissions import CAPABILITIES, SCOPES
+        from commissions.permissions import CAPABILITIES, SCOPES, CommissionCap
         from revops.permissions import register_capabilities, register_record_kind
 
         register_capabilities(CAPABILITIES)
@@ -26,3 +26,30 @@ class CommissionsConfig(AppConfig):
         from revops.ledger import register_ledger
 
         register_ledger(COMMISSION_LEDGER)
+
+        # Register the job tasks by JobRun kind, so services enqueue by kind.
+        from commissions import tasks  # noqa: F401
+
+        # Statement statuses and tiers: their labels, and one colour each on badges and charts.
+        from commissions.charts import register_palettes
+        from commissions.models import DisputeKind, DisputeStatus, StatementStatus
+        from revops.labels import labels_register
+
+        labels_register("statement_status", StatementStatus)
+        labels_register("dispute_status", DisputeStatus)
+        labels_register("dispute_kind", DisputeKind)
+        register_palettes()
+
+        from commissions.exports import register_exports
+
+        register_exports()
+
+        # The commission pages in the main menu; the rep dashboard first.
+        from revops.navigation import NavGroup, NavItem, register
+
+        group = NavGroup.COMMISSIONS
+        register(NavItem("Commission dashboard", "commissions:dashboard", CommissionCap.VIEW, group=group))
+        register(NavItem("Commission statements", "commissions:statements", CommissionCap.VIEW, group=group))
+        register(NavItem("Commission disputes", "commissions:disputes", CommissionCap.VIEW, group=group))
+        register(NavItem("Sales history", "commissions:sales", CommissionCap.VIEW, group=group))
+        register(NavItem("Sales uploads", "commissions:uploads", CommissionCap.VIEW, group=group))

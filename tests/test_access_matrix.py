@@ -31,6 +31,9 @@ from django.db import transaction
 from django.test import Client
 
 from attribution.selectors.visible import entry_list, revenue_event_list
+from commissions.models import SalesTransaction
+from commissions.selectors.sales import transaction_scope
+from commissions.selectors.statements import statement_scope
 from revops.models import Account, Membership, Opportunity, Partner
 from tests.access_matrix import scopes
 from tests.access_matrix.content import leaked, text_of
@@ -190,6 +193,15 @@ def test_row_scope_of_each_actor(world, db, actor):
             _word(n)
             for n in revenue_event_list(membership=member).values_list("opportunity__name", flat=True)
         },
+        # Each rep's sales are to a customer named with their deal's word; a statement is
+        # named here by its rep's sales.
+        "sales": {_word(n) for n in transaction_scope(membership=member).values_list("customer", flat=True)},
+        "statements": {
+            _word(n)
+            for n in SalesTransaction.objects.filter(
+                rep_id__in=statement_scope(membership=member).values("rep_id")
+            ).values_list("customer", flat=True)
+        },
     }
     # then
     assert all_credits >= scopes.EXPECTED_CREDITS
@@ -199,6 +211,8 @@ def test_row_scope_of_each_actor(world, db, actor):
         "partners": set(scopes.PARTNERS[actor]),
         "credits": credits,
         "revenue": set() if actor in scopes.ENTRY_PARTNER else set(deals),
+        "sales": set(deals),
+        "statements": set(deals),
     }
 
 
@@ -209,6 +223,9 @@ SHOWN = [
     ("/api/v1/opportunities/?limit=1000", "deals"),
     ("/opportunities/", "deals"),
     ("/attribution/ledger/", "deals"),
+    # Each rep's sale is to a customer named with their deal's word (see world.py).
+    ("/commissions/sales/", "deals"),
+    ("/api/v1/commissions/transactions/?limit=1000", "deals"),
 ]
 
 
@@ -242,6 +259,10 @@ LISTS = [
     ("/api/v1/attribution/rules/", "attributionrule"),
     ("/api/v1/attribution/revenue-events/", "revenueevent"),
     ("/api/v1/attribution/ledger/", "attributionentry"),
+    ("/api/v1/commissions/transactions/", "salestransaction"),
+    ("/api/v1/commissions/objectives/", "businessobjective"),
+    ("/api/v1/commissions/plans/", "commissionplan"),
+    ("/api/v1/commissions/statements/", "commissionstatement"),
 ]
 
 

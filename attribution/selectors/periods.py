@@ -8,7 +8,7 @@ the previous period).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Sum
@@ -62,24 +62,28 @@ class PeriodList:
 
     rows: list[PeriodRow]
     earlier: list[PeriodRow]  # closed, empty periods before the first period with entries
+    later: list[PeriodRow] = field(default_factory=list)  # empty periods after the current one
 
 
 def period_list_split(rows: list[PeriodRow], *, today: dt.date) -> PeriodList:
-    """Collapse the closed periods without entries that come before the first one with entries.
+    """Collapse the periods without entries before the first one with entries and after today.
 
-    Periods are created from the first deal on, years before the ledger's first entry; the
-    list starts where the entries do. Open periods and the one holding today are always shown.
+    Periods are created from the first deal on, years before the ledger's first entry, and up
+    to the last expected close, months ahead; the list shows where the entries are. Open
+    periods before today and the one holding today are always shown.
     """
     first_active = next((i for i, r in enumerate(rows) if r.entries), len(rows))
-    shown, earlier = [], []
+    shown, earlier, later = [], [], []
     for index, row in enumerate(rows):
         period = row.period
         current = period.start_date <= today <= period.end_date
         if index < first_active and not row.entries and period.is_closed and not current:
             earlier.append(row)
+        elif period.start_date > today and not row.entries:
+            later.append(row)
         else:
             shown.append(row)
-    return PeriodList(shown, earlier)
+    return PeriodList(shown, earlier, later)
 
 
 def period_get(*, membership: Membership, pk: int) -> FiscalPeriod:

@@ -39,6 +39,7 @@ def period_analytics_view(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": listed.rows,
         "earlier": listed.earlier,
+        "later": listed.later,
         "period": period,
         "can_close": has_cap(membership, Cap.PERIOD_CLOSE),
     }

@@ -1,3 +1,4 @@
+from commissions.models.disputes import CommissionAdjustment, DisputeKind, DisputeStatus, StatementDispute
 from commissions.models.ledger import (
     COMMISSION_LEDGER,
     CommissionEntry,
@@ -14,28 +15,29 @@ from commissions.models.plans import (
     Semantics,
 )
 from commissions.models.sales import RepAlias, SalesTransaction, ServiceMapping, Territory
+from commissions.models.statements import CommissionStatement, StatementLine, StatementStatus
 
 __all__ = [
+    "COMMISSION_LEDGER",
     "BusinessObjective",
+    "CommissionAdjustment",
     "CommissionBasis",
+    "CommissionEntry",
+    "CommissionLedgerTotal",
+    "CommissionPeriodSeal",
     "CommissionPlan",
     "CommissionPlanVersion",
+    "CommissionStatement",
+    "DisputeKind",
+    "DisputeStatus",
     "ObjectivePeriod",
     "PlanAssignment",
     "RepAlias",
     "SalesTransaction",
     "Semantics",
     "ServiceMapping",
-    "Territory",
-]
-from commissions.models.statements import CommissionStatement, StatementLine, StatementStatus
-
-__all__ += [
-    "COMMISSION_LEDGER",
-    "CommissionEntry",
-    "CommissionLedgerTotal",
-    "CommissionPeriodSeal",
-    "CommissionStatement",
+    "StatementDispute",
     "StatementLine",
     "StatementStatus",
+    "Territory",
 ]

@@ -123,6 +123,7 @@ class BusinessObjective(OrganizationOwnedModel):
             models.UniqueConstraint(fields=["rep", "product_line", "month"], name="objective_one_per_month"),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="objective_not_negative"),
         ]
+        indexes = [models.Index(fields=["organization", "month"], name="objective_org_month")]
 
     def __str__(self) -> str:
         return f"{self.rep} {self.product_line} {self.month:%Y-%m}: {self.amount}"

@@ -11,9 +11,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
+from django.db import connection
+from django.db.models import BigIntegerField, F
+from django.db.models.functions import Cast
 
 from commissions.engine import Assignment, ObjectivePeriod, PlanTerms, Semantics, frame_from_rows, month_index
-from commissions.models import BusinessObjective, CommissionPlanVersion, PlanAssignment, SalesTransaction
+from commissions.models import (
+    BusinessObjective,
+    CommissionAdjustment,
+    CommissionPlanVersion,
+    PlanAssignment,
+    SalesTransaction,
+)
 from revops.models import Organization
 
 ONE_DAY = dt.timedelta(days=1)
@@ -25,6 +34,7 @@ class EngineInputs:
     assignments: list[Assignment]
     objectives: dict[tuple[int, int, int], Decimal]
     fiscal_year_start_month: int
+    adjustments: dict[tuple[int, int, int], Decimal]
 
 
 def fiscal_year_start(day: dt.date, fiscal_year_start_month: int) -> dt.date:
@@ -38,6 +48,30 @@ def month_end(month: dt.date) -> dt.date:
 
 def _cents(value: Decimal) -> int:
     return int(value.scaleb(2))
+
+
+def _transaction_rows(transactions) -> Iterable[tuple]:
+    """(rep, line, date, base, sales, revenue cents) per transaction.
+
+    PostgreSQL multiplies the exact numerics to cents itself; elsewhere (SQLite stores decimals
+    inexactly) the Decimals are converted here.
+    """
+    if connection.vendor == "postgresql":
+        cents = {
+            f"{name}_cents": Cast(F(name) * 100, BigIntegerField())
+            for name in ("commission_base", "sales_amount", "revenue_amount")
+        }
+        return (
+            transactions.annotate(**cents)
+            .values_list("rep_id", "product_line_id", "date", *cents)
+            .iterator(chunk_size=50_000)
+        )
+    return (
+        (rep, line, day, _cents(base), _cents(sales), _cents(revenue))
+        for rep, line, day, base, sales, revenue in transactions.values_list(
+            "rep_id", "product_line_id", "date", "commission_base", "sales_amount", "revenue_amount"
+        ).iterator(chunk_size=20_000)
+    )
 
 
 def plan_assignments(*, organization: Organization, rep_ids: Iterable[int] | None = None) -> list[Assignment]:
@@ -94,12 +128,7 @@ def engine_inputs(
     if reps is not None:
         transactions = transactions.filter(rep_id__in=reps)
         objectives = objectives.filter(rep_id__in=reps)
-    frame = frame_from_rows(
-        (rep, line, day, _cents(base), _cents(sales), _cents(revenue))
-        for rep, line, day, base, sales, revenue in transactions.values_list(
-            "rep_id", "product_line_id", "date", "commission_base", "sales_amount", "revenue_amount"
-        ).iterator(chunk_size=20_000)
-    )
+    frame = frame_from_rows(_transaction_rows(transactions))
     return EngineInputs(
         transactions=frame,
         assignments=plan_assignments(organization=organization, rep_ids=reps),
@@ -110,4 +139,19 @@ def engine_inputs(
             )
         },
         fiscal_year_start_month=organization.fiscal_year_start_month,
+        adjustments=_adjustments(organization, start, end, reps),
     )
+
+
+def _adjustments(
+    organization: Organization, start: dt.date, end: dt.date, reps
+) -> dict[tuple[int, int, int], Decimal]:
+    """The adjustments per (rep, line, month index), summed (one query)."""
+    rows = CommissionAdjustment.objects.filter(organization=organization, month__gte=start, month__lte=end)
+    if reps is not None:
+        rows = rows.filter(rep_id__in=reps)
+    totals: dict[tuple[int, int, int], Decimal] = {}
+    for rep, line, month, amount in rows.values_list("rep_id", "product_line_id", "month", "amount"):
+        key = (rep, line, month_index(month))
+        totals[key] = totals.get(key, Decimal(0)) + amount
+    return totals

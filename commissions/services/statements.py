@@ -1,7 +1,7 @@
 """Commission statements: compute (drafts follow the data), approve (posted to the ledger), pay.
 
 - `statements_compute` runs the engine for one month and brings each rep's draft in line
-  (`statements_compute_months`: several months in one run of the engine).
+  (`statements_compute_months`: several months in one run of the engine), in bulk.
   A rep whose latest statement is approved or paid gets a new revision (a draft that corrects
   it) only when the figures changed; an approved statement itself never changes.
 - `statement_approve` freezes a draft and posts its lines to the commission ledger: originals,
@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
@@ -46,7 +46,15 @@ ERROR_NOT_DRAFT = "Only a draft statement can be approved; this one is {status}.
 ERROR_NOT_APPROVED = "Only an approved statement can be paid; this one is {status}."
 ERROR_MONTH = "Commissions are computed per month: give the first day of a month."
 # The figures that make two computations of a line the same statement.
-COMPARED = ("product_line_id", "commission_base", "sales_actual", "total", "tier", "plan_version")
+COMPARED = (
+    "product_line_id",
+    "commission_base",
+    "sales_actual",
+    "total",
+    "tier",
+    "plan_version",
+    "adjustments",
+)
 
 Progress = Callable[[int, int], None]
 
@@ -108,30 +116,102 @@ def _signature(values) -> tuple:
     return tuple(sorted(tuple(getattr(v, f) for f in COMPARED) for v in values))
 
 
-def _totals(statement: CommissionStatement, lines: list[CommissionLine], *, actor) -> None:
+def _totals(
+    statement: CommissionStatement, lines: list[CommissionLine], *, actor, now
+) -> CommissionStatement:
     statement.sales_actual = sum((line.sales_actual for line in lines), ZERO)
     statement.commission_base = sum((line.commission_base for line in lines), ZERO)
     statement.total = sum((line.total for line in lines), ZERO)
-    statement.computed_by = actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _fill(statement: CommissionStatement, lines: list[CommissionLine], *, actor, now) -> None:
-    """Recompute a draft in place: its totals, and its lines replaced."""
-    _totals(statement, lines, actor=actor)
     statement.computed_at = now
-    statement.save()
-    statement.lines.all().delete()
-    StatementLine.objects.bulk_create([_line_row(statement, line) for line in lines])
+    statement.computed_by = actor if getattr(actor, "is_authenticated", False) else None
+    return statement
 
 
-def _create(new: list[tuple[CommissionStatement, list[CommissionLine]]], *, actor) -> None:
-    """Write new statements (first revisions and corrections) and their lines, in two INSERTs."""
-    for statement, lines in new:
-        _totals(statement, lines, actor=actor)
-    CommissionStatement.objects.bulk_create([statement for statement, _ in new], batch_size=BATCH_SIZE)
-    StatementLine.objects.bulk_create(
-        [_line_row(statement, line) for statement, lines in new for line in lines], batch_size=BATCH_SIZE
-    )
+def _lines_by_statement(statement_ids: list[int]) -> dict[int, tuple]:
+    found: dict[int, list[StatementLine]] = defaultdict(list)
+    for line in StatementLine.objects.filter(statement_id__in=statement_ids):
+        found[line.statement_id].append(line)
+    return {statement_id: _signature(lines) for statement_id, lines in found.items()}
+
+
+@dataclass
+class _Writes:
+    """What bringing the months in line writes, together: new statements (first revisions and
+    corrections), drafts recomputed in place, drafts nobody's plan covers any more."""
+
+    created: list[tuple[CommissionStatement, list[CommissionLine]]] = field(default_factory=list)
+    refreshed: list[tuple[CommissionStatement, list[CommissionLine]]] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+
+    def write(self) -> None:
+        CommissionStatement.objects.bulk_create([statement for statement, _ in self.created], batch_size=1000)
+        if self.refreshed:
+            StatementLine.objects.filter(
+                statement__in=[statement for statement, _ in self.refreshed]
+            ).delete()
+            CommissionStatement.objects.bulk_update(
+                [statement for statement, _ in self.refreshed],
+                ["sales_actual", "commission_base", "total", "computed_at", "computed_by", "updated_at"],
+                batch_size=1000,
+            )
+        StatementLine.objects.bulk_create(
+            [
+                _line_row(statement, line)
+                for statement, rep_lines in (*self.created, *self.refreshed)
+                for line in rep_lines
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        if self.stale:  # no plan covers those reps any more: nothing to approve
+            StatementLine.objects.filter(statement_id__in=self.stale).delete()
+            CommissionStatement.objects.filter(pk__in=self.stale).delete()
+
+
+def _bring_in_line(
+    *,
+    organization: Organization,
+    month: dt.date,
+    by_rep: dict[int, list[CommissionLine]],
+    latest: dict[int, CommissionStatement],
+    signatures: dict[int, tuple],
+    actor,
+    now: dt.datetime,
+    writes: _Writes,
+) -> ComputeResult:
+    """One month's statements against its lines, the writes added to `writes`."""
+    result = ComputeResult(month=month, lines=sum(len(rep_lines) for rep_lines in by_rep.values()))
+    for rep_id, rep_lines in sorted(by_rep.items()):
+        current = latest.get(rep_id)
+        if current is None:
+            statement = CommissionStatement(
+                organization=organization, rep_id=rep_id, month=month, currency=organization.currency
+            )
+            writes.created.append((_totals(statement, rep_lines, actor=actor, now=now), rep_lines))
+            result.created += 1
+        elif signatures.get(current.pk, ()) == _signature(rep_lines):
+            result.unchanged += 1
+        elif current.status == StatementStatus.DRAFT:
+            writes.refreshed.append((_totals(current, rep_lines, actor=actor, now=now), rep_lines))
+            result.updated += 1
+        else:  # approved or paid, and the figures changed: a correction
+            statement = CommissionStatement(
+                organization=organization,
+                rep_id=rep_id,
+                month=month,
+                revision=current.revision + 1,
+                corrects=current,
+                currency=organization.currency,
+            )
+            writes.created.append((_totals(statement, rep_lines, actor=actor, now=now), rep_lines))
+            result.corrections += 1
+    stale = [
+        current.pk
+        for rep_id, current in latest.items()
+        if rep_id not in by_rep and current.status == StatementStatus.DRAFT
+    ]
+    writes.stale += stale
+    result.removed = len(stale)
+    return result
 
 
 def statements_compute(
@@ -144,7 +224,9 @@ def statements_compute(
 ) -> ComputeResult:
     """Compute `month` for every rep with a plan and bring their statements in line.
 
-    `computed_at` back-dates the computation (loading history, e.g. the demo data); default now.
+    Reads and writes in bulk: one engine run, one query for the existing statements and their
+    lines, one insert of the new statements and one of their lines. `computed_at` back-dates
+    the computation (loading history, e.g. the demo data); default now.
     """
     return statements_compute_months(
         organization=organization,
@@ -153,52 +235,6 @@ def statements_compute(
         progress=progress,
         computed_at={month: computed_at} if computed_at else None,
     )[0]
-
-
-def _bring_in_line(
-    *,
-    organization: Organization,
-    month: dt.date,
-    by_rep: dict[int, list[CommissionLine]],
-    latest: dict[int, CommissionStatement],
-    actor,
-    now: dt.datetime,
-    new: list[tuple[CommissionStatement, list[CommissionLine]]],
-    tick: Callable[[], None],
-) -> ComputeResult:
-    """One month's statements against its lines: drafts updated in place, new statements and
-    corrections added to `new` (written together later), drafts nobody's plan covers removed."""
-    result = ComputeResult(month=month, lines=sum(len(rep_lines) for rep_lines in by_rep.values()))
-    for rep_id, rep_lines in sorted(by_rep.items()):
-        current = latest.get(rep_id)
-        if current is not None and current.status == StatementStatus.DRAFT:
-            if _signature(current.lines.all()) == _signature(rep_lines):
-                result.unchanged += 1
-            else:
-                _fill(current, rep_lines, actor=actor, now=now)
-                result.updated += 1
-        elif current is None or _signature(current.lines.all()) != _signature(rep_lines):
-            statement = CommissionStatement(
-                organization=organization,
-                rep_id=rep_id,
-                month=month,
-                currency=organization.currency,
-                computed_at=now,
-            )
-            if current is None:
-                result.created += 1
-            else:  # approved or paid, and the figures changed: a correction
-                statement.revision, statement.corrects = current.revision + 1, current
-                result.corrections += 1
-            new.append((statement, rep_lines))
-        else:
-            result.unchanged += 1
-        tick()
-    for rep_id, current in latest.items():
-        if rep_id not in by_rep and current.status == StatementStatus.DRAFT:
-            current.delete()  # no plan covers the rep any more: nothing to approve
-            result.removed += 1
-    return result
 
 
 def statements_compute_months(
@@ -227,43 +263,36 @@ def statements_compute_months(
         objectives=inputs.objectives,
         months=wanted,
         fiscal_year_start_month=inputs.fiscal_year_start_month,
+        adjustments=inputs.adjustments,
     )
     by_month: dict[dt.date, dict[int, list[CommissionLine]]] = {month: defaultdict(list) for month in wanted}
     for line in lines:
         by_month[line.month][line.rep_id].append(line)
     now = timezone.now()
-    total = sum(len(by_rep) for by_rep in by_month.values())
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
-
     with transaction.atomic():
         latest: dict[dt.date, dict[int, CommissionStatement]] = defaultdict(dict)
-        for statement in (
-            CommissionStatement.objects.filter(organization=organization, month__in=wanted)
-            .order_by("month", "rep_id", "revision")
-            .prefetch_related("lines")
-        ):
+        for statement in CommissionStatement.objects.filter(
+            organization=organization, month__in=wanted
+        ).order_by("month", "rep_id", "revision"):
             latest[statement.month][statement.rep_id] = statement
-        new: list[tuple[CommissionStatement, list[CommissionLine]]] = []
+        signatures = _lines_by_statement([s.pk for by_rep in latest.values() for s in by_rep.values()])
+        writes = _Writes()
         results = [
             _bring_in_line(
                 organization=organization,
                 month=month,
                 by_rep=by_month[month],
                 latest=latest[month],
+                signatures=signatures,
                 actor=actor,
                 now=(computed_at or {}).get(month) or now,
-                new=new,
-                tick=tick,
+                writes=writes,
             )
             for month in wanted
         ]
-        _create(new, actor=actor)
+        writes.write()
+        if progress is not None:
+            progress(1, 1)
         for result in results:
             audit_record(
                 organization=organization,

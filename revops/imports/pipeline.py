@@ -72,21 +72,36 @@ def _error(preview: Preview, message: str) -> None:
         preview.errors.append(message)
 
 
-def _source_row(kind: ImportKind, spec: ProfileSpec, values: dict[str, object]) -> dict[str, object]:
-    """The row's fields as named by the kind: column map, constants, then value maps."""
-    row: dict[str, object] = {}
-    for name in kind.fields():
-        if name in spec.constants:
-            row[name] = spec.constants[name]
-        elif name == kind.key_field and spec.key_columns:
-            row[name] = "|".join(_key_part(values.get(normalise_header(c))) for c in spec.key_columns)
-        else:
-            row[name] = values.get(spec.header_for(name), "")
-        mapping = spec.value_maps.get(name)
-        if mapping and isinstance(row[name], str):
-            lookup = {normalise_header(k): v for k, v in mapping.items()}
-            row[name] = lookup.get(normalise_header(row[name]), row[name])
-    return row
+class _RowMap:
+    """How a file's rows become the kind's fields: decided once per file, applied per row."""
+
+    def __init__(self, kind: ImportKind, spec: ProfileSpec):
+        self.fields: list[tuple[str, str, str | None, tuple[str, ...], dict[str, str] | None]] = []
+        key_columns = tuple(normalise_header(c) for c in spec.key_columns)
+        for name in kind.fields():
+            mapping = spec.value_maps.get(name)
+            lookup = {normalise_header(k): v for k, v in mapping.items()} if mapping else None
+            if name in spec.constants:
+                self.fields.append((name, "constant", spec.constants[name], (), lookup))
+            elif name == kind.key_field and key_columns:
+                self.fields.append((name, "key", None, key_columns, lookup))
+            else:
+                self.fields.append((name, "column", spec.header_for(name), (), lookup))
+
+    def row(self, values: dict[str, object]) -> dict[str, object]:
+        """The row's fields as named by the kind: column map, constants, then value maps."""
+        row: dict[str, object] = {}
+        for name, source, header, key_columns, lookup in self.fields:
+            if source == "constant":
+                value: object = header
+            elif source == "key":
+                value = "|".join(_key_part(values.get(c)) for c in key_columns)
+            else:
+                value = values.get(header or "", "")
+            if lookup and isinstance(value, str):
+                value = lookup.get(normalise_header(value), value)
+            row[name] = value
+        return row
 
 
 def _key_part(value: object) -> str:
@@ -126,6 +141,7 @@ def import_prepare(
     _check_columns(kind, spec, table)
     preview = Preview(rows=len(table.rows))
     parsed: list[tuple[int, Any]] = []
+    row_map = _RowMap(kind, spec)
     first_line: dict[str, int] = {}
     for index, (line, values) in enumerate(table.rows, start=1):
         if line in table.overlong:
@@ -137,7 +153,7 @@ def import_prepare(
             )
             continue
         try:
-            row = kind.schema.model_validate(_source_row(kind, spec, values), context={"spec": spec})
+            row = kind.schema.model_validate(row_map.row(values), context={"spec": spec})
         except PydanticError as exc:
             for problem in exc.errors():
                 name = str(problem["loc"][0]) if problem["loc"] else "(row)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -157,15 +158,20 @@ def parse_date(value: object, spec: ProfileSpec) -> dt.date:
         return value
     if spec.excel_serial_dates and isinstance(value, int | float) and not isinstance(value, bool):
         return _from_serial(value)
-    text = str(value).strip()
-    if spec.excel_serial_dates and re.fullmatch(r"\d+(\.0+)?", text):
+    return _parse_date_text(str(value).strip(), spec.date_formats, spec.excel_serial_dates)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_date_text(text: str, date_formats: tuple[str, ...], excel_serial_dates: bool) -> dt.date:
+    """A date written as text; cached, since a file repeats the same few hundred dates."""
+    if excel_serial_dates and re.fullmatch(r"\d+(\.0+)?", text):
         return _from_serial(float(text))
-    for fmt in spec.date_formats:
+    for fmt in date_formats:
         try:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time
         except ValueError:
             continue
-    shown = " or ".join(_human(fmt) for fmt in spec.date_formats)
+    shown = " or ".join(_human(fmt) for fmt in date_formats)
     raise ValueError(f"{text!r} is not a date (use {shown})")
 
 

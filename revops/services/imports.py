@@ -19,6 +19,7 @@ import hashlib
 import json
 
 import structlog
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -49,7 +50,6 @@ IMPORT_JOB_KIND = "import"
 # Worth a retry by the task (lock timeouts, lost connections), not a failed import.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 # An upload larger than this is refused before it is stored (about 40,000 CSV rows).
-MAX_FILE_BYTES = 5 * 1024 * 1024
 
 ERROR_TOO_LARGE = "The file is larger than {limit} MB."
 ERROR_NOT_PREVIEW = "Only a finished preview without errors can be confirmed."
@@ -104,8 +104,8 @@ def import_submit(
     kind = import_kind_get(kind_name)
     if spec is None:
         spec = import_profile_spec(organization=organization, kind=kind, profile=profile)
-    if len(content) > MAX_FILE_BYTES:
-        raise ValidationError(ERROR_TOO_LARGE.format(limit=MAX_FILE_BYTES // (1024 * 1024)))
+    if len(content) > settings.REVOPS_IMPORT_MAX_MB * 1024 * 1024:
+        raise ValidationError(ERROR_TOO_LARGE.format(limit=settings.REVOPS_IMPORT_MAX_MB))
     spec_json = spec.model_dump(mode="json")
     digest = hashlib.sha256(
         content + json.dumps(spec_json, sort_keys=True).encode() + run_key.encode()

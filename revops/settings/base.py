@@ -133,6 +133,11 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie
 
 REVOPS_DEMO_PASSWORD = "revops-demo"
+# Largest file an import takes (page, API, admin, command), in megabytes: a million sales rows
+# in CSV are about 80 MB.
+REVOPS_IMPORT_MAX_MB = env.int("REVOPS_IMPORT_MAX_MB", default=200)
+# Days finance has to settle a commission dispute before the disputes page marks it overdue.
+REVOPS_COMMISSION_DISPUTE_SLA_DAYS = env.int("REVOPS_COMMISSION_DISPUTE_SLA_DAYS", default=10)
 
 from revops.settings.api import *  # noqa: E402,F403
 from revops.settings.auth import *  # noqa: E402,F403

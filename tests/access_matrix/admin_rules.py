@@ -44,6 +44,12 @@ READ_ONLY: dict[str, Rule] = {
     "delete": {"GET": (403, 403), "POST": (403, 403)},
     "history": {"GET": (200, ADMIN_MISSING), "POST": (200, ADMIN_MISSING)},
 }
+# Append-only rows an admin adds but never changes or deletes (commission plan versions).
+# The change page looks the row up first (another organization's row: "doesn't exist").
+ADD_ONLY: dict[str, Rule] = READ_ONLY | {
+    "add": {"GET": (200, 200), "POST": (200, 200)},
+    "change": {"GET": (200, ADMIN_MISSING), "POST": (403, ADMIN_MISSING)},
+}
 SUPERUSER_ONLY: dict[str, Rule] = {key: {"GET": (403, 403), "POST": (403, 403)} for key in EDITABLE}
 IMPORT_EXPORT: dict[str, Rule] = {
     "import": {"GET": (200, 200), "POST": (200, 200)},
@@ -88,6 +94,14 @@ MODELS: dict[str, dict[str, Rule]] = {
     "attribution_revenueevent": READ_ONLY,
     "attribution_attributionentry": READ_ONLY,
     "attribution_attributionperiodseal": READ_ONLY,
+    "commissions_salestransaction": READ_ONLY,
+    "commissions_commissionplan": REFERENCED,
+    "commissions_commissionplanversion": ADD_ONLY,
+    "commissions_planassignment": EDITABLE,
+    "commissions_businessobjective": EDITABLE | IMPORT_EXPORT,
+    "commissions_repalias": EDITABLE | IMPORT_EXPORT,
+    "commissions_territory": EDITABLE | IMPORT_EXPORT,
+    "commissions_servicemapping": EDITABLE | IMPORT_EXPORT,
 }
 OBJECT_SUFFIXES = ("change", "delete", "history")
 CONFIRM_DELETE = {"post": "yes"}

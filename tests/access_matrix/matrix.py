@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from tests.access_matrix import admin_rules, entries_attribution, entries_core
+from tests.access_matrix import admin_rules, entries_attribution, entries_commissions, entries_core
 from tests.access_matrix.expect import Entry
 from tests.access_matrix.routes import Route
 
@@ -23,12 +23,15 @@ FIRST: dict[str, Entry] = {
     **entries_core.AUTH,
     **entries_attribution.PAGES,
     **entries_attribution.API,
+    **entries_commissions.PAGES,
+    **entries_commissions.API,
     **admin_rules.SITE,
 }
 MORE: dict[str, tuple[Entry, ...]] = {
     **entries_core.MORE,
     **entries_core.AUTH_MORE,
     **entries_attribution.MORE,
+    **entries_commissions.MORE,
     **admin_rules.SITE_MORE,
 }
 ENTRIES: dict[str, tuple[Entry, ...]] = {key: (entry, *MORE.get(key, ())) for key, entry in FIRST.items()}

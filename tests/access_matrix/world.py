@@ -11,6 +11,10 @@ reporting to `manager`) or to the partner of `partner`. Around it, the attacker'
 - the outsider is an admin of `other_org` (Globex), whose Ibis deal, account and partner have
   ledger entries of their own.
 
+Commissions follow the same owners: each rep's January sales are to a customer named with
+their word and come from a file named with it ("Kestrel-2026-01.csv"); the rep's January
+statement is approved, the other rep's is a draft.
+
 Each of those names is a sentinel (`SENTINELS`): a word that may appear in a response only
 for the actors listed with it. Actors mirror the fixtures of tests/conftest.py.
 """
@@ -38,6 +42,19 @@ from attribution.models import AttributionEntry, AttributionPeriodSeal, Opportun
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create
 from attribution.services.settings import attribution_settings_get
+from commissions.models import (
+    BusinessObjective,
+    CommissionPlan,
+    CommissionPlanVersion,
+    CommissionStatement,
+    PlanAssignment,
+    RepAlias,
+    SalesTransaction,
+    ServiceMapping,
+    Territory,
+)
+from commissions.services.disputes import dispute_raise
+from commissions.services.statements import statement_approve, statements_compute
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
 from revops.services.audit import audit_record
 from revops.services.periods import period_close, periods_ensure
@@ -52,6 +69,7 @@ from tests.revops.factories import (
     OrganizationFactory,
     PartnerFactory,
     ProductFactory,
+    ProductLineFactory,
     StageChangeFactory,
     UserFactory,
 )
@@ -215,13 +233,106 @@ def _attribution_rows(org, actors, ids, other_partner) -> dict[str, int | str]:
     }
 
 
+JANUARY = dt.date(2026, 1, 1)
+
+
+def _commission_plan(org, name: str) -> CommissionPlan:
+    plan = CommissionPlan.objects.create(organization=org, name=name)
+    CommissionPlanVersion.objects.create(
+        organization=org,
+        plan=plan,
+        version=1,
+        effective_from=JANUARY,
+        tier1_rate=Decimal("5"),
+        tier2_rate=Decimal("8"),
+    )
+    return plan
+
+
+def _sale(org, user, line, word: str) -> SalesTransaction:
+    """A January sale to "<word> Ltd" from "<word>-2026-01.csv", on a plan with an objective."""
+    amount = Decimal("4000.00")
+    return SalesTransaction.objects.create(
+        organization=org,
+        rep=user,
+        product_line=line,
+        date=dt.date(2026, 1, 15),
+        customer=f"{word} Ltd",
+        sales_amount=amount,
+        revenue_amount=amount,
+        commission_base=amount,
+        currency=org.currency,
+        source_file=f"{word}-2026-01.csv",
+        source_row=2,
+        dedupe_key=f"{word}-1",
+    )
+
+
+def _commission_rows(org, actors, ids) -> dict[str, int | str]:
+    """A plan for the three reps of Acme, their January sales and statements."""
+    rep, finance = actors["rep"], actors["finance"]
+    drifter = Membership.objects.get(organization=org, user__email="drifter@acme.test")
+    line = ProductLineFactory(organization=org, name="Matrix line", code="matrix")
+    plan = _commission_plan(org, "Matrix plan")
+    sales = {}
+    for word, user in (("Kestrel", rep.user), ("Osprey", actors["other_rep"].user), ("Plover", drifter.user)):
+        PlanAssignment.objects.create(organization=org, rep=user, product_line=line, plan=plan, start=JANUARY)
+        BusinessObjective.objects.create(
+            organization=org, rep=user, product_line=line, month=JANUARY, amount=Decimal("10000.00")
+        )
+        sales[word] = _sale(org, user, line, word)
+    statements_compute(organization=org, actor=finance.user, month=JANUARY)
+    statement = CommissionStatement.objects.get(organization=org, rep=rep.user, month=JANUARY)
+    statement_approve(statement=statement, actor=actors["manager"].user)
+    other = CommissionStatement.objects.get(organization=org, rep=actors["other_rep"].user, month=JANUARY)
+    dispute = dispute_raise(
+        statement=statement,
+        line=statement.lines.get(),
+        actor=rep.user,
+        kind="missing_sale",
+        comment="One missing",
+    )
+    return {
+        "statementdispute": dispute.pk,
+        "salestransaction": sales["Kestrel"].pk,
+        "other_salestransaction": sales["Osprey"].pk,
+        "other_rep_user": actors["other_rep"].user_id,
+        "commissionstatement": statement.pk,
+        "statement_line": statement.lines.get().pk,
+        "other_statement": other.pk,
+        "other_statement_line": other.lines.get().pk,
+        "commissionplan": plan.pk,
+        "commissionplanversion": plan.versions.get().pk,
+        "planassignment": PlanAssignment.objects.get(rep=rep.user).pk,
+        "businessobjective": BusinessObjective.objects.get(rep=rep.user).pk,
+        "repalias": RepAlias.objects.create(organization=org, alias="R. One", rep=rep.user).pk,
+        "territory": Territory.objects.create(organization=org, code="10115", rep=rep.user).pk,
+        "servicemapping": ServiceMapping.objects.create(
+            organization=org, service="Matrix service", product_line=line
+        ).pk,
+    }
+
+
 def _outsider_rows(other_org, outsider) -> dict[str, int]:
     """Globex: a deal, an account and a partner with ledger entries, all named Ibis."""
     deal = _deal(other_org, outsider.user, "Ibis")
     periods_ensure(organization=other_org, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
     _credit(other_org, deal.pk, PartnerFactory(organization=other_org, name="Ibis Partners"), split="10")
     attribution_recompute(organization=other_org, actor=outsider.user)
-    return {"opportunity": deal.pk, "account": deal.account_id}
+    line = ProductLineFactory(organization=other_org, name="Globex line", code="globex")
+    plan = _commission_plan(other_org, "Globex plan")
+    PlanAssignment.objects.create(
+        organization=other_org, rep=outsider.user, product_line=line, plan=plan, start=JANUARY
+    )
+    sale = _sale(other_org, outsider.user, line, "Ibis")
+    statements_compute(organization=other_org, actor=outsider.user, month=JANUARY)
+    statement = CommissionStatement.objects.get(organization=other_org)
+    return {
+        "opportunity": deal.pk,
+        "account": deal.account_id,
+        "salestransaction": sale.pk,
+        "commissionstatement": statement.pk,
+    }
 
 
 def _global_rows(actors) -> dict[str, int | str]:
@@ -257,6 +368,7 @@ def world_build() -> World:
     actors = _actors(org, other_org, partner, other_partner)
     ids = _core_rows(org, actors, partner)
     ids |= _attribution_rows(org, actors, ids, other_partner)
+    ids |= _commission_rows(org, actors, ids)
     ids |= _global_rows(actors)
     outsider_ids = _outsider_rows(other_org, actors["outsider"])
     return World(actors=actors, ids=ids, outsider_ids=outsider_ids)

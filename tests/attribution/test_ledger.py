@@ -184,6 +184,7 @@ def test_verify_ledger_passes_an_intact_ledger(org, posted, capsys):
     # then
     assert capsys.readouterr().out.splitlines() == [
         "Ledger attribution intact: 3 entries, 0 period seals.",
+        "Ledger commissions intact: 0 entries, 0 period seals.",
         "Ledger kit_test intact: 0 entries, 0 period seals.",
     ]
 

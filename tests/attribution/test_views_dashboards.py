@@ -136,6 +136,25 @@ def test_period_list_starts_at_the_first_period_with_entries(org, book, finance_
     assert "3 earlier closed periods without entries (" in html
 
 
+def test_period_list_folds_future_periods_without_entries(org, book, finance_admin, client_for):
+    # given: periods created years ahead (deals expected to close then), still empty
+    periods_ensure(organization=org, start=dt.date(2030, 1, 1), end=dt.date(2030, 3, 31))
+    # when
+    response = client_for(finance_admin).get(PERIODS_URL)
+    # then: the list ends before them; they are one collapsed line; amounts read as money
+    assert [r.period.start_date.year for r in response.context["rows"]] == [2026, 2026, 2026]
+    assert [r.period.start_date for r in response.context["later"]] == [
+        dt.date(2030, 1, 1),
+        dt.date(2030, 2, 1),
+        dt.date(2030, 3, 1),
+    ]
+    html = response.content.decode()
+    assert "3 later open periods without entries yet (" in html
+    table = html.split('id="period-list"', 1)[1].split("</table>", 1)[0]
+    assert "2030" not in table
+    assert "$400.00" in table
+
+
 def test_period_list_keeps_open_periods_without_entries(org, book, finance_admin, client_for):
     # given: an open month without entries before the first with entries
     periods_ensure(organization=org, start=dt.date(2025, 12, 1), end=dt.date(2025, 12, 31))

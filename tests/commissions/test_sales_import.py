@@ -249,3 +249,15 @@ def test_a_computed_amount_finer_than_a_cent_needs_a_declared_rounding(tmp_path,
     assert "line 6, sales_amount: give a sales amount, or a unit price and a quantity" in errors
     assert "line 7, discount: must be a fraction from 0 to 1 (0.15 for 15 %)" in errors
     assert SalesTransaction.objects.count() == 0
+
+
+def test_a_file_over_the_import_limit_is_refused_before_it_is_stored(tmp_path, org, lines, seller, settings):
+    # given: a limit of one megabyte and a file just over it
+    settings.REVOPS_IMPORT_MAX_MB = 1
+    _profile(org, "plain")
+    row = b"S1,2026-01-05,Jane Doe,alpha,10.00\n"
+    content = b"dedupe_key,date,rep,product_line,sales_amount\n" + row * (1024 * 1024 // len(row) + 1)
+    # when / then
+    with pytest.raises(CommandError, match="larger than 1 MB"):
+        _import(tmp_path, org, "plain", content)
+    assert (JobRun.objects.count(), SalesTransaction.objects.count()) == (0, 0)

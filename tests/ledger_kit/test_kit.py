@@ -111,6 +111,7 @@ def test_verify_ledger_command_checks_every_registered_ledger(org, posted, capsy
     # then
     assert capsys.readouterr().out.splitlines() == [
         "Ledger attribution intact: 0 entries, 0 period seals.",
+        "Ledger commissions intact: 0 entries, 0 period seals.",
         "Ledger kit_test intact: 3 entries, 0 period seals.",
     ]
 
@@ -122,7 +123,10 @@ def test_verify_ledger_command_can_name_one_ledger_and_refuses_an_unknown_one(or
         call_command("verify_ledger", "--org", org.slug, "--ledger", "nope")
     # then
     assert capsys.readouterr().out.splitlines() == ["Ledger kit_test intact: 3 entries, 0 period seals."]
-    assert str(raised.value) == "No ledger named 'nope' is registered (known: attribution, kit_test)."
+    assert (
+        str(raised.value)
+        == "No ledger named 'nope' is registered (known: attribution, commissions, kit_test)."
+    )
 
 
 def test_totals_table_follows_each_posting(org, periods, partner, posted):

@@ -36,9 +36,14 @@ EXPECTED = {
     "attribution-periods": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
     # The rep's Kestrel deal: another team and another organization get 404, as on the page.
     "attribution-deal": (LOGIN, OK, OK, OK, OK, 403, 404, 404, 404, 403),
+    "commissions-payouts": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    # The rep's January statement: another rep, team or organization gets 404, as on the page.
+    "commissions-statement": (LOGIN, OK, OK, OK, OK, 403, 404, 404, 404, 403),
+    "commissions-sales": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "commissions-uploads": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
 }
 # Record pages: the world's row whose id fills the page URL.
-OBJECTS = {"attribution-deal": "opportunity"}
+OBJECTS = {"attribution-deal": "opportunity", "commissions-statement": "commissionstatement"}
 # Words the file must hold for an actor (CSV: the first table only).
 SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
     ("opportunities", "rep"): ("Kestrel",),
@@ -56,6 +61,19 @@ SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
     ("attribution-periods", "outsider"): ("Ibis",),
     ("attribution-deal", "rep"): ("Northwind",),
     ("attribution-deal", "manager"): ("Northwind",),
+    # Payouts list approved and paid statements: the rep's January one (the others are drafts).
+    ("commissions-payouts", "rep"): ("rep1@acme.test",),
+    ("commissions-payouts", "manager"): ("rep1@acme.test",),
+    ("commissions-payouts", "finance"): ("rep1@acme.test",),
+    ("commissions-statement", "rep"): ("Matrix line",),
+    ("commissions-statement", "manager"): ("Matrix line",),
+    ("commissions-sales", "admin"): ("Kestrel", "Osprey", "Plover"),
+    ("commissions-sales", "rep"): ("Kestrel",),
+    ("commissions-sales", "other_manager"): ("Osprey",),
+    ("commissions-sales", "outsider"): ("Ibis",),
+    ("commissions-uploads", "finance"): ("Kestrel", "Osprey", "Plover"),
+    ("commissions-uploads", "rep"): ("Kestrel",),
+    ("commissions-uploads", "other_rep"): ("Osprey",),
 }
 CASES = [(spec.key, fmt, actor) for spec in export_specs() for fmt in spec.formats for actor in ACTORS]
 

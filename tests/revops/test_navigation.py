@@ -7,6 +7,9 @@ from tests.revops.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
+# The rep dashboard first; every internal role sees the four (rows are scoped by rep).
+COMMISSION_PAGES = ["Commission dashboard", "Commission statements", "Sales history", "Sales uploads"]
+
 
 def _menu(client, membership) -> list[tuple[str, list[str]]]:
     client.force_login(membership.user)
@@ -28,6 +31,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
                 "Attribution settings",
             ],
         ),
+        ("Commissions", COMMISSION_PAGES),
         ("Admin", ["Jobs", "Settings (admin site)"]),
     ]
 
@@ -40,6 +44,7 @@ def test_rep_menu_has_no_admin_group(client):
             "Partners",
             ["Partner performance", "Attribution ledger", "Attribution periods", "Attribution rules"],
         ),
+        ("Commissions", COMMISSION_PAGES),
     ]
 
 
