@@ -255,6 +255,7 @@ def test_me_describes_the_caller(finance_admin, org):
             "commissions.import",
             "commissions.pay",
             "commissions.plan_edit",
+            "commissions.resolve",
             "commissions.view",
             "dashboard.view",
             "export",

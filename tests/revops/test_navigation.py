@@ -8,7 +8,13 @@ from tests.revops.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 # The rep dashboard first; every internal role sees the four (rows are scoped by rep).
-COMMISSION_PAGES = ["Commission dashboard", "Commission statements", "Sales history", "Sales uploads"]
+COMMISSION_PAGES = [
+    "Commission dashboard",
+    "Commission statements",
+    "Commission disputes",
+    "Sales history",
+    "Sales uploads",
+]
 
 
 def _menu(client, membership) -> list[tuple[str, list[str]]]:
