@@ -34,5 +34,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = str(VAR_DIR / "test-static")
 (VAR_DIR / "test-static").mkdir(exist_ok=True)
 
-# Uploads written by tests (the demo's source files among them) stay out of the real media.
-MEDIA_ROOT = str(VAR_DIR / "test-media")
+# Uploads written by tests (the demo's source files among them) stay out of the real media;
+# the real-worker tests hand their worker a media root of their own (DJANGO_MEDIA_ROOT).
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "test-media"))
