@@ -1,0 +1,165 @@
+"""Figures one domain app needs from another, without importing it.
+
+Domain apps never import each other. When one job needs another's figure, the core declares a
+small interface here and the owning app registers an implementation in ``AppConfig.ready``
+(the way navigation, schedules, demo steps and period hooks register). Consumers call the
+functions below; when no provider is registered they get the core's labelled fallback, never
+an error:
+
+* **Win probability** (registered by forecasting; read by commissions' expected pay and
+  marketing's expected ROAS). Fallback: the organization's historical win rate per stage
+  (closed won ÷ closed deals that passed through the stage), labelled ``"stage win rate"``.
+* **Journey touches** (registered by marketing attribution; read by forecasting's features and
+  the deal page): touch counts and channels per opportunity as of a date. Fallback: no touches.
+* **Partner touches** (registered by the partner program; read by marketing attribution so
+  partner-influenced and marketing-influenced revenue sit on the same journeys). Fallback: none.
+
+Each provider is one callable; registering twice replaces (the last app wins, as in tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+# -- win probability ---------------------------------------------------------------------------
+
+STAGE_WIN_RATE_SOURCE = "stage win rate"
+
+
+@dataclass(frozen=True)
+class WinProbability:
+    """One open deal's chance to close won, and what produced the number."""
+
+    opportunity_id: int
+    probability: Decimal  # 0..1, four decimals
+    source: str  # shown next to the number: "stage win rate", "LightGBM v3", ...
+
+
+class WinProbabilityProvider(Protocol):
+    def __call__(self, organization, opportunity_ids: Sequence[int]) -> dict[int, WinProbability]: ...
+
+
+# -- journey touches ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TouchSummary:
+    """What marketing knows about one opportunity's journey as of a date."""
+
+    opportunity_id: int
+    touch_count: int
+    channels: tuple[str, ...]  # distinct channel names, first touch first
+    last_touch_at: dt.datetime | None
+
+
+class TouchSummaryProvider(Protocol):
+    def __call__(
+        self, organization, opportunity_ids: Sequence[int], *, as_of: dt.datetime | None = None
+    ) -> dict[int, TouchSummary]: ...
+
+
+# -- partner touches ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerTouch:
+    """An approved partner activity, entering marketing journeys as a touch."""
+
+    occurred_at: dt.datetime
+    account_id: int | None
+    opportunity_id: int | None
+    partner_id: int
+    channel: str  # e.g. "Partner: referral"
+    external_id: str  # stable, so re-reading does not duplicate touches
+
+
+class PartnerTouchProvider(Protocol):
+    def __call__(self, organization, *, since: dt.datetime, until: dt.datetime) -> Iterable[PartnerTouch]: ...
+
+
+_providers: dict[str, Callable] = {}
+
+
+def register_provider(name: str, func: Callable) -> None:
+    """Register an app's implementation: ``"win_probability"``, ``"touch_summary"``, ``"partner_touches"``."""
+    if name not in PROVIDER_NAMES:
+        raise ValueError(f"Unknown provider {name!r}; known: {', '.join(PROVIDER_NAMES)}")
+    _providers[name] = func
+
+
+def unregister_provider(name: str) -> None:
+    _providers.pop(name, None)
+
+
+def provider_registered(name: str) -> bool:
+    return name in _providers
+
+
+PROVIDER_NAMES = ("win_probability", "touch_summary", "partner_touches")
+
+
+def win_probabilities(organization, opportunity_ids: Sequence[int]) -> dict[int, WinProbability]:
+    """Each open deal's win probability: the registered model, else the stage win rate."""
+    ids = list(opportunity_ids)
+    if not ids:
+        return {}
+    provider = _providers.get("win_probability")
+    found: dict[int, WinProbability] = dict(provider(organization, ids)) if provider else {}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        found.update(stage_win_probabilities(organization, missing))
+    return found
+
+
+def stage_win_probabilities(organization, opportunity_ids: Sequence[int]) -> dict[int, WinProbability]:
+    """The fallback: for each deal, the share of closed deals that passed its stage and were won."""
+    from revops.models import Opportunity
+    from revops.selectors.stage_rates import stage_win_rates
+
+    rates = stage_win_rates(organization)
+    out = {}
+    rows = Opportunity.objects.filter(organization=organization, pk__in=list(opportunity_ids)).values_list(
+        "pk", "stage"
+    )
+    for pk, stage in rows:
+        out[pk] = WinProbability(pk, rates.get(stage, Decimal("0")), STAGE_WIN_RATE_SOURCE)
+    return out
+
+
+def touch_summaries(
+    organization, opportunity_ids: Sequence[int], *, as_of: dt.datetime | None = None
+) -> dict[int, TouchSummary]:
+    """Journey touches per opportunity (empty when marketing attribution is not installed)."""
+    provider = _providers.get("touch_summary")
+    if provider is None or not opportunity_ids:
+        return {}
+    return dict(provider(organization, list(opportunity_ids), as_of=as_of))
+
+
+def partner_touches(organization, *, since: dt.datetime, until: dt.datetime) -> list[PartnerTouch]:
+    """Approved partner activities as touches (none when the partner program registers none)."""
+    provider = _providers.get("partner_touches")
+    if provider is None:
+        return []
+    return list(provider(organization, since=since, until=until))
+
+
+__all__ = [
+    "PROVIDER_NAMES",
+    "STAGE_WIN_RATE_SOURCE",
+    "Decimal",
+    "PartnerTouch",
+    "TouchSummary",
+    "WinProbability",
+    "partner_touches",
+    "provider_registered",
+    "register_provider",
+    "stage_win_probabilities",
+    "touch_summaries",
+    "unregister_provider",
+    "win_probabilities",
+]
