@@ -44,6 +44,21 @@ class OpportunityQuerySet(ScopedQuerySet):
 class AccountQuerySet(ScopedQuerySet):
     record_kind = "account"
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Bulk creates keep the matching keys in step, as ``Account.save`` does."""
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_match_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if {"name", "domain"} & set(fields):
+            for obj in objs:
+                obj.fill_match_keys()
+            fields = [*fields, "name_key", "name_prefix", "domain_key"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
 
 class PartnerQuerySet(ScopedQuerySet):
     record_kind = "partner"

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from revops.matching import domain_key, name_key, name_prefix
 from revops.models.base import OrganizationOwnedModel
 from revops.querysets import AccountQuerySet, OpportunityQuerySet, PartnerQuerySet
 
@@ -38,6 +39,11 @@ class Account(OrganizationOwnedModel):
         related_name="owned_accounts",
     )
     external_id = models.CharField(max_length=64, blank=True)
+    # Matching keys (revops.matching), kept in step with name and domain on every save and bulk
+    # create, so duplicate and conflict checks are indexed lookups.
+    name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    name_prefix = models.CharField(max_length=8, blank=True, editable=False, db_index=True)
+    domain_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
 
     objects = AccountQuerySet.as_manager()
 
@@ -54,6 +60,18 @@ class Account(OrganizationOwnedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def fill_match_keys(self) -> None:
+        self.name_key = name_key(self.name)
+        self.name_prefix = name_prefix(self.name_key)
+        self.domain_key = domain_key(self.domain)
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_match_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "domain"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_key", "name_prefix", "domain_key"}
+        super().save(*args, **kwargs)
 
 
 class PartnerType(models.TextChoices):
