@@ -7,7 +7,10 @@ to the content, money and dates as numbers with formats. (PDF: revops.reports_pd
 A spreadsheet runs a cell that starts with =, +, -, @ (and, in some programs, tab or CR) as a
 formula. Text cells starting with one of those get a leading single quote, so they show as
 text. Numbers stay numbers (numeric cells in Excel, money with a number format) and dates
-stay dates; only text is touched.
+stay dates; only text is touched. Control characters (which Excel files cannot hold at all)
+are removed from text first, so one stray byte in a name never breaks an export.
+`export_text` is the one function every export door calls: these helpers, and the
+django-import-export resources of the admin (`revops.resources.OrganizationResource`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,6 +31,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What an XLSX file cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): C0 controls but tab, LF, CR.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A text that is a plain decimal number (the admin's CSV renders numbers as text) is data.
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -52,9 +60,22 @@ class ExportTable:
     count: int | None = None  # rows, when known before writing (progress, inline limit)
 
 
+def clean_text(text: str) -> str:
+    """`text` without the control characters a spreadsheet cannot hold."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
 def neutralise(text: str) -> str:
-    """Prefix a single quote when a text would be read as a formula."""
+    """`text` cleaned of control characters, with a single quote first if it would run as a formula."""
+    text = clean_text(text)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def export_text(value: Any) -> Any:
+    """A cell value safe to export: text neutralised (plain numbers kept), anything else as is."""
+    if not isinstance(value, str) or PLAIN_NUMBER.fullmatch(value):
+        return value
+    return neutralise(value)
 
 
 def _is_number(value: Any) -> bool:

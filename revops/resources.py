@@ -13,6 +13,7 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from revops.exceptions import ApplicationError
+from revops.exports import export_text
 from revops.models import Account, Opportunity, Organization, Partner, Product, ProductLine, User
 
 NO_ORGANIZATION = "An import needs an organization: choose one before importing."
@@ -54,6 +55,11 @@ class OrganizationResource(resources.ModelResource):
         for field in self.fields.values():
             if isinstance(field.widget, OrganizationForeignKeyWidget | MemberEmailWidget):
                 field.widget.organization = organization
+
+    def export_field(self, field, instance, **kwargs):
+        # Every admin export (CSV, XLSX, any format) goes through here: no cell runs as a formula
+        # and no control character breaks the file.
+        return export_text(super().export_field(field, instance, **kwargs))
 
     def get_queryset(self):
         if self.organization is None:
