@@ -30,9 +30,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from revops.text import clean_text
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# What an XLSX file cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): C0 controls but tab, LF, CR.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # A text that is a plain decimal number (the admin's CSV renders numbers as text) is data.
 PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 MONEY_FORMAT = "#,##0.00"
@@ -58,11 +58,6 @@ class ExportTable:
     headers: Sequence[str]
     rows: Iterable[Sequence[Any]]
     count: int | None = None  # rows, when known before writing (progress, inline limit)
-
-
-def clean_text(text: str) -> str:
-    """`text` without the control characters a spreadsheet cannot hold."""
-    return CONTROL_CHARACTERS.sub("", text)
 
 
 def neutralise(text: str) -> str:

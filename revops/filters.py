@@ -1,6 +1,9 @@
 """FilterSets shared by the HTML pages and the API (one definition of every filter)."""
 
+import datetime as dt
+
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from revops.models import (
@@ -13,6 +16,30 @@ from revops.models import (
     ProductLine,
 )
 from revops.models.crm import Region, Segment, Stage
+
+
+OUT_OF_RANGE = "Enter a date and time between the years 1 and 9999 (UTC)."
+
+
+class UtcDateTimeField(forms.DateTimeField):
+    """A date-time converted to UTC before it reaches the database.
+
+    PostgreSQL refuses offsets beyond ±15:59 that Python accepts (`+20:56`), and an offset can
+    push a date past year 1 or 9999: both are a form error (400 on the API), never a 500.
+    """
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is None or result.tzinfo is None:
+            return result
+        try:
+            return result.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(OUT_OF_RANGE, code="invalid") from exc
+
+
+class UtcDateTimeFilter(django_filters.DateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class OpportunityFilterSet(django_filters.FilterSet):
@@ -99,8 +126,8 @@ class ProductFilterSet(django_filters.FilterSet):
 
 class StageChangeFilterSet(django_filters.FilterSet):
     opportunity = django_filters.NumberFilter(field_name="opportunity_id")
-    changed_after = django_filters.DateTimeFilter(field_name="changed_at", lookup_expr="gte")
-    changed_before = django_filters.DateTimeFilter(field_name="changed_at", lookup_expr="lte")
+    changed_after = UtcDateTimeFilter(field_name="changed_at", lookup_expr="gte")
+    changed_before = UtcDateTimeFilter(field_name="changed_at", lookup_expr="lte")
 
     class Meta:
         model = OpportunityStageChange

@@ -14,6 +14,7 @@ from import_export.widgets import ForeignKeyWidget
 
 from revops.exceptions import ApplicationError
 from revops.exports import export_text
+from revops.text import clean_text
 from revops.models import Account, Opportunity, Organization, Partner, Product, ProductLine, User
 
 NO_ORGANIZATION = "An import needs an organization: choose one before importing."
@@ -82,6 +83,13 @@ class OrganizationResource(resources.ModelResource):
         if self.organization is None:
             raise ValueError(NO_ORGANIZATION)
         super().before_import(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        # Control characters never reach a text column (they would break exports later).
+        for key, value in list(row.items()):
+            if isinstance(value, str):
+                row[key] = clean_text(value)
+        super().before_import_row(row, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         # Belt and braces: whatever the file says, the row belongs to the importing organization.

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
 from revops.imports.profiles import ProfileSpec, parse_date, parse_number
+from revops.text import clean_text
 
 MONEY_PLACES = 2
 ROUNDED_PLACES = 8  # what a profile with money_rounding "half_up" reads before rounding to cents
@@ -33,7 +34,7 @@ def _to_text(value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    return value.strip() if isinstance(value, str) else value
+    return clean_text(value).strip() if isinstance(value, str) else value
 
 
 def _to_money(value: Any, info: ValidationInfo) -> Decimal:

@@ -1,0 +1,118 @@
+"""Hostile API input answers 400 naming the field, and writes nothing.
+
+Found by fuzzing: a control character in a name (later the organization's XLSX export failed
+for everyone), a JSON body nested until the decoder gave up (RecursionError → 500), a PATCH
+of a deal's partner link with an empty body (500), and a date-time filter with an offset
+PostgreSQL refuses (500).
+"""
+
+import json
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from attribution.models import OpportunityPartner
+from revops.models import Account, AuditEvent, OpportunityStageChange
+from revops.text import MAX_NESTING
+from tests.attribution.factories import OpportunityPartnerFactory
+from tests.revops.factories import OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_api(admin):
+    client = APIClient()
+    client.force_login(admin.user)
+    return client
+
+
+def _counts() -> tuple[int, int]:
+    return Account.objects.count(), AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize("name", ["Acme\x01", "\x00Acme", "Ac\x1bme", "Acme\x7f"])
+def test_a_control_character_in_a_name_is_refused_naming_the_field(name, admin_api):
+    # given
+    before = _counts()
+    # when
+    response = admin_api.post("/api/v1/accounts/", {"name": name}, format="json")
+    # then
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("name: contains the control character U+00")
+    assert _counts() == before
+
+
+def test_a_control_character_in_a_nested_key_is_refused(admin_api):
+    before = _counts()
+    response = admin_api.post("/api/v1/accounts/", {"name": "Acme", "extra": {"k\x02": 1}}, format="json")
+    assert response.status_code == 400
+    assert "extra: a key contains the control character U+0002" in response.json()["detail"]
+    assert _counts() == before
+
+
+def test_tabs_and_newlines_are_text(admin_api):
+    response = admin_api.post("/api/v1/accounts/", {"name": "Acme\tEast\nWest"}, format="json")
+    assert response.status_code == 201
+    assert Account.objects.get().name == "Acme\tEast\nWest"
+
+
+@pytest.mark.parametrize("depth", [MAX_NESTING + 1, 100_000])
+def test_deeply_nested_json_is_a_400_not_a_recursion_error(depth, admin_api):
+    # given: {"name": [[[[...]]]]}, as deep as the decoder allows and much deeper
+    body = '{"name": ' + "[" * depth + "]" * depth + "}"
+    before = _counts()
+    # when
+    response = admin_api.generic("POST", "/api/v1/accounts/", body, content_type="application/json")
+    # then
+    assert response.status_code == 400
+    assert "nested" in response.json()["detail"]
+    assert _counts() == before
+
+
+def test_patch_of_a_deal_partner_link_with_an_empty_body_is_a_400(admin, org, admin_api):
+    # given
+    link = OpportunityPartnerFactory(organization=org, split_percent=Decimal("10.00"))
+    audits = AuditEvent.objects.count()
+    # when
+    response = admin_api.patch(f"/api/v1/attribution/opportunity-partners/{link.pk}/", {}, format="json")
+    # then
+    assert response.status_code == 400
+    assert set(response.json()) == {"reason"}
+    link.refresh_from_db()
+    assert link.split_percent == Decimal("10.00")
+    assert OpportunityPartner.objects.count() == 1
+    assert AuditEvent.objects.count() == audits
+
+
+def _stage_change(org):
+    opportunity = OpportunityFactory(organization=org, stage="proposal")
+    return OpportunityStageChange.objects.filter(opportunity=opportunity).first()
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("0898-11-22T09:18:12+20:56", 200),  # an offset PostgreSQL refuses: converted to UTC first
+        ("2026-01-01T00:00:00+15:59", 200),
+        ("0001-01-01T00:00:00+20:00", 400),  # before year 1 in UTC
+        ("9999-12-31T23:59:59-20:00", 400),  # after year 9999 in UTC
+        ("not a date", 400),
+    ],
+)
+def test_changed_before_with_any_offset_is_never_a_server_error(value, status, admin_api):
+    response = admin_api.get("/api/v1/stage-changes/", {"changed_before": value})
+    assert response.status_code == status, response.content[:300]
+    if status == 400:
+        assert set(response.json()) == {"changed_before"}
+    else:
+        assert response.json()["results"] == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("value", ["0898-11-22T09:18:12+20:56", "2026-11-22T09:18:12-23:59"])
+def test_changed_before_with_a_far_offset_on_postgresql(value, admin_api):
+    response = admin_api.get("/api/v1/stage-changes/", {"changed_before": value, "changed_after": value})
+    assert response.status_code == 200, response.content[:300]
+    assert json.loads(response.content)["results"] == []
