@@ -17,7 +17,6 @@ from revops.models import (
 )
 from revops.models.crm import Region, Segment, Stage
 
-
 OUT_OF_RANGE = "Enter a date and time between the years 1 and 9999 (UTC)."
 
 

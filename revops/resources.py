@@ -14,8 +14,8 @@ from import_export.widgets import ForeignKeyWidget
 
 from revops.exceptions import ApplicationError
 from revops.exports import export_text
-from revops.text import clean_text
 from revops.models import Account, Opportunity, Organization, Partner, Product, ProductLine, User
+from revops.text import clean_text
 
 NO_ORGANIZATION = "An import needs an organization: choose one before importing."
 
