@@ -16,10 +16,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from attribution.engine.types import ActionKind, Conditions, Role, RuleSpec, Scope, quantize_percent
+from revops.text import structure_problem
 
 Tier = Literal["registered", "silver", "gold", "platinum"]
 Segment = Literal["smb", "mid_market", "enterprise"]
 Region = Literal["na", "emea", "apac", "latam"]
+# A rule-set file: at most this many rules (an import of 1,000 takes about 5 s, linear in the
+# count: bench/rule_import.py); nesting and control characters are checked before validation.
+MAX_RULES = 1000
+TOO_DEEP = "The file is nested too deeply to be a rule set."
+
 RuleSource = Literal["manual", "template", "import", "grammar", "llm"]
 
 PERCENT_ACTIONS = frozenset({ActionKind.SET_SPLIT, ActionKind.CAP})
@@ -159,10 +165,17 @@ def _dump(rules: Sequence[RuleDefinition]) -> list[dict]:
 
 
 def _load(data: object, file_kind: str) -> list[RuleDefinition]:
+    problem = structure_problem(data)
+    if problem is not None:
+        raise RuleSetError(f"The {file_kind} is refused: {problem}")
     if isinstance(data, dict) and "rules" in data:
         data = data["rules"]
     if not isinstance(data, list):
         raise RuleSetError(f"The {file_kind} must hold a list of rules (or an object with a 'rules' list).")
+    if len(data) > MAX_RULES:
+        raise RuleSetError(
+            f"The {file_kind} holds {len(data):,} rules; a rule set holds at most {MAX_RULES:,}."
+        )
     rules = []
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
@@ -185,6 +198,8 @@ def rules_from_json(text: str) -> list[RuleDefinition]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RuleSetError(f"Not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}.") from exc
+    except RecursionError as exc:
+        raise RuleSetError(TOO_DEEP) from exc
     return _load(data, "JSON document")
 
 
@@ -199,4 +214,6 @@ def rules_from_yaml(text: str) -> list[RuleDefinition]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise RuleSetError(f"Not valid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise RuleSetError(TOO_DEEP) from exc
     return _load(data, "YAML document")

@@ -15,6 +15,8 @@ from typing import Any
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # JSON bodies and rule files nest this deep at most (a rule's conditions nest a few levels).
 MAX_NESTING = 32
+# Values walked at most: a YAML file's aliases can make a small file a huge tree.
+MAX_VALUES = 500_000
 
 
 def clean_text(text: str) -> str:
@@ -28,15 +30,19 @@ def first_control_character(text: str) -> str | None:
     return None if found is None else f"U+{ord(found.group()):04X}"
 
 
-def structure_problem(data: Any, *, max_depth: int = MAX_NESTING) -> str | None:
+def structure_problem(data: Any, *, max_depth: int = MAX_NESTING, max_values: int = MAX_VALUES) -> str | None:
     """What is wrong with parsed JSON/YAML `data` (too deep, a control character), or None.
 
     Walks iteratively (no recursion, so no RecursionError), in time linear in the size of
     `data`; the message names the path of the value, e.g. `rules.3.name`.
     """
     stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    walked = 0
     while stack:
         value, path, depth = stack.pop()
+        walked += 1
+        if walked > max_values:
+            return f"the document holds more than {max_values:,} values."
         if isinstance(value, dict | list):
             if depth >= max_depth:
                 return f"{path or 'the document'}: nested more than {max_depth} levels deep."

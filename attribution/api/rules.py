@@ -134,9 +134,14 @@ class RuleVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+MAX_FILE_CHARS = 1_000_000  # as the page's upload (attribution.views.rule_files.MAX_FILE_BYTES)
+
+
 class RuleSetImportSerializer(serializers.Serializer):
     file_format = serializers.ChoiceField(choices=["json", "yaml"])
-    content = serializers.CharField(help_text="The rule-set file: {'rules': [...]} as JSON or YAML.")
+    content = serializers.CharField(
+        max_length=MAX_FILE_CHARS, help_text="The rule-set file: {'rules': [...]} as JSON or YAML."
+    )
     dry_run = serializers.BooleanField(default=False)
     reason = serializers.CharField(max_length=2000, help_text="Why the rules change.")
 

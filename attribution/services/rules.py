@@ -68,12 +68,13 @@ def _create(
     definition: RuleDefinition | dict,
     priority: int,
     description: str,
+    diagnose: bool = True,
 ) -> tuple[AttributionRule, list[Diagnostic]]:
     rule = AttributionRule(organization=organization, name=name, priority=priority, description=description)
     rule.full_clean()
     rule.save()
     stored = stored_definition(definition, name=name, priority=priority)
-    return _version_add(actor=actor, rule=rule, definition=stored, reason="", before=None)
+    return _version_add(actor=actor, rule=rule, definition=stored, reason="", before=None, diagnose=diagnose)
 
 
 def _update(
@@ -85,6 +86,7 @@ def _update(
     definition: RuleDefinition | dict | None,
     priority: int | None,
     is_active: bool | None,
+    diagnose: bool = True,
 ) -> tuple[AttributionRule, list[Diagnostic]] | None:
     """Add a version when the definition, priority or active flag differ; None when all match."""
     if not reason.strip():
@@ -104,12 +106,22 @@ def _update(
         return None
     before = _snapshot(rule, current)
     rule.priority, rule.is_active = priority, is_active
-    return _version_add(actor=actor, rule=rule, definition=stored, reason=reason, before=before)
+    return _version_add(
+        actor=actor, rule=rule, definition=stored, reason=reason, before=before, diagnose=diagnose
+    )
 
 
 def _version_add(
-    *, actor, rule: AttributionRule, definition: dict, reason: str, before: dict | None
+    *,
+    actor,
+    rule: AttributionRule,
+    definition: dict,
+    reason: str,
+    before: dict | None,
+    diagnose: bool = True,
 ) -> tuple[AttributionRule, list[Diagnostic]]:
+    """Write the rule's next version. `diagnose=False` skips the rule-set diagnostics (which read
+    every active rule): an import diagnoses the whole set once, keeping its cost linear."""
     last = rule.versions.order_by("-number").values_list("number", flat=True).first() or 0
     spec = rule_spec_from_definition(
         rule_id=rule.pk, version=last + 1, name=rule.name, priority=rule.priority, definition=definition
@@ -136,7 +148,7 @@ def _version_add(
         after=_snapshot(rule, version),
         reason=reason,
     )
-    diagnostics = _diagnose(rule.organization, spec) if rule.is_active else []
+    diagnostics = _diagnose(rule.organization, spec) if rule.is_active and diagnose else []
     return rule, diagnostics
 
 
@@ -240,6 +252,7 @@ def rule_set_import(
                 definition=definition,
                 priority=definition.priority,
                 description=definition.description,
+                diagnose=False,
             )
             result.created.append(definition.name)
             continue
@@ -251,6 +264,7 @@ def rule_set_import(
             definition=definition,
             priority=definition.priority,
             is_active=True,
+            diagnose=False,
         )
         (result.unchanged if updated is None else result.updated).append(definition.name)
     specs, _ = active_rule_specs(organization=organization)
