@@ -23,7 +23,7 @@ from rest_framework.settings import api_settings
 from revops import tenancy
 from revops.exceptions import ApplicationError
 from revops.models import ApiToken
-from revops.permissions import Cap, HasCapability
+from revops.permissions import Cap, HasCapability, has_cap
 
 OWNED_METHODS = ("get_queryset", "get_permissions")
 DELETE_PROTECTED = "This {model} cannot be deleted: it is still referenced by {refs}."
@@ -134,3 +134,16 @@ class OrganizationScopedViewSetMixin(_ViewBase):
             name = self.model._meta.verbose_name if self.model is not None else "record"
             return Response({"detail": _protected_message(exc, str(name))}, status=status.HTTP_409_CONFLICT)
         return super().handle_exception(exc)
+
+
+class HasApiAccess(BasePermission):
+    """DRF: the membership (from the session, or from the token) may use the API at all.
+
+    Guards the OpenAPI schema and its docs: the whole internal API surface is for the roles
+    and tokens that can call it, not for partner users (who have no API access).
+    """
+
+    def has_permission(self, request, view) -> bool:
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        # Attach again after DRF authenticated (a token, or a forced user in tests).
+        return has_cap(tenancy.attach(request._request, token=token), Cap.API_ACCESS)

@@ -27,8 +27,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Revenue operations: accounts, partners, pipeline, attribution, commissions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Deny by default: the schema and its docs are for signed-in users and token holders.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Deny by default: the schema and its docs are for those who may call the API (no partners).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated", "revops.api.base.HasApiAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

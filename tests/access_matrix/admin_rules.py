@@ -54,8 +54,9 @@ SUPERUSER_ONLY: dict[str, Rule] = {key: {"GET": (403, 403), "POST": (403, 403)} 
 IMPORT_EXPORT: dict[str, Rule] = {
     "import": {"GET": (200, 200), "POST": (200, 200)},
     "export": {"GET": (200, 200), "POST": (200, 200)},
-    # The import confirmation only takes POST (empty: nothing imported).
-    "process_import": {"POST": (200, 200)},
+    # The import confirmation only takes POST. Empty, it names no file this session previewed:
+    # a message and back to the list, nothing imported.
+    "process_import": {"POST": (302, 302)},
 }
 EXPORT: dict[str, Rule] = {"export": {"GET": (200, 200), "POST": (200, 200)}}
 

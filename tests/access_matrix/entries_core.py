@@ -94,9 +94,9 @@ API: dict[str, Entry] = {
     "token-revoke": Entry(
         (401, 200, 404, 404, 200, 403, 404, 404, 404, 403), obj="revoked_token", method="POST"
     ),
-    # The OpenAPI schema and its docs are public by design (integrators read them first).
-    "api-schema": Entry((401, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
-    "api-docs": Entry((401, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    # The OpenAPI schema and its docs: for those who may call the API (partner users may not).
+    "api-schema": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "api-docs": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
 }
 
 REAUTH = Redirect("/accounts/reauthenticate/")

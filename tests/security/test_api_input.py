@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from attribution.models import OpportunityPartner
 from revops.models import Account, AuditEvent, OpportunityStageChange
+from revops.services.tokens import api_token_create
 from revops.text import MAX_NESTING
 from tests.attribution.factories import OpportunityPartnerFactory
 from tests.revops.factories import OpportunityFactory
@@ -116,3 +117,23 @@ def test_changed_before_with_a_far_offset_on_postgresql(value, admin_api):
     response = admin_api.get("/api/v1/stage-changes/", {"changed_before": value, "changed_after": value})
     assert response.status_code == 200, response.content[:300]
     assert json.loads(response.content)["results"] == []
+
+
+@pytest.mark.parametrize("url", ["/api/schema/?format=json", "/api/docs/"])
+def test_partner_users_cannot_read_the_api_schema_or_docs(url, partner_user, admin, client_for):
+    # given / when
+    partner = client_for(partner_user).get(url)
+    staff = client_for(admin).get(url)
+    # then: the internal API surface is for those who may call it
+    assert partner.status_code == 403
+    assert b"/api/v1/" not in partner.content
+    assert staff.status_code == 200
+
+
+def test_a_token_reads_the_schema(admin):
+    _, key = api_token_create(
+        organization=admin.organization, user=admin.user, name="ci", acting_user=admin.user
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get("/api/schema/?format=json").status_code == 200
