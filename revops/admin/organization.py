@@ -43,6 +43,15 @@ class MembershipAdmin(OrganizationScopedAdmin):
     ordering = ("user__email",)
 
 
+USER_EXISTS = "A user with that e-mail address already exists."
+ALREADY_MEMBER = "This person is already a member of your organization."
+# For any other address that cannot become a new user: nothing about other organizations.
+CANNOT_INVITE = (
+    "This e-mail address cannot be used for a new user. If the person already signs in to "
+    "revops, ask a superuser to add them to your organization."
+)
+
+
 class RevopsUserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
@@ -52,7 +61,7 @@ class RevopsUserCreationForm(AdminUserCreationForm):
         # Sign-in looks e-mails up lower-cased (as the user manager stores them).
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A user with that e-mail address already exists.")
+            raise forms.ValidationError(USER_EXISTS)
         return email
 
 
@@ -63,9 +72,26 @@ class RevopsUserChangeForm(UserChangeForm):
 
 
 class InviteUserCreationForm(RevopsUserCreationForm):
-    """Add form for organization admins: the new user joins their organization with a role."""
+    """Add form for organization admins: the new user joins their organization with a role.
+
+    An address already in use is named as such only when its user is a member of the admin's
+    own organization; otherwise the answer says nothing of who uses it or where.
+    """
 
     role = forms.ChoiceField(choices=INVITE_ROLES, initial=Role.REP)
+    organization: Organization | None = None  # set by UserAdmin.get_form
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is None:
+            return email
+        if (
+            self.organization is not None
+            and existing.memberships.filter(organization=self.organization).exists()
+        ):
+            raise forms.ValidationError(ALREADY_MEMBER)
+        raise forms.ValidationError(CANNOT_INVITE)
 
 
 @admin.register(User)
@@ -151,7 +177,12 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None and not is_superuser(request):
-            kwargs["form"] = InviteUserCreationForm
+            form = type(
+                "OrganizationInviteForm",
+                (InviteUserCreationForm,),
+                {"organization": request_organization(request)},
+            )
+            kwargs["form"] = form
         return super().get_form(request, obj, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
