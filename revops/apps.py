@@ -7,6 +7,13 @@ class RevopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # A password reset (proof of owning the e-mail) lifts that e-mail's sign-in lockouts.
+        from allauth.account.signals import password_reset
+
+        from revops.auth import lockout_clear_on_password_reset
+
+        password_reset.connect(lockout_clear_on_password_reset, dispatch_uid="revops_lockout_clear")
+
         # Closing a period seals every registered ledger (apps register theirs in ready()).
         from revops.ledger.seal import ledgers_period_seal_hook
         from revops.services.periods import PERIOD_CLOSE_HOOKS

@@ -26,7 +26,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "revops.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client address: REMOTE_ADDR, or behind N trusted proxies that append to X-Forwarded-For,
+# the address the outermost one saw (revops.auth.client_ip). Set the count to the number of
+# proxies in front of gunicorn (1 behind the TLS proxy the README prescribes); 0 when exposed.
+REVOPS_TRUSTED_PROXY_COUNT = env.int("REVOPS_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "revops.auth.client_ip"
 
 # Accounts are invited: a reset request for an unknown address sends nothing (no mail to strangers).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False

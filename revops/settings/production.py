@@ -24,7 +24,10 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the public host names")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://revops")}
+# One cache for every worker: sign-in and API rate limits must count across processes.
+CACHES = {"default": env.cache("CACHE_URL", default=env.str("REDIS_URL", default="redis://127.0.0.1:6379/1"))}
+if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
+    raise ImproperlyConfigured("CACHE_URL must name a shared cache (Redis): rate limits count across workers")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
