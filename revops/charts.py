@@ -1,7 +1,9 @@
-"""plotly figure builders: each returns an HTML fragment (a div and its script) for a partial.
+"""plotly figure builders: each returns an HTML fragment (one div) for a partial.
 
-plotly.js itself is served from static and loaded by the page; fragments never include it,
-so they also render when HTMX swaps them in (htmx runs the inline script).
+plotly.js itself is served from static and loaded by the page; fragments never include it.
+A fragment holds no script either (the Content-Security-Policy allows no inline script): its
+div carries the figure as JSON in `data-plotly-figure`, and `static/js/charts.js` draws every
+such div when the page loads and after every HTMX swap.
 
 Every figure shares one layout (the plotly_white template, height, margins, font). plotly
 validates a template property by property, which costs more than the rest of a dashboard
@@ -12,6 +14,7 @@ plain data; the fragments are the ones plotly's own `update_layout` + `to_html` 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cache
@@ -19,6 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from revops.formatting import format_money, format_money_compact
@@ -69,14 +73,20 @@ def _merged(layout: Mapping[str, Any], shared: Mapping[str, Any]) -> dict[str, A
 
 
 def figure_fragment(fig: go.Figure) -> SafeString:
-    """The figure as an HTML fragment with the shared layout (plotly.js comes from static)."""
+    """The figure as an HTML fragment with the shared layout (plotly.js comes from static):
+    `<div id=… class="plotly-graph-div" data-plotly-figure="{data, layout, config}">`."""
     figure = fig.to_plotly_json()
     # The shared layout gives the defaults; what a chart sets itself (a legend, axis titles)
     # wins. The figure's own template is plotly's global default and is dropped.
     own = {key: value for key, value in figure.get("layout", {}).items() if key != "template"}
-    lean = {"data": figure["data"], "layout": _merged(_shared_layout(), own)}
-    html = pio.to_html(lean, full_html=False, include_plotlyjs=False, config=_CONFIG, validate=False)
-    return mark_safe(html)
+    layout = _merged(_shared_layout(), own)
+    payload = pio.to_json({"data": figure["data"], "layout": layout, "config": _CONFIG}, validate=False)
+    return format_html(
+        '<div id="{}" class="plotly-graph-div" data-plotly-figure="{}" style="height:{}px; width:100%;"></div>',
+        str(uuid.uuid4()),
+        payload,
+        layout.get("height", CHART_HEIGHT),
+    )
 
 
 def funnel_steps(stages: Sequence[StageTotal]) -> list[StageTotal]:

@@ -41,6 +41,7 @@ from tests.access_matrix.expect import ACTORS, METHODS, Entry, Redirect, Status
 from tests.access_matrix.matrix import entries_for, methods_for, stale_keys
 from tests.access_matrix.routes import Route, all_routes, build_path
 from tests.access_matrix.world import World, world_build
+from tests.security.headers import missing_security_headers
 
 ROUTES = all_routes()
 COVERED = [(route, entry) for route in ROUTES for entry in entries_for(route)]
@@ -124,6 +125,8 @@ def test_route_answers_each_actor_as_the_matrix_says(world, db, route, entry, ac
         f"{entry.method} {path} as {actor}: got {response.status_code} {location}, matrix says {expected!r}"
     )
     assert leaked(response, world.forbidden(actor)) == [], f"{entry.method} {path} as {actor} leaks"
+    # Every answer (page, partial, API, export, redirect, error) carries the security headers.
+    assert missing_security_headers(response) == [], f"{entry.method} {path} as {actor}"
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=_route_id)

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP, Permissions-Policy, Cache-Control: no-store (revops/security_headers.py).
+    "revops.security_headers.SecurityHeadersMiddleware",
     # Before sessions and auth: a PUT to a page is refused without touching the database.
     "revops.permissions.FormMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -130,7 +132,11 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 REVOPS_DEMO_PASSWORD = "revops-demo"
 # Largest file an import takes (page, API, admin, command), in megabytes: a million sales rows

@@ -19,3 +19,9 @@
     if (box) box.innerHTML = "";
   });
 })();
+
+// <select data-autosubmit>: choosing an option submits its form (no inline handlers: CSP).
+document.addEventListener("change", function (event) {
+  var field = event.target;
+  if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.requestSubmit();
+});

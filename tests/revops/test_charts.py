@@ -1,7 +1,9 @@
 """Chart fragments: the figure a fragment draws is the one plotly builds with full validation."""
 
 import datetime as dt
+import html
 import json
+import re
 from decimal import Decimal
 
 import plotly.graph_objects as go
@@ -19,14 +21,10 @@ SHARED_LAYOUT = {
 
 
 def _drawn(fragment: str) -> tuple[str, dict, dict, dict]:
-    """The arguments of the fragment's Plotly.newPlot call: div id, data, layout, config."""
-    rest = fragment[fragment.index("Plotly.newPlot(") + len("Plotly.newPlot(") :]
-    decoder, values = json.JSONDecoder(), []
-    for _ in range(4):
-        value, end = decoder.raw_decode(rest.lstrip(" ,\n"))
-        values.append(value)
-        rest = rest.lstrip(" ,\n")[end:]
-    return tuple(values)
+    """The figure a fragment's div carries for static/js/charts.js: div id, data, layout, config."""
+    match = re.search(r'<div id="([^"]+)" class="plotly-graph-div" data-plotly-figure="([^"]*)"', fragment)
+    figure = json.loads(html.unescape(match.group(2)))
+    return match.group(1), figure["data"], figure["layout"], figure["config"]
 
 
 def _validated(fig: go.Figure) -> dict:

@@ -171,6 +171,7 @@ def test_charts_are_empty_without_data_and_fragments_otherwise():
     # then
     assert empty_funnel == ""
     for fragment in (funnel, line):
-        assert fragment.count("Plotly.newPlot(") == 1
+        assert fragment.count("data-plotly-figure=") == 1
+        assert "<script" not in fragment
         assert "<html" not in fragment
         assert "cdn" not in fragment.lower()
