@@ -14,6 +14,19 @@ class RevopsConfig(AppConfig):
 
         password_reset.connect(lockout_clear_on_password_reset, dispatch_uid="revops_lockout_clear")
 
+        # Deactivating a user (or a membership) ends their sessions and API tokens at once.
+        from django.db.models.signals import post_save, pre_save
+
+        from revops.models import Membership, User
+        from revops.services import access
+
+        pre_save.connect(access.user_deactivation_watch, sender=User, dispatch_uid="revops_user_watch")
+        post_save.connect(access.user_deactivated, sender=User, dispatch_uid="revops_user_end")
+        pre_save.connect(
+            access.membership_deactivation_watch, sender=Membership, dispatch_uid="revops_member_watch"
+        )
+        post_save.connect(access.membership_deactivated, sender=Membership, dispatch_uid="revops_member_end")
+
         # Closing a period seals every registered ledger (apps register theirs in ready()).
         from revops.ledger.seal import ledgers_period_seal_hook
         from revops.services.periods import PERIOD_CLOSE_HOOKS

@@ -1,5 +1,7 @@
 """Django REST framework and drf-spectacular."""
 
+from revops.env import env
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "revops.api.authentication.ApiTokenAuthentication",
@@ -16,6 +18,15 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # Per API token: every request, and writes (429 with Retry-After; revops/api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "revops.api.throttling.TokenRateThrottle",
+        "revops.api.throttling.TokenWriteRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("REVOPS_API_TOKEN_RATE", default="1200/min"),
+        "token_write": env.str("REVOPS_API_TOKEN_WRITE_RATE", default="300/min"),
+    },
     "DEFAULT_PAGINATION_CLASS": "revops.api.pagination.LimitOffsetPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
