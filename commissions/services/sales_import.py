@@ -14,7 +14,10 @@ at upload). Per row, the kind resolves:
 - the amount: `sales_amount`, else `unit_price` × `quantity` × (1 − `discount`) for order
   lines that carry no amount (`discount` a fraction, 0.15 for 15 %; rounded to cents only
   when the profile declares `money_rounding: half_up`, otherwise refused past the cent);
-- the sign: `sign` -1 (a value map from a type column, e.g. "Return" → -1) negates amounts.
+- the sign: `sign` -1 (a value map from a type column, e.g. "Return" → -1) negates amounts;
+- the status: a row whose `status` is `exclude` (a value map from the source's order status,
+  e.g. "Cancelled" → exclude) is not a sale and is not imported: it is counted as `excluded`
+  (the preview counts it as unchanged, with no amount in the totals) and nothing is written.
 
 Rows are matched on `dedupe_key` (a column, or `key_columns` joined): a row already imported
 with the same values is unchanged, with other values it is refused (a correction is a new
@@ -39,6 +42,7 @@ from revops.imports.profiles import ProfileSpec, normalise_header, parse_number
 from revops.models import Account, Membership, Organization, Product, ProductLine, Role
 
 IMPORT_KIND = "sales"
+EXCLUDE = "exclude"  # the `status` that keeps a row out (cancelled orders)
 BATCH_SIZE = 2000
 ERROR_NO_DATE = "give a date, or a period (the year and month of the upload)"
 ERROR_PERIOD = "must be a month written YYYY-MM"
@@ -124,6 +128,8 @@ class SalesRow(ImportRow):
     commission_base: Money | None = None
     currency: Annotated[str, TEXT, Field(min_length=3, max_length=3)] | None = None
     sign: Annotated[str, TEXT] | None = None
+    # The source's order status after the profile's value map; "exclude" keeps the row out.
+    status: Annotated[str, TEXT, Field(max_length=60)] | None = None
 
     @field_validator("period")
     @classmethod
@@ -285,6 +291,9 @@ class SalesImport(ImportKind):
         return None
 
     def resolve(self, row: SalesRow, context: _Lookups) -> tuple[dict[str, Any], list[tuple[str, str]]]:  # type: ignore[override]
+        if key(row.status or "") == EXCLUDE:
+            # Not a sale (a cancelled order): nothing to resolve or write, nothing in the totals.
+            return {"dedupe_key": row.dedupe_key, "excluded": True}, []
         errors: list[tuple[str, str]] = []
         line_id, product_id = self._product_line(row, context, errors)
         rep_id = self._rep(row, line_id, context, errors)
@@ -336,7 +345,9 @@ class SalesImport(ImportKind):
         return values, errors
 
     def plan(self, values: dict[str, Any], context: _Lookups) -> Action:  # type: ignore[override]
-        return Action.UNCHANGED if values["dedupe_key"] in context.existing else Action.CREATE
+        if values.get("excluded") or values["dedupe_key"] in context.existing:
+            return Action.UNCHANGED
+        return Action.CREATE
 
     def write(  # type: ignore[override]
         self,
@@ -349,6 +360,7 @@ class SalesImport(ImportKind):
         source: ImportSource = NO_SOURCE,
     ) -> dict[str, int]:
         new = [row for row in rows if row.action == Action.CREATE]
+        excluded = sum(1 for row in rows if row.values.get("excluded"))
         fields = ("organization_id", *WRITTEN, "source_job_id", "source_file", "source_row")
         filename = source.filename[:200]
 
@@ -360,7 +372,7 @@ class SalesImport(ImportKind):
         )
         bulk_insert(SalesTransaction, fields, rows_out)
         progress(len(new), len(new))
-        return {"transactions": len(new)}
+        return {"transactions": len(new), "excluded": excluded}
 
 
 SALES_IMPORT = SalesImport()
