@@ -19,6 +19,9 @@ class CommissionsConfig(AppConfig):
         from revops.imports.kinds import register_import_kind
 
         register_import_kind(SALES_IMPORT)
+        from commissions.services.objectives_import import OBJECTIVES_IMPORT
+
+        register_import_kind(OBJECTIVES_IMPORT)
 
         # The commission ledger on the core's ledger kit: writer, seals on period close,
         # verify_ledger --ledger commissions.
@@ -53,3 +56,4 @@ class CommissionsConfig(AppConfig):
         register(NavItem("Commission disputes", "commissions:disputes", CommissionCap.VIEW, group=group))
         register(NavItem("Sales history", "commissions:sales", CommissionCap.VIEW, group=group))
         register(NavItem("Sales uploads", "commissions:uploads", CommissionCap.VIEW, group=group))
+        register(NavItem("Objectives", "commissions:objectives", CommissionCap.VIEW, group=group))

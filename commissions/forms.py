@@ -48,3 +48,53 @@ class SettleForm(forms.Form):
         if data.get("action") == "resolve" and not data.get("amount"):
             self.add_error("amount", "Give the adjustment (not zero), or reject the dispute.")
         return data
+
+
+class ObjectiveCellForm(forms.Form):
+    """One cell of the objectives grid: a rep, a product line, a month and the amount (empty: none)."""
+
+    rep = forms.IntegerField()
+    product_line = forms.IntegerField()
+    month = forms.DateField(input_formats=MONTH_FORMATS)
+    amount = forms.DecimalField(
+        label="Objective",
+        required=False,
+        min_value=0,
+        max_digits=18,
+        decimal_places=2,
+        error_messages={
+            "invalid": "Enter an amount, e.g. 12500 or 12500.50.",
+            "min_value": "An objective is not negative.",
+            "max_decimal_places": "At most two decimals (cents).",
+            "max_digits": "Too large an amount.",
+        },
+    )
+
+    def clean_month(self) -> dt.date:
+        return self.cleaned_data["month"].replace(day=1)
+
+
+class ObjectiveFillForm(forms.Form):
+    """Fill a grid row (rep and product line: every month of the year) or a column (month: every row)."""
+
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    rep = forms.IntegerField(required=False)
+    product_line = forms.IntegerField(required=False)
+    month = forms.DateField(input_formats=MONTH_FORMATS, required=False)
+    amount = forms.DecimalField(
+        label="Objective",
+        required=False,
+        min_value=0,
+        max_digits=18,
+        decimal_places=2,
+        help_text="Empty clears the cells.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        is_row = data.get("rep") is not None and data.get("product_line") is not None
+        if is_row == (data.get("month") is not None):
+            raise forms.ValidationError("Fill either a row (a rep and a product line) or a column (a month).")
+        if data.get("month") is not None:
+            data["month"] = data["month"].replace(day=1)
+        return data

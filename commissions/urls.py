@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from commissions.views import dashboard, disputes, sales, statements
+from commissions.views import dashboard, disputes, objectives, sales, statements
 
 app_name = "commissions"
 urlpatterns = [
@@ -22,4 +22,7 @@ urlpatterns = [
     path("disputes/<int:pk>/settle/", disputes.dispute_settle_view, name="dispute-settle"),
     path("sales/", sales.sales_history_view, name="sales"),
     path("uploads/", sales.upload_status_view, name="uploads"),
+    path("objectives/", objectives.objective_grid_view, name="objectives"),
+    path("objectives/cell/", objectives.objective_cell_view, name="objective-cell"),
+    path("objectives/fill/", objectives.objective_fill_view, name="objective-fill"),
 ]

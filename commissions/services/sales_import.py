@@ -188,7 +188,7 @@ class _Lookups:
     existing: dict[str, tuple] = field(default_factory=dict)
 
 
-def _rep_names(organization: Organization) -> dict[str, int]:
+def rep_names(organization: Organization) -> dict[str, int]:
     reps: dict[str, int] = {}
     members = Membership.objects.filter(organization=organization, role=Role.REP, is_active=True).values_list(
         "user_id", "user__email", "user__first_name", "user__last_name"
@@ -214,7 +214,7 @@ class SalesImport(ImportKind):
     preview_fields = ("dedupe_key", "date", "rep_id", "product_line_id", "sales_amount")
 
     def load(self, *, organization: Organization, rows: list[SalesRow]) -> _Lookups:  # type: ignore[override]
-        lookups = _Lookups(currency=organization.currency, reps=_rep_names(organization))
+        lookups = _Lookups(currency=organization.currency, reps=rep_names(organization))
         for code, line_id, line_id_ in Territory.objects.filter(organization=organization).values_list(
             "code", "product_line_id", "rep_id"
         ):

@@ -14,6 +14,7 @@ COMMISSION_PAGES = [
     "Commission disputes",
     "Sales history",
     "Sales uploads",
+    "Objectives",
 ]
 
 
