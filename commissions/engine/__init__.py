@@ -14,6 +14,8 @@ Each `CommissionLine` (rep × product line × month) carries the actuals, the ob
 window's threshold, attainment, the tier in force at month end and the date tier 2 was
 reached, tier-1 and tier-2 commission, the retroactive true-up, adjustments, the total, and
 year-to-date roll-ups. `explain_line(line)` lists the computation step by step.
+`expected_commissions(deals=, lines=)` prices open deals through those lines: what each would
+add if won, × its win probability (see `expected`).
 """
 
 from commissions.engine.compute import (
@@ -26,6 +28,7 @@ from commissions.engine.compute import (
     to_cents,
     transactions_frame,
 )
+from commissions.engine.expected import ExpectedCommission, OpenDeal, expected_commissions
 from commissions.engine.explain import explain_line
 from commissions.engine.tiers import due, reached
 from commissions.engine.types import (
@@ -41,12 +44,15 @@ __all__ = [
     "FRAME_COLUMNS",
     "Assignment",
     "CommissionLine",
+    "ExpectedCommission",
     "ObjectivePeriod",
+    "OpenDeal",
     "PlanTerms",
     "Semantics",
     "Transaction",
     "compute_commissions",
     "due",
+    "expected_commissions",
     "explain_line",
     "frame_from_rows",
     "money",
