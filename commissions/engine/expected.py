@@ -65,7 +65,9 @@ def expected_commissions(
     *, deals: Iterable[OpenDeal], lines: Sequence[CommissionLine]
 ) -> list[ExpectedCommission]:
     """Each deal's commission if won and its expected commission, in the order given."""
-    by_key = {(line.rep_id, line.product_line_id, line.month): line for line in lines}
+    by_key: dict[tuple[int, int | None, dt.date], CommissionLine] = {
+        (line.rep_id, line.product_line_id, line.month): line for line in lines
+    }
     out = []
     for deal in deals:
         line = by_key.get((deal.rep_id, deal.product_line_id, deal.month))
@@ -74,11 +76,21 @@ def expected_commissions(
                 ExpectedCommission(deal, None, None, None, "no plan covers this product line and month")
             )
             continue
-        rates = {"tier1_rate": line.tier1_rate, "tier2_rate": line.tier2_rate, "semantics": line.semantics}
         threshold = line.window_objective
-        before = sum(due(line.window_base, threshold, **rates), Decimal(0))
         after_base = line.window_base + deal.amount
-        after = sum(due(after_base, threshold, **rates), Decimal(0))
+        before, after = (
+            sum(
+                due(
+                    base,
+                    threshold,
+                    tier1_rate=line.tier1_rate,
+                    tier2_rate=line.tier2_rate,
+                    semantics=line.semantics,
+                ),
+                Decimal(0),
+            )
+            for base in (line.window_base, after_base)
+        )
         if_won = _cents(after - before)
         out.append(
             ExpectedCommission(
