@@ -22,6 +22,9 @@ class CommissionsConfig(AppConfig):
         from commissions.services.objectives_import import OBJECTIVES_IMPORT
 
         register_import_kind(OBJECTIVES_IMPORT)
+        from commissions.services.receipts_import import RECEIPTS_IMPORT
+
+        register_import_kind(RECEIPTS_IMPORT)
 
         # The commission ledger on the core's ledger kit: writer, seals on period close,
         # verify_ledger --ledger commissions.

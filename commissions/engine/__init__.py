@@ -15,9 +15,11 @@ window's threshold, attainment, the tier in force at month end and the date tier
 reached, tier-1 and tier-2 commission, the retroactive true-up, adjustments, the total, and
 year-to-date roll-ups. `explain_line(line)` lists the computation step by step.
 `expected_commissions(deals=, lines=)` prices open deals through those lines: what each would
-add if won, × its win probability (see `expected`).
+add if won, × its win probability (see `expected`). A plan counts sales when booked, invoiced
+or paid (pro rata to cash received): see `basis`.
 """
 
+from commissions.engine.basis import DocumentLine, Receipt, paid_frame, paid_rows
 from commissions.engine.compute import (
     FRAME_COLUMNS,
     compute_commissions,
@@ -33,6 +35,7 @@ from commissions.engine.explain import explain_line
 from commissions.engine.tiers import due, reached
 from commissions.engine.types import (
     Assignment,
+    Basis,
     CommissionLine,
     ObjectivePeriod,
     PlanTerms,
@@ -43,11 +46,14 @@ from commissions.engine.types import (
 __all__ = [
     "FRAME_COLUMNS",
     "Assignment",
+    "Basis",
     "CommissionLine",
+    "DocumentLine",
     "ExpectedCommission",
     "ObjectivePeriod",
     "OpenDeal",
     "PlanTerms",
+    "Receipt",
     "Semantics",
     "Transaction",
     "compute_commissions",
@@ -58,6 +64,8 @@ __all__ = [
     "money",
     "month_index",
     "month_start",
+    "paid_frame",
+    "paid_rows",
     "reached",
     "to_cents",
     "transactions_frame",

@@ -95,6 +95,7 @@ def expected_pipeline(*, membership: Membership, rep: RepChoice, today: dt.date)
         objectives=inputs.objectives,
         months=months,
         fiscal_year_start_month=inputs.fiscal_year_start_month,
+        basis_frames=inputs.basis_frames,
     )
     priced = expected_commissions(deals=deals, lines=lines)
     names = dict(

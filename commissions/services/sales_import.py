@@ -10,7 +10,8 @@ at upload). Per row, the kind resolves:
 - the product line: by `product_line` (code or name), else by `product` (SKU or name), else by
   `service` (ServiceMapping: accounting exports name services, not products; a service that is
   a product's SKU or name maps to that product);
-- the date: `date`, else the first day of `period` ("YYYY-MM", given at upload);
+- the date: `date`, else the first day of `period` ("YYYY-MM", given at upload); `invoice_date`
+  when the source has one (plans on the invoiced basis count the sale in that month);
 - the amount: `sales_amount`, else `unit_price` × `quantity` × (1 − `discount`) for order
   lines that carry no amount (`discount` a fraction, 0.15 for 15 %; rounded to cents only
   when the profile declares `money_rounding: half_up`, otherwise refused past the cent);
@@ -66,6 +67,7 @@ WRITTEN = (
     "account_id",
     "document_number",
     "date",
+    "invoice_date",
     "quantity",
     "sales_amount",
     "revenue_amount",
@@ -111,6 +113,7 @@ class SalesRow(ImportRow):
     dedupe_key: Annotated[str, TEXT, Field(max_length=200)]
     period: Annotated[str, TEXT, Field(max_length=7)] | None = None
     date: Day | None = Field(default=None, validate_default=True)
+    invoice_date: Day | None = None
     rep: Annotated[str, TEXT, Field(max_length=160)] | None = None
     territory: Annotated[str, TEXT, Field(max_length=40)] | None = None
     product_line: Annotated[str, TEXT, Field(max_length=120)] | None = None
@@ -322,6 +325,7 @@ class SalesImport(ImportKind):
             "account_id": account_id,
             "document_number": row.document_number or "",
             "date": day,
+            "invoice_date": row.invoice_date,
             "quantity": quantity,
             "sales_amount": sales,
             "revenue_amount": revenue,

@@ -263,6 +263,7 @@ def statements_compute_months(
         objectives=inputs.objectives,
         months=wanted,
         fiscal_year_start_month=inputs.fiscal_year_start_month,
+        basis_frames=inputs.basis_frames,
         adjustments=inputs.adjustments,
     )
     by_month: dict[dt.date, dict[int, list[CommissionLine]]] = {month: defaultdict(list) for month in wanted}
