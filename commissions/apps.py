@@ -60,3 +60,4 @@ class CommissionsConfig(AppConfig):
         register(NavItem("Sales history", "commissions:sales", CommissionCap.VIEW, group=group))
         register(NavItem("Sales uploads", "commissions:uploads", CommissionCap.VIEW, group=group))
         register(NavItem("Objectives", "commissions:objectives", CommissionCap.VIEW, group=group))
+        register(NavItem("Plan simulator", "commissions:simulator", CommissionCap.PLAN_EDIT, group=group))

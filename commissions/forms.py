@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 
 from commissions.filters import MONTH_FORMATS
-from commissions.models import DisputeKind
+from commissions.models import CommissionPlan, DisputeKind, ObjectivePeriod, Semantics
 
 
 class ComputeForm(forms.Form):
@@ -98,3 +99,30 @@ class ObjectiveFillForm(forms.Form):
         if data.get("month") is not None:
             data["month"] = data["month"].replace(day=1)
         return data
+
+
+class SimulatorForm(forms.Form):
+    """Draft terms of a plan for a month: rates, semantics, window, objectives scaled."""
+
+    plan = forms.ModelChoiceField(queryset=CommissionPlan.objects.none(), empty_label=None)
+    month = forms.DateField(input_formats=MONTH_FORMATS, help_text="The statement month to compare, YYYY-MM.")
+    tier1_rate = forms.DecimalField(label="Tier 1 rate (%)", min_value=0, max_value=100, decimal_places=4)
+    tier2_rate = forms.DecimalField(label="Tier 2 rate (%)", min_value=0, max_value=100, decimal_places=4)
+    semantics = forms.ChoiceField(choices=Semantics.choices)
+    objective_period = forms.ChoiceField(label="Objective window", choices=ObjectivePeriod.choices)
+    objectives_percent = forms.DecimalField(
+        label="Objectives (%)",
+        min_value=0,
+        max_value=1000,
+        decimal_places=2,
+        initial=100,
+        help_text="The plan's objectives scaled: 110 raises them by a tenth.",
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan_field = cast(forms.ModelChoiceField, self.fields["plan"])
+        plan_field.queryset = CommissionPlan.objects.filter(organization=organization).order_by("name")
+
+    def clean_month(self) -> dt.date:
+        return self.cleaned_data["month"].replace(day=1)

@@ -23,6 +23,7 @@ API_VIEW = (401, 200, 200, 200, 200, 403, 200, 200, 200, 403)
 API_RECORD = (401, 200, 200, 200, 200, 403, 404, 404, 404, 403)
 API_OTHER = (401, 200, 404, 200, 404, 403, 404, 200, 200, 403)
 LINE = {"line_pk": "@statement_line"}
+PLAN_EDIT = (LOGIN, 200, 403, 200, 403, 403, 200, 403, 403, 403)
 EDIT_OBJECTIVES = (LOGIN, 302, 403, 302, 403, 403, 404, 403, 403, 403)
 
 PAGES: dict[str, Entry] = {
@@ -46,6 +47,12 @@ PAGES: dict[str, Entry] = {
     "commissions:uploads": Entry(VIEW),
     "commissions:disputes": Entry(VIEW),
     "commissions:objectives": Entry(VIEW),
+    # Finance and admins try plan terms (nothing saved); the outsider on Globex's plans.
+    "commissions:simulator": Entry(PLAN_EDIT),
+    # An incomplete draft goes back to the form; nothing is queued.
+    "commissions:simulator-run": Entry(
+        (LOGIN, 302, 403, 302, 403, 403, 302, 403, 403, 403), method="POST", data={"month": "2026-01"}
+    ),
     # Finance and admins edit a cell of a rep in their scope (February 2026 is open); another
     # organization's admin does not find the rep (404). Without HTMX: back to the grid.
     "commissions:objective-cell": Entry(
@@ -145,6 +152,21 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry(VIEW, query="export=csv"),
         Entry(VIEW, query="export=xlsx"),
         Entry(VIEW, hx=True),
+    ),
+    "commissions:simulator": (
+        Entry(
+            PLAN_EDIT,
+            data={
+                "plan": "@commissionplan",
+                "month": "2026-01",
+                "tier1_rate": "5",
+                "tier2_rate": "9",
+                "semantics": "marginal",
+                "objective_period": "month",
+                "objectives_percent": "100",
+            },
+        ),
+        Entry(PLAN_EDIT, hx=True),
     ),
     # With HTMX the answer is the cell again.
     "commissions:objective-cell": (
