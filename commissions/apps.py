@@ -60,4 +60,5 @@ class CommissionsConfig(AppConfig):
         register(NavItem("Sales history", "commissions:sales", CommissionCap.VIEW, group=group))
         register(NavItem("Sales uploads", "commissions:uploads", CommissionCap.VIEW, group=group))
         register(NavItem("Objectives", "commissions:objectives", CommissionCap.VIEW, group=group))
+        register(NavItem("Sales analysis", "commissions:analysis", CommissionCap.VIEW, group=group))
         register(NavItem("Plan simulator", "commissions:simulator", CommissionCap.PLAN_EDIT, group=group))

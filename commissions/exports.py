@@ -6,6 +6,7 @@
   step, the transactions behind them (file and row) and its ledger entries;
 - commissions-sales: the sales history as filtered on its page, with source file and row;
 - commissions-uploads: loaded transactions per product line × month of the fiscal year;
+- commissions-analysis: the analysis page's pivot (rows, columns, measure, totals);
 - commissions-objectives: the objectives grid of a fiscal year, in the columns the
   `objectives` import kind reads back.
 
@@ -19,8 +20,10 @@ from decimal import Decimal
 
 from django.http import QueryDict
 
+from commissions.analytics import DIMENSIONS, MEASURES
 from commissions.models import SalesTransaction
 from commissions.permissions import CommissionCap
+from commissions.selectors.analysis import analysis_choice, analysis_table
 from commissions.selectors.objectives import objective_grid
 from commissions.selectors.reps import reps_in_scope
 from commissions.selectors.sales import transaction_list, transaction_totals, upload_status, upload_year_start
@@ -314,6 +317,30 @@ def objectives_export(*, membership: Membership, params: QueryDict) -> ExportDat
     )
 
 
+def analysis_export(*, membership: Membership, params: QueryDict) -> ExportData:
+    """The analysis page's pivot as it is shown (rows, columns, measure), totals included."""
+    today = organization_today(membership.organization)
+    current = fiscal_year_range(membership.organization, today).start
+    assert current is not None  # a fiscal year is always bounded
+    wanted = params.get("year", "")
+    year_start = (
+        current.replace(year=int(wanted)) if wanted.isdigit() and 2000 <= int(wanted) <= 2100 else current
+    )
+    choice = analysis_choice(params)
+    table = analysis_table(membership=membership, year_start=year_start, choice=choice)
+    headers = (DIMENSIONS[choice.rows], *(str(c) for c in table.columns))
+    rows = [
+        (str(index), *values)
+        for index, values in zip(table.index, table.itertuples(index=False), strict=True)
+    ]
+    return ExportData(
+        filename=f"sales-analysis-{year_start:%Y}-{_stamp(membership)}",
+        title=f"{MEASURES[choice.measure]} by {DIMENSIONS[choice.rows].lower()}, fiscal year from {year_start:%B %Y}",
+        tables=[ExportTable("Analysis", headers, rows, len(rows))],
+        summary=[("Columns", DIMENSIONS.get(choice.columns or "", "none"))],
+    )
+
+
 def register_exports() -> None:
     for spec in (
         ExportSpec(
@@ -347,6 +374,14 @@ def register_exports() -> None:
             label="Sales uploads",
             cap=CommissionCap.VIEW,
             build=uploads_export,
+            formats=("csv", "xlsx"),
+        ),
+        ExportSpec(
+            key="commissions-analysis",
+            page="commissions:analysis",
+            label="Sales analysis",
+            cap=CommissionCap.VIEW,
+            build=analysis_export,
             formats=("csv", "xlsx"),
         ),
         ExportSpec(

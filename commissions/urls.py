@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from commissions.views import dashboard, disputes, objectives, sales, simulator, statements
+from commissions.views import analysis, dashboard, disputes, objectives, sales, simulator, statements
 
 app_name = "commissions"
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
     path("objectives/", objectives.objective_grid_view, name="objectives"),
     path("objectives/cell/", objectives.objective_cell_view, name="objective-cell"),
     path("objectives/fill/", objectives.objective_fill_view, name="objective-fill"),
+    path("analysis/", analysis.analysis_view, name="analysis"),
     path("simulator/", simulator.simulator_view, name="simulator"),
     path("simulator/run/", simulator.simulator_run_view, name="simulator-run"),
 ]

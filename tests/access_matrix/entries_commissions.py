@@ -47,6 +47,7 @@ PAGES: dict[str, Entry] = {
     "commissions:uploads": Entry(VIEW),
     "commissions:disputes": Entry(VIEW),
     "commissions:objectives": Entry(VIEW),
+    "commissions:analysis": Entry(VIEW),
     # Finance and admins try plan terms (nothing saved); the outsider on Globex's plans.
     "commissions:simulator": Entry(PLAN_EDIT),
     # An incomplete draft goes back to the form; nothing is queued.
@@ -149,6 +150,12 @@ MORE: dict[str, tuple[Entry, ...]] = {
     ),
     "commissions:disputes": (Entry(VIEW, query="status=open"),),
     "commissions:objectives": (
+        Entry(VIEW, query="export=csv"),
+        Entry(VIEW, query="export=xlsx"),
+        Entry(VIEW, hx=True),
+    ),
+    "commissions:analysis": (
+        Entry(VIEW, query="rows=team&columns=month&measure=commission"),
         Entry(VIEW, query="export=csv"),
         Entry(VIEW, query="export=xlsx"),
         Entry(VIEW, hx=True),

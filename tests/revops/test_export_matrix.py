@@ -42,6 +42,7 @@ EXPECTED = {
     "commissions-sales": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
     "commissions-uploads": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
     "commissions-objectives": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "commissions-analysis": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
 }
 # Record pages: the world's row whose id fills the page URL.
 OBJECTS = {"attribution-deal": "opportunity", "commissions-statement": "commissionstatement"}

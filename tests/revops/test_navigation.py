@@ -15,6 +15,7 @@ COMMISSION_PAGES = [
     "Sales history",
     "Sales uploads",
     "Objectives",
+    "Sales analysis",
 ]
 # Finance and admins also try plan terms.
 COMMISSION_EDIT_PAGES = [*COMMISSION_PAGES, "Plan simulator"]
