@@ -62,3 +62,4 @@ class CommissionsConfig(AppConfig):
         register(NavItem("Objectives", "commissions:objectives", CommissionCap.VIEW, group=group))
         register(NavItem("Sales analysis", "commissions:analysis", CommissionCap.VIEW, group=group))
         register(NavItem("Plan simulator", "commissions:simulator", CommissionCap.PLAN_EDIT, group=group))
+        register(NavItem("Invite a rep", "commissions:rep-invite", CommissionCap.PLAN_EDIT, group=group))

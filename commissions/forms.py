@@ -9,6 +9,7 @@ from django import forms
 
 from commissions.filters import MONTH_FORMATS
 from commissions.models import CommissionPlan, DisputeKind, ObjectivePeriod, Semantics
+from revops.models import Membership
 
 
 class ComputeForm(forms.Form):
@@ -126,3 +127,22 @@ class SimulatorForm(forms.Form):
 
     def clean_month(self) -> dt.date:
         return self.cleaned_data["month"].replace(day=1)
+
+
+class RepInviteForm(forms.Form):
+    """A new rep or sales manager: who they are, their manager and team."""
+
+    email = forms.EmailField()
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=(("rep", "Rep"), ("manager", "Manager")))
+    manager = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False)
+    team = forms.CharField(max_length=100, required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        manager_field = cast(forms.ModelChoiceField, self.fields["manager"])
+        manager_field.queryset = Membership.objects.filter(
+            organization=organization, role="manager", is_active=True
+        ).select_related("user")
+        manager_field.label_from_instance = lambda m: m.user.get_full_name() or m.user.email  # type: ignore[method-assign]

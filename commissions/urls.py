@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from commissions.views import analysis, dashboard, disputes, objectives, sales, simulator, statements
+from commissions.views import analysis, dashboard, disputes, objectives, reps, sales, simulator, statements
 
 app_name = "commissions"
 urlpatterns = [
@@ -27,5 +27,6 @@ urlpatterns = [
     path("objectives/fill/", objectives.objective_fill_view, name="objective-fill"),
     path("analysis/", analysis.analysis_view, name="analysis"),
     path("simulator/", simulator.simulator_view, name="simulator"),
+    path("reps/invite/", reps.rep_invite_view, name="rep-invite"),
     path("simulator/run/", simulator.simulator_run_view, name="simulator-run"),
 ]

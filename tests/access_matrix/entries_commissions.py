@@ -50,6 +50,8 @@ PAGES: dict[str, Entry] = {
     "commissions:analysis": Entry(VIEW),
     # Finance and admins try plan terms (nothing saved); the outsider on Globex's plans.
     "commissions:simulator": Entry(PLAN_EDIT),
+    # Finance and admins invite reps; an incomplete form is answered 400 with its errors.
+    "commissions:rep-invite": Entry(PLAN_EDIT),
     # An incomplete draft goes back to the form; nothing is queued.
     "commissions:simulator-run": Entry(
         (LOGIN, 302, 403, 302, 403, 403, 302, 403, 403, 403), method="POST", data={"month": "2026-01"}
@@ -159,6 +161,9 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry(VIEW, query="export=csv"),
         Entry(VIEW, query="export=xlsx"),
         Entry(VIEW, hx=True),
+    ),
+    "commissions:rep-invite": (
+        Entry((LOGIN, 400, 403, 400, 403, 403, 400, 403, 403, 403), method="POST", data={"email": "x"}),
     ),
     "commissions:simulator": (
         Entry(

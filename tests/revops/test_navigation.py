@@ -18,7 +18,7 @@ COMMISSION_PAGES = [
     "Sales analysis",
 ]
 # Finance and admins also try plan terms.
-COMMISSION_EDIT_PAGES = [*COMMISSION_PAGES, "Plan simulator"]
+COMMISSION_EDIT_PAGES = [*COMMISSION_PAGES, "Plan simulator", "Invite a rep"]
 
 
 def _menu(client, membership) -> list[tuple[str, list[str]]]:
