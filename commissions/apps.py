@@ -19,6 +19,12 @@ class CommissionsConfig(AppConfig):
         from revops.imports.kinds import register_import_kind
 
         register_import_kind(SALES_IMPORT)
+        from commissions.services.objectives_import import OBJECTIVES_IMPORT
+
+        register_import_kind(OBJECTIVES_IMPORT)
+        from commissions.services.receipts_import import RECEIPTS_IMPORT
+
+        register_import_kind(RECEIPTS_IMPORT)
 
         # The commission ledger on the core's ledger kit: writer, seals on period close,
         # verify_ledger --ledger commissions.
@@ -53,3 +59,7 @@ class CommissionsConfig(AppConfig):
         register(NavItem("Commission disputes", "commissions:disputes", CommissionCap.VIEW, group=group))
         register(NavItem("Sales history", "commissions:sales", CommissionCap.VIEW, group=group))
         register(NavItem("Sales uploads", "commissions:uploads", CommissionCap.VIEW, group=group))
+        register(NavItem("Objectives", "commissions:objectives", CommissionCap.VIEW, group=group))
+        register(NavItem("Sales analysis", "commissions:analysis", CommissionCap.VIEW, group=group))
+        register(NavItem("Plan simulator", "commissions:simulator", CommissionCap.PLAN_EDIT, group=group))
+        register(NavItem("Invite a rep", "commissions:rep-invite", CommissionCap.PLAN_EDIT, group=group))

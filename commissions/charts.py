@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 import plotly.graph_objects as go
 from django.utils.safestring import SafeString, mark_safe
 
@@ -65,4 +66,25 @@ def objective_vs_actual(months: Sequence[MonthPoint]) -> SafeString:
     month_axis(fig, [m.month for m in months])
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.1})
+    return figure_fragment(fig)
+
+
+def pivot_chart(table: pd.DataFrame, measure_label: str) -> SafeString:
+    """The pivot as bars: one bar per row value, stacked by column value (totals left out)."""
+    if table.empty:
+        return EMPTY
+    body = table.drop(index="Total", errors="ignore")
+    columns = [c for c in body.columns if c != "Total"] or ["Total"]
+    fig = go.Figure()
+    for column in columns:
+        fig.add_trace(
+            go.Bar(
+                x=[str(i) for i in body.index],
+                y=[float(v) for v in body[column]],
+                name=str(column),
+                hovertemplate=f"%{{x}} · {column}: %{{y:,.2f}}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", showlegend=len(columns) > 1, legend={"orientation": "h", "y": 1.1})
+    fig.update_yaxes(tickformat=",.0f", rangemode="tozero", title=measure_label)
     return figure_fragment(fig)

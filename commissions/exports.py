@@ -5,7 +5,10 @@
 - commissions-statement: one statement per rep: its lines, each line's computation step by
   step, the transactions behind them (file and row) and its ledger entries;
 - commissions-sales: the sales history as filtered on its page, with source file and row;
-- commissions-uploads: loaded transactions per product line × month of the fiscal year.
+- commissions-uploads: loaded transactions per product line × month of the fiscal year;
+- commissions-analysis: the analysis page's pivot (rows, columns, measure, totals);
+- commissions-objectives: the objectives grid of a fiscal year, in the columns the
+  `objectives` import kind reads back.
 
 Every one reads as its page does (same selectors, same member scope, same capability).
 """
@@ -17,8 +20,11 @@ from decimal import Decimal
 
 from django.http import QueryDict
 
+from commissions.analytics import DIMENSIONS, MEASURES
 from commissions.models import SalesTransaction
 from commissions.permissions import CommissionCap
+from commissions.selectors.analysis import analysis_choice, analysis_table
+from commissions.selectors.objectives import objective_grid
 from commissions.selectors.reps import reps_in_scope
 from commissions.selectors.sales import transaction_list, transaction_totals, upload_status, upload_year_start
 from commissions.selectors.statements import (
@@ -28,12 +34,13 @@ from commissions.selectors.statements import (
     statement_list,
     statement_transactions,
 )
+from commissions.services.objectives_import import EXPORT_HEADERS as OBJECTIVE_EXPORT_HEADERS
 from revops.export_registry import ExportData, ExportSpec, export_register
 from revops.exports import ExportTable
 from revops.formatting import format_money
 from revops.labels import label_for
-from revops.models import Membership, ProductLine
-from revops.selectors.periods import organization_today
+from revops.models import Membership, ProductLine, User
+from revops.selectors.periods import fiscal_year_range, organization_today
 
 ZERO = Decimal("0.00")
 PAYOUT_HEADERS = ("Rep e-mail", "Rep", "Month", "Revision", "Status", "Statement total", "Amount")
@@ -273,6 +280,67 @@ def uploads_export(*, membership: Membership, params: QueryDict) -> ExportData:
     )
 
 
+def objectives_export(*, membership: Membership, params: QueryDict) -> ExportData:
+    """The objectives grid of a fiscal year, one row per cell, in the columns the import reads."""
+    today = organization_today(membership.organization)
+    current = fiscal_year_range(membership.organization, today).start
+    assert current is not None  # a fiscal year is always bounded
+    wanted = params.get("year", "")
+    year_start = (
+        current.replace(year=int(wanted)) if wanted.isdigit() and 2000 <= int(wanted) <= 2100 else current
+    )
+    grid = objective_grid(membership=membership, year_start=year_start)
+    users = dict(User.objects.filter(pk__in={row.rep_id for row in grid.rows}).values_list("pk", "email"))
+    codes = dict(
+        ProductLine.objects.filter(
+            organization=membership.organization, pk__in={row.product_line_id for row in grid.rows}
+        ).values_list("pk", "code")
+    )
+    rows = [
+        (
+            users.get(row.rep_id, ""),
+            row.rep_name,
+            codes.get(row.product_line_id, ""),
+            row.product_line,
+            cell.month.strftime("%Y-%m"),
+            cell.amount,
+        )
+        for row in grid.rows
+        for cell in row.cells
+        if cell.amount is not None
+    ]
+    return ExportData(
+        filename=f"objectives-{year_start:%Y}-{_stamp(membership)}",
+        title=f"Objectives, fiscal year from {year_start:%B %Y}",
+        tables=[ExportTable("Objectives", OBJECTIVE_EXPORT_HEADERS, rows, len(rows))],
+        summary=[("Total", format_money(grid.total, membership.organization.currency, exact=True))],
+    )
+
+
+def analysis_export(*, membership: Membership, params: QueryDict) -> ExportData:
+    """The analysis page's pivot as it is shown (rows, columns, measure), totals included."""
+    today = organization_today(membership.organization)
+    current = fiscal_year_range(membership.organization, today).start
+    assert current is not None  # a fiscal year is always bounded
+    wanted = params.get("year", "")
+    year_start = (
+        current.replace(year=int(wanted)) if wanted.isdigit() and 2000 <= int(wanted) <= 2100 else current
+    )
+    choice = analysis_choice(params)
+    table = analysis_table(membership=membership, year_start=year_start, choice=choice)
+    headers = (DIMENSIONS[choice.rows], *(str(c) for c in table.columns))
+    rows = [
+        (str(index), *values)
+        for index, values in zip(table.index, table.itertuples(index=False), strict=True)
+    ]
+    return ExportData(
+        filename=f"sales-analysis-{year_start:%Y}-{_stamp(membership)}",
+        title=f"{MEASURES[choice.measure]} by {DIMENSIONS[choice.rows].lower()}, fiscal year from {year_start:%B %Y}",
+        tables=[ExportTable("Analysis", headers, rows, len(rows))],
+        summary=[("Columns", DIMENSIONS.get(choice.columns or "", "none"))],
+    )
+
+
 def register_exports() -> None:
     for spec in (
         ExportSpec(
@@ -306,6 +374,22 @@ def register_exports() -> None:
             label="Sales uploads",
             cap=CommissionCap.VIEW,
             build=uploads_export,
+            formats=("csv", "xlsx"),
+        ),
+        ExportSpec(
+            key="commissions-analysis",
+            page="commissions:analysis",
+            label="Sales analysis",
+            cap=CommissionCap.VIEW,
+            build=analysis_export,
+            formats=("csv", "xlsx"),
+        ),
+        ExportSpec(
+            key="commissions-objectives",
+            page="commissions:objectives",
+            label="Objectives",
+            cap=CommissionCap.VIEW,
+            build=objectives_export,
             formats=("csv", "xlsx"),
         ),
     ):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from commissions.services.jobs import COMPUTE_KIND
+from commissions.models import CommissionPlan
+from commissions.selectors.simulator import Draft, simulate
+from commissions.services.jobs import COMPUTE_KIND, SIMULATE_KIND
 from commissions.services.statements import statements_compute
 from revops.celery import Queue
 from revops.jobs import TRANSIENT_DATABASE_ERRORS, Counts, job_task
@@ -35,4 +37,28 @@ def compute_statements_task(job: JobRun, progress: JobProgress) -> Counts:
         actor=job.started_by,
         month=dt.date.fromisoformat(job.params["month"]),
         progress=lambda done, total: progress.report(done=done, total=total),
+    ).as_counts()
+
+
+@job_task(
+    kind=SIMULATE_KIND,
+    # Finance waits for the result on the simulator page.
+    queue=Queue.DEFAULT,
+    # It reads and writes nothing but its own run: running it twice is harmless.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # Still queued after an hour: nobody is waiting for it any more.
+    expires=60 * 60,
+)
+def simulate_plan_task(job: JobRun, progress: JobProgress) -> Counts:
+    """Simulate draft terms of a plan for a month (nothing saved; the result is the run's counts)."""
+    plan = CommissionPlan.objects.get(organization=job.organization, pk=job.params["plan"])
+    return simulate(
+        organization=job.organization,
+        plan=plan,
+        draft=Draft.from_params(job.params),
+        rep_ids=[int(pk) for pk in job.params["reps"]],
     ).as_counts()

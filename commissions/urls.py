@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from commissions.views import dashboard, disputes, sales, statements
+from commissions.views import analysis, dashboard, disputes, objectives, reps, sales, simulator, statements
 
 app_name = "commissions"
 urlpatterns = [
@@ -22,4 +22,11 @@ urlpatterns = [
     path("disputes/<int:pk>/settle/", disputes.dispute_settle_view, name="dispute-settle"),
     path("sales/", sales.sales_history_view, name="sales"),
     path("uploads/", sales.upload_status_view, name="uploads"),
+    path("objectives/", objectives.objective_grid_view, name="objectives"),
+    path("objectives/cell/", objectives.objective_cell_view, name="objective-cell"),
+    path("objectives/fill/", objectives.objective_fill_view, name="objective-fill"),
+    path("analysis/", analysis.analysis_view, name="analysis"),
+    path("simulator/", simulator.simulator_view, name="simulator"),
+    path("reps/invite/", reps.rep_invite_view, name="rep-invite"),
+    path("simulator/run/", simulator.simulator_run_view, name="simulator-run"),
 ]

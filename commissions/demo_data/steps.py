@@ -154,6 +154,7 @@ def _settle(ctx: SeedContext, month: dt.date) -> dict[str, int]:
             statements=queue,
             actor=managers.get(manager_id, fallback),
             approved_at=_at(ctx, end + dt.timedelta(days=APPROVE_DELAY_DAYS), 10),
+            notify=False,  # history: nobody is mailed about months long settled
         )
     counts = {"statements_approved": len(approved)}
     if month <= add_months(ctx.today.replace(day=1), -PAID_AFTER_MONTHS):
@@ -161,6 +162,7 @@ def _settle(ctx: SeedContext, month: dt.date) -> dict[str, int]:
             statements=approved,
             actor=ctx.finance_user(),
             paid_at=_at(ctx, end + dt.timedelta(days=PAY_DELAY_DAYS), 12),
+            notify=False,
         )
         counts["statements_paid"] = len(paid)
     return counts

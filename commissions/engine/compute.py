@@ -26,6 +26,7 @@ import pandas as pd
 from commissions.engine.tiers import HUNDRED, ZERO, due, reached
 from commissions.engine.types import (
     Assignment,
+    Basis,
     CommissionLine,
     ObjectivePeriod,
     PlanTerms,
@@ -162,6 +163,30 @@ def _windows(frame: pd.DataFrame, window_of: dict[Key, int]) -> dict[int, _Windo
     }
 
 
+def _by_basis(
+    booked: pd.DataFrame, others: Mapping[Basis, pd.DataFrame], terms_of: dict[Key, PlanTerms]
+) -> pd.DataFrame:
+    """Each (rep, line, month)'s rows from the frame of its plan's basis, in one frame."""
+    bases = {terms.basis for terms in terms_of.values()}
+    if bases <= {Basis.BOOKED}:
+        return booked
+    parts = []
+    for basis in sorted(bases):
+        source = booked if basis == Basis.BOOKED else others.get(basis)
+        if source is None or source.empty:
+            continue
+        keys = pd.DataFrame(
+            [key for key, terms in terms_of.items() if terms.basis == basis],
+            columns=["rep_id", "product_line_id", "month"],
+        )
+        months = source["date"].to_numpy().astype("datetime64[M]").astype("int64") + EPOCH_MONTH
+        picked = source.assign(month=months).merge(keys, on=["rep_id", "product_line_id", "month"])
+        parts.append(picked.drop(columns="month")[list(FRAME_COLUMNS)])
+    if not parts:
+        return booked.iloc[0:0]
+    return pd.concat(parts, ignore_index=True)
+
+
 def _due(
     base: Decimal, threshold: Decimal | None, rates: tuple[Decimal, Decimal, Semantics]
 ) -> tuple[Decimal, Decimal]:
@@ -177,12 +202,16 @@ def compute_commissions(
     months: Iterable[dt.date],
     fiscal_year_start_month: int = 1,
     adjustments: Mapping[Key, Decimal] | None = None,
+    basis_frames: Mapping[Basis, pd.DataFrame] | None = None,
 ) -> list[CommissionLine]:
     """One line per rep × product line × month asked for that a plan assignment covers.
 
-    `transactions`: a frame with FRAME_COLUMNS (see `frame_from_rows`); `objectives` and
-    `adjustments` are keyed by (rep id, product line id, month index — `month_index(day)`).
-    Lines come ordered by rep, product line and month.
+    `transactions`: a frame with FRAME_COLUMNS (see `frame_from_rows`), the booked basis;
+    `basis_frames`: the frames of the other bases (invoiced: dated by invoice; paid: see
+    `basis.paid_frame`) — a rep × product line × month whose plan counts on another basis reads
+    that frame (empty when not given). `objectives` and `adjustments` are keyed by (rep id,
+    product line id, month index — `month_index(day)`). Lines come ordered by rep, product line
+    and month.
     """
     wanted = sorted({month_index(day) for day in months})
     if not wanted:
@@ -200,7 +229,7 @@ def compute_commissions(
         kind, number = _window(terms_of[key].objective_period, index, fiscal_year_start_month)
         window_of[key] = window_ids.setdefault((rep, line, kind, number), len(window_ids))
 
-    frame = transactions
+    frame = _by_basis(transactions, basis_frames or {}, terms_of)
     if not frame.empty:
         in_span = frame["date"].to_numpy().astype("datetime64[M]").astype("int64") + EPOCH_MONTH
         frame = frame.assign(month=in_span)

@@ -18,6 +18,14 @@ class Semantics(StrEnum):
     RETROACTIVE = "retroactive"
 
 
+class Basis(StrEnum):
+    """When a sale counts: its booking, its invoice, or the cash received (see `basis`)."""
+
+    BOOKED = "booked"
+    INVOICED = "invoiced"
+    PAID = "paid"
+
+
 class ObjectivePeriod(StrEnum):
     """The window the objective is measured over; its threshold is the sum of its months."""
 
@@ -36,6 +44,7 @@ class PlanTerms:
     tier2_rate: Decimal
     semantics: Semantics
     objective_period: ObjectivePeriod
+    basis: Basis = Basis.BOOKED
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,12 +14,13 @@ from commissions.models.plans import (
     PlanAssignment,
     Semantics,
 )
-from commissions.models.sales import RepAlias, SalesTransaction, ServiceMapping, Territory
+from commissions.models.sales import CashReceipt, RepAlias, SalesTransaction, ServiceMapping, Territory
 from commissions.models.statements import CommissionStatement, StatementLine, StatementStatus
 
 __all__ = [
     "COMMISSION_LEDGER",
     "BusinessObjective",
+    "CashReceipt",
     "CommissionAdjustment",
     "CommissionBasis",
     "CommissionEntry",

@@ -30,6 +30,9 @@ class SalesTransaction(OrganizationOwnedModel):
     )
     document_number = models.CharField(max_length=64, blank=True, help_text="Invoice or order number.")
     date = models.DateField()
+    invoice_date = models.DateField(
+        null=True, blank=True, help_text="When the sale was invoiced (plans paid on the invoiced basis)."
+    )
     quantity = models.DecimalField(max_digits=14, decimal_places=4, default=1)
     sales_amount = models.DecimalField(max_digits=18, decimal_places=2)
     revenue_amount = models.DecimalField(max_digits=18, decimal_places=2)
@@ -55,6 +58,37 @@ class SalesTransaction(OrganizationOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.document_number or self.dedupe_key} {self.date} {self.sales_amount}"
+
+
+class CashReceipt(OrganizationOwnedModel):
+    """Cash received against an invoice or order (negative: a refund), for plans paid on cash.
+
+    Each receipt releases the same share of every sale of its document (`document_number`);
+    see `commissions.engine.basis`. Like sales, every row knows its upload and line.
+    """
+
+    document_number = models.CharField(max_length=64)
+    date = models.DateField()
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    source_job = models.ForeignKey(
+        "revops.JobRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_file = models.CharField(max_length=200, blank=True)
+    source_row = models.PositiveIntegerField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "dedupe_key"], name="cashreceipt_unique_key"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "document_number"], name="cashreceipt_org_document"),
+            models.Index(fields=["organization", "date"], name="cashreceipt_org_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_number} {self.date} {self.amount}"
 
 
 class RepAlias(OrganizationOwnedModel):

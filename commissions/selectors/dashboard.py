@@ -116,6 +116,7 @@ def rep_dashboard(*, membership: Membership, rep: RepChoice, today: dt.date) -> 
         objectives=inputs.objectives,
         months=months,
         fiscal_year_start_month=inputs.fiscal_year_start_month,
+        basis_frames=inputs.basis_frames,
     )
     objectives: dict[int, Decimal] = {}
     for (_rep, _line, index), amount in inputs.objectives.items():

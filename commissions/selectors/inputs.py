@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
@@ -15,9 +15,21 @@ from django.db import connection
 from django.db.models import BigIntegerField, F
 from django.db.models.functions import Cast
 
-from commissions.engine import Assignment, ObjectivePeriod, PlanTerms, Semantics, frame_from_rows, month_index
+from commissions.engine import (
+    Assignment,
+    Basis,
+    DocumentLine,
+    ObjectivePeriod,
+    PlanTerms,
+    Receipt,
+    Semantics,
+    frame_from_rows,
+    month_index,
+    paid_frame,
+)
 from commissions.models import (
     BusinessObjective,
+    CashReceipt,
     CommissionAdjustment,
     CommissionPlanVersion,
     PlanAssignment,
@@ -35,6 +47,7 @@ class EngineInputs:
     objectives: dict[tuple[int, int, int], Decimal]
     fiscal_year_start_month: int
     adjustments: dict[tuple[int, int, int], Decimal]
+    basis_frames: dict[Basis, pd.DataFrame] = field(default_factory=dict)
 
 
 def fiscal_year_start(day: dt.date, fiscal_year_start_month: int) -> dt.date:
@@ -102,6 +115,7 @@ def plan_assignments(*, organization: Organization, rep_ids: Iterable[int] | Non
                 tier2_rate=version.tier2_rate,
                 semantics=Semantics(version.semantics),
                 objective_period=ObjectivePeriod(version.objective_period),
+                basis=Basis(version.basis),
             )
             out.append(Assignment(assignment.rep_id, assignment.product_line_id, terms, start, end))
     return out
@@ -129,9 +143,17 @@ def engine_inputs(
         transactions = transactions.filter(rep_id__in=reps)
         objectives = objectives.filter(rep_id__in=reps)
     frame = frame_from_rows(_transaction_rows(transactions))
+    assignments = plan_assignments(organization=organization, rep_ids=reps)
     return EngineInputs(
         transactions=frame,
-        assignments=plan_assignments(organization=organization, rep_ids=reps),
+        assignments=assignments,
+        basis_frames=basis_frames(
+            organization=organization,
+            bases={a.terms.basis for a in assignments},
+            start=start,
+            end=end,
+            reps=reps,
+        ),
         objectives={
             (rep, line, month_index(month)): amount
             for rep, line, month, amount in objectives.values_list(
@@ -155,3 +177,66 @@ def _adjustments(
         key = (rep, line, month_index(month))
         totals[key] = totals.get(key, Decimal(0)) + amount
     return totals
+
+
+def basis_frames(
+    *, organization: Organization, bases: set[Basis], start: dt.date, end: dt.date, reps: list[int] | None
+) -> dict[Basis, pd.DataFrame]:
+    """The invoiced and paid frames from `start` to `end`, read only when a plan counts on them."""
+    frames: dict[Basis, pd.DataFrame] = {}
+    if Basis.INVOICED in bases:
+        invoiced = SalesTransaction.objects.filter(
+            organization=organization, invoice_date__gte=start, invoice_date__lte=end
+        )
+        if reps is not None:
+            invoiced = invoiced.filter(rep_id__in=reps)
+        frames[Basis.INVOICED] = frame_from_rows(
+            (rep, line, day, _cents(base), _cents(sales), _cents(revenue))
+            for rep, line, day, base, sales, revenue in invoiced.values_list(
+                "rep_id",
+                "product_line_id",
+                "invoice_date",
+                "commission_base",
+                "sales_amount",
+                "revenue_amount",
+            ).iterator(chunk_size=20_000)
+        )
+    if Basis.PAID in bases:
+        receipts = [
+            Receipt(document, day, _cents(amount))
+            for document, day, amount in CashReceipt.objects.filter(
+                organization=organization, date__gte=start, date__lte=end
+            ).values_list("document_number", "date", "amount")
+        ]
+        # Earlier receipts of the same documents: a share is what has counted after a receipt
+        # minus what had counted before, so the running total starts at the first receipt.
+        documents = {r.document for r in receipts}
+        earlier = [
+            Receipt(document, day, _cents(amount))
+            for document, day, amount in CashReceipt.objects.filter(
+                organization=organization, date__lt=start, document_number__in=documents
+            ).values_list("document_number", "date", "amount")
+        ]
+        lines = [
+            DocumentLine(document, rep, line, _cents(base), _cents(sales), _cents(revenue))
+            for document, rep, line, base, sales, revenue in SalesTransaction.objects.filter(
+                organization=organization, document_number__in=documents
+            )
+            .exclude(document_number="")
+            .values_list(
+                "document_number",
+                "rep_id",
+                "product_line_id",
+                "commission_base",
+                "sales_amount",
+                "revenue_amount",
+            )
+        ]
+        frame = paid_frame(lines, [*earlier, *receipts])
+        if not frame.empty:
+            day = frame["date"].dt.date
+            frame = frame[(day >= start) & (day <= end)]
+            if reps is not None:
+                frame = frame[frame["rep_id"].isin(reps)]
+        frames[Basis.PAID] = frame.reset_index(drop=True)
+    return frames

@@ -25,6 +25,7 @@ from commissions.models import (
     StatementLine,
 )
 from commissions.services.jobs import statements_compute_enqueue
+from commissions.services.notifications import dispute_notify
 from revops.exceptions import ApplicationError
 from revops.services.audit import audit_record
 
@@ -109,6 +110,7 @@ def dispute_resolve(*, dispute: StatementDispute, actor, amount: Decimal, note: 
             reason=note,
         )
         statements_compute_enqueue(organization=statement.organization, actor=actor, month=statement.month)
+        dispute_notify(dispute=dispute)
     return dispute
 
 
@@ -132,4 +134,5 @@ def dispute_reject(*, dispute: StatementDispute, actor, note: str) -> StatementD
             after={"status": dispute.status},
             reason=note,
         )
+        dispute_notify(dispute=dispute)
     return dispute

@@ -10,11 +10,15 @@ at upload). Per row, the kind resolves:
 - the product line: by `product_line` (code or name), else by `product` (SKU or name), else by
   `service` (ServiceMapping: accounting exports name services, not products; a service that is
   a product's SKU or name maps to that product);
-- the date: `date`, else the first day of `period` ("YYYY-MM", given at upload);
+- the date: `date`, else the first day of `period` ("YYYY-MM", given at upload); `invoice_date`
+  when the source has one (plans on the invoiced basis count the sale in that month);
 - the amount: `sales_amount`, else `unit_price` × `quantity` × (1 − `discount`) for order
   lines that carry no amount (`discount` a fraction, 0.15 for 15 %; rounded to cents only
   when the profile declares `money_rounding: half_up`, otherwise refused past the cent);
-- the sign: `sign` -1 (a value map from a type column, e.g. "Return" → -1) negates amounts.
+- the sign: `sign` -1 (a value map from a type column, e.g. "Return" → -1) negates amounts;
+- the status: a row whose `status` is `exclude` (a value map from the source's order status,
+  e.g. "Cancelled" → exclude) is not a sale and is not imported: it is counted as `excluded`
+  (the preview counts it as unchanged, with no amount in the totals) and nothing is written.
 
 Rows are matched on `dedupe_key` (a column, or `key_columns` joined): a row already imported
 with the same values is unchanged, with other values it is refused (a correction is a new
@@ -39,6 +43,7 @@ from revops.imports.profiles import ProfileSpec, normalise_header, parse_number
 from revops.models import Account, Membership, Organization, Product, ProductLine, Role
 
 IMPORT_KIND = "sales"
+EXCLUDE = "exclude"  # the `status` that keeps a row out (cancelled orders)
 BATCH_SIZE = 2000
 ERROR_NO_DATE = "give a date, or a period (the year and month of the upload)"
 ERROR_PERIOD = "must be a month written YYYY-MM"
@@ -62,6 +67,7 @@ WRITTEN = (
     "account_id",
     "document_number",
     "date",
+    "invoice_date",
     "quantity",
     "sales_amount",
     "revenue_amount",
@@ -107,6 +113,7 @@ class SalesRow(ImportRow):
     dedupe_key: Annotated[str, TEXT, Field(max_length=200)]
     period: Annotated[str, TEXT, Field(max_length=7)] | None = None
     date: Day | None = Field(default=None, validate_default=True)
+    invoice_date: Day | None = None
     rep: Annotated[str, TEXT, Field(max_length=160)] | None = None
     territory: Annotated[str, TEXT, Field(max_length=40)] | None = None
     product_line: Annotated[str, TEXT, Field(max_length=120)] | None = None
@@ -124,6 +131,8 @@ class SalesRow(ImportRow):
     commission_base: Money | None = None
     currency: Annotated[str, TEXT, Field(min_length=3, max_length=3)] | None = None
     sign: Annotated[str, TEXT] | None = None
+    # The source's order status after the profile's value map; "exclude" keeps the row out.
+    status: Annotated[str, TEXT, Field(max_length=60)] | None = None
 
     @field_validator("period")
     @classmethod
@@ -182,7 +191,7 @@ class _Lookups:
     existing: dict[str, tuple] = field(default_factory=dict)
 
 
-def _rep_names(organization: Organization) -> dict[str, int]:
+def rep_names(organization: Organization) -> dict[str, int]:
     reps: dict[str, int] = {}
     members = Membership.objects.filter(organization=organization, role=Role.REP, is_active=True).values_list(
         "user_id", "user__email", "user__first_name", "user__last_name"
@@ -208,7 +217,7 @@ class SalesImport(ImportKind):
     preview_fields = ("dedupe_key", "date", "rep_id", "product_line_id", "sales_amount")
 
     def load(self, *, organization: Organization, rows: list[SalesRow]) -> _Lookups:  # type: ignore[override]
-        lookups = _Lookups(currency=organization.currency, reps=_rep_names(organization))
+        lookups = _Lookups(currency=organization.currency, reps=rep_names(organization))
         for code, line_id, line_id_ in Territory.objects.filter(organization=organization).values_list(
             "code", "product_line_id", "rep_id"
         ):
@@ -285,6 +294,9 @@ class SalesImport(ImportKind):
         return None
 
     def resolve(self, row: SalesRow, context: _Lookups) -> tuple[dict[str, Any], list[tuple[str, str]]]:  # type: ignore[override]
+        if key(row.status or "") == EXCLUDE:
+            # Not a sale (a cancelled order): nothing to resolve or write, nothing in the totals.
+            return {"dedupe_key": row.dedupe_key, "excluded": True}, []
         errors: list[tuple[str, str]] = []
         line_id, product_id = self._product_line(row, context, errors)
         rep_id = self._rep(row, line_id, context, errors)
@@ -313,6 +325,7 @@ class SalesImport(ImportKind):
             "account_id": account_id,
             "document_number": row.document_number or "",
             "date": day,
+            "invoice_date": row.invoice_date,
             "quantity": quantity,
             "sales_amount": sales,
             "revenue_amount": revenue,
@@ -336,7 +349,9 @@ class SalesImport(ImportKind):
         return values, errors
 
     def plan(self, values: dict[str, Any], context: _Lookups) -> Action:  # type: ignore[override]
-        return Action.UNCHANGED if values["dedupe_key"] in context.existing else Action.CREATE
+        if values.get("excluded") or values["dedupe_key"] in context.existing:
+            return Action.UNCHANGED
+        return Action.CREATE
 
     def write(  # type: ignore[override]
         self,
@@ -349,6 +364,7 @@ class SalesImport(ImportKind):
         source: ImportSource = NO_SOURCE,
     ) -> dict[str, int]:
         new = [row for row in rows if row.action == Action.CREATE]
+        excluded = sum(1 for row in rows if row.values.get("excluded"))
         fields = ("organization_id", *WRITTEN, "source_job_id", "source_file", "source_row")
         filename = source.filename[:200]
 
@@ -360,7 +376,7 @@ class SalesImport(ImportKind):
         )
         bulk_insert(SalesTransaction, fields, rows_out)
         progress(len(new), len(new))
-        return {"transactions": len(new)}
+        return {"transactions": len(new), "excluded": excluded}
 
 
 SALES_IMPORT = SalesImport()

@@ -34,6 +34,7 @@ from commissions.models import (
     StatementStatus,
 )
 from commissions.selectors.inputs import engine_inputs
+from commissions.services.notifications import statements_notify
 from revops.exceptions import ApplicationError
 from revops.ledger.periods import PeriodResolver
 from revops.ledger.writer import ledger_append
@@ -263,6 +264,7 @@ def statements_compute_months(
         objectives=inputs.objectives,
         months=wanted,
         fiscal_year_start_month=inputs.fiscal_year_start_month,
+        basis_frames=inputs.basis_frames,
         adjustments=inputs.adjustments,
     )
     by_month: dict[dt.date, dict[int, list[CommissionLine]]] = {month: defaultdict(list) for month in wanted}
@@ -377,14 +379,19 @@ def _postings(statement: CommissionStatement, lines: list[StatementLine], period
 
 
 def statements_approve(
-    *, statements: Iterable[CommissionStatement], actor, approved_at: dt.datetime | None = None
+    *,
+    statements: Iterable[CommissionStatement],
+    actor,
+    approved_at: dt.datetime | None = None,
+    notify: bool = True,
 ) -> list[CommissionStatement]:
     """Approve drafts together (a manager's queue) in one posting to the commission ledger.
 
     All or nothing: a statement that is no longer a draft refuses the whole batch. Each
     statement's entries (reversals of what it corrects first) go to its month's period while
     that is open, else to the first open period; each gets its audit row. `approved_at`
-    back-dates the approvals (loading history); the entries are posted now.
+    back-dates the approvals (loading history); the entries are posted now. Each rep gets an
+    e-mail once it commits, unless `notify` is False (loading history).
     """
     with transaction.atomic():
         locked = _locked(statements)
@@ -441,6 +448,8 @@ def statements_approve(
                 for statement in locked
             ),
         )
+        if notify:
+            statements_notify(statements=locked, event="approved")
     return locked
 
 
@@ -452,12 +461,17 @@ def statement_approve(
 
 
 def statements_pay(
-    *, statements: Iterable[CommissionStatement], actor, paid_at: dt.datetime | None = None
+    *,
+    statements: Iterable[CommissionStatement],
+    actor,
+    paid_at: dt.datetime | None = None,
+    notify: bool = True,
 ) -> list[CommissionStatement]:
     """Mark approved statements paid together (a payroll run); all or nothing.
 
     What each statement's entries net to is what payroll pays. `paid_at` back-dates the
-    payments (loading history); default now.
+    payments (loading history); default now. Each rep gets an e-mail once it commits, unless
+    `notify` is False (loading history).
     """
     with transaction.atomic():
         locked = _locked(statements)
@@ -488,6 +502,8 @@ def statements_pay(
                 for statement in locked
             ),
         )
+        if notify:
+            statements_notify(statements=locked, event="paid")
     return locked
 
 

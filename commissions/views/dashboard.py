@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from commissions import charts
 from commissions.permissions import CommissionCap
 from commissions.selectors.dashboard import rep_dashboard
+from commissions.selectors.pipeline import expected_pipeline
 from commissions.selectors.reps import rep_get, reps_in_scope
 from revops.htmx import render_page_or_partial
 from revops.permissions import cap_required
@@ -25,12 +26,15 @@ def dashboard_view(request: MemberRequest) -> HttpResponse:
         rep = rep_get(membership=membership, user_id=request.GET["rep"])
     else:
         rep = next((r for r in reps if r.user_id == membership.user_id), reps[0] if reps else None)
-    context: dict = {"reps": reps, "rep": rep, "dashboard": None, "chart": ""}
+    context: dict = {"reps": reps, "rep": rep, "dashboard": None, "chart": "", "pipeline": None}
     if rep is not None:
-        dashboard = rep_dashboard(
-            membership=membership, rep=rep, today=organization_today(membership.organization)
-        )
-        context |= {"dashboard": dashboard, "chart": charts.objective_vs_actual(dashboard.months)}
+        today = organization_today(membership.organization)
+        dashboard = rep_dashboard(membership=membership, rep=rep, today=today)
+        context |= {
+            "dashboard": dashboard,
+            "chart": charts.objective_vs_actual(dashboard.months),
+            "pipeline": expected_pipeline(membership=membership, rep=rep, today=today),
+        }
     return render_page_or_partial(
         request, "commissions/dashboard.html", "commissions/partials/dashboard_body.html", context
     )

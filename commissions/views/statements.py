@@ -15,6 +15,7 @@ from commissions.forms import ComputeForm, DisputeForm
 from commissions.models import CommissionStatement, StatementStatus
 from commissions.permissions import CommissionCap, can_approve, can_compute, can_dispute, can_pay
 from commissions.selectors.disputes import line_disputes
+from commissions.selectors.pipeline import expected_pipeline
 from commissions.selectors.reps import reps_in_scope
 from commissions.selectors.statements import (
     LineDetail,
@@ -54,14 +55,23 @@ def statement_list_view(request: MemberRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     month = filterset.form.cleaned_data.get("month") if filterset.is_valid() else None
     compute = can_compute(membership)
+    reps = reps_in_scope(membership=membership)
+    today = organization_today(membership.organization)
+    # One rep's statements (the rep filter, or a rep's own list): their open pipeline too.
+    wanted = request.GET.get("rep", "")
+    pipeline_rep = next((r for r in reps if str(r.user_id) == wanted), reps[0] if len(reps) == 1 else None)
     context = {
         "filterset": filterset,
         "filter_values": filterset.form.data,
         "page_obj": page,
-        "reps": reps_in_scope(membership=membership),
+        "reps": reps,
+        "pipeline_rep": pipeline_rep,
+        "pipeline": (
+            expected_pipeline(membership=membership, rep=pipeline_rep, today=today) if pipeline_rep else None
+        ),
         "status_choices": StatementStatus.choices,
         "can_compute": compute,
-        "compute_month": (month or organization_today(membership.organization)).replace(day=1),
+        "compute_month": (month or today).replace(day=1),
         "compute_job": compute_job_latest(organization=membership.organization) if compute else None,
         "can_view_jobs": has_cap(membership, Cap.JOB_VIEW),
         "poll_seconds": POLL_SECONDS,

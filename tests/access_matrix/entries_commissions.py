@@ -23,6 +23,8 @@ API_VIEW = (401, 200, 200, 200, 200, 403, 200, 200, 200, 403)
 API_RECORD = (401, 200, 200, 200, 200, 403, 404, 404, 404, 403)
 API_OTHER = (401, 200, 404, 200, 404, 403, 404, 200, 200, 403)
 LINE = {"line_pk": "@statement_line"}
+PLAN_EDIT = (LOGIN, 200, 403, 200, 403, 403, 200, 403, 403, 403)
+EDIT_OBJECTIVES = (LOGIN, 302, 403, 302, 403, 403, 404, 403, 403, 403)
 
 PAGES: dict[str, Entry] = {
     "commissions:dashboard": Entry(VIEW),
@@ -44,6 +46,28 @@ PAGES: dict[str, Entry] = {
     "commissions:sales": Entry(VIEW),
     "commissions:uploads": Entry(VIEW),
     "commissions:disputes": Entry(VIEW),
+    "commissions:objectives": Entry(VIEW),
+    "commissions:analysis": Entry(VIEW),
+    # Finance and admins try plan terms (nothing saved); the outsider on Globex's plans.
+    "commissions:simulator": Entry(PLAN_EDIT),
+    # Finance and admins invite reps; an incomplete form is answered 400 with its errors.
+    "commissions:rep-invite": Entry(PLAN_EDIT),
+    # An incomplete draft goes back to the form; nothing is queued.
+    "commissions:simulator-run": Entry(
+        (LOGIN, 302, 403, 302, 403, 403, 302, 403, 403, 403), method="POST", data={"month": "2026-01"}
+    ),
+    # Finance and admins edit a cell of a rep in their scope (February 2026 is open); another
+    # organization's admin does not find the rep (404). Without HTMX: back to the grid.
+    "commissions:objective-cell": Entry(
+        EDIT_OBJECTIVES,
+        method="POST",
+        data={"rep": "@user", "product_line": "@matrix_line", "month": "2026-02", "amount": "12000"},
+    ),
+    "commissions:objective-fill": Entry(
+        EDIT_OBJECTIVES,
+        method="POST",
+        data={"year": "2026", "rep": "@user", "product_line": "@matrix_line", "amount": "9000"},
+    ),
     # Only the statement's rep flags its lines; others who see it get 403, the rest 404.
     "commissions:statement-line-dispute": Entry(
         (LOGIN, 403, 403, 403, 302, 403, 404, 404, 404, 403),
@@ -127,6 +151,44 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry(VIEW, hx=True),
     ),
     "commissions:disputes": (Entry(VIEW, query="status=open"),),
+    "commissions:objectives": (
+        Entry(VIEW, query="export=csv"),
+        Entry(VIEW, query="export=xlsx"),
+        Entry(VIEW, hx=True),
+    ),
+    "commissions:analysis": (
+        Entry(VIEW, query="rows=team&columns=month&measure=commission"),
+        Entry(VIEW, query="export=csv"),
+        Entry(VIEW, query="export=xlsx"),
+        Entry(VIEW, hx=True),
+    ),
+    "commissions:rep-invite": (
+        Entry((LOGIN, 400, 403, 400, 403, 403, 400, 403, 403, 403), method="POST", data={"email": "x"}),
+    ),
+    "commissions:simulator": (
+        Entry(
+            PLAN_EDIT,
+            data={
+                "plan": "@commissionplan",
+                "month": "2026-01",
+                "tier1_rate": "5",
+                "tier2_rate": "9",
+                "semantics": "marginal",
+                "objective_period": "month",
+                "objectives_percent": "100",
+            },
+        ),
+        Entry(PLAN_EDIT, hx=True),
+    ),
+    # With HTMX the answer is the cell again.
+    "commissions:objective-cell": (
+        Entry(
+            (LOGIN, 200, 403, 200, 403, 403, 404, 403, 403, 403),
+            method="POST",
+            data={"rep": "@user", "product_line": "@matrix_line", "month": "2026-02", "amount": "12000"},
+            hx=True,
+        ),
+    ),
     "commissions:uploads": (
         Entry(VIEW, query="export=csv"),
         Entry(VIEW, query="export=xlsx"),

@@ -305,6 +305,7 @@ def _commission_rows(org, actors, ids) -> dict[str, int | str]:
         "commissionplanversion": plan.versions.get().pk,
         "planassignment": PlanAssignment.objects.get(rep=rep.user).pk,
         "businessobjective": BusinessObjective.objects.get(rep=rep.user).pk,
+        "matrix_line": line.pk,
         "repalias": RepAlias.objects.create(organization=org, alias="R. One", rep=rep.user).pk,
         "territory": Territory.objects.create(organization=org, code="10115", rep=rep.user).pk,
         "servicemapping": ServiceMapping.objects.create(

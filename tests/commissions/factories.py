@@ -15,7 +15,17 @@ from commissions.models import (
 from tests.revops.factories import ProductLineFactory
 
 
-def plan(org, name, *, tier1, tier2, semantics="marginal", period="month", start=dt.date(2026, 1, 1)):
+def plan(
+    org,
+    name,
+    *,
+    tier1,
+    tier2,
+    semantics="marginal",
+    period="month",
+    start=dt.date(2026, 1, 1),
+    basis="booked",
+):
     commission_plan = CommissionPlan.objects.create(organization=org, name=name)
     CommissionPlanVersion.objects.create(
         organization=org,
@@ -26,6 +36,7 @@ def plan(org, name, *, tier1, tier2, semantics="marginal", period="month", start
         tier2_rate=Decimal(tier2),
         semantics=semantics,
         objective_period=period,
+        basis=basis,
     )
     return commission_plan
 

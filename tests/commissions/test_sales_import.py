@@ -261,3 +261,40 @@ def test_a_file_over_the_import_limit_is_refused_before_it_is_stored(tmp_path, o
     with pytest.raises(CommandError, match="larger than 1 MB"):
         _import(tmp_path, org, "plain", content)
     assert (JobRun.objects.count(), SalesTransaction.objects.count()) == (0, 0)
+
+
+STATUS_LINES = (
+    b"Order,Line,Date,Rep,Line name,Amount,Status\n"
+    b"5001,1,2026-02-03,Jane Doe,alpha,100.00,Shipped\n"
+    b"5001,2,2026-02-03,Jane Doe,beta,250.00,Cancelled\n"
+    b"5002,1,2026-02-04,Nobody Known,alpha,999.00,cancelled\n"
+    b"5003,1,2026-02-05,Jane Doe,alpha,40.00,On Hold\n"
+)
+
+
+def test_cancelled_order_lines_are_not_imported_as_sales(tmp_path, org, lines, seller):
+    # given: a profile mapping the order status "Cancelled" to exclude
+    _profile(
+        org,
+        "orders",
+        columns={
+            "date": "Date",
+            "rep": "Rep",
+            "product_line": "Line name",
+            "sales_amount": "Amount",
+            "document_number": "Order",
+            "status": "Status",
+        },
+        key_columns=["Order", "Line"],
+        value_maps={"status": {"Cancelled": "exclude"}},
+    )
+    # when: the cancelled lines (one naming a rep nobody knows) are in the file
+    _import(tmp_path, org, "orders", STATUS_LINES)
+    # then: only the other lines are sales; the cancelled ones are not even resolved
+    assert sorted(SalesTransaction.objects.values_list("dedupe_key", "sales_amount")) == [
+        ("5001|1", Decimal("100.00")),
+        ("5003|1", Decimal("40.00")),
+    ]
+    audit = AuditEvent.objects.get(action="sales.import")
+    assert (audit.after["create"], audit.after["unchanged"], audit.after["excluded"]) == (2, 2, 2)
+    assert audit.after["total_sales_amount"] == "140.00"

@@ -41,6 +41,8 @@ EXPECTED = {
     "commissions-statement": (LOGIN, OK, OK, OK, OK, 403, 404, 404, 404, 403),
     "commissions-sales": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
     "commissions-uploads": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "commissions-objectives": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "commissions-analysis": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
 }
 # Record pages: the world's row whose id fills the page URL.
 OBJECTS = {"attribution-deal": "opportunity", "commissions-statement": "commissionstatement"}
