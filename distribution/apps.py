@@ -1,6 +1,23 @@
+"""Daily lead distribution: config-driven assignment strategies, dry runs, history."""
+
 from django.apps import AppConfig
 
 
 class DistributionConfig(AppConfig):
     name = "distribution"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Distribution's capabilities and record kinds join the core permission table.
+        from distribution.permissions import CAPABILITIES, SCOPES
+        from revops.permissions import register_capabilities, register_record_kind
+
+        register_capabilities(CAPABILITIES)
+        for kind, scopes in SCOPES:
+            register_record_kind(kind, scopes)
+
+        from distribution.models import RunMode, RunStatus
+        from revops.labels import labels_register
+
+        labels_register("distribution_run_mode", RunMode)
+        labels_register("distribution_run_status", RunStatus)
