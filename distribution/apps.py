@@ -16,6 +16,12 @@ class DistributionConfig(AppConfig):
         for kind, scopes in SCOPES:
             register_record_kind(kind, scopes)
 
+        # Leads come in through the core's import framework (page, API, admin, command).
+        from distribution.services.lead_import import LEAD_IMPORT
+        from revops.imports.kinds import register_import_kind
+
+        register_import_kind(LEAD_IMPORT)
+
         from distribution.models import RunMode, RunStatus
         from revops.labels import labels_register
 
