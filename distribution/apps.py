@@ -22,6 +22,30 @@ class DistributionConfig(AppConfig):
 
         register_import_kind(LEAD_IMPORT)
 
+        # Register the job tasks by JobRun kind, so services enqueue by kind.
+        from distribution import tasks  # noqa: F401
+
+        # The daily run: the beat asks every hour, each organization's configs run at its local
+        # DAILY_HOUR (the organization's time zone), once per local day.
+        from revops.schedule import PeriodicEntry, register
+
+        register(
+            PeriodicEntry(
+                name="distribution: queue daily runs",
+                task="distribution.tasks.queue_daily_distributions_task",
+                # https://crontab.guru/#5_*_*_*_* — "At minute 5 past every hour" (UTC).
+                crontab={
+                    "minute": "5",
+                    "hour": "*",
+                    "day_of_week": "*",
+                    "day_of_month": "*",
+                    "month_of_year": "*",
+                },
+                expire_seconds=55 * 60,
+                description="Queue the daily distribution of every active configuration at its organization's hour.",
+            )
+        )
+
         from distribution.models import RunMode, RunStatus
         from revops.labels import labels_register
 
