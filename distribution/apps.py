@@ -51,3 +51,19 @@ class DistributionConfig(AppConfig):
 
         labels_register("distribution_run_mode", RunMode)
         labels_register("distribution_run_status", RunStatus)
+
+        # The lead pages in the main menu: every internal role sees leads (a rep: their own);
+        # configurations, runs and fairness are for those who run distributions.
+        from distribution.permissions import DistributionCap
+        from revops.navigation import NavGroup, NavItem
+        from revops.navigation import register as nav_register
+
+        group = NavGroup.LEADS
+        nav_register(NavItem("Leads", "distribution:leads", DistributionCap.VIEW, group=group))
+        nav_register(
+            NavItem("Distribution configs", "distribution:configs", DistributionCap.RUN, group=group)
+        )
+        nav_register(NavItem("Distribution runs", "distribution:runs", DistributionCap.RUN, group=group))
+        nav_register(
+            NavItem("Distribution fairness", "distribution:fairness", DistributionCap.RUN, group=group)
+        )
