@@ -57,7 +57,7 @@ def test_bulk_bad_row_names_it_and_writes_nothing(admin, org):
 
 
 def test_bulk_duplicate_external_id_is_refused(admin):
-    rows = _rows(2) + [_rows(1)[0]]
+    rows = [*_rows(2), _rows(1)[0]]
     response = api_for(admin).post(f"{BASE}/leads/bulk/", {"leads": rows}, format="json")
     assert response.status_code == 400
     assert "2.external_id" in response.json()
