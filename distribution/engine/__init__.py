@@ -14,7 +14,8 @@ excluded; the "no eligible rep" queue; before/after per rep; the state for the n
 Semantics:
 
 1. Filters (`filters.py`) keep the leads to distribute and order them by `priority_order`
-   (ties by lead id), cut at `max_leads`.
+   (ties by lead id), cut at `max_leads`. `campaign.target_campaign` is the campaign filter
+   when `lead_finding.campaigns` is empty; an inactive `campaign` distributes nothing.
 2. A rep is eligible when active, today is one of their working days, they are not out of
    office today and their current load is under their capacity (theirs, else
    `capacity.default_capacity`, else none). Capacity is a hard cap for every strategy: no
@@ -88,6 +89,13 @@ def distribute(
 ) -> Plan:
     """Filter, order and assign in one call (`start`/`end` override the date range)."""
     finding = doc.lead_finding
+    if not finding.campaigns and doc.campaign.target_campaign:
+        finding = finding.model_copy(update={"campaigns": [doc.campaign.target_campaign]})
+    if not doc.campaign.active:
+        # An inactive campaign distributes nothing: every lead is left where it is.
+        excluded = tuple(Exclusion(lead.id, "campaign_inactive") for lead in leads)
+        empty = plan((), reps, doc.distribution, today=today, state=state)
+        return replace(empty, excluded=excluded)
     if start or end:
         dr = finding.date_range.model_copy(
             update={"start": start, "end": end, "older_than_days": None, "younger_than_days": None}

@@ -288,3 +288,17 @@ def test_force_round_robin_replaces_the_chain():
     forced = distribute(_leads(2), reps, doc, today=TODAY, force_round_robin=True)
     assert [a.rep_id for a in forced.assignments] == [1, 2]
     assert forced.strategies == ("round_robin",)
+
+
+def test_target_campaign_filters_leads_and_inactive_campaign_distributes_nothing():
+    text = "campaign: {name: T, target_campaign: Spring}\ndistribution: {strategy: round_robin}\n"
+    reps = [RepFacts(1, "A")]
+    leads = [LeadFacts(1, TODAY, campaign="Spring"), LeadFacts(2, TODAY, campaign="Fall")]
+    result = distribute(leads, reps, load_text(text, env={}), today=TODAY)
+    assert [(a.lead_id, a.rep_id) for a in result.assignments] == [(1, 1)]
+    assert [(e.lead_id, e.reason) for e in result.excluded] == [(2, "campaign")]
+    inactive = distribute(
+        leads, reps, load_text(text.replace("Spring}", "Spring, active: false}"), env={}), today=TODAY
+    )
+    assert inactive.assignments == ()
+    assert [e.reason for e in inactive.excluded] == ["campaign_inactive", "campaign_inactive"]
