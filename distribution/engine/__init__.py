@@ -93,9 +93,8 @@ def distribute(
         finding = finding.model_copy(update={"campaigns": [doc.campaign.target_campaign]})
     if not doc.campaign.active:
         # An inactive campaign distributes nothing: every lead is left where it is.
-        excluded = tuple(Exclusion(lead.id, "campaign_inactive") for lead in leads)
         empty = plan((), reps, doc.distribution, today=today, state=state)
-        return replace(empty, excluded=excluded)
+        return replace(empty, excluded=tuple(Exclusion(lead.id, "campaign_inactive") for lead in leads))
     if start or end:
         dr = finding.date_range.model_copy(
             update={"start": start, "end": end, "older_than_days": None, "younger_than_days": None}
