@@ -50,6 +50,7 @@ Semantics:
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -74,7 +75,23 @@ from distribution.engine.types import (
 )
 
 
-def distribute(
+def distribute(*args, **kwargs) -> Plan:
+    """Filter, order and assign in one call (`start`/`end` override the date range).
+
+    The cyclic garbage collector is paused meanwhile: a plan allocates a few objects per lead
+    and creates no reference cycles, and at 100,000 leads the collector's repeated passes over
+    every live object cost more than the plan itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _distribute(*args, **kwargs)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _distribute(
     leads: Sequence[LeadFacts],
     reps: Sequence[RepFacts],
     doc: DistributionConfigDoc,
@@ -87,7 +104,6 @@ def distribute(
     start: date | None = None,
     end: date | None = None,
 ) -> Plan:
-    """Filter, order and assign in one call (`start`/`end` override the date range)."""
     finding = doc.lead_finding
     if not finding.campaigns and doc.campaign.target_campaign:
         finding = finding.model_copy(update={"campaigns": [doc.campaign.target_campaign]})

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
+from operator import attrgetter
 
 from distribution.engine.config import LeadFinding
 from distribution.engine.types import Exclusion, LeadFacts
@@ -48,8 +49,9 @@ def source_matcher(values: Sequence[str], *, match: str, case_sensitive: bool) -
     """A predicate on a web source for the configured match mode."""
     if match == "regex":
         flags = 0 if case_sensitive else re.IGNORECASE
-        patterns = [re.compile(v, flags) for v in values]
-        return lambda s: any(p.search(s) for p in patterns)
+        # One alternation: a single search per lead instead of one per pattern.
+        pattern = re.compile("|".join(f"(?:{v})" for v in values), flags)
+        return lambda s: pattern.search(s) is not None
     fold: Callable[[str], str] = (lambda s: s) if case_sensitive else str.casefold
     wanted = [fold(v) for v in values]
     if match == "partial":
@@ -58,20 +60,11 @@ def source_matcher(values: Sequence[str], *, match: str, case_sensitive: bool) -
     return lambda s: fold(s) in exact
 
 
-def _order_key(finding: LeadFinding) -> Callable[[LeadFacts], tuple]:
-    fields = [(o.field, o.direction == "desc") for o in finding.priority_order]
-
-    def key(lead: LeadFacts) -> tuple:
-        parts: list = []
-        for name, desc in fields:
-            value = getattr(lead, name)
-            if name == "created_on":
-                value = value.toordinal()
-            parts.append(-value if desc else value)
-        parts.append(lead.id)
-        return tuple(parts)
-
-    return key
+def _sort(leads: list[LeadFacts], finding: LeadFinding) -> None:
+    """Sort in place by `priority_order`, then id: one stable C-level sort per key, last key first."""
+    leads.sort(key=attrgetter("id"))
+    for order in reversed(finding.priority_order):
+        leads.sort(key=attrgetter(order.field), reverse=order.direction == "desc")
 
 
 def filter_leads(
@@ -160,7 +153,7 @@ def filter_leads(
         else:
             kept.append(lead)
 
-    kept.sort(key=_order_key(finding))
+    _sort(kept, finding)
     limit = max_leads if max_leads is not None else finding.max_leads
     if limit is not None and len(kept) > limit:
         excluded.extend(Exclusion(lead.id, "max_leads", f"beyond the first {limit}") for lead in kept[limit:])

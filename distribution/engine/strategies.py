@@ -102,9 +102,9 @@ def _eligibility(
     return eligible, {k: tuple(v) for k, v in reasons.items()}, out_of_office
 
 
-def _top(heap: list, n: int = 2) -> list:
-    # The n best entries left in a heap are among its first 2n-1 slots.
-    return heapq.nsmallest(n, heap[: 2 * n + 1])
+def _top(heap: list) -> list:
+    """The two best entries left in a heap: the root and the smaller of its two children."""
+    return sorted(heap[:3])[:2]
 
 
 # --- Routing to existing owners -----------------------------------------------------------------
@@ -228,13 +228,14 @@ def _proportional(leads: list[LeadFacts], run: _Run) -> list[LeadFacts]:
         run.ineligible = {**run.ineligible, "proportional: no target": tuple(no_target)}
     n = min(len(leads), int(sum(gaps.values())))
     quota = _largest_remainder(n, gaps, run.rank)
+    total_gap = int(sum(gaps.values()))
     heap = [(0.0, run.rank[r], r) for r, q in quota.items() if q > 0]
     heapq.heapify(heap)
     given = dict.fromkeys(quota, 0)
     for lead in leads[:n]:
         _, rank, rep_id = heapq.heappop(heap)
         others = [Candidate(r, float(gaps[r])) for _, _, r in _top(heap)]
-        reason = f"workload gap {int(gaps[rep_id])} of {int(sum(gaps.values()))}: share {quota[rep_id]} of {n} leads"
+        reason = f"workload gap {int(gaps[rep_id])} of {total_gap}: share {quota[rep_id]} of {n} leads"
         run.give(lead, rep_id, Strategy.PROPORTIONAL, reason, others)
         given[rep_id] += 1
         if given[rep_id] < quota[rep_id]:

@@ -108,11 +108,12 @@ class DistributionRun(OrganizationOwnedModel):
 class LeadAssignment(OrganizationOwnedModel):
     """A lead handed to a rep by a run, with why; never changed (a new run makes a new row)."""
 
-    lead = models.ForeignKey("distribution.Lead", on_delete=models.CASCADE, related_name="assignments")
+    # A lead with assignment history is kept (the history explains its owner): PROTECT.
+    lead = models.ForeignKey("distribution.Lead", on_delete=models.PROTECT, related_name="assignments")
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lead_assignments"
     )
-    run = models.ForeignKey(DistributionRun, on_delete=models.CASCADE, related_name="assignments")
+    run = models.ForeignKey(DistributionRun, on_delete=models.PROTECT, related_name="assignments")
     strategy = models.CharField(max_length=30, db_index=True)
     explanation = models.JSONField(default=dict)
 

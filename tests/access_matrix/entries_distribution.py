@@ -66,7 +66,8 @@ MORE: dict[str, tuple[Entry, ...]] = {
     "distribution-api:lead-detail": (
         Entry((401, 200, 200, 403, 403, 403, 404, 403, 404, 403), obj="distribution_lead", method="PUT"),
         Entry((401, 200, 200, 403, 403, 403, 404, 403, 404, 403), obj="distribution_lead", method="PATCH"),
-        Entry((401, 204, 204, 403, 403, 403, 404, 403, 404, 403), obj="distribution_lead", method="DELETE"),
+        # Its assignment history keeps it: 409 for those who may delete leads.
+        Entry((401, 409, 409, 403, 403, 403, 404, 403, 404, 403), obj="distribution_lead", method="DELETE"),
     ),
     "distribution-api:config-list": (
         Entry((401, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),

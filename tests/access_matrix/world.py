@@ -55,7 +55,7 @@ from commissions.models import (
 )
 from commissions.services.disputes import dispute_raise
 from commissions.services.statements import statement_approve, statements_compute
-from distribution.models import DistributionRun, Lead, LeadAssignment
+from distribution.models import Campaign, DistributionRun, Lead, LeadAssignment, SalespersonProfile
 from distribution.services.configs import config_create
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
 from revops.services.audit import audit_record
@@ -373,7 +373,12 @@ def _distribution_rows(org, actors) -> dict[str, int | str]:
     leads = [Lead.objects.create(organization=org, name=f"{word} lead", owner=user) for word, user in owners]
     config = config_create(organization=org, name="Matrix daily", document=DISTRIBUTION_DOC)
     run = _distribution_run(org, config, leads)
+    campaign = Campaign.objects.create(organization=org, name="Matrix campaign")
+    profile = SalespersonProfile.objects.create(organization=org, user=actors["rep"].user, campaign=campaign)
     return {
+        "lead": leads[0].pk,
+        "campaign": campaign.pk,
+        "salespersonprofile": profile.pk,
         "distribution_lead": leads[0].pk,
         "other_distribution_lead": leads[1].pk,
         "distributionconfig": config.pk,
