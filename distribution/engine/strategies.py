@@ -349,12 +349,20 @@ def _fairness_floor(run: _Run, mine: dict[int, list[int]], n: int, floor_share: 
     if floor_share <= 0 or not mine:
         return
     floor = min(math.floor(floor_share * n), n // len(mine))
+    # Donors in a heap by most leads (then rank); entries go stale as counts change and are
+    # refreshed when they surface, so each move costs O(log reps), not a scan of every rep.
+    donors = [(-len(leads), run.rank[r], r) for r, leads in mine.items()]
+    heapq.heapify(donors)
     for rep_id in sorted(mine, key=lambda r: run.rank[r]):
         while len(mine[rep_id]) < floor and run.room[rep_id] > 0:
-            donor = max(mine, key=lambda r: (len(mine[r]), -run.rank[r]))
+            while -donors[0][0] != len(mine[donors[0][2]]):
+                _, rank, stale = donors[0]
+                heapq.heapreplace(donors, (-len(mine[stale]), rank, stale))
+            _, donor_rank, donor = donors[0]
             if len(mine[donor]) <= floor:
                 break
             lead_id = mine[donor].pop()
+            heapq.heapreplace(donors, (-len(mine[donor]), donor_rank, donor))
             old = run.out[lead_id]
             run.assigned[donor] -= 1
             run.room[donor] += 1

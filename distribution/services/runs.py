@@ -9,10 +9,11 @@ config's round-robin / catch-up state.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import json
+from collections import Counter
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from distribution.engine import Plan, dump
@@ -26,6 +27,7 @@ from distribution.models import (
     RunStatus,
 )
 from distribution.selectors.inputs import Prepared, distribution_plan, state_to_json
+from revops.bulk import bulk_insert
 from revops.exceptions import ApplicationError
 from revops.models import Organization
 
@@ -130,6 +132,12 @@ def distribution_run(
     return run
 
 
+_OWNERS_FROM_RUN = (
+    "UPDATE {lead} SET owner_id = a.rep_id, assigned_at = %s FROM {assignment} a "
+    "WHERE a.run_id = %s AND {lead}.id = a.lead_id AND {lead}.organization_id = %s"
+)
+
+
 def _apply(
     *,
     organization: Organization,
@@ -138,40 +146,44 @@ def _apply(
     progress: Progress | None,
     unowned_only: bool,
 ) -> None:
+    """Write the assignments (one COPY on PostgreSQL) and set every lead's owner in one UPDATE."""
     total = len(plan.assignments)
-    rows = [
-        LeadAssignment(
-            organization=organization,
-            lead_id=a.lead_id,
-            rep_id=a.rep_id,
-            run=run,
-            strategy=a.strategy,
-            explanation=a.explanation.as_dict(),
+    fields = ("organization_id", "lead_id", "rep_id", "run_id", "strategy", "explanation")
+    if connection.vendor == "postgresql":
+        # COPY reads jsonb from its text form.
+        rows = (
+            (organization.pk, a.lead_id, a.rep_id, run.pk, a.strategy, json.dumps(a.explanation.as_dict()))
+            for a in plan.assignments
         )
-        for a in plan.assignments
-    ]
-    for start in range(0, total, BATCH):
-        LeadAssignment.objects.bulk_create(rows[start : start + BATCH], batch_size=BATCH)
-        if progress:
-            progress(start + len(rows[start : start + BATCH]), total * 2)
-    by_rep: dict[int, list[int]] = defaultdict(list)
-    for a in plan.assignments:
-        by_rep[a.rep_id].append(a.lead_id)
-    now = timezone.now()
-    done = 0
-    for rep_id, lead_ids in by_rep.items():
-        for start in range(0, len(lead_ids), BATCH):
-            chunk = lead_ids[start : start + BATCH]
-            leads = Lead.objects.filter(organization=organization, pk__in=chunk)
-            if unowned_only:
-                leads = leads.filter(owner__isnull=True)
-            changed = leads.update(owner_id=rep_id, assigned_at=now)
-            if changed != len(chunk):
-                # Another run (or a person) took some of these leads since the plan was made.
-                raise ApplicationError(
-                    "Some leads were assigned by someone else while this run was planned; nothing was applied. "
-                    "Run it again."
+        bulk_insert(LeadAssignment, fields, rows)
+    else:
+        LeadAssignment.objects.bulk_create(
+            (
+                LeadAssignment(
+                    organization=organization,
+                    lead_id=a.lead_id,
+                    rep_id=a.rep_id,
+                    run=run,
+                    strategy=a.strategy,
+                    explanation=a.explanation.as_dict(),
                 )
-            done += len(chunk)
-        if progress:
-            progress(total + done, total * 2)
+                for a in plan.assignments
+            ),
+            batch_size=BATCH,
+        )
+    if progress:
+        progress(total, total * 2)
+    # Only identifiers of our own tables are formatted in; every value is a parameter.
+    sql = _OWNERS_FROM_RUN.format(lead=Lead._meta.db_table, assignment=LeadAssignment._meta.db_table)
+    if unowned_only:
+        sql += f" AND {Lead._meta.db_table}.owner_id IS NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timezone.now(), run.pk, organization.pk])
+        changed = cursor.rowcount
+    if changed != total:
+        # Another run (or a person) took some of these leads since the plan was made.
+        raise ApplicationError(
+            "Some leads were assigned by someone else while this run was planned; nothing was applied. Run it again."
+        )
+    if progress:
+        progress(total * 2, total * 2)
