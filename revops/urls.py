@@ -14,6 +14,8 @@ urlpatterns = [
     path("attribution/", include("attribution.urls")),
     path("api/v1/commissions/", include("commissions.api.urls")),
     path("commissions/", include("commissions.urls")),
+    path("api/v1/distribution/", include("distribution.api.urls")),
+    path("distribution/", include("distribution.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (no inline script: CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -103,6 +103,14 @@ MODELS: dict[str, dict[str, Rule]] = {
     "commissions_repalias": EDITABLE | IMPORT_EXPORT,
     "commissions_territory": EDITABLE | IMPORT_EXPORT,
     "commissions_servicemapping": EDITABLE | IMPORT_EXPORT,
+    "distribution_campaign": EDITABLE,
+    "distribution_salespersonprofile": EDITABLE,
+    # The world's lead has an assignment, which keeps it (PROTECT).
+    "distribution_lead": REFERENCED,
+    # Configurations keep their versions: deactivated, never deleted.
+    "distribution_distributionconfig": NO_DELETE,
+    "distribution_distributionrun": READ_ONLY,
+    "distribution_leadassignment": READ_ONLY,
 }
 OBJECT_SUFFIXES = ("change", "delete", "history")
 CONFIRM_DELETE = {"post": "yes"}

@@ -55,6 +55,8 @@ from commissions.models import (
 )
 from commissions.services.disputes import dispute_raise
 from commissions.services.statements import statement_approve, statements_compute
+from distribution.models import Campaign, DistributionRun, Lead, LeadAssignment, SalespersonProfile
+from distribution.services.configs import config_create
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
 from revops.services.audit import audit_record
 from revops.services.periods import period_close, periods_ensure
@@ -314,6 +316,78 @@ def _commission_rows(org, actors, ids) -> dict[str, int | str]:
     }
 
 
+DISTRIBUTION_DOC = "campaign: {name: Matrix}\ndistribution: {strategy: round_robin}\n"
+
+
+def _distribution_run(org, config, leads: list[Lead]) -> DistributionRun:
+    """An applied run that gave each lead to its owner, with its preview and assignments."""
+    run = DistributionRun.objects.create(
+        organization=org,
+        config=config,
+        config_version=config.versions.get(),
+        config_name=config.name,
+        mode="applied",
+        status="applied",
+        run_on=dt.date(2026, 3, 2),
+        strategies=["round_robin"],
+        counts={"assigned": len(leads), "excluded": 0, "unassigned": 0},
+        reps=[
+            {
+                "rep_id": lead.owner_id,
+                "name": f"Rep {lead.owner_id}",
+                "before": 0,
+                "assigned": 1,
+                "after": 1,
+                "target": None,
+                "capacity": None,
+            }
+            for lead in leads
+        ],
+        preview=[
+            {
+                "lead_id": lead.pk,
+                "lead": lead.name,
+                "rep_id": lead.owner_id,
+                "rep": f"Rep {lead.owner_id}",
+                "strategy": "round_robin",
+                "reason": "first in rotation",
+            }
+            for lead in leads
+        ],
+    )
+    for lead in leads:
+        LeadAssignment.objects.create(
+            organization=org,
+            lead=lead,
+            rep_id=lead.owner_id,
+            run=run,
+            strategy="round_robin",
+            explanation={"reason": "first in rotation", "filters_passed": [], "eligible": 1, "seed": 0},
+        )
+    return run
+
+
+def _distribution_rows(org, actors) -> dict[str, int | str]:
+    """Each rep's lead named with their word (Kestrel, Osprey, Plover), one config and one run."""
+    drifter = Membership.objects.get(organization=org, user__email="drifter@acme.test")
+    owners = (("Kestrel", actors["rep"].user), ("Osprey", actors["other_rep"].user), ("Plover", drifter.user))
+    leads = [Lead.objects.create(organization=org, name=f"{word} lead", owner=user) for word, user in owners]
+    config = config_create(organization=org, name="Matrix daily", document=DISTRIBUTION_DOC)
+    run = _distribution_run(org, config, leads)
+    campaign = Campaign.objects.create(organization=org, name="Matrix campaign")
+    profile = SalespersonProfile.objects.create(organization=org, user=actors["rep"].user, campaign=campaign)
+    return {
+        "lead": leads[0].pk,
+        "campaign": campaign.pk,
+        "salespersonprofile": profile.pk,
+        "distribution_lead": leads[0].pk,
+        "other_distribution_lead": leads[1].pk,
+        "distributionconfig": config.pk,
+        "distributionrun": run.pk,
+        "leadassignment": LeadAssignment.objects.get(lead=leads[0]).pk,
+    }
+
+
 def _outsider_rows(other_org, outsider) -> dict[str, int]:
     """Globex: a deal, an account and a partner with ledger entries, all named Ibis."""
     deal = _deal(other_org, outsider.user, "Ibis")
@@ -328,6 +402,9 @@ def _outsider_rows(other_org, outsider) -> dict[str, int]:
     sale = _sale(other_org, outsider.user, line, "Ibis")
     statements_compute(organization=other_org, actor=outsider.user, month=JANUARY)
     statement = CommissionStatement.objects.get(organization=other_org)
+    lead = Lead.objects.create(organization=other_org, name="Ibis lead", owner=outsider.user)
+    config = config_create(organization=other_org, name="Ibis daily", document=DISTRIBUTION_DOC)
+    _distribution_run(other_org, config, [lead])
     return {
         "opportunity": deal.pk,
         "account": deal.account_id,
@@ -370,6 +447,7 @@ def world_build() -> World:
     ids = _core_rows(org, actors, partner)
     ids |= _attribution_rows(org, actors, ids, other_partner)
     ids |= _commission_rows(org, actors, ids)
+    ids |= _distribution_rows(org, actors)
     ids |= _global_rows(actors)
     outsider_ids = _outsider_rows(other_org, actors["outsider"])
     return World(actors=actors, ids=ids, outsider_ids=outsider_ids)

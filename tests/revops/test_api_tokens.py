@@ -258,6 +258,7 @@ def test_me_describes_the_caller(finance_admin, org):
             "commissions.resolve",
             "commissions.view",
             "dashboard.view",
+            "distribution.view",
             "export",
             "job.view",
             "opportunity.view",

@@ -19,6 +19,8 @@ COMMISSION_PAGES = [
 ]
 # Finance and admins also try plan terms.
 COMMISSION_EDIT_PAGES = [*COMMISSION_PAGES, "Plan simulator", "Invite a rep"]
+# Leads for every internal role (a rep: their own); distribution for those who run it.
+LEAD_PAGES = ["Leads", "Distribution configs", "Distribution runs", "Distribution fairness"]
 
 
 def _menu(client, membership) -> list[tuple[str, list[str]]]:
@@ -42,6 +44,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
             ],
         ),
         ("Commissions", COMMISSION_EDIT_PAGES),
+        ("Leads", LEAD_PAGES),
         ("Admin", ["Jobs", "Settings (admin site)"]),
     ]
 
@@ -55,6 +58,7 @@ def test_rep_menu_has_no_admin_group(client):
             ["Partner performance", "Attribution ledger", "Attribution periods", "Attribution rules"],
         ),
         ("Commissions", COMMISSION_PAGES),
+        ("Leads", ["Leads"]),
     ]
 
 
