@@ -33,7 +33,9 @@ class MarketingKind(StrEnum):
 
 CAPABILITIES: dict[Role, frozenset[MarketingCap]] = {
     Role.ADMIN: frozenset(MarketingCap),
-    Role.MANAGER: frozenset({MarketingCap.VIEW, MarketingCap.JOURNEYS, MarketingCap.RUN, MarketingCap.IMPORT}),
+    Role.MANAGER: frozenset(
+        {MarketingCap.VIEW, MarketingCap.JOURNEYS, MarketingCap.RUN, MarketingCap.IMPORT}
+    ),
     Role.FINANCE: frozenset({MarketingCap.VIEW, MarketingCap.JOURNEYS, MarketingCap.PROMOTE}),
     Role.REP: frozenset({MarketingCap.JOURNEYS}),
 }

@@ -11,7 +11,7 @@ from attribution.marketing.models.runs import (
     RunStatus,
     TouchCredit,
 )
-from attribution.marketing.models.touches import Campaign, CampaignSpend, Channel, TouchSource, Touchpoint
+from attribution.marketing.models.touches import Campaign, CampaignSpend, Channel, Touchpoint, TouchSource
 
 __all__ = [
     "MODEL_CHOICES",

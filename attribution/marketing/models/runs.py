@@ -45,12 +45,16 @@ class ModelConfig(OrganizationOwnedModel):
     version = models.PositiveIntegerField(default=1)
     is_current = models.BooleanField(default=True, db_index=True)
     model = models.CharField(max_length=20, choices=MODEL_CHOICES)
-    journey_level = models.CharField(max_length=10, choices=JourneyLevel.choices, default=JourneyLevel.ACCOUNT)
+    journey_level = models.CharField(
+        max_length=10, choices=JourneyLevel.choices, default=JourneyLevel.ACCOUNT
+    )
     conversion_event = models.CharField(
         max_length=10, choices=ConversionEvent.choices, default=ConversionEvent.CREATED
     )
     lookback_days = models.PositiveIntegerField(default=90)
-    excluded_channels = models.JSONField(default=list, blank=True, help_text="Channel names left out of journeys")
+    excluded_channels = models.JSONField(
+        default=list, blank=True, help_text="Channel names left out of journeys"
+    )
     params = models.JSONField(default=dict, blank=True, help_text="Model parameters (see docs/marketing.md)")
     bootstrap_resamples = models.PositiveIntegerField(default=100, help_text="0: no confidence intervals")
     created_by = models.ForeignKey(
@@ -60,12 +64,16 @@ class ModelConfig(OrganizationOwnedModel):
     class Meta:
         ordering = ["name", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name", "version"], name="mkt_config_unique_version"),
+            models.UniqueConstraint(
+                fields=["organization", "name", "version"], name="mkt_config_unique_version"
+            ),
             models.UniqueConstraint(
                 fields=["organization", "name"], condition=Q(is_current=True), name="mkt_config_one_current"
             ),
             models.CheckConstraint(condition=Q(lookback_days__gte=1), name="mkt_config_lookback_positive"),
-            models.CheckConstraint(condition=Q(bootstrap_resamples__lte=1000), name="mkt_config_resamples_cap"),
+            models.CheckConstraint(
+                condition=Q(bootstrap_resamples__lte=1000), name="mkt_config_resamples_cap"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,8 +94,12 @@ class AttributionRun(OrganizationOwnedModel):
     config_version = models.PositiveIntegerField()
     config_snapshot = models.JSONField(default=dict)
     model = models.CharField(max_length=20, choices=MODEL_CHOICES, db_index=True)
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
-    job = models.ForeignKey("revops.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
+    )
+    job = models.ForeignKey(
+        "revops.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     window_start = models.DateField()
     window_end = models.DateField()
     journeys = models.PositiveIntegerField(default=0)
@@ -108,8 +120,12 @@ class AttributionRun(OrganizationOwnedModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["organization"], condition=Q(promoted=True), name="mkt_run_one_promoted"),
-            models.CheckConstraint(condition=Q(window_start__lte=models.F("window_end")), name="mkt_run_window"),
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(promoted=True), name="mkt_run_one_promoted"
+            ),
+            models.CheckConstraint(
+                condition=Q(window_start__lte=models.F("window_end")), name="mkt_run_window"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -175,11 +191,15 @@ class TouchCredit(OrganizationOwnedModel):
     run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="touch_credits")
     touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE, related_name="credits")
     opportunity = models.ForeignKey("revops.Opportunity", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey("revops.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        "revops.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     share = models.FloatField()
     value = models.DecimalField(max_digits=18, decimal_places=2)
 
     class Meta:
         ordering = ["run", "opportunity", "touchpoint"]
-        constraints = [models.UniqueConstraint(fields=["run", "touchpoint", "opportunity"], name="mkt_credit_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "touchpoint", "opportunity"], name="mkt_credit_unique")
+        ]
         indexes = [models.Index(fields=["run", "opportunity"], name="mkt_credit_run_opp")]

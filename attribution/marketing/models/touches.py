@@ -13,12 +13,16 @@ class Channel(OrganizationOwnedModel):
     """A marketing channel touches come through (paid search, events, partner referral, ...)."""
 
     name = models.CharField(max_length=80)
-    grouping = models.CharField(max_length=60, blank=True, help_text="Channel group, e.g. Paid, Owned, Offline")
+    grouping = models.CharField(
+        max_length=60, blank=True, help_text="Channel group, e.g. Paid, Owned, Offline"
+    )
     is_direct = models.BooleanField(default=False, help_text="Skipped by the last non-direct touch model")
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="mkt_channel_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="mkt_channel_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -33,7 +37,9 @@ class Campaign(OrganizationOwnedModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="mkt_campaign_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="mkt_campaign_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -68,15 +74,23 @@ class Touchpoint(OrganizationOwnedModel):
 
     occurred_at = models.DateTimeField(db_index=True)
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="touches")
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="touches")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="touches"
+    )
     contact_key = models.CharField(max_length=120, blank=True, db_index=True)
     account = models.ForeignKey(
         "revops.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="marketing_touches"
     )
     opportunity = models.ForeignKey(
-        "revops.Opportunity", null=True, blank=True, on_delete=models.PROTECT, related_name="marketing_touches"
+        "revops.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="marketing_touches",
     )
-    source = models.CharField(max_length=10, choices=TouchSource.choices, default=TouchSource.IMPORT, db_index=True)
+    source = models.CharField(
+        max_length=10, choices=TouchSource.choices, default=TouchSource.IMPORT, db_index=True
+    )
     external_id = models.CharField(max_length=120, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -91,7 +105,10 @@ class Touchpoint(OrganizationOwnedModel):
                 name="mkt_touch_unique_external_id",
             ),
             models.CheckConstraint(
-                condition=~Q(contact_key="") | Q(account__isnull=False), name="mkt_touch_has_contact_or_account"
+                condition=~Q(contact_key="") | Q(account__isnull=False),
+                name="mkt_touch_has_contact_or_account",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "account", "occurred_at"], name="mkt_touch_org_account")]
+        indexes = [
+            models.Index(fields=["organization", "account", "occurred_at"], name="mkt_touch_org_account")
+        ]
