@@ -80,11 +80,29 @@ def _sample_dir() -> Path | None:
 SAMPLE = _sample_dir()
 needs_sample = pytest.mark.skipif(SAMPLE is None, reason="ChannelAttribution sample data folder is absent")
 
-# ChannelAttribution 2.2.5 (GPL, not a dependency), run once in a throwaway virtualenv:
+# ChannelAttribution 2.2.5 (GPL, not a dependency), run once in a throwaway virtualenv
+# (python3 -m venv /tmp/ca; pip install ChannelAttribution matplotlib) on the package's Data.csv:
 #   markov_model(Data, "path", "total_conversions", var_value="total_conversion_value",
 #                var_null="total_null", order=1, nsim_start=1e7, conv_par=0.001, seed=0)
-# on the package's own Data.csv. Its figures are simulated; the exact solution must agree within 1 %.
-CHANNELATTRIBUTION_CONVERSIONS = {}  # filled below from the recorded run
+# (604 s on this machine). Its figures are simulated: channel -> (conversions, value).
+CHANNELATTRIBUTION = {
+    "alpha": (5344.151505, 18779.291486),
+    "beta": (2529.497866, 9703.254609),
+    "delta": (4.821087, 15.249704),
+    "epsilon": (599.548768, 2351.703376),
+    "eta": (3337.790571, 12987.889339),
+    "gamma": (171.497029, 723.602799),
+    "iota": (3886.310460, 14985.110988),
+    "kappa": (274.203966, 1133.234179),
+    "lambda": (1283.637959, 5143.078714),
+    "mi": (1.648977, 5.312708),
+    "theta": (1970.260498, 7504.745416),
+    "zeta": (381.631314, 1470.498269),
+}
+# delta and mi carry removal effects of 0.0005 and 0.0002 (a handful of conversions): the
+# simulation's relative noise there is several %, so they are held to a quarter conversion
+# (and a unit of value) instead of 1 %.
+TINY = {"delta", "mi"}
 
 
 def _sample_rows():
@@ -102,8 +120,14 @@ def test_order_one_on_channelattribution_sample_matches_exact_solution_and_the_p
     assert len(rows) == 10_000
     res, names = _assert_matches_exact(rows)
     assert res.conversions.sum() == pytest.approx(19_785, rel=1e-12)
-    for name, expected in CHANNELATTRIBUTION_CONVERSIONS.items():
-        assert res.conversions[names.index(name)] == pytest.approx(expected, rel=0.01), name
+    for name, (conversions, value) in CHANNELATTRIBUTION.items():
+        i = names.index(name)
+        if name in TINY:
+            assert res.conversions[i] == pytest.approx(conversions, abs=0.25), name
+            assert res.value[i] == pytest.approx(value, abs=1.5), name
+        else:
+            assert res.conversions[i] == pytest.approx(conversions, rel=0.01), name
+            assert res.value[i] == pytest.approx(value, rel=0.01), name
 
 
 def test_order_at_least_the_longest_path_reproduces_each_path_exactly():
