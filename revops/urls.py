@@ -12,7 +12,9 @@ urlpatterns = [
     # Domain apps are wired by dotted path: core never imports them (import-linter contract).
     path("api/v1/attribution/", include("attribution.api.urls")),
     path("attribution/", include("attribution.urls")),
+    path("marketing/", include("attribution.marketing.urls")),
     path("api/v1/commissions/", include("commissions.api.urls")),
+    path("api/v1/marketing/", include("attribution.marketing.api.urls")),
     path("commissions/", include("commissions.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -95,6 +95,13 @@ MODELS: dict[str, dict[str, Rule]] = {
     "attribution_attributionentry": READ_ONLY,
     "attribution_attributionperiodseal": READ_ONLY,
     "commissions_salestransaction": READ_ONLY,
+    # Channels carry touches (the confirmed delete lists them); a config change saves a new
+    # version and configs are never deleted (runs refer to them); touches and runs are read-only.
+    "marketing_channel": REFERENCED,
+    "marketing_campaign": EDITABLE,
+    "marketing_modelconfig": NO_DELETE,
+    "marketing_touchpoint": READ_ONLY,
+    "marketing_attributionrun": READ_ONLY,
     "commissions_commissionplan": REFERENCED,
     "commissions_commissionplanversion": ADD_ONLY,
     "commissions_planassignment": EDITABLE,
