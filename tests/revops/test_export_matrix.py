@@ -41,6 +41,9 @@ EXPECTED = {
     "commissions-statement": (LOGIN, OK, OK, OK, OK, 403, 404, 404, 404, 403),
     "commissions-sales": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
     "commissions-uploads": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    # Organization-wide marketing figures: not for reps or partners.
+    "marketing-comparison": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
+    "marketing-channels": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
 }
 # Record pages: the world's row whose id fills the page URL.
 OBJECTS = {"attribution-deal": "opportunity", "commissions-statement": "commissionstatement"}

@@ -16,6 +16,9 @@ COMMISSION_PAGES = [
     "Sales uploads",
 ]
 
+# Organization-wide marketing pages for admin, managers and finance; reps see journeys only.
+MARKETING_PAGES = ["Model comparison", "Channel performance", "Attribution runs", "Journeys"]
+
 
 def _menu(client, membership) -> list[tuple[str, list[str]]]:
     client.force_login(membership.user)
@@ -37,6 +40,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
                 "Attribution settings",
             ],
         ),
+        ("Marketing", MARKETING_PAGES),
         ("Commissions", COMMISSION_PAGES),
         ("Admin", ["Jobs", "Settings (admin site)"]),
     ]
@@ -50,6 +54,7 @@ def test_rep_menu_has_no_admin_group(client):
             "Partners",
             ["Partner performance", "Attribution ledger", "Attribution periods", "Attribution rules"],
         ),
+        ("Marketing", ["Journeys"]),
         ("Commissions", COMMISSION_PAGES),
     ]
 

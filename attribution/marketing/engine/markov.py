@@ -25,10 +25,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import splu
+from threadpoolctl import threadpool_limits
 
 from attribution.marketing.engine.types import FloatArray, IntArray, Journeys
 
-MAX_DENSE_STATES = 4000
+# Up to this many states a dense solve is fastest; above, a sparse LU (a state has at most
+# channels + 2 successors, so I − Q is very sparse). Both are exact direct solves.
+DENSE_STATES = 400
+MAX_STATES = 200_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +44,7 @@ class MarkovPrepared:
     order: int
     n_states: int
     state_channels: tuple[frozenset[int], ...]  # channels inside each state
+    state_has: np.ndarray  # bool (states × channels): state contains the channel
     start_state: IntArray  # per nonempty journey: first state
     step_pair: IntArray  # per within-journey step: index into pairs
     step_journey: IntArray  # per within-journey step: journey index
@@ -86,10 +93,14 @@ def markov_prepare(journeys: Journeys, order: int) -> MarkovPrepared:
     n_states = int(uniq.shape[0])
     pair_code = state[step_from] * n_states + state[step_from + 1]
     pairs, step_pair = np.unique(pair_code, return_inverse=True)
+    has = np.zeros((n_states, journeys.n_channels), dtype=bool)
+    for i, members in enumerate(contents):
+        has[i, list(members)] = True
     return MarkovPrepared(
         order=order,
         n_states=n_states,
         state_channels=tuple(contents),
+        state_has=has,
         start_state=state[starts],
         step_pair=step_pair.astype(np.int64),
         step_journey=journeys.journey_of_touch[step_from],
@@ -108,23 +119,33 @@ class MarkovSolution:
     expected_value: float
 
 
-def _absorb(q: FloatArray, start: FloatArray, r: FloatArray, keep: IntArray) -> tuple[float, float]:
+def _absorb(q, start: FloatArray, r: FloatArray, keep: IntArray) -> tuple[float, float]:
     """Return ``start_K · (I − Q_KK)⁻¹ r_K`` for both columns of r (conversions, value)."""
     if keep.shape[0] == 0:
         return 0.0, 0.0
-    sub = np.eye(keep.shape[0]) - q[np.ix_(keep, keep)]
-    x = np.linalg.solve(sub, r[keep])
+    if isinstance(q, np.ndarray):
+        x = np.linalg.solve(np.eye(keep.shape[0]) - q[np.ix_(keep, keep)], r[keep])
+    else:
+        sub = (sp.identity(keep.shape[0], format="csc") - q[keep][:, keep]).tocsc()
+        x = splu(sub).solve(np.ascontiguousarray(r[keep]))
     res = start[keep] @ x
     return float(res[0]), float(res[1])
 
 
 def markov_solve(prep: MarkovPrepared, journeys: Journeys, n_channels: int) -> MarkovSolution:
-    """Removal effects for the given weights (journeys' conversions / nulls / value)."""
+    """Removal effects for the given weights (journeys' conversions / nulls / value).
+
+    The solves run with one BLAS thread: the systems are small, and on a busy machine a
+    multi-threaded BLAS spinning on them was measured 30–60× slower (bench/README.md).
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _markov_solve(prep, journeys, n_channels)
+
+
+def _markov_solve(prep: MarkovPrepared, journeys: Journeys, n_channels: int) -> MarkovSolution:
     s = prep.n_states
-    if s > MAX_DENSE_STATES:
-        raise ValueError(
-            f"{s} Markov states exceed the exact-solve limit of {MAX_DENSE_STATES}; lower the order"
-        )
+    if s > MAX_STATES:
+        raise ValueError(f"{s} Markov states exceed the exact-solve limit of {MAX_STATES}; lower the order")
     conv = journeys.conversions[prep.journeys_nonempty]
     nul = journeys.nulls[prep.journeys_nonempty]
     val = journeys.value[prep.journeys_nonempty]

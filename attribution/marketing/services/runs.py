@@ -69,6 +69,34 @@ def _units(values: FloatArray, total: float, places: int) -> list[Decimal]:
     return [Decimal(int(u)).scaleb(-places) for u in units]
 
 
+def run_prepare(
+    *,
+    organization: Organization,
+    config: ModelConfig,
+    actor,
+    window_start: dt.date,
+    window_end: dt.date,
+) -> AttributionRun:
+    """Record a queued run of the config's current version (computed by `run_execute`)."""
+    if window_start > window_end:
+        raise ApplicationError(ERROR_WINDOW)
+    if not config.is_current or config.organization_id != organization.pk:
+        raise ApplicationError(ERROR_NOT_CURRENT)
+    run = AttributionRun(
+        organization=organization,
+        config=config,
+        config_version=config.version,
+        config_snapshot=config_snapshot(config),
+        model=config.model,
+        window_start=window_start,
+        window_end=window_end,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    run.full_clean()
+    run.save()
+    return run
+
+
 def run_create(
     *,
     organization: Organization,
@@ -77,24 +105,15 @@ def run_create(
     window_start: dt.date,
     window_end: dt.date,
 ) -> tuple[AttributionRun, JobRun]:
-    """Record a queued run of the config's current version and queue its computation after commit."""
-    if window_start > window_end:
-        raise ApplicationError(ERROR_WINDOW)
-    if not config.is_current or config.organization_id != organization.pk:
-        raise ApplicationError(ERROR_NOT_CURRENT)
+    """Record a queued run and queue its computation (a JobRun with progress) after commit."""
     with transaction.atomic():
-        run = AttributionRun(
+        run = run_prepare(
             organization=organization,
             config=config,
-            config_version=config.version,
-            config_snapshot=config_snapshot(config),
-            model=config.model,
+            actor=actor,
             window_start=window_start,
             window_end=window_end,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        run.full_clean()
-        run.save()
         job, _ = job_enqueue(
             organization=organization,
             kind=RUN_KIND,
