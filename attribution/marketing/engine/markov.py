@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from attribution.marketing.engine.types import FloatArray, IntArray, Journeys
 
@@ -35,6 +35,22 @@ from attribution.marketing.engine.types import FloatArray, IntArray, Journeys
 # channels + 2 successors, so I − Q is very sparse). Both are exact direct solves.
 DENSE_STATES = 400
 MAX_STATES = 200_000
+# Codes below this many values are compacted with a lookup table (linear) instead of a sort.
+TABLE_CODES = 1 << 22
+# Inspecting the loaded BLAS libraries takes tens of milliseconds: once per process.
+_THREADPOOLS: ThreadpoolController | None = None
+
+
+def _compact(codes: IntArray, n_codes: int) -> tuple[IntArray, IntArray]:
+    """(distinct codes ascending, index of each code among them), like np.unique(return_inverse)."""
+    if n_codes <= TABLE_CODES:
+        present = np.zeros(n_codes, dtype=bool)
+        present[codes] = True
+        uniq = np.flatnonzero(present)
+        lookup = np.cumsum(present) - 1
+        return uniq.astype(np.int64), lookup[codes].astype(np.int64)
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    return uniq.astype(np.int64), inverse.astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,9 +87,8 @@ def markov_prepare(journeys: Journeys, order: int) -> MarkovPrepared:
     if order < 1:
         raise ValueError("order must be ≥ 1")
     codes = _state_codes(journeys, order)
-    uniq, state = np.unique(codes, return_inverse=True)
-    state = state.astype(np.int64)
     base = journeys.n_channels + 1
+    uniq, state = _compact(codes, base**order)
     contents = []
     for code in uniq.tolist():
         chans = set()
@@ -92,7 +107,7 @@ def markov_prepare(journeys: Journeys, order: int) -> MarkovPrepared:
     step_from = np.flatnonzero(~is_last)
     n_states = int(uniq.shape[0])
     pair_code = state[step_from] * n_states + state[step_from + 1]
-    pairs, step_pair = np.unique(pair_code, return_inverse=True)
+    pairs, step_pair = _compact(pair_code, n_states * n_states)
     has = np.zeros((n_states, journeys.n_channels), dtype=bool)
     for i, members in enumerate(contents):
         has[i, list(members)] = True
@@ -102,7 +117,7 @@ def markov_prepare(journeys: Journeys, order: int) -> MarkovPrepared:
         state_channels=tuple(contents),
         state_has=has,
         start_state=state[starts],
-        step_pair=step_pair.astype(np.int64),
+        step_pair=step_pair,
         step_journey=journeys.journey_of_touch[step_from],
         end_state=state[ends],
         journeys_nonempty=nonempty,
@@ -138,7 +153,10 @@ def markov_solve(prep: MarkovPrepared, journeys: Journeys, n_channels: int) -> M
     The solves run with one BLAS thread: the systems are small, and on a busy machine a
     multi-threaded BLAS spinning on them was measured 30–60× slower (bench/README.md).
     """
-    with threadpool_limits(limits=1, user_api="blas"):
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    with _THREADPOOLS.limit(limits=1, user_api="blas"):
         return _markov_solve(prep, journeys, n_channels)
 
 

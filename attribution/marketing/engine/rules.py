@@ -20,8 +20,8 @@ def normalise_per_journey(journeys: Journeys, weights: FloatArray, jt: IntArray 
     """Scale touch weights so each journey's sum to one (a journey with all zeros: equal shares)."""
     jt = journeys.journey_of_touch if jt is None else jt
     sums = np.bincount(jt, weights=weights, minlength=journeys.n_journeys)
-    zero = sums[jt] <= 0
-    if np.any(zero):
+    if np.any(sums[journeys.lengths > 0] <= 0):
+        zero = (sums <= 0)[jt]
         weights = np.where(zero, 1.0, weights)
         sums = np.bincount(jt, weights=weights, minlength=journeys.n_journeys)
     return weights / sums[jt]
@@ -105,6 +105,17 @@ def anchored(
     return normalise_per_journey(journeys, w, jt)
 
 
+def _u_shaped(journeys: Journeys, first: float, middle: float, last: float) -> FloatArray:
+    """`anchored` without milestones in closed form (first + last > 0): one pass, no bincount."""
+    _, pos, length = _positions(journeys)
+    total = first + middle + last
+    ends = first + last
+    inner = middle / (total * np.maximum(length - 2, 1))
+    share = np.where(pos == 0, first / total, np.where(pos == length - 1, last / total, inner))
+    share = np.where(length == 2, np.where(pos == 0, first / ends, last / ends), share)
+    return np.where(length == 1, 1.0, share)
+
+
 def touch_shares(journeys: Journeys, spec: ModelSpec) -> FloatArray:
     """Each touch's share of its journey's conversion under a rule-based model."""
     kind = spec.kind
@@ -120,6 +131,8 @@ def touch_shares(journeys: Journeys, spec: ModelSpec) -> FloatArray:
         return time_decay(journeys, spec.half_life_days)
     if kind == ModelKind.POSITION:
         f, m, la = spec.position_weights
+        if f + la > 0:
+            return _u_shaped(journeys, f, m, la)
         return anchored(journeys, f, (), la, m)
     if kind == ModelKind.W_SHAPED:
         f, mile, la, rest = spec.w_weights

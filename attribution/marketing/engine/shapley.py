@@ -136,17 +136,25 @@ def shapley_rate(
     )
 
 
+# Journeys × channels up to this many cells are counted with one table (linear, a few hundred
+# MB at most) instead of a sort.
+TABLE_CELLS = 1 << 25
+
+
 def even_split_shares(journeys: Journeys) -> FloatArray:
     """Per touch: 1 / (distinct channels of the journey) / (touches of its channel in the journey)."""
     jt = journeys.journey_of_touch
-    key = jt * journeys.n_channels + journeys.channels
-    uniq, inv, per_key = np.unique(key, return_inverse=True, return_counts=True)
-    distinct = (
-        np.bincount(uniq // journeys.n_channels, minlength=journeys.n_journeys)
-        if uniq.size
-        else np.zeros(journeys.n_journeys, dtype=np.int64)
-    )
-    return 1.0 / (distinct[jt] * per_key[inv]).astype(np.float64)
+    n, c = journeys.n_journeys, journeys.n_channels
+    key = jt * c + journeys.channels
+    if n * c <= TABLE_CELLS:
+        per = np.bincount(key, minlength=n * c)
+        repeats = per[key]
+        distinct = np.count_nonzero(per.reshape(n, c), axis=1)
+    else:
+        uniq, inv, per_key = np.unique(key, return_inverse=True, return_counts=True)
+        repeats = per_key[inv]
+        distinct = np.bincount(uniq // c, minlength=n)
+    return 1.0 / (distinct[jt] * repeats).astype(np.float64)
 
 
 def scale_to_total(phi: FloatArray, total: float) -> FloatArray:
