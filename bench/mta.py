@@ -86,7 +86,7 @@ def _totals(j: Journeys, jt, share):
 
 
 def np_first(j):
-    lengths, jt, pos = _base(j)
+    _lengths, jt, pos = _base(j)
     return _totals(j, jt, (pos == 0).astype(float))
 
 
@@ -96,7 +96,7 @@ def np_last(j):
 
 
 def np_last_non_direct(j):
-    lengths, jt, pos = _base(j)
+    lengths, jt, _pos = _base(j)
     idx = np.where(j.direct[j.channels], -1, np.arange(j.channels.shape[0]))
     best = np.full(lengths.shape[0], -1)
     np.maximum.at(best, jt, idx)
@@ -107,12 +107,12 @@ def np_last_non_direct(j):
 
 
 def np_linear(j):
-    lengths, jt, pos = _base(j)
+    lengths, jt, _pos = _base(j)
     return _totals(j, jt, 1 / lengths[jt])
 
 
 def np_time_decay(j, half_life=7.0):
-    lengths, jt, pos = _base(j)
+    _lengths, jt, _pos = _base(j)
     last = j.timestamps[j.offsets[1:] - 1]
     w = 0.5 ** ((last[jt] - j.timestamps) / half_life)
     return _totals(j, jt, w / np.bincount(jt, w)[jt])
@@ -156,7 +156,7 @@ def np_markov(j):
 
 
 def np_shapley(j):
-    lengths, jt, pos = _base(j)
+    lengths, jt, _pos = _base(j)
     key = np.unique(jt * CHANNELS + j.channels)
     distinct = np.bincount(key // CHANNELS, minlength=lengths.shape[0])
     jj, cc = key // CHANNELS, key % CHANNELS
@@ -210,8 +210,8 @@ def main() -> None:
         )
         total_engine = total_numpy = 0.0
         for name, spec, baseline in MODELS:
-            te, me, res = measure(lambda spec=spec: attribute(j, spec))
-            tn, mn, (bc, bv) = measure(lambda baseline=baseline: baseline(j))
+            te, me, res = measure(lambda spec=spec, j=j: attribute(j, spec))
+            tn, mn, (bc, bv) = measure(lambda baseline=baseline, j=j: baseline(j))
             diff = max(
                 np.abs(res.conversions - bc).max(),
                 np.abs(res.value - bv).max() / max(1.0, j.value.sum()) * j.conversions.sum(),
