@@ -12,7 +12,9 @@ urlpatterns = [
     # Domain apps are wired by dotted path: core never imports them (import-linter contract).
     path("api/v1/attribution/", include("attribution.api.urls")),
     path("attribution/", include("attribution.urls")),
+    path("marketing/", include("attribution.marketing.urls")),
     path("api/v1/commissions/", include("commissions.api.urls")),
+    path("api/v1/marketing/", include("attribution.marketing.api.urls")),
     path("commissions/", include("commissions.urls")),
     path("api/v1/distribution/", include("distribution.api.urls")),
     path("distribution/", include("distribution.urls")),

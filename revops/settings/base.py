@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "revops",
     "attribution",
+    "attribution.marketing",
     "commissions",
     "forecasting",
     "distribution",

@@ -96,6 +96,13 @@ MODELS: dict[str, dict[str, Rule]] = {
     "attribution_attributionentry": READ_ONLY,
     "attribution_attributionperiodseal": READ_ONLY,
     "commissions_salestransaction": READ_ONLY,
+    # Channels carry touches (the confirmed delete lists them); a config change saves a new
+    # version and configs are never deleted (runs refer to them); touches and runs are read-only.
+    "marketing_channel": REFERENCED,
+    "marketing_campaign": EDITABLE,
+    "marketing_modelconfig": NO_DELETE,
+    "marketing_touchpoint": READ_ONLY,
+    "marketing_attributionrun": READ_ONLY,
     "commissions_commissionplan": REFERENCED,
     "commissions_commissionplanversion": ADD_ONLY,
     "commissions_planassignment": EDITABLE,
@@ -113,6 +120,14 @@ MODELS: dict[str, dict[str, Rule]] = {
     "distribution_leadassignment": READ_ONLY,
 }
 OBJECT_SUFFIXES = ("change", "delete", "history")
+
+
+def object_key(model_key: str) -> str:
+    """The world's id key of an admin model: its model name, or "<app>_<model>" when two apps
+    have a model of that name (marketing and distribution both have a Campaign)."""
+    model = model_key.rsplit("_", 1)[-1]
+    same_name = [key for key in MODELS if key.rsplit("_", 1)[-1] == model]
+    return model_key if len(same_name) > 1 else model
 CONFIRM_DELETE = {"post": "yes"}
 # Every role but admin is stopped by the /admin/ gate before the method matters; the GET
 # rows prove that gate on every route, so a POST row asks only who gets past it.

@@ -19,6 +19,7 @@ from tests.access_matrix import (
     entries_commissions,
     entries_core,
     entries_distribution,
+    entries_marketing,
 )
 from tests.access_matrix.expect import Entry
 from tests.access_matrix.routes import Route
@@ -33,6 +34,8 @@ FIRST: dict[str, Entry] = {
     **entries_commissions.API,
     **entries_distribution.PAGES,
     **entries_distribution.API,
+    **entries_marketing.PAGES,
+    **entries_marketing.API,
     **admin_rules.SITE,
 }
 MORE: dict[str, tuple[Entry, ...]] = {
@@ -41,6 +44,7 @@ MORE: dict[str, tuple[Entry, ...]] = {
     **entries_attribution.MORE,
     **entries_commissions.MORE,
     **entries_distribution.MORE,
+    **entries_marketing.MORE,
     **admin_rules.SITE_MORE,
 }
 ENTRIES: dict[str, tuple[Entry, ...]] = {key: (entry, *MORE.get(key, ())) for key, entry in FIRST.items()}
@@ -62,15 +66,16 @@ def _admin_model_entries(name: str) -> tuple[Entry, ...]:
         rules = admin_rules.MODELS[model_key]
         if suffix not in rules:
             return ()
-        return admin_rules.model_entries(model_key.split("_")[-1], suffix, rules)
+        return admin_rules.model_entries(admin_rules.object_key(model_key), suffix, rules)
     return ()
 
 
 def _admin_redirect_entries(route: str) -> tuple[Entry, ...]:
     match = ADMIN_OBJECT_REDIRECT.match(route)
-    if match is None or f"{match['app']}_{match['model']}" not in admin_rules.MODELS:
+    model_key = f"{match['app']}_{match['model']}" if match else ""
+    if model_key not in admin_rules.MODELS:
         return ()
-    return admin_rules.object_redirect_entries(match["model"])
+    return admin_rules.object_redirect_entries(admin_rules.object_key(model_key))
 
 
 def entries_for(route: Route) -> tuple[Entry, ...]:

@@ -378,13 +378,52 @@ def _distribution_rows(org, actors) -> dict[str, int | str]:
     profile = SalespersonProfile.objects.create(organization=org, user=actors["rep"].user, campaign=campaign)
     return {
         "lead": leads[0].pk,
-        "campaign": campaign.pk,
+        "distribution_campaign": campaign.pk,
         "salespersonprofile": profile.pk,
         "distribution_lead": leads[0].pk,
         "other_distribution_lead": leads[1].pk,
         "distributionconfig": config.pk,
         "distributionrun": run.pk,
         "leadassignment": LeadAssignment.objects.get(lead=leads[0]).pk,
+def _marketing_rows(org, actors, ids) -> dict[str, int | str]:
+    """Touches on the rep's Kestrel deal and the other team's Osprey deal, and a finished run."""
+    from attribution.marketing.models import Campaign, Channel, Touchpoint
+    from attribution.marketing.services.configs import model_config_save
+    from attribution.marketing.services.runs import run_create, run_execute
+
+    search = Channel.objects.create(organization=org, name="Paid search", grouping="Paid")
+    event = Channel.objects.create(organization=org, name="Trade show", grouping="Offline")
+    for n, (deal_key, channel, day) in enumerate(
+        [("opportunity", search, 5), ("opportunity", event, 9), ("other_opportunity", event, 7)]
+    ):
+        deal = Opportunity.objects.get(pk=ids[deal_key])
+        Touchpoint.objects.create(
+            organization=org,
+            occurred_at=dt.datetime(2026, 1, day, 12, tzinfo=dt.UTC),
+            channel=channel,
+            account_id=deal.account_id,
+            external_id=f"matrix-touch-{n}",
+        )
+    config = model_config_save(
+        organization=org, actor=actors["admin"].user, name="Matrix linear", model="linear"
+    )
+    run, _job = run_create(
+        organization=org,
+        config=config,
+        actor=actors["admin"].user,
+        window_start=dt.date(2026, 1, 1),
+        window_end=dt.date(2026, 1, 31),
+    )
+    run_execute(run_id=run.pk)
+    campaign = Campaign.objects.create(organization=org, channel=search, name="Spring search")
+    return {
+        "channel": event.pk,
+        "marketing_campaign": campaign.pk,
+        "touchpoint": Touchpoint.objects.filter(organization=org).first().pk,
+        "marketing_journey": ids["opportunity"],
+        "other_marketing_journey": ids["other_opportunity"],
+        "attributionrun": run.pk,
+        "modelconfig": config.pk,
     }
 
 
@@ -448,6 +487,7 @@ def world_build() -> World:
     ids |= _attribution_rows(org, actors, ids, other_partner)
     ids |= _commission_rows(org, actors, ids)
     ids |= _distribution_rows(org, actors)
+    ids |= _marketing_rows(org, actors, ids)
     ids |= _global_rows(actors)
     outsider_ids = _outsider_rows(other_org, actors["outsider"])
     return World(actors=actors, ids=ids, outsider_ids=outsider_ids)

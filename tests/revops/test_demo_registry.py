@@ -42,6 +42,7 @@ def test_the_demo_runs_its_steps_phase_by_phase():
         ("catalog", Phase.SETUP),
         ("accounts", Phase.SETUP),
         ("opportunities", Phase.PIPELINE),
+        ("marketing_journeys", Phase.PIPELINE),
         ("periods", Phase.OPEN_BOOKS),
         ("attribution_setup", Phase.OPEN_BOOKS),
         ("attribution_links", Phase.OPEN_BOOKS),

@@ -43,6 +43,9 @@ EXPECTED = {
     "commissions-uploads": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
     "commissions-objectives": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
     "commissions-analysis": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    # Organization-wide marketing figures: not for reps or partners.
+    "marketing-comparison": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
+    "marketing-channels": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
 }
 # Record pages: the world's row whose id fills the page URL.
 OBJECTS = {"attribution-deal": "opportunity", "commissions-statement": "commissionstatement"}

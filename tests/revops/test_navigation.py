@@ -22,6 +22,9 @@ COMMISSION_EDIT_PAGES = [*COMMISSION_PAGES, "Plan simulator", "Invite a rep"]
 # Leads for every internal role (a rep: their own); distribution for those who run it.
 LEAD_PAGES = ["Leads", "Distribution configs", "Distribution runs", "Distribution fairness"]
 
+# Organization-wide marketing pages for admin, managers and finance; reps see journeys only.
+MARKETING_PAGES = ["Model comparison", "Channel performance", "Attribution runs", "Journeys"]
+
 
 def _menu(client, membership) -> list[tuple[str, list[str]]]:
     client.force_login(membership.user)
@@ -43,6 +46,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
                 "Attribution settings",
             ],
         ),
+        ("Marketing", MARKETING_PAGES),
         ("Commissions", COMMISSION_EDIT_PAGES),
         ("Leads", LEAD_PAGES),
         ("Admin", ["Jobs", "Settings (admin site)"]),
@@ -57,6 +61,7 @@ def test_rep_menu_has_no_admin_group(client):
             "Partners",
             ["Partner performance", "Attribution ledger", "Attribution periods", "Attribution rules"],
         ),
+        ("Marketing", ["Journeys"]),
         ("Commissions", COMMISSION_PAGES),
         ("Leads", ["Leads"]),
     ]

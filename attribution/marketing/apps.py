@@ -1,0 +1,49 @@
+from django.apps import AppConfig
+
+
+class MarketingConfig(AppConfig):
+    name = "attribution.marketing"
+    label = "marketing"
+    verbose_name = "Marketing attribution"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Marketing's capabilities and record kinds join the core permission table.
+        from attribution.marketing.permissions import CAPABILITIES, SCOPES, MarketingCap
+        from revops.permissions import register_capabilities, register_record_kind
+
+        register_capabilities(CAPABILITIES)
+        for kind, scopes in SCOPES:
+            register_record_kind(kind, scopes)
+
+        # Touchpoints come in through the core's import framework (page, API, admin, command).
+        from attribution.marketing.services.touch_import import TOUCHPOINT_IMPORT
+        from revops.imports.kinds import register_import_kind
+
+        register_import_kind(TOUCHPOINT_IMPORT)
+
+        # Register the job task by JobRun kind, so services enqueue by kind.
+        from attribution.marketing import tasks  # noqa: F401
+
+        # Forecasting and the deal page read touch counts per opportunity through the core.
+        from attribution.marketing.selectors.touches import touch_summary
+        from revops.providers import register_provider
+
+        register_provider("touch_summary", touch_summary)
+
+        from attribution.marketing.exports import register_exports
+
+        register_exports()
+
+        from attribution.marketing.demo import register_demo
+
+        register_demo()
+
+        # The marketing pages in the main menu; model comparison first.
+        from revops.navigation import NavGroup, NavItem, register
+
+        group = NavGroup.MARKETING
+        register(NavItem("Model comparison", "marketing:comparison", MarketingCap.VIEW, group=group))
+        register(NavItem("Channel performance", "marketing:channels", MarketingCap.VIEW, group=group))
+        register(NavItem("Attribution runs", "marketing:runs", MarketingCap.VIEW, group=group))
+        register(NavItem("Journeys", "marketing:journeys", MarketingCap.JOURNEYS, group=group))

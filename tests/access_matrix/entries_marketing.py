@@ -1,0 +1,54 @@
+"""Matrix rows for marketing attribution: pages under /marketing/, API under /api/v1/marketing/.
+
+Columns: anonymous, admin, manager, finance, rep, partner, outsider, other_rep, other_manager,
+other_partner (see expect.ACTORS). The organization-wide pages (model comparison, channel
+performance, runs) are for admin, managers and finance; reps get only the journey explorer,
+where they see journeys of their own accounts' deals (`marketing_journey` is the rep's Kestrel
+deal, `other_marketing_journey` the other team's Osprey deal); partners get nothing. Running a
+configuration is for admin and managers (without a form: a message and a redirect), promoting
+a run for admin and finance (the outsider's organization does not hold the run: 404).
+"""
+
+from __future__ import annotations
+
+from tests.access_matrix.expect import LOGIN, Entry
+
+ORG_VIEW = (LOGIN, 200, 200, 200, 403, 403, 200, 403, 200, 403)
+ORG_PDF = (LOGIN, 303, 303, 303, 403, 403, 303, 403, 303, 403)
+JOURNEYS = (LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)
+OWN_JOURNEY = (LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403)
+OTHER_JOURNEY = (LOGIN, 200, 404, 200, 404, 403, 404, 200, 200, 403)
+API_BULK = (401, 200, 200, 403, 403, 403, 200, 403, 200, 403)
+
+PAGES: dict[str, Entry] = {
+    "marketing:comparison": Entry(ORG_VIEW),
+    "marketing:channels": Entry(ORG_VIEW),
+    "marketing:runs": Entry(ORG_VIEW),
+    "marketing:run-compare": Entry(ORG_VIEW),
+    "marketing:run-create": Entry((LOGIN, 302, 302, 403, 403, 403, 302, 403, 302, 403), method="POST"),
+    "marketing:run-promote": Entry(
+        (LOGIN, 302, 403, 302, 403, 403, 404, 403, 403, 403), obj="attributionrun", method="POST"
+    ),
+    "marketing:journeys": Entry(JOURNEYS),
+    "marketing:journey": Entry(OWN_JOURNEY, obj="marketing_journey"),
+}
+
+API: dict[str, Entry] = {
+    # An empty batch is valid and creates nothing.
+    "marketing-api:touchpoint-bulk": Entry(API_BULK, method="POST", data={"touches": []}),
+}
+
+MORE: dict[str, tuple[Entry, ...]] = {
+    "marketing:comparison": (
+        Entry(ORG_VIEW, query="export=csv"),
+        Entry(ORG_VIEW, query="export=xlsx"),
+        Entry(ORG_PDF, query="export=pdf"),
+    ),
+    "marketing:channels": (
+        Entry(ORG_VIEW, query="export=csv"),
+        Entry(ORG_VIEW, query="export=xlsx"),
+        Entry(ORG_PDF, query="export=pdf"),
+        Entry(ORG_VIEW, hx=True),
+    ),
+    "marketing:journey": (Entry(OTHER_JOURNEY, obj="other_marketing_journey"),),
+}
