@@ -43,6 +43,8 @@ class TimingModel:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """(n, 3) days to close, sorted P10 ≤ P50 ≤ P90, never below 0."""
+        if len(x) == 0:
+            return np.zeros((0, 3))
         if self.kind == "lightgbm quantile":
             q = np.column_stack([m.predict(x) for m in self._models])
             q.sort(axis=1)

@@ -86,6 +86,8 @@ class WinModel:
         return np.asarray(self._booster.predict(fm.values, raw_score=True))
 
     def probability(self, fm: FeatureMatrix) -> np.ndarray:
+        if len(fm.values) == 0:
+            return np.zeros(0)
         if self.kind == LIGHTGBM:
             return self.calibrator(self.raw(fm))
         return _beta_predict(self.beta, fm)
@@ -95,6 +97,8 @@ class WinModel:
         mapped through the calibrator: p(all) − p(all but this feature's contribution))."""
         if self.kind != LIGHTGBM:
             return _beta_contributions(self.beta, fm)
+        if len(fm.values) == 0:
+            return np.zeros((0, len(fm.names)))
         contrib = np.asarray(self._booster.predict(fm.values, pred_contrib=True))
         raw = contrib.sum(axis=1)
         p = self.calibrator(raw)
@@ -144,6 +148,7 @@ class TrainResult:
     calibration_losses: dict[str, float]
     timing_coverage: float
     counts: dict[str, int]
+    holdout: Examples  # the test examples, to compare another model on the same deals
 
 
 def _beta_fit(stage: np.ndarray, segment: np.ndarray, y: np.ndarray, w: np.ndarray, stages: int) -> dict:
@@ -316,7 +321,8 @@ def train_win_model(
     if test.any() and 0 < y[test].sum() < test.sum():
         sub = FeatureMatrix(fm.names, fm.values[test], fm.categorical)
         metrics = evaluate(model.probability(sub), y[test])
-    return TrainResult(model, metrics, losses, timing_cov, counts)
+    holdout = Examples(ex.deal[test], ex.day[test], ex.label[test] if ex.label is not None else None)
+    return TrainResult(model, metrics, losses, timing_cov, counts, holdout)
 
 
 def _subset(table: DealTable, idx: np.ndarray) -> DealTable:
