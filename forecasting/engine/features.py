@@ -156,7 +156,7 @@ def build_features(
         if raw is None:
             columns.append(np.full(n, np.nan))
         else:
-            codes = pd.Categorical(raw[deal], categories=list(vocab[name])).codes.astype(np.float64)
+            codes = pd.Index(list(vocab[name])).get_indexer(raw[deal]).astype(np.float64)
             columns.append(np.where(codes < 0, np.nan, codes))
         names.append(name)
         cats.append(name)

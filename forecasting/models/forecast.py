@@ -28,10 +28,10 @@ class ForecastSnapshot(OrganizationOwnedModel):
     model_label = models.CharField(max_length=200)
     sims = models.PositiveIntegerField()
     seed = models.PositiveIntegerField(default=0)
-    periods = models.JSONField(default=list)
-    velocity = models.JSONField(default=dict)
-    baseline = models.JSONField(default=dict)
-    pipeline = models.JSONField(default=list)
+    periods = models.JSONField(default=list, blank=True)
+    velocity = models.JSONField(default=dict, blank=True)
+    baseline = models.JSONField(default=dict, blank=True)
+    pipeline = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-as_of", "-id"]
@@ -98,7 +98,7 @@ class OpportunityAttributes(OrganizationOwnedModel):
     """Extra columns of an imported CRM export (e.g. "Authority: Mid"), used as model features."""
 
     opportunity = models.OneToOneField("revops.Opportunity", on_delete=models.CASCADE, related_name="+")
-    values = models.JSONField(default=dict)
+    values = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name_plural = "opportunity attributes"

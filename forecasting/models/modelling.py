@@ -32,14 +32,18 @@ class ModelVersion(OrganizationOwnedModel):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CANDIDATE, db_index=True)
     window_start = models.DateField()
     window_end = models.DateField()
-    features = models.JSONField(default=list)
+    features = models.JSONField(default=list, blank=True)
     metrics = models.JSONField(
         default=dict, help_text="Holdout AUC, Brier, log loss, ECE, base rate, examples."
     )
-    reliability = models.JSONField(default=list, help_text="Reliability diagram bins on the holdout.")
-    importance = models.JSONField(default=dict)
-    counts = models.JSONField(default=dict)
-    calibration = models.JSONField(default=dict, help_text="Chosen method and each method's held-out loss.")
+    reliability = models.JSONField(
+        default=list, blank=True, help_text="Reliability diagram bins on the holdout."
+    )
+    importance = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    calibration = models.JSONField(
+        default=dict, blank=True, help_text="Chosen method and each method's held-out loss."
+    )
     timing_coverage = models.FloatField(null=True, blank=True)
     promotion_note = models.CharField(max_length=300, blank=True)
     artifact = models.TextField()
@@ -87,10 +91,10 @@ class DealScore(OrganizationOwnedModel):
     amount = models.DecimalField(max_digits=18, decimal_places=2)
     stage = models.CharField(max_length=16)
     expected_close_date = models.DateField(null=True, blank=True)
-    drivers = models.JSONField(default=list)
-    actions = models.JSONField(default=list)
+    drivers = models.JSONField(default=list, blank=True)
+    actions = models.JSONField(default=list, blank=True)
     narrative = models.TextField(blank=True)
-    features = models.JSONField(default=dict)
+    features = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-as_of", "-id"]
