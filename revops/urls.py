@@ -14,6 +14,8 @@ urlpatterns = [
     path("attribution/", include("attribution.urls")),
     path("api/v1/commissions/", include("commissions.api.urls")),
     path("commissions/", include("commissions.urls")),
+    path("api/v1/forecasting/", include("forecasting.api.urls")),
+    path("forecasting/", include("forecasting.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -115,8 +115,3 @@ class DealScore(OrganizationOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id} {self.as_of}: {self.probability}"
-
-    @property
-    def risk_value(self):
-        """Risk × value, the dashboard's sort key: risk (0–1) times the amount."""
-        return self.amount * self.risk / 100
