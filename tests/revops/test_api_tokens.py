@@ -259,6 +259,7 @@ def test_me_describes_the_caller(finance_admin, org):
             "commissions.view",
             "dashboard.view",
             "export",
+            "forecasting.view",
             "job.view",
             "opportunity.view",
             "partner.view",

@@ -17,6 +17,9 @@ COMMISSION_PAGES = [
 ]
 
 
+FORECAST_PAGES = ["Deal risk", "Forecast", "Win model"]
+
+
 def _menu(client, membership) -> list[tuple[str, list[str]]]:
     client.force_login(membership.user)
     response = client.get(reverse("revops:home"))
@@ -38,6 +41,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
             ],
         ),
         ("Commissions", COMMISSION_PAGES),
+        ("Forecast", FORECAST_PAGES),
         ("Admin", ["Jobs", "Settings (admin site)"]),
     ]
 
@@ -51,6 +55,7 @@ def test_rep_menu_has_no_admin_group(client):
             ["Partner performance", "Attribution ledger", "Attribution periods", "Attribution rules"],
         ),
         ("Commissions", COMMISSION_PAGES),
+        ("Forecast", FORECAST_PAGES),
     ]
 
 
