@@ -16,6 +16,9 @@ import numpy as np
 
 QUANTILES = (0.1, 0.5, 0.9)
 MIN_WON_EXAMPLES = 300
+# One thread: OpenMP threads on a busy shared machine spin against each other (measured
+# several times slower than one thread under load).
+PREDICT_THREADS = 1
 _PARAMS = {
     "learning_rate": 0.05,
     "num_leaves": 31,
@@ -46,7 +49,7 @@ class TimingModel:
         if len(x) == 0:
             return np.zeros((0, 3))
         if self.kind == "lightgbm quantile":
-            q = np.column_stack([m.predict(x) for m in self._models])
+            q = np.column_stack([m.predict(x, num_threads=PREDICT_THREADS) for m in self._models])
             q.sort(axis=1)
             q[:, 0] -= self.widen
             q[:, 2] += self.widen

@@ -30,7 +30,7 @@ from forecasting.engine.features import (
     vocabulary,
 )
 from forecasting.engine.metrics import evaluate
-from forecasting.engine.timing import TimingModel, coverage, fit_timing
+from forecasting.engine.timing import PREDICT_THREADS, TimingModel, coverage, fit_timing
 from forecasting.engine.types import DealTable, Metrics, Touches
 
 SMALL_DATA_THRESHOLD = 300  # closed deals; below it the Beta model is used
@@ -41,7 +41,9 @@ BETA = "stage_segment_beta"
 SEGMENT = "segment"
 _PARAMS = {
     "objective": "binary",
-    "learning_rate": 0.05,
+    # 0.1 rather than 0.05: the same holdout Brier and AUC with half the trees (measured on the
+    # synthetic world), and TreeSHAP drivers cost time in proportion to the trees.
+    "learning_rate": 0.1,
     "num_leaves": 31,
     "min_data_in_leaf": 20,
     "feature_fraction": 0.9,
@@ -83,7 +85,7 @@ class WinModel:
         return lgb.Booster(model_str=self.booster)
 
     def raw(self, fm: FeatureMatrix) -> np.ndarray:
-        return np.asarray(self._booster.predict(fm.values, raw_score=True))
+        return np.asarray(self._booster.predict(fm.values, raw_score=True, num_threads=PREDICT_THREADS))
 
     def probability(self, fm: FeatureMatrix) -> np.ndarray:
         if len(fm.values) == 0:
@@ -99,7 +101,7 @@ class WinModel:
             return _beta_contributions(self.beta, fm)
         if len(fm.values) == 0:
             return np.zeros((0, len(fm.names)))
-        contrib = np.asarray(self._booster.predict(fm.values, pred_contrib=True))
+        contrib = np.asarray(self._booster.predict(fm.values, pred_contrib=True, num_threads=PREDICT_THREADS))
         raw = contrib.sum(axis=1)
         p = self.calibrator(raw)
         feats = contrib[:, :-1]
