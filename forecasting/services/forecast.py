@@ -17,7 +17,7 @@ from django.db import transaction
 
 from forecasting.engine import holt_forecast, monthly_bookings, pipeline_velocity, runrate, simulate, to_day
 from forecasting.models import DealScore, ForecastSnapshot
-from forecasting.selectors.dataset import dataset_load, organization_today
+from forecasting.selectors.dataset import Dataset, dataset_load, organization_today
 from forecasting.selectors.periods import Period, forecast_months, forecast_quarters, month_start
 from forecasting.services.modelling import active_model
 from revops.models import Membership, Organization, Role
@@ -47,10 +47,12 @@ def snapshot_take(
     sims: int = DEFAULT_SIMS,
     seed: int = 0,
     actor=None,
+    team_sims: int = TEAM_SIMS,
+    data: Dataset | None = None,
 ) -> ForecastSnapshot:
     """Simulate and store the forecast as of ``as_of`` (replacing that day's snapshot of the kind)."""
     day = as_of or organization_today(organization)
-    data = dataset_load(organization)
+    data = data or dataset_load(organization)
     t = data.table
     scores = list(
         DealScore.objects.filter(organization=organization, is_current=True)
@@ -108,7 +110,7 @@ def snapshot_take(
     by_owner: dict[str, dict] = {}
     for owner in sorted(set(owners.tolist())):
         sel = owners == owner
-        _, tot = simulate(amount[sel], p[sel], ttc[sel], q_bounds, sims=TEAM_SIMS, seed=seed)
+        _, tot = simulate(amount[sel], p[sel], ttc[sel], q_bounds, sims=team_sims, seed=seed)
         so_far = float(
             t.amount[
                 won & (data.owners == owner) & (t.closed >= to_day(quarter.start)) & (t.closed < today)
@@ -118,7 +120,7 @@ def snapshot_take(
     by_team: dict[str, dict] = {}
     for manager_user, members in _teams(organization).items():
         sel = np.isin(owners, list(members))
-        _, tot = simulate(amount[sel], p[sel], ttc[sel], q_bounds, sims=TEAM_SIMS, seed=seed)
+        _, tot = simulate(amount[sel], p[sel], ttc[sel], q_bounds, sims=team_sims, seed=seed)
         so_far = float(
             t.amount[
                 won

@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from forecasting.engine import (
+    SMALL_DATA_THRESHOLD,
     DealFacts,
     WinModel,
     actions,
@@ -65,18 +66,30 @@ class TrainOutcome:
 
 
 def win_model_train(
-    *, organization: Organization, actor=None, job_run_id: int | None = None, progress: Progress = _noop
+    *,
+    organization: Organization,
+    actor=None,
+    job_run_id: int | None = None,
+    progress: Progress = _noop,
+    small_data: bool = False,
+    data: Dataset | None = None,
 ) -> TrainOutcome:
     """Train a model on every closed deal and promote it if it beats the active one on the
     new model's holdout (lower Brier score on the same test examples); the first model is
-    promoted. Small-data mode engages by itself below the engine's threshold."""
-    data = dataset_load(organization)
+    promoted. Small-data mode engages by itself below the engine's threshold, or when asked
+    (``small_data``: the demo, where a few seconds matter more than the last point of AUC).
+    ``data``: the organization's dataset when the caller has just loaded it."""
+    data = data or dataset_load(organization)
     if data.table.closed_count == 0:
         raise ApplicationError("No closed deals yet: a win model needs won and lost deals to learn from.")
     progress(1, 4)
     touches_for = data.touches_for(organization)
     try:
-        result = train_win_model(data.table, touches_for=touches_for)
+        result = train_win_model(
+            data.table,
+            touches_for=touches_for,
+            small_data_threshold=10**9 if small_data else SMALL_DATA_THRESHOLD,
+        )
     except ValueError as exc:
         raise ApplicationError(str(exc)) from exc
     progress(3, 4)
@@ -152,6 +165,7 @@ def deals_score(
     organization: Organization,
     as_of: dt.date | None = None,
     progress: Progress = _noop,
+    data: Dataset | None = None,
 ) -> dict[str, int]:
     """Score every deal open on ``as_of`` (today) with the active model; one row per deal and
     day (a second run the same day changes nothing), the newest marked current."""
@@ -160,7 +174,7 @@ def deals_score(
         raise ApplicationError("No active win model: train one first (manage.py train_win_model).")
     model = WinModel.from_json(version.artifact)
     day = as_of or organization_today(organization)
-    data = dataset_load(organization)
+    data = data or dataset_load(organization)
     batch = score_open(model, data.table, to_day(day), touches_for=data.touches_for(organization))
     team_rate = float(np.mean(data.table.won[data.table.won >= 0])) if data.table.closed_count else 0.5
     names = batch.features.names
