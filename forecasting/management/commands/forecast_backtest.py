@@ -45,7 +45,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{'quarter':<10} {'P10':>12} {'P50':>12} {'P90':>12} {'actual':>12} {'P50 err':>8} band  timing"
         )
-        for p, r in zip(periods, results, strict=True):
+        by_start = {r.start: r for r in results}
+        if not results:
+            raise CommandError("No quarter could be replayed: no deal had closed before any of them.")
+        for p in periods:
+            r = by_start.get(to_day(p.start))
+            if r is None:
+                self.stdout.write(f"{p.label:<10} skipped: no deal had closed before it")
+                continue
             cov = f"{r.timing_coverage:.0%}" if r.won_deals else "n/a"
             self.stdout.write(
                 f"{p.label:<10} {r.p10:>12,.0f} {r.p50:>12,.0f} {r.p90:>12,.0f} {r.actual:>12,.0f} "
