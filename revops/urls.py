@@ -18,6 +18,8 @@ urlpatterns = [
     path("commissions/", include("commissions.urls")),
     path("api/v1/distribution/", include("distribution.api.urls")),
     path("distribution/", include("distribution.urls")),
+    path("api/v1/forecasting/", include("forecasting.api.urls")),
+    path("forecasting/", include("forecasting.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (no inline script: CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -20,6 +20,7 @@ from tests.access_matrix import (
     entries_core,
     entries_distribution,
     entries_marketing,
+    entries_forecasting,
 )
 from tests.access_matrix.expect import Entry
 from tests.access_matrix.routes import Route
@@ -36,6 +37,8 @@ FIRST: dict[str, Entry] = {
     **entries_distribution.API,
     **entries_marketing.PAGES,
     **entries_marketing.API,
+    **entries_forecasting.PAGES,
+    **entries_forecasting.API,
     **admin_rules.SITE,
 }
 MORE: dict[str, tuple[Entry, ...]] = {
@@ -45,6 +48,7 @@ MORE: dict[str, tuple[Entry, ...]] = {
     **entries_commissions.MORE,
     **entries_distribution.MORE,
     **entries_marketing.MORE,
+    **entries_forecasting.MORE,
     **admin_rules.SITE_MORE,
 }
 ENTRIES: dict[str, tuple[Entry, ...]] = {key: (entry, *MORE.get(key, ())) for key, entry in FIRST.items()}

@@ -57,6 +57,7 @@ from commissions.services.disputes import dispute_raise
 from commissions.services.statements import statement_approve, statements_compute
 from distribution.models import Campaign, DistributionRun, Lead, LeadAssignment, SalespersonProfile
 from distribution.services.configs import config_create
+from forecasting.models import DealScore, ForecastCall, ForecastSnapshot, ModelVersion
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
 from revops.services.audit import audit_record
 from revops.services.periods import period_close, periods_ensure
@@ -488,6 +489,138 @@ def world_build() -> World:
     ids |= _commission_rows(org, actors, ids)
     ids |= _distribution_rows(org, actors)
     ids |= _marketing_rows(org, actors, ids)
+    ids |= _forecasting_rows(org, actors, ids)
     ids |= _global_rows(actors)
     outsider_ids = _outsider_rows(other_org, actors["outsider"])
+    outsider_ids |= _outsider_forecasting_rows(other_org, actors["outsider"], outsider_ids)
     return World(actors=actors, ids=ids, outsider_ids=outsider_ids)
+
+
+# -- forecasting: a model, a current score per deal, two weekly snapshots, the reps' calls ------
+
+_PCT = [float(v * 100) for v in range(21)]
+
+
+def _model(org) -> ModelVersion:
+    return ModelVersion.objects.create(
+        organization=org,
+        number=1,
+        kind="stage_segment_beta",
+        label="Stage × segment win rate (small data: 40 closed deals)",
+        status="active",
+        window_start=dt.date(2025, 1, 1),
+        window_end=dt.date(2026, 1, 31),
+        metrics={"auc": 0.7, "brier": 0.2, "log_loss": 0.6, "ece": 0.05, "base_rate": 0.4, "examples": 40},
+        counts={"closed_deals": 40},
+        artifact="{}",
+    )
+
+
+def _score(org, model, deal_id: int, name: str) -> DealScore:
+    return DealScore.objects.create(
+        organization=org,
+        opportunity_id=deal_id,
+        model_version=model,
+        as_of=dt.date(2026, 2, 2),
+        probability=Decimal("0.4200"),
+        risk=55,
+        risk_band="medium",
+        days_p10=10,
+        days_p50=30,
+        days_p90=80,
+        amount=Decimal("5000.00"),
+        stage="prospecting",
+        drivers=[{"feature": "stage", "points": -3.0, "text": "In Prospecting: −3 pts"}],
+        actions=["Schedule a discovery call to confirm need, budget and timing."],
+        narrative=f"{name} deal: 42% chance to win.",
+    )
+
+
+def _forecasting_rows(org, actors, ids) -> dict[str, int | str]:
+    model = _model(org)
+    deals = {
+        "Kestrel": ids["opportunity"],
+        "Osprey": ids["other_opportunity"],
+        "Plover": ids["drifter_opportunity"],
+    }
+    owners = dict(Opportunity.objects.filter(pk__in=deals.values()).values_list("pk", "owner_id"))
+    scores = {word: _score(org, model, pk, word) for word, pk in deals.items()}
+    summary = {"mean": 1000.0, "p10": 500.0, "p50": 1000.0, "p90": 1500.0, "percentiles": _PCT}
+    period = {
+        "label": "FY2026 Q1",
+        "grain": "quarter",
+        "start": "2026-01-01",
+        "end": "2026-04-01",
+        "won_to_date": 0.0,
+        "open_pipeline_mean": 900.0,
+        "runrate_mean": 100.0,
+        **summary,
+    }
+    for as_of, amount in ((dt.date(2026, 1, 26), 4000.0), (dt.date(2026, 2, 2), 5000.0)):
+        ForecastSnapshot.objects.create(
+            organization=org,
+            as_of=as_of,
+            kind="weekly",
+            model_version=model,
+            model_label=model.label,
+            sims=1000,
+            periods=[period],
+            velocity={
+                "open_deals": 3,
+                "win_rate": 0.4,
+                "average_won_amount": 5000.0,
+                "cycle_days": 60.0,
+                "per_day": 100.0,
+                "per_quarter": 9100.0,
+            },
+            baseline={
+                "method": "Holt linear exponential smoothing",
+                "alpha": 0.5,
+                "beta": 0.1,
+                "history": [],
+                "forecast": [1000.0],
+                "fan": [{"label": "Feb 2026", "p10": 1.0, "p50": 2.0, "p90": 3.0}],
+                "by_owner": {str(u): summary for u in owners.values()},
+                "by_team": {str(actors[m].user_id): summary for m in ("manager", "other_manager")},
+                "quarter": "FY2026 Q1",
+            },
+            pipeline=[
+                {
+                    "id": pk,
+                    "name": f"{word} deal",
+                    "owner": owners[pk],
+                    "amount": amount,
+                    "stage": "prospecting",
+                    "expected_close": "2026-06-30",
+                    "probability": 0.42,
+                }
+                for word, pk in deals.items()
+            ],
+        )
+    calls = {
+        word: ForecastCall.objects.create(
+            organization=org,
+            owner=actors[actor].user,
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 4, 1),
+            commit=Decimal("1000"),
+            best_case=Decimal("2000"),
+            pipeline=Decimal("3000"),
+            note=f"{word} call",
+        )
+        for word, actor in (("Kestrel", "rep"), ("Osprey", "other_rep"))
+    }
+    return {
+        "modelversion": model.pk,
+        "dealscore": scores["Kestrel"].pk,
+        "other_dealscore": scores["Osprey"].pk,
+        "forecastcall": calls["Kestrel"].pk,
+        "other_forecastcall": calls["Osprey"].pk,
+        "forecastsnapshot": ForecastSnapshot.objects.filter(organization=org).first().pk,
+    }
+
+
+def _outsider_forecasting_rows(other_org, outsider, outsider_ids) -> dict[str, int]:
+    model = _model(other_org)
+    score = _score(other_org, model, outsider_ids["opportunity"], "Ibis")
+    return {"modelversion": model.pk, "dealscore": score.pk}

@@ -260,6 +260,7 @@ def test_me_describes_the_caller(finance_admin, org):
             "dashboard.view",
             "distribution.view",
             "export",
+            "forecasting.view",
             "job.view",
             "marketing.journeys",
             "marketing.promote",

@@ -46,6 +46,8 @@ EXPECTED = {
     # Organization-wide marketing figures: not for reps or partners.
     "marketing-comparison": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
     "marketing-channels": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
+    "forecasting-risk": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "forecasting-forecast": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
 }
 # Record pages: the world's row whose id fills the page URL.
 OBJECTS = {"attribution-deal": "opportunity", "commissions-statement": "commissionstatement"}
@@ -79,6 +81,10 @@ SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
     ("commissions-uploads", "finance"): ("Kestrel", "Osprey", "Plover"),
     ("commissions-uploads", "rep"): ("Kestrel",),
     ("commissions-uploads", "other_rep"): ("Osprey",),
+    ("forecasting-risk", "admin"): ("Kestrel", "Osprey", "Plover"),
+    ("forecasting-risk", "rep"): ("Kestrel",),
+    ("forecasting-risk", "other_manager"): ("Osprey",),
+    ("forecasting-risk", "outsider"): ("Ibis",),
 }
 CASES = [(spec.key, fmt, actor) for spec in export_specs() for fmt in spec.formats for actor in ACTORS]
 

@@ -26,6 +26,9 @@ LEAD_PAGES = ["Leads", "Distribution configs", "Distribution runs", "Distributio
 MARKETING_PAGES = ["Model comparison", "Channel performance", "Attribution runs", "Journeys"]
 
 
+FORECAST_PAGES = ["Deal risk", "Forecast", "Win model"]
+
+
 def _menu(client, membership) -> list[tuple[str, list[str]]]:
     client.force_login(membership.user)
     response = client.get(reverse("revops:home"))
@@ -48,6 +51,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
         ),
         ("Marketing", MARKETING_PAGES),
         ("Commissions", COMMISSION_EDIT_PAGES),
+        ("Forecast", FORECAST_PAGES),
         ("Leads", LEAD_PAGES),
         ("Admin", ["Jobs", "Settings (admin site)"]),
     ]
@@ -63,6 +67,7 @@ def test_rep_menu_has_no_admin_group(client):
         ),
         ("Marketing", ["Journeys"]),
         ("Commissions", COMMISSION_PAGES),
+        ("Forecast", FORECAST_PAGES),
         ("Leads", ["Leads"]),
     ]
 

@@ -1,0 +1,108 @@
+"""Forecasting API: deal scores (read, filterable), the forecast (read), model versions (read),
+and training / scoring (POST → a JobRun, 202).
+
+Scores are narrowed with the pages' scoped selector, so a rep reads their own deals' scores
+and an id outside scope is a 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from forecasting.api.serializers import (
+    DealScoreSerializer,
+    JobRunSerializer,
+    JobStartSerializer,
+    ModelVersionSerializer,
+)
+from forecasting.filters import DealScoreFilterSet
+from forecasting.models import DealScore, ModelVersion
+from forecasting.permissions import ForecastCap
+from forecasting.selectors.forecast import forecast_view
+from forecasting.selectors.scores import score_scope
+from forecasting.services.modelling import score_enqueue, train_enqueue
+from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
+
+
+class DealScoreViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Current scores of open deals (a rep: their own)."""
+
+    model = DealScore
+    serializer_class = DealScoreSerializer
+    filterset_class = DealScoreFilterSet
+    required_caps = crud_caps(read=ForecastCap.VIEW)
+
+    def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        scoped_rows = queryset & score_scope(membership=self.membership)
+        return scoped_rows.select_related("opportunity", "model_version").order_by("-risk", "-id")
+
+
+class ModelVersionViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The organization's win models, newest first (metrics only; no artifact)."""
+
+    model = ModelVersion
+    serializer_class = ModelVersionSerializer
+    required_caps = crud_caps(read=ForecastCap.VIEW)
+
+    def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset.order_by("-number")
+
+
+class ForecastApi(OrganizationScopedViewSetMixin, APIView):
+    """The latest forecast as the member may see it: per period (organization scope) or the
+    quarter of their team or own deals."""
+
+    required_caps = {"get": ForecastCap.VIEW}
+
+    def get(self, request) -> Response:
+        view = forecast_view(membership=request.membership)
+        snapshot = view.snapshot
+        return Response(
+            {
+                "as_of": snapshot.as_of if snapshot else None,
+                "model": snapshot.model_label if snapshot else None,
+                "simulations": snapshot.sims if snapshot else None,
+                "scope": str(view.scope),
+                "quarter": view.quarter.label,
+                "periods": [{k: v for k, v in p.items() if k != "percentiles"} for p in view.periods],
+                "mine": {k: v for k, v in view.mine.items() if k != "percentiles"} if view.mine else None,
+                "velocity": snapshot.velocity if snapshot and view.periods else None,
+            }
+        )
+
+
+class _JobStartApi(OrganizationScopedViewSetMixin, APIView):
+    required_caps = {"post": ForecastCap.TRAIN}
+    enqueue = staticmethod(train_enqueue)
+    prefix = ""
+
+    @extend_schema(request=JobStartSerializer, responses={202: JobRunSerializer, 200: JobRunSerializer})
+    def post(self, request) -> Response:
+        form = JobStartSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        key = form.validated_data.get("idempotency_key") or uuid.uuid4().hex
+        job, created = self.enqueue(
+            organization=request.organization, actor=request.user, key=f"{self.prefix}:{key}"
+        )
+        code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+        return Response(JobRunSerializer(job, context={"request": request}).data, status=code)
+
+
+class TrainApi(_JobStartApi):
+    """Train the win model in the background (then scoring is queued)."""
+
+    enqueue = staticmethod(train_enqueue)
+    prefix = "api-train"
+
+
+class ScoreApi(_JobStartApi):
+    """Score the open deals in the background with the active model."""
+
+    enqueue = staticmethod(score_enqueue)
+    prefix = "api-score"

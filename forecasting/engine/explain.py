@@ -1,0 +1,150 @@
+"""Drivers in plain language, suggested actions from a rule table, and the analyst narrative.
+
+Everything here is assembled deterministically from the model's numbers; an LLM may only
+rephrase the narrative (the numbers are never its own).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from forecasting.engine.types import Driver
+
+TOP_DRIVERS = 4
+STALLED_FACTOR = 1.5  # days in stage beyond 1.5× the typical → stalled
+INACTIVE_DAYS = 30
+PUSHES_TO_REQUALIFY = 2
+SENIOR_GAP = 0.10  # owner's rate this far below the team's → pair with a senior rep
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def describe(
+    name: str, value: float, *, stages: tuple[str, ...], typical: tuple[float, ...], vocab: dict
+) -> str:
+    """One feature value as a phrase a sales manager reads."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return f"{_label(name)} unknown"
+    if name == "stage":
+        return f"In {_label(stages[int(value)])}"
+    if name == "days_in_stage":
+        return f"{value:.0f} days in the current stage"
+    if name == "age_days":
+        return f"Deal is {value:.0f} days old"
+    if name == "log_amount":
+        return f"Amount {math.expm1(value):,.0f}"
+    if name == "owner_win_rate":
+        return f"Owner's win rate {value:.0%}"
+    if name == "owner_closed_deals":
+        return f"Owner has closed {value:.0f} deals"
+    if name == "account_win_rate":
+        return f"Account's past win rate {value:.0%}"
+    if name == "account_closed_deals":
+        return f"{value:.0f} earlier closed deals with this account"
+    if name == "close_date_pushes":
+        return f"Close date pushed {value:.0f} times"
+    if name == "partner_involved":
+        return "A partner is involved" if value else "No partner involved"
+    if name == "touch_count":
+        return f"{value:.0f} marketing touches"
+    if name == "days_since_last_touch":
+        return f"Last touch {value:.0f} days ago"
+    values = vocab.get(name, ())
+    text = values[int(value)] if 0 <= int(value) < len(values) else "other"
+    return f"{_label(name)}: {text}"
+
+
+def drivers(
+    points: np.ndarray,
+    values: np.ndarray,
+    *,
+    names: tuple[str, ...],
+    stages: tuple[str, ...],
+    typical: tuple[float, ...],
+    vocab: dict,
+    top: int = TOP_DRIVERS,
+) -> tuple[Driver, ...]:
+    """The ``top`` features with the largest |points| for one deal, strongest first."""
+    order = np.argsort(-np.abs(points))[:top]
+    out = []
+    stage = int(np.nan_to_num(values[0]))
+    for j in order:
+        if abs(points[j]) < 0.5:
+            continue
+        name = names[j]
+        phrase = describe(name, float(values[j]), stages=stages, typical=typical, vocab=vocab)
+        if name == "days_in_stage" and stage < len(typical):
+            over = values[j] - typical[stage]
+            where = _label(stages[stage])
+            phrase = (
+                f"{over:.0f} days past the typical time in {where}"
+                if over > 0
+                else f"{values[j]:.0f} days in {where} (typical {typical[stage]:.0f})"
+            )
+        sign = "+" if points[j] > 0 else "−"
+        out.append(Driver(name, float(points[j]), f"{phrase}: {sign}{abs(points[j]):.0f} pts"))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class DealFacts:
+    """What the rule table and the narrative read about one open deal."""
+
+    name: str
+    probability: float
+    risk: int
+    risk_band: str
+    stage: str
+    days_in_stage: float
+    typical_days: float
+    pushes: int
+    touch_count: float  # NaN unknown
+    days_since_touch: float  # NaN unknown
+    owner_rate: float
+    team_rate: float
+    days_to_close: tuple[float, float, float]
+    model_label: str
+    channels: tuple[tuple[str, float], ...] = ()  # (channel, historical win rate)
+
+
+def actions(f: DealFacts) -> tuple[str, ...]:
+    """Suggested next steps, from the rule table in ``docs/forecasting.md``."""
+    out = []
+    if f.days_in_stage > STALLED_FACTOR * max(f.typical_days, 1):
+        out.append(
+            f"Stalled: schedule a concrete next step ({f.days_in_stage:.0f} days in {f.stage}, "
+            f"typical {f.typical_days:.0f})."
+        )
+    if f.pushes >= PUSHES_TO_REQUALIFY:
+        out.append(f"Re-qualify the close date: it was pushed {f.pushes} times.")
+    if not math.isnan(f.touch_count) and f.touch_count <= 1:
+        out.append("Multi-thread: at most one contact is engaged on this deal.")
+    if not math.isnan(f.days_since_touch) and f.days_since_touch > INACTIVE_DAYS:
+        out.append(f"Re-engage: no activity for {f.days_since_touch:.0f} days.")
+    if f.stage.lower() in {"prospecting", "qualification"} and f.probability < 0.2:
+        out.append("Schedule a discovery call to confirm need, budget and timing.")
+    if f.owner_rate < f.team_rate - SENIOR_GAP and f.risk >= 50:
+        out.append("Pair with a senior rep (or reassign): the owner closes well below the team.")
+    return tuple(out)
+
+
+def narrative(f: DealFacts, top: tuple[Driver, ...], steps: tuple[str, ...]) -> str:
+    """A short analyst note, every number from the model."""
+    p10, p50, p90 = f.days_to_close
+    parts = [
+        f"{f.name}: {f.probability:.0%} chance to win ({f.model_label}); {f.risk_band} risk ({f.risk}/100).",
+        f"If it wins, it most likely closes in about {p50:.0f} days (80 % band {p10:.0f}–{p90:.0f}).",
+        f"The owner closes {f.owner_rate:.0%} of deals against the team's {f.team_rate:.0%}.",
+    ]
+    if f.channels:
+        journey = ", ".join(f"{c} ({r:.0%} historical win rate)" for c, r in f.channels)
+        parts.append(f"Journey channels: {journey}.")
+    if top:
+        parts.append("Main drivers: " + "; ".join(d.text for d in top) + ".")
+    parts.append("Recommendation: " + (steps[0] if steps else "keep the current plan; nothing stands out."))
+    return " ".join(parts)

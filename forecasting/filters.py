@@ -1,0 +1,23 @@
+"""The one FilterSet of deal scores, shared by the risk dashboard and the API."""
+
+from __future__ import annotations
+
+import django_filters
+
+from forecasting.models import DealScore
+
+
+class DealScoreFilterSet(django_filters.FilterSet):
+    risk_band = django_filters.ChoiceFilter(
+        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")], label="Risk band"
+    )
+    min_risk = django_filters.NumberFilter(field_name="risk", lookup_expr="gte", label="Risk at least")
+    max_probability = django_filters.NumberFilter(
+        field_name="probability", lookup_expr="lte", label="Probability at most"
+    )
+    owner = django_filters.NumberFilter(field_name="opportunity__owner_id", label="Owner (user id)")
+    stage = django_filters.CharFilter(field_name="stage")
+
+    class Meta:
+        model = DealScore
+        fields = ["risk_band", "min_risk", "max_probability", "owner", "stage"]

@@ -1,0 +1,103 @@
+"""Reads of deal scores for the risk dashboard, the deal page, the API and the exports.
+
+Every read is scoped through the permission table (`ForecastKind.SCORE`: a rep their own
+deals, a manager their team's, admin and finance the organization's); a deal outside scope is
+a 404 on its page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from forecasting.models import DealScore, ModelVersion
+from forecasting.permissions import ForecastKind
+from revops.models import Membership, Opportunity
+from revops.models.crm import OPEN_STAGES
+from revops.permissions import Kind, scoped
+
+SORTS = {"risk_value", "risk", "probability", "amount"}
+
+
+def score_scope(*, membership: Membership | None) -> QuerySet[DealScore]:
+    """Current scores of open deals the member may see."""
+    return scoped(
+        DealScore.objects.filter(is_current=True, opportunity__stage__in=list(OPEN_STAGES)),
+        membership,
+        kind=ForecastKind.SCORE,
+    )
+
+
+def risk_list(*, membership: Membership | None, sort: str = "-risk_value") -> QuerySet[DealScore]:
+    """Scores ordered by risk × value (the dashboard's default), owners and models loaded."""
+    key = sort.lstrip("-")
+    order = sort if key in SORTS else "-risk_value"
+    return (
+        score_scope(membership=membership)
+        .annotate(
+            risk_value=ExpressionWrapper(
+                F("amount") * F("risk") / 100, output_field=DecimalField(max_digits=20, decimal_places=2)
+            )
+        )
+        .select_related("opportunity", "opportunity__owner", "model_version")
+        .order_by(order, "-id")
+    )
+
+
+@dataclass(frozen=True)
+class RiskSummary:
+    deals: int
+    high: int
+    value: Decimal
+    value_at_risk: Decimal  # Σ amount × (1 − p) over the deals shown
+    model: ModelVersion | None
+
+
+def risk_summary(*, scores: QuerySet[DealScore], membership: Membership) -> RiskSummary:
+    totals = scores.order_by().aggregate(
+        value=Sum("amount"),
+        at_risk=Sum(
+            ExpressionWrapper(
+                F("amount") * (1 - F("probability")),
+                output_field=DecimalField(max_digits=20, decimal_places=2),
+            )
+        ),
+    )
+    return RiskSummary(
+        deals=scores.count(),
+        high=scores.filter(risk_band="high").count(),
+        value=(totals["value"] or Decimal("0")).quantize(Decimal("0.01")),
+        value_at_risk=(totals["at_risk"] or Decimal("0")).quantize(Decimal("0.01")),
+        model=ModelVersion.objects.filter(
+            organization_id=membership.organization_id, status=ModelVersion.Status.ACTIVE
+        ).first(),
+    )
+
+
+@dataclass(frozen=True)
+class DealIntel:
+    opportunity: Opportunity
+    current: DealScore | None
+    history: list[DealScore]
+
+
+def deal_intel(*, membership: Membership, opportunity_id: int) -> DealIntel:
+    """The deal (404 outside the member's scope), its current score and its score history."""
+    opportunity = get_object_or_404(
+        scoped(Opportunity.objects.select_related("owner", "account"), membership, kind=Kind.OPPORTUNITY),
+        pk=opportunity_id,
+    )
+    history = list(
+        scoped(DealScore.objects.filter(opportunity=opportunity), membership, kind=ForecastKind.SCORE)
+        .select_related("model_version")
+        .order_by("as_of", "id")
+    )
+    current = next((s for s in reversed(history) if s.is_current), None)
+    return DealIntel(opportunity, current, history)
+
+
+def model_versions(*, membership: Membership) -> QuerySet[ModelVersion]:
+    return ModelVersion.objects.filter(organization_id=membership.organization_id).order_by("-number")
