@@ -61,7 +61,7 @@ def registration_decide(
         raise PermissionDenied
     now = now or timezone.now()
     registration = (
-        DealRegistration.objects.select_for_update()
+        DealRegistration.objects.select_for_update(of=("self",))
         .select_related("partner", "product_line", "submitted_by", "organization")
         .get(pk=registration_id, organization_id=membership.organization_id)
     )

@@ -193,7 +193,9 @@ def registrations_expire(*, organization: Organization, today: dt.date | None = 
     settings = program_settings_get(organization=organization)
     approved = DealRegistration.objects.filter(organization=organization, status=RegistrationStatus.APPROVED)
     expiring = list(
-        approved.filter(protected_until__lt=today).select_for_update().select_related("submitted_by")
+        approved.filter(protected_until__lt=today)
+        .select_for_update(of=("self",))
+        .select_related("submitted_by")
     )
     for registration in expiring:
         registration.status = RegistrationStatus.EXPIRED
@@ -218,7 +220,7 @@ def registrations_expire(*, organization: Organization, today: dt.date | None = 
         approved.filter(
             protected_until__gte=today, protected_until__lte=notice_by, expiry_notice_sent_at__isnull=True
         )
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("submitted_by")
     )
     now = timezone.now()
