@@ -16,6 +16,16 @@ class PartnersConfig(AppConfig):
         for kind, scopes in SCOPES:
             register_record_kind(kind, scopes)
 
+        # Partner users download their statement (Cap.EXPORT with Cap.PORTAL: the portal's only).
+        from revops.models import Role
+        from revops.permissions import Cap
+
+        register_capabilities({Role.PARTNER: {Cap.EXPORT}})
+
+        from partners.exports import register_exports
+
+        register_exports()
+
         # Registration statuses: their labels on badges and tables.
         from partners.models import RegistrationStatus
         from revops.labels import labels_register

@@ -337,6 +337,35 @@ class AdminAccessMiddleware:
         return self.get_response(request)
 
 
+PORTAL_PREFIX = "/portal/"
+# Where a partner user may go besides the portal: sign-in and account pages, the progress page
+# and download of their own exports, static files and the API (which answers by capability).
+PORTAL_USER_PATHS = ("/portal/", "/accounts/", "/exports/", "/api/", "/static/", "/favicon")
+
+
+class PortalBoundaryMiddleware:
+    """Partner users live in the portal: the internal pages answer them 404, as if absent.
+
+    The product's home sends them to the portal, so signing in lands there. Internal roles get
+    404 under /portal/ from the portal's own views (partners.views.access.portal_required).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        membership = getattr(request, "membership", None)
+        if (
+            request.user.is_authenticated
+            and has_cap(membership, Cap.PORTAL)
+            and not request.path.startswith(PORTAL_USER_PATHS)
+        ):
+            if request.path == "/":
+                return HttpResponseRedirect(PORTAL_PREFIX)
+            raise Http404
+        return self.get_response(request)
+
+
 API_PREFIX = "/api/"
 FORM_METHODS = ("GET", "HEAD", "POST")
 

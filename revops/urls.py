@@ -14,6 +14,8 @@ urlpatterns = [
     path("attribution/", include("attribution.urls")),
     path("api/v1/commissions/", include("commissions.api.urls")),
     path("commissions/", include("commissions.urls")),
+    path("partners/", include("partners.urls")),
+    path("portal/", include("partners.urls_portal")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

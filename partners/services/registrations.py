@@ -24,14 +24,10 @@ from revops.exceptions import ApplicationError
 from revops.matching import domain_key, name_key
 from revops.models import Account, Membership, Organization, ProductLine
 from revops.permissions import has_cap
+from revops.selectors.periods import organization_today
 from revops.services.audit import audit_record, snapshot
 
 AUDIT_FIELDS = ["status", "account_name", "domain", "estimated_value", "product_line", "role", "current_step"]
-
-
-def org_today(organization: Organization) -> dt.date:
-    """Today in the organization's time zone."""
-    return timezone.localdate(timezone=ZoneInfo(organization.time_zone))
 
 
 @dataclass(frozen=True)
@@ -189,7 +185,7 @@ def registrations_expire(*, organization: Organization, today: dt.date | None = 
     Idempotent: a registration is expired once and warned once (`expiry_notice_sent_at`).
     The deal link an approval made stays (the deal was registered); only the exclusivity ends.
     """
-    today = today or org_today(organization)
+    today = today or organization_today(organization)
     settings = program_settings_get(organization=organization)
     approved = DealRegistration.objects.filter(organization=organization, status=RegistrationStatus.APPROVED)
     expiring = list(
