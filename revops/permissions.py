@@ -42,7 +42,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from rest_framework.permissions import BasePermission
 
 from revops.models import Membership, Opportunity, Role
@@ -338,9 +338,25 @@ class AdminAccessMiddleware:
 
 
 PORTAL_PREFIX = "/portal/"
-# Where a partner user may go besides the portal: sign-in and account pages, the progress page
-# and download of their own exports, static files and the API (which answers by capability).
-PORTAL_USER_PATHS = ("/portal/", "/accounts/", "/exports/", "/api/", "/static/", "/favicon")
+# Where a partner user may go besides the portal: the API (which answers by capability),
+# static files, and these pages of the core: sign-in and the account pages of allauth (no
+# namespace), the organization switch, and the progress page and download of their own exports.
+PORTAL_USER_PREFIXES = (PORTAL_PREFIX, "/api/", "/static/", "/favicon")
+PORTAL_USER_PAGES = frozenset(
+    {"revops:organization-switch", "revops:export-status", "revops:export-download"}
+)
+
+
+def _open_to_portal_users(path: str) -> bool:
+    if path.startswith(PORTAL_USER_PREFIXES):
+        return True
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return True  # the 404 it gets anyway
+    if match.view_name in PORTAL_USER_PAGES:
+        return True
+    return not match.namespace and path.startswith("/accounts/")  # allauth: sign-in, password
 
 
 class PortalBoundaryMiddleware:
@@ -358,9 +374,9 @@ class PortalBoundaryMiddleware:
         if (
             request.user.is_authenticated
             and has_cap(membership, Cap.PORTAL)
-            and not request.path.startswith(PORTAL_USER_PATHS)
+            and not _open_to_portal_users(request.path_info)
         ):
-            if request.path == "/":
+            if request.path_info == "/":
                 return HttpResponseRedirect(PORTAL_PREFIX)
             raise Http404
         return self.get_response(request)

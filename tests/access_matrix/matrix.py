@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from tests.access_matrix import admin_rules, entries_attribution, entries_commissions, entries_core
+from tests.access_matrix import (
+    admin_rules,
+    entries_attribution,
+    entries_commissions,
+    entries_core,
+    entries_partners,
+)
 from tests.access_matrix.expect import Entry
 from tests.access_matrix.routes import Route
 
@@ -25,6 +31,8 @@ FIRST: dict[str, Entry] = {
     **entries_attribution.API,
     **entries_commissions.PAGES,
     **entries_commissions.API,
+    **entries_partners.PAGES,
+    **entries_partners.API,
     **admin_rules.SITE,
 }
 MORE: dict[str, tuple[Entry, ...]] = {
@@ -32,6 +40,7 @@ MORE: dict[str, tuple[Entry, ...]] = {
     **entries_core.AUTH_MORE,
     **entries_attribution.MORE,
     **entries_commissions.MORE,
+    **entries_partners.MORE,
     **admin_rules.SITE_MORE,
 }
 ENTRIES: dict[str, tuple[Entry, ...]] = {key: (entry, *MORE.get(key, ())) for key, entry in FIRST.items()}

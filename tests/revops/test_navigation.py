@@ -35,6 +35,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
                 "Attribution periods",
                 "Attribution rules",
                 "Attribution settings",
+                "Deal registrations",
             ],
         ),
         ("Commissions", COMMISSION_PAGES),
