@@ -102,6 +102,11 @@ MODELS: dict[str, dict[str, Rule]] = {
     "commissions_repalias": EDITABLE | IMPORT_EXPORT,
     "commissions_territory": EDITABLE | IMPORT_EXPORT,
     "commissions_servicemapping": EDITABLE | IMPORT_EXPORT,
+    "partners_approvalpolicy": EDITABLE,
+    "partners_programsettings": EDITABLE,
+    "partners_partnermanagergrant": EDITABLE,
+    "partners_dealregistration": READ_ONLY,
+    "partners_approvaldecision": READ_ONLY,
 }
 OBJECT_SUFFIXES = ("change", "delete", "history")
 CONFIRM_DELETE = {"post": "yes"}

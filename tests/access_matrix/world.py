@@ -55,7 +55,15 @@ from commissions.models import (
 )
 from commissions.services.disputes import dispute_raise
 from commissions.services.statements import statement_approve, statements_compute
-from partners.models import DealRegistration
+from partners.models import (
+    ApprovalDecision,
+    ApprovalPolicy,
+    ApprovalStep,
+    DealRegistration,
+    PartnerManagerGrant,
+)
+from partners.services.approvals import registration_decide
+from partners.services.program import program_settings_get
 from partners.services.registrations import RegistrationInput, registration_submit
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
 from revops.services.audit import audit_record
@@ -369,7 +377,7 @@ def _global_rows(actors) -> dict[str, int | str]:
     }
 
 
-def _partner_rows(org, other_org, actors) -> dict[str, int | str]:
+def _partner_rows(org, other_org, actors, partner) -> dict[str, int | str]:
     """A registration of each partner of Acme (Bittern, Dunlin) and one of Globex (Ibis)."""
     line = ProductLineFactory(organization=org, name="Registered line", code="registered")
 
@@ -400,10 +408,27 @@ def _partner_rows(org, other_org, actors) -> dict[str, int | str]:
         role="referral",
         steps=[{"name": "Approval", "role": "", "user_id": None, "sla_hours": 48, "escalate_to_id": None}],
     )
+    bittern = register(actors["partner"], "Bittern", line)
+    dunlin = register(actors["other_partner"], "Dunlin", line)
+    policy = ApprovalPolicy.objects.create(organization=org, name="Matrix policy")
+    ApprovalStep.objects.create(
+        organization=org, policy=policy, name="Any manager", approver_role=Role.MANAGER
+    )
+    decided = register(actors["partner"], "Bittern", ProductLineFactory(organization=org, code="decided"))
+    registration_decide(
+        membership=actors["manager"], registration_id=decided, approve=False, reason="Matrix rejection"
+    )
     return {
-        "registration": register(actors["partner"], "Bittern", line),
-        "other_registration": register(actors["other_partner"], "Dunlin", line),
+        "registration": bittern,
+        "other_registration": dunlin,
         "outsider_registration": globex.pk,
+        "dealregistration": bittern,
+        "approvaldecision": ApprovalDecision.objects.get(registration_id=decided).pk,
+        "approvalpolicy": policy.pk,
+        "programsettings": program_settings_get(organization=org).pk,
+        "partnermanagergrant": PartnerManagerGrant.objects.create(
+            organization=org, membership=_member(org, Role.PARTNER, "boss@northwind.test", partner=partner)
+        ).pk,
     }
 
 
@@ -417,7 +442,7 @@ def world_build() -> World:
     ids = _core_rows(org, actors, partner)
     ids |= _attribution_rows(org, actors, ids, other_partner)
     ids |= _commission_rows(org, actors, ids)
-    ids |= _partner_rows(org, other_org, actors)
+    ids |= _partner_rows(org, other_org, actors, partner)
     ids |= _global_rows(actors)
     outsider_ids = _outsider_rows(other_org, actors["outsider"])
     return World(actors=actors, ids=ids, outsider_ids=outsider_ids)
