@@ -42,7 +42,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from rest_framework.permissions import BasePermission
 
 from revops.models import Membership, Opportunity, Role
@@ -333,6 +333,51 @@ class AdminAccessMiddleware:
             and request.user.is_authenticated
             and not can_use_admin(request.user, getattr(request, "membership", None))
         ):
+            raise Http404
+        return self.get_response(request)
+
+
+PORTAL_PREFIX = "/portal/"
+# Where a partner user may go besides the portal: the API (which answers by capability),
+# static files, and these pages of the core: sign-in and the account pages of allauth (no
+# namespace), the organization switch, and the progress page and download of their own exports.
+PORTAL_USER_PREFIXES = (PORTAL_PREFIX, "/api/", "/static/", "/favicon")
+PORTAL_USER_PAGES = frozenset(
+    {"revops:organization-switch", "revops:export-status", "revops:export-download"}
+)
+
+
+def _open_to_portal_users(path: str) -> bool:
+    if path.startswith(PORTAL_USER_PREFIXES):
+        return True
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return True  # the 404 it gets anyway
+    if match.view_name in PORTAL_USER_PAGES:
+        return True
+    return not match.namespace and path.startswith("/accounts/")  # allauth: sign-in, password
+
+
+class PortalBoundaryMiddleware:
+    """Partner users live in the portal: the internal pages answer them 404, as if absent.
+
+    The product's home sends them to the portal, so signing in lands there. Internal roles get
+    404 under /portal/ from the portal's own views (partners.views.access.portal_required).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        membership = getattr(request, "membership", None)
+        if (
+            request.user.is_authenticated
+            and has_cap(membership, Cap.PORTAL)
+            and not _open_to_portal_users(request.path_info)
+        ):
+            if request.path_info == "/":
+                return HttpResponseRedirect(PORTAL_PREFIX)
             raise Http404
         return self.get_response(request)
 

@@ -20,6 +20,8 @@ urlpatterns = [
     path("distribution/", include("distribution.urls")),
     path("api/v1/forecasting/", include("forecasting.api.urls")),
     path("forecasting/", include("forecasting.urls")),
+    path("partners/", include("partners.urls")),
+    path("portal/", include("partners.urls_portal")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (no inline script: CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

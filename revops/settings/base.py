@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "revops.tenancy.OrganizationMiddleware",
     "revops.permissions.AdminAccessMiddleware",
+    "revops.permissions.PortalBoundaryMiddleware",
     # Axes last: it turns a lockout raised during authentication into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]

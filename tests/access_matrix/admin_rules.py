@@ -118,6 +118,11 @@ MODELS: dict[str, dict[str, Rule]] = {
     "distribution_distributionconfig": NO_DELETE,
     "distribution_distributionrun": READ_ONLY,
     "distribution_leadassignment": READ_ONLY,
+    "partners_approvalpolicy": EDITABLE,
+    "partners_programsettings": EDITABLE,
+    "partners_partnermanagergrant": EDITABLE,
+    "partners_dealregistration": READ_ONLY,
+    "partners_approvaldecision": READ_ONLY,
 }
 OBJECT_SUFFIXES = ("change", "delete", "history")
 

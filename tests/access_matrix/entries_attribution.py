@@ -14,37 +14,37 @@ from tests.access_matrix.expect import LOGIN, Entry
 TOO_LONG_KEY = {"idempotency_key": "k" * 81}  # refused by the serializer: nothing is queued
 
 PAGES: dict[str, Entry] = {
-    "attribution:deal": Entry((LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="opportunity"),
+    "attribution:deal": Entry((LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="opportunity"),
     # No partner, no reason: the form is refused (400) and no split changes.
     "attribution:deal-split": Entry(
-        (LOGIN, 400, 400, 403, 403, 403, 404, 403, 404, 403), obj="opportunity", method="POST"
+        (LOGIN, 400, 400, 403, 403, 404, 404, 403, 404, 404), obj="opportunity", method="POST"
     ),
-    "attribution:ledger": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "attribution:partners": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "attribution:periods": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "attribution:ledger": Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "attribution:partners": Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "attribution:periods": Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     # Closing a closed period is a no-op; reopening without a reason is refused. Both
     # redirect back to the periods page.
     "attribution:period-close": Entry(
-        (LOGIN, 302, 403, 302, 403, 403, 404, 403, 403, 403), obj="closed_period", method="POST"
+        (LOGIN, 302, 403, 302, 403, 404, 404, 403, 403, 404), obj="closed_period", method="POST"
     ),
     "attribution:period-reopen": Entry(
-        (LOGIN, 302, 403, 302, 403, 403, 404, 403, 403, 403), obj="closed_period", method="POST"
+        (LOGIN, 302, 403, 302, 403, 404, 404, 403, 403, 404), obj="closed_period", method="POST"
     ),
-    "attribution:rules": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "attribution:rule-new": Entry((LOGIN, 200, 403, 403, 403, 403, 200, 403, 403, 403)),
-    "attribution:rule-parse": Entry((LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),
+    "attribution:rules": Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "attribution:rule-new": Entry((LOGIN, 200, 403, 403, 403, 404, 200, 403, 403, 404)),
+    "attribution:rule-parse": Entry((LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),
     "attribution:rule-edit": Entry(
-        (LOGIN, 200, 403, 403, 403, 403, 404, 403, 403, 403), obj="attributionrule"
+        (LOGIN, 200, 403, 403, 403, 404, 404, 403, 403, 404), obj="attributionrule"
     ),
-    "attribution:rule-export": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "attribution:rule-import": Entry((LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),
+    "attribution:rule-export": Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "attribution:rule-import": Entry((LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),
     "attribution:rule-import-confirm": Entry(
-        (LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"
+        (LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"
     ),
-    "attribution:settings": Entry((LOGIN, 200, 403, 403, 403, 403, 200, 403, 403, 403)),
+    "attribution:settings": Entry((LOGIN, 200, 403, 403, 403, 404, 200, 403, 403, 404)),
     # An empty form is refused (400): nothing is previewed or saved.
     "attribution:settings-preview": Entry(
-        (LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"
+        (LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"
     ),
 }
 
@@ -96,35 +96,35 @@ API: dict[str, Entry] = {
 # (empty bodies; deletes confirm with a reason).
 MORE: dict[str, tuple[Entry, ...]] = {
     "attribution:deal": (
-        Entry((LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="opportunity", method="POST"),
-        Entry((LOGIN, 200, 404, 200, 404, 403, 404, 200, 200, 403), obj="other_opportunity"),
-        Entry((LOGIN, 200, 404, 200, 404, 403, 404, 404, 404, 403), obj="drifter_opportunity"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="opportunity", method="POST"),
+        Entry((LOGIN, 200, 404, 200, 404, 404, 404, 200, 200, 404), obj="other_opportunity"),
+        Entry((LOGIN, 200, 404, 200, 404, 404, 404, 404, 404, 404), obj="drifter_opportunity"),
     ),
     "attribution:ledger": (
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="export=csv"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="export=xlsx"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), method="POST"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), query="export=csv"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), query="export=xlsx"),
         # Every PDF is written by a job: the page sends the member to its progress page (303).
-        Entry((LOGIN, 303, 303, 303, 303, 403, 303, 303, 303, 403), query="export=pdf"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), hx=True),
+        Entry((LOGIN, 303, 303, 303, 303, 404, 303, 303, 303, 404), query="export=pdf"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), hx=True),
     ),
     "attribution:partners": (
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), hx=True),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), method="POST"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), hx=True),
     ),
     "attribution:periods": (
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), hx=True),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), method="POST"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), hx=True),
     ),
-    "attribution:rules": (Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),),
-    "attribution:rule-export": (Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),),
+    "attribution:rules": (Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), method="POST"),),
+    "attribution:rule-export": (Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), method="POST"),),
     "attribution:rule-edit": (
-        Entry((LOGIN, 400, 403, 403, 403, 403, 404, 403, 403, 403), obj="attributionrule", method="POST"),
+        Entry((LOGIN, 400, 403, 403, 403, 404, 404, 403, 403, 404), obj="attributionrule", method="POST"),
     ),
-    "attribution:rule-new": (Entry((LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),),
+    "attribution:rule-new": (Entry((LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),),
     "attribution:settings": (
-        Entry((LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),
-        Entry((LOGIN, 200, 403, 403, 403, 403, 200, 403, 403, 403), hx=True),
+        Entry((LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),
+        Entry((LOGIN, 200, 403, 403, 403, 404, 200, 403, 403, 404), hx=True),
     ),
     "attribution-api:opportunity-partner-list": (
         Entry((401, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST"),

@@ -14,34 +14,34 @@ from __future__ import annotations
 
 from tests.access_matrix.expect import LOGIN, Entry
 
-VIEW = (LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)
-VIEW_RECORD = (LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403)  # the rep's own rows
-OTHER_RECORD = (LOGIN, 200, 404, 200, 404, 403, 404, 200, 200, 403)  # the other team's rows
-PDF = (LOGIN, 303, 303, 303, 303, 403, 303, 303, 303, 403)  # every PDF is written by a job
-PDF_RECORD = (LOGIN, 303, 303, 303, 303, 403, 404, 404, 404, 403)
+VIEW = (LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)
+VIEW_RECORD = (LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404)  # the rep's own rows
+OTHER_RECORD = (LOGIN, 200, 404, 200, 404, 404, 404, 200, 200, 404)  # the other team's rows
+PDF = (LOGIN, 303, 303, 303, 303, 404, 303, 303, 303, 404)  # every PDF is written by a job
+PDF_RECORD = (LOGIN, 303, 303, 303, 303, 404, 404, 404, 404, 404)
 API_VIEW = (401, 200, 200, 200, 200, 403, 200, 200, 200, 403)
 API_RECORD = (401, 200, 200, 200, 200, 403, 404, 404, 404, 403)
 API_OTHER = (401, 200, 404, 200, 404, 403, 404, 200, 200, 403)
 LINE = {"line_pk": "@statement_line"}
-PLAN_EDIT = (LOGIN, 200, 403, 200, 403, 403, 200, 403, 403, 403)
-EDIT_OBJECTIVES = (LOGIN, 302, 403, 302, 403, 403, 404, 403, 403, 403)
+PLAN_EDIT = (LOGIN, 200, 403, 200, 403, 404, 200, 403, 403, 404)
+EDIT_OBJECTIVES = (LOGIN, 302, 403, 302, 403, 404, 404, 403, 403, 404)
 
 PAGES: dict[str, Entry] = {
     "commissions:dashboard": Entry(VIEW),
     "commissions:statements": Entry(VIEW),
     # No month: refused with a message and a redirect to the list (nothing is queued).
     "commissions:statement-compute": Entry(
-        (LOGIN, 302, 403, 302, 403, 403, 302, 403, 403, 403), method="POST"
+        (LOGIN, 302, 403, 302, 403, 404, 302, 403, 403, 404), method="POST"
     ),
     "commissions:statement": Entry(VIEW_RECORD, obj="commissionstatement"),
     "commissions:statement-line": Entry(VIEW_RECORD, obj="commissionstatement", kwargs=LINE),
     # Already approved: a no-op that redirects back to the statement.
     "commissions:statement-approve": Entry(
-        (LOGIN, 302, 302, 403, 403, 403, 404, 403, 404, 403), obj="commissionstatement", method="POST"
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="commissionstatement", method="POST"
     ),
     # Approved: finance pays it (undone after the request, as every matrix write).
     "commissions:statement-pay": Entry(
-        (LOGIN, 403, 403, 302, 403, 403, 403, 403, 403, 403), obj="commissionstatement", method="POST"
+        (LOGIN, 403, 403, 302, 403, 404, 403, 403, 403, 404), obj="commissionstatement", method="POST"
     ),
     "commissions:sales": Entry(VIEW),
     "commissions:uploads": Entry(VIEW),
@@ -54,7 +54,7 @@ PAGES: dict[str, Entry] = {
     "commissions:rep-invite": Entry(PLAN_EDIT),
     # An incomplete draft goes back to the form; nothing is queued.
     "commissions:simulator-run": Entry(
-        (LOGIN, 302, 403, 302, 403, 403, 302, 403, 403, 403), method="POST", data={"month": "2026-01"}
+        (LOGIN, 302, 403, 302, 403, 404, 302, 403, 403, 404), method="POST", data={"month": "2026-01"}
     ),
     # Finance and admins edit a cell of a rep in their scope (February 2026 is open); another
     # organization's admin does not find the rep (404). Without HTMX: back to the grid.
@@ -70,7 +70,7 @@ PAGES: dict[str, Entry] = {
     ),
     # Only the statement's rep flags its lines; others who see it get 403, the rest 404.
     "commissions:statement-line-dispute": Entry(
-        (LOGIN, 403, 403, 403, 302, 403, 404, 404, 404, 403),
+        (LOGIN, 403, 403, 403, 302, 404, 404, 404, 404, 404),
         obj="commissionstatement",
         kwargs=LINE,
         method="POST",
@@ -79,7 +79,7 @@ PAGES: dict[str, Entry] = {
     # Finance and admins settle (here: a rejection with a reason); another organization's
     # admin may settle but does not find this dispute.
     "commissions:dispute-settle": Entry(
-        (LOGIN, 302, 403, 302, 403, 403, 404, 403, 403, 403),
+        (LOGIN, 302, 403, 302, 403, 404, 404, 403, 403, 404),
         obj="statementdispute",
         method="POST",
         data={"action": "reject", "note": "As computed"},
@@ -133,17 +133,17 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry(OTHER_RECORD, obj="other_statement", kwargs={"line_pk": "@other_statement_line"}),
         # A line is found only on its own statement.
         Entry(
-            (LOGIN, 404, 404, 404, 404, 403, 404, 404, 404, 403),
+            (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404),
             obj="commissionstatement",
             kwargs={"line_pk": "@other_statement_line"},
         ),
     ),
     "commissions:statement-approve": (
-        Entry((LOGIN, 302, 404, 403, 403, 403, 404, 403, 302, 403), obj="other_statement", method="POST"),
+        Entry((LOGIN, 302, 404, 403, 403, 404, 404, 403, 302, 404), obj="other_statement", method="POST"),
     ),
     # A draft is not paid: a message, and nothing changes.
     "commissions:statement-pay": (
-        Entry((LOGIN, 403, 403, 302, 403, 403, 403, 403, 403, 403), obj="other_statement", method="POST"),
+        Entry((LOGIN, 403, 403, 302, 403, 404, 403, 403, 403, 404), obj="other_statement", method="POST"),
     ),
     "commissions:sales": (
         Entry(VIEW, query="export=csv"),
@@ -163,7 +163,7 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry(VIEW, hx=True),
     ),
     "commissions:rep-invite": (
-        Entry((LOGIN, 400, 403, 400, 403, 403, 400, 403, 403, 403), method="POST", data={"email": "x"}),
+        Entry((LOGIN, 400, 403, 400, 403, 404, 400, 403, 403, 404), method="POST", data={"email": "x"}),
     ),
     "commissions:simulator": (
         Entry(
@@ -183,7 +183,7 @@ MORE: dict[str, tuple[Entry, ...]] = {
     # With HTMX the answer is the cell again.
     "commissions:objective-cell": (
         Entry(
-            (LOGIN, 200, 403, 200, 403, 403, 404, 403, 403, 403),
+            (LOGIN, 200, 403, 200, 403, 404, 404, 403, 403, 404),
             method="POST",
             data={"rep": "@user", "product_line": "@matrix_line", "month": "2026-02", "amount": "12000"},
             hx=True,

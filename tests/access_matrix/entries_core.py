@@ -6,50 +6,51 @@ organization), other_rep, other_manager, other_partner (see expect.ACTORS). Obje
 
 from __future__ import annotations
 
-from tests.access_matrix.expect import HOME, LOGIN, Entry, Redirect
+from tests.access_matrix.expect import HOME, LOGIN, PORTAL, Entry, Redirect
 
-# Pages answer anonymous visitors with the sign-in page and partner users with 403.
+# Pages answer anonymous visitors with the sign-in page and partner users with 404 (they work
+# in the portal; the home page sends them there).
 PAGES: dict[str, Entry] = {
-    "revops:home": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "revops:opportunity-list": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "revops:opportunity-import": Entry((LOGIN, 200, 200, 403, 403, 403, 200, 403, 200, 403)),
+    "revops:home": Entry((LOGIN, 200, 200, 200, 200, PORTAL, 200, 200, 200, PORTAL)),
+    "revops:opportunity-list": Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "revops:opportunity-import": Entry((LOGIN, 200, 200, 403, 403, 404, 200, 403, 200, 404)),
     "revops:opportunity-detail": Entry(
-        (LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="opportunity"
+        (LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="opportunity"
     ),
-    "revops:opportunity-create": Entry((LOGIN, 200, 200, 403, 200, 403, 200, 200, 200, 403)),
-    "revops:opportunity-edit": Entry((LOGIN, 200, 200, 403, 200, 403, 404, 404, 404, 403), obj="opportunity"),
-    "revops:account-detail": Entry((LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="account"),
-    "revops:account-create": Entry((LOGIN, 200, 200, 403, 403, 403, 200, 403, 200, 403)),
-    "revops:account-edit": Entry((LOGIN, 200, 200, 403, 403, 403, 404, 403, 404, 403), obj="account"),
-    "revops:partner-detail": Entry((LOGIN, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="partner"),
-    "revops:partner-create": Entry((LOGIN, 200, 403, 403, 403, 403, 200, 403, 403, 403)),
-    "revops:partner-edit": Entry((LOGIN, 200, 403, 403, 403, 403, 404, 403, 403, 403), obj="partner"),
-    "revops:search": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "revops:opportunity-create": Entry((LOGIN, 200, 200, 403, 200, 404, 200, 200, 200, 404)),
+    "revops:opportunity-edit": Entry((LOGIN, 200, 200, 403, 200, 404, 404, 404, 404, 404), obj="opportunity"),
+    "revops:account-detail": Entry((LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="account"),
+    "revops:account-create": Entry((LOGIN, 200, 200, 403, 403, 404, 200, 403, 200, 404)),
+    "revops:account-edit": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="account"),
+    "revops:partner-detail": Entry((LOGIN, 200, 200, 200, 200, 404, 404, 200, 200, 404), obj="partner"),
+    "revops:partner-create": Entry((LOGIN, 200, 403, 403, 403, 404, 200, 403, 403, 404)),
+    "revops:partner-edit": Entry((LOGIN, 200, 403, 403, 403, 404, 404, 403, 403, 404), obj="partner"),
+    "revops:search": Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     # Export jobs are seen and downloaded only by whoever started them; the world's job run is
     # no one's export, so everyone who may export gets 404 (tests/revops/test_export_matrix.py
     # requests every declared export as every actor).
-    "revops:export-status": Entry((LOGIN, 404, 404, 404, 404, 403, 404, 404, 404, 403), obj="jobrun"),
-    "revops:export-download": Entry((LOGIN, 404, 404, 404, 404, 403, 404, 404, 404, 403), obj="jobrun"),
-    "revops:job-list": Entry((LOGIN, 200, 200, 200, 403, 403, 200, 403, 200, 403)),
-    "revops:job-progress": Entry((LOGIN, 200, 200, 200, 403, 403, 404, 403, 200, 403), obj="jobrun"),
-    "revops:token-list": Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "revops:export-status": Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404), obj="jobrun"),
+    "revops:export-download": Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404), obj="jobrun"),
+    "revops:job-list": Entry((LOGIN, 200, 200, 200, 403, 404, 200, 403, 200, 404)),
+    "revops:job-progress": Entry((LOGIN, 200, 200, 200, 403, 404, 404, 403, 200, 404), obj="jobrun"),
+    "revops:token-list": Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     # Any registered kind's upload page; revenue events need attribution.edit (finance lacks it).
     "revops:import-upload": Entry(
-        (LOGIN, 200, 200, 403, 403, 403, 200, 403, 200, 403), kwargs={"kind_name": "revenue_events"}
+        (LOGIN, 200, 200, 403, 403, 404, 200, 403, 200, 404), kwargs={"kind_name": "revenue_events"}
     ),
     # An import job needs the job page and its kind's capability (finance lacks the import one);
     # imports are organization-wide, so another team's manager may open it too.
-    "revops:import-job": Entry((LOGIN, 200, 200, 403, 403, 403, 404, 403, 200, 403), obj="import_job"),
+    "revops:import-job": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 200, 404), obj="import_job"),
     # The job is a preview still queued: confirming it is refused with a message (redirect back).
     "revops:import-confirm": Entry(
-        (LOGIN, 302, 302, 403, 403, 403, 404, 403, 302, 403), obj="import_job", method="POST"
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 302, 404), obj="import_job", method="POST"
     ),
     # An empty name is refused (400): nothing is created.
-    "revops:token-create": Entry((LOGIN, 400, 400, 400, 400, 403, 400, 400, 400, 403), method="POST"),
+    "revops:token-create": Entry((LOGIN, 400, 400, 400, 400, 404, 400, 400, 400, 404), method="POST"),
     # The rep's token, already revoked (revoking twice is a no-op). Only its owner and
     # whoever manages every token may touch it; for the others it does not exist.
     "revops:token-revoke": Entry(
-        (LOGIN, 302, 404, 404, 302, 403, 404, 404, 404, 403), obj="revoked_token", method="POST"
+        (LOGIN, 302, 404, 404, 302, 404, 404, 404, 404, 404), obj="revoked_token", method="POST"
     ),
     # Switching to an organization one is not a member of answers 404.
     "revops:organization-switch": Entry(
@@ -156,75 +157,75 @@ MORE: dict[str, tuple[Entry, ...]] = {
     # Posting no file is refused (400) for whoever may import the kind; nothing is stored.
     "revops:import-upload": (
         Entry(
-            (LOGIN, 400, 400, 403, 403, 403, 400, 403, 400, 403),
+            (LOGIN, 400, 400, 403, 403, 404, 400, 403, 400, 404),
             kwargs={"kind_name": "revenue_events"},
             method="POST",
         ),
     ),
     "revops:export-status": (
-        Entry((LOGIN, 404, 404, 404, 404, 403, 404, 404, 404, 403), obj="jobrun", method="POST"),
+        Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404), obj="jobrun", method="POST"),
     ),
     "revops:export-download": (
-        Entry((LOGIN, 404, 404, 404, 404, 403, 404, 404, 404, 403), obj="jobrun", method="POST"),
+        Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404), obj="jobrun", method="POST"),
     ),
     # Record pages and forms: an empty form is refused (400) once past capability and scope.
     "revops:opportunity-create": (
-        Entry((LOGIN, 400, 400, 403, 400, 403, 400, 400, 400, 403), method="POST"),
+        Entry((LOGIN, 400, 400, 403, 400, 404, 400, 400, 400, 404), method="POST"),
     ),
     "revops:opportunity-edit": (
-        Entry((LOGIN, 400, 400, 403, 400, 403, 404, 404, 404, 403), obj="opportunity", method="POST"),
-        Entry((LOGIN, 200, 404, 403, 404, 403, 404, 200, 200, 403), obj="other_opportunity"),
+        Entry((LOGIN, 400, 400, 403, 400, 404, 404, 404, 404, 404), obj="opportunity", method="POST"),
+        Entry((LOGIN, 200, 404, 403, 404, 404, 404, 200, 200, 404), obj="other_opportunity"),
     ),
     "revops:account-detail": (
-        Entry((LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="account", method="POST"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="quiet_account"),
-        Entry((LOGIN, 200, 404, 200, 404, 403, 404, 200, 200, 403), obj="other_account"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="account", method="POST"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="quiet_account"),
+        Entry((LOGIN, 200, 404, 200, 404, 404, 404, 200, 200, 404), obj="other_account"),
     ),
-    "revops:account-create": (Entry((LOGIN, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST"),),
+    "revops:account-create": (Entry((LOGIN, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST"),),
     "revops:account-edit": (
-        Entry((LOGIN, 400, 400, 403, 403, 403, 404, 403, 404, 403), obj="account", method="POST"),
-        Entry((LOGIN, 200, 404, 403, 403, 403, 404, 403, 200, 403), obj="other_account"),
+        Entry((LOGIN, 400, 400, 403, 403, 404, 404, 403, 404, 404), obj="account", method="POST"),
+        Entry((LOGIN, 200, 404, 403, 403, 404, 404, 403, 200, 404), obj="other_account"),
     ),
     "revops:partner-detail": (
-        Entry((LOGIN, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="partner", method="POST"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 404, 200, 200, 404), obj="partner", method="POST"),
     ),
-    "revops:partner-create": (Entry((LOGIN, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),),
+    "revops:partner-create": (Entry((LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),),
     "revops:partner-edit": (
-        Entry((LOGIN, 400, 403, 403, 403, 403, 404, 403, 403, 403), obj="partner", method="POST"),
+        Entry((LOGIN, 400, 403, 403, 403, 404, 404, 403, 403, 404), obj="partner", method="POST"),
     ),
     "revops:home": (
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="export=csv"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="export=xlsx"),
+        Entry((LOGIN, 200, 200, 200, 200, PORTAL, 200, 200, 200, PORTAL), method="POST"),
+        Entry((LOGIN, 200, 200, 200, 200, PORTAL, 200, 200, 200, PORTAL), query="export=csv"),
+        Entry((LOGIN, 200, 200, 200, 200, PORTAL, 200, 200, 200, PORTAL), query="export=xlsx"),
     ),
     "revops:opportunity-list": (
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="export=csv"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="export=xlsx"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), hx=True),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), method="POST"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), query="export=csv"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), query="export=xlsx"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), hx=True),
     ),
     "revops:opportunity-detail": (
-        Entry((LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="opportunity", method="POST"),
-        Entry((LOGIN, 200, 404, 200, 404, 403, 404, 200, 200, 403), obj="other_opportunity"),
-        Entry((LOGIN, 200, 404, 200, 404, 403, 404, 404, 404, 403), obj="drifter_opportunity"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="opportunity", method="POST"),
+        Entry((LOGIN, 200, 404, 200, 404, 404, 404, 200, 200, 404), obj="other_opportunity"),
+        Entry((LOGIN, 200, 404, 200, 404, 404, 404, 404, 404, 404), obj="drifter_opportunity"),
     ),
     "revops:search": (
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="q=deal"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="q=Ltd"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="q=Partners"),
-        Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), query="q=deal", hx=True),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), method="POST"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), query="q=deal"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), query="q=Ltd"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), query="q=Partners"),
+        Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), query="q=deal", hx=True),
     ),
     "revops:job-list": (
-        Entry((LOGIN, 200, 200, 200, 403, 403, 200, 403, 200, 403), method="POST"),
-        Entry((LOGIN, 200, 200, 200, 403, 403, 200, 403, 200, 403), query="export=csv"),
+        Entry((LOGIN, 200, 200, 200, 403, 404, 200, 403, 200, 404), method="POST"),
+        Entry((LOGIN, 200, 200, 200, 403, 404, 200, 403, 200, 404), query="export=csv"),
     ),
     "revops:job-progress": (
-        Entry((LOGIN, 200, 200, 200, 403, 403, 404, 403, 200, 403), obj="jobrun", method="POST"),
+        Entry((LOGIN, 200, 200, 200, 403, 404, 404, 403, 200, 404), obj="jobrun", method="POST"),
     ),
-    "revops:token-list": (Entry((LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403), method="POST"),),
+    "revops:token-list": (Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404), method="POST"),),
     "revops:opportunity-import": (
-        Entry((LOGIN, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST"),
+        Entry((LOGIN, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST"),
     ),
     "account-detail": (
         Entry((401, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="quiet_account"),

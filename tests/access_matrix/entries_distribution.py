@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from tests.access_matrix.expect import LOGIN, Entry
 
-VIEW = (LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)
-VIEW_RECORD = (LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403)
-RUN = (LOGIN, 200, 200, 403, 403, 403, 200, 403, 200, 403)
-RUN_RECORD = (LOGIN, 200, 200, 403, 403, 403, 404, 403, 200, 403)
-EDIT = (LOGIN, 200, 403, 403, 403, 403, 200, 403, 403, 403)
+VIEW = (LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)
+VIEW_RECORD = (LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404)
+RUN = (LOGIN, 200, 200, 403, 403, 404, 200, 403, 200, 404)
+RUN_RECORD = (LOGIN, 200, 200, 403, 403, 404, 404, 403, 200, 404)
+EDIT = (LOGIN, 200, 403, 403, 403, 404, 200, 403, 403, 404)
 API_VIEW = (401, 200, 200, 200, 200, 403, 200, 200, 200, 403)
 API_RECORD = (401, 200, 200, 200, 200, 403, 404, 404, 404, 403)
 API_RUN = (401, 200, 200, 403, 403, 403, 200, 403, 200, 403)
@@ -34,7 +34,7 @@ PAGES: dict[str, Entry] = {
     "distribution:config": Entry(RUN_RECORD, obj="distributionconfig"),
     # A dry run queued as a JobRun, then back to the run history.
     "distribution:config-run": Entry(
-        (LOGIN, 302, 302, 403, 403, 403, 404, 403, 302, 403),
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 302, 404),
         obj="distributionconfig",
         method="POST",
         data={"mode": "dry_run"},
@@ -47,13 +47,13 @@ PAGES: dict[str, Entry] = {
 MORE: dict[str, tuple[Entry, ...]] = {
     "distribution:leads": (Entry(VIEW, hx=True),),
     "distribution:lead": (
-        Entry((LOGIN, 200, 404, 200, 404, 403, 404, 200, 200, 403), obj="other_distribution_lead"),
+        Entry((LOGIN, 200, 404, 200, 404, 404, 404, 200, 200, 404), obj="other_distribution_lead"),
     ),
     # An empty form: shown again with its errors (nothing saved).
     "distribution:config-new": (Entry(EDIT, method="POST"),),
     # Saving needs CONFIG_EDIT: a manager who may run it is refused; an empty form is shown again.
     "distribution:config": (
-        Entry((LOGIN, 200, 403, 403, 403, 403, 404, 403, 403, 403), obj="distributionconfig", method="POST"),
+        Entry((LOGIN, 200, 403, 403, 403, 404, 404, 403, 403, 404), obj="distributionconfig", method="POST"),
     ),
     "distribution:runs": (Entry(RUN, hx=True),),
     "distribution-api:lead-list": (

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from tests.access_matrix.expect import LOGIN, Entry
 
-VIEW = (LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)
-VIEW_RECORD = (LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403)
-OTHER_RECORD = (LOGIN, 200, 404, 200, 404, 403, 404, 200, 200, 403)
-PDF = (LOGIN, 303, 303, 303, 303, 403, 303, 303, 303, 403)
+VIEW = (LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)
+VIEW_RECORD = (LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404)
+OTHER_RECORD = (LOGIN, 200, 404, 200, 404, 404, 404, 200, 200, 404)
+PDF = (LOGIN, 303, 303, 303, 303, 404, 303, 303, 303, 404)
 API_VIEW = (401, 200, 200, 200, 200, 403, 200, 200, 200, 403)
 API_RECORD = (401, 200, 200, 200, 200, 403, 404, 404, 404, 403)
 API_OTHER = (401, 200, 404, 200, 404, 403, 404, 200, 200, 403)
 API_ORG = (401, 200, 200, 200, 200, 403, 404, 200, 200, 403)  # the organization's, not a rep's
-TRAIN = (LOGIN, 302, 302, 403, 403, 403, 302, 403, 302, 403)
+TRAIN = (LOGIN, 302, 302, 403, 403, 404, 302, 403, 302, 404)
 API_TRAIN = (401, 202, 202, 403, 403, 403, 202, 403, 202, 403)
 CALL = {"commit": "100", "best_case": "200", "pipeline": "300", "note": "matrix"}
 ADJUST = {"adjusted_commit": "90", "reason": "matrix"}
@@ -33,11 +33,11 @@ PAGES: dict[str, Entry] = {
     "forecasting:forecast": Entry(VIEW),
     "forecasting:model": Entry(VIEW),
     "forecasting:call-submit": Entry(
-        (LOGIN, 302, 302, 403, 302, 403, 302, 302, 302, 403), method="POST", data=CALL
+        (LOGIN, 302, 302, 403, 302, 404, 302, 302, 302, 404), method="POST", data=CALL
     ),
     # The rep's call: their manager and admins adjust it; other managers do not find it.
     "forecasting:call-adjust": Entry(
-        (LOGIN, 302, 302, 403, 403, 403, 404, 403, 404, 403), obj="forecastcall", method="POST", data=ADJUST
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="forecastcall", method="POST", data=ADJUST
     ),
     "forecasting:job-start": Entry(TRAIN, method="POST", kwargs={"kind": "score"}),
 }
@@ -72,7 +72,7 @@ MORE: dict[str, tuple[Entry, ...]] = {
     ),
     "forecasting:call-adjust": (
         Entry(
-            (LOGIN, 302, 404, 403, 403, 403, 404, 403, 302, 403),
+            (LOGIN, 302, 404, 403, 403, 404, 404, 403, 302, 404),
             obj="other_forecastcall",
             method="POST",
             data=ADJUST,
@@ -81,7 +81,7 @@ MORE: dict[str, tuple[Entry, ...]] = {
     # An unknown job kind is not found.
     "forecasting:job-start": (
         Entry(
-            (LOGIN, 404, 404, 403, 403, 403, 404, 403, 404, 403), method="POST", kwargs={"kind": "nothing"}
+            (LOGIN, 404, 404, 403, 403, 404, 404, 403, 404, 404), method="POST", kwargs={"kind": "nothing"}
         ),
     ),
     "forecasting-api:score-detail": (Entry(API_OTHER, obj="other_dealscore"),),

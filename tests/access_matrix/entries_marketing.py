@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from tests.access_matrix.expect import LOGIN, Entry
 
-ORG_VIEW = (LOGIN, 200, 200, 200, 403, 403, 200, 403, 200, 403)
-ORG_PDF = (LOGIN, 303, 303, 303, 403, 403, 303, 403, 303, 403)
-JOURNEYS = (LOGIN, 200, 200, 200, 200, 403, 200, 200, 200, 403)
-OWN_JOURNEY = (LOGIN, 200, 200, 200, 200, 403, 404, 404, 404, 403)
-OTHER_JOURNEY = (LOGIN, 200, 404, 200, 404, 403, 404, 200, 200, 403)
+ORG_VIEW = (LOGIN, 200, 200, 200, 403, 404, 200, 403, 200, 404)
+ORG_PDF = (LOGIN, 303, 303, 303, 403, 404, 303, 403, 303, 404)
+JOURNEYS = (LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)
+OWN_JOURNEY = (LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404)
+OTHER_JOURNEY = (LOGIN, 200, 404, 200, 404, 404, 404, 200, 200, 404)
 API_BULK = (401, 200, 200, 403, 403, 403, 200, 403, 200, 403)
 
 PAGES: dict[str, Entry] = {
@@ -25,9 +25,9 @@ PAGES: dict[str, Entry] = {
     "marketing:channels": Entry(ORG_VIEW),
     "marketing:runs": Entry(ORG_VIEW),
     "marketing:run-compare": Entry(ORG_VIEW),
-    "marketing:run-create": Entry((LOGIN, 302, 302, 403, 403, 403, 302, 403, 302, 403), method="POST"),
+    "marketing:run-create": Entry((LOGIN, 302, 302, 403, 403, 404, 302, 403, 302, 404), method="POST"),
     "marketing:run-promote": Entry(
-        (LOGIN, 302, 403, 302, 403, 403, 404, 403, 403, 403), obj="attributionrun", method="POST"
+        (LOGIN, 302, 403, 302, 403, 404, 404, 403, 403, 404), obj="attributionrun", method="POST"
     ),
     "marketing:journeys": Entry(JOURNEYS),
     "marketing:journey": Entry(OWN_JOURNEY, obj="marketing_journey"),

@@ -36,6 +36,7 @@ LOGIN = Redirect("/accounts/login/")  # the product's sign-in page
 ADMIN_LOGIN = Redirect("/admin/login/")  # the admin's sign-in, which forwards to LOGIN
 ADMIN_MISSING = Redirect("/admin/")  # the admin's "doesn't exist" answer for rows out of scope
 HOME = Redirect("/")
+PORTAL = Redirect("/portal/")  # a partner user asking for the product's home
 
 Status = int | Redirect
 

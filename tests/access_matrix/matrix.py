@@ -21,6 +21,7 @@ from tests.access_matrix import (
     entries_distribution,
     entries_marketing,
     entries_forecasting,
+    entries_partners,
 )
 from tests.access_matrix.expect import Entry
 from tests.access_matrix.routes import Route
@@ -39,6 +40,8 @@ FIRST: dict[str, Entry] = {
     **entries_marketing.API,
     **entries_forecasting.PAGES,
     **entries_forecasting.API,
+    **entries_partners.PAGES,
+    **entries_partners.API,
     **admin_rules.SITE,
 }
 MORE: dict[str, tuple[Entry, ...]] = {
@@ -49,6 +52,7 @@ MORE: dict[str, tuple[Entry, ...]] = {
     **entries_distribution.MORE,
     **entries_marketing.MORE,
     **entries_forecasting.MORE,
+    **entries_partners.MORE,
     **admin_rules.SITE_MORE,
 }
 ENTRIES: dict[str, tuple[Entry, ...]] = {key: (entry, *MORE.get(key, ())) for key, entry in FIRST.items()}

@@ -58,6 +58,16 @@ from commissions.services.statements import statement_approve, statements_comput
 from distribution.models import Campaign, DistributionRun, Lead, LeadAssignment, SalespersonProfile
 from distribution.services.configs import config_create
 from forecasting.models import DealScore, ForecastCall, ForecastSnapshot, ModelVersion
+from partners.models import (
+    ApprovalDecision,
+    ApprovalPolicy,
+    ApprovalStep,
+    DealRegistration,
+    PartnerManagerGrant,
+)
+from partners.services.approvals import registration_decide
+from partners.services.program import program_settings_get
+from partners.services.registrations import RegistrationInput, registration_submit
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
 from revops.services.audit import audit_record
 from revops.services.periods import period_close, periods_ensure
@@ -80,15 +90,23 @@ from tests.revops.factories import (
 INTERNAL = frozenset({"admin", "manager", "finance", "rep", "other_rep", "other_manager"})
 # Sentinel word → the actors who may read it; everyone else must never get it in any body.
 SENTINELS: dict[str, frozenset[str]] = {
-    "Kestrel": frozenset({"admin", "manager", "finance", "rep"}),  # the rep's deal and account
+    # The rep's deal and account; Northwind (the partner) is credited on the deal and sees it
+    # in the portal.
+    "Kestrel": frozenset({"admin", "manager", "finance", "rep", "partner"}),
     "Heron": frozenset({"admin", "manager", "finance", "rep"}),  # the rep's account without deals
-    "Osprey": frozenset({"admin", "finance", "other_rep", "other_manager"}),  # another team
-    "Plover": frozenset({"admin", "finance"}),  # same team name, not the manager's report
+    # Another team's deal; Wren (the other partner) is credited on it.
+    "Osprey": frozenset({"admin", "finance", "other_rep", "other_manager", "other_partner"}),
+    # Same team name, not the manager's report; Northwind is credited on this deal too.
+    "Plover": frozenset({"admin", "finance", "partner"}),
     "Merlin": frozenset({"admin", "rep"}),  # the rep's API tokens
     "Northwind": INTERNAL | {"partner"},  # partners are organization-wide for internal roles
     "Wren": INTERNAL | {"other_partner"},
     "Contoso": INTERNAL,
     "Ibis": frozenset({"outsider"}),  # another organization's deal, account and partner
+    # Deal registrations: the partner's (Bittern) and the other partner's (Dunlin), seen by
+    # their own partner and by those who approve or read registrations (not reps).
+    "Bittern": frozenset({"admin", "manager", "finance", "other_manager", "partner"}),
+    "Dunlin": frozenset({"admin", "manager", "finance", "other_manager", "other_partner"}),
 }
 
 
@@ -477,6 +495,61 @@ def _global_rows(actors) -> dict[str, int | str]:
     }
 
 
+def _partner_rows(org, other_org, actors, partner) -> dict[str, int | str]:
+    """A registration of each partner of Acme (Bittern, Dunlin) and one of Globex (Ibis)."""
+    line = ProductLineFactory(organization=org, name="Registered line", code="registered")
+
+    def register(membership, word: str, line) -> int:
+        data = RegistrationInput(
+            account_name=f"{word} Holdings",
+            domain=f"{word.lower()}.example",
+            contact_name="",
+            contact_email="",
+            description="",
+            estimated_value=Decimal("12000.00"),
+            currency="USD",
+            product_line=line,
+            expected_close=dt.date(2026, 6, 30),
+            role="referral",
+        )
+        return registration_submit(membership=membership, data=data).pk
+
+    # Globex's registration is written as a row: a partner user there would be one more member
+    # of Globex, whose admin is meant to be its only one.
+    globex = DealRegistration.objects.create(
+        organization=other_org,
+        partner=PartnerFactory(organization=other_org, name="Ibis Resellers"),
+        account_name="Ibis Holdings",
+        estimated_value=Decimal("12000.00"),
+        product_line=ProductLineFactory(organization=other_org, name="Globex registered", code="registered"),
+        expected_close=dt.date(2026, 6, 30),
+        role="referral",
+        steps=[{"name": "Approval", "role": "", "user_id": None, "sla_hours": 48, "escalate_to_id": None}],
+    )
+    bittern = register(actors["partner"], "Bittern", line)
+    dunlin = register(actors["other_partner"], "Dunlin", line)
+    policy = ApprovalPolicy.objects.create(organization=org, name="Matrix policy")
+    ApprovalStep.objects.create(
+        organization=org, policy=policy, name="Any manager", approver_role=Role.MANAGER
+    )
+    decided = register(actors["partner"], "Bittern", ProductLineFactory(organization=org, code="decided"))
+    registration_decide(
+        membership=actors["manager"], registration_id=decided, approve=False, reason="Matrix rejection"
+    )
+    return {
+        "registration": bittern,
+        "other_registration": dunlin,
+        "outsider_registration": globex.pk,
+        "dealregistration": bittern,
+        "approvaldecision": ApprovalDecision.objects.get(registration_id=decided).pk,
+        "approvalpolicy": policy.pk,
+        "programsettings": program_settings_get(organization=org).pk,
+        "partnermanagergrant": PartnerManagerGrant.objects.create(
+            organization=org, membership=_member(org, Role.PARTNER, "boss@northwind.test", partner=partner)
+        ).pk,
+    }
+
+
 def world_build() -> World:
     """Create both organizations, the actors and one row of every kind object routes need."""
     org = OrganizationFactory(name="Acme", slug="acme")
@@ -490,6 +563,7 @@ def world_build() -> World:
     ids |= _distribution_rows(org, actors)
     ids |= _marketing_rows(org, actors, ids)
     ids |= _forecasting_rows(org, actors, ids)
+    ids |= _partner_rows(org, other_org, actors, partner)
     ids |= _global_rows(actors)
     outsider_ids = _outsider_rows(other_org, actors["outsider"])
     outsider_ids |= _outsider_forecasting_rows(other_org, actors["outsider"], outsider_ids)

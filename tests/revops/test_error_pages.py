@@ -6,13 +6,13 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def test_partner_user_on_an_internal_page_gets_the_partner_explanation(partner_user, client_for):
-    # when
-    response = client_for(partner_user).get(reverse("revops:home"))
+def test_partner_user_on_an_internal_page_gets_not_found_with_the_portal_link(partner_user, client_for):
+    # when: partner users work in the portal; the internal pages do not exist for them
+    response = client_for(partner_user).get(reverse("revops:opportunity-list"))
     # then
-    assert response.status_code == 403
+    assert response.status_code == 404
     html = response.content.decode()
-    assert "Partner users work in the partner portal" in html
+    assert 'Partner users work in the <a href="/portal/">partner portal</a>.' in html
     assert 'class="topbar"' in html
 
 

@@ -1,7 +1,8 @@
 """Every declared export, in every format, requested by every actor of the access matrix.
 
 Expected answers are written out per export: the file itself (200) for small CSV/Excel, a
-redirect to the export's progress page (303) for PDFs, 403 for roles that may not export it,
+redirect to the export's progress page (303) for PDFs, 403 for roles that may not export it
+(404 for partner users outside the portal),
 404 for a record outside the actor's scope, the sign-in page for anonymous visitors.
 
 The world is the access matrix's (tests/access_matrix/world.py), built once per module: every
@@ -28,26 +29,29 @@ LOGIN = "login"
 # Per export: the answer for each actor, in ACTORS order (anonymous, admin, manager, finance,
 # rep, partner, outsider, other_rep, other_manager, other_partner).
 EXPECTED = {
-    "opportunities": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
-    "top-accounts": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
-    "jobs": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
-    "attribution-ledger": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
-    "attribution-partners": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
-    "attribution-periods": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "opportunities": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    # On the product's home page, which sends partner users to the portal.
+    "top-accounts": (LOGIN, OK, OK, OK, OK, 302, OK, OK, OK, 302),
+    "jobs": (LOGIN, OK, OK, OK, 403, 404, OK, 403, OK, 404),
+    "attribution-ledger": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    "attribution-partners": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    "attribution-periods": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
     # The rep's Kestrel deal: another team and another organization get 404, as on the page.
-    "attribution-deal": (LOGIN, OK, OK, OK, OK, 403, 404, 404, 404, 403),
-    "commissions-payouts": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
-    # The rep's January statement: another rep, team or organization gets 404, as on the page.
-    "commissions-statement": (LOGIN, OK, OK, OK, OK, 403, 404, 404, 404, 403),
-    "commissions-sales": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
-    "commissions-uploads": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
-    "commissions-objectives": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
-    "commissions-analysis": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "attribution-deal": (LOGIN, OK, OK, OK, OK, 404, 404, 404, 404, 404),
+    "commissions-payouts": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    "commissions-objectives": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    "commissions-analysis": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
     # Organization-wide marketing figures: not for reps or partners.
-    "marketing-comparison": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
-    "marketing-channels": (LOGIN, OK, OK, OK, 403, 403, OK, 403, OK, 403),
-    "forecasting-risk": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
-    "forecasting-forecast": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, 403),
+    "marketing-comparison": (LOGIN, OK, OK, OK, 403, 404, OK, 403, OK, 404),
+    "marketing-channels": (LOGIN, OK, OK, OK, 403, 404, OK, 403, OK, 404),
+    "forecasting-risk": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    "forecasting-forecast": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    # The rep's January statement: another rep, team or organization gets 404, as on the page.
+    "commissions-statement": (LOGIN, OK, OK, OK, OK, 404, 404, 404, 404, 404),
+    "commissions-sales": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    "commissions-uploads": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    # The portal's statement: partner users only (internal roles get 404 under /portal/).
+    "partners-statement": (LOGIN, 404, 404, 404, 404, OK, 404, 404, 404, OK),
 }
 # Record pages: the world's row whose id fills the page URL.
 OBJECTS = {"attribution-deal": "opportunity", "commissions-statement": "commissionstatement"}
@@ -85,6 +89,9 @@ SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
     ("forecasting-risk", "rep"): ("Kestrel",),
     ("forecasting-risk", "other_manager"): ("Osprey",),
     ("forecasting-risk", "outsider"): ("Ibis",),
+    # Each partner's statement holds its own deals' lines: Northwind's Kestrel, Wren's Osprey.
+    ("partners-statement", "partner"): ("Kestrel deal", "Plover deal"),
+    ("partners-statement", "other_partner"): ("Osprey deal",),
 }
 CASES = [(spec.key, fmt, actor) for spec in export_specs() for fmt in spec.formats for actor in ACTORS]
 

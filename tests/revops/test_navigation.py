@@ -47,6 +47,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
                 "Attribution periods",
                 "Attribution rules",
                 "Attribution settings",
+                "Deal registrations",
             ],
         ),
         ("Marketing", MARKETING_PAGES),

@@ -1,0 +1,205 @@
+"""Time the partner program on PostgreSQL: the conflict check of one registration and the
+approval queue page.
+
+Run (against a scratch database; migrate runs first):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/revops_bench_partners DJANGO_DEBUG=false \
+    DJANGO_SETTINGS_MODULE=revops.settings.local .venv/bin/python bench/partners.py \
+    [--partners 5000] [--accounts 200000] [--registrations 50000] [--pending 10000]
+
+Builds a new organization with that many partners, accounts (matching keys filled as the
+model's save does), open deals on a tenth of the accounts and registrations (`--pending` of them
+waiting, the rest approved, rejected or expired), then measures:
+
+- the conflict check (`partners.selectors.conflicts.conflict_check`, the read
+  `registration_submit` stores) for 50 companies — half named like an existing account (same
+  domain, or a name one letter off), half new — median and p95, target median ≤ 50 ms; the
+  baseline in the same run is one indexed primary-key fetch of an account;
+- the approval queue page (`GET /partners/registrations/` as a manager: the view, its
+  selectors and the template) with `--pending` registrations waiting: median of 10 requests,
+  target ≤ 300 ms, and its query count at 10 and at `--pending` waiting (constant).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revops.settings.local")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from partners.models import DealRegistration, RegistrationStatus  # noqa: E402
+from partners.selectors.conflicts import Company, conflict_check  # noqa: E402
+from revops.matching import domain_key, name_key  # noqa: E402
+from revops.models import Account, Membership, Opportunity, Organization, Partner, ProductLine, Role, User  # noqa: E402
+
+WORDS = ["alder", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris", "juniper", "maple"]
+SUFFIXES = ["Labs", "Systems", "Foods", "Logistics", "Clinics", "Energy", "Retail", "Works", "Group"]
+
+
+def _company(i: int, rng: random.Random) -> tuple[str, str]:
+    name = f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()} {SUFFIXES[i % len(SUFFIXES)]} {i}"
+    return name, f"{name.lower().replace(' ', '')}.example"
+
+
+def build(args) -> tuple[Organization, ProductLine, Membership, list[tuple[str, str]]]:
+    rng = random.Random(7)
+    stamp = int(time.time())
+    org = Organization.objects.create(name=f"Bench partners {stamp}", slug=f"bench-partners-{stamp}")
+    line = ProductLine.objects.create(organization=org, name="Analytics", code="analytics")
+    user = User.objects.create_user(email=f"manager-{stamp}@bench.example", password="x")
+    manager = Membership.objects.create(organization=org, user=user, role=Role.MANAGER, org_wide=True)
+    partners = Partner.objects.bulk_create(
+        Partner(organization=org, name=f"Partner {i}", types=["referral"]) for i in range(args.partners)
+    )
+    companies = [_company(i, rng) for i in range(args.accounts)]
+    started = time.perf_counter()
+    accounts = []
+    for name, domain in companies:
+        account = Account(organization=org, name=name, domain=domain)
+        account.fill_match_keys()
+        accounts.append(account)
+    accounts = Account.objects.bulk_create(accounts, batch_size=5000)
+    today = timezone.localdate()
+    Opportunity.objects.bulk_create(
+        (
+            Opportunity(
+                organization=org,
+                account=a,
+                name=f"{a.name} deal",
+                amount=Decimal("10000"),
+                created_date=today,
+            )
+            for a in accounts[::10]
+        ),
+        batch_size=5000,
+    )
+    statuses = [RegistrationStatus.APPROVED, RegistrationStatus.REJECTED, RegistrationStatus.EXPIRED]
+    now = timezone.now()
+    registrations = []
+    for i in range(args.registrations):
+        name, domain = companies[rng.randrange(len(companies))]
+        pending = i < args.pending
+        registrations.append(
+            DealRegistration(
+                organization=org,
+                partner=partners[i % len(partners)],
+                account_name=name,
+                domain=domain,
+                name_key=name_key(name),
+                domain_key=domain_key(domain),
+                estimated_value=Decimal(rng.randrange(5, 500) * 1000),
+                product_line=line,
+                expected_close=today + dt.timedelta(days=60),
+                role="referral",
+                status=RegistrationStatus.SUBMITTED if pending else statuses[i % 3],
+                has_conflict=rng.random() < 0.2,
+                steps=[{"name": "Channel manager", "role": "manager", "user_id": None, "sla_hours": 24}],
+                step_due_at=now + dt.timedelta(hours=rng.randrange(-48, 48)),
+                # Approved and expired rows need the deal link the constraint asks for.
+                protected_until=None
+                if pending or i % 3 == 1
+                else today + dt.timedelta(days=rng.randrange(-30, 90)),
+            )
+        )
+    # Approved rows carry a deal (the constraint): link them to the first deal.
+    first_deal = Opportunity.objects.filter(organization=org).order_by("pk").first()
+    for r in registrations:
+        if r.status in (RegistrationStatus.APPROVED, RegistrationStatus.EXPIRED):
+            r.opportunity = first_deal
+            r.account_id = first_deal.account_id if first_deal else None
+    DealRegistration.objects.bulk_create(registrations, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"built in {time.perf_counter() - started:.1f} s: {args.partners:,} partners, {args.accounts:,} accounts, "
+        f"{len(accounts[::10]):,} open deals, {args.registrations:,} registrations ({args.pending:,} pending)"
+    )
+    return org, line, manager, companies
+
+
+def bench_conflicts(org, line, companies) -> None:
+    rng = random.Random(11)
+    samples = []
+    for i in range(50):
+        name, domain = companies[rng.randrange(len(companies))]
+        if i % 4 == 0:
+            name, domain = name[:-1] + "x", ""  # a name one letter off, no domain
+        elif i % 4 == 1:
+            name = f"Brand New Venture {i}"
+            domain = f"brandnew{i}.example"
+        samples.append(Company(name=name, domain=domain, partner_id=0, product_line_id=line.pk))
+    today = timezone.localdate()
+    conflict_check(org, samples[0], today=today)  # warm
+    times = []
+    for company in samples:
+        t0 = time.perf_counter()
+        conflict_check(org, company, today=today)
+        times.append((time.perf_counter() - t0) * 1000)
+    pk = Account.objects.filter(organization=org).values_list("pk", flat=True)[1000]
+    base = []
+    for _ in range(50):
+        t0 = time.perf_counter()
+        Account.objects.get(pk=pk)
+        base.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    print(
+        f"conflict check: median {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95)]:.1f} ms "
+        f"(50 companies); baseline pk fetch median {statistics.median(base):.2f} ms "
+        f"→ {statistics.median(times) / statistics.median(base):.0f}×"
+    )
+
+
+def bench_queue(manager) -> None:
+    client = Client()
+    client.force_login(manager.user)
+    client.get("/partners/registrations/")  # warm
+    times = []
+    for _ in range(10):
+        t0 = time.perf_counter()
+        response = client.get("/partners/registrations/")
+        times.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/partners/registrations/")
+    print(
+        f"approval queue page: median {statistics.median(times):.0f} ms over 10 requests, "
+        f"{len(queries)} queries, {len(response.content) / 1024:.0f} KiB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--partners", type=int, default=5000)
+    parser.add_argument("--accounts", type=int, default=200_000)
+    parser.add_argument("--registrations", type=int, default=50_000)
+    parser.add_argument("--pending", type=int, default=10_000)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Run against PostgreSQL (DATABASE_URL=postgres://...).")
+    call_command("migrate", verbosity=0)
+    org, line, manager, companies = build(args)
+    bench_conflicts(org, line, companies)
+    bench_queue(manager)
+    reset_queries()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Admin for the partner program: approval policies with their ordered steps, program
+settings, partner-manager grants; registrations and decisions read-only (they change only
+through the portal and the approval queue)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from partners.models import (
+    ApprovalDecision,
+    ApprovalPolicy,
+    ApprovalStep,
+    DealRegistration,
+    PartnerManagerGrant,
+    ProgramSettings,
+)
+from partners.permissions import PartnerCap
+from revops.admin.base import CappedPaginator, OrganizationScopedAdmin, ReadOnlyScopedAdmin, scoped_queryset
+
+
+class _ProgramAdmin(OrganizationScopedAdmin):
+    edit_cap = PartnerCap.PROGRAM_EDIT  # type: ignore[assignment]
+
+
+class ApprovalStepInline(admin.TabularInline):
+    model = ApprovalStep
+    extra = 1
+    exclude = ("organization",)
+    fields = (
+        "order",
+        "name",
+        "approver_role",
+        "approver_user",
+        "sla_hours",
+        "escalate_to",
+        "min_value",
+        "partner_tier",
+        "region",
+        "product_line",
+        "only_with_conflict",
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", scoped_queryset(db_field.remote_field.model, request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ApprovalPolicy)
+class ApprovalPolicyAdmin(_ProgramAdmin):
+    list_display = ("name", "priority", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    inlines = (ApprovalStepInline,)
+
+    def save_formset(self, request, form, formset, change):
+        # Steps belong to their policy's organization (the form never asks for it).
+        for step_form in formset.forms:
+            if step_form.instance and not step_form.instance.organization_id:
+                step_form.instance.organization_id = form.instance.organization_id
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(ProgramSettings)
+class ProgramSettingsAdmin(_ProgramAdmin):
+    list_display = ("protection_days", "expiry_notice_days", "default_sla_hours")
+
+
+@admin.register(PartnerManagerGrant)
+class PartnerManagerGrantAdmin(_ProgramAdmin):
+    list_display = ("membership", "granted_by", "created_at")
+    list_select_related = ("membership__user", "membership__partner", "granted_by")
+    exclude = ("granted_by",)
+
+    def create_via_service(self, request, *, organization, data):
+        return super().create_via_service(
+            request, organization=organization, data=data | {"granted_by": request.user}
+        )
+
+
+@admin.register(DealRegistration)
+class DealRegistrationAdmin(ReadOnlyScopedAdmin):
+    list_display = (
+        "id",
+        "partner",
+        "account_name",
+        "product_line",
+        "estimated_value",
+        "status",
+        "protected_until",
+    )
+    list_filter = ("status", "has_conflict")
+    list_select_related = ("partner", "product_line")
+    search_fields = ("account_name", "domain", "partner__name")
+    paginator = CappedPaginator
+    ordering = ("-created_at", "-id")
+
+
+@admin.register(ApprovalDecision)
+class ApprovalDecisionAdmin(ReadOnlyScopedAdmin):
+    list_display = ("registration", "step_name", "outcome", "decided_by", "created_at", "escalated")
+    list_filter = ("outcome",)
+    list_select_related = ("registration", "decided_by")
+    paginator = CappedPaginator
+    ordering = ("-created_at", "-id")

@@ -1,0 +1,86 @@
+"""Forms of the partner program: the registration a partner submits, decisions in the queue."""
+
+from __future__ import annotations
+
+from django import forms
+
+from partners.models import RegistrationStatus
+from revops.models import ProductLine
+from revops.models.crm import PartnerType
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the service checks each one's size and type)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class RegistrationForm(forms.Form):
+    account_name = forms.CharField(label="Company", max_length=200)
+    domain = forms.CharField(label="Web domain", max_length=200, required=False)
+    contact_name = forms.CharField(label="Contact", max_length=200, required=False)
+    contact_email = forms.EmailField(label="Contact e-mail", required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    estimated_value = forms.DecimalField(
+        label="Estimated value", max_digits=18, decimal_places=2, min_value=0
+    )
+    currency = forms.CharField(max_length=3, initial="USD")
+    product_line = forms.ModelChoiceField(queryset=ProductLine.objects.none())
+    expected_close = forms.DateField(label="Expected close", widget=forms.DateInput(attrs={"type": "date"}))
+    role = forms.ChoiceField(label="Your role", choices=PartnerType.choices)
+    attachments = MultipleFileField(required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_line"].queryset = ProductLine.objects.filter(organization=organization)  # type: ignore[attr-defined]
+
+
+class DecideForm(forms.Form):
+    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Give the partner a reason for the rejection.")
+        return data
+
+
+class BulkDecideForm(DecideForm):
+    ids = forms.CharField()
+
+    def clean_ids(self) -> list[int]:
+        try:
+            ids = sorted({int(v) for v in self.data.getlist("ids")})
+        except ValueError as exc:
+            raise forms.ValidationError("Pick registrations from the list.") from exc
+        if not ids:
+            raise forms.ValidationError("Pick registrations from the list.")
+        return ids
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "All"), *RegistrationStatus.choices], required=False)
+    conflict = forms.ChoiceField(
+        choices=[("", "Any"), ("yes", "In conflict"), ("no", "No conflict")], required=False
+    )
+    sort = forms.ChoiceField(
+        choices=[
+            ("sla", "SLA (soonest first)"),
+            ("-value", "Value (largest first)"),
+            ("-submitted", "Newest"),
+        ],
+        required=False,
+    )

@@ -1,0 +1,48 @@
+"""Program settings of an organization and the explicit partner-manager grant."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from revops.models import OrganizationOwnedModel
+
+
+class ProgramSettings(OrganizationOwnedModel):
+    """An organization's deal-registration terms: protection window, expiry notice, attachments."""
+
+    protection_days = models.PositiveIntegerField(
+        default=90,
+        help_text="Days of exclusivity an approved registration gives its account and product line.",
+    )
+    expiry_notice_days = models.PositiveIntegerField(
+        default=14, help_text="How many days before its protection ends the partner is told."
+    )
+    default_sla_hours = models.PositiveIntegerField(
+        default=48, help_text="SLA of the single approval step used when no policy matches."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"], name="programsettings_one_per_org")]
+        verbose_name_plural = "program settings"
+
+    def __str__(self) -> str:
+        return f"Program settings ({self.protection_days} days)"
+
+
+class PartnerManagerGrant(OrganizationOwnedModel):
+    """A partner user who sees all of their partner's registrations, not only their own.
+
+    Granted explicitly (by an organization admin in the admin); a partner user without a grant
+    sees the registrations they submitted.
+    """
+
+    membership = models.OneToOneField(
+        "revops.Membership", on_delete=models.CASCADE, related_name="partner_manager_grant"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Partner manager: {self.membership}"

@@ -1,0 +1,56 @@
+"""The partner program's part of the permission table: capabilities and record kinds.
+
+Registered with the core table (`revops.permissions`) from `PartnersConfig.ready`.
+
+- `REGISTRATION_VIEW`: read deal registrations. Admins, managers and finance see the
+  organization's; reps none (a registration's conflict check names other teams' deals); a
+  partner user sees their partner's
+  (`Scope.PARTNER`), narrowed in `partners.selectors.registrations` to the ones they
+  submitted unless they hold a partner-manager grant (`PartnerManagerGrant`).
+- `REGISTRATION_SUBMIT`: register a deal (partner users, in the portal).
+- `APPROVE`: decide registrations in the approval queue (managers and admins). Which step a
+  member may decide is the approval policy's answer; nobody decides their own request.
+- `PROGRAM_EDIT`: approval policies and program settings (admins, in the admin).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import Q
+
+from revops.models import Role
+from revops.permissions import RecordKind, Scope
+
+
+class PartnerCap(StrEnum):
+    REGISTRATION_VIEW = "partners.registration_view"
+    REGISTRATION_SUBMIT = "partners.registration_submit"
+    APPROVE = "partners.approve"
+    PROGRAM_EDIT = "partners.program_edit"
+
+
+class PartnerKind(StrEnum):
+    REGISTRATION = "partners.registration"
+
+
+CAPABILITIES: dict[Role, frozenset[PartnerCap]] = {
+    Role.ADMIN: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.APPROVE, PartnerCap.PROGRAM_EDIT}),
+    Role.MANAGER: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.APPROVE}),
+    Role.FINANCE: frozenset({PartnerCap.REGISTRATION_VIEW}),
+    Role.PARTNER: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.REGISTRATION_SUBMIT}),
+}
+
+REGISTRATION = RecordKind(PartnerKind.REGISTRATION, of_partner=lambda partner_id: Q(partner_id=partner_id))
+
+SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
+    (
+        REGISTRATION,
+        {
+            Role.ADMIN: Scope.ORGANIZATION,
+            Role.MANAGER: Scope.ORGANIZATION,
+            Role.FINANCE: Scope.ORGANIZATION,
+            Role.PARTNER: Scope.PARTNER,
+        },
+    ),
+)

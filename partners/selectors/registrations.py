@@ -1,0 +1,137 @@
+"""Reads of deal registrations for the portal, the approval queue, the API and exports.
+
+Scope comes from the permission table (`PartnerKind.REGISTRATION`): internal approvers see
+the organization's registrations, a partner user their partner's — narrowed to the ones they
+submitted unless they hold the partner-manager grant. Out of scope is "does not exist" (404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from partners.models import DealRegistration, PartnerManagerGrant, RegistrationStatus
+from partners.permissions import PartnerCap, PartnerKind
+from revops.models import Membership
+from revops.permissions import Scope, has_cap, scope_for, scoped
+
+SORTS = {
+    "sla": ("step_due_at", "id"),
+    "-sla": ("-step_due_at", "-id"),
+    "value": ("estimated_value", "id"),
+    "-value": ("-estimated_value", "-id"),
+    "submitted": ("created_at", "id"),
+    "-submitted": ("-created_at", "-id"),
+}
+
+
+def is_partner_manager(membership: Membership | None) -> bool:
+    """Whether a partner user holds the explicit partner-manager grant."""
+    if membership is None or membership.partner_id is None:
+        return False
+    return PartnerManagerGrant.objects.filter(membership=membership).exists()
+
+
+def registration_list(*, membership: Membership | None) -> QuerySet[DealRegistration]:
+    """The registrations the member may see (deny by default)."""
+    if not has_cap(membership, PartnerCap.REGISTRATION_VIEW):
+        return DealRegistration.objects.none()
+    qs = scoped(DealRegistration.objects.all(), membership, kind=PartnerKind.REGISTRATION)
+    if scope_for(membership, PartnerKind.REGISTRATION) is Scope.PARTNER and not is_partner_manager(
+        membership
+    ):
+        assert membership is not None  # scope_for gives NONE without a membership
+        qs = qs.filter(submitted_by_id=membership.user_id)
+    return qs.select_related("partner", "product_line", "submitted_by")
+
+
+def registration_get(*, membership: Membership | None, pk: int) -> DealRegistration:
+    """One registration in the member's scope; DoesNotExist (→ 404) otherwise."""
+    return registration_list(membership=membership).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    registration: DealRegistration
+    overdue: bool
+    step_name: str
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    pending: int
+    overdue: int
+    decided: int
+    median_hours_to_decision: float | None
+
+
+def queue_rows(
+    *,
+    membership: Membership,
+    status: str = RegistrationStatus.SUBMITTED,
+    sort: str = "sla",
+    conflict: str = "",
+    partner_id: int | None = None,
+    limit: int = 200,
+) -> list[QueueRow]:
+    """The approval queue: registrations by status, SLA first; a constant number of queries."""
+    qs = registration_list(membership=membership)
+    if status:
+        qs = qs.filter(status=status)
+    if conflict in ("yes", "no"):
+        qs = qs.filter(has_conflict=conflict == "yes")
+    if partner_id:
+        qs = qs.filter(partner_id=partner_id)
+    now = timezone.now()
+    rows = []
+    for registration in qs.order_by(*SORTS.get(sort, SORTS["sla"]))[:limit]:
+        steps = registration.steps or []
+        step = steps[registration.current_step]["name"] if registration.current_step < len(steps) else ""
+        overdue = (
+            registration.status == RegistrationStatus.SUBMITTED
+            and registration.step_due_at is not None
+            and registration.step_due_at < now
+        )
+        rows.append(QueueRow(registration, overdue, step))
+    return rows
+
+
+def queue_stats(*, membership: Membership) -> QueueStats:
+    """Pending, overdue and decided counts; the median time from submission to decision."""
+    qs = registration_list(membership=membership)
+    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    overdue = qs.filter(status=RegistrationStatus.SUBMITTED, step_due_at__lt=timezone.now()).count()
+    durations = [
+        (decided - created).total_seconds() / 3600
+        for created, decided in qs.filter(decided_at__isnull=False).values_list("created_at", "decided_at")[
+            :5000
+        ]
+    ]
+    decided = sum(n for s, n in counts.items() if s != RegistrationStatus.SUBMITTED)
+    return QueueStats(
+        pending=counts.get(RegistrationStatus.SUBMITTED, 0),
+        overdue=overdue,
+        decided=decided,
+        median_hours_to_decision=round(statistics.median(durations), 1) if durations else None,
+    )
+
+
+def status_counts(*, membership: Membership) -> dict[str, int]:
+    """Registrations per status (every status listed, zero when none)."""
+    counts = dict(
+        registration_list(membership=membership).values_list("status").annotate(n=Count("id")).order_by()
+    )
+    return {value: counts.get(value, 0) for value in RegistrationStatus.values}
+
+
+def expiring(*, membership: Membership, today: dt.date, limit: int = 10) -> list[DealRegistration]:
+    """Approved registrations still protected, soonest expiry first."""
+    return list(
+        registration_list(membership=membership)
+        .filter(status=RegistrationStatus.APPROVED, protected_until__gte=today)
+        .order_by("protected_until", "id")[:limit]
+    )

@@ -1,0 +1,17 @@
+"""The partner portal, under /portal/: partner users only (everyone else gets 404)."""
+
+from django.urls import path
+
+from partners.views import portal
+
+app_name = "portal"
+urlpatterns = [
+    path("", portal.home_view, name="home"),
+    path("deals/", portal.deals_view, name="deals"),
+    path("statement/", portal.statement_view, name="statement"),
+    path("registrations/", portal.registration_list_view, name="registrations"),
+    path("registrations/new/", portal.registration_new_view, name="registration-new"),
+    path("registrations/check/", portal.registration_check_view, name="registration-check"),
+    path("registrations/<int:pk>/", portal.registration_detail_view, name="registration"),
+    path("registrations/<int:pk>/withdraw/", portal.registration_withdraw_view, name="registration-withdraw"),
+]

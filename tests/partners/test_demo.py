@@ -1,0 +1,58 @@
+"""seed_demo's partner program: a two-step policy, registrations in every state, and a
+portal with something on every page for the demo partner logins."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from attribution.models import AttributionEntry
+from partners.models import ApprovalPolicy, DealRegistration, PartnerManagerGrant
+from revops.models import Membership, Organization, Role
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 3, 15)
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_demo", "--seed", "42", "--scale", "0.05", "--today", TODAY.isoformat(), "--quiet")
+
+
+def test_registrations_in_every_state(seeded):
+    for org in Organization.objects.all():
+        statuses = set(DealRegistration.objects.filter(organization=org).values_list("status", flat=True))
+        assert statuses == {"submitted", "approved", "rejected", "expired", "withdrawn"}
+        assert DealRegistration.objects.filter(organization=org, has_conflict=True).exists()
+        assert DealRegistration.objects.filter(organization=org, escalated=True).exists()
+        policy = ApprovalPolicy.objects.get(organization=org)
+        assert [s.name for s in policy.steps.all()] == ["Channel manager", "Sales director"]
+        assert PartnerManagerGrant.objects.filter(organization=org).count() == 1
+        big = DealRegistration.objects.filter(organization=org, estimated_value__gte=100000).first()
+        assert [s["name"] for s in big.steps] == ["Channel manager", "Sales director"]
+
+
+def test_demo_partners_land_on_a_portal_with_something_on_every_page(seeded):
+    for member in Membership.objects.filter(role=Role.PARTNER).select_related("user", "partner"):
+        client = Client()
+        client.force_login(member.user)
+        landing = client.get("/", follow=True)
+        assert landing.redirect_chain[-1][0] == "/portal/"
+        deals = client.get(reverse("portal:deals")).content.decode()
+        registrations = client.get(reverse("portal:registrations")).content.decode()
+        assert "You are not linked to any deal yet." not in deals
+        assert registrations.count("possible conflict") >= 1
+        assert '<span class="badge">Approved: ' in landing.content.decode()
+        # The statement holds lines wherever the (small) demo credited the partner with revenue.
+        credited = AttributionEntry.objects.filter(partner=member.partner).exists()
+        statement = client.get(reverse("portal:statement")).content.decode()
+        assert ("No ledger lines yet." not in statement) == credited
+
+
+def test_second_seed_adds_no_registrations(seeded):
+    before = DealRegistration.objects.count()
+    call_command("seed_demo", "--seed", "42", "--scale", "0.05", "--today", TODAY.isoformat(), "--quiet")
+    assert DealRegistration.objects.count() == before
