@@ -133,6 +133,8 @@ def object_key(model_key: str) -> str:
     model = model_key.rsplit("_", 1)[-1]
     same_name = [key for key in MODELS if key.rsplit("_", 1)[-1] == model]
     return model_key if len(same_name) > 1 else model
+
+
 CONFIRM_DELETE = {"post": "yes"}
 # Every role but admin is stopped by the /admin/ gate before the method matters; the GET
 # rows prove that gate on every route, so a POST row asks only who gets past it.

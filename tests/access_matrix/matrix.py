@@ -19,8 +19,8 @@ from tests.access_matrix import (
     entries_commissions,
     entries_core,
     entries_distribution,
-    entries_marketing,
     entries_forecasting,
+    entries_marketing,
     entries_partners,
 )
 from tests.access_matrix.expect import Entry

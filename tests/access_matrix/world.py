@@ -404,6 +404,9 @@ def _distribution_rows(org, actors) -> dict[str, int | str]:
         "distributionconfig": config.pk,
         "distributionrun": run.pk,
         "leadassignment": LeadAssignment.objects.get(lead=leads[0]).pk,
+    }
+
+
 def _marketing_rows(org, actors, ids) -> dict[str, int | str]:
     """Touches on the rep's Kestrel deal and the other team's Osprey deal, and a finished run."""
     from attribution.marketing.models import Campaign, Channel, Touchpoint
