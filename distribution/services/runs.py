@@ -120,6 +120,7 @@ def distribution_run(
     if dry or not plan.assignments:
         return run
     _apply(
+        record_explanations=prepared.doc.tracking.record_explanations,
         organization=organization,
         run=run,
         plan=plan,
@@ -138,6 +139,14 @@ _OWNERS_FROM_RUN = (
 )
 
 
+def _explanation(assignment, full: bool) -> dict:
+    data = assignment.explanation.as_dict()
+    if full:
+        return data
+    # tracking.record_explanations: false keeps only the strategy, the reason and the seed.
+    return {k: data[k] for k in ("strategy", "reason", "seed")}
+
+
 def _apply(
     *,
     organization: Organization,
@@ -145,6 +154,7 @@ def _apply(
     plan: Plan,
     progress: Progress | None,
     unowned_only: bool,
+    record_explanations: bool = True,
 ) -> None:
     """Write the assignments (one COPY on PostgreSQL) and set every lead's owner in one UPDATE."""
     total = len(plan.assignments)
@@ -152,7 +162,14 @@ def _apply(
     if connection.vendor == "postgresql":
         # COPY reads jsonb from its text form.
         rows = (
-            (organization.pk, a.lead_id, a.rep_id, run.pk, a.strategy, json.dumps(a.explanation.as_dict()))
+            (
+                organization.pk,
+                a.lead_id,
+                a.rep_id,
+                run.pk,
+                a.strategy,
+                json.dumps(_explanation(a, record_explanations)),
+            )
             for a in plan.assignments
         )
         bulk_insert(LeadAssignment, fields, rows)
@@ -165,7 +182,7 @@ def _apply(
                     rep_id=a.rep_id,
                     run=run,
                     strategy=a.strategy,
-                    explanation=a.explanation.as_dict(),
+                    explanation=_explanation(a, record_explanations),
                 )
                 for a in plan.assignments
             ),
