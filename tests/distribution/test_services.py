@@ -52,5 +52,7 @@ def test_explanations_can_be_kept_short(org, floor):
     doc = load_text(ROUND_ROBIN + "tracking: {record_explanations: false}\n")
     prepared = distribution_prepare(org, doc, options=RunOptions(dry_run=False), today=TODAY)
     run = distribution_run(organization=org, prepared=prepared)
-    keys = {tuple(sorted(e)) for e in LeadAssignment.objects.filter(run=run).values_list("explanation", flat=True)}
+    keys = {
+        tuple(sorted(e)) for e in LeadAssignment.objects.filter(run=run).values_list("explanation", flat=True)
+    }
     assert keys == {("reason", "seed", "strategy")}
