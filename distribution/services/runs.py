@@ -139,6 +139,13 @@ _OWNERS_FROM_RUN = (
 )
 
 
+_OWNERS_FROM_ARRAYS = (
+    "UPDATE {lead} SET owner_id = v.rep_id, assigned_at = %s "
+    "FROM unnest(%s::bigint[], %s::bigint[]) AS v(lead_id, rep_id) "
+    "WHERE {lead}.id = v.lead_id AND {lead}.organization_id = %s"
+)
+
+
 def _explanation(assignment, full: bool) -> dict:
     data = assignment.explanation.as_dict()
     if full:
@@ -191,11 +198,24 @@ def _apply(
     if progress:
         progress(total, total * 2)
     # Only identifiers of our own tables are formatted in; every value is a parameter.
-    sql = _OWNERS_FROM_RUN.format(lead=Lead._meta.db_table, assignment=LeadAssignment._meta.db_table)
+    lead_table = Lead._meta.db_table
+    if connection.vendor == "postgresql":
+        # Two arrays unnested: the planner walks the lead primary key once per pair, whatever
+        # its statistics of the rows just copied (a join on them can pick a runaway plan).
+        sql = _OWNERS_FROM_ARRAYS.format(lead=lead_table)
+        params = [
+            timezone.now(),
+            [a.lead_id for a in plan.assignments],
+            [a.rep_id for a in plan.assignments],
+            organization.pk,
+        ]
+    else:
+        sql = _OWNERS_FROM_RUN.format(lead=lead_table, assignment=LeadAssignment._meta.db_table)
+        params = [timezone.now(), run.pk, organization.pk]
     if unowned_only:
-        sql += f" AND {Lead._meta.db_table}.owner_id IS NULL"
+        sql += f" AND {lead_table}.owner_id IS NULL"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), run.pk, organization.pk])
+        cursor.execute(sql, params)
         changed = cursor.rowcount
     if changed != total:
         # Another run (or a person) took some of these leads since the plan was made.
