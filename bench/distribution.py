@@ -4,7 +4,7 @@ Run (the apply part against a scratch PostgreSQL database; migrate runs first):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/revops_bench_distribution \
     DJANGO_SETTINGS_MODULE=revops.settings.local \
-    .venv/bin/python bench/distribution.py [--leads 100000] [--reps 1000] [--skip-apply]
+    .venv/bin/python bench/distribution.py [--leads 100000] [--reps 1000] [--skip-apply] [--skip-engine]
 
 1. Engine only, per strategy (level_based, round_robin, proportional, capacity_based,
    performance_weighted, and the chain level_based → capacity_based → round_robin): filter,
@@ -235,8 +235,10 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--reps", type=int, default=1_000)
     parser.add_argument("--skip-apply", action="store_true")
+    parser.add_argument("--skip-engine", action="store_true")
     args = parser.parse_args()
-    bench_engine(args.leads, args.reps)
+    if not args.skip_engine:
+        bench_engine(args.leads, args.reps)
     if not args.skip_apply:
         bench_apply(args.leads, args.reps)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -208,7 +208,6 @@ class Tracking(_Section):
 
 class Execution(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    timezone: str = ""
 
 
 class DistributionConfigDoc(_Section):

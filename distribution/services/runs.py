@@ -120,6 +120,7 @@ def distribution_run(
     if dry or not plan.assignments:
         return run
     _apply(
+        record_explanations=prepared.doc.tracking.record_explanations,
         organization=organization,
         run=run,
         plan=plan,
@@ -138,6 +139,21 @@ _OWNERS_FROM_RUN = (
 )
 
 
+_OWNERS_FROM_ARRAYS = (
+    "UPDATE {lead} SET owner_id = v.rep_id, assigned_at = %s "
+    "FROM unnest(%s::bigint[], %s::bigint[]) AS v(lead_id, rep_id) "
+    "WHERE {lead}.id = v.lead_id AND {lead}.organization_id = %s"
+)
+
+
+def _explanation(assignment, full: bool) -> dict:
+    data = assignment.explanation.as_dict()
+    if full:
+        return data
+    # tracking.record_explanations: false keeps only the strategy, the reason and the seed.
+    return {k: data[k] for k in ("strategy", "reason", "seed")}
+
+
 def _apply(
     *,
     organization: Organization,
@@ -145,6 +161,7 @@ def _apply(
     plan: Plan,
     progress: Progress | None,
     unowned_only: bool,
+    record_explanations: bool = True,
 ) -> None:
     """Write the assignments (one COPY on PostgreSQL) and set every lead's owner in one UPDATE."""
     total = len(plan.assignments)
@@ -152,7 +169,14 @@ def _apply(
     if connection.vendor == "postgresql":
         # COPY reads jsonb from its text form.
         rows = (
-            (organization.pk, a.lead_id, a.rep_id, run.pk, a.strategy, json.dumps(a.explanation.as_dict()))
+            (
+                organization.pk,
+                a.lead_id,
+                a.rep_id,
+                run.pk,
+                a.strategy,
+                json.dumps(_explanation(a, record_explanations)),
+            )
             for a in plan.assignments
         )
         bulk_insert(LeadAssignment, fields, rows)
@@ -165,7 +189,7 @@ def _apply(
                     rep_id=a.rep_id,
                     run=run,
                     strategy=a.strategy,
-                    explanation=a.explanation.as_dict(),
+                    explanation=_explanation(a, record_explanations),
                 )
                 for a in plan.assignments
             ),
@@ -174,11 +198,24 @@ def _apply(
     if progress:
         progress(total, total * 2)
     # Only identifiers of our own tables are formatted in; every value is a parameter.
-    sql = _OWNERS_FROM_RUN.format(lead=Lead._meta.db_table, assignment=LeadAssignment._meta.db_table)
+    lead_table = Lead._meta.db_table
+    if connection.vendor == "postgresql":
+        # Two arrays unnested: the planner walks the lead primary key once per pair, whatever
+        # its statistics of the rows just copied (a join on them can pick a runaway plan).
+        sql = _OWNERS_FROM_ARRAYS.format(lead=lead_table)
+        params = [
+            timezone.now(),
+            [a.lead_id for a in plan.assignments],
+            [a.rep_id for a in plan.assignments],
+            organization.pk,
+        ]
+    else:
+        sql = _OWNERS_FROM_RUN.format(lead=lead_table, assignment=LeadAssignment._meta.db_table)
+        params = [timezone.now(), run.pk, organization.pk]
     if unowned_only:
-        sql += f" AND {Lead._meta.db_table}.owner_id IS NULL"
+        sql += f" AND {lead_table}.owner_id IS NULL"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), run.pk, organization.pk])
+        cursor.execute(sql, params)
         changed = cursor.rowcount
     if changed != total:
         # Another run (or a person) took some of these leads since the plan was made.

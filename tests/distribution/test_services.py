@@ -46,3 +46,13 @@ def test_applied_run_writes_assignments_owners_and_state(org, floor, saved_confi
     ]
     saved_config.refresh_from_db()
     assert saved_config.state["last_rep_id"] in {rep.user_id, other_rep.user_id}
+
+
+def test_explanations_can_be_kept_short(org, floor):
+    doc = load_text(ROUND_ROBIN + "tracking: {record_explanations: false}\n")
+    prepared = distribution_prepare(org, doc, options=RunOptions(dry_run=False), today=TODAY)
+    run = distribution_run(organization=org, prepared=prepared)
+    keys = {
+        tuple(sorted(e)) for e in LeadAssignment.objects.filter(run=run).values_list("explanation", flat=True)
+    }
+    assert keys == {("reason", "seed", "strategy")}

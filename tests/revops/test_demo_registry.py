@@ -41,6 +41,8 @@ def test_the_demo_runs_its_steps_phase_by_phase():
         ("partners", Phase.SETUP),
         ("catalog", Phase.SETUP),
         ("accounts", Phase.SETUP),
+        ("distribution_setup", Phase.SETUP),
+        ("distribution_runs", Phase.SETUP),
         ("opportunities", Phase.PIPELINE),
         ("marketing_journeys", Phase.PIPELINE),
         ("periods", Phase.OPEN_BOOKS),
