@@ -43,7 +43,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from commissions.engine import compute_commissions, frame_from_rows  # noqa: E402
+from commissions.engine import compute_commissions  # noqa: E402
 from commissions.models import (  # noqa: E402
     BusinessObjective,
     CommissionPlan,
@@ -51,7 +51,7 @@ from commissions.models import (  # noqa: E402
     PlanAssignment,
     SalesTransaction,
 )
-from commissions.selectors.inputs import _transaction_rows, engine_inputs, month_end  # noqa: E402
+from commissions.selectors.inputs import engine_inputs  # noqa: E402
 from commissions.services.statements import statements_compute  # noqa: E402
 from revops.models import ImportProfile, JobRun, Membership, Organization, ProductLine, Role, User  # noqa: E402
 from revops.services.imports import Mode, import_job_run, import_submit  # noqa: E402
@@ -188,25 +188,6 @@ def run(rows: int, reps: int, lines: int) -> None:
     engine = time.perf_counter() - started
     print(
         f"engine alone, all {len(result):,} lines of 12 months: {engine:.1f} s (inputs loaded in {loaded:.1f} s; target ≤ 10 s)"
-    )
-
-    # What each month's computation reads: the windows its plans need (each covered rep × line one
-    # by one from the start of its window, monthly sums before), against the former read of every
-    # transaction of the fiscal year to date, both month by month as finance computes them.
-    started = time.perf_counter()
-    for month in MONTHS:
-        full = SalesTransaction.objects.filter(
-            organization=org, date__gte=MONTHS[0], date__lte=month_end(month)
-        )
-        frame_from_rows(_transaction_rows(full))
-    every_row = time.perf_counter() - started
-    started = time.perf_counter()
-    for month in MONTHS:
-        engine_inputs(organization=org, months=[month])
-    windowed = time.perf_counter() - started
-    print(
-        f"inputs of 12 months one by one: windowed {windowed:.1f} s; every transaction of the year to date "
-        f"{every_row:.1f} s (ratio {every_row / windowed:.1f}×)"
     )
 
     started = time.perf_counter()

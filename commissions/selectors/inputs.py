@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pandas as pd
 from django.db import connection
-from django.db.models import BigIntegerField, F, Q, Sum
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import BigIntegerField, F
+from django.db.models.functions import Cast
 
 from commissions.engine import (
     Assignment,
@@ -142,10 +142,8 @@ def engine_inputs(
     if reps is not None:
         transactions = transactions.filter(rep_id__in=reps)
         objectives = objectives.filter(rep_id__in=reps)
+    frame = frame_from_rows(_transaction_rows(transactions))
     assignments = plan_assignments(organization=organization, rep_ids=reps)
-    frame = _windowed_frame(
-        transactions, _detail_starts(assignments, wanted, organization.fiscal_year_start_month)
-    )
     return EngineInputs(
         transactions=frame,
         assignments=assignments,
@@ -165,73 +163,6 @@ def engine_inputs(
         fiscal_year_start_month=organization.fiscal_year_start_month,
         adjustments=_adjustments(organization, start, end, reps),
     )
-
-
-def _detail_starts(
-    assignments: list[Assignment], wanted: list[dt.date], fiscal_year_start_month: int
-) -> dict[tuple[int, int], dt.date]:
-    """Per (rep, product line) a plan covers in a wanted month: the first month whose
-    transactions the engine needs one by one — the start of the earliest window holding a wanted
-    month (that month, its fiscal quarter, or its fiscal year). Before it, monthly sums do:
-    they give the same cumulative figures and year-to-date roll-ups, and the tier-2 date of a
-    window is looked for only in windows that hold a wanted month."""
-    offset = fiscal_year_start_month - 1
-    starts: dict[tuple[int, int], int] = {}
-    for assignment in assignments:
-        covered = [month_index(m) for m in wanted if assignment.covers(m)]
-        if not covered:
-            continue
-        first = covered[0]
-        period = assignment.terms.objective_period
-        if period == ObjectivePeriod.QUARTER:
-            first = (first - offset) // 3 * 3 + offset
-        elif period == ObjectivePeriod.YEAR_TO_DATE:
-            first = (first - offset) // 12 * 12 + offset
-        pair = (assignment.rep_id, assignment.product_line_id)
-        starts[pair] = min(starts.get(pair, first), first)
-    return {pair: dt.date(index // 12, index % 12 + 1, 1) for pair, index in starts.items()}
-
-
-def _monthly_rows(transactions) -> Iterable[tuple]:
-    """(rep, line, month start, base, sales, revenue cents) per rep × line × month."""
-    if connection.vendor == "postgresql":
-        cents = {
-            f"{name}_cents": Sum(Cast(F(name) * 100, BigIntegerField()))
-            for name in ("commission_base", "sales_amount", "revenue_amount")
-        }
-        return (
-            transactions.annotate(month=TruncMonth("date"))
-            .values("rep_id", "product_line_id", "month")
-            .annotate(**cents)
-            .order_by()
-            .values_list("rep_id", "product_line_id", "month", *cents)
-        )
-    sums: dict[tuple, list[int]] = {}
-    for rep, line, day, base, sales, revenue in _transaction_rows(transactions):
-        totals = sums.setdefault((rep, line, day.replace(day=1)), [0, 0, 0])
-        totals[0], totals[1], totals[2] = totals[0] + base, totals[1] + sales, totals[2] + revenue
-    return ((*key, *totals) for key, totals in sums.items())
-
-
-def _windowed_frame(transactions, starts: dict[tuple[int, int], dt.date]) -> pd.DataFrame:
-    """The engine's frame: each covered pair's transactions one by one from its detail start,
-    and their monthly sums before it; pairs no plan covers in a wanted month are left out."""
-    if not starts:
-        return frame_from_rows([])
-    groups: dict[tuple[int, dt.date], list[int]] = {}
-    for (rep, line), start in starts.items():
-        groups.setdefault((line, start), []).append(rep)
-    detail = Q()
-    for (line, start), reps in groups.items():
-        detail |= Q(product_line_id=line, rep_id__in=reps, date__gte=start)
-    rows = list(_transaction_rows(transactions.filter(detail)))
-    earlier = transactions.filter(date__lt=max(starts.values()))
-    for rep, line, month, base, sales, revenue in _monthly_rows(earlier):
-        month = month.date() if isinstance(month, dt.datetime) else month
-        start = starts.get((rep, line))
-        if start is not None and month < start:
-            rows.append((rep, line, month, int(base), int(sales), int(revenue)))
-    return frame_from_rows(rows)
 
 
 def _adjustments(
