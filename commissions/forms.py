@@ -9,7 +9,7 @@ from django import forms
 
 from commissions.filters import MONTH_FORMATS
 from commissions.models import CommissionPlan, DisputeKind, ObjectivePeriod, Semantics
-from revops.models import Membership
+from revops.models import Membership, Role
 
 
 class ComputeForm(forms.Form):
@@ -135,7 +135,7 @@ class RepInviteForm(forms.Form):
     email = forms.EmailField()
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
-    role = forms.ChoiceField(choices=(("rep", "Rep"), ("manager", "Manager")))
+    role = forms.ChoiceField(choices=[(role.value, role.label) for role in (Role.REP, Role.MANAGER)])
     manager = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False)
     team = forms.CharField(max_length=100, required=False)
 
@@ -143,6 +143,6 @@ class RepInviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         manager_field = cast(forms.ModelChoiceField, self.fields["manager"])
         manager_field.queryset = Membership.objects.filter(
-            organization=organization, role="manager", is_active=True
+            organization=organization, role=Role.MANAGER, is_active=True
         ).select_related("user")
         manager_field.label_from_instance = lambda m: m.user.get_full_name() or m.user.email  # type: ignore[method-assign]
