@@ -35,10 +35,9 @@ def channel_totals(journeys: Journeys, share: FloatArray) -> tuple[FloatArray, F
 
 
 def shares_from_channel_weights(journeys: Journeys, weights: FloatArray) -> FloatArray:
-    """Drill-down shares: a journey's distinct channels weighted by ``weights``, split per touch."""
-    even = shapley.even_split_shares(journeys)  # 1 / (distinct × repeats)
-    distinct_even = even * np.maximum(weights, 0.0)[journeys.channels]
-    return rules.normalise_per_journey(journeys, distinct_even)
+    """Drill-down shares: each touch weighted by its channel's (non-negative) model weight,
+    scaled to one inside its journey (equal shares when every weight in it is zero)."""
+    return rules.normalise_per_journey(journeys, np.maximum(weights, 0.0)[journeys.channels])
 
 
 def attribute(journeys: Journeys, spec: ModelSpec) -> Attribution:
