@@ -151,8 +151,10 @@ def bootstrap_intervals(
         if share is not None:
             convs[i], vals[i] = channel_totals(sample, share)
         elif prepared is not None:
-            res = _markov(sample, spec, prepared)
-            convs[i], vals[i] = res.conversions, res.value
+            # channel totals only: the drill-down shares are not needed per resample
+            sol = markov.markov_solve(prepared, sample, n)
+            convs[i] = markov.credit_from_effects(sol.removal_effects, sample.total_conversions())
+            vals[i] = markov.credit_from_effects(sol.removal_effects_value, sample.total_value())
         else:
             res = attribute(sample, spec)
             convs[i], vals[i] = res.conversions, res.value
