@@ -96,9 +96,7 @@ def test_touchpoint_file_import_creates_then_leaves_unchanged(org, admin, tmp_pa
 def test_touchpoint_file_import_with_a_bad_row_writes_nothing(org, admin, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     ChannelFactory(organization=org, name="Search")
-    content = (
-        b"external_id,occurred_at,channel,contact_key\nF-1,2026-01-03T09:00:00,Search,a@x.test\nF-2,2026-01-04T09:00:00,Radio,b@x.test\n"
-    )
+    content = b"external_id,occurred_at,channel,contact_key\nF-1,2026-01-03T09:00:00,Search,a@x.test\nF-2,2026-01-04T09:00:00,Radio,b@x.test\n"
     job, _ = import_submit(
         organization=org, actor=admin.user, kind_name="touchpoints", content=content, mode=Mode.APPLY
     )

@@ -131,7 +131,11 @@ def test_admin_import_confirmation_failure_is_a_message_not_a_server_error(admin
             "unknown_kind",
             "invoices",
             {},
-            {"kind": ["Unknown import kind 'invoices' (use one of: opportunities, revenue_events, sales)."]},
+            {
+                "kind": [
+                    "Unknown import kind 'invoices' (use one of: opportunities, revenue_events, sales, touchpoints)."
+                ]
+            },
         ),
         (
             "bad_spec",
