@@ -5,7 +5,7 @@ finished run per model so every page has something to show.
 Step (found by revops.demo's autodiscovery): `marketing_journeys` (PIPELINE, after the deals).
 Journeys have a realistic mix: paid search and organic lead, events and webinars come late and
 are more frequent on deals that were won, direct visits sit at the end. Sizes follow the seed
-scale; at scale 1.0 about 14,000 touches per organization (see docs/marketing.md for why not
+scale; at scale 1.0 about 6,300 touches per organization (see docs/marketing.md for why not
 the 200,000 the issue mentions: the seed would take well over its budget).
 """
 

@@ -35,10 +35,9 @@ def channel_totals(journeys: Journeys, share: FloatArray) -> tuple[FloatArray, F
 
 
 def shares_from_channel_weights(journeys: Journeys, weights: FloatArray) -> FloatArray:
-    """Drill-down shares: a journey's distinct channels weighted by ``weights``, split per touch."""
-    even = shapley.even_split_shares(journeys)  # 1 / (distinct × repeats)
-    distinct_even = even * np.maximum(weights, 0.0)[journeys.channels]
-    return rules.normalise_per_journey(journeys, distinct_even)
+    """Drill-down shares: each touch weighted by its channel's (non-negative) model weight,
+    scaled to one inside its journey (equal shares when every weight in it is zero)."""
+    return rules.normalise_per_journey(journeys, np.maximum(weights, 0.0)[journeys.channels])
 
 
 def attribute(journeys: Journeys, spec: ModelSpec) -> Attribution:
@@ -152,8 +151,10 @@ def bootstrap_intervals(
         if share is not None:
             convs[i], vals[i] = channel_totals(sample, share)
         elif prepared is not None:
-            res = _markov(sample, spec, prepared)
-            convs[i], vals[i] = res.conversions, res.value
+            # channel totals only: the drill-down shares are not needed per resample
+            sol = markov.markov_solve(prepared, sample, n)
+            convs[i] = markov.credit_from_effects(sol.removal_effects, sample.total_conversions())
+            vals[i] = markov.credit_from_effects(sol.removal_effects_value, sample.total_value())
         else:
             res = attribute(sample, spec)
             convs[i], vals[i] = res.conversions, res.value

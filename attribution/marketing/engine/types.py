@@ -144,8 +144,9 @@ class Attribution:
     ``touch_share[t]`` is the share of its journey's conversions (and value) credited to touch
     ``t``; shares of one journey sum to one. For rule-based models the channel totals are exactly
     the sums of the touch shares. For Markov and Shapley (rate) the channel totals come from the
-    model, and each journey's shares are its channels' model weights, renormalised inside the
-    journey and split evenly over repeated touches of a channel (drill-down only).
+    model, and each touch's share is its channel's model weight (removal effect, Shapley value),
+    scaled so the journey's shares sum to one (drill-down only: a channel touched twice in a
+    journey gets twice the share of a channel touched once).
     """
 
     model: ModelKind
