@@ -210,15 +210,17 @@ def test_token_is_bound_to_its_organization_whatever_the_header(admin, other_org
     assert me.json()["organization"]["slug"] == "acme"
 
 
-def test_token_of_a_removed_membership_gets_403(rep):
+def test_token_of_a_removed_membership_is_revoked_at_once(rep):
     # given
-    _, key = _token(rep)
+    token, key = _token(rep)
     rep.is_active = False
     rep.save(update_fields=["is_active"])
     # when
     response = _bearer(key).get("/api/v1/opportunities/")
-    # then
-    assert response.status_code == 403
+    # then: deactivating the membership revoked its tokens (revops/services/access.py)
+    assert response.status_code == 401
+    token.refresh_from_db()
+    assert token.revoked_at is not None
 
 
 def test_token_use_stamps_last_used_at(rep):
