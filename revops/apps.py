@@ -33,6 +33,11 @@ class RevopsConfig(AppConfig):
 
         if ledgers_period_seal_hook not in PERIOD_CLOSE_HOOKS:
             PERIOD_CLOSE_HOOKS.append(ledgers_period_seal_hook)
+        # ... then sign the chain heads and write them outside the database.
+        from revops.ledger.heads import ledgers_heads_export_hook
+
+        if ledgers_heads_export_hook not in PERIOD_CLOSE_HOOKS:
+            PERIOD_CLOSE_HOOKS.append(ledgers_heads_export_hook)
 
         from revops.imports.kinds import register_import_kind
         from revops.labels import register_core_labels

@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from revops.health import health_view
+
 urlpatterns = [
+    path("healthz/", health_view, name="health"),
     path("", include("revops.web.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

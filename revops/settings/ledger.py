@@ -6,9 +6,13 @@ under the key id they carry. The default below is for development and tests only
 settings refuse to start without real keys.
 """
 
-from revops.env import env, env_secret
+from revops.env import BASE_DIR, env, env_secret
 
 DEV_LEDGER_HMAC_KEYS = "dev:revops-development-ledger-key-not-secret"
 
 LEDGER_HMAC_KEYS = env_secret("LEDGER_HMAC_KEYS", default=DEV_LEDGER_HMAC_KEYS) or ""
 LEDGER_HMAC_CURRENT_KEY = env.str("LEDGER_HMAC_CURRENT_KEY", default="dev")
+
+# Signed chain-head statements written at every period close (revops/ledger/heads.py): ship
+# this folder somewhere the database's writers cannot reach.
+REVOPS_LEDGER_HEADS_DIR = env.str("REVOPS_LEDGER_HEADS_DIR", default=str(BASE_DIR / "var" / "ledger-heads"))

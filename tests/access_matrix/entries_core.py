@@ -95,6 +95,8 @@ API: dict[str, Entry] = {
     "token-revoke": Entry(
         (401, 200, 404, 404, 200, 403, 404, 404, 404, 403), obj="revoked_token", method="POST"
     ),
+    # The health check is for load balancers: anonymous, "ok" or the failed dependency only.
+    "health": Entry((200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # The OpenAPI schema and its docs: for those who may call the API (partner users may not).
     "api-schema": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
     "api-docs": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),

@@ -217,7 +217,7 @@ def test_token_of_a_removed_membership_is_revoked_at_once(rep):
     rep.save(update_fields=["is_active"])
     # when
     response = _bearer(key).get("/api/v1/opportunities/")
-    # then: the membership's tokens were revoked with it, so the key no longer authenticates
+    # then: deactivating the membership revoked its tokens (revops/services/access.py)
     assert response.status_code == 401
     token.refresh_from_db()
     assert token.revoked_at is not None
