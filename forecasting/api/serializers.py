@@ -38,6 +38,10 @@ class DealScoreSerializer(serializers.ModelSerializer):
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):
+    # Plain strings: an enum named "status" here would collide with other apps' in the schema.
+    status = serializers.CharField(read_only=True, help_text="active, candidate (not promoted) or retired")
+    kind = serializers.CharField(read_only=True, help_text="lightgbm or stage_segment_beta")
+
     class Meta:
         model = ModelVersion
         fields = [
@@ -65,8 +69,10 @@ class JobStartSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(required=False, max_length=80)
 
 
-class JobRunSerializer(serializers.ModelSerializer):
+class ForecastJobSerializer(serializers.ModelSerializer):
     """The queued run; its progress shows on the model page and in /api/v1/jobs/ for staff."""
+
+    status = serializers.CharField(read_only=True, help_text="queued, running, succeeded or failed")
 
     class Meta:
         model = JobRun
@@ -82,3 +88,32 @@ class JobRunSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+
+class PeriodForecastSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    grain = serializers.CharField(required=False)
+    start = serializers.CharField(required=False)
+    end = serializers.CharField(required=False)
+    mean = serializers.FloatField()
+    p10 = serializers.FloatField()
+    p50 = serializers.FloatField()
+    p90 = serializers.FloatField()
+    won_to_date = serializers.FloatField(required=False)
+    open_pipeline_mean = serializers.FloatField(required=False)
+    runrate_mean = serializers.FloatField(required=False)
+
+
+class ForecastSerializer(serializers.Serializer):
+    """The latest forecast as the caller may see it (periods: organization scope only)."""
+
+    as_of = serializers.DateField(allow_null=True)
+    model = serializers.CharField(allow_null=True)
+    simulations = serializers.IntegerField(allow_null=True)
+    scope = serializers.CharField()
+    quarter = serializers.CharField()
+    periods = PeriodForecastSerializer(many=True)
+    mine = serializers.DictField(
+        allow_null=True, help_text="The caller's own or team's quarter: mean, p10, p50, p90."
+    )
+    velocity = serializers.DictField(allow_null=True)

@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 
 from forecasting.api.serializers import (
     DealScoreSerializer,
-    JobRunSerializer,
+    ForecastJobSerializer,
+    ForecastSerializer,
     JobStartSerializer,
     ModelVersionSerializer,
 )
@@ -60,6 +61,7 @@ class ForecastApi(OrganizationScopedViewSetMixin, APIView):
 
     required_caps = {"get": ForecastCap.VIEW}
 
+    @extend_schema(responses=ForecastSerializer)
     def get(self, request) -> Response:
         view = forecast_view(membership=request.membership)
         snapshot = view.snapshot
@@ -82,7 +84,9 @@ class _JobStartApi(OrganizationScopedViewSetMixin, APIView):
     enqueue = staticmethod(train_enqueue)
     prefix = ""
 
-    @extend_schema(request=JobStartSerializer, responses={202: JobRunSerializer, 200: JobRunSerializer})
+    @extend_schema(
+        request=JobStartSerializer, responses={202: ForecastJobSerializer, 200: ForecastJobSerializer}
+    )
     def post(self, request) -> Response:
         form = JobStartSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -91,7 +95,7 @@ class _JobStartApi(OrganizationScopedViewSetMixin, APIView):
             organization=request.organization, actor=request.user, key=f"{self.prefix}:{key}"
         )
         code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
-        return Response(JobRunSerializer(job, context={"request": request}).data, status=code)
+        return Response(ForecastJobSerializer(job, context={"request": request}).data, status=code)
 
 
 class TrainApi(_JobStartApi):
