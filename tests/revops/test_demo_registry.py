@@ -52,6 +52,7 @@ def test_the_demo_runs_its_steps_phase_by_phase():
         ("attribution_ledger", Phase.CLOSED_BOOKS),
         ("attribution_adjustments", Phase.CLOSED_BOOKS),
         ("commission_statements", Phase.CLOSED_BOOKS),
+        ("partner_program", Phase.CLOSED_BOOKS),
     ]
 
 
