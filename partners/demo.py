@@ -98,34 +98,38 @@ def _input(
 
 
 def _open_deals(ctx: SeedContext, approver: Membership, partner_id: int, used: set[int]) -> list[Opportunity]:
-    """Open deals the approver sees, on accounts no registration claimed yet, where the partner
-    has no link: an approval links the deal as it is (no account or deal is created)."""
-    # Deals that already have one or two partners: the demo's share of partnered deals and its
-    # at-most-three partners per deal stay as attribution's demo made them.
-    deals = (
+    """Three open deals the approver sees, on accounts no registration claimed yet, where the
+    partner has no link: an approval links the deal as it is (no account or deal is created).
+
+    Deals that already have one or two partners come first, so the demo's share of partnered
+    deals and its at-most-three partners per deal stay as attribution's demo made them; deals
+    without partners fill in when those run out, so every partner login gets three approvals.
+    """
+    base = (
         Opportunity.objects.visible_to(approver)
         .filter(stage__in=OPEN_STAGES, product_line__isnull=False)
-        .annotate(partners=Count("partner_links"))
-        .filter(partners__gte=1, partners__lte=2)
         .exclude(partner_links__partner_id=partner_id)
-        .exclude(account_id__in=used)
+        .annotate(partners=Count("partner_links"))
         .select_related("account", "product_line")
         .order_by("pk")
     )
     chosen: list[Opportunity] = []
-    for deal in deals[:50]:
-        first = (
-            Opportunity.objects.filter(
-                account_id=deal.account_id, product_line_id=deal.product_line_id, stage__in=OPEN_STAGES
+    for deals in (base.filter(partners__gte=1, partners__lte=2), base.filter(partners=0)):
+        for deal in deals:
+            if len(chosen) == 3:
+                return chosen
+            if deal.account_id in used:
+                continue
+            first = (
+                Opportunity.objects.filter(
+                    account_id=deal.account_id, product_line_id=deal.product_line_id, stage__in=OPEN_STAGES
+                )
+                .order_by("created_date", "id")
+                .first()
             )
-            .order_by("created_date", "id")
-            .first()
-        )
-        if first is not None and first.pk == deal.pk and deal.account_id not in used:
-            chosen.append(deal)
-            used.add(deal.account_id)
-        if len(chosen) == 3:
-            break
+            if first is not None and first.pk == deal.pk:
+                chosen.append(deal)
+                used.add(deal.account_id)
     return chosen
 
 
