@@ -8,16 +8,21 @@ organization, through the real services with timestamps in the past:
   any manager first (SLA 24 h, escalating to the first admin), then an admin for deals of
   100,000 or more;
 - the first partner login holds the partner-manager grant;
-- each partner login registers new companies: two approved (one expiring within the notice
-  window), one approved long ago and expired by the scheduled expiry, one rejected with a
-  reason, one withdrawn, one waiting past its SLA (escalated), and one waiting that names
-  an existing account of the CRM (a conflict shown on both sides).
+- each partner login registers customers the sales team already works (an org-wide manager
+  approves them, linking their open deal as it is: no account or deal is created, so the
+  demo book keeps its sizes): one recent, one expiring within the notice window, one
+  approved long ago and expired by the scheduled expiry; and new companies: one rejected
+  with a reason, one withdrawn, one waiting past its SLA (escalated), one large one waiting
+  on two steps; and one waiting that names another partner's approved customer (a conflict
+  shown on both sides).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+
+from django.db.models import Count
 
 from partners.models import ApprovalPolicy, ApprovalStep, DealRegistration, PartnerManagerGrant
 from partners.services.approvals import registration_decide, registrations_escalate
@@ -30,7 +35,7 @@ from partners.services.registrations import (
 )
 from revops.demo import Phase, register_step
 from revops.demo.context import SeedContext
-from revops.models import Account, Membership, ProductLine, Role
+from revops.models import Membership, Opportunity, ProductLine, Role
 from revops.models.crm import OPEN_STAGES
 
 COMPANIES = (
@@ -92,6 +97,42 @@ def _input(
     return RegistrationInput(**values)
 
 
+def _open_deals(ctx: SeedContext, approver: Membership, partner_id: int, used: set[int]) -> list[Opportunity]:
+    """Three open deals the approver sees, on accounts no registration claimed yet, where the
+    partner has no link: an approval links the deal as it is (no account or deal is created).
+
+    Deals that already have one or two partners come first, so the demo's share of partnered
+    deals and its at-most-three partners per deal stay as attribution's demo made them; deals
+    without partners fill in when those run out, so every partner login gets three approvals.
+    """
+    base = (
+        Opportunity.objects.visible_to(approver)
+        .filter(stage__in=OPEN_STAGES, product_line__isnull=False)
+        .exclude(partner_links__partner_id=partner_id)
+        .annotate(partners=Count("partner_links"))
+        .select_related("account", "product_line")
+        .order_by("pk")
+    )
+    chosen: list[Opportunity] = []
+    for deals in (base.filter(partners__gte=1, partners__lte=2), base.filter(partners=0)):
+        for deal in deals:
+            if len(chosen) == 3:
+                return chosen
+            if deal.account_id in used:
+                continue
+            first = (
+                Opportunity.objects.filter(
+                    account_id=deal.account_id, product_line_id=deal.product_line_id, stage__in=OPEN_STAGES
+                )
+                .order_by("created_date", "id")
+                .first()
+            )
+            if first is not None and first.pk == deal.pk:
+                chosen.append(deal)
+                used.add(deal.account_id)
+    return chosen
+
+
 def seed_partner_program(ctx: SeedContext) -> dict[str, int]:
     org = ctx.organization
     settings = program_settings_get(organization=org)
@@ -101,10 +142,7 @@ def seed_partner_program(ctx: SeedContext) -> dict[str, int]:
     approver = managers[0]
     lines = list(ProductLine.objects.filter(organization=org).order_by("pk"))
     PartnerManagerGrant.objects.create(organization=org, membership=partners[0])
-    # A customer with open deals: registering it is a conflict on both sides.
-    known = (
-        Account.objects.filter(organization=org, opportunities__stage__in=OPEN_STAGES).order_by("pk").first()
-    )
+    used: set[int] = set()
 
     def at(days_ago: int, hour: int = 10) -> dt.datetime:
         return ctx.at(ctx.today - dt.timedelta(days=days_ago), hour)
@@ -112,14 +150,15 @@ def seed_partner_program(ctx: SeedContext) -> dict[str, int]:
     count = 0
     for index, member in enumerate(partners):
         line = lines[index % len(lines)]
-        names = [f"{c} {member.partner.name.split()[0]}" for c in COMPANIES]  # type: ignore[union-attr]
+        word = member.partner.name.split()[0]  # type: ignore[union-attr]
+        names = [f"{c} {word}" for c in COMPANIES]
 
         def submit(
             name: str, days_ago: int, value: str = "48000", *, member=member, line=line, **extra
         ) -> DealRegistration:
             return registration_submit(
                 membership=member,
-                data=_input(ctx, member, name, line, Decimal(value), **extra),
+                data=_input(ctx, member, name, extra.pop("product_line", line), Decimal(value), **extra),
                 now=at(days_ago),
             )
 
@@ -128,9 +167,18 @@ def seed_partner_program(ctx: SeedContext) -> dict[str, int]:
                 membership=approver, registration_id=registration.pk, approve=True, now=at(days_ago, 15)
             )
 
-        approve(submit(names[0], 20), 19)
-        approve(submit(names[1], settings.protection_days - 8), settings.protection_days - 9)
-        approve(submit(names[2], settings.protection_days + 30), settings.protection_days + 29)
+        # Approved: the partner registers customers the sales team already works (their open
+        # deal is linked as it is); one recently, one close to the end of its window, one long
+        # ago (expired below by the scheduled expiry).
+        ages = (20, settings.protection_days - 8, settings.protection_days + 30)
+        for deal, days_ago in zip(
+            _open_deals(ctx, approver, member.partner_id or 0, used), ages, strict=False
+        ):
+            registration = submit(
+                deal.account.name, days_ago, domain=deal.account.domain, product_line=deal.product_line
+            )
+            approve(registration, days_ago - 1)
+            count += 1
         rejected = submit(names[3], 12)
         registration_decide(
             membership=approver,
@@ -140,11 +188,17 @@ def seed_partner_program(ctx: SeedContext) -> dict[str, int]:
             now=at(11),
         )
         registration_withdraw(membership=member, registration=submit(names[4], 9))
-        submit(names[5], 3)
-        submit(names[6], 0, value="150000")
-        if known is not None:
-            submit(known.name, 1, domain=known.domain)
-        count += 8 if known is not None else 7
+        submit(names[5], 3)  # waiting past its 24-hour SLA: escalated below
+        submit(names[6], 0, value="150000")  # two steps: manager, then admin
+        # Waiting: another partner's approved customer (a conflict on both sides).
+        claimed = DealRegistration.objects.filter(organization=org, status="approved").exclude(
+            partner_id=member.partner_id
+        )
+        other = claimed.order_by("pk").first()
+        if other is not None:
+            submit(other.account_name, 1, domain=other.domain, product_line=other.product_line)
+            count += 1
+        count += 4
     expired = registrations_expire(organization=org, today=ctx.today)
     escalated = registrations_escalate(organization=org, now=ctx.at(ctx.today, 12))
     return {"registrations": count, "expired": expired.expired, "escalated": escalated}

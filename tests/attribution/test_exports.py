@@ -385,8 +385,8 @@ def test_partner_users_get_no_export_of_these_pages(book, partner_user, client_f
         client.get(_deal_url(book), {"export": "pdf"}).status_code,
     ]
 
-    # then
-    assert answers == [403, 403, 403]
+    # then: partner users do not find internal pages (their statement is in the portal)
+    assert answers == [404, 404, 404]
     assert not JobRun.objects.filter(kind="export.file").exists()
 
 

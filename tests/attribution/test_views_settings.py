@@ -200,8 +200,9 @@ def test_only_settings_editors_get_in(org, deals, client_for, request, role):
         client.post(URL, _form(default_isv="6")).status_code,
         client.post(PREVIEW_URL, _form(default_isv="6")).status_code,
     ]
-    # then
-    assert answers == [403, 403, 403]
+    # then: refused (partner users do not even find the page)
+    refused = 404 if role == "partner_user" else 403
+    assert answers == [refused] * 3
     assert _unchanged(org) == before
 
 

@@ -335,11 +335,11 @@ def test_rep_dashboard_counts_only_own_deals(rep, other_rep, dashboard_data, cli
     )
 
 
-def test_partner_user_is_refused_the_dashboard(partner_user, client_for):
+def test_partner_user_is_sent_from_the_dashboard_to_the_portal(partner_user, client_for):
     # when
     response = client_for(partner_user).get(URL)
-    # then
-    assert response.status_code == 403
+    # then: partner users work in the portal
+    assert (response.status_code, response["Location"]) == (302, "/portal/")
 
 
 def test_anonymous_is_sent_to_login(db, client):
