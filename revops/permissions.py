@@ -339,9 +339,9 @@ class AdminAccessMiddleware:
 
 PORTAL_PREFIX = "/portal/"
 # Where a partner user may go besides the portal: the API (which answers by capability),
-# static files, and these pages of the core: sign-in and the account pages of allauth (no
+# static files, the health check, and these pages of the core: sign-in and the account pages of allauth (no
 # namespace), the organization switch, and the progress page and download of their own exports.
-PORTAL_USER_PREFIXES = (PORTAL_PREFIX, "/api/", "/static/", "/favicon")
+PORTAL_USER_PREFIXES = (PORTAL_PREFIX, "/api/", "/static/", "/favicon", "/healthz/")
 PORTAL_USER_PAGES = frozenset(
     {"revops:organization-switch", "revops:export-status", "revops:export-download"}
 )

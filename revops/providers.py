@@ -20,7 +20,8 @@ Each provider is one callable; registering twice replaces (the last app wins, as
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -95,6 +96,27 @@ def unregister_provider(name: str) -> None:
     _providers.pop(name, None)
 
 
+@contextmanager
+def provider_override(name: str, func: Callable | None) -> Iterator[None]:
+    """Use ``func`` (or no provider, with ``None``) for ``name`` inside the block, then put back
+    whatever was registered before (tests; the apps' own registrations survive)."""
+    if name not in PROVIDER_NAMES:
+        raise ValueError(f"Unknown provider {name!r}; known: {', '.join(PROVIDER_NAMES)}")
+    missing = object()
+    previous = _providers.get(name, missing)
+    if func is None:
+        _providers.pop(name, None)
+    else:
+        _providers[name] = func
+    try:
+        yield
+    finally:
+        if previous is missing:
+            _providers.pop(name, None)
+        else:
+            _providers[name] = previous  # type: ignore[assignment]
+
+
 def provider_registered(name: str) -> bool:
     return name in _providers
 
@@ -156,6 +178,7 @@ __all__ = [
     "TouchSummary",
     "WinProbability",
     "partner_touches",
+    "provider_override",
     "provider_registered",
     "register_provider",
     "stage_win_probabilities",

@@ -19,7 +19,7 @@ from commissions.engine import (
     month_index,
     transactions_frame,
 )
-from revops.providers import STAGE_WIN_RATE_SOURCE, WinProbability, register_provider, unregister_provider
+from revops.providers import STAGE_WIN_RATE_SOURCE, WinProbability, provider_override
 from tests.revops.factories import OpportunityFactory
 
 JAN = dt.date(2026, 1, 1)
@@ -140,9 +140,8 @@ def model_provider():
     def provider(organization, ids):
         return {pk: WinProbability(pk, Decimal("0.8000"), "Test model v1") for pk in ids[:1]}
 
-    register_provider("win_probability", provider)
-    yield
-    unregister_provider("win_probability")
+    with provider_override("win_probability", provider):
+        yield
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from attribution.marketing.models import AttributionRun, RunStatus, Touchpoint, 
 from attribution.marketing.services.configs import model_config_save
 from attribution.marketing.services.partner_touches import partner_touches_sync
 from revops.models import JobRun
-from revops.providers import PartnerTouch, register_provider, touch_summaries, unregister_provider
+from revops.providers import PartnerTouch, provider_override, touch_summaries
 from revops.services.imports import Mode, import_job_run, import_submit
 from revops.services.tokens import api_token_create
 from tests.marketing.factories import ChannelFactory, at, small_world
@@ -109,12 +109,9 @@ def test_touchpoint_file_import_with_a_bad_row_writes_nothing(org, admin, tmp_pa
 def test_partner_touches_join_journeys_once(org):
     account = AccountFactory(organization=org)
     activity = PartnerTouch(at(3), account.pk, None, 1, "Partner: referral", "act-1")
-    register_provider("partner_touches", lambda organization, *, since, until: [activity])
-    try:
+    with provider_override("partner_touches", lambda organization, *, since, until: [activity]):
         assert partner_touches_sync(organization=org, since=at(1), until=at(9)) == 1
         assert partner_touches_sync(organization=org, since=at(1), until=at(9)) == 0
-    finally:
-        unregister_provider("partner_touches")
     touch = Touchpoint.objects.get()
     assert (touch.channel.name, touch.channel.grouping, touch.source, touch.external_id) == (
         "Partner: referral",

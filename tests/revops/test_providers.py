@@ -85,3 +85,13 @@ def test_touch_and_partner_providers_default_to_nothing_and_unknown_names_are_re
     with pytest.raises(ValueError, match="Unknown provider"):
         providers.register_provider("win_probabilty", lambda *a: {})
     assert not providers.provider_registered("win_probability")
+
+
+def test_an_override_puts_back_the_app_provider_it_replaced():
+    def app_provider(organization, ids):
+        return {}
+
+    providers.register_provider("win_probability", app_provider)
+    with providers.provider_override("win_probability", None):
+        assert not providers.provider_registered("win_probability")
+    assert providers._providers["win_probability"] is app_provider
