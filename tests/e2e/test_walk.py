@@ -38,7 +38,7 @@ def test_manager_walks_from_links_alone_and_downloads_the_audit_pdf(browser, liv
     # given
     log_in(browser, live_server, "manager@acme.example")
     groups = [s.text for s in browser.find_elements(By.CSS_SELECTOR, ".mainnav summary")]
-    assert groups == ["Pipeline", "Partners", "Commissions"]
+    assert groups == ["Pipeline", "Partners", "Marketing", "Commissions", "Forecast", "Leads"]
 
     # when: Partners → Attribution ledger → the first line's partner
     open_menu(browser, "Partners", "Attribution ledger")
