@@ -16,12 +16,15 @@ distribution run over 100,000 leads).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from revops.matching import FUZZY_THRESHOLD, domain_key, name_key, name_prefix, name_similarity
 from revops.models import Account
 
 _RANK = {"domain": 0, "name": 1, "similar name": 2}
+# Fuzzy candidates read per lookup: those sharing the name's first letters, at most this many.
+MAX_PREFIX_CANDIDATES = 500
 
 
 @dataclass(frozen=True)
@@ -39,30 +42,40 @@ def _ranked(matches: dict[int, AccountMatch], limit: int) -> list[AccountMatch]:
     ]
 
 
+def _collect(nkey: str, same_domain: Iterable, same_prefix: Iterable) -> dict[int, AccountMatch]:
+    """Matches among the accounts sharing the domain ``(pk, name, owner_id)`` and those sharing
+    the name prefix ``(pk, name, owner_id, name_key)``: domain first, then name, then similar."""
+    found: dict[int, AccountMatch] = {}
+    for pk, acc_name, owner_id in same_domain:
+        found[pk] = AccountMatch(pk, acc_name, owner_id, "domain", 1.0)
+    for pk, acc_name, owner_id, nk in same_prefix:
+        if pk in found:
+            continue
+        if nk == nkey:
+            found[pk] = AccountMatch(pk, acc_name, owner_id, "name", 1.0)
+        else:
+            score = name_similarity(nk, nkey)
+            if score >= FUZZY_THRESHOLD:
+                found[pk] = AccountMatch(pk, acc_name, owner_id, "similar name", round(score, 3))
+    return found
+
+
 def account_matches(
     organization, *, name: str = "", domain: str = "", email: str = "", limit: int = 5
 ) -> list[AccountMatch]:
     """The organization's accounts that are this company, best first (at most ``limit``)."""
     dkey = domain_key(domain) or domain_key(email)
     nkey = name_key(name)
-    found: dict[int, AccountMatch] = {}
     accounts = Account.objects.filter(organization=organization)
-    fields = ("pk", "name", "owner_id", "name_key", "domain_key")
+    same_domain: Iterable = ()
+    same_prefix: Iterable = ()
     if dkey:
-        for pk, acc_name, owner_id, _nk, _dk in accounts.filter(domain_key=dkey).values_list(*fields)[:limit]:
-            found[pk] = AccountMatch(pk, acc_name, owner_id, "domain", 1.0)
+        same_domain = accounts.filter(domain_key=dkey).values_list("pk", "name", "owner_id")[:limit]
     if nkey:
-        prefix = name_prefix(nkey)
-        for pk, acc_name, owner_id, nk, _dk in accounts.filter(name_prefix=prefix).values_list(*fields)[:500]:
-            if pk in found:
-                continue
-            if nk == nkey:
-                found[pk] = AccountMatch(pk, acc_name, owner_id, "name", 1.0)
-            else:
-                score = name_similarity(nk, nkey)
-                if score >= FUZZY_THRESHOLD:
-                    found[pk] = AccountMatch(pk, acc_name, owner_id, "similar name", round(score, 3))
-    return _ranked(found, limit)
+        same_prefix = accounts.filter(name_prefix=name_prefix(nkey)).values_list(
+            "pk", "name", "owner_id", "name_key"
+        )[:MAX_PREFIX_CANDIDATES]
+    return _ranked(_collect(nkey, same_domain, same_prefix), limit)
 
 
 class AccountIndex:
@@ -85,20 +98,9 @@ class AccountIndex:
     ) -> list[AccountMatch]:
         dkey = domain_key(domain) or domain_key(email)
         nkey = name_key(name)
-        found: dict[int, AccountMatch] = {}
-        for pk, acc_name, owner_id in self._by_domain.get(dkey, ()) if dkey else ():
-            found[pk] = AccountMatch(pk, acc_name, owner_id, "domain", 1.0)
-        if nkey:
-            for pk, acc_name, owner_id, nk in self._by_prefix.get(name_prefix(nkey), ()):
-                if pk in found:
-                    continue
-                if nk == nkey:
-                    found[pk] = AccountMatch(pk, acc_name, owner_id, "name", 1.0)
-                else:
-                    score = name_similarity(nk, nkey)
-                    if score >= FUZZY_THRESHOLD:
-                        found[pk] = AccountMatch(pk, acc_name, owner_id, "similar name", round(score, 3))
-        return _ranked(found, limit)
+        same_domain = self._by_domain.get(dkey, ()) if dkey else ()
+        same_prefix = self._by_prefix.get(name_prefix(nkey), ()) if nkey else ()
+        return _ranked(_collect(nkey, same_domain, same_prefix), limit)
 
     def best(self, **company: str) -> AccountMatch | None:
         matches = self.match(limit=1, **company)

@@ -81,10 +81,10 @@ SAMPLE = _sample_dir()
 needs_sample = pytest.mark.skipif(SAMPLE is None, reason="ChannelAttribution sample data folder is absent")
 
 # ChannelAttribution 2.2.5 (GPL, not a dependency), run once in a throwaway virtualenv
-# (python3 -m venv /tmp/ca; pip install ChannelAttribution matplotlib) on the package's Data.csv:
+# (python3 -m venv VENV; VENV/bin/pip install ChannelAttribution matplotlib) on the package's Data.csv:
 #   markov_model(Data, "path", "total_conversions", var_value="total_conversion_value",
 #                var_null="total_null", order=1, nsim_start=1e7, conv_par=0.001, seed=0)
-# (604 s on this machine). Its figures are simulated: channel -> (conversions, value).
+# (604 s). Its figures are simulated: channel -> (conversions, value).
 CHANNELATTRIBUTION = {
     "alpha": (5344.151505, 18779.291486),
     "beta": (2529.497866, 9703.254609),
