@@ -133,7 +133,8 @@ def bench_engine(n_leads: int, n_reps: int) -> None:
         f"engine: {n_leads:,} leads, {n_reps:,} reps; baseline (lead i → rep i mod reps, one tuple each) {base:.3f} s"
     )
     print(
-        f"{'strategy':<22}{'plan s':>9}{'× baseline':>12}{'assigned':>10}{'excluded':>10}{'unassigned':>11}{'peak MB':>9}"
+        f"{'strategy':<22}{'plan s':>9}{'CPU s':>8}{'× baseline':>12}{'assigned':>10}{'excluded':>10}"
+        f"{'unassigned':>11}{'peak MB':>9}"
     )
     for name in STRATEGIES:
         doc = doc_for(name)

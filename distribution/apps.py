@@ -63,6 +63,7 @@ class DistributionConfig(AppConfig):
         nav_register(
             NavItem("Distribution configs", "distribution:configs", DistributionCap.RUN, group=group)
         )
+        nav_register(NavItem("Salespeople", "distribution:profiles", DistributionCap.RUN, group=group))
         nav_register(NavItem("Distribution runs", "distribution:runs", DistributionCap.RUN, group=group))
         nav_register(
             NavItem("Distribution fairness", "distribution:fairness", DistributionCap.RUN, group=group)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from distribution.views import leads, runs
+from distribution.views import leads, profiles, runs
 
 app_name = "distribution"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("configs/validate/", runs.config_validate_view, name="config-validate"),
     path("configs/<int:pk>/", runs.config_detail_view, name="config"),
     path("configs/<int:pk>/run/", runs.config_run_view, name="config-run"),
+    path("salespeople/", profiles.profile_list_view, name="profiles"),
+    path("salespeople/new/", profiles.profile_new_view, name="profile-new"),
+    path("salespeople/<int:pk>/", profiles.profile_edit_view, name="profile"),
     path("runs/", runs.run_list_view, name="runs"),
     path("runs/<int:pk>/", runs.run_detail_view, name="run"),
     path("fairness/", runs.fairness_view, name="fairness"),

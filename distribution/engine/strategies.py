@@ -5,9 +5,10 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 from distribution.engine.config import DistributionSection
 from distribution.engine.types import (
@@ -266,8 +267,23 @@ def _capacity_based(leads: list[LeadFacts], run: _Run) -> list[LeadFacts]:
     return rest
 
 
-def _group_key(lead: LeadFacts, fields: Sequence[str]) -> tuple[str, ...]:
-    return tuple(f"{f}={getattr(lead, f)}" for f in fields)
+def _group_keys(fields: Sequence[str]) -> Callable[[LeadFacts], tuple[str, ...]]:
+    """A lead's similarity group (`("campaign=Spring", "web_source=Google")`): its values read at
+    once, each distinct key built once per run."""
+    values_of = attrgetter(*fields) if fields else (lambda lead: ())
+    single = len(fields) == 1
+    keys: dict = {}
+
+    def key_of(lead: LeadFacts) -> tuple[str, ...]:
+        values = values_of(lead)
+        key = keys.get(values)
+        if key is None:
+            key = keys[values] = tuple(
+                f"{f}={v}" for f, v in zip(fields, (values,) if single else values, strict=True)
+            )
+        return key
+
+    return key_of
 
 
 def _weights(key: tuple[str, ...], reps: list[RepFacts], k: float) -> dict[int, float]:
@@ -307,6 +323,7 @@ def _performance_weighted(leads: list[LeadFacts], run: _Run) -> list[LeadFacts]:
     by_rank = sorted(reps, key=lambda r: run.rank[r.id])
     turn = 0
     groups: dict[tuple[str, ...], list[LeadFacts]] = {}
+    group_key = _group_keys(perf.similarity)
     for i, lead in enumerate(leads):
         if i in explore_idx:
             for _ in range(len(by_rank)):
@@ -319,12 +336,14 @@ def _performance_weighted(leads: list[LeadFacts], run: _Run) -> list[LeadFacts]:
             else:
                 rest.append(lead)
         else:
-            groups.setdefault(_group_key(lead, perf.similarity), []).append(lead)
+            groups.setdefault(group_key(lead), []).append(lead)
     weights_of: dict[tuple[str, ...], dict[int, float]] = {}
     for key, group in groups.items():
         weights = _weights(key, reps, perf.prior_strength)
         weights_of[key] = weights
         given = dict.fromkeys(weights, 0)
+        similar = ", ".join(key)
+        reasons: dict[int, str] = {}  # one text per rep and group, not per lead
         # Webster / Sainte-Laguë: the next lead goes to the lowest (given + 1/2) / weight.
         heap = [(0.5 / w, run.rank[r], r) for r, w in weights.items() if w > 0 and run.room[r] > 0]
         heapq.heapify(heap)
@@ -334,7 +353,11 @@ def _performance_weighted(leads: list[LeadFacts], run: _Run) -> list[LeadFacts]:
                 continue
             _, rank, rep_id = heapq.heappop(heap)
             others = [Candidate(r, weights[r]) for _, _, r in _top(heap)]
-            reason = f"conversion on similar leads {weights[rep_id]:.3f} ({', '.join(key)}), shrunk toward the team"
+            reason = reasons.get(rep_id)
+            if reason is None:
+                reason = reasons[rep_id] = (
+                    f"conversion on similar leads {weights[rep_id]:.3f} ({similar}), shrunk toward the team"
+                )
             run.give(lead, rep_id, Strategy.PERFORMANCE_WEIGHTED, reason, others)
             mine[rep_id].append(lead.id)
             given[rep_id] += 1

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Strategy(StrEnum):
@@ -95,15 +96,16 @@ class RunState:
     catch_up_owed: Mapping[int, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     rep_id: int
     value: float  # what the strategy compared (assigned so far, gap, weight, ...)
 
 
-@dataclass(frozen=True, slots=True)
-class Explanation:
+class Explanation(NamedTuple):
     """Why one lead went to one rep.
+
+    Candidate, Explanation and Assignment are built once per assigned lead in the strategies'
+    inner loops: named tuples (immutable, a third of a frozen dataclass's construction cost).
 
     `filters_passed` the lead filters it passed; `eligible` how many reps could take it and
     `runners_up` the best of the others with their compared value; `ineligible` maps a reason
@@ -131,16 +133,14 @@ class Explanation:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(NamedTuple):
     lead_id: int
     rep_id: int
     strategy: str
     explanation: Explanation
 
 
-@dataclass(frozen=True, slots=True)
-class Exclusion:
+class Exclusion(NamedTuple):
     """A lead a filter kept out: `reason` is the filter's name, `detail` the value that failed."""
 
     lead_id: int

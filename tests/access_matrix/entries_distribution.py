@@ -4,7 +4,8 @@ Columns: anonymous, admin, manager, finance, rep, partner, outsider, other_rep, 
 other_partner (see expect.ACTORS). Every internal role sees leads, scoped by owner: a rep
 their own, a team manager their reports', admin and finance the organization's (the world's
 `distribution_lead` is the rep's "Kestrel lead"). Configurations, runs and fairness are for
-those who run distributions (admins and managers); editing configurations is for admins.
+those who run distributions (admins and managers); editing configurations and salesperson
+profiles is for admins.
 Run pages and run previews show only the rows of reps the member may see. Read pages take
 GET only (POST is 405).
 """
@@ -18,6 +19,7 @@ VIEW_RECORD = (LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404)
 RUN = (LOGIN, 200, 200, 403, 403, 404, 200, 403, 200, 404)
 RUN_RECORD = (LOGIN, 200, 200, 403, 403, 404, 404, 403, 200, 404)
 EDIT = (LOGIN, 200, 403, 403, 403, 404, 200, 403, 403, 404)
+EDIT_RECORD = (LOGIN, 200, 403, 403, 403, 404, 404, 403, 403, 404)
 API_VIEW = (401, 200, 200, 200, 200, 403, 200, 200, 200, 403)
 API_RECORD = (401, 200, 200, 200, 200, 403, 404, 404, 404, 403)
 API_RUN = (401, 200, 200, 403, 403, 403, 200, 403, 200, 403)
@@ -39,6 +41,10 @@ PAGES: dict[str, Entry] = {
         method="POST",
         data={"mode": "dry_run"},
     ),
+    # Salesperson profiles: the list for those who run distributions, editing for admins.
+    "distribution:profiles": Entry(RUN),
+    "distribution:profile-new": Entry(EDIT),
+    "distribution:profile": Entry(EDIT_RECORD, obj="salespersonprofile"),
     "distribution:runs": Entry(RUN),
     "distribution:run": Entry(RUN_RECORD, obj="distributionrun"),
     "distribution:fairness": Entry(RUN),
@@ -56,6 +62,9 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry((LOGIN, 200, 403, 403, 403, 404, 404, 403, 403, 404), obj="distributionconfig", method="POST"),
     ),
     "distribution:runs": (Entry(RUN, hx=True),),
+    # An empty form is shown again with its errors (nothing saved).
+    "distribution:profile-new": (Entry(EDIT, method="POST"),),
+    "distribution:profile": (Entry(EDIT_RECORD, obj="salespersonprofile", method="POST"),),
     "distribution-api:lead-list": (
         Entry(
             (401, 201, 201, 403, 403, 403, 201, 403, 201, 403),

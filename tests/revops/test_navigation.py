@@ -20,7 +20,7 @@ COMMISSION_PAGES = [
 # Finance and admins also try plan terms.
 COMMISSION_EDIT_PAGES = [*COMMISSION_PAGES, "Plan simulator", "Invite a rep"]
 # Leads for every internal role (a rep: their own); distribution for those who run it.
-LEAD_PAGES = ["Leads", "Distribution configs", "Distribution runs", "Distribution fairness"]
+LEAD_PAGES = ["Leads", "Distribution configs", "Salespeople", "Distribution runs", "Distribution fairness"]
 
 # Organization-wide marketing pages for admin, managers and finance; reps see journeys only.
 MARKETING_PAGES = ["Model comparison", "Channel performance", "Attribution runs", "Journeys"]
