@@ -333,6 +333,9 @@ def _add_totals(spec: LedgerSpec, organization_id: int, rows: list) -> None:
     sums = _totals_of(spec, rows)
     table = spec.totals_model._meta.db_table
     keys = ", ".join(("organization_id", *spec.totals_fields))
+    if connection.vendor == "postgresql":
+        _add_totals_unnest(spec, organization_id, sums)
+        return
     width = len(spec.totals_fields) + 3
     items = list(sums.items())
     with connection.cursor() as cursor:
@@ -349,3 +352,37 @@ def _add_totals(spec: LedgerSpec, organization_id: int, rows: list) -> None:
                 f"amount_cents = {table}.amount_cents + excluded.amount_cents",
                 params,
             )
+
+
+def _add_totals_unnest(spec: LedgerSpec, organization_id: int, sums: dict[tuple, list[int]]) -> None:
+    """`_add_totals` on PostgreSQL: every key in one statement, one array parameter per column.
+
+    A VALUES list of thousands of placeholders is parsed by the client library on every call
+    (a big posting's 26,000 keys cost seconds there); arrays keep the statement a few hundred
+    bytes, whatever the number of keys.
+    """
+    assert spec.totals_model is not None
+    meta = spec.totals_model._meta
+    table = meta.db_table
+    keys = ", ".join(("organization_id", *spec.totals_fields))
+    columns = [*spec.totals_fields, "entries", "amount_cents"]
+    types = [meta.get_field(name.removesuffix("_id")).db_type(connection) for name in spec.totals_fields]
+    types += [
+        meta.get_field("entries").db_type(connection),
+        meta.get_field("amount_cents").db_type(connection),
+    ]
+    arrays: list[list] = [[] for _ in columns]
+    for key, (count, cents) in sums.items():
+        for i, value in enumerate((*key, count, cents)):
+            arrays[i].append(value)
+    unnest = ", ".join(f"%s::{t.split('(')[0]}[]" for t in types)
+    names = ", ".join(f"u{i}" for i in range(len(columns)))
+    with connection.cursor() as cursor:
+        # table, column names and types come from the spec and model metadata; values are bound
+        cursor.execute(
+            f"INSERT INTO {table} ({keys}, entries, amount_cents) "  # noqa: S608
+            f"SELECT %s, {names} FROM unnest({unnest}) AS u({names}) "
+            f"ON CONFLICT ({keys}) DO UPDATE SET entries = {table}.entries + excluded.entries, "
+            f"amount_cents = {table}.amount_cents + excluded.amount_cents",
+            [organization_id, *arrays],
+        )
