@@ -6,7 +6,12 @@ A candidate matches an account of the organization by, strongest first:
 1. ``domain``: the same web domain (``revops.matching.domain_key``; free-mail domains never match);
 2. ``name``: the same normalised name (``name_key``: case, punctuation, "the" and legal forms
    ignored);
-3. ``similar name``: a name key sharing the first letters with similarity ≥ ``FUZZY_THRESHOLD``.
+3. ``similar name``: a name key with similarity ≥ ``FUZZY_THRESHOLD``. The candidates scored are,
+   on PostgreSQL with the trigram index of migration 0007, the ``TRIGRAM_CANDIDATES`` nearest
+   name keys by trigram distance (a GiST index walk); elsewhere (SQLite, or PostgreSQL without
+   pg_trgm) the names sharing the first letters, at most ``MAX_PREFIX_CANDIDATES``. A name that
+   scores ≥ 0.86 shares most of its trigrams with the candidate, so the nearest ones hold it
+   unless more than ``TRIGRAM_CANDIDATES`` accounts are nearer still.
 
 ``account_matches`` answers for one company with indexed lookups (a conflict check);
 ``AccountIndex`` loads the organization's keys once and answers many (a lead import or a daily
@@ -19,12 +24,31 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import TrigramDistance
+from django.db import connection
+
 from revops.matching import FUZZY_THRESHOLD, domain_key, name_key, name_prefix, name_similarity
 from revops.models import Account
 
 _RANK = {"domain": 0, "name": 1, "similar name": 2}
 # Fuzzy candidates read per lookup: those sharing the name's first letters, at most this many.
 MAX_PREFIX_CANDIDATES = 500
+# Fuzzy candidates read per lookup through the trigram index: the nearest this many names.
+TRIGRAM_CANDIDATES = 100
+TRIGRAM_INDEX = "revops_account_name_key_trgm"
+
+
+def _trigram_index_ready() -> bool:
+    """Whether the trigram index exists on this database (asked once per connection)."""
+    if connection.vendor != "postgresql":
+        return False
+    ready = getattr(connection, "_account_trigram_ready", None)
+    if ready is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [TRIGRAM_INDEX])
+            ready = cursor.fetchone() is not None
+        connection._account_trigram_ready = ready  # type: ignore[attr-defined]
+    return ready
 
 
 @dataclass(frozen=True)
@@ -71,7 +95,14 @@ def account_matches(
     same_prefix: Iterable = ()
     if dkey:
         same_domain = accounts.filter(domain_key=dkey).values_list("pk", "name", "owner_id")[:limit]
-    if nkey:
+    if nkey and _trigram_index_ready():
+        same_prefix = (
+            accounts.exclude(name_key="")
+            .annotate(distance=TrigramDistance("name_key", nkey))
+            .order_by("distance", "pk")
+            .values_list("pk", "name", "owner_id", "name_key")[:TRIGRAM_CANDIDATES]
+        )
+    elif nkey:
         same_prefix = accounts.filter(name_prefix=name_prefix(nkey)).values_list(
             "pk", "name", "owner_id", "name_key"
         )[:MAX_PREFIX_CANDIDATES]

@@ -84,3 +84,35 @@ def test_keys_follow_every_write_path():
     Account.objects.bulk_update([bulk], ["name"])
     bulk.refresh_from_db()
     assert bulk.name_key == "renamed"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_a_typo_in_the_first_letters_still_matches():
+    # given an account, and 600 others sharing the typo's first letters (past the prefix cap)
+    org = OrganizationFactory()
+    acme = AccountFactory(organization=org, name="Acme Industrial Robotics")
+    Account.objects.bulk_create(Account(organization=org, name=f"Bcm Holdings {i:03d}") for i in range(600))
+    # when
+    matches = account_matches(org, name="Bcme Industrial Robotics")
+    # then the nearest names by trigram distance hold it (the prefix "bcm" never reaches "acm")
+    assert [(m.account_id, m.reason) for m in matches[:1]] == [(acme.pk, "similar name")]
+    assert matches[0].score == round(
+        name_similarity("bcme industrial robotics", "acme industrial robotics"), 3
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_a_one_letter_typo_is_found_among_many_names_with_its_prefix():
+    # given 800 accounts sharing the first letters, the one to find created last
+    org = OrganizationFactory()
+    Account.objects.bulk_create(
+        Account(organization=org, name=f"Alder Birch Group {i:04d}") for i in range(800)
+    )
+    target = AccountFactory(organization=org, name="Alder Harbor Clinics")
+    # when
+    matches = account_matches(org, name="Alder Harbour Clinics")
+    # then
+    assert matches[0].account_id == target.pk
+    assert matches[0].reason == "similar name"
