@@ -99,7 +99,7 @@ def account_matches(
         same_prefix = (
             accounts.exclude(name_key="")
             .annotate(distance=TrigramDistance("name_key", nkey))
-            .order_by("distance", "pk")
+            .order_by("distance")  # the distance alone: a second key would make PostgreSQL sort every row
             .values_list("pk", "name", "owner_id", "name_key")[:TRIGRAM_CANDIDATES]
         )
     elif nkey:
