@@ -14,16 +14,20 @@ from attribution.models import (
     PartnerRole,
     RevenueEvent,
 )
+from revops.models import Account
 
 
 class AttributionEntryFilterSet(django_filters.FilterSet):
     """Ledger filters for the ledger explorer, its exports and the API. Dates are the revenue
-    date of the entry's event; `account` means the event's account or its deal's account."""
+    date of the entry's event; `account` means the event's account or its deal's account, and
+    `account_name` any account whose name contains the text (the page offers it instead of a
+    list when the ledger credits too many accounts to list)."""
 
     date_after = django_filters.DateFilter(field_name="revenue_event__date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="revenue_event__date", lookup_expr="lte")
     partner = django_filters.NumberFilter(field_name="partner_id")
     account = django_filters.NumberFilter(method="filter_account")
+    account_name = django_filters.CharFilter(method="filter_account_name", max_length=200)
     opportunity = django_filters.NumberFilter(field_name="revenue_event__opportunity_id")
     kind = django_filters.ChoiceFilter(choices=AttributionEntry.Kind.choices)
     role = django_filters.ChoiceFilter(choices=PartnerRole.choices)
@@ -39,6 +43,17 @@ class AttributionEntryFilterSet(django_filters.FilterSet):
         # A deal's revenue event may carry only the deal; its account is the deal's.
         return queryset.filter(
             Q(revenue_event__account_id=value) | Q(revenue_event__opportunity__account_id=value)
+        )
+
+    def filter_account_name(self, queryset, name, value):
+        # Accounts whose name contains the text; the entries are already the organization's,
+        # so another organization's accounts never match one of them.
+        text = value.strip()
+        if not text:
+            return queryset
+        accounts = Account.objects.filter(name__icontains=text).values("pk")
+        return queryset.filter(
+            Q(revenue_event__account_id__in=accounts) | Q(revenue_event__opportunity__account_id__in=accounts)
         )
 
 

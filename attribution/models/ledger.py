@@ -280,6 +280,7 @@ ATTRIBUTION_LEDGER = LedgerSpec(
     ),
     totals_model=AttributionLedgerTotal,
     totals_fields=TOTALS_FIELDS,
+    side_models=(AttributionPartnerDeal,),
     extra_checks=explanation_problems,
     after_append=partner_deals_add,
 )

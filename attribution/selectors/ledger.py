@@ -204,10 +204,35 @@ def chain_head(*, membership: Membership) -> ChainHead | None:
     return ChainHead(*row) if row else None
 
 
-def ledger_filter_choices(*, membership: Membership) -> dict:
-    """Partners, accounts and periods for the filter selects (three small queries).
+# The account filter lists at most this many accounts; past it the page offers a name search.
+ACCOUNT_CHOICES_MAX = 200
 
-    Partners and periods come from the totals table when it can answer for the member.
+
+class CappedChoices:
+    """(pk, name) rows of a query, read once and at most `cap`: `too_many` when there are more."""
+
+    def __init__(self, rows: QuerySet, cap: int):
+        self._query, self._cap = rows, cap
+
+    @cached_property
+    def _rows(self) -> list:
+        return list(self._query[: self._cap + 1])
+
+    @property
+    def too_many(self) -> bool:
+        return len(self._rows) > self._cap
+
+    def __iter__(self):
+        return iter(self._rows[: self._cap])
+
+
+def ledger_filter_choices(*, membership: Membership, account: str | None = None) -> dict:
+    """Partners, accounts and periods for the filter selects (small queries, read on use).
+
+    Partners and periods come from the totals table when it can answer for the member. The
+    accounts are capped at ACCOUNT_CHOICES_MAX (a big book credits tens of thousands); past it
+    the page shows a name search, and `account_selected` names the account of an `account`
+    filter (a link from an account page) so it can still be shown and cleared.
     """
     org = membership.organization_id
     entries = entry_list(membership=membership)
@@ -230,7 +255,18 @@ def ledger_filter_choices(*, membership: Membership) -> dict:
         "partners": Partner.objects.visible_to(membership)
         .filter(pk__in=partner_ids)
         .values_list("pk", "name"),
-        "accounts": Account.objects.visible_to(membership).filter(account_filter).values_list("pk", "name"),
+        "accounts": CappedChoices(
+            Account.objects.visible_to(membership)
+            .filter(account_filter)
+            .order_by("name", "pk")
+            .values_list("pk", "name"),
+            ACCOUNT_CHOICES_MAX,
+        ),
+        "account_selected": (
+            Account.objects.visible_to(membership).filter(pk=int(account)).values_list("pk", "name").first()
+            if account and account.isdigit()
+            else None
+        ),
         "periods": FiscalPeriod.objects.filter(organization_id=org, pk__in=period_ids),
     }
 

@@ -38,7 +38,7 @@ def ledger_view(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "totals": totals,
         "head": chain_head(membership=membership),
-        "choices": ledger_filter_choices(membership=membership),
+        "choices": ledger_filter_choices(membership=membership, account=request.GET.get("account")),
         "kind_choices": AttributionEntry.Kind.choices,
         "role_choices": PartnerRole.choices,
         "scope_choices": AttributionEntry.Scope.choices,

@@ -71,7 +71,8 @@ class LedgerSpec:
       the same transaction (entries and amount per distinct `totals_fields` values).
     - `extra_checks`: more verification for side tables (organization → problems found).
     - `after_append`: keeps the ledger's own side tables in the posting's transaction, called
-      with (organization id, last sequence before the posting) after the rows are written.
+      with (organization id, last sequence before the posting) after the rows are written;
+      `side_models` names those tables, analysed with the entries after a big posting.
     """
 
     name: str
@@ -84,6 +85,8 @@ class LedgerSpec:
     totals_fields: tuple[str, ...] = ()
     extra_checks: Callable[..., list[ChainBreak]] | None = None
     after_append: Callable[[int, int], None] | None = None
+    # Side tables `after_append` fills: analysed with the entries after a big posting.
+    side_models: tuple[type[Any], ...] = ()
     label: str = field(default="")
 
     @property

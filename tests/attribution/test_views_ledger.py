@@ -156,3 +156,29 @@ def test_ledger_query_count_does_not_grow_with_entries(org, book, admin, rep, cl
     # then
     assert AttributionEntry.objects.filter(organization=org).count() == 15
     assert small == large == LEDGER_QUERY_BUDGET
+
+
+def test_past_the_cap_the_account_filter_is_a_name_search(book, admin, client_for, monkeypatch):
+    # given more credited accounts than the page lists (the cap lowered to one)
+    monkeypatch.setattr("attribution.selectors.ledger.ACCOUNT_CHOICES_MAX", 1)
+    client = client_for(admin)
+    umbrella = book.other_deal.account
+    # when
+    page = client.get(URL).content.decode()
+    by_name = client.get(URL, {"account_name": umbrella.name[:5].lower()})
+    linked = client.get(URL, {"account": umbrella.pk}).content.decode()
+    # then: a search box instead of a list; the name finds that account's entries only
+    assert 'name="account_name"' in page
+    assert 'id="id_account"' not in page
+    assert _rows(by_name) == [("Alpha", "referral", Decimal("400.00"))]
+    assert by_name.context["totals"].count == 1
+    # and a link from the account page still shows the account, selected, with a way back
+    assert f'<option value="{umbrella.pk}" selected>{umbrella.name}</option>' in linked
+    assert '<option value="">All accounts</option>' in linked
+
+
+def test_under_the_cap_the_account_filter_lists_the_credited_accounts(book, admin, client_for):
+    page = client_for(admin).get(URL).content.decode()
+    names = sorted({book.deal.account.name, book.other_deal.account.name})
+    assert 'name="account_name"' not in page
+    assert all(f">{name}</option>" in page for name in names)
