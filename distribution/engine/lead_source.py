@@ -25,7 +25,22 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
-ODOO_OPERATORS = ("=", "!=", "<", ">", "<=", ">=", "in", "not in", "like", "ilike", "not ilike", "=like", "=ilike", "child_of")
+ODOO_OPERATORS = (
+    "=",
+    "!=",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "in",
+    "not in",
+    "like",
+    "ilike",
+    "not ilike",
+    "=like",
+    "=ilike",
+    "child_of",
+)
 SOQL_OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "in", "not in", "like")
 
 
@@ -187,8 +202,12 @@ class SalesforceSource(_Section):
             if not self.instance_url:
                 raise ValueError("instance_url: required with session_id")
             _check_url(self.instance_url)
-        elif not (self.username and self.password.get_secret_value() and self.security_token.get_secret_value()):
-            raise ValueError("session_id: give session_id and instance_url, or username, password and security_token")
+        elif not (
+            self.username and self.password.get_secret_value() and self.security_token.get_secret_value()
+        ):
+            raise ValueError(
+                "session_id: give session_id and instance_url, or username, password and security_token"
+            )
         _check_url(self.login_url)
         return self
 

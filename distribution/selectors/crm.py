@@ -144,12 +144,16 @@ def _read_odoo(source: OdooSource, doc: DistributionConfigDoc, reps: Sequence[Re
     fm = source.field_map
     fields = sorted({v for v in fm.model_dump().values() if v} | {"user_id"})
     domain = ([["user_id", "=", False]] if doc.lead_finding.only_unassigned else []) + list(source.domain)
-    rows = list(client.search_read_iter("crm.lead", domain, fields, order="id asc", page_size=source.batch_size))
+    rows = list(
+        client.search_read_iter("crm.lead", domain, fields, order="id asc", page_size=source.batch_size)
+    )
     tag_names: dict[int, str] = {}
     if fm.tags:
         tag_ids = sorted({t for r in rows for t in (r.get(fm.tags) or [])})
         if tag_ids:
-            tags = client.search_read_iter("crm.tag", [["id", "in", tag_ids]], ["name"], page_size=source.batch_size)
+            tags = client.search_read_iter(
+                "crm.tag", [["id", "in", tag_ids]], ["name"], page_size=source.batch_size
+            )
             tag_names = {t["id"]: t["name"] for t in tags}
     leads = []
     for r in rows:
@@ -189,7 +193,9 @@ def _sf_datetime(value: Any) -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _read_salesforce(source: SalesforceSource, doc: DistributionConfigDoc, reps: Sequence[RepFacts]) -> CrmRead:
+def _read_salesforce(
+    source: SalesforceSource, doc: DistributionConfigDoc, reps: Sequence[RepFacts]
+) -> CrmRead:
     client = salesforce_client(source)
     emails = _rep_emails(reps)
     keys = {rid: source.owner_map.get(email, email) for rid, email in emails.items()}
@@ -197,7 +203,8 @@ def _read_salesforce(source: SalesforceSource, doc: DistributionConfigDoc, reps:
     lookup = sorted({k for k in keys.values() if not k.startswith("005")})
     if lookup:
         items = ", ".join(soql_literal(k) for k in lookup)
-        soql = f"SELECT Id, Email, Username FROM User WHERE IsActive = true AND (Email IN ({items}) OR Username IN ({items}))"
+        # SOQL, not SQL: every value goes through soql_literal (quoted and escaped).
+        soql = f"SELECT Id, Email, Username FROM User WHERE IsActive = true AND (Email IN ({items}) OR Username IN ({items}))"  # noqa: S608
         for user in client.query_iter(soql):
             for k in (user.get("Email"), user.get("Username")):
                 if k:
@@ -211,7 +218,8 @@ def _read_salesforce(source: SalesforceSource, doc: DistributionConfigDoc, reps:
     if doc.lead_finding.only_unassigned:
         where.append(f"OwnerId IN ({', '.join(soql_literal(o) for o in sorted(unassigned))})")
     order = f"{fm.created}, Id" if fm.created else "Id"
-    soql = f"SELECT {', '.join(fields)} FROM Lead WHERE {' AND '.join(where)} ORDER BY {order}"
+    # Field names are checked identifiers (the schema), values quoted by soql_literal.
+    soql = f"SELECT {', '.join(fields)} FROM Lead WHERE {' AND '.join(where)} ORDER BY {order}"  # noqa: S608
     leads = []
     for r in client.query_iter(soql):
 
@@ -236,7 +244,9 @@ def _read_salesforce(source: SalesforceSource, doc: DistributionConfigDoc, reps:
                 status=text(fm.status),
                 tags=tags,
                 do_not_call=bool(r.get(fm.do_not_call)) if fm.do_not_call else False,
-                priority=source.rating_priority.get(rating, int(rating) if rating.lstrip("-").isdigit() else 0),
+                priority=source.rating_priority.get(
+                    rating, int(rating) if rating.lstrip("-").isdigit() else 0
+                ),
                 remote_owner="" if owner in unassigned else owner,
                 owner_id=None if owner in unassigned else remote_rep.get(owner),
             )
@@ -264,7 +274,9 @@ def crm_lead_facts(
     """The engine's facts for the CRM leads (mirror ids, else provisional negative ids)."""
     tz = ZoneInfo(organization.time_zone or "UTC")
     mirrors = dict(
-        Lead.objects.filter(organization=organization, external_source=read.source).values_list("external_id", "pk")
+        Lead.objects.filter(organization=organization, external_source=read.source).values_list(
+            "external_id", "pk"
+        )
     )
     facts = []
     n = len(read.leads)

@@ -59,7 +59,9 @@ class CrmApplied:
     external_ids: dict[int, str]
 
 
-def _write_odoo(client: OdooClient, source: OdooSource, pairs: list[tuple[CrmLead, int]]) -> tuple[dict[str, str], int]:
+def _write_odoo(
+    client: OdooClient, source: OdooSource, pairs: list[tuple[CrmLead, int]]
+) -> tuple[dict[str, str], int]:
     failed: dict[str, str] = {}
     written = 0
     for start in range(0, len(pairs), source.batch_size):
@@ -99,7 +101,9 @@ def _write_salesforce(
     for start in range(0, len(pairs), source.batch_size):
         chunk = pairs[start : start + source.batch_size]
         try:
-            results = client.update_many("Lead", [{"Id": str(lead.remote_id), "OwnerId": uid} for lead, uid in chunk])
+            results = client.update_many(
+                "Lead", [{"Id": str(lead.remote_id), "OwnerId": uid} for lead, uid in chunk]
+            )
         except ConnectorError as exc:
             raise _partial(exc, written, len(pairs), "Salesforce") from None
         for result in results:
@@ -128,7 +132,9 @@ def crm_owners_write(read: CrmRead, source: OdooSource | SalesforceSource, plan:
 
 
 def _campaigns(organization: Organization, names: set[str]) -> dict[str, int]:
-    existing = dict(Campaign.objects.filter(organization=organization, name__in=names).values_list("name", "pk"))
+    existing = dict(
+        Campaign.objects.filter(organization=organization, name__in=names).values_list("name", "pk")
+    )
     missing = [Campaign(organization=organization, name=n) for n in sorted(names - set(existing))]
     for c in Campaign.objects.bulk_create(missing):
         existing[c.name] = c.pk
@@ -139,11 +145,7 @@ def crm_mirrors_upsert(organization: Organization, read: CrmRead) -> dict[int, i
     """Store every lead read as a local Lead (created or updated); fact id → local id."""
     campaigns = _campaigns(organization, {lead.campaign for lead in read.leads if lead.campaign})
     mirrors = {
-        ext: lead
-        for ext, lead in (
-            (m.external_id, m)
-            for m in Lead.objects.filter(organization=organization, external_source=read.source)
-        )
+        m.external_id: m for m in Lead.objects.filter(organization=organization, external_source=read.source)
     }
     new, changed = [], []
     for lead in read.leads:
@@ -164,7 +166,12 @@ def crm_mirrors_upsert(organization: Organization, read: CrmRead) -> dict[int, i
         row = mirrors.get(lead.external_id)
         if row is None:
             new.append(
-                Lead(organization=organization, external_id=lead.external_id, external_source=read.source, **values)
+                Lead(
+                    organization=organization,
+                    external_id=lead.external_id,
+                    external_source=read.source,
+                    **values,
+                )
             )
         elif any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
@@ -173,7 +180,9 @@ def crm_mirrors_upsert(organization: Organization, read: CrmRead) -> dict[int, i
     Lead.objects.bulk_create(new, batch_size=MIRROR_BATCH)
     Lead.objects.bulk_update(changed, MIRROR_FIELDS, batch_size=MIRROR_BATCH)
     local = dict(
-        Lead.objects.filter(organization=organization, external_source=read.source).values_list("external_id", "pk")
+        Lead.objects.filter(organization=organization, external_source=read.source).values_list(
+            "external_id", "pk"
+        )
     )
     return {fact_id: local[lead.external_id] for fact_id, lead in read.by_fact_id.items()}
 
@@ -186,12 +195,18 @@ def crm_apply(*, organization: Organization, prepared: Prepared, plan: Plan) -> 
     failed = crm_owners_write(read, source, plan) if plan.assignments else {}
     ids = crm_mirrors_upsert(organization, read)
     kept = tuple(
-        replace(a, lead_id=ids[a.lead_id]) for a in plan.assignments if read.by_fact_id[a.lead_id].external_id not in failed
+        replace(a, lead_id=ids[a.lead_id])
+        for a in plan.assignments
+        if read.by_fact_id[a.lead_id].external_id not in failed
     )
     refused = Counter(a.rep_id for a in plan.assignments if read.by_fact_id[a.lead_id].external_id in failed)
     failures = [
-        {"lead_id": ids[a.lead_id], "external_id": read.by_fact_id[a.lead_id].external_id, "rep_id": a.rep_id,
-         "message": failed[read.by_fact_id[a.lead_id].external_id]}
+        {
+            "lead_id": ids[a.lead_id],
+            "external_id": read.by_fact_id[a.lead_id].external_id,
+            "rep_id": a.rep_id,
+            "message": failed[read.by_fact_id[a.lead_id].external_id],
+        }
         for a in plan.assignments
         if read.by_fact_id[a.lead_id].external_id in failed
     ]

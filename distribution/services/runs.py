@@ -106,7 +106,12 @@ def distribution_run(
         external = {fid: lead.external_id for fid, lead in prepared.crm.by_fact_id.items()}
         if not dry:
             applied = crm_apply(organization=organization, prepared=prepared, plan=plan)
-            plan, failures, names, external = applied.plan, applied.failures, applied.names, applied.external_ids
+            plan, failures, names, external = (
+                applied.plan,
+                applied.failures,
+                applied.names,
+                applied.external_ids,
+            )
     counts = plan.counts()
     status = RunStatus.NOTHING if not plan.assignments else (RunStatus.PLANNED if dry else RunStatus.APPLIED)
     if failures:

@@ -10,7 +10,6 @@ The password is kept out of `repr` and of every message.
 from __future__ import annotations
 
 import http.client
-import socket
 import xmlrpc.client
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +51,7 @@ class _SafeTransport(xmlrpc.client.SafeTransport):
         super().__init__()
         self._timeout = timeout
 
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
+    def make_connection(self, host: Any) -> http.client.HTTPSConnection:
         conn = super().make_connection(host)
         conn.timeout = self._timeout
         return conn
@@ -88,19 +87,25 @@ class OdooClient:
         except xmlrpc.client.Fault as fault:
             code = fault.faultCode if isinstance(fault.faultCode, int) else 1
             raise ConnectorError(
-                _fault_message(fault), record_id=record_id, code="access_denied" if code in _FAULT_ACCESS else "fault"
+                _fault_message(fault),
+                record_id=record_id,
+                code="access_denied" if code in _FAULT_ACCESS else "fault",
             ) from None
         except xmlrpc.client.ProtocolError as exc:
             raise ConnectorError(
                 f"Odoo answered HTTP {exc.errcode} {exc.errmsg}", code="http", retryable=exc.errcode >= 500
             ) from None
-        except (OSError, socket.timeout, http.client.HTTPException) as exc:
-            raise ConnectorError(f"Odoo is unreachable: {type(exc).__name__}", code="transport", retryable=True) from None
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
+            raise ConnectorError(
+                f"Odoo is unreachable: {type(exc).__name__}", code="transport", retryable=True
+            ) from None
 
     @property
     def uid(self) -> int:
         if self._uid is None:
-            uid = self._rpc(self._common.authenticate, self.spec.database, self.spec.username, self.spec.password, {})
+            uid = self._rpc(
+                self._common.authenticate, self.spec.database, self.spec.username, self.spec.password, {}
+            )
             if not uid:
                 raise ConnectorError(
                     f"Odoo refused the login {self.spec.username!r} on database {self.spec.database!r}",
@@ -112,7 +117,9 @@ class OdooClient:
     def version(self) -> dict:
         return self._rpc(self._common.version)
 
-    def execute(self, model: str, method: str, args: Sequence[Any], kwargs: dict | None = None, *, record_id: str = "") -> Any:
+    def execute(
+        self, model: str, method: str, args: Sequence[Any], kwargs: dict | None = None, *, record_id: str = ""
+    ) -> Any:
         return self._rpc(
             self._object.execute_kw,
             self.spec.database,

@@ -79,7 +79,10 @@ def connect(spec: SalesforceSpec, *, session: requests.Session | None = None) ->
     try:
         if spec.session_id:
             return Salesforce(
-                session_id=spec.session_id, instance_url=spec.instance_url, version=spec.api_version, session=session
+                session_id=spec.session_id,
+                instance_url=spec.instance_url,
+                version=spec.api_version,
+                session=session,
             )
         session_id, instance = SalesforceLogin(
             username=spec.username,
@@ -107,7 +110,9 @@ def _errors(content: Any) -> tuple[str, str]:
 class SalesforceClient:
     """Retried, paged, batched calls on one `Salesforce`; `calls` counts HTTP requests sent."""
 
-    def __init__(self, sf: Salesforce, spec: SalesforceSpec, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, sf: Salesforce, spec: SalesforceSpec, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.sf = sf
         self.spec = spec
         self.calls = 0
@@ -132,11 +137,15 @@ class SalesforceClient:
                     retryable=retryable,
                 )
             except (requests.Timeout, requests.ConnectionError) as exc:
-                error = ConnectorError(f"Salesforce is unreachable: {type(exc).__name__}", code="transport", retryable=True)
+                error = ConnectorError(
+                    f"Salesforce is unreachable: {type(exc).__name__}", code="transport", retryable=True
+                )
             if not error.retryable or attempt >= self.spec.max_retries:
                 if error.retryable:
                     error = ConnectorError(
-                        f"{error.message} (gave up after {attempt + 1} attempts)", code=error.code, retryable=True
+                        f"{error.message} (gave up after {attempt + 1} attempts)",
+                        code=error.code,
+                        retryable=True,
                     )
                 raise error
             self._sleep(self.spec.backoff_seconds * 2**attempt)
@@ -168,7 +177,11 @@ class SalesforceClient:
             body = {
                 "allOrNone": False,
                 "records": [
-                    {"attributes": {"type": sobject}, **{k: v for k, v in r.items() if k != "Id"}, "id": r["Id"]}
+                    {
+                        "attributes": {"type": sobject},
+                        **{k: v for k, v in r.items() if k != "Id"},
+                        "id": r["Id"],
+                    }
                     for r in chunk
                 ],
             }

@@ -1,6 +1,5 @@
 """Distribution with leads in Odoo: read through the real XML-RPC client from the fake Odoo, written back."""
 
-import datetime as dt
 from io import StringIO
 
 import pytest
@@ -39,7 +38,10 @@ def odoo_floor(org, rep, other_rep, fake_odoo, monkeypatch):
     monkeypatch.setenv("ODOO_PASSWORD", PASSWORD)
     SalespersonProfileFactory(organization=org, user=rep.user, capacity=50)
     SalespersonProfileFactory(organization=org, user=other_rep.user, capacity=50)
-    users = {rep.user_id: fake_odoo.add_user("rep1@acme.test"), other_rep.user_id: fake_odoo.add_user("rep.two", email="r2@odoo.example")}
+    users = {
+        rep.user_id: fake_odoo.add_user("rep1@acme.test"),
+        other_rep.user_id: fake_odoo.add_user("rep.two", email="r2@odoo.example"),
+    }
     for row in cases():
         fake_odoo.create(
             "crm.lead",
@@ -67,7 +69,9 @@ def _doc(fake, **kw):
 
 def _snapshot(org):
     return (
-        sorted(Lead.objects.filter(organization=org).values_list("pk", "owner_id", "external_id", "updated_at")),
+        sorted(
+            Lead.objects.filter(organization=org).values_list("pk", "owner_id", "external_id", "updated_at")
+        ),
         LeadAssignment.objects.count(),
     )
 
@@ -165,7 +169,7 @@ def test_odoo_refusing_the_login_fails_before_anything_is_written(org, odoo_floo
     monkeypatch.setenv("ODOO_PASSWORD", "not-the-password")
     before = _snapshot(org)
     # when / then
-    with pytest.raises(ConnectorError, match="Odoo refused the login 'sync@acme.test' on database 'acme'"):
+    with pytest.raises(ConnectorError, match=r"Odoo refused the login 'sync@acme\.test' on database 'acme'"):
         distribution_prepare(org, _doc(fake_odoo), options=RunOptions(dry_run=False), today=TODAY)
     assert _snapshot(org) == before
     assert DistributionRun.objects.count() == 0
@@ -175,9 +179,21 @@ def test_odoo_refusing_the_login_fails_before_anything_is_written(org, odoo_floo
 @pytest.mark.parametrize(
     ("_case", "section", "message"),
     [
-        ("unknown type", "lead_source: {type: hubspot}", "lead_source.type: unknown type 'hubspot' (choose from revops, odoo, salesforce)"),
-        ("missing url", "lead_source: {type: odoo, database: a, username: u, password: p}", "lead_source.url: Field required"),
-        ("bad url", "lead_source: {type: odoo, url: 'odoo.example', database: a, username: u, password: p}", "lead_source.url: must be an http(s) URL"),
+        (
+            "unknown type",
+            "lead_source: {type: hubspot}",
+            "lead_source.type: unknown type 'hubspot' (choose from revops, odoo, salesforce)",
+        ),
+        (
+            "missing url",
+            "lead_source: {type: odoo, database: a, username: u, password: p}",
+            "lead_source.url: Field required",
+        ),
+        (
+            "bad url",
+            "lead_source: {type: odoo, url: 'odoo.example', database: a, username: u, password: p}",
+            "lead_source.url: must be an http(s) URL",
+        ),
         (
             "bad domain operator",
             "lead_source: {type: odoo, url: 'https://odoo.example', database: a, username: u, password: p, domain: [[stage_id, '~', 1]]}",

@@ -80,7 +80,9 @@ class FakeOdoo:
         return rid
 
     def add_user(self, login: str, *, password: str = "", name: str = "", email: str = "") -> int:
-        uid = self.create("res.users", {"login": login, "name": name or login, "email": email or login, "active": True})
+        uid = self.create(
+            "res.users", {"login": login, "name": name or login, "email": email or login, "active": True}
+        )
         if password:
             self.passwords[uid] = password
         return uid
@@ -98,7 +100,11 @@ class FakeOdoo:
     # --- protocol ---------------------------------------------------------------------------
 
     def version(self) -> dict:
-        return {"server_version": "17.0", "server_version_info": [17, 0, 0, "final", 0, ""], "protocol_version": 1}
+        return {
+            "server_version": "17.0",
+            "server_version_info": [17, 0, 0, "final", 0, ""],
+            "protocol_version": 1,
+        }
 
     def authenticate(self, db: str, login: str, password: str, _env: dict) -> int | bool:
         if db != self.database:
@@ -108,14 +114,25 @@ class FakeOdoo:
                 return uid
         return False
 
-    def execute_kw(self, db: str, uid: int, password: str, model: str, method: str, args: list, kwargs: dict | None = None) -> Any:
+    def execute_kw(
+        self,
+        db: str,
+        uid: int,
+        password: str,
+        model: str,
+        method: str,
+        args: list,
+        kwargs: dict | None = None,
+    ) -> Any:
         with self.lock:
             kwargs = kwargs or {}
             self.calls.append((model, method, args, kwargs))
             if db != self.database or self.passwords.get(uid) != password:
                 raise xmlrpc.client.Fault(ACCESS_DENIED, "Access Denied")
             if model not in self.models:
-                raise xmlrpc.client.Fault(APPLICATION_ERROR, f"Traceback (most recent call last):\nKeyError: '{model}'")
+                raise xmlrpc.client.Fault(
+                    APPLICATION_ERROR, f"Traceback (most recent call last):\nKeyError: '{model}'"
+                )
             handler: Callable[..., Any] | None = getattr(self, f"_m_{method}", None)
             if handler is None:
                 raise xmlrpc.client.Fault(
@@ -128,7 +145,13 @@ class FakeOdoo:
         return len(self._search(m, domain))
 
     def _m_search_read(
-        self, m: Model, domain: list | None = None, fields: list | None = None, offset: int = 0, limit: int | None = None, order: str | None = None
+        self,
+        m: Model,
+        domain: list | None = None,
+        fields: list | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
     ) -> list[dict]:
         rows = self._order(self._search(m, domain or []), order or "id asc")
         rows = rows[offset : offset + limit if limit else None]
@@ -139,18 +162,28 @@ class FakeOdoo:
 
     def _m_write(self, m: Model, ids: list, values: dict) -> bool:
         for name in values:
-            if name not in ("name",) and not any(name in r for r in m.records.values()) and name not in m.many2one:
-                raise xmlrpc.client.Fault(APPLICATION_ERROR, f"ValueError: Invalid field '{name}' on model '{m.name}'")
+            if (
+                name not in ("name",)
+                and not any(name in r for r in m.records.values())
+                and name not in m.many2one
+            ):
+                raise xmlrpc.client.Fault(
+                    APPLICATION_ERROR, f"ValueError: Invalid field '{name}' on model '{m.name}'"
+                )
         for name, value in values.items():
             if name in m.many2one and value and value not in self.models[m.many2one[name]].records:
-                raise xmlrpc.client.Fault(USER_ERROR, f"The record {m.many2one[name]}({value},) does not exist.")
+                raise xmlrpc.client.Fault(
+                    USER_ERROR, f"The record {m.many2one[name]}({value},) does not exist."
+                )
         bad = [i for i in ids if i in self.invalid_ids] if m.name == "crm.lead" else []
         if bad:
             # Odoo writes all or nothing: one invalid record fails the whole call.
             raise xmlrpc.client.Fault(USER_ERROR, self.invalid_ids[bad[0]])
         missing = [i for i in ids if i not in m.records]
         if missing:
-            raise xmlrpc.client.Fault(USER_ERROR, f"Record does not exist or has been deleted.\n(Record: {m.name}({missing[0]},))")
+            raise xmlrpc.client.Fault(
+                USER_ERROR, f"Record does not exist or has been deleted.\n(Record: {m.name}({missing[0]},))"
+            )
         for i in ids:
             m.records[i].update(values)
         return True
@@ -185,7 +218,9 @@ class FakeOdoo:
         name, op, value = item
         known = {"id", *m.many2one, *m.many2many} | {k for r in m.records.values() for k in r}
         if name not in known:
-            raise xmlrpc.client.Fault(APPLICATION_ERROR, f"ValueError: Invalid field {m.name}.{name} in leaf {tuple(item)!r}")
+            raise xmlrpc.client.Fault(
+                APPLICATION_ERROR, f"ValueError: Invalid field {m.name}.{name} in leaf {tuple(item)!r}"
+            )
         return self._leaf(name, op, value), pos + 1
 
     @staticmethod
@@ -216,7 +251,11 @@ class FakeOdoo:
     def _order(rows: list[dict], order: str) -> list[dict]:
         for part in reversed([p.strip() for p in order.split(",") if p.strip()]):
             name, _, direction = part.partition(" ")
-            rows = sorted(rows, key=lambda r: (r.get(name) is False, r.get(name) or 0), reverse=direction.lower() == "desc")
+            rows = sorted(
+                rows,
+                key=lambda r: (r.get(name) is False, r.get(name) or 0),
+                reverse=direction.lower() == "desc",
+            )
         return rows
 
     def _render(self, m: Model, record: dict, fields: list | None) -> dict:

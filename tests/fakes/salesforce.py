@@ -96,7 +96,7 @@ class SObjectStore:
     def insert(self, sobject: str, values: dict) -> str:
         rid = values.get("Id") or self.new_id(sobject)
         now = _now()
-        record = {name: None for name in self.fields[sobject]}
+        record = dict.fromkeys(self.fields[sobject])
         record.update({"Id": rid, "IsDeleted": False, "CreatedDate": now, "SystemModstamp": now, **values})
         if sobject == "Lead" and not values.get("Name"):
             record["Name"] = " ".join(p for p in (record.get("FirstName"), record.get("LastName")) if p)
@@ -129,13 +129,19 @@ class FakeSalesforce:
     # --- test setup -------------------------------------------------------------------------
 
     def add_user(self, email: str, *, name: str = "", password: str = "", token: str = "") -> str:
-        uid = self.store.insert("User", {"Username": email, "Email": email, "Name": name or email, "IsActive": True})
+        uid = self.store.insert(
+            "User", {"Username": email, "Email": email, "Name": name or email, "IsActive": True}
+        )
         if password:
             self.users[email] = (password + token, uid)
         return uid
 
-    def fail_next(self, n: int, *, status: int = 403, code: str = "REQUEST_LIMIT_EXCEEDED", message: str = "") -> None:
-        default = "TotalRequests Limit exceeded." if code == "REQUEST_LIMIT_EXCEEDED" else "Service Unavailable"
+    def fail_next(
+        self, n: int, *, status: int = 403, code: str = "REQUEST_LIMIT_EXCEEDED", message: str = ""
+    ) -> None:
+        default = (
+            "TotalRequests Limit exceeded." if code == "REQUEST_LIMIT_EXCEEDED" else "Service Unavailable"
+        )
         self._faults.extend([(status, code, message or default)] * n)
 
     def writes(self) -> list[tuple[str, str]]:
@@ -150,13 +156,21 @@ class FakeSalesforce:
             if url.path.startswith("/services/Soap/u/"):
                 return self._soap_login(body)
             if headers.get("Authorization") != f"Bearer {self.session_id}":
-                return 401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}], "json"
+                return (
+                    401,
+                    [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
+                    "json",
+                )
             if self._faults:
                 status, code, message = self._faults.pop(0)
                 return status, [{"message": message, "errorCode": code}], "json"
             m = re.match(r"^/services/data/v(\d+\.\d+)/(.*?)/?$", url.path)
             if not m:
-                return 404, [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}], "json"
+                return (
+                    404,
+                    [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}],
+                    "json",
+                )
             version, rest = m.groups()
             data = json.loads(body) if body else None
             try:
@@ -176,7 +190,14 @@ class FakeSalesforce:
             outcome = self._update_one(parts[1], parts[2], data or {})
             if outcome["success"]:
                 return 204, None, "json"
-            return 400, [{"errorCode": e["statusCode"], "message": e["message"], "fields": e["fields"]} for e in outcome["errors"]], "json"
+            return (
+                400,
+                [
+                    {"errorCode": e["statusCode"], "message": e["message"], "fields": e["fields"]}
+                    for e in outcome["errors"]
+                ],
+                "json",
+            )
         if method == "PATCH" and rest == "composite/sobjects":
             return self._collection_update(data or {})
         return 404, [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}], "json"
@@ -188,12 +209,28 @@ class FakeSalesforce:
         for name in q.fields:
             if name not in self.store.fields[q.sobject]:
                 raise SoqlError(f"No such column '{name}' on entity '{q.sobject}'.")
-        rows = [r for r in self.store.records[q.sobject].values() if (include_deleted or not r["IsDeleted"]) and q.where(r)]
+        rows = [
+            r
+            for r in self.store.records[q.sobject].values()
+            if (include_deleted or not r["IsDeleted"]) and q.where(r)
+        ]
         for name, desc in reversed(q.order):
-            rows.sort(key=lambda r: (r.get(name) is None, r.get(name) if r.get(name) is not None else ""), reverse=desc)
+            rows.sort(
+                key=lambda r: (r.get(name) is None, r.get(name) if r.get(name) is not None else ""),
+                reverse=desc,
+            )
         if q.limit is not None:
             rows = rows[: q.limit]
-        out = [{"attributes": {"type": q.sobject, "url": f"/services/data/v{version}/sobjects/{q.sobject}/{r['Id']}"}, **{f: r.get(f) for f in q.fields}} for r in rows]
+        out = [
+            {
+                "attributes": {
+                    "type": q.sobject,
+                    "url": f"/services/data/v{version}/sobjects/{q.sobject}/{r['Id']}",
+                },
+                **{f: r.get(f) for f in q.fields},
+            }
+            for r in rows
+        ]
         cursor = f"01g{uuid.uuid4().hex[:15]}"
         self._cursors[cursor] = out
         return self._page(version, f"{cursor}-0", total=len(out))
@@ -204,26 +241,48 @@ class FakeSalesforce:
         start = int(start_text)
         page = rows[start : start + self.page_size]
         done = start + self.page_size >= len(rows)
-        answer: dict[str, Any] = {"totalSize": len(rows) if total is None else total, "done": done, "records": page}
+        answer: dict[str, Any] = {
+            "totalSize": len(rows) if total is None else total,
+            "done": done,
+            "records": page,
+        }
         if not done:
             answer["nextRecordsUrl"] = f"/services/data/v{version}/query/{cursor}-{start + self.page_size}"
         return answer
 
     def _describe(self, sobject: str) -> tuple[int, Any, str]:
         if sobject not in self.store.fields:
-            return 404, [{"message": f"The requested resource does not exist", "errorCode": "NOT_FOUND"}], "json"
-        fields = [{"name": n, "type": t, "updateable": n not in SYSTEM_FIELDS} for n, t in self.store.fields[sobject].items()]
+            return (
+                404,
+                [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}],
+                "json",
+            )
+        fields = [
+            {"name": n, "type": t, "updateable": n not in SYSTEM_FIELDS}
+            for n, t in self.store.fields[sobject].items()
+        ]
         return 200, {"name": sobject, "fields": fields, "keyPrefix": KEY_PREFIXES.get(sobject)}, "json"
 
     def _update_one(self, sobject: str, rid: str, values: dict) -> dict:
         def fail(code: str, message: str, fields: list | None = None) -> dict:
-            return {"id": rid, "success": False, "errors": [{"statusCode": code, "message": message, "fields": fields or []}]}
+            return {
+                "id": rid,
+                "success": False,
+                "errors": [{"statusCode": code, "message": message, "fields": fields or []}],
+            }
 
         if sobject not in self.store.fields or rid not in self.store.records[sobject]:
-            return fail("ENTITY_IS_DELETED" if sobject in self.store.fields else "INVALID_TYPE", "entity is deleted" if sobject in self.store.fields else f"sObject type '{sobject}' is not supported.")
+            return fail(
+                "ENTITY_IS_DELETED" if sobject in self.store.fields else "INVALID_TYPE",
+                "entity is deleted"
+                if sobject in self.store.fields
+                else f"sObject type '{sobject}' is not supported.",
+            )
         unknown = [k for k in values if k not in self.store.fields[sobject] or k in SYSTEM_FIELDS]
         if unknown:
-            return fail("INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {sobject}", unknown)
+            return fail(
+                "INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {sobject}", unknown
+            )
         if rid in self.invalid:
             code, message = self.invalid[rid]
             return fail(code, message)
@@ -236,7 +295,11 @@ class FakeSalesforce:
     def _collection_update(self, data: dict) -> tuple[int, Any, str]:
         records = data.get("records") or []
         if len(records) > 200:
-            return 400, [{"message": "Maximum number of records exceeded: 200", "errorCode": "EXCEEDED_ID_LIMIT"}], "json"
+            return (
+                400,
+                [{"message": "Maximum number of records exceeded: 200", "errorCode": "EXCEEDED_ID_LIMIT"}],
+                "json",
+            )
         results = []
         for record in records:
             sobject = (record.get("attributes") or {}).get("type", "")
@@ -244,7 +307,16 @@ class FakeSalesforce:
             values = {k: v for k, v in record.items() if k not in ("attributes", "id", "Id")}
             results.append(self._update_one(sobject, rid, values))
         if data.get("allOrNone") and not all(r["success"] for r in results):
-            return 400, [{"message": "allOrNone: one record failed", "errorCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK"}], "json"
+            return (
+                400,
+                [
+                    {
+                        "message": "allOrNone: one record failed",
+                        "errorCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                    }
+                ],
+                "json",
+            )
         return 200, results, "json"
 
     def _soap_login(self, body: bytes) -> tuple[int, Any, str]:
@@ -285,14 +357,20 @@ class FakeSalesforce:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, payload, kind = fake.handle(self.command, self.path, self.headers, body)
-                data = b"" if payload is None else (payload.encode() if kind == "xml" else json.dumps(payload).encode())
+                data = (
+                    b""
+                    if payload is None
+                    else (payload.encode() if kind == "xml" else json.dumps(payload).encode())
+                )
                 self.send_response(status)
-                self.send_header("Content-Type", "text/xml" if kind == "xml" else "application/json;charset=UTF-8")
+                self.send_header(
+                    "Content-Type", "text/xml" if kind == "xml" else "application/json;charset=UTF-8"
+                )
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_PATCH = do_POST = do_DELETE = _serve  # noqa: N815
+            do_GET = do_PATCH = do_POST = do_DELETE = _serve
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -324,13 +402,17 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = directory / "fake-salesforce.pem", directory / "fake-salesforce.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     return cert_path, key_path

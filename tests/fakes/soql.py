@@ -37,7 +37,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise SoqlError(f"unexpected text at {text[pos:pos + 20]!r}")
+            raise SoqlError(f"unexpected text at {text[pos : pos + 20]!r}")
         pos = m.end()
         kind = m.lastgroup or ""
         out.append((kind, m.group(kind)))

@@ -7,7 +7,13 @@ from revops.connectors.odoo import OdooClient, OdooSpec
 
 
 def _client(fake, **kw) -> OdooClient:
-    spec = {"url": fake.url, "database": "acme", "username": "sync@acme.test", "password": "odoo-secret-pw", **kw}
+    spec = {
+        "url": fake.url,
+        "database": "acme",
+        "username": "sync@acme.test",
+        "password": "odoo-secret-pw",
+        **kw,
+    }
     return OdooClient(OdooSpec(**spec))
 
 
@@ -29,10 +35,15 @@ def test_search_read_pages_by_offset_and_limit(fake_odoo):
     # given 23 leads, 3 of them owned
     owner = fake_odoo.add_user("rep@acme.test")
     for i in range(23):
-        fake_odoo.create("crm.lead", {"name": f"L{i}", "user_id": owner if i % 8 == 0 else False, "email_from": f"l{i}@x.test"})
+        fake_odoo.create(
+            "crm.lead",
+            {"name": f"L{i}", "user_id": owner if i % 8 == 0 else False, "email_from": f"l{i}@x.test"},
+        )
     client = _client(fake_odoo)
     # when
-    rows = list(client.search_read_iter("crm.lead", [["user_id", "=", False]], ["name", "user_id"], page_size=5))
+    rows = list(
+        client.search_read_iter("crm.lead", [["user_id", "=", False]], ["name", "user_id"], page_size=5)
+    )
     # then
     assert [r["name"] for r in rows] == [f"L{i}" for i in range(23) if i % 8]
     assert all(r["user_id"] is False for r in rows)
@@ -65,9 +76,11 @@ def test_write_sets_values_and_a_validation_error_names_the_record(fake_odoo):
 
 def test_bad_domain_and_unreachable_server_are_connector_errors(fake_odoo):
     client = _client(fake_odoo)
-    with pytest.raises(ConnectorError, match="Invalid field crm.lead.nope"):
+    with pytest.raises(ConnectorError, match=r"Invalid field crm\.lead\.nope"):
         client.search_count("crm.lead", [["nope", "=", 1]])
-    dead = OdooClient(OdooSpec(url="http://127.0.0.1:9", database="acme", username="u", password="p", timeout=2))
+    dead = OdooClient(
+        OdooSpec(url="http://127.0.0.1:9", database="acme", username="u", password="p", timeout=2)
+    )
     with pytest.raises(ConnectorError, match="Odoo is unreachable") as info:
         dead.version()
     assert info.value.retryable is True

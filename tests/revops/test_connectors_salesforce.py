@@ -18,7 +18,10 @@ def _client(fake, **kw) -> SalesforceClient:
 
 
 def _leads(fake, n):
-    return [fake.store.insert("Lead", {"LastName": f"L{i:04d}", "Company": "Co", "Status": "Open"}) for i in range(n)]
+    return [
+        fake.store.insert("Lead", {"LastName": f"L{i:04d}", "Company": "Co", "Status": "Open"})
+        for i in range(n)
+    ]
 
 
 def test_query_follows_next_records_url(fake_salesforce):
@@ -45,8 +48,10 @@ def test_update_many_sends_collections_of_200_with_per_record_outcomes(fake_sale
     fake_salesforce.invalid[ids[7]] = ("FIELD_CUSTOM_VALIDATION_EXCEPTION", "Company must be set")
     client = _client(fake_salesforce)
     results = client.update_many("Lead", [{"Id": i, "OwnerId": owner} for i in ids])
-    assert [c for c in fake_salesforce.writes()] == [("PATCH", "/services/data/v59.0/composite/sobjects")] * 3
-    assert [r for r in results if not r.ok] == [(ids[7], False, "FIELD_CUSTOM_VALIDATION_EXCEPTION: Company must be set")]
+    assert list(fake_salesforce.writes()) == [("PATCH", "/services/data/v59.0/composite/sobjects")] * 3
+    assert [r for r in results if not r.ok] == [
+        (ids[7], False, "FIELD_CUSTOM_VALIDATION_EXCEPTION: Company must be set")
+    ]
     owners = {rid: rec["OwnerId"] for rid, rec in fake_salesforce.store.records["Lead"].items()}
     assert owners == {i: (None if i == ids[7] else owner) for i in ids}
 
@@ -66,7 +71,10 @@ def test_server_errors_beyond_the_budget_raise_one_clear_error(fake_salesforce):
     client = _client(fake_salesforce, max_retries=2)
     with pytest.raises(ConnectorError) as info:
         client.update_many("Lead", [{"Id": i, "OwnerId": "005x"} for i in ids])
-    assert str(info.value) == "Salesforce answered HTTP 503 SERVER_UNAVAILABLE: Service Unavailable (gave up after 3 attempts)"
+    assert (
+        str(info.value)
+        == "Salesforce answered HTTP 503 SERVER_UNAVAILABLE: Service Unavailable (gave up after 3 attempts)"
+    )
     assert all(rec["OwnerId"] is None for rec in fake_salesforce.store.records["Lead"].values())
 
 
@@ -80,12 +88,21 @@ def test_bad_query_is_not_retried(fake_salesforce):
 def test_username_password_token_login(fake_salesforce):
     fake_salesforce.add_user("sync@acme.test", password="pw-secret", token="TOKEN1")
     spec = SalesforceSpec(
-        username="sync@acme.test", password="pw-secret", security_token="TOKEN1",
-        login_url=fake_salesforce.url, ca_file=fake_salesforce.ca_file,
+        username="sync@acme.test",
+        password="pw-secret",
+        security_token="TOKEN1",
+        login_url=fake_salesforce.url,
+        ca_file=fake_salesforce.ca_file,
     )
     client = SalesforceClient.from_spec(spec)
     assert client.describe("Lead")["keyPrefix"] == "00Q"
-    bad = SalesforceSpec(username="sync@acme.test", password="nope-secret", security_token="X", login_url=fake_salesforce.url, ca_file=fake_salesforce.ca_file)
+    bad = SalesforceSpec(
+        username="sync@acme.test",
+        password="nope-secret",
+        security_token="X",
+        login_url=fake_salesforce.url,
+        ca_file=fake_salesforce.ca_file,
+    )
     with pytest.raises(ConnectorError) as info:
         SalesforceClient.from_spec(bad)
     assert str(info.value) == "Salesforce refused the login: INVALID_LOGIN"
