@@ -1,16 +1,21 @@
 """Distribution with leads in Odoo: read through the real XML-RPC client from the fake Odoo, written back."""
 
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.core.management.base import CommandError
 
 from distribution.engine import ConfigError, load_text
 from distribution.models import DistributionRun, Lead, LeadAssignment
 from distribution.selectors.inputs import RunOptions, distribution_plan, distribution_prepare
+from distribution.services.configs import config_create
+from distribution.services.jobs import distribution_run_enqueue, scheduled_runs_enqueue
 from distribution.services.runs import distribution_run
 from revops.connectors.errors import ConnectorError
+from revops.models import JobRun
 from tests.distribution.conftest import TODAY
 from tests.distribution.crm_cases import FILTERS, cases, local_leads, plan_by_name
 from tests.distribution.factories import SalespersonProfileFactory
@@ -276,3 +281,75 @@ def test_dailydist_exit_codes_for_partial_and_failed_crm(org, odoo_floor, fake_o
     assert "The CRM failed: Odoo is unreachable" in out and "Nothing was written in revops." in out
     assert _snapshot(org) == before
     assert DistributionRun.objects.count() == 1
+
+
+def test_the_daily_schedule_runs_an_odoo_config_as_a_job(
+    org, odoo_floor, fake_odoo, admin, django_capture_on_commit_callbacks
+):
+    # given a saved configuration whose password stays an ${ENV_VAR} in revops
+    document = FILTERS + _odoo_section(fake_odoo)
+    config = config_create(organization=org, name="Odoo daily", document=document, acting_user=admin.user)
+    org.time_zone = "UTC"
+    org.save(update_fields=["time_zone"])
+    # when the beat asks at 06:10 on TODAY
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = scheduled_runs_enqueue(now=dt.datetime.combine(TODAY, dt.time(6, 10), tzinfo=dt.UTC))
+    # then
+    job = JobRun.objects.get()
+    run = DistributionRun.objects.get(job_run=job)
+    assert (queued, job.status, run.status, run.run_on) == (1, JobRun.Status.SUCCEEDED, "applied", TODAY)
+    assert job.counts["assigned"] == 8
+    assert len([u for u in _owners(fake_odoo).values() if u]) == 8
+    assert PASSWORD not in config.document and PASSWORD not in run.document
+
+
+def test_a_run_job_fails_with_the_crm_message_when_odoo_is_down(
+    org, odoo_floor, fake_odoo, admin, django_capture_on_commit_callbacks
+):
+    # given
+    config = config_create(
+        organization=org,
+        name="Odoo daily",
+        document=FILTERS + _odoo_section(fake_odoo),
+        acting_user=admin.user,
+    )
+    fake_odoo.stop()
+    before = _snapshot(org)
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _ = distribution_run_enqueue(
+            organization=org, config=config, dry_run=False, acting_user=admin.user
+        )
+    # then
+    job.refresh_from_db()
+    assert job.status == JobRun.Status.FAILED
+    assert (
+        job.error
+        == "The CRM failed: Odoo is unreachable: ConnectionRefusedError. Nothing was written in revops."
+    )
+    assert _snapshot(org) == before
+    assert DistributionRun.objects.count() == 0
+
+
+def test_run_pages_show_crm_leads_and_the_ones_refused(org, odoo_floor, fake_odoo, admin, client_for):
+    # given a dry run (CRM leads without local rows) and a partially applied run
+    dry = distribution_run(
+        organization=org,
+        prepared=distribution_prepare(org, _doc(fake_odoo), options=RunOptions(dry_run=True), today=TODAY),
+    )
+    fake_odoo.invalid_ids[1] = "Contact name is required."
+    partial = distribution_run(
+        organization=org,
+        prepared=distribution_prepare(org, _doc(fake_odoo), options=RunOptions(dry_run=False), today=TODAY),
+    )
+    client = client_for(admin)
+    # when
+    dry_page = client.get(reverse("distribution:run", args=[dry.pk]))
+    partial_page = client.get(reverse("distribution:run", args=[partial.pk]))
+    # then
+    assert dry_page.status_code == 200
+    assert "Person 00" in dry_page.content.decode()
+    body = partial_page.content.decode()
+    assert partial_page.status_code == 200
+    assert "Partially applied" in body and "1 refused by the CRM" in body
+    assert "odoo:1" in body and "Contact name is required." in body
