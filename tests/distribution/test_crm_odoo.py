@@ -5,8 +5,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from distribution.engine import ConfigError, load_text
 from distribution.models import DistributionRun, Lead, LeadAssignment
