@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from distribution.engine import TEMPLATES, ConfigError, load_file, load_text, render_template
+from distribution.engine import TEMPLATES, ConfigError, dump, load_file, load_text, render_template
 
 BASE = "campaign: {name: T}\ndistribution: {strategy: round_robin}\n"
 
@@ -106,3 +106,13 @@ def test_templates_are_valid_documents(name):
 def test_unknown_template():
     with pytest.raises(ConfigError, match="template: unknown template 'fancy'"):
         render_template("fancy")
+
+
+@pytest.mark.parametrize("name", ["odoo.yaml", "salesforce.yaml"])
+def test_crm_examples_are_valid_documents(name):
+    path = Path(__file__).resolve().parents[2] / "examples" / "distribution" / name
+    env = {var: f"value-of-{var}" for var in re.findall(r"\$\{([A-Z_]+)\}", path.read_text())}
+    doc = load_file(path, env=env)
+    assert doc.lead_source.type == name.removesuffix(".yaml")
+    secrets = [v for k, v in env.items() if k.endswith(("PASSWORD", "TOKEN", "SESSION_ID"))]
+    assert secrets and not [s for s in secrets if s in repr(doc) or s in dump(doc)]
