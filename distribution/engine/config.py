@@ -1,7 +1,8 @@
 """The distribution configuration document: schema, loading, `${ENV_VAR}` interpolation.
 
 One YAML or JSON document with the sections `campaign`, `salesperson_selection`,
-`lead_finding`, `distribution`, `tracking` and `execution`. Unknown keys, wrong types, bad
+`lead_finding`, `distribution`, `tracking`, `execution` and `lead_source` (where the leads
+live: revops, Odoo or Salesforce; `lead_source.py`). Unknown keys, wrong types, bad
 regular expressions, unknown strategies, missing files and unset environment variables are
 all refused with a `ConfigError` whose message starts with the dotted path of the bad key
 (``distribution.strategy: ...``). Files named in the document (web sources, salesperson

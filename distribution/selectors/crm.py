@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from distribution.engine import ConfigError, DistributionConfigDoc, LeadFacts, RepFacts
 from distribution.engine.lead_source import OdooSource, SalesforceSource, soql_condition, soql_literal
 from distribution.models import Lead
+from revops.connectors.errors import ConnectorError
 from revops.connectors.odoo import OdooClient, OdooSpec
 from revops.connectors.salesforce import SalesforceClient, SalesforceSpec
 from revops.models import Organization
@@ -157,34 +158,42 @@ def _read_odoo(source: OdooSource, doc: DistributionConfigDoc, reps: Sequence[Re
             tag_names = {t["id"]: t["name"] for t in tags}
     leads = []
     for r in rows:
-        owner = r.get("user_id")
-        owner_uid = owner[0] if isinstance(owner, list) else None
-        created = r.get(fm.created) if fm.created else None
-        received = (
-            dt.datetime.strptime(created, "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.UTC)
-            if isinstance(created, str) and created
-            else dt.datetime.now(dt.UTC)
-        )
-        leads.append(
-            CrmLead(
-                external_id=f"odoo:{r['id']}",
-                remote_id=r["id"],
-                received_at=received,
-                name=_name(r.get(fm.name)) if fm.name else "",
-                email=_name(r.get(fm.email)) if fm.email else "",
-                phone=_name(r.get(fm.phone)) if fm.phone else "",
-                company=_name(r.get(fm.company)) if fm.company else "",
-                web_source=_name(r.get(fm.web_source)) if fm.web_source else "",
-                campaign=_name(r.get(fm.campaign)) if fm.campaign else "",
-                status=_name(r.get(fm.status)) if fm.status else "",
-                tags=tuple(tag_names.get(t, str(t)) for t in (r.get(fm.tags) or [])) if fm.tags else (),
-                do_not_call=bool(r.get(fm.do_not_call)) if fm.do_not_call else False,
-                priority=_odoo_priority(r.get(fm.priority)) if fm.priority else 0,
-                remote_owner=str(owner_uid) if owner_uid else "",
-                owner_id=remote_rep.get(owner_uid) if owner_uid else None,
-            )
-        )
+        try:
+            leads.append(_odoo_lead(r, source, tag_names, remote_rep))
+        except (TypeError, ValueError, IndexError) as exc:
+            raise ConnectorError(
+                f"Odoo crm.lead has an unreadable value: {exc}", record_id=str(r.get("id"))
+            ) from None
     return CrmRead("odoo", client, leads, rep_remote)
+
+
+def _odoo_lead(r: dict, source: OdooSource, tag_names: dict[int, str], remote_rep: dict) -> CrmLead:
+    fm = source.field_map
+    owner = r.get("user_id")
+    owner_uid = owner[0] if isinstance(owner, list) else None
+    created = r.get(fm.created) if fm.created else None
+    received = (
+        dt.datetime.strptime(created, "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.UTC)
+        if isinstance(created, str) and created
+        else dt.datetime.now(dt.UTC)
+    )
+    return CrmLead(
+        external_id=f"odoo:{r['id']}",
+        remote_id=r["id"],
+        received_at=received,
+        name=_name(r.get(fm.name)) if fm.name else "",
+        email=_name(r.get(fm.email)) if fm.email else "",
+        phone=_name(r.get(fm.phone)) if fm.phone else "",
+        company=_name(r.get(fm.company)) if fm.company else "",
+        web_source=_name(r.get(fm.web_source)) if fm.web_source else "",
+        campaign=_name(r.get(fm.campaign)) if fm.campaign else "",
+        status=_name(r.get(fm.status)) if fm.status else "",
+        tags=tuple(tag_names.get(t, str(t)) for t in (r.get(fm.tags) or [])) if fm.tags else (),
+        do_not_call=bool(r.get(fm.do_not_call)) if fm.do_not_call else False,
+        priority=_odoo_priority(r.get(fm.priority)) if fm.priority else 0,
+        remote_owner=str(owner_uid) if owner_uid else "",
+        owner_id=remote_rep.get(owner_uid) if owner_uid else None,
+    )
 
 
 def _sf_datetime(value: Any) -> dt.datetime:
@@ -222,36 +231,41 @@ def _read_salesforce(
     soql = f"SELECT {', '.join(fields)} FROM Lead WHERE {' AND '.join(where)} ORDER BY {order}"  # noqa: S608
     leads = []
     for r in client.query_iter(soql):
-
-        def text(key: str, r: dict = r) -> str:
-            value = r.get(key) if key else None
-            return "" if value is None else str(value)
-
-        rating = text(fm.priority)
-        owner = text("OwnerId")
-        tags = tuple(t.strip() for t in text(fm.tags).split(";") if t.strip()) if fm.tags else ()
-        leads.append(
-            CrmLead(
-                external_id=f"salesforce:{r['Id']}",
-                remote_id=r["Id"],
-                received_at=_sf_datetime(r.get(fm.created)) if fm.created else dt.datetime.now(dt.UTC),
-                name=text(fm.name),
-                email=text(fm.email),
-                phone=text(fm.phone),
-                company=text(fm.company),
-                web_source=text(fm.web_source),
-                campaign=text(fm.campaign),
-                status=text(fm.status),
-                tags=tags,
-                do_not_call=bool(r.get(fm.do_not_call)) if fm.do_not_call else False,
-                priority=source.rating_priority.get(
-                    rating, int(rating) if rating.lstrip("-").isdigit() else 0
-                ),
-                remote_owner="" if owner in unassigned else owner,
-                owner_id=None if owner in unassigned else remote_rep.get(owner),
-            )
-        )
+        try:
+            leads.append(_salesforce_lead(r, source, unassigned, remote_rep))
+        except (TypeError, ValueError) as exc:
+            raise ConnectorError(
+                f"Salesforce Lead has an unreadable value: {exc}", record_id=str(r.get("Id"))
+            ) from None
     return CrmRead("salesforce", client, leads, rep_remote)
+
+
+def _salesforce_lead(r: dict, source: SalesforceSource, unassigned: set[str], remote_rep: dict) -> CrmLead:
+    fm = source.field_map
+
+    def text(key: str) -> str:
+        value = r.get(key) if key else None
+        return "" if value is None else str(value)
+
+    rating = text(fm.priority)
+    owner = text("OwnerId")
+    return CrmLead(
+        external_id=f"salesforce:{r['Id']}",
+        remote_id=r["Id"],
+        received_at=_sf_datetime(r.get(fm.created)) if fm.created else dt.datetime.now(dt.UTC),
+        name=text(fm.name),
+        email=text(fm.email),
+        phone=text(fm.phone),
+        company=text(fm.company),
+        web_source=text(fm.web_source),
+        campaign=text(fm.campaign),
+        status=text(fm.status),
+        tags=tuple(t.strip() for t in text(fm.tags).split(";") if t.strip()) if fm.tags else (),
+        do_not_call=bool(r.get(fm.do_not_call)) if fm.do_not_call else False,
+        priority=source.rating_priority.get(rating, int(rating) if rating.lstrip("-").isdigit() else 0),
+        remote_owner="" if owner in unassigned else owner,
+        owner_id=None if owner in unassigned else remote_rep.get(owner),
+    )
 
 
 def crm_read(doc: DistributionConfigDoc, reps: Sequence[RepFacts]) -> CrmRead:

@@ -240,3 +240,16 @@ def test_bad_salesforce_config_names_the_path(_case, section, message):
     with pytest.raises(ConfigError) as info:
         load_text(FILTERS + section, env={})
     assert str(info.value).startswith(message)
+
+
+def test_a_malformed_lead_fails_the_read_naming_the_record(org, sf_floor, fake_salesforce):
+    # given Salesforce answers one lead with a date it cannot have
+    victim = next(iter(fake_salesforce.store.records["Lead"]))
+    fake_salesforce.malformed[victim] = {"CreatedDate": "yesterday"}
+    before = _snapshot(org)
+    # when / then
+    with pytest.raises(ConnectorError) as info:
+        distribution_prepare(org, _doc(fake_salesforce, sf_floor), options=RunOptions(dry_run=False), today=TODAY)
+    assert info.value.record_id == victim
+    assert str(info.value).startswith(f"record {victim}: Salesforce Lead has an unreadable value: time data 'yesterday'")
+    assert _snapshot(org) == before

@@ -15,7 +15,8 @@ Endpoints, under `/services/data/v<version>/`:
 - `POST /services/Soap/u/<version>` (the SOAP login simple-salesforce sends).
 
 Faults: `fail_next(n, status=403, code="REQUEST_LIMIT_EXCEEDED")` answers the next n requests
-with that error; `invalid[record_id] = (statusCode, message)` makes a record's writes fail.
+with that error; `invalid[record_id] = (statusCode, message)` makes a record's writes fail;
+`malformed[record_id] = {field: value}` answers queries with those values in that record.
 Every request is appended to `calls` as (method, path). TLS uses a self-signed certificate
 for 127.0.0.1 made at start; clients trust it through `ca_file`.
 """
@@ -118,6 +119,7 @@ class FakeSalesforce:
         self.store.define("Group", {"Name": "string", "Type": "string"})
         self.calls: list[tuple[str, str]] = []
         self.invalid: dict[str, tuple[str, str]] = {}
+        self.malformed: dict[str, dict] = {}
         self._faults: list[tuple[int, str, str]] = []
         self._cursors: dict[str, list[dict]] = {}
         self.lock = threading.Lock()
@@ -228,6 +230,7 @@ class FakeSalesforce:
                     "url": f"/services/data/v{version}/sobjects/{q.sobject}/{r['Id']}",
                 },
                 **{f: r.get(f) for f in q.fields},
+                **{f: v for f, v in self.malformed.get(r["Id"], {}).items() if f in q.fields},
             }
             for r in rows
         ]
