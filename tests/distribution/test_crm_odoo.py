@@ -239,7 +239,7 @@ def _dailydist(*args) -> tuple[int, str]:
     return 0, out.getvalue()
 
 
-def test_dailydist_with_an_odoo_config_end_to_end(org, odoo_floor, fake_odoo, tmp_path, caplog):
+def test_dailydist_with_an_odoo_config_end_to_end(org, odoo_floor, fake_odoo, other_rep, tmp_path, caplog):
     # given
     path = tmp_path / "odoo.yaml"
     path.write_text(FILTERS + _odoo_section(fake_odoo))
@@ -248,12 +248,17 @@ def test_dailydist_with_an_odoo_config_end_to_end(org, odoo_floor, fake_odoo, tm
     dry = _dailydist(*common, "--dry-run")
     writes_after_dry = len(fake_odoo.writes())
     applied = _dailydist(*common)
+    # a salesperson set in Odoo meanwhile on a lead the run left alone
+    fake_odoo.models["crm.lead"].records[30]["user_id"] = odoo_floor[other_rep.user_id]
     again = _dailydist(*common)
     # then
     assert dry[0] == 0 and "Dry run" in dry[1] and writes_after_dry == 0
     assert applied[0] == 0 and "8 assigned, 22 excluded, 0 with no eligible rep" in applied[1]
     assert again[0] == 3 and "Nothing to do" in again[1]  # Odoo now says they are owned
-    assert len([u for u in _owners(fake_odoo).values() if u]) == 8
+    assert len([u for u in _owners(fake_odoo).values() if u]) == 9
+    # still one mirror per lead; the lead owned in Odoo was not read again, nor written
+    assert Lead.objects.filter(organization=org, external_source="odoo").count() == 30
+    assert odoo_floor[other_rep.user_id] == _owners(fake_odoo)["Person 29"]
     # the password is in no stored snapshot, output or log
     runs = list(DistributionRun.objects.order_by("pk"))
     assert [r.status for r in runs] == ["planned", "applied", "nothing"]
