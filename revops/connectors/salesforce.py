@@ -56,12 +56,23 @@ class RecordResult(NamedTuple):
     message: str = ""
 
 
-class CaBundleSession(requests.Session):
-    """A session that verifies with its own `verify` even when REQUESTS_CA_BUNDLE is set.
+class ConnectorSession(requests.Session):
+    """The connector's HTTP session: a timeout on every request, and its own CA bundle.
 
-    requests lets the environment's bundle override `Session.verify` (psf/requests#3829), so a
-    private CA given in the spec would be ignored on machines that set the variable.
+    The timeout also covers the SOAP login, which simple-salesforce sends without one. The
+    bundle is kept even when REQUESTS_CA_BUNDLE is set: requests lets the environment's
+    bundle override `Session.verify` (psf/requests#3829), which would ignore a private CA.
     """
+
+    def __init__(self, *, timeout: float = DEFAULT_TIMEOUT_SECONDS, ca_file: str = "") -> None:
+        super().__init__()
+        self.timeout = timeout
+        if ca_file:
+            self.verify = ca_file
+
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, *args, **kwargs)
 
     def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict:
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
@@ -73,9 +84,7 @@ class CaBundleSession(requests.Session):
 def connect(spec: SalesforceSpec, *, session: requests.Session | None = None) -> Salesforce:
     """A `Salesforce` for `spec` (logs in first when given a username instead of a session id)."""
     if session is None:
-        session = CaBundleSession()
-        if spec.ca_file:
-            session.verify = spec.ca_file
+        session = ConnectorSession(timeout=spec.timeout, ca_file=spec.ca_file)
     try:
         if spec.session_id:
             return Salesforce(
