@@ -249,7 +249,11 @@ def test_a_malformed_lead_fails_the_read_naming_the_record(org, sf_floor, fake_s
     before = _snapshot(org)
     # when / then
     with pytest.raises(ConnectorError) as info:
-        distribution_prepare(org, _doc(fake_salesforce, sf_floor), options=RunOptions(dry_run=False), today=TODAY)
+        distribution_prepare(
+            org, _doc(fake_salesforce, sf_floor), options=RunOptions(dry_run=False), today=TODAY
+        )
     assert info.value.record_id == victim
-    assert str(info.value).startswith(f"record {victim}: Salesforce Lead has an unreadable value: time data 'yesterday'")
+    assert str(info.value).startswith(
+        f"record {victim}: Salesforce Lead has an unreadable value: time data 'yesterday'"
+    )
     assert _snapshot(org) == before
