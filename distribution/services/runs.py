@@ -112,6 +112,8 @@ def distribution_run(
                 applied.names,
                 applied.external_ids,
             )
+            # Callers (the command's report) see what was recorded: local ids, accepted leads.
+            prepared.plan = plan
     counts = plan.counts()
     status = RunStatus.NOTHING if not plan.assignments else (RunStatus.PLANNED if dry else RunStatus.APPLIED)
     if failures:

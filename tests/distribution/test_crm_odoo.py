@@ -1,6 +1,7 @@
 """Distribution with leads in Odoo: read through the real XML-RPC client from the fake Odoo, written back."""
 
 import datetime as dt
+import json
 from io import StringIO
 
 import pytest
@@ -272,10 +273,16 @@ def test_dailydist_exit_codes_for_partial_and_failed_crm(org, odoo_floor, fake_o
     path = tmp_path / "odoo.yaml"
     path.write_text(FILTERS + _odoo_section(fake_odoo))
     common = ("--config", str(path), "--org", "acme", "--today", TODAY.isoformat())
-    # a record refused: exit 7, partially applied
+    # a record refused: exit 7, partially applied; the report lists what was recorded
     fake_odoo.invalid_ids[1] = "Contact name is required."
-    code, out = _dailydist(*common)
+    report = tmp_path / "report.json"
+    code, out = _dailydist(
+        *common, "--generate-report", "--report-format", "json", "--report-output", str(report)
+    )
     assert code == 7
+    recorded = set(LeadAssignment.objects.values_list("lead_id", flat=True))
+    assert {a["lead_id"] for a in json.loads(report.read_text())["assignments"]} == recorded
+    assert len(recorded) == 7
     assert "refused by the CRM: odoo:1: Contact name is required." in out
     assert "Partially applied: the CRM refused 1 lead(s); the others are applied." in out
     # Odoo gone: exit 6, nothing written
