@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from revops.models import Role
+from tests.fakes.fixtures import fake_odoo, fake_salesforce  # noqa: F401 (fixtures)
 from tests.revops.factories import (
     AccountFactory,
     MembershipFactory,

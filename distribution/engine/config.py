@@ -1,7 +1,8 @@
 """The distribution configuration document: schema, loading, `${ENV_VAR}` interpolation.
 
 One YAML or JSON document with the sections `campaign`, `salesperson_selection`,
-`lead_finding`, `distribution`, `tracking` and `execution`. Unknown keys, wrong types, bad
+`lead_finding`, `distribution`, `tracking`, `execution` and `lead_source` (where the leads
+live: revops, Odoo or Salesforce; `lead_source.py`). Unknown keys, wrong types, bad
 regular expressions, unknown strategies, missing files and unset environment variables are
 all refused with a `ConfigError` whose message starts with the dotted path of the bad key
 (``distribution.strategy: ...``). Files named in the document (web sources, salesperson
@@ -21,6 +22,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from distribution.engine.lead_source import SOURCE_TYPES, LeadSource, RevopsSource
 from distribution.engine.types import CatchUp, Strategy
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -219,11 +221,25 @@ class DistributionConfigDoc(_Section):
     distribution: DistributionSection
     tracking: Tracking = Field(default_factory=Tracking)
     execution: Execution = Field(default_factory=Execution)
+    lead_source: LeadSource = Field(default_factory=RevopsSource)
+
+    @model_validator(mode="after")
+    def _salesforce_unassigned(self) -> DistributionConfigDoc:
+        source = self.lead_source
+        if source.type == "salesforce" and self.lead_finding.only_unassigned and not source.unassigned_owners:
+            raise ValueError(
+                "lead_source.unassigned_owners: required with lead_finding.only_unassigned "
+                "(a Salesforce lead always has an owner: list the queue or user ids that mean unassigned)"
+            )
+        return self
 
 
 def _dotted(loc: tuple[int | str, ...]) -> str:
-    # pydantic puts the union member tried ("list[...]") and validator names in loc; drop them.
+    # pydantic puts the union member tried ("list[...]"), validator names and the lead source's
+    # type tag (lead_source.odoo.url) in loc; drop them.
     parts = [str(p) for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
+    if len(parts) > 1 and parts[0] == "lead_source" and parts[1] in SOURCE_TYPES:
+        del parts[1]
     return ".".join(parts)
 
 
@@ -240,6 +256,10 @@ def _first_error(exc: ValidationError) -> ConfigError:
         message = sub.group(2)
     if err["type"] == "extra_forbidden":
         message = "unknown key"
+    elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        path = f"{path}.type"
+        tag = (err.get("ctx") or {}).get("tag", "")
+        message = f"unknown type {tag!r} (choose from {', '.join(SOURCE_TYPES)})" if tag else "required"
     return ConfigError(path, message)
 
 

@@ -106,7 +106,68 @@ execution:
   log_level: INFO
 """
 
-TEMPLATES = {"minimal": MINIMAL, "basic": BASIC, "advanced": ADVANCED}
+ODOO = """\
+# Leads in Odoo (crm.lead over XML-RPC): unassigned leads are read, distributed by capacity to
+# the salesperson profiles, and their salesperson (user_id) is written back. Set ODOO_PASSWORD
+# in the environment (an API key works as the password).
+campaign:
+  name: {campaign}
+lead_finding:
+  date_range:
+    younger_than_days: 30
+  do_not_call:
+    exclude: true
+  required_fields: [email]
+distribution:
+  strategy: capacity_based
+  seed: 1
+  capacity:
+    default_capacity: 50
+lead_source:
+  type: odoo
+  url: https://odoo.example.com
+  database: production
+  username: distribution@example.com
+  password: ${{ODOO_PASSWORD}}
+  domain: [[type, "=", lead]]
+  field_map:
+    email: email_from
+    company: partner_name
+    web_source: source_id
+    campaign: campaign_id
+    status: stage_id
+    tags: tag_ids
+  user_map: {{}}
+  batch_size: 500
+"""
+
+SALESFORCE = """\
+# Leads in Salesforce (Lead through the REST API): leads owned by the web-lead queue are read,
+# distributed round robin, and their OwnerId is written back in collections of 200. Set
+# SALESFORCE_USERNAME, SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN in the environment.
+campaign:
+  name: {campaign}
+lead_finding:
+  date_range:
+    younger_than_days: 30
+  do_not_call:
+    exclude: true
+distribution:
+  strategy: round_robin
+  seed: 1
+lead_source:
+  type: salesforce
+  username: ${{SALESFORCE_USERNAME}}
+  password: ${{SALESFORCE_PASSWORD}}
+  security_token: ${{SALESFORCE_SECURITY_TOKEN}}
+  api_version: "59.0"
+  where:
+    - {{field: Status, op: in, value: [Open - Not Contacted, Working - Contacted]}}
+  unassigned_owners: [00G000000000000AAA]
+  owner_map: {{}}
+"""
+
+TEMPLATES = {"minimal": MINIMAL, "basic": BASIC, "advanced": ADVANCED, "odoo": ODOO, "salesforce": SALESFORCE}
 
 
 def render_template(name: str, *, campaign: str = "Default") -> str:

@@ -58,6 +58,8 @@ class RunStatus(models.TextChoices):
     APPLIED = "applied", "Applied"
     NOTHING = "nothing", "Nothing to do"
     FAILED = "failed", "Failed"
+    # A CRM-sourced run whose write-back the CRM refused for some leads (see `failures`).
+    PARTIAL = "partial", "Partially applied"
 
 
 class DistributionRun(OrganizationOwnedModel):
@@ -66,7 +68,8 @@ class DistributionRun(OrganizationOwnedModel):
     `reps` holds one entry per rep: id, name, before, assigned, after, target, capacity.
     `exclusions` maps a filter's name to the number of leads it kept out; `preview` the first
     assignments (lead, rep, reason) for the dry-run page; `unassigned` the "no eligible rep"
-    lead ids.
+    lead ids; `failures` the leads a CRM refused to reassign (lead id, CRM id, the CRM's
+    message): those keep their owner, the others are applied.
     """
 
     config = models.ForeignKey(
@@ -90,6 +93,7 @@ class DistributionRun(OrganizationOwnedModel):
     unassigned = models.JSONField(default=list, blank=True)
     preview = models.JSONField(default=list, blank=True)
     options = models.JSONField(default=dict, blank=True)
+    failures = models.JSONField(default=list, blank=True)
     job_run = models.ForeignKey(
         "revops.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

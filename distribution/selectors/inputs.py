@@ -32,6 +32,7 @@ from distribution.engine import (
 )
 from distribution.engine.config import read_lines
 from distribution.models import OPEN_STATUSES, Lead, SalespersonProfile
+from distribution.selectors.crm import CrmRead, crm_lead_facts, crm_read
 from revops.models import Membership, Organization, Role
 from revops.selectors.account_matching import AccountIndex
 
@@ -60,6 +61,8 @@ class Prepared:
     web_sources: list[str] | None
     plan: Plan | None = None
     names: dict[int, str] = field(default_factory=dict)
+    # The CRM's leads and connection when `lead_source` is Odoo or Salesforce.
+    crm: CrmRead | None = None
 
 
 def org_today(organization: Organization) -> date:
@@ -257,18 +260,26 @@ LEAD_FIELDS = (
 )
 
 
-def lead_facts(organization: Organization, doc: DistributionConfigDoc) -> list[LeadFacts]:
-    """The organization's candidate leads (unowned ones when `only_unassigned`)."""
-    tz = ZoneInfo(organization.time_zone or "UTC")
-    qs = Lead.objects.filter(organization=organization)
-    if doc.lead_finding.only_unassigned:
-        qs = qs.filter(owner__isnull=True)
+def routing_context(
+    organization: Organization, doc: DistributionConfigDoc
+) -> tuple[AccountIndex | None, dict[str, int]]:
+    """The account index (account-owner routing) and earlier leads' owners by e-mail (duplicates)."""
     routing = doc.distribution.routing
     index = AccountIndex(organization) if routing.account_owner else None
     earlier: dict[str, int] = {}
     if routing.duplicate_owner:
         rows = Lead.objects.filter(organization=organization, owner__isnull=False).exclude(email="")
         earlier = {email.casefold(): owner for email, owner in rows.values_list("email", "owner_id")}
+    return index, earlier
+
+
+def lead_facts(organization: Organization, doc: DistributionConfigDoc) -> list[LeadFacts]:
+    """The organization's candidate leads (unowned ones when `only_unassigned`)."""
+    tz = ZoneInfo(organization.time_zone or "UTC")
+    qs = Lead.objects.filter(organization=organization)
+    if doc.lead_finding.only_unassigned:
+        qs = qs.filter(owner__isnull=True)
+    index, earlier = routing_context(organization, doc)
     leads = []
     for row in qs.values_list(*LEAD_FIELDS).iterator(chunk_size=5000):
         (
@@ -335,18 +346,30 @@ def distribution_prepare(
     base_dir: Path | None = None,
     today: date | None = None,
 ) -> Prepared:
-    """Read the run's inputs (reps, leads) without planning; `distribution_plan` plans."""
+    """Read the run's inputs (reps, leads) without planning; `distribution_plan` plans.
+
+    With an Odoo or Salesforce `lead_source` the leads come from the CRM (`selectors/crm.py`;
+    a `ConnectorError` when it cannot be read); nothing is written anywhere.
+    """
     state = state_from_json(state_json or {})
     reps, names = rep_facts(organization, doc, base_dir=base_dir, state=state)
+    crm = None
+    if doc.lead_source.type == "revops":
+        leads = lead_facts(organization, doc)
+    else:
+        crm = crm_read(doc, reps)
+        index, earlier = routing_context(organization, doc)
+        leads = crm_lead_facts(organization, crm, index=index, earlier=earlier)
     return Prepared(
         doc=doc,
         today=today or org_today(organization),
         reps=reps,
-        leads=lead_facts(organization, doc),
+        leads=leads,
         state=state,
         options=options,
         web_sources=web_source_values(doc, base_dir),
         names=names,
+        crm=crm,
     )
 
 

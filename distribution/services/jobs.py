@@ -17,6 +17,8 @@ from distribution.engine import ConfigError, load_text
 from distribution.models import DistributionConfig, DistributionRun
 from distribution.selectors.inputs import RunOptions, distribution_prepare
 from distribution.services.runs import distribution_run
+from revops.connectors.errors import ConnectorError
+from revops.exceptions import ApplicationError
 from revops.models import JobRun, Organization
 from revops.services.jobs import JobProgress, job_enqueue
 
@@ -69,23 +71,29 @@ def distribution_job_run(*, job: JobRun, progress: JobProgress) -> dict:
     options = RunOptions(dry_run=bool(job.params.get("dry_run", True)), max_leads=job.params.get("max_leads"))
     progress.report(done=0, total=1)
     run_on = job.params.get("run_on")
-    prepared = distribution_prepare(
-        job.organization,
-        doc,
-        state_json=config.state,
-        options=options,
-        today=dt.date.fromisoformat(run_on) if run_on else None,
-    )
-    progress.report(done=1, total=3)
-    run = distribution_run(
-        organization=job.organization,
-        prepared=prepared,
-        config=config,
-        acting_user=job.started_by,
-        job_run=job,
-        progress=lambda done, total: progress.report(done=done, total=total, start=33, span=67),
-    )
-    return {"run_id": run.pk, **run.counts}
+    try:
+        prepared = distribution_prepare(
+            job.organization,
+            doc,
+            state_json=config.state,
+            options=options,
+            today=dt.date.fromisoformat(run_on) if run_on else None,
+        )
+        progress.report(done=1, total=3)
+        run = distribution_run(
+            organization=job.organization,
+            prepared=prepared,
+            config=config,
+            acting_user=job.started_by,
+            job_run=job,
+            progress=lambda done, total: progress.report(done=done, total=total, start=33, span=67),
+        )
+    except ConfigError as exc:
+        raise ApplicationError(f"The configuration is not valid: {exc}") from None
+    except ConnectorError as exc:
+        # Retrying here would repeat the connector's own bounded retries: refuse with the reason.
+        raise ApplicationError(f"The CRM failed: {exc}. Nothing was written in revops.") from None
+    return {"run_id": run.pk, "status": run.status, **run.counts}
 
 
 def scheduled_runs_enqueue(*, now: dt.datetime | None = None) -> int:

@@ -5,6 +5,13 @@ no assignment, no lead changes, no config state. An applied run writes, in one t
 the run, one `LeadAssignment` per assigned lead, the leads' owners (only leads still unowned:
 if another run took one meanwhile, the whole run is refused and nothing is written) and the
 config's round-robin / catch-up state.
+
+When the leads come from a CRM (`lead_source` odoo / salesforce), an applied run first writes
+the owners back to the CRM and mirrors its leads (`services/crm.py`), then records as above
+with the leads the CRM accepted. Status `partial` (partially applied): the CRM refused some
+leads (listed in `failures` with its message; they keep their owner), the others are applied;
+`failed`: it refused every one. A CRM call that fails as a whole raises `ConnectorError` and
+nothing local is written. A dry run never calls the CRM's write methods.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from distribution.models import (
     RunStatus,
 )
 from distribution.selectors.inputs import Prepared, distribution_plan, state_to_json
+from distribution.services.crm import crm_apply
 from revops.bulk import bulk_insert
 from revops.exceptions import ApplicationError
 from revops.models import Organization
@@ -54,19 +62,22 @@ def _rep_rows(plan: Plan) -> list[dict]:
     ]
 
 
-def _preview(plan: Plan, prepared: Prepared) -> list[dict]:
-    names = {lead.id: lead.name for lead in prepared.leads}
-    return [
-        {
-            "lead_id": a.lead_id,
+def _preview(plan: Plan, prepared: Prepared, names: dict[int, str], external: dict[int, str]) -> list[dict]:
+    rows = []
+    for a in plan.assignments[:PREVIEW_ROWS]:
+        row = {
+            # A CRM lead not yet stored in revops (dry run) has no local id.
+            "lead_id": a.lead_id if a.lead_id > 0 else None,
             "lead": names.get(a.lead_id, ""),
             "rep_id": a.rep_id,
             "rep": prepared.names.get(a.rep_id, ""),
             "strategy": a.strategy,
             "reason": a.explanation.reason,
         }
-        for a in plan.assignments[:PREVIEW_ROWS]
-    ]
+        if a.lead_id in external:
+            row["external_id"] = external[a.lead_id]
+        rows.append(row)
+    return rows
 
 
 @transaction.atomic
@@ -88,8 +99,26 @@ def distribution_run(
         # Two applied runs of one config at once would both read the same round-robin state.
         config = DistributionConfig.objects.select_for_update().get(pk=config.pk, organization=organization)
         version = DistributionConfigVersion.objects.filter(config=config, version=config.version).first()
+    names = {lead.id: lead.name for lead in prepared.leads}
+    external: dict[int, str] = {}
+    failures: list[dict] = []
+    if prepared.crm is not None:
+        external = {fid: lead.external_id for fid, lead in prepared.crm.by_fact_id.items()}
+        if not dry:
+            applied = crm_apply(organization=organization, prepared=prepared, plan=plan)
+            plan, failures, names, external = (
+                applied.plan,
+                applied.failures,
+                applied.names,
+                applied.external_ids,
+            )
+            # Callers (the command's report) see what was recorded: local ids, accepted leads.
+            prepared.plan = plan
     counts = plan.counts()
     status = RunStatus.NOTHING if not plan.assignments else (RunStatus.PLANNED if dry else RunStatus.APPLIED)
+    if failures:
+        counts["failed"] = len(failures)
+        status = RunStatus.PARTIAL if plan.assignments else RunStatus.FAILED
     o = prepared.options
     run = DistributionRun.objects.create(
         organization=organization,
@@ -106,13 +135,16 @@ def distribution_run(
         reps=_rep_rows(plan),
         exclusions=dict(Counter(e.reason for e in plan.excluded)),
         unassigned=list(plan.unassigned),
-        preview=_preview(plan, prepared),
+        preview=_preview(plan, prepared, names, external),
         options={
             "max_leads": o.max_leads,
             "start": o.start.isoformat() if o.start else None,
             "end": o.end.isoformat() if o.end else None,
             "force_round_robin": o.force_round_robin,
+            "lead_source": prepared.doc.lead_source.type,
+            **({"crm_calls": prepared.crm.calls} if prepared.crm is not None else {}),
         },
+        failures=failures,
         job_run=job_run,
         started_by=acting_user if acting_user is not None and acting_user.is_authenticated else None,
         finished_at=timezone.now(),

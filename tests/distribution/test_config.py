@@ -1,10 +1,11 @@
 """Configuration documents: every refusal names the path of the bad key; templates load."""
 
+import re
 from pathlib import Path
 
 import pytest
 
-from distribution.engine import TEMPLATES, ConfigError, load_file, load_text, render_template
+from distribution.engine import TEMPLATES, ConfigError, dump, load_file, load_text, render_template
 
 BASE = "campaign: {name: T}\ndistribution: {strategy: round_robin}\n"
 
@@ -94,10 +95,24 @@ def test_missing_config_file(tmp_path: Path):
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_templates_are_valid_documents(name):
-    doc = load_text(render_template(name, campaign="Spring"), env={})
+    text = render_template(name, campaign="Spring")
+    # The CRM templates read their secrets from the environment.
+    env = dict.fromkeys(re.findall(r"\$\{([A-Z_]+)\}", text), "set-in-env")
+    doc = load_text(text, env=env)
     assert doc.campaign.name == "Spring"
+    assert doc.lead_source.type == {"odoo": "odoo", "salesforce": "salesforce"}.get(name, "revops")
 
 
 def test_unknown_template():
     with pytest.raises(ConfigError, match="template: unknown template 'fancy'"):
         render_template("fancy")
+
+
+@pytest.mark.parametrize("name", ["odoo.yaml", "salesforce.yaml"])
+def test_crm_examples_are_valid_documents(name):
+    path = Path(__file__).resolve().parents[2] / "examples" / "distribution" / name
+    env = {var: f"value-of-{var}" for var in re.findall(r"\$\{([A-Z_]+)\}", path.read_text())}
+    doc = load_file(path, env=env)
+    assert doc.lead_source.type == name.removesuffix(".yaml")
+    secrets = [v for k, v in env.items() if k.endswith(("PASSWORD", "TOKEN", "SESSION_ID"))]
+    assert secrets and not [s for s in secrets if s in repr(doc) or s in dump(doc)]

@@ -22,6 +22,7 @@ from distribution.models import DistributionConfig
 from distribution.reports import FORMATS, run_report
 from distribution.selectors.inputs import Prepared, RunOptions, distribution_plan, distribution_prepare
 from distribution.services.runs import distribution_run
+from revops.connectors.errors import ConnectorError
 from revops.exceptions import ApplicationError
 from revops.models import Organization
 
@@ -31,6 +32,8 @@ EXIT_BAD_CONFIG = 2  # the configuration or an option is wrong; nothing was writ
 EXIT_NOTHING = 3  # no lead to distribute (or no rep could take any); a dry run still records
 EXIT_STOPPED = 4  # step mode: the operator answered "n"; nothing was written
 EXIT_REFUSED = 5  # the run was refused while applying (leads taken meanwhile); nothing was written
+EXIT_CRM_FAILED = 6  # the CRM could not be read or written (after retries); nothing local was written
+EXIT_PARTIAL = 7  # applied, but the CRM refused some leads (listed on the run); the others are applied
 
 TABLE_ROWS = 20  # rows of a step's table shown on screen
 
@@ -116,9 +119,13 @@ class Command(BaseCommand):
             raise CommandError(f"Stopped at {exc}: nothing was written.", returncode=EXIT_STOPPED) from None
         except (ApplicationError, ValidationError) as exc:
             raise CommandError(str(getattr(exc, "message", exc)), returncode=EXIT_REFUSED) from None
+        except ConnectorError as exc:
+            raise CommandError(
+                f"The CRM failed: {exc}. Nothing was written in revops.", returncode=EXIT_CRM_FAILED
+            ) from None
         plan = prepared.plan
         assert plan is not None
-        counts = plan.counts()
+        counts = run.counts
         mode = "Dry run" if run.mode == "dry_run" else "Applied"
         self.stdout.write(
             f"{mode} {run.pk} of {run.config_name}: {counts['assigned']} assigned, {counts['excluded']} excluded, "
@@ -131,6 +138,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"Report written to {options['report_output']}.")
             else:
                 self.stdout.write(text)
+        if run.failures:
+            for failure in run.failures[:TABLE_ROWS]:
+                self.stdout.write(f"  refused by the CRM: {failure['external_id']}: {failure['message']}")
+            raise CommandError(
+                f"Partially applied: the CRM refused {len(run.failures)} lead(s); the others are applied.",
+                returncode=EXIT_PARTIAL,
+            )
         if not plan.assignments:
             raise CommandError("Nothing to do: no lead was assigned.", returncode=EXIT_NOTHING)
 
