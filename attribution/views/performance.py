@@ -13,6 +13,11 @@ from revops.permissions import cap_required
 from revops.selectors.periods import organization_today, period_range
 from revops.web.exports import export_dispatch
 
+# The page shows the leading partners; the export (same selector) holds every one. A program
+# with thousands of partners would otherwise render thousands of rows and bars per view.
+LEADERBOARD_SIZE = 50
+CHART_PARTNERS = 20
+
 
 @cap_required(AttributionCap.VIEW)
 def partner_performance_view(request: HttpRequest) -> HttpResponse:
@@ -28,7 +33,9 @@ def partner_performance_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "dates": dates,
         "performance": performance,
-        "partner_chart": charts.partner_bar(performance.partners),
+        "leaders": performance.partners[:LEADERBOARD_SIZE],
+        "leaderboard_size": LEADERBOARD_SIZE,
+        "partner_chart": charts.partner_bar(performance.partners[:CHART_PARTNERS]),
         "role_chart": charts.role_donut(performance.roles),
         "tier_chart": charts.tier_pie(performance.tiers),
         "waterfall_chart": charts.credit_waterfall(performance, currency=membership.organization.currency),

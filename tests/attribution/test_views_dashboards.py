@@ -60,6 +60,25 @@ def test_partner_dashboard_figures(book, admin, client_for):
     assert 'id="partner-leaderboard"' in html
 
 
+def test_partner_dashboard_lists_the_leading_partners_and_says_the_export_holds_all(
+    book, admin, client_for, monkeypatch
+):
+    # given a leaderboard of one (two partners are credited)
+    monkeypatch.setattr("attribution.views.performance.LEADERBOARD_SIZE", 1)
+    # when
+    response = client_for(admin).get(PARTNERS_URL, {"period": "all"})
+    csv_rows = client_for(admin).get(PARTNERS_URL, {"period": "all", "export": "csv"})
+    # then the page shows Alpha only, says so, and keeps the total of both; the export has both
+    html = response.content.decode()
+    table = html[html.index('id="partner-leaderboard"') :]
+    assert ">Alpha</td>" in table and ">Beta</td>" not in table
+    assert "The 1 leading partners of 2; the exports hold every one." in html
+    assert [p.name for p in response.context["leaders"]] == ["Alpha"]
+    assert len(response.context["performance"].partners) == 2
+    body = b"".join(csv_rows.streaming_content) if csv_rows.streaming else csv_rows.content
+    assert b"Alpha" in body and b"Beta" in body
+
+
 def test_partner_dashboard_rep_sees_only_their_deals(book, rep, client_for):
     # when
     response = client_for(rep).get(PARTNERS_URL, {"period": "all"}, HTTP_HX_REQUEST="true")
