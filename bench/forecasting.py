@@ -93,8 +93,7 @@ def bench_train(args) -> None:
     m = result.metrics
     print(
         f"  {result.model.label}; {result.counts['examples']:,} examples; holdout AUC {m.auc:.3f}, "
-        f"Brier {m.brier:.4f}, ECE {m.ece:.4f}; time-to-close coverage {result.timing_coverage:.1%}; "
-        f"calibration shock σ {result.model.shock_sd:.3f}"
+        f"Brier {m.brier:.4f}, ECE {m.ece:.4f}; time-to-close coverage {result.timing_coverage:.1%}"
     )
     ex = training_examples(table, seed=0)
     vocab = result.model.vocab

@@ -11,12 +11,13 @@ it closes: with ``F_j`` the probability that a won deal closes before bound ``j`
 lands in period ``j`` when ``p'·F_j ≤ u < p'·F_{j+1}`` (and in none otherwise), so
 P(period j) = p'·(F_{j+1} − F_j).
 
-**Shared calibration shock** (``shock_sd`` = σ, 0 = independent deals): every simulation draws
-one z ~ N(0, 1) shared by all its deals and moves every deal's odds by the same factor
-k = exp(σ·z): p' = p·k ÷ (1 − p + p·k). Deals are then dependent through k — a quarter where
-the whole pipeline converts better or worse than the model said, which is what a backtest's
-quarter-to-quarter errors show and independent coin flips cannot. p = 0 and p = 1 stay exact.
-σ is estimated by the win model from its holdout (``winmodel.calibration_shock``).
+**Shared calibration shock** (``shock_mean`` = μ, ``shock_sd`` = σ; 0 and 0 = independent
+deals exactly as the model says): every simulation draws one z ~ N(0, 1) shared by all its
+deals and moves every deal's odds by the same factor k = exp(μ + σ·z): p' = p·k ÷ (1 − p + p·k).
+Deals are then dependent through k — a quarter where the whole pipeline converts better or
+worse than the model said, which is what a backtest's quarter-to-quarter errors show and
+independent coin flips cannot. p = 0 and p = 1 stay exact. μ and σ come from replaying the
+model on past windows (``replay.pipeline_shock``).
 
 **New deals** (``runrate``): a Gamma draw per period with the run-rate's mean and standard
 deviation, independent of the shock.
@@ -198,6 +199,7 @@ def simulate(
     seed: int = 0,
     runrate: list[tuple[float, float]] | None = None,
     targets: list[float | None] | None = None,
+    shock_mean: float = 0.0,
     shock_sd: float = 0.0,
     kernel: str = "compiled",
 ) -> tuple[list[PeriodForecast], np.ndarray]:
@@ -215,7 +217,10 @@ def simulate(
     )
     cents = np.rint(amount * 100).astype(np.int64)
     rng = np.random.default_rng(seed)
-    factor = np.exp(shock_sd * rng.standard_normal(sims)) if shock_sd > 0 else np.ones(sims)
+    if shock_sd > 0:
+        factor = np.exp(shock_mean + shock_sd * rng.standard_normal(sims))
+    else:
+        factor = np.full(sims, np.exp(shock_mean))
     key = _seed_key(seed)
     if kernel == "compiled" and numba is not None:
         cents_totals = _totals_kernel(cents, p, f, factor, key)

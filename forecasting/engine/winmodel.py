@@ -76,8 +76,6 @@ class WinModel:
     booster: str = ""
     beta: dict = field(default_factory=dict)
     importance: dict[str, float] = field(default_factory=dict)
-    # σ of the forecast's shared calibration shock (``montecarlo``), from the holdout.
-    shock_sd: float = 0.0
 
     @property
     def label(self) -> str:
@@ -138,7 +136,6 @@ class WinModel:
             "booster": self.booster,
             "beta": self.beta,
             "importance": self.importance,
-            "shock_sd": self.shock_sd,
         }
 
     def to_json(self) -> str:
@@ -159,7 +156,6 @@ class WinModel:
             booster=d["booster"],
             beta=d["beta"],
             importance=d["importance"],
-            shock_sd=d.get("shock_sd", 0.0),
         )
 
 
