@@ -70,8 +70,19 @@ def drivers(
     top: int = TOP_DRIVERS,
 ) -> tuple[Driver, ...]:
     """The ``top`` features with the largest |points| for one deal, strongest first."""
-    chosen = top_drivers(np.asarray(points, dtype=np.float64).reshape(1, -1), top)[0]
-    return drivers_at(points, values, chosen, names=names, stages=stages, typical=typical, vocab=vocab)
+    points = np.asarray(points, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    chosen = top_drivers(points.reshape(1, -1), top)[0]
+    return drivers_at(
+        chosen.tolist(),
+        points[chosen].tolist(),
+        values[chosen].tolist(),
+        int(np.nan_to_num(values[0])),
+        names=names,
+        stages=stages,
+        typical=typical,
+        vocab=vocab,
+    )
 
 
 def top_drivers(points: np.ndarray, top: int = TOP_DRIVERS) -> np.ndarray:
@@ -94,24 +105,24 @@ def top_drivers(points: np.ndarray, top: int = TOP_DRIVERS) -> np.ndarray:
 
 
 def drivers_at(
-    points: np.ndarray,
-    values: np.ndarray,
-    chosen: np.ndarray,
+    chosen: list[int],
+    points: list[float],
+    values: list[float],
+    stage: int,
     *,
     names: tuple[str, ...],
     stages: tuple[str, ...],
     typical: tuple[float, ...],
     vocab: dict,
 ) -> tuple[Driver, ...]:
-    """One deal's drivers from its pre-chosen feature indices (see ``top_drivers``)."""
+    """One deal's drivers from its pre-chosen feature indices (``top_drivers``), with those
+    features' points and values in the same order and the deal's stage code (plain Python
+    numbers: this runs once per deal scored)."""
     out = []
-    stage = int(np.nan_to_num(values[0]))
-    for j in chosen:
-        pts = float(points[j])
+    for j, pts, value in zip(chosen, points, values, strict=True):
         if abs(pts) < 0.5:
             continue
         name = names[j]
-        value = float(values[j])
         if name == "days_in_stage" and stage < len(typical):
             over = value - typical[stage]
             where = _label(stages[stage])

@@ -263,7 +263,10 @@ def _score_rows(organization, version, model: WinModel, data: Dataset, batch, ke
     col = names.index
     values = fm.values
     chosen = top_drivers(batch.points)
-    stage_codes = np.nan_to_num(values[:, col("stage")]).astype(int)
+    chosen_points = np.take_along_axis(batch.points, chosen, axis=1).tolist()
+    chosen_values = np.take_along_axis(values, chosen, axis=1).tolist()
+    chosen = chosen.tolist()
+    stage_codes = np.nan_to_num(values[:, col("stage")]).astype(int).tolist()
     days_in_stage = values[:, col("days_in_stage")].tolist()
     pushes = np.nan_to_num(values[:, col("close_date_pushes")]).astype(int).tolist()
     touches = values[:, col("touch_count")].tolist()
@@ -286,9 +289,10 @@ def _score_rows(organization, version, model: WinModel, data: Dataset, batch, ke
             continue
         code = stage_codes[i]
         top = drivers_at(
-            batch.points[i],
-            values[i],
             chosen[i],
+            chosen_points[i],
+            chosen_values[i],
+            code,
             names=names,
             stages=model.stages,
             typical=model.typical_stage_days,
