@@ -212,9 +212,9 @@ def simulate(
     k = knots(np.asarray(ttc, dtype=np.float64).reshape(len(amount), 3))
     # F[i, j]: probability that deal i, if it wins, closes before bound j.
     bounds = [periods[0][0], *[e for _, e in periods]]
-    f = np.ascontiguousarray(
-        np.column_stack([cdf_before(k, float(b)) for b in bounds]).reshape(len(amount), -1)
-    )
+    f = np.empty((len(amount), len(bounds)))
+    for j, b in enumerate(bounds):
+        f[:, j] = cdf_before(k, float(b))
     cents = np.rint(amount * 100).astype(np.int64)
     rng = np.random.default_rng(seed)
     if shock_sd > 0:

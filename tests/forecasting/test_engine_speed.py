@@ -68,6 +68,16 @@ def test_totals_do_not_depend_on_the_number_of_threads():
     assert not np.array_equal(one, other)
 
 
+@pytest.mark.parametrize("kernel", ["compiled", "numpy"])
+def test_no_open_deals_simulates_the_runrate_alone(kernel):
+    empty = np.zeros(0)
+    out, totals = simulate(
+        empty, empty, np.zeros((0, 3)), PERIODS, sims=50, seed=1, runrate=[(10.0, 0.0)] * 3, kernel=kernel
+    )
+    assert totals.shape == (50, 3)
+    assert [(f.p10, f.p90, f.open_pipeline_mean) for f in out] == [(10.0, 10.0, 0.0)] * 3
+
+
 def test_unknown_kernel_is_refused():
     amount, p, ttc = _inputs(10, seed=1)
     with pytest.raises(ValueError, match="Unknown Monte Carlo kernel 'gpu'"):
