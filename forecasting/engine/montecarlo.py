@@ -40,7 +40,7 @@ import numpy as np
 try:  # numba is a pinned dependency; the numpy reference keeps the engine usable without it
     import numba
 except ImportError:  # pragma: no cover - exercised only where numba is absent
-    numba = None
+    numba = None  # type: ignore[assignment]
 
 _U = np.array([0.0, 0.1, 0.5, 0.9, 1.0])
 # numpy reference only: (sims × deals) draws per chunk, so memory stays bounded.

@@ -31,7 +31,7 @@ import numpy as np
 try:
     import numba
 except ImportError:  # pragma: no cover - numba is pinned; without it LightGBM's pred_contrib is used
-    numba = None
+    numba = None  # type: ignore[assignment]
 
 MAX_PATH_FEATURES = 12  # 2^12 patterns × 12 values per leaf at most
 _ZERO = 1e-35  # LightGBM's kZeroThreshold
@@ -113,11 +113,23 @@ _shapley_table = numba.njit(cache=True)(_shapley_table_py) if numba is not None 
 
 def forest(dump: dict, features: int) -> Forest | None:
     """The compiled form of ``Booster.dump_model()`` (None when a path is too long to tabulate)."""
-    feature, threshold, kind, missing, default_left = [], [], [], [], []
-    cat_start, cat_end, cats = [], [], []
+    feature: list[int] = []
+    threshold: list[float] = []
+    kind: list[int] = []
+    missing: list[int] = []
+    default_left: list[bool] = []
+    cat_start: list[int] = []
+    cat_end: list[int] = []
+    cats: list[int] = []
     node_start, leaf_start = [0], [0]
-    path_start, path_node, path_left, path_slot = [0], [], [], []
-    feat_start, leaf_feature, table_start, tables = [0], [], [], []
+    path_start: list[int] = [0]
+    path_node: list[int] = []
+    path_left: list[bool] = []
+    path_slot: list[int] = []
+    feat_start: list[int] = [0]
+    leaf_feature: list[int] = []
+    table_start: list[int] = []
+    tables: list[np.ndarray] = []
     table_size = 0
     bias = 0.0
     for tree in dump["tree_info"]:
@@ -156,7 +168,7 @@ def forest(dump: dict, features: int) -> Forest | None:
         total = float(root["internal_count"])
         expected = 0.0
         # Depth-first over leaves, carrying the path: (node, went left, fraction).
-        walk = [(root, [])]
+        walk: list[tuple[dict, list[tuple[int, bool, float, dict]]]] = [(root, [])]
         while walk:
             node, path = walk.pop()
             if "split_index" in node:
