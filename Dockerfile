@@ -5,6 +5,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=revops.settings.production
+# numba keeps the forecasting kernels it compiles here: the code directory is read-only for
+# the app user, who has no home directory.
+ENV NUMBA_CACHE_DIR=/app/var/numba-cache
 
 WORKDIR /app
 COPY requirements/ requirements/

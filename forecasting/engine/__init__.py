@@ -21,7 +21,7 @@ No ORM, no request: numpy, pandas, LightGBM and scikit-learn on a column-wise
 """
 
 from forecasting.engine.backtest import QuarterResult, backtest
-from forecasting.engine.explain import DealFacts, actions, drivers, narrative
+from forecasting.engine.explain import DealFacts, actions, drivers, drivers_at, narrative, top_drivers
 from forecasting.engine.features import (
     Examples,
     FeatureMatrix,
@@ -77,6 +77,7 @@ __all__ = [
     "backtest",
     "build_features",
     "drivers",
+    "drivers_at",
     "evaluate",
     "expected_calibration_error",
     "from_day",
@@ -92,6 +93,7 @@ __all__ = [
     "score_open",
     "simulate",
     "to_day",
+    "top_drivers",
     "train_win_model",
     "training_examples",
     "vocabulary",

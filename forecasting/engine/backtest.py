@@ -1,8 +1,9 @@
 """Backtest: replay past quarters as of their first day and compare with what happened.
 
 For each quarter [start, end): train on deals closed before ``start`` (features as of past
-days only), score the deals open on ``start``, simulate the quarter (open deals + run-rate of
-deals created later) and compare with the revenue actually won in it. Reports the P50 error,
+days only), score the deals open on ``start``, replay that model on the windows before
+``start`` for the calibration shock (``replay``), simulate the quarter (open deals with the
+shock + run-rate of deals created later) and compare with the revenue actually won in it. Reports the P50 error,
 whether the actual fell in the P10–P90 band, and — per deal open on ``start`` that went on to
 win — whether its close day fell in its P10–P90 time-to-close band (deal-level coverage,
 which should be near 80 %). A quarter before any deal closed is left out of the results.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecasting.engine.montecarlo import simulate
+from forecasting.engine.replay import pipeline_shock
 from forecasting.engine.score import score_open
 from forecasting.engine.series import runrate
 from forecasting.engine.types import DealTable
@@ -34,6 +36,10 @@ class QuarterResult:
     p50_error: float  # (P50 − actual) ÷ actual; 0 when nothing was won
     won_deals: int
     won_in_time_band: int
+    open_mean: float = 0.0  # expected revenue of the deals open on the first day
+    runrate_mean: float = 0.0  # expected revenue of deals created during the quarter
+    shock_mean: float = 0.0  # μ and σ of the calibration shock replayed before the quarter
+    shock_sd: float = 0.0
 
     @property
     def timing_coverage(self) -> float:
@@ -57,6 +63,7 @@ def backtest(
             else _index(table, batch.deal_ids)
         )
         periods = [(0, end - start)]
+        shock = pipeline_shock(trained.model, table, start, window=end - start, touches_for=touches_for)
         rr = runrate(table.created, table.closed, table.won, table.amount, as_of=start, periods=periods)
         # Deals created after `start` are the run-rate's; only the open ones are simulated.
         forecast, _ = simulate(
@@ -67,6 +74,8 @@ def backtest(
             sims=sims,
             seed=seed,
             runrate=rr,
+            shock_mean=shock.mean,
+            shock_sd=shock.sd,
         )
         f = forecast[0]
         won = (table.won == 1) & (table.closed >= start) & (table.closed < end)
@@ -88,6 +97,10 @@ def backtest(
                 p50_error=(f.p50 - actual) / actual if actual else 0.0,
                 won_deals=int(later_won.sum()),
                 won_in_time_band=int(inside.sum()),
+                open_mean=f.open_pipeline_mean,
+                runrate_mean=f.runrate_mean,
+                shock_mean=shock.mean,
+                shock_sd=shock.sd,
             )
         )
     return out

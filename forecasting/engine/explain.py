@@ -70,24 +70,71 @@ def drivers(
     top: int = TOP_DRIVERS,
 ) -> tuple[Driver, ...]:
     """The ``top`` features with the largest |points| for one deal, strongest first."""
-    order = np.argsort(-np.abs(points))[:top]
+    points = np.asarray(points, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    chosen = top_drivers(points.reshape(1, -1), top)[0]
+    return drivers_at(
+        chosen.tolist(),
+        points[chosen].tolist(),
+        values[chosen].tolist(),
+        int(np.nan_to_num(values[0])),
+        names=names,
+        stages=stages,
+        typical=typical,
+        vocab=vocab,
+    )
+
+
+def top_drivers(points: np.ndarray, top: int = TOP_DRIVERS) -> np.ndarray:
+    """(n, top) feature indices of each row's largest |points|, strongest first — the same
+    choice ``drivers`` makes one deal at a time, for every deal at once (``argpartition`` on
+    the whole matrix, then a sort of the ``top`` columns only)."""
+    n, features = points.shape
+    top = min(top, features)
+    if n == 0 or top == 0:
+        return np.zeros((n, top), dtype=np.int64)
+    size = -np.abs(points)
+    part = (
+        np.argpartition(size, top - 1, axis=1)[:, :top]
+        if top < features
+        else np.tile(np.arange(features), (n, 1))
+    )
+    # Ties broken by feature index, like a stable argsort of the whole row.
+    order = np.lexsort((part, np.take_along_axis(size, part, axis=1)), axis=1)
+    return np.take_along_axis(part, order, axis=1)
+
+
+def drivers_at(
+    chosen: list[int],
+    points: list[float],
+    values: list[float],
+    stage: int,
+    *,
+    names: tuple[str, ...],
+    stages: tuple[str, ...],
+    typical: tuple[float, ...],
+    vocab: dict,
+) -> tuple[Driver, ...]:
+    """One deal's drivers from its pre-chosen feature indices (``top_drivers``), with those
+    features' points and values in the same order and the deal's stage code (plain Python
+    numbers: this runs once per deal scored)."""
     out = []
-    stage = int(np.nan_to_num(values[0]))
-    for j in order:
-        if abs(points[j]) < 0.5:
+    for j, pts, value in zip(chosen, points, values, strict=True):
+        if abs(pts) < 0.5:
             continue
         name = names[j]
-        phrase = describe(name, float(values[j]), stages=stages, typical=typical, vocab=vocab)
         if name == "days_in_stage" and stage < len(typical):
-            over = values[j] - typical[stage]
+            over = value - typical[stage]
             where = _label(stages[stage])
             phrase = (
                 f"{over:.0f} days past the typical time in {where}"
                 if over > 0
-                else f"{values[j]:.0f} days in {where} (typical {typical[stage]:.0f})"
+                else f"{value:.0f} days in {where} (typical {typical[stage]:.0f})"
             )
-        sign = "+" if points[j] > 0 else "−"
-        out.append(Driver(name, float(points[j]), f"{phrase}: {sign}{abs(points[j]):.0f} pts"))
+        else:
+            phrase = describe(name, value, stages=stages, typical=typical, vocab=vocab)
+        sign = "+" if pts > 0 else "−"
+        out.append(Driver(name, pts, f"{phrase}: {sign}{abs(pts):.0f} pts"))
     return tuple(out)
 
 

@@ -86,20 +86,29 @@ def runrate(
     as_of: int,
     periods: list[tuple[int, int]],
     history_years: int = 2,
+    trailing: int = 4,
 ) -> list[tuple[float, float]]:
     """Mean and standard deviation of revenue per period from deals created after the as-of
-    day: the same window replayed one year back, two years back, …, each shifted by 365 days
-    (a seasonal baseline). Periods are day offsets from ``as_of``."""
+    day. Each sample replays the window from an earlier origin o: the revenue won in
+    [o + start, o + end) by deals created on or after o.
+
+    Origins: the same day one year back, two years back, … (a seasonal baseline, each shifted
+    by 365 days); when the history is shorter than a year, the ``trailing`` most recent
+    origins whose window has ended by the as-of day (o = as_of − end, − 2·end, …). An origin
+    before the first deal is not used. Spread: the samples' standard deviation; with one
+    sample, 30 % of it. Periods are day offsets from ``as_of``."""
     out = []
     wins = won == 1
+    first = int(created.min()) if len(created) else as_of
     for start, end in periods:
-        values = []
-        for year in range(1, history_years + 1):
-            origin = as_of - 365 * year
-            if len(created) == 0 or origin < created.min():
-                continue
-            sel = wins & (created >= origin) & (closed >= origin + start) & (closed < origin + end)
-            values.append(float(amount[sel].sum()))
+        origins = [as_of - 365 * year for year in range(1, history_years + 1)]
+        origins = [o for o in origins if o >= first]
+        if not origins and end > 0:
+            origins = [as_of - end * k for k in range(1, trailing + 1) if as_of - end * k >= first]
+        values = [
+            float(amount[wins & (created >= o) & (closed >= o + start) & (closed < o + end)].sum())
+            for o in origins
+        ]
         if not values:
             out.append((0.0, 0.0))
         else:

@@ -31,6 +31,9 @@ from forecasting.engine.features import (
 )
 from forecasting.engine.metrics import evaluate
 from forecasting.engine.timing import PREDICT_THREADS, TimingModel, coverage, fit_timing
+from forecasting.engine.treeshap import Forest, forest
+from forecasting.engine.treeshap import compiled as compiled_shap
+from forecasting.engine.treeshap import contributions as tree_contributions
 from forecasting.engine.types import DealTable, Metrics, Touches
 
 SMALL_DATA_THRESHOLD = 300  # closed deals; below it the Beta model is used
@@ -84,6 +87,13 @@ class WinModel:
     def _booster(self) -> lgb.Booster:
         return lgb.Booster(model_str=self.booster)
 
+    @cached_property
+    def _forest(self) -> Forest | None:
+        """The booster compiled for TreeSHAP (None: LightGBM's own ``pred_contrib`` is used)."""
+        if not compiled_shap():
+            return None
+        return forest(self._booster.dump_model(), len(self.feature_names))
+
     def raw(self, fm: FeatureMatrix) -> np.ndarray:
         return np.asarray(self._booster.predict(fm.values, raw_score=True, num_threads=PREDICT_THREADS))
 
@@ -101,7 +111,13 @@ class WinModel:
             return _beta_contributions(self.beta, fm)
         if len(fm.values) == 0:
             return np.zeros((0, len(fm.names)))
-        contrib = np.asarray(self._booster.predict(fm.values, pred_contrib=True, num_threads=PREDICT_THREADS))
+        compiled = self._forest
+        if compiled is not None:
+            contrib = tree_contributions(compiled, fm.values)
+        else:
+            contrib = np.asarray(
+                self._booster.predict(fm.values, pred_contrib=True, num_threads=PREDICT_THREADS)
+            )
         raw = contrib.sum(axis=1)
         p = self.calibrator(raw)
         feats = contrib[:, :-1]

@@ -15,7 +15,16 @@ from collections import defaultdict
 import numpy as np
 from django.db import transaction
 
-from forecasting.engine import holt_forecast, monthly_bookings, pipeline_velocity, runrate, simulate, to_day
+from forecasting.engine import (
+    WinModel,
+    holt_forecast,
+    monthly_bookings,
+    pipeline_velocity,
+    runrate,
+    simulate,
+    to_day,
+)
+from forecasting.engine.replay import Shock, pipeline_shock
 from forecasting.models import DealScore, ForecastSnapshot
 from forecasting.selectors.dataset import Dataset, dataset_load, organization_today
 from forecasting.selectors.periods import Period, forecast_months, forecast_quarters, month_start
@@ -54,6 +63,16 @@ def snapshot_take(
     day = as_of or organization_today(organization)
     data = data or dataset_load(organization)
     t = data.table
+    version = active_model(organization)
+    # Deals move together: the active model replayed on the past quarters gives the shared
+    # calibration shock of every simulation below (docs/forecasting.md).
+    shock = (
+        pipeline_shock(
+            WinModel.from_json(version.artifact), t, to_day(day), touches_for=data.touches_for(organization)
+        )
+        if version is not None and len(t)
+        else Shock()
+    )
     scores = list(
         DealScore.objects.filter(organization=organization, is_current=True)
         .select_related("opportunity")
@@ -74,7 +93,9 @@ def snapshot_take(
     for periods in (forecast_months(organization, day, 6), forecast_quarters(organization, day, 2)):
         bounds = [(max(0, to_day(pr.start) - today), to_day(pr.end) - today) for pr in periods]
         rr = runrate(t.created, t.closed, t.won, t.amount, as_of=today, periods=bounds)
-        forecasts, totals = simulate(amount, p, ttc, bounds, sims=sims, seed=seed, runrate=rr)
+        forecasts, totals = simulate(
+            amount, p, ttc, bounds, sims=sims, seed=seed, runrate=rr, shock_mean=shock.mean, shock_sd=shock.sd
+        )
         for pr, f, j in zip(periods, forecasts, range(len(periods)), strict=True):
             so_far = float(t.amount[won & (t.closed >= to_day(pr.start)) & (t.closed < today)].sum())
             col = totals[:, j] + so_far
@@ -94,7 +115,17 @@ def snapshot_take(
     months = forecast_months(organization, day, 6)
     bounds = [(max(0, to_day(pr.start) - today), to_day(pr.end) - today) for pr in months]
     rr = runrate(t.created, t.closed, t.won, t.amount, as_of=today, periods=bounds)
-    _, totals = simulate(amount, p, ttc, bounds, sims=min(sims, 5_000), seed=seed, runrate=rr)
+    _, totals = simulate(
+        amount,
+        p,
+        ttc,
+        bounds,
+        sims=min(sims, 5_000),
+        seed=seed,
+        runrate=rr,
+        shock_mean=shock.mean,
+        shock_sd=shock.sd,
+    )
     cum = np.cumsum(totals, axis=1)
     fan = [
         {
@@ -110,7 +141,16 @@ def snapshot_take(
     by_owner: dict[str, dict] = {}
     for owner in sorted(set(owners.tolist())):
         sel = owners == owner
-        _, tot = simulate(amount[sel], p[sel], ttc[sel], q_bounds, sims=team_sims, seed=seed)
+        _, tot = simulate(
+            amount[sel],
+            p[sel],
+            ttc[sel],
+            q_bounds,
+            sims=team_sims,
+            seed=seed,
+            shock_mean=shock.mean,
+            shock_sd=shock.sd,
+        )
         so_far = float(
             t.amount[
                 won & (data.owners == owner) & (t.closed >= to_day(quarter.start)) & (t.closed < today)
@@ -120,7 +160,16 @@ def snapshot_take(
     by_team: dict[str, dict] = {}
     for manager_user, members in _teams(organization).items():
         sel = np.isin(owners, list(members))
-        _, tot = simulate(amount[sel], p[sel], ttc[sel], q_bounds, sims=team_sims, seed=seed)
+        _, tot = simulate(
+            amount[sel],
+            p[sel],
+            ttc[sel],
+            q_bounds,
+            sims=team_sims,
+            seed=seed,
+            shock_mean=shock.mean,
+            shock_sd=shock.sd,
+        )
         so_far = float(
             t.amount[
                 won
@@ -139,7 +188,6 @@ def snapshot_take(
     edges = [to_day(_add_months(start, k)) for k in range(-24, 1)]
     history = monthly_bookings(t.closed[won], t.amount[won], np.array(edges))
     holt = holt_forecast(history, 6)
-    version = active_model(organization)
     snapshot_fields = {
         "model_version": version,
         "model_label": version.label if version else "no model",
@@ -164,6 +212,7 @@ def snapshot_take(
             "by_owner": by_owner,
             "by_team": by_team,
             "quarter": quarter.label,
+            "shock": shock.as_dict(),
         },
         "pipeline": [
             {

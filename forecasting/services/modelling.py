@@ -7,12 +7,13 @@ called by the tasks, the commands and the tests alike.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -22,15 +23,19 @@ from forecasting.engine import (
     WinModel,
     actions,
     build_features,
+    drivers_at,
     evaluate,
     from_day,
     narrative,
+    risk_band,
     score_open,
     to_day,
+    top_drivers,
     train_win_model,
 )
 from forecasting.models import DealScore, ModelKind, ModelVersion
 from forecasting.selectors.dataset import Dataset, dataset_load, organization_today
+from revops.bulk import bulk_insert
 from revops.exceptions import ApplicationError
 from revops.models import Organization
 from revops.services.audit import audit_record
@@ -40,6 +45,7 @@ TRAIN_KIND = "forecasting.train"
 SCORE_KIND = "forecasting.score"
 SNAPSHOT_KIND = "forecasting.snapshot"
 _FOUR = Decimal("0.0001")
+_CENT = Decimal("0.01")
 # Scores are written in batches: a few hundred rows per INSERT keeps SQLite under its
 # variable limit and the progress bar moving.
 SCORE_BATCH = 500
@@ -177,77 +183,159 @@ def deals_score(
     data = data or dataset_load(organization)
     batch = score_open(model, data.table, to_day(day), touches_for=data.touches_for(organization))
     team_rate = float(np.mean(data.table.won[data.table.won >= 0])) if data.table.closed_count else 0.5
-    names = batch.features.names
-    col = names.index
     existing = set(
         DealScore.objects.filter(organization=organization, as_of=day, model_version=version).values_list(
             "opportunity_id", flat=True
         )
     )
-    index = {int(pk): i for i, pk in enumerate(data.table.ids)}
-    rows = []
-    for i, deal_id in enumerate(batch.deal_ids.tolist()):
-        if deal_id in existing:
-            continue
-        pred = batch.prediction(i, model)
-        values = batch.features.values[i]
-        stage_code = int(values[col("stage")])
-        facts = DealFacts(
-            name=data.names[deal_id],
-            probability=pred.probability,
-            risk=pred.risk,
-            risk_band=pred.risk_band,
-            stage=model.stages[stage_code].replace("_", " ").capitalize(),
-            days_in_stage=float(values[col("days_in_stage")]),
-            typical_days=model.typical_stage_days[stage_code],
-            pushes=int(values[col("close_date_pushes")]),
-            touch_count=float(values[col("touch_count")]),
-            days_since_touch=float(values[col("days_since_last_touch")]),
-            owner_rate=float(values[col("owner_win_rate")]),
-            team_rate=team_rate,
-            days_to_close=pred.days_to_close,
-            model_label=version.source_label,
-        )
-        steps = actions(facts)
-        amount = Decimal(str(data.table.amount[index[deal_id]])).quantize(Decimal("0.01"))
-        rows.append(
-            DealScore(
-                organization=organization,
-                opportunity_id=deal_id,
-                model_version=version,
-                as_of=day,
-                probability=Decimal(str(pred.probability)).quantize(_FOUR, rounding=ROUND_HALF_EVEN),
-                risk=pred.risk,
-                risk_band=pred.risk_band,
-                days_p10=round(pred.days_to_close[0]),
-                days_p50=round(pred.days_to_close[1]),
-                days_p90=round(pred.days_to_close[2]),
-                amount=amount,
-                stage=model.stages[stage_code],
-                expected_close_date=data.expected_close.get(deal_id),
-                drivers=[
-                    {"feature": d.feature, "points": round(d.points, 1), "text": d.text} for d in pred.drivers
-                ],
-                actions=list(steps),
-                narrative=narrative(facts, pred.drivers, steps),
-                features={k: (None if np.isnan(v) else round(v, 4)) for k, v in pred.features.items()},
-            )
-        )
+    keep = np.array([int(pk) not in existing for pk in batch.deal_ids.tolist()], dtype=bool)
+    rows = list(_score_rows(organization, version, model, data, batch, keep, day, team_rate))
     total = len(rows)
+    progress(0, total)
     with transaction.atomic():
-        scored = [r.opportunity_id for r in rows]
-        for start in range(0, total, SCORE_BATCH):
-            chunk = scored[start : start + SCORE_BATCH]
-            DealScore.objects.filter(
-                organization=organization, opportunity_id__in=chunk, is_current=True
-            ).update(is_current=False)
-            DealScore.objects.bulk_create(rows[start : start + SCORE_BATCH])
-            progress(min(start + SCORE_BATCH, total), total)
+        # The rows written now become current: every other current row of the organization
+        # steps down in one statement, except today's rows by this model (deals already scored).
+        DealScore.objects.filter(organization=organization, is_current=True).exclude(
+            as_of=day, model_version=version
+        ).update(is_current=False)
+        if connection.vendor == "postgresql":
+            # One COPY (jsonb read from its text form); nothing else uses the connection meanwhile.
+            bulk_insert(
+                DealScore,
+                _SCORE_FIELDS,
+                (
+                    (
+                        *r[:_JSON_AT],
+                        *(json.dumps(v, ensure_ascii=False) for v in r[_JSON_AT:_NARRATIVE_AT]),
+                        *r[_NARRATIVE_AT:],
+                    )
+                    for r in rows
+                ),
+            )
+            progress(total, total)
+        else:
+            for start in range(0, total, SCORE_BATCH):
+                DealScore.objects.bulk_create(
+                    [
+                        DealScore(**dict(zip(_SCORE_FIELDS, r, strict=True)))
+                        for r in rows[start : start + SCORE_BATCH]
+                    ]
+                )
+                progress(min(start + SCORE_BATCH, total), total)
         # Deals no longer open keep their history but are no longer current.
         DealScore.objects.filter(organization=organization, is_current=True).exclude(
             opportunity__stage__in=list(model.stages)
         ).update(is_current=False)
     return {"scored": total, "unchanged": len(existing), "model_version": version.number}
+
+
+# Column order of a score row (``_score_rows``); the JSON columns sit together.
+_SCORE_FIELDS = (
+    "organization_id",
+    "opportunity_id",
+    "model_version_id",
+    "as_of",
+    "is_current",
+    "probability",
+    "risk",
+    "risk_band",
+    "days_p10",
+    "days_p50",
+    "days_p90",
+    "amount",
+    "stage",
+    "expected_close_date",
+    "drivers",
+    "actions",
+    "features",
+    "narrative",
+)
+_JSON_AT = _SCORE_FIELDS.index("drivers")
+_NARRATIVE_AT = _SCORE_FIELDS.index("narrative")
+
+
+def _score_rows(organization, version, model: WinModel, data: Dataset, batch, keep, day, team_rate):
+    """One tuple per deal to write, in ``_SCORE_FIELDS`` order. Column work is done on whole
+    arrays (drivers chosen by ``argpartition``, risk bands, rounding); what is left per deal is
+    the text: drivers, actions and the analysis."""
+    fm = batch.features
+    names = fm.names
+    col = names.index
+    values = fm.values
+    chosen = top_drivers(batch.points)
+    chosen_points = np.take_along_axis(batch.points, chosen, axis=1).tolist()
+    chosen_values = np.take_along_axis(values, chosen, axis=1).tolist()
+    chosen = chosen.tolist()
+    stage_codes = np.nan_to_num(values[:, col("stage")]).astype(int).tolist()
+    days_in_stage = values[:, col("days_in_stage")].tolist()
+    pushes = np.nan_to_num(values[:, col("close_date_pushes")]).astype(int).tolist()
+    touches = values[:, col("touch_count")].tolist()
+    since_touch = values[:, col("days_since_last_touch")].tolist()
+    owner_rate = values[:, col("owner_win_rate")].tolist()
+    rounded = np.round(values, 4).astype(object)
+    rounded[np.isnan(values)] = None
+    ttc = batch.days_to_close
+    days = np.rint(ttc).astype(int).tolist()
+    bands = [risk_band(r) for r in batch.risk.tolist()]
+    index = np.searchsorted(data.table.ids, batch.deal_ids)
+    amounts = data.table.amount[index].tolist()
+    stage_names = [s.replace("_", " ").capitalize() for s in model.stages]
+    label = version.source_label
+    org_id, version_id = organization.pk, version.pk
+    probability = batch.probability.tolist()
+    risk = batch.risk.tolist()
+    for i, deal_id in enumerate(batch.deal_ids.tolist()):
+        if not keep[i]:
+            continue
+        code = stage_codes[i]
+        top = drivers_at(
+            chosen[i],
+            chosen_points[i],
+            chosen_values[i],
+            code,
+            names=names,
+            stages=model.stages,
+            typical=model.typical_stage_days,
+            vocab=model.vocab,
+        )
+        band = (float(ttc[i, 0]), float(ttc[i, 1]), float(ttc[i, 2]))
+        facts = DealFacts(
+            name=data.names[deal_id],
+            probability=probability[i],
+            risk=risk[i],
+            risk_band=bands[i],
+            stage=stage_names[code],
+            days_in_stage=days_in_stage[i],
+            typical_days=model.typical_stage_days[code],
+            pushes=pushes[i],
+            touch_count=touches[i],
+            days_since_touch=since_touch[i],
+            owner_rate=owner_rate[i],
+            team_rate=team_rate,
+            days_to_close=band,
+            model_label=label,
+        )
+        steps = actions(facts)
+        yield (
+            org_id,
+            deal_id,
+            version_id,
+            day,
+            True,
+            Decimal(str(probability[i])).quantize(_FOUR, rounding=ROUND_HALF_EVEN),
+            risk[i],
+            bands[i],
+            days[i][0],
+            days[i][1],
+            days[i][2],
+            Decimal(str(amounts[i])).quantize(_CENT),
+            model.stages[code],
+            data.expected_close.get(deal_id),
+            [{"feature": d.feature, "points": round(d.points, 1), "text": d.text} for d in top],
+            list(steps),
+            dict(zip(names, rounded[i].tolist(), strict=True)),
+            narrative(facts, top, steps),
+        )
 
 
 def train_enqueue(*, organization: Organization, actor, key: str) -> tuple:

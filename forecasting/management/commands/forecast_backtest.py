@@ -44,6 +44,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"{'quarter':<10} {'P10':>12} {'P50':>12} {'P90':>12} {'actual':>12} {'P50 err':>8} band  timing"
+            f"        {'open mean':>12} {'run-rate':>12} {'shock μ':>7} {'σ':>5}"
         )
         by_start = {r.start: r for r in results}
         if not results:
@@ -56,7 +57,8 @@ class Command(BaseCommand):
             cov = f"{r.timing_coverage:.0%}" if r.won_deals else "n/a"
             self.stdout.write(
                 f"{p.label:<10} {r.p10:>12,.0f} {r.p50:>12,.0f} {r.p90:>12,.0f} {r.actual:>12,.0f} "
-                f"{r.p50_error:>+8.1%} {'in ' if r.in_band else 'out'}   {cov} of {r.won_deals}"
+                f"{r.p50_error:>+8.1%} {'in ' if r.in_band else 'out'}   {cov + ' of ' + str(r.won_deals):<12} "
+                f"{r.open_mean:>12,.0f} {r.runrate_mean:>12,.0f} {r.shock_mean:>+7.2f} {r.shock_sd:>5.2f}"
             )
         inside = sum(r.in_band for r in results)
         won = sum(r.won_deals for r in results)
