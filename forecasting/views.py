@@ -16,13 +16,8 @@ from forecasting.filters import DealScoreFilterSet
 from forecasting.forms import AdjustForm, CallForm, TargetForm
 from forecasting.models import ForecastCall, ModelVersion
 from forecasting.permissions import ForecastCap
-from forecasting.selectors.forecast import (
-    call_list,
-    call_rollup,
-    call_rows,
-    forecast_view,
-    probability_at_least,
-)
+from forecasting.selectors.forecast import call_list, call_rows, forecast_view, probability_at_least
+from forecasting.selectors.rollup import forecast_rollup
 from forecasting.selectors.scores import deal_intel, model_versions, risk_list, risk_summary
 from forecasting.services.calls import call_adjust, call_submit
 from forecasting.services.modelling import SCORE_KIND, SNAPSHOT_KIND, TRAIN_KIND
@@ -116,7 +111,7 @@ def forecast_page_view(request: MemberRequest) -> HttpResponse:
         else None,
         "quarter_row": reference,
         "calls": calls,
-        "rollup": call_rollup(calls),
+        "rollup": forecast_rollup(membership=membership, period=view.quarter, snapshot=view.snapshot),
         "own_call": own_call,
         "call_form": CallForm(
             initial={
