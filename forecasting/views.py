@@ -17,6 +17,7 @@ from forecasting.forms import AdjustForm, CallForm, TargetForm
 from forecasting.models import ForecastCall, ModelVersion
 from forecasting.permissions import ForecastCap
 from forecasting.selectors.forecast import call_list, call_rows, forecast_view, probability_at_least
+from forecasting.selectors.narratives import deal_analysis
 from forecasting.selectors.rollup import forecast_rollup
 from forecasting.selectors.scores import deal_intel, model_versions, risk_list, risk_summary
 from forecasting.services.calls import call_adjust, call_submit
@@ -69,10 +70,12 @@ def _recent_jobs(request: MemberRequest) -> list[JobRun]:
 @require_safe
 @cap_required(ForecastCap.VIEW)
 def deal_view(request: MemberRequest, pk: int) -> HttpResponse:
-    """One deal: probability with its history, drivers, actions, time-to-close band, narrative."""
+    """One deal: probability with its history, drivers, actions, time-to-close band, analysis
+    (a language model's checked rewording when one was made after scoring; never asked here)."""
     intel = deal_intel(membership=request.membership, opportunity_id=pk)
     context = {"intel": intel, "score": intel.current, "chart": charts.probability_history(intel.history)}
     if intel.current is not None:
+        context["analysis"] = deal_analysis(score=intel.current)
         base = intel.current.as_of
         context["close_band"] = [
             base + timezone.timedelta(days=d)
