@@ -13,6 +13,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commissions.models import BusinessObjective
@@ -218,3 +220,28 @@ def test_forecast_page_labels_missing_quotas_without_a_provider(admin, tree, cli
     # then
     assert "No quota: no quota source is installed" in body
     assert body.count('<span class="muted">no quota</span>') == 8  # seven members and the organization
+
+
+def test_rollup_queries_do_not_grow_with_the_team(org, admin, tree, quarter, django_assert_num_queries):
+    # given: the measured count on the seven-member tree
+    with CaptureQueriesContext(connection) as small:
+        forecast_rollup(membership=admin, period=quarter)
+    # when: three more managers with two reps each, each rep with a call and a deal
+    for k in range(3):
+        boss = _member(org, f"extra-m{k}", Role.MANAGER, tree["vp"])
+        for j in range(2):
+            rep = _member(org, f"extra-r{k}{j}", Role.REP, boss)
+            call_submit(membership=rep, period=quarter, commit=D(1), best_case=D(2), pipeline=D(3))
+            OpportunityFactory(
+                organization=org,
+                owner=rep.user,
+                stage="negotiation",
+                amount=D(5),
+                expected_close_date=quarter.start,
+            )
+    # then
+    with django_assert_num_queries(len(small.captured_queries)):
+        rollup = forecast_rollup(membership=admin, period=quarter)
+    assert len(rollup.rows) == 7 + 9
+    # each new manager has no call and sends up their two reps' calls: 3 × (2, 4, 6) more
+    assert rollup.roots[0].rollup == CallFigures(D("646"), D("872"), D("1088"))
