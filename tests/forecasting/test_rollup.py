@@ -14,10 +14,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commissions.models import BusinessObjective
+from forecasting.exports import forecast_export
 from forecasting.models import ForecastCall
 from forecasting.selectors.dataset import organization_today
 from forecasting.selectors.periods import Period, quarter_of
@@ -245,3 +247,45 @@ def test_rollup_queries_do_not_grow_with_the_team(org, admin, tree, quarter, dja
     assert len(rollup.rows) == 7 + 9
     # each new manager has no call and sends up their two reps' calls: 3 × (2, 4, 6) more
     assert rollup.roots[0].rollup == CallFigures(D("646"), D("872"), D("1088"))
+
+
+def test_forecast_export_has_the_rollup_table(admin, tree):
+    # when
+    with provider_override("quota", None):
+        unquoted = forecast_export(membership=tree["r1"], params=QueryDict())
+    data = forecast_export(membership=admin, params=QueryDict())
+    # then
+    table = next(t for t in data.tables if t.title == "Roll-up and quota")
+    rows = {row[0]: row for row in table.rows}
+    assert list(rows) == ["VP", "M1", "R1", "R2", "M2", "R3", "R4", "Organization"]
+    assert rows["M1"] == (
+        "M1",
+        1,
+        "",
+        "",
+        "",
+        D("140"),
+        D("260"),
+        D("370"),
+        D("1000"),
+        D("433"),
+        D("2000"),
+        0.5,
+        round(433 / 1000, 4),
+        "",
+    )
+    assert rows["R2"][2:5] == (D("40.00"), D("60.00"), D("70.00"))
+    assert rows["R2"][10:13] == ("no quota", "", "")
+    assert rows["VP"][-1] == "M1, R4"
+    assert rows["Organization"][5:13] == (
+        D("640"),
+        D("860"),
+        D("1070"),
+        D("1250"),
+        D("433"),
+        D("3000"),
+        round(1250 / 3000, 4),
+        round(433 / 1750, 4),
+    )
+    [mine] = next(t for t in unquoted.tables if t.title == "Roll-up and quota").rows
+    assert mine[0] == "R1" and mine[10:13] == ("no quota", "", "")
