@@ -89,7 +89,8 @@ def deal_view(request: MemberRequest, pk: int) -> HttpResponse:
 @require_safe
 @cap_required(ForecastCap.VIEW)
 def forecast_page_view(request: MemberRequest) -> HttpResponse:
-    """Monte Carlo P10/P50/P90 per period, fan chart, target, velocity, calls and changes."""
+    """Monte Carlo P10/P50/P90 per period, fan chart, target, velocity, calls, the roll-up with
+    quotas (``?under=<membership id>``: that member and their direct reports) and changes."""
     exported = export_dispatch(request, "forecasting-forecast")
     if exported is not None:
         return exported
@@ -97,10 +98,17 @@ def forecast_page_view(request: MemberRequest) -> HttpResponse:
     view = forecast_view(membership=membership)
     target_form = TargetForm(request.GET)
     target = target_form.cleaned_data.get("target") if target_form.is_valid() else None
-    calls = call_rows(calls=call_list(membership=membership, period=view.quarter), snapshot=view.snapshot)
+    rollup = forecast_rollup(membership=membership, period=view.quarter, snapshot=view.snapshot)
+    focus = rollup.focus(_int_or_none(request.GET.get("under")))
+    # The calls table lists the calls of the members the roll-up shows (one level at a time).
+    shown = [node.membership.user_id for node, _ in focus.rows]
+    calls = call_rows(
+        calls=call_list(membership=membership, period=view.quarter).filter(owner_id__in=shown),
+        snapshot=view.snapshot,
+    )
     quarter_row = next((p for p in view.periods if p["label"] == view.quarter.label), None)
     reference = quarter_row or view.mine
-    own_call = next((r.call for r in calls if r.call.owner_id == membership.user_id), None)
+    own_call = next((n.call for n in rollup.rows if n.membership.user_id == membership.user_id), None)
     context = {
         "view": view,
         "snapshot": view.snapshot,
@@ -114,7 +122,8 @@ def forecast_page_view(request: MemberRequest) -> HttpResponse:
         else None,
         "quarter_row": reference,
         "calls": calls,
-        "rollup": forecast_rollup(membership=membership, period=view.quarter, snapshot=view.snapshot),
+        "rollup": rollup,
+        "focus": focus,
         "own_call": own_call,
         "call_form": CallForm(
             initial={
@@ -133,6 +142,11 @@ def forecast_page_view(request: MemberRequest) -> HttpResponse:
     return render_page_or_partial(
         request, "forecasting/forecast.html", "forecasting/partials/forecast_body.html", context
     )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    """A member id from the query string; anything else shows the top of the roll-up."""
+    return int(value) if value and value.isdigit() else None
 
 
 @require_safe

@@ -72,7 +72,7 @@ class CallFigures:
     pipeline: Decimal
 
 
-@dataclass
+@dataclass(eq=False)  # identity: a node is one member of one roll-up
 class RollupNode:
     membership: Membership
     depth: int
@@ -107,6 +107,23 @@ class Rollup:
     organization_call: CallFigures | None  # Σ of the roots' submitted calls (organization scope)
     quota_source: str
 
+    def focus(self, membership_id: int | None = None) -> Focus:
+        """The rows the page shows: one member (default: the top of the viewer's chains) and
+        their direct reports, the figures still those of the whole tree below each."""
+        by_pk = {r.membership.pk: r for r in self.rows}
+        node = by_pk.get(membership_id) if membership_id is not None else None
+        if node is None:
+            return Focus(None, None, [(r, 0) for root in self.roots for r in (root, *root.reports)])
+        parent = by_pk.get(node.membership.manager_id) if node not in self.roots else None
+        return Focus(node, parent, [(node, 0), *((r, 1) for r in node.reports)])
+
+
+@dataclass(frozen=True)
+class Focus:
+    node: RollupNode | None  # None: the top of the viewer's chains
+    parent: RollupNode | None  # the level above, to go back up (None: the top)
+    rows: list[tuple[RollupNode, int]]  # (node, indent)
+
 
 def forecast_rollup(
     *, membership: Membership, period: Period, snapshot: ForecastSnapshot | None = None
@@ -116,17 +133,22 @@ def forecast_rollup(
     team, a rep's own deals)."""
     org = membership.organization
     scope = scope_for(membership, ForecastKind.CALL)
-    ids = scope_user_ids(membership, ForecastKind.CALL)
-    members_qs = Membership.objects.filter(organization=org, is_active=True).select_related("user")
-    if ids is not None:
-        members_qs = members_qs.filter(user_id__in=ids)
+    scope_ids = scope_user_ids(membership, ForecastKind.CALL)
+    members_qs = Membership.objects.filter(organization=org).select_related("user")
+    if scope_ids is not None:
+        members_qs = members_qs.filter(user_id__in=scope_ids)
+    in_scope = list(members_qs.order_by("user__email"))
+    # The team as a list of ids, once: PostgreSQL evaluates the recursive team subquery badly
+    # inside the grouped sums below (measured 1.2 s against 0.1 s for a 40-rep team among
+    # 100,000 deals, bench/forecast_rollup.py).
+    ids = None if scope_ids is None else [m.user_id for m in in_scope]
     calls = {
         c.owner_id: c
         for c in scoped(ForecastCall.objects.all(), membership, kind=ForecastKind.CALL).filter(
             period_start=period.start, period_end=period.end
         )
     }
-    members = [m for m in members_qs.order_by("user__email") if m.role in CALLING_ROLES or m.user_id in calls]
+    members = [m for m in in_scope if m.is_active and (m.role in CALLING_ROLES or m.user_id in calls)]
     user_ids = [m.user_id for m in members]
     won = _sums(
         org, ids, stage__in=[Stage.CLOSED_WON], close_date__gte=period.start, close_date__lt=period.end

@@ -10,6 +10,7 @@ A hand-built hierarchy in Acme, this fiscal quarter (the forecast page's):
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -221,7 +222,42 @@ def test_forecast_page_labels_missing_quotas_without_a_provider(admin, tree, cli
         body = client_for(admin).get(reverse("forecasting:forecast")).content.decode()
     # then
     assert "No quota: no quota source is installed" in body
-    assert body.count('<span class="muted">no quota</span>') == 8  # seven members and the organization
+    # the top (vp), its three direct reports, and the organization
+    assert body.count('<span class="muted">no quota</span>') == 5
+
+
+def _rollup_names(body: str) -> list[str]:
+    table = body[body.index('id="forecast-rollup"') :]
+    table = table[: table.index("</table>")]
+    return re.findall(r"<td[^>]*>(?:└ )?(?:<a [^>]*>)?([A-Z][A-Z0-9]*)(?:</a>)?[ <]", table)
+
+
+def test_the_rollup_drills_down_one_manager_at_a_time(admin, tree, client_for):
+    # given
+    client = client_for(admin)
+    url = reverse("forecasting:forecast")
+    # when
+    top = client.get(url).content.decode()
+    m1 = client.get(url, {"under": tree["m1"].pk}).content.decode()
+    r1 = client.get(url, {"under": tree["r1"].pk}).content.decode()
+    garbage = client.get(url, {"under": "x1"}).content.decode()
+    # then
+    assert _rollup_names(top) == ["VP", "M1", "M2", "R4"]
+    assert f'href="?under={tree["m1"].pk}"' in top
+    assert _rollup_names(m1) == ["M1", "R1", "R2"]
+    assert f'href="?under={tree["vp"].pk}"' in m1  # back up to the vp
+    assert _rollup_names(r1) == ["R1"]
+    assert _rollup_names(garbage) == ["VP", "M1", "M2", "R4"]
+
+
+def test_a_manager_cannot_drill_into_another_team(tree, client_for):
+    # when: m1 asks for m2's part of the tree
+    body = (
+        client_for(tree["m1"]).get(reverse("forecasting:forecast"), {"under": tree["m2"].pk}).content.decode()
+    )
+    # then: m1's own top, nothing of m2's team
+    assert _rollup_names(body) == ["M1", "R1", "R2"]
+    assert "M2" not in body and "R3" not in body
 
 
 def test_rollup_queries_do_not_grow_with_the_team(org, admin, tree, quarter, django_assert_num_queries):
