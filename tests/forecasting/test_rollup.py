@@ -325,3 +325,33 @@ def test_forecast_export_has_the_rollup_table(admin, tree):
     )
     [mine] = next(t for t in unquoted.tables if t.title == "Roll-up and quota").rows
     assert mine[0] == "R1" and mine[10:13] == ("no quota", "", "")
+
+
+def test_forecast_api_has_the_rollup_as_the_caller_may_see_it(admin, tree, client_for):
+    # when
+    full = client_for(admin).get("/api/v1/forecasting/forecast/").json()["rollup"]
+    own = client_for(tree["r2"]).get("/api/v1/forecasting/forecast/").json()["rollup"]
+    # then
+    rows = {r["name"]: r for r in full["rows"]}
+    assert list(rows) == ["VP", "M1", "R1", "R2", "M2", "R3", "R4"]
+    assert rows["M1"] == {
+        "member": tree["m1"].pk,
+        "manager": tree["vp"].pk,
+        "name": "M1",
+        "level": 1,
+        "call": None,
+        "rollup": {"commit": "140.00", "best_case": "260.00", "pipeline": "370.00"},
+        "team": {
+            "won": "1000.00",
+            "open_pipeline": "433.00",
+            "quota": "2000.00",
+            "attainment": 0.5,
+            "coverage": 0.433,
+        },
+        "missing": [],
+    }
+    assert full["organization_call"] == {"commit": "640.00", "best_case": "860.00", "pipeline": "1070.00"}
+    assert full["quota_source"] == "business objectives"
+    assert [r["name"] for r in own["rows"]] == ["R2"]
+    assert own["rows"][0]["call"] == {"commit": "40.00", "best_case": "60.00", "pipeline": "70.00"}
+    assert (own["organization"], own["organization_call"]) == (None, None)
