@@ -46,6 +46,12 @@ class CommissionsConfig(AppConfig):
         labels_register("dispute_kind", DisputeKind)
         register_palettes()
 
+        # Each rep's quota (their business objectives) for forecasting's attainment and coverage.
+        from commissions.providers import objective_quotas
+        from revops.providers import register_provider
+
+        register_provider("quota", objective_quotas)
+
         from commissions.exports import register_exports
 
         register_exports()

@@ -3,7 +3,8 @@
 - forecasting-risk: the risk dashboard's deals as filtered, each with probability, risk,
   time-to-close band, drivers and actions (CSV, Excel);
 - forecasting-forecast: the forecast report — periods with P10/P50/P90, the calls beside the
-  simulation and the pipeline changes (CSV, Excel, and PDF written by an export job).
+  simulation, the roll-up with quota, attainment and coverage, and the pipeline changes (CSV,
+  Excel, and PDF written by an export job).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from forecasting.models import DealScore
 from forecasting.permissions import ForecastCap
 from forecasting.selectors.dataset import organization_today
 from forecasting.selectors.forecast import call_list, call_rows, forecast_view
+from forecasting.selectors.rollup import Figures, forecast_rollup
 from forecasting.selectors.scores import risk_list
 from revops.export_registry import ExportData, ExportSpec, export_register
 from revops.exports import ExportTable
 from revops.models import Membership
+from revops.providers import NO_QUOTA_SOURCE
 
 RISK_HEADERS = (
     "Deal",
@@ -47,6 +50,22 @@ PERIOD_HEADERS = (
     "P10",
     "P50",
     "P90",
+)
+ROLLUP_HEADERS = (
+    "Member",
+    "Level",
+    "Call commit",
+    "Call best case",
+    "Call pipeline",
+    "Roll-up commit",
+    "Roll-up best case",
+    "Roll-up pipeline",
+    "Won",
+    "Open pipeline",
+    "Quota",
+    "Attainment",
+    "Coverage",
+    "No call yet",
 )
 CALL_HEADERS = (
     "Caller",
@@ -137,6 +156,32 @@ def forecast_export(*, membership: Membership, params: QueryDict) -> ExportData:
             calls=call_list(membership=membership, period=view.quarter), snapshot=view.snapshot
         )
     ]
+    rollup = forecast_rollup(membership=membership, period=view.quarter, snapshot=view.snapshot)
+    rollup_rows = [
+        (
+            n.name,
+            n.depth,
+            *((n.call.effective_commit, n.call.best_case, n.call.pipeline) if n.call else ("", "", "")),
+            *((n.rollup.commit, n.rollup.best_case, n.rollup.pipeline) if n.rollup else ("", "", "")),
+            *_figures(n.team),
+            ", ".join(n.missing),
+        )
+        for n in rollup.rows
+    ]
+    if rollup.organization is not None:
+        org_call = rollup.organization_call
+        rollup_rows.append(
+            (
+                "Organization",
+                "",
+                "",
+                "",
+                "",
+                *((org_call.commit, org_call.best_case, org_call.pipeline) if org_call else ("", "", "")),
+                *_figures(rollup.organization),
+                "",
+            )
+        )
     changes = [(c.kind, c.name, c.before, c.after) for c in view.changes]
     summary = []
     if view.snapshot is not None:
@@ -152,9 +197,21 @@ def forecast_export(*, membership: Membership, params: QueryDict) -> ExportData:
         tables=[
             ExportTable("Periods", PERIOD_HEADERS, periods, len(periods)),
             ExportTable("Calls", CALL_HEADERS, calls, len(calls)),
+            ExportTable("Roll-up and quota", ROLLUP_HEADERS, rollup_rows, len(rollup_rows)),
             ExportTable("Pipeline changes", CHANGE_HEADERS, changes, len(changes)),
         ],
         summary=summary,
+    )
+
+
+def _figures(f: Figures) -> tuple:
+    """Won, open pipeline, quota ("no quota" when none is known), attainment and coverage."""
+    return (
+        f.won,
+        f.pipeline,
+        f.quota if f.quota is not None else NO_QUOTA_SOURCE,
+        round(f.attainment, 4) if f.attainment is not None else "",
+        round(f.coverage, 4) if f.coverage is not None else ("quota reached" if f.quota_reached else ""),
     )
 
 

@@ -12,6 +12,7 @@ from forecasting.services.modelling import (
     score_enqueue,
     win_model_train,
 )
+from forecasting.services.narratives import REPHRASE_KIND, narratives_rephrase, rephrase_enqueue
 from revops.celery import Queue
 from revops.jobs import TRANSIENT_DATABASE_ERRORS, Counts, job_task, periodic_task
 from revops.models import JobRun
@@ -56,7 +57,32 @@ def train_win_model_task(job: JobRun, progress: JobProgress) -> Counts:
     expires=6 * 60 * 60,
 )
 def score_deals_task(job: JobRun, progress: JobProgress) -> Counts:
-    return deals_score(
+    """Score the open deals, then (with a language model configured) queue their rewording."""
+    counts = deals_score(
+        organization=job.organization, progress=lambda done, total: progress.report(done=done, total=total)
+    )
+    rephrase_enqueue(
+        organization=job.organization, actor=job.started_by, key=f"rephrase-after-score-{job.pk}"
+    )
+    return counts
+
+
+@job_task(
+    kind=REPHRASE_KIND,
+    # One outside call per deal, each bounded by FORECAST_REPHRASE_TIMEOUT: minutes, not for
+    # the queue users wait on.
+    queue=Queue.BULK,
+    # Answers are kept per deal score and reused: a rerun asks only what is still missing.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # Tomorrow's scores bring their own run.
+    expires=6 * 60 * 60,
+)
+def rephrase_narratives_task(job: JobRun, progress: JobProgress) -> Counts:
+    return narratives_rephrase(
         organization=job.organization, progress=lambda done, total: progress.report(done=done, total=total)
     )
 

@@ -16,13 +16,9 @@ from forecasting.filters import DealScoreFilterSet
 from forecasting.forms import AdjustForm, CallForm, TargetForm
 from forecasting.models import ForecastCall, ModelVersion
 from forecasting.permissions import ForecastCap
-from forecasting.selectors.forecast import (
-    call_list,
-    call_rollup,
-    call_rows,
-    forecast_view,
-    probability_at_least,
-)
+from forecasting.selectors.forecast import call_list, call_rows, forecast_view, probability_at_least
+from forecasting.selectors.narratives import deal_analysis
+from forecasting.selectors.rollup import forecast_rollup
 from forecasting.selectors.scores import deal_intel, model_versions, risk_list, risk_summary
 from forecasting.services.calls import call_adjust, call_submit
 from forecasting.services.modelling import SCORE_KIND, SNAPSHOT_KIND, TRAIN_KIND
@@ -74,10 +70,12 @@ def _recent_jobs(request: MemberRequest) -> list[JobRun]:
 @require_safe
 @cap_required(ForecastCap.VIEW)
 def deal_view(request: MemberRequest, pk: int) -> HttpResponse:
-    """One deal: probability with its history, drivers, actions, time-to-close band, narrative."""
+    """One deal: probability with its history, drivers, actions, time-to-close band, analysis
+    (a language model's checked rewording when one was made after scoring; never asked here)."""
     intel = deal_intel(membership=request.membership, opportunity_id=pk)
     context = {"intel": intel, "score": intel.current, "chart": charts.probability_history(intel.history)}
     if intel.current is not None:
+        context["analysis"] = deal_analysis(score=intel.current)
         base = intel.current.as_of
         context["close_band"] = [
             base + timezone.timedelta(days=d)
@@ -91,7 +89,8 @@ def deal_view(request: MemberRequest, pk: int) -> HttpResponse:
 @require_safe
 @cap_required(ForecastCap.VIEW)
 def forecast_page_view(request: MemberRequest) -> HttpResponse:
-    """Monte Carlo P10/P50/P90 per period, fan chart, target, velocity, calls and changes."""
+    """Monte Carlo P10/P50/P90 per period, fan chart, target, velocity, calls, the roll-up with
+    quotas (``?under=<membership id>``: that member and their direct reports) and changes."""
     exported = export_dispatch(request, "forecasting-forecast")
     if exported is not None:
         return exported
@@ -99,10 +98,17 @@ def forecast_page_view(request: MemberRequest) -> HttpResponse:
     view = forecast_view(membership=membership)
     target_form = TargetForm(request.GET)
     target = target_form.cleaned_data.get("target") if target_form.is_valid() else None
-    calls = call_rows(calls=call_list(membership=membership, period=view.quarter), snapshot=view.snapshot)
+    rollup = forecast_rollup(membership=membership, period=view.quarter, snapshot=view.snapshot)
+    focus = rollup.focus(_int_or_none(request.GET.get("under")))
+    # The calls table lists the calls of the members the roll-up shows (one level at a time).
+    shown = [node.membership.user_id for node, _ in focus.rows]
+    calls = call_rows(
+        calls=call_list(membership=membership, period=view.quarter).filter(owner_id__in=shown),
+        snapshot=view.snapshot,
+    )
     quarter_row = next((p for p in view.periods if p["label"] == view.quarter.label), None)
     reference = quarter_row or view.mine
-    own_call = next((r.call for r in calls if r.call.owner_id == membership.user_id), None)
+    own_call = next((n.call for n in rollup.rows if n.membership.user_id == membership.user_id), None)
     context = {
         "view": view,
         "snapshot": view.snapshot,
@@ -116,7 +122,8 @@ def forecast_page_view(request: MemberRequest) -> HttpResponse:
         else None,
         "quarter_row": reference,
         "calls": calls,
-        "rollup": call_rollup(calls),
+        "rollup": rollup,
+        "focus": focus,
         "own_call": own_call,
         "call_form": CallForm(
             initial={
@@ -135,6 +142,11 @@ def forecast_page_view(request: MemberRequest) -> HttpResponse:
     return render_page_or_partial(
         request, "forecasting/forecast.html", "forecasting/partials/forecast_body.html", context
     )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    """A member id from the query string; anything else shows the top of the roll-up."""
+    return int(value) if value and value.isdigit() else None
 
 
 @require_safe

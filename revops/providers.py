@@ -13,6 +13,9 @@ an error:
   the deal page): touch counts and channels per opportunity as of a date. Fallback: no touches.
 * **Partner touches** (registered by the partner program; read by marketing attribution so
   partner-influenced and marketing-influenced revenue sit on the same journeys). Fallback: none.
+* **Quota** (registered by commissions, from its business objectives; read by forecasting's
+  attainment and coverage): each rep's quota for a period. Fallback: no quota, labelled
+  ``"no quota"`` (the pages say so instead of dividing by nothing).
 
 Each provider is one callable; registering twice replaces (the last app wins, as in tests).
 """
@@ -82,11 +85,38 @@ class PartnerTouchProvider(Protocol):
     def __call__(self, organization, *, since: dt.datetime, until: dt.datetime) -> Iterable[PartnerTouch]: ...
 
 
+# -- quota -------------------------------------------------------------------------------------
+
+NO_QUOTA_SOURCE = "no quota"
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """Each rep's quota for one period, and where the figures come from.
+
+    ``by_user``: user id → quota (Decimal, cents); a rep without a quota is absent, not zero.
+    ``source``: shown next to the figures ("business objectives", or ``NO_QUOTA_SOURCE``).
+    """
+
+    by_user: dict[int, Decimal]
+    source: str
+
+    @property
+    def available(self) -> bool:
+        return self.source != NO_QUOTA_SOURCE
+
+
+class QuotaProvider(Protocol):
+    def __call__(
+        self, organization, *, start: dt.date, end: dt.date, user_ids: Sequence[int] | None
+    ) -> Quotas: ...
+
+
 _providers: dict[str, Callable] = {}
 
 
 def register_provider(name: str, func: Callable) -> None:
-    """Register an app's implementation: ``"win_probability"``, ``"touch_summary"``, ``"partner_touches"``."""
+    """Register an app's implementation: one of ``PROVIDER_NAMES``."""
     if name not in PROVIDER_NAMES:
         raise ValueError(f"Unknown provider {name!r}; known: {', '.join(PROVIDER_NAMES)}")
     _providers[name] = func
@@ -121,7 +151,7 @@ def provider_registered(name: str) -> bool:
     return name in _providers
 
 
-PROVIDER_NAMES = ("win_probability", "touch_summary", "partner_touches")
+PROVIDER_NAMES = ("win_probability", "touch_summary", "partner_touches", "quota")
 
 
 def win_probabilities(organization, opportunity_ids: Sequence[int]) -> dict[int, WinProbability]:
@@ -170,16 +200,28 @@ def partner_touches(organization, *, since: dt.datetime, until: dt.datetime) -> 
     return list(provider(organization, since=since, until=until))
 
 
+def quotas(organization, *, start: dt.date, end: dt.date, user_ids: Sequence[int] | None = None) -> Quotas:
+    """The quotas of ``user_ids`` (None: every rep) for the period ``[start, end)``; labelled
+    ``"no quota"`` and empty when no app provides quotas."""
+    provider = _providers.get("quota")
+    if provider is None:
+        return Quotas({}, NO_QUOTA_SOURCE)
+    return provider(organization, start=start, end=end, user_ids=None if user_ids is None else list(user_ids))
+
+
 __all__ = [
+    "NO_QUOTA_SOURCE",
     "PROVIDER_NAMES",
     "STAGE_WIN_RATE_SOURCE",
     "Decimal",
     "PartnerTouch",
+    "Quotas",
     "TouchSummary",
     "WinProbability",
     "partner_touches",
     "provider_override",
     "provider_registered",
+    "quotas",
     "register_provider",
     "stage_win_probabilities",
     "touch_summaries",

@@ -104,6 +104,38 @@ class PeriodForecastSerializer(serializers.Serializer):
     runrate_mean = serializers.FloatField(required=False)
 
 
+class CallFiguresSerializer(serializers.Serializer):
+    commit = serializers.DecimalField(max_digits=20, decimal_places=2)
+    best_case = serializers.DecimalField(max_digits=20, decimal_places=2)
+    pipeline = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class QuotaFiguresSerializer(serializers.Serializer):
+    won = serializers.DecimalField(max_digits=20, decimal_places=2)
+    open_pipeline = serializers.DecimalField(max_digits=20, decimal_places=2)
+    quota = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    attainment = serializers.FloatField(allow_null=True, help_text="won ÷ quota")
+    coverage = serializers.FloatField(allow_null=True, help_text="open pipeline ÷ (quota − won)")
+
+
+class RollupRowSerializer(serializers.Serializer):
+    member = serializers.IntegerField(help_text="Membership id.")
+    manager = serializers.IntegerField(allow_null=True, help_text="The manager's membership id.")
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+    call = CallFiguresSerializer(allow_null=True, help_text="Commit after a manager's adjustment.")
+    rollup = CallFiguresSerializer(allow_null=True, help_text="Σ of what the direct reports send up.")
+    team = QuotaFiguresSerializer(help_text="The member and everyone below them.")
+    missing = serializers.ListField(child=serializers.CharField(), help_text="Below, without a call.")
+
+
+class RollupSerializer(serializers.Serializer):
+    quota_source = serializers.CharField(help_text='"business objectives", or "no quota".')
+    rows = RollupRowSerializer(many=True)
+    organization = QuotaFiguresSerializer(allow_null=True)
+    organization_call = CallFiguresSerializer(allow_null=True)
+
+
 class ForecastSerializer(serializers.Serializer):
     """The latest forecast as the caller may see it (periods: organization scope only)."""
 
@@ -117,3 +149,4 @@ class ForecastSerializer(serializers.Serializer):
         allow_null=True, help_text="The caller's own or team's quarter: mean, p10, p50, p90."
     )
     velocity = serializers.DictField(allow_null=True)
+    rollup = RollupSerializer(help_text="Calls up the team hierarchy beside won, pipeline and quota.")

@@ -21,11 +21,13 @@ from forecasting.api.serializers import (
     ForecastSerializer,
     JobStartSerializer,
     ModelVersionSerializer,
+    RollupSerializer,
 )
 from forecasting.filters import DealScoreFilterSet
 from forecasting.models import DealScore, ModelVersion
 from forecasting.permissions import ForecastCap
 from forecasting.selectors.forecast import forecast_view
+from forecasting.selectors.rollup import CallFigures, Figures, Rollup, forecast_rollup
 from forecasting.selectors.scores import score_scope
 from forecasting.services.modelling import score_enqueue, train_enqueue
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
@@ -75,8 +77,52 @@ class ForecastApi(OrganizationScopedViewSetMixin, APIView):
                 "periods": [{k: v for k, v in p.items() if k != "percentiles"} for p in view.periods],
                 "mine": {k: v for k, v in view.mine.items() if k != "percentiles"} if view.mine else None,
                 "velocity": snapshot.velocity if snapshot and view.periods else None,
+                "rollup": _rollup_data(forecast_rollup(membership=request.membership, period=view.quarter)),
             }
         )
+
+
+def _call_data(figures) -> dict | None:
+    if figures is None:
+        return None
+    return {"commit": figures.commit, "best_case": figures.best_case, "pipeline": figures.pipeline}
+
+
+def _quota_data(f: Figures | None) -> dict | None:
+    if f is None:
+        return None
+    return {
+        "won": f.won,
+        "open_pipeline": f.pipeline,
+        "quota": f.quota,
+        "attainment": f.attainment,
+        "coverage": f.coverage,
+    }
+
+
+def _rollup_data(rollup: Rollup) -> dict:
+    return RollupSerializer(
+        {
+            "quota_source": rollup.quota_source,
+            "rows": [
+                {
+                    "member": n.membership.pk,
+                    "manager": n.membership.manager_id,
+                    "name": n.name,
+                    "level": n.depth,
+                    "call": _call_data(
+                        n.call and CallFigures(n.call.effective_commit, n.call.best_case, n.call.pipeline)
+                    ),
+                    "rollup": _call_data(n.rollup),
+                    "team": _quota_data(n.team),
+                    "missing": n.missing,
+                }
+                for n in rollup.rows
+            ],
+            "organization": _quota_data(rollup.organization),
+            "organization_call": _call_data(rollup.organization_call),
+        }
+    ).data
 
 
 class _JobStartApi(OrganizationScopedViewSetMixin, APIView):

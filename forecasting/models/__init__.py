@@ -1,5 +1,6 @@
 from forecasting.models.forecast import ForecastCall, ForecastSnapshot, OpportunityAttributes
 from forecasting.models.modelling import DealScore, ModelKind, ModelVersion
+from forecasting.models.narratives import NarrativeRephrase
 
 __all__ = [
     "DealScore",
@@ -7,5 +8,6 @@ __all__ = [
     "ForecastSnapshot",
     "ModelKind",
     "ModelVersion",
+    "NarrativeRephrase",
     "OpportunityAttributes",
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import numpy as np
 from django.db.models import QuerySet
@@ -163,12 +162,3 @@ def call_rows(*, calls: QuerySet[ForecastCall], snapshot: ForecastSnapshot | Non
             )
         )
     return rows
-
-
-def call_rollup(calls: list[CallRow]) -> dict[str, Decimal]:
-    """Sums of the calls shown (commit uses the manager-adjusted figure when there is one)."""
-    return {
-        "commit": sum((r.call.effective_commit for r in calls), Decimal("0")),
-        "best_case": sum((r.call.best_case for r in calls), Decimal("0")),
-        "pipeline": sum((r.call.pipeline for r in calls), Decimal("0")),
-    }

@@ -118,6 +118,12 @@ MODELS: dict[str, dict[str, Rule]] = {
     "distribution_distributionconfig": NO_DELETE,
     "distribution_distributionrun": READ_ONLY,
     "distribution_leadassignment": READ_ONLY,
+    # Models are promoted by the admin action (through the service); scores, snapshots and
+    # calls are written by their jobs and pages.
+    "forecasting_modelversion": READ_ONLY,
+    "forecasting_dealscore": READ_ONLY,
+    "forecasting_forecastsnapshot": READ_ONLY,
+    "forecasting_forecastcall": READ_ONLY,
     "partners_approvalpolicy": EDITABLE,
     "partners_programsettings": EDITABLE,
     "partners_partnermanagergrant": EDITABLE,

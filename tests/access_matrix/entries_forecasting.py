@@ -66,6 +66,9 @@ MORE: dict[str, tuple[Entry, ...]] = {
     "forecasting:forecast": (
         Entry(VIEW, hx=True),
         Entry(VIEW, query="target=1000"),
+        # One level of the roll-up; a member outside scope (or unknown) shows the top again.
+        Entry(VIEW, query="under=1", hx=True),
+        Entry(VIEW, query="under=999999999"),
         Entry(VIEW, query="export=csv"),
         Entry(VIEW, query="export=xlsx"),
         Entry(PDF, query="export=pdf"),

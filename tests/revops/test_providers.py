@@ -95,3 +95,28 @@ def test_an_override_puts_back_the_app_provider_it_replaced():
     with providers.provider_override("win_probability", None):
         assert not providers.provider_registered("win_probability")
     assert providers._providers["win_probability"] is app_provider
+
+
+def test_quotas_without_a_provider_are_labelled_no_quota():
+    org = OrganizationFactory()
+
+    got = providers.quotas(org, start=dt.date(2026, 1, 1), end=dt.date(2026, 4, 1), user_ids=[1, 2])
+
+    assert got == providers.Quotas({}, providers.NO_QUOTA_SOURCE)
+    assert got.available is False
+
+
+def test_quotas_come_from_the_registered_provider_with_its_arguments():
+    org = OrganizationFactory()
+    asked = []
+
+    def fake(organization, *, start, end, user_ids):
+        asked.append((organization, start, end, user_ids))
+        return providers.Quotas({7: Decimal("1500.00")}, "business objectives")
+
+    providers.register_provider("quota", fake)
+    got = providers.quotas(org, start=dt.date(2026, 1, 1), end=dt.date(2026, 4, 1), user_ids=(7, 8))
+
+    assert got == providers.Quotas({7: Decimal("1500.00")}, "business objectives")
+    assert got.available is True
+    assert asked == [(org, dt.date(2026, 1, 1), dt.date(2026, 4, 1), [7, 8])]
