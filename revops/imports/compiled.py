@@ -18,12 +18,15 @@ same rows and the same errors on the same files.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
+import re
 import types
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from annotated_types import MaxLen, MinLen
@@ -33,6 +36,7 @@ from pydantic.fields import FieldInfo
 from revops.imports import fields as framework
 from revops.imports.fields import ImportRow
 from revops.imports.profiles import ProfileSpec, normalise_header
+from revops.text import CONTROL_CHARACTERS
 
 # The framework's converters depend on the value and the profile only, so a file's repeated
 # values (dates, reps, product lines) are converted once. Per field, at most this many.
@@ -150,14 +154,29 @@ def _schema_fields(schema: type[ImportRow]) -> list[_Field] | None:
     return compiled
 
 
-_BLANK = object()
+_MISS = object()
+
+
+@dataclass
+class _Column:
+    """A field read from the file row by row (a column, the key columns, or a validated constant)."""
+
+    field: _Field
+    source: str
+    where: Any
+    lookup: dict[str, str] | None
+    memo: dict[str, Any] | None
 
 
 class CompiledRows:
     """The schema's fields with where each one's value comes from in this file.
 
-    Fields whose value is the same on every row (a constant, or a column the file does not
-    have) and that no validator reads are computed once, here; the others are read per row.
+    Rows are built a chunk at a time, a column at a time: each field's cells are converted
+    together (a text column trimmed at once when it has no control character, a column of
+    plain numbers parsed at once, repeated values converted once), then each row's model is
+    assembled in field order, running the schema's after-validators with the fields before
+    them, as pydantic does. Fields whose value is the same on every row (a constant, or a
+    column the file does not have) and that no validator reads are computed once, here.
     """
 
     def __init__(
@@ -168,57 +187,179 @@ class CompiledRows:
         sources: list[tuple[str, Any, dict[str, str] | None]],
     ):
         self.schema = schema
+        self.spec = spec
         self.context = {"spec": spec}
-        self.steps: list[Any] = []
+        self.text_cells = spec.format == "csv"  # every cell is a str
+        self.columns: list[_Column] = []
+        # The row's fields in order: ("plain", [names], {name: value of a static field}) for
+        # runs of fields no validator reads, ("validated", column) for the others.
+        self.segments: list[tuple[str, Any, Any]] = []
         self.given_always: set[str] = set()
+        names: list[str] = []
         static: dict[str, Any] = {}
         for field, (source, where, lookup) in zip(fields, sources, strict=True):
-            if source in ("constant", "absent") and not field.after and field.pure:
-                value, given = self._value(field, "" if source == "absent" else where, lookup, static)
+            raw = "" if source == "absent" else where
+            if source in ("constant", "absent") and field.pure and self._same_every_row(field, raw, lookup):
+                value, given = self._value(field, raw, lookup, static)
+                names.append(field.name)
                 static[field.name] = value
                 if given:
                     self.given_always.add(field.name)
                 continue
-            if static:
-                self.steps.append(static)
-                static = {}
-            memo: dict[str, Any] | None = {} if field.pure else None
-            self.steps.append((field, source, where, lookup, memo))
-        if static:
-            self.steps.append(static)
+            column = _Column(field, source, where, lookup, {} if field.pure else None)
+            self.columns.append(column)
+            if field.after or not field.pure:
+                if names:
+                    self.segments.append(("plain", names, static))
+                    names, static = [], {}
+                self.segments.append(("validated", column, None))
+            else:
+                names.append(field.name)
+        if names:
+            self.segments.append(("plain", names, static))
+        self.given_columns = {c.field.name for c in self.columns}
+
+    @staticmethod
+    def _same_every_row(field: _Field, raw: object, lookup: dict[str, str] | None) -> bool:
+        if not field.after:
+            return True
+        if lookup is not None and isinstance(raw, str):
+            raw = lookup.get(normalise_header(raw), raw)
+        return isinstance(raw, str) and not raw.strip() and not field.validate_default
 
     def build(self, cells: Sequence[object]) -> ImportRow | None:
         """The row's model, or None: then the row goes through pydantic."""
-        data: dict[str, Any] = {}
-        given = set(self.given_always)
-        try:
-            for step in self.steps:
-                if type(step) is dict:
-                    data.update(step)
+        return self.build_many([cells])[0]
+
+    def build_many(self, rows: Sequence[Sequence[object]]) -> list[ImportRow | None]:
+        """Each row's model, or None for a row that goes through pydantic."""
+        bad: set[int] = set()
+        blanks: dict[int, set[str]] = {}
+        values: dict[str, list[Any]] = {}
+        for column in self.columns:
+            values[column.field.name] = self._column(column, self._raw(column, rows), bad, blanks)
+        count = len(rows)
+        runs = [
+            list(zip(*[repeat(static[n], count) if n in static else values[n] for n in names], strict=False))
+            if kind == "plain"
+            else None
+            for kind, names, static in self.segments
+        ]
+        return [None if i in bad else self._assemble(i, values, runs, blanks.get(i)) for i in range(count)]
+
+    def _raw(self, column: _Column, rows: Sequence[Sequence[object]]) -> list[object]:
+        where = column.where
+        if column.source == "column":
+            raw: list[object] = [cells[where] for cells in rows]
+        elif column.source == "key":
+            if len(where) == 1:
+                (position,) = where
+                raw = [
+                    cells[position].strip() if type(cells[position]) is str else key_part(cells[position])
+                    for cells in rows
+                ]
+            else:
+                raw = ["|".join([key_part(cells[i]) for i in where]) for cells in rows]
+        else:
+            raw = ["" if column.source == "absent" else where] * len(rows)
+        if column.lookup is not None:
+            lookup = column.lookup
+            raw = [lookup.get(normalise_header(v), v) if isinstance(v, str) else v for v in raw]
+        return raw
+
+    def _column(
+        self, column: _Column, raw: list[object], bad: set[int], blanks: dict[int, set[str]]
+    ) -> list[Any]:
+        """The column's converted values; _MISS where the cell is blank; bad rows noted."""
+        field = column.field
+        out = self._at_once(field, raw, column.source) if field.pure else None
+        if out is None:
+            memo = column.memo
+            if memo is not None:
+                get = memo.get
+                out = [get(v, _MISS) if type(v) is str else _MISS for v in raw]
+            else:
+                out = [_MISS] * len(raw)
+            for i in [i for i, v in enumerate(out) if v is _MISS]:
+                cell = raw[i]
+                if isinstance(cell, str) and not cell.strip():
                     continue
-                field, source, where, lookup, memo = step
-                if source == "column":
-                    raw = cells[where]
-                elif source == "key":
-                    raw = "|".join([key_part(cells[i]) for i in where])
-                else:
-                    raw = "" if source == "absent" else where
-                if memo is not None and lookup is None and type(raw) is str:
-                    value = memo.get(raw, _BLANK)
-                    if value is _BLANK and raw.strip():
-                        value = self._convert(field, raw, data)
-                        if len(memo) < MEMO_SIZE:
-                            memo[raw] = value
-                    if value is not _BLANK:
-                        data[field.name] = self._after(field, value, data) if field.after else value
-                        given.add(field.name)
-                        continue
-                value, was_given = self._value(field, raw, lookup, data)
-                data[field.name] = value
-                if was_given:
-                    given.add(field.name)
-        except Exception:  # _Fallback, or a converter's error: pydantic names this row's problem
+                try:
+                    out[i] = value = self._convert(field, cell, {}) if field.pure else cell
+                except Exception:  # pydantic names the problem
+                    bad.add(i)
+                    continue
+                if memo is not None and type(cell) is str and len(memo) < MEMO_SIZE:
+                    memo[cell] = value
+        for i in [i for i, v in enumerate(out) if v is _MISS]:
+            blanks.setdefault(i, set()).add(field.name)
+            if field.required:
+                bad.add(i)
+            elif not field.after and field.pure:
+                out[i] = field.default
+        return out
+
+    def _at_once(self, field: _Field, raw: list[object], source: str) -> list[Any] | None:
+        """A whole column converted by C-level string and number operations, or None."""
+        if not (self.text_cells or source == "key") or len(field.converters) != 1:
             return None
+        converter = field.converters[0][0]
+        cells = typing.cast(list[str], raw)
+        if converter is framework._to_text and field.kind is str:
+            if CONTROL_CHARACTERS.search("".join(cells)):
+                return None
+            out: list[Any] = [c.strip() for c in cells]
+            longest = max(map(len, out), default=0)
+            shortest = min((len(v) for v in out if v), default=1) if field.min_length is not None else 0
+            if (field.max_length is not None and longest > field.max_length) or (
+                field.min_length is not None and shortest < field.min_length
+            ):
+                return None
+            return [v if v else _MISS for v in out]
+        places = _PLACES.get(converter)
+        if places is None or (converter is framework._to_money and self.spec.money_rounding != "refuse"):
+            return None
+        if not _number_column(self.spec.number.decimal, places).fullmatch("\n".join(cells)):
+            return None
+        numbers = (
+            [Decimal(c) for c in cells]
+            if self.spec.number.decimal == "."
+            else [Decimal(c.replace(",", ".")) for c in cells]
+        )
+        if (
+            converter is framework._to_money
+            and numbers
+            and (max(numbers) > framework.MAX_MONEY or min(numbers) < -framework.MAX_MONEY)
+        ):
+            return None
+        return numbers
+
+    def _assemble(
+        self, i: int, values: dict[str, list[Any]], runs: list[Any], blank: set[str] | None
+    ) -> ImportRow | None:
+        data: dict[str, Any] = {}
+        try:
+            for (_, segment, _static), run in zip(self.segments, runs, strict=True):
+                if run is not None:
+                    data.update(zip(segment, run[i], strict=True))
+                    continue
+                field = segment.field
+                value = values[field.name][i]
+                if value is _MISS:
+                    value = field.default
+                    if field.validate_default:
+                        value = self._after(field, value, data)
+                else:
+                    if not field.pure:  # its converters read the fields before it
+                        value = self._convert(field, value, data)
+                    if field.after:
+                        value = self._after(field, value, data)
+                data[field.name] = value
+        except Exception:  # a validator refused: pydantic names the problem
+            return None
+        given = self.given_always | self.given_columns
+        if blank:
+            given -= blank
         row = object.__new__(self.schema)
         object.__setattr__(row, "__dict__", data)
         object.__setattr__(row, "__pydantic_fields_set__", given)
@@ -248,7 +389,9 @@ class CompiledRows:
             raise _Fallback
         value = raw
         for converter, takes_info in field.converters:
-            value = converter(value, _Info(self.context, data, field.name)) if takes_info else converter(value)
+            value = (
+                converter(value, _Info(self.context, data, field.name)) if takes_info else converter(value)
+            )
         if type(value) is not field.kind:
             raise _Fallback
         if field.kind is str:
@@ -262,8 +405,23 @@ class CompiledRows:
 
     def _after(self, field: _Field, value: Any, data: dict[str, Any]) -> Any:
         for validator, takes_info in field.after:
-            value = validator(value, _Info(self.context, data, field.name)) if takes_info else validator(value)
+            value = (
+                validator(value, _Info(self.context, data, field.name)) if takes_info else validator(value)
+            )
         return value
+
+
+_PLACES = {framework._to_money: framework.MONEY_PLACES, framework._to_quantity: framework.QUANTITY_PLACES}
+
+
+@functools.lru_cache(maxsize=16)
+def _number_column(decimal: str, places: int) -> re.Pattern[str]:
+    """Lines that are each a plain number with at most `places` decimals (trailing zeros aside).
+
+    What `parse_number` reads without its general parser; a column that matches as a whole is
+    converted with `Decimal` directly."""
+    number = rf"[+-]?\d+(?:{re.escape(decimal)}(?=\d)\d{{0,{places}}}0*)?"
+    return re.compile(rf"(?:{number}\n)*{number}", re.ASCII)
 
 
 def key_part(value: object) -> str:

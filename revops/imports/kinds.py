@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from revops.imports.fields import ImportRow
 from revops.imports.profiles import ProfileSpec
@@ -24,9 +24,10 @@ class Action(StrEnum):
     UNCHANGED = "unchanged"
 
 
-@dataclass(frozen=True)
-class PlannedRow:
-    """A valid row: its line, what writing it would do and the values to write."""
+class PlannedRow(NamedTuple):
+    """A valid row: its line, what writing it would do and the values to write.
+
+    A NamedTuple: a file of a million rows makes a million of them."""
 
     line: int
     action: Action

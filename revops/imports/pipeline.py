@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +33,8 @@ MAX_ERRORS = 500
 # enough that its lookups stay a few queries per chunk, small enough that a chunk's parsed rows
 # are a small part of memory.
 CHUNK_ROWS = 20_000
+# Rows read from the file and built by the fast path together, a column at a time.
+BUILD_ROWS = 5_000
 
 ERROR_MISSING_COLUMNS = "line {line}: missing column(s): {columns}"
 ERROR_EMPTY = "The file has no rows to import."
@@ -149,32 +152,37 @@ def import_prepare(
     columns = len([h for h in table.headers if h])
     context = {"spec": spec}
     index = 0
-    for index, (line, cells) in enumerate(table.records, start=1):
-        if progress and index % 500 == 0:
-            progress(min(index, table.size_hint), max(table.size_hint, index))
-        if line in table.overlong:
-            _error(
-                preview, ERROR_TOO_MANY_VALUES.format(line=line, count=table.overlong[line], columns=columns)
-            )
-            continue
-        row = fast.build(cells) if fast is not None else None
-        if row is None:
-            try:
-                row = kind.schema.model_validate(row_map.row(table.as_dict(cells)), context=context)
-            except PydanticError as exc:
-                for problem in exc.errors():
-                    name = str(problem["loc"][0]) if problem["loc"] else "(row)"
-                    _error(preview, f"line {line}, {name}: {error_message(problem)}")
+    while batch := list(islice(table.records, BUILD_ROWS)):
+        built = fast.build_many([cells for _, cells in batch]) if fast is not None else [None] * len(batch)
+        for (line, cells), row in zip(batch, built, strict=True):
+            index += 1
+            if progress and index % 500 == 0:
+                progress(min(index, table.size_hint), max(table.size_hint, index))
+            if line in table.overlong:
+                _error(
+                    preview,
+                    ERROR_TOO_MANY_VALUES.format(line=line, count=table.overlong[line], columns=columns),
+                )
                 continue
-        key = str(getattr(row, kind.key_field))
-        if key in first_line:
-            _error(
-                preview,
-                ERROR_REPEATED_KEY.format(line=line, field=kind.key_field, value=key, first=first_line[key]),
-            )
-            continue
-        first_line[key] = line
-        plan.add(line, row)
+            if row is None:
+                try:
+                    row = kind.schema.model_validate(row_map.row(table.as_dict(cells)), context=context)
+                except PydanticError as exc:
+                    for problem in exc.errors():
+                        name = str(problem["loc"][0]) if problem["loc"] else "(row)"
+                        _error(preview, f"line {line}, {name}: {error_message(problem)}")
+                    continue
+            key = str(getattr(row, kind.key_field))
+            if key in first_line:
+                _error(
+                    preview,
+                    ERROR_REPEATED_KEY.format(
+                        line=line, field=kind.key_field, value=key, first=first_line[key]
+                    ),
+                )
+                continue
+            first_line[key] = line
+            plan.add(line, row)
     if index == 0:
         raise FileRefused(ERROR_EMPTY)
     preview.rows = index
@@ -212,7 +220,7 @@ class _Planner:
         else:
             kind.load_more(organization=self.organization, context=self.context, rows=rows)
         del rows
-        totals, sample = kind.total_fields, preview.sample
+        sample, counts, planned = preview.sample, preview.counts, []
         for line, row in self.pending:
             values, problems = kind.resolve(row, self.context)
             if problems:
@@ -220,10 +228,8 @@ class _Planner:
                     _error(preview, f"line {line}, {name}: {message}")
                 continue
             action = kind.plan(values, self.context)
-            self.planned.append(PlannedRow(line=line, action=action, values=values))
-            preview.counts[action.value] += 1
-            for name in totals:
-                preview.totals[name] = preview.totals.get(name, Decimal("0")) + (values.get(name) or 0)
+            planned.append(PlannedRow(line, action, values))
+            counts[action.value] += 1
             if len(sample) < PREVIEW_ROWS:
                 sample.append(
                     {
@@ -232,6 +238,11 @@ class _Planner:
                         "values": [str(values.get(f, "") or "") for f in kind.preview_fields],
                     }
                 )
+        for name in kind.total_fields if planned else ():  # exact: the order of additions does not matter
+            preview.totals[name] = preview.totals.get(name, Decimal("0")) + sum(
+                (p.values.get(name) or 0 for p in planned), Decimal("0")
+            )
+        self.planned += planned
         self.pending = []
 
 

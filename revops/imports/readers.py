@@ -180,8 +180,10 @@ def _csv_records(reader: Any, line: int, stream: TableStream) -> Iterator[tuple[
     width = len(stream.headers)
     try:
         for cells in reader:
-            _check_length(cells, line)
-            if "".join(cells).strip():
+            joined = "".join(cells)
+            if len(joined) > MAX_FIELD_CHARS:
+                _check_length(cells, line)
+            if joined.strip():
                 if len(cells) != width:
                     if len(cells) > width and "".join(cells[width:]).strip():
                         stream.overlong[line] = len(cells)
