@@ -102,11 +102,9 @@ def rows_by_key(
         return
     quote = connection.ops.quote_name
     names = ", ".join(quote(model._meta.get_field(n).column) for n in (key, *columns))
+    table, key_column = quote(model._meta.db_table), quote(model._meta.get_field(key).column)
     # Only quoted names of the model's own table and columns are put into the text.
-    sql = (  # noqa: S608
-        f"SELECT {names} FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote('organization_id')} = %s AND {quote(model._meta.get_field(key).column)} = ANY(%s)"
-    )
+    sql = f"SELECT {names} FROM {table} WHERE organization_id = %s AND {key_column} = ANY(%s)"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(keys), KEYS_PER_QUERY_PG):
             cursor.execute(sql, [organization_id, list(keys[start : start + KEYS_PER_QUERY_PG])])

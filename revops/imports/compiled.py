@@ -116,7 +116,7 @@ def _field(name: str, info: FieldInfo, after: list[Callable[..., Any]]) -> _Fiel
         return None  # a default that is itself validated: leave it to pydantic
     return _Field(
         name=name,
-        kind=annotation,
+        kind=typing.cast(type, annotation),
         optional=optional,
         converters=converters,
         max_length=max_length,
@@ -135,7 +135,7 @@ def _schema_fields(schema: type[ImportRow]) -> list[_Field] | None:
     if decorators.validators or decorators.root_validators:
         return None
     for model_validator in decorators.model_validators.values():
-        if getattr(model_validator.func, "__func__", None) is not ImportRow._drop_blanks.__func__:  # type: ignore[attr-defined]
+        if getattr(model_validator.func, "__func__", None) is not ImportRow._drop_blanks.__func__:
             return None
     after: dict[str, list[Callable[..., Any]]] = {name: [] for name in schema.model_fields}
     for validator in decorators.field_validators.values():
@@ -387,19 +387,19 @@ class CompiledRows:
             if field.optional:
                 return None
             raise _Fallback
-        value = raw
+        value: Any = raw
         for converter, takes_info in field.converters:
             value = (
                 converter(value, _Info(self.context, data, field.name)) if takes_info else converter(value)
             )
         if type(value) is not field.kind:
             raise _Fallback
-        if field.kind is str:
+        if isinstance(value, str):
             if field.max_length is not None and len(value) > field.max_length:
                 raise _Fallback
             if field.min_length is not None and len(value) < field.min_length:
                 raise _Fallback
-        elif field.kind is Decimal and not value.is_finite():
+        elif isinstance(value, Decimal) and not value.is_finite():
             raise _Fallback
         return value
 

@@ -76,7 +76,9 @@ TEXTS = st.sampled_from(
 )
 KEYS = st.sampled_from(["1", "2", "3", " 4 ", "", "A-1", "k" * 201, "5"])
 DATES = st.sampled_from(["2026-01-31", "2026-02-30", "31.01.2026", "", "2026-1-5", "46023", " 2026-03-01 "])
-REPS = st.sampled_from(["jane.doe@acme.test", "Jane Doe", "Doe, Jane", "JANE DOE", "nobody", "", "  jane  doe "])
+REPS = st.sampled_from(
+    ["jane.doe@acme.test", "Jane Doe", "Doe, Jane", "JANE DOE", "nobody", "", "  jane  doe "]
+)
 LINES = st.sampled_from(["alpha", "Beta Line", "BETA", "gamma", ""])
 AMOUNTS = st.sampled_from(
     [
@@ -111,11 +113,23 @@ SALES_SPECS = st.sampled_from(
         ProfileSpec(constants={"period": "2026-02"}, columns={"sales_amount": "amount"}),
     ]
 )
-SALES_HEADER = ["id", "date", "rep", "product_line", "customer", "sales_amount", "sign", "account_external_id", "quantity"]
+SALES_HEADER = [
+    "id",
+    "date",
+    "rep",
+    "product_line",
+    "customer",
+    "sales_amount",
+    "sign",
+    "account_external_id",
+    "quantity",
+]
 
 
 @SETTINGS
-@given(rows=st.lists(SALES_ROW, min_size=1, max_size=25), spec=SALES_SPECS, drop=st.sampled_from([None, 1, 5, 6]))
+@given(
+    rows=st.lists(SALES_ROW, min_size=1, max_size=25), spec=SALES_SPECS, drop=st.sampled_from([None, 1, 5, 6])
+)
 def test_sales_files_give_the_same_rows_and_errors_both_ways(sales_world, rows, spec, drop):
     # given: a sales file with good and bad values, in one of several profiles
     header = list(SALES_HEADER)
