@@ -1,16 +1,19 @@
 """Admin for commissions: plans and their versions, assignments, objectives, and the tables that
 resolve sales sources (rep aliases, territories, service mappings), with import/export.
 
-Sales transactions are read-only here: they come in through the sales import (page, API,
-command) with their source file and line, and a correction is a new row.
+Sales transactions and cash receipts are read-only here: they come in through the sales and
+payments imports (page, API, command; the receipts' list links to the payments import) with
+their source file and line, and a correction is a new row.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
 
 from commissions.models import (
     BusinessObjective,
+    CashReceipt,
     CommissionPlan,
     CommissionPlanVersion,
     PlanAssignment,
@@ -22,12 +25,15 @@ from commissions.models import (
 from commissions.permissions import CommissionCap
 from commissions.resources import (
     BusinessObjectiveResource,
+    CashReceiptExportResource,
     RepAliasResource,
     ServiceMappingResource,
     TerritoryResource,
 )
+from commissions.services.receipts_import import RECEIPTS_IMPORT
 from revops.admin.base import CappedPaginator, OrganizationScopedAdmin, ReadOnlyScopedAdmin
-from revops.admin.imports import ScopedImportExportMixin
+from revops.admin.imports import ScopedExportMixin, ScopedImportExportMixin
+from revops.permissions import has_cap
 
 
 class _PlanEditAdmin(OrganizationScopedAdmin):
@@ -53,6 +59,29 @@ class SalesTransactionAdmin(ReadOnlyScopedAdmin):
     date_hierarchy = "date"
     paginator = CappedPaginator
     ordering = ("-date", "-id")
+
+
+@admin.register(CashReceipt)
+class CashReceiptAdmin(ScopedExportMixin, ReadOnlyScopedAdmin):
+    """Cash received per document (plans paid on cash); imported through the payments kind."""
+
+    resource_classes = [CashReceiptExportResource]
+    change_list_template = "admin/commissions/cashreceipt/change_list.html"
+    list_display = ("date", "document_number", "amount", "source_file", "source_row")
+    list_filter = ("date",)
+    search_fields = ("document_number", "dedupe_key", "source_file")
+    date_hierarchy = "date"
+    paginator = CappedPaginator
+    show_full_result_count = False
+    ordering = ("-date", "-id")
+
+    def changelist_view(self, request, extra_context=None):
+        # Importing is the payments kind's page (preview, confirm, all or nothing, audited).
+        can_import = has_cap(getattr(request, "membership", None), RECEIPTS_IMPORT.capability)
+        extra = {
+            "import_url": reverse("revops:import-upload", args=[RECEIPTS_IMPORT.name]) if can_import else ""
+        }
+        return super().changelist_view(request, extra_context={**(extra_context or {}), **extra})
 
 
 class PlanVersionInline(admin.TabularInline):

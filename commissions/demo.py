@@ -11,8 +11,10 @@ Steps (found by revops.demo's autodiscovery), in run order per organization:
 - `commission_sales` (OPEN_BOOKS): the deals won in the last 15 months, with a few credits
   and last month's services billing, written as six files in six layouts and imported
   through the real import path, each with its own import profile
-  (`commissions.demo_data.sources`, `commissions.demo_data.steps`); then every month's
-  statements computed as drafts;
+  (`commissions.demo_data.sources`, `commissions.demo_data.steps`); the cash received for
+  the invoices of the services plan, which pays on cash (pro rata to what each invoice has
+  been paid), imported through the payments import; then every month's statements computed
+  as drafts;
 - the core "close_periods" step closes the older months oldest first; just before each
   close the month-end task `commission_month_end` approves the month's statements as each
   rep's manager (their lines post to the commission ledger in that month) and pays them as

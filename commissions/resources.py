@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from import_export import fields
 
-from commissions.models import BusinessObjective, RepAlias, ServiceMapping, Territory
+from commissions.models import BusinessObjective, CashReceipt, RepAlias, ServiceMapping, Territory
 from revops.models import ProductLine
 from revops.resources import MemberEmailWidget, OrganizationForeignKeyWidget, OrganizationResource
 
@@ -68,3 +68,14 @@ class BusinessObjectiveResource(OrganizationResource):
         model = BusinessObjective
         fields = ("rep", "product_line", "month", "amount")
         import_id_fields = ("rep", "product_line", "month")
+
+
+class CashReceiptExportResource(OrganizationResource):
+    """Export only: receipts carry money and come in through the payments import.
+
+    The columns are the payments kind's fields, so an exported file imports again as it is."""
+
+    class Meta:
+        model = CashReceipt
+        fields = ("dedupe_key", "document_number", "date", "amount", "source_file", "source_row")
+        export_order = fields

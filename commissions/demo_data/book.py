@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from commissions.models import (
     BusinessObjective,
+    CommissionBasis,
     CommissionPlan,
     CommissionPlanVersion,
     ObjectivePeriod,
@@ -58,6 +59,7 @@ class PlanSpec:
     rates: tuple[str, str]
     lines: tuple[str, ...]
     revised: tuple[str, str, str] | None = None  # (tier 1, tier 2, reason)
+    basis: CommissionBasis = CommissionBasis.BOOKED
 
 
 PLANS: dict[str, tuple[PlanSpec, ...]] = {
@@ -88,12 +90,14 @@ PLANS: dict[str, tuple[PlanSpec, ...]] = {
             ("governance",),
         ),
         PlanSpec(
-            "Services – monthly true-up",
-            "Professional services: the month earns tier 2 from its first sale once the objective is met.",
+            "Services – monthly true-up, paid on cash",
+            "Professional services: a sale counts as its invoice is paid, pro rata to the cash received; "
+            "the month earns tier 2 from its first sale once the objective is met.",
             Semantics.RETROACTIVE,
             ObjectivePeriod.MONTH,
             ("2", "4"),
             ("services",),
+            basis=CommissionBasis.PAID,
         ),
     ),
     "globex": (
@@ -123,12 +127,14 @@ PLANS: dict[str, tuple[PlanSpec, ...]] = {
             ("observability",),
         ),
         PlanSpec(
-            "Managed services – monthly true-up",
-            "Managed services: the month earns tier 2 from its first sale once the objective is met.",
+            "Managed services – monthly true-up, paid on cash",
+            "Managed services: a sale counts as its invoice is paid, pro rata to the cash received; "
+            "the month earns tier 2 from its first sale once the objective is met.",
             Semantics.RETROACTIVE,
             ObjectivePeriod.MONTH,
             ("2.5", "4"),
             ("services",),
+            basis=CommissionBasis.PAID,
         ),
     ),
 }
@@ -233,6 +239,7 @@ def _plans(ctx: SeedContext, start: dt.date) -> tuple[dict[str, CommissionPlan],
                     tier2_rate=Decimal(tier2),
                     semantics=spec.semantics,
                     objective_period=spec.window,
+                    basis=spec.basis,
                     reason=reason,
                     created_by=admin,
                 )

@@ -2,8 +2,9 @@
 
 - `seed_commission_book` (OPEN_BOOKS): plans, assignments, objectives and reference tables;
 - `seed_commission_sales` (OPEN_BOOKS): the six source files written and imported through the
-  import service, as an upload would be (every transaction knows its file and line); then
-  every month's statements computed as drafts, in one run of the engine;
+  import service, as an upload would be (every transaction knows its file and line); the cash
+  received for the invoices of the plans paid on cash, imported through the payments import;
+  then every month's statements computed as drafts, in one run of the engine;
 - `commission_month_end`: before the demo closes a month, its statements are approved by each
   rep's manager (posted to the commission ledger in that month) and paid by finance with the
   following month's payroll;
@@ -17,15 +18,28 @@ time they were really posted.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import zlib
 from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Min, Sum
 
 from commissions.demo_data.book import add_months, history_months
 from commissions.demo_data.sales import SERVICES_SOURCE, Catalog, DemoSale, demo_sales, services_month
 from commissions.demo_data.sources import SOURCES, Heading
-from commissions.models import CommissionStatement, PlanAssignment, StatementStatus
+from commissions.models import (
+    CommissionBasis,
+    CommissionStatement,
+    PlanAssignment,
+    SalesTransaction,
+    StatementStatus,
+)
 from commissions.selectors.inputs import month_end
-from commissions.services.sales_import import IMPORT_KIND
+from commissions.services.receipts_import import RECEIPTS_IMPORT
+from commissions.services.sales_import import CENT, IMPORT_KIND
 from commissions.services.statements import statements_approve, statements_compute_months, statements_pay
 from revops.demo import SeedContext
 from revops.imports.profiles import ProfileSpec
@@ -36,6 +50,8 @@ COMPUTE_DELAY_DAYS = 1  # statements are computed the day after the month ends
 APPROVE_DELAY_DAYS = 3  # managers approve within three days
 PAY_DELAY_DAYS = 25  # finance pays with the following month's payroll
 PAID_AFTER_MONTHS = 2  # a month's statements are paid once it is two months old
+RECEIPT_DAYS = (20, 50)  # customers pay an invoice in two halves, this many days after it
+HALF_PAID_ONE_IN = 7  # about one invoice in seven has only its first half paid
 
 
 class DemoFileRefused(RuntimeError):
@@ -87,7 +103,71 @@ def seed_commission_sales(ctx: SeedContext) -> dict[str, int]:
         job = _import(ctx, importer, spec, source.profile, filename, source.render(rows, catalog, heading))
         files += 1
         transactions += job.counts.get("transactions", 0)
-    return {"sales_files": files, "sales_transactions": transactions, "statements": _compute_history(ctx)}
+    receipts = _import_receipts(ctx, importer)
+    return {
+        "sales_files": files,
+        "sales_transactions": transactions,
+        "cash_receipts": receipts,
+        "statements": _compute_history(ctx),
+    }
+
+
+def demo_receipts(ctx: SeedContext) -> list[tuple[str, str, dt.date, Decimal]]:
+    """(key, document, date, amount) of the cash received for the paid-basis plans' documents.
+
+    Every invoice of a product line paid on cash is paid in two halves, 20 and 50 days after
+    its first sale (receipts after the demo's today are not in yet); about one invoice in seven
+    stays half paid, so its lines have counted half their base. Chosen from the document
+    number, not drawn: the other steps' draws stay as they were.
+    """
+    org = ctx.organization
+    paid_lines = PlanAssignment.objects.filter(
+        organization=org, plan__versions__basis=CommissionBasis.PAID
+    ).values("product_line_id")
+    documents = (
+        SalesTransaction.objects.filter(organization=org, product_line_id__in=paid_lines)
+        .exclude(document_number="")
+        .values("document_number")
+        .annotate(total=Sum("sales_amount"), first=Min("date"))
+        .order_by("document_number")
+    )
+    receipts = []
+    for document in documents:
+        number, total, first = document["document_number"], document["total"], document["first"]
+        half = (total / 2).quantize(CENT)
+        instalments = [(RECEIPT_DAYS[0], half)]
+        if zlib.crc32(number.encode()) % HALF_PAID_ONE_IN:
+            instalments.append((RECEIPT_DAYS[1], total - half))
+        for index, (days, amount) in enumerate(instalments, start=1):
+            day = first + dt.timedelta(days=days)
+            if amount and day <= ctx.today:
+                receipts.append((f"{number}/R{index}", number, day, amount))
+    return receipts
+
+
+def _import_receipts(ctx: SeedContext, importer) -> int:
+    """The cash receipts as the bank export a finance user uploads, through the payments import."""
+    receipts = demo_receipts(ctx)
+    if not receipts:
+        return 0
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RECEIPTS_IMPORT.fields())
+    writer.writerows(
+        (key, number, f"{day:%Y-%m-%d}", f"{amount:.2f}") for key, number, day, amount in receipts
+    )
+    job, _queued = import_submit(
+        organization=ctx.organization,
+        actor=importer,
+        kind_name=RECEIPTS_IMPORT.name,
+        content=out.getvalue().encode(),
+        filename=f"payments-{ctx.today:%Y-%m}.csv",
+        mode=Mode.APPLY,
+    )
+    job = import_job_run(job_run_id=job.pk)
+    if job.status != JobRun.Status.SUCCEEDED:
+        raise DemoFileRefused(f"payments: {job.error}")
+    return job.counts.get("receipts", 0)
 
 
 def _import(

@@ -28,6 +28,7 @@ row, e.g. a return). Every written row records its upload and line.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
@@ -36,7 +37,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from commissions.models import RepAlias, SalesTransaction, ServiceMapping, Territory
 from commissions.permissions import CommissionCap
-from revops.bulk import bulk_insert
+from revops.bulk import bulk_insert, rows_by_key
 from revops.imports.fields import MAX_MONEY, MONEY_PLACES, TEXT, Day, ImportRow, Money, Quantity
 from revops.imports.kinds import NO_SOURCE, Action, ImportKind, ImportSource, PlannedRow, Progress
 from revops.imports.profiles import ProfileSpec, normalise_header, parse_number
@@ -44,7 +45,6 @@ from revops.models import Account, Membership, Organization, Product, ProductLin
 
 IMPORT_KIND = "sales"
 EXCLUDE = "exclude"  # the `status` that keeps a row out (cancelled orders)
-BATCH_SIZE = 2000
 ERROR_NO_DATE = "give a date, or a period (the year and month of the upload)"
 ERROR_PERIOD = "must be a month written YYYY-MM"
 ERROR_NO_AMOUNT = "give a sales amount, or a unit price and a quantity"
@@ -56,6 +56,8 @@ ERROR_PAST_CENT = (
 # Unit prices and discounts carry more decimals than amounts (a price of 0.125, a 2.5 % discount).
 PRICE_PLACES = 6
 CENT = Decimal(1).scaleb(-MONEY_PLACES)
+ONE = Decimal(1)  # the quantity of a row that gives none
+MINUS = Decimal(-1)
 # The columns a row's values fill, in the order `write` sends them.
 WRITTEN = (
     "dedupe_key",
@@ -85,8 +87,11 @@ COMPARED = (
 )
 
 
+@functools.lru_cache(maxsize=65_536)
 def key(value: object) -> str:
-    """How names are compared: trimmed, inner whitespace collapsed, case-insensitive."""
+    """How names are compared: trimmed, inner whitespace collapsed, case-insensitive.
+
+    Cached: a file names the same few hundred reps and lines on every row."""
     return normalise_header(value)
 
 
@@ -237,19 +242,25 @@ class SalesImport(ImportKind):
             organization=organization
         ).values_list("service", "product_line_id", "product_id"):
             lookups.services[key(service)] = (line_id, product_id)
-        wanted = {r.account_external_id for r in rows if r.account_external_id}
-        lookups.accounts = dict(
-            Account.objects.filter(organization=organization, external_id__in=wanted).values_list(
-                "external_id", "id"
-            )
-        )
-        keys = [r.dedupe_key for r in rows]
-        for start in range(0, len(keys), BATCH_SIZE):
-            for found in SalesTransaction.objects.filter(
-                organization=organization, dedupe_key__in=keys[start : start + BATCH_SIZE]
-            ).values_list("dedupe_key", *COMPARED, "source_file", "source_row"):
-                lookups.existing[found[0]] = found[1:]
+        self.load_more(organization=organization, context=lookups, rows=rows)
         return lookups
+
+    def load_more(self, *, organization: Organization, context: _Lookups, rows: list[SalesRow]) -> None:  # type: ignore[override]
+        wanted = {r.account_external_id for r in rows if r.account_external_id}
+        if wanted:
+            context.accounts.update(
+                Account.objects.filter(organization=organization, external_id__in=wanted).values_list(
+                    "external_id", "id"
+                )
+            )
+        for found in rows_by_key(
+            SalesTransaction,
+            organization_id=organization.pk,
+            key="dedupe_key",
+            keys=[r.dedupe_key for r in rows],
+            columns=(*COMPARED, "source_file", "source_row"),
+        ):
+            context.existing[found[0]] = found[1:]
 
     def _product_line(self, row: SalesRow, context: _Lookups, errors: list) -> tuple[int | None, int | None]:
         product_id = None
@@ -307,13 +318,14 @@ class SalesImport(ImportKind):
                 errors.append(
                     ("account_external_id", f"no account with external id {row.account_external_id!r}")
                 )
-        sign = Decimal(-1) if row.sign == "-1" else Decimal(1)
         amount = row.sales_amount
         assert amount is not None  # the schema reads or computes it, or refuses the row
-        sales = amount * sign
-        revenue = (row.revenue_amount if row.revenue_amount is not None else amount) * sign
-        base = (row.commission_base if row.commission_base is not None else amount) * sign
-        quantity = (row.quantity if row.quantity is not None else Decimal(1)) * sign
+        revenue = row.revenue_amount if row.revenue_amount is not None else amount
+        base = row.commission_base if row.commission_base is not None else amount
+        quantity = row.quantity if row.quantity is not None else ONE
+        sales = amount
+        if row.sign == "-1":  # a return: every amount negated
+            sales, revenue, base, quantity = amount * MINUS, revenue * MINUS, base * MINUS, quantity * MINUS
         day = row.date or dt.date.fromisoformat(f"{row.period}-01")
         values = {
             "dedupe_key": row.dedupe_key,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from revops.imports.fields import ImportRow
 from revops.imports.profiles import ProfileSpec
@@ -24,9 +24,10 @@ class Action(StrEnum):
     UNCHANGED = "unchanged"
 
 
-@dataclass(frozen=True)
-class PlannedRow:
-    """A valid row: its line, what writing it would do and the values to write."""
+class PlannedRow(NamedTuple):
+    """A valid row: its line, what writing it would do and the values to write.
+
+    A NamedTuple: a file of a million rows makes a million of them."""
 
     line: int
     action: Action
@@ -74,6 +75,18 @@ class ImportKind:
     def load(self, *, organization, rows: list[ImportRow]) -> Any:
         """Everything rows refer to, loaded once for the file (queries do not grow with rows)."""
         return None
+
+    def load_more(self, *, organization, context: Any, rows: list[ImportRow]) -> None:
+        """Add what more rows refer to into `context` (what `load` returned for the first rows).
+
+        A kind that implements it is loaded a chunk of rows at a time (`load` for the first
+        chunk, then this for each next one), so a large file's parsed rows are not all held
+        at once; the result must be what `load` of all the rows would give."""
+        raise NotImplementedError
+
+    @classmethod
+    def loads_in_chunks(cls) -> bool:
+        return cls.load_more is not ImportKind.load_more
 
     def resolve(self, row: ImportRow, context: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """The row's values to write and its (field, problem) list; empty when the row is valid."""

@@ -11,22 +11,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.db import transaction
 from pydantic import ValidationError as PydanticError
 
+from revops.imports.compiled import compile_rows, key_part
 from revops.imports.errors import FileRefused, ImportRefused
 from revops.imports.fields import error_message
 from revops.imports.kinds import Action, ImportKind, ImportSource, PlannedRow
 from revops.imports.profiles import ProfileSpec, normalise_header
-from revops.imports.readers import Table, read_table
+from revops.imports.readers import TableStream, open_table
 from revops.services.audit import audit_record
 
 # How many planned rows the preview shows; the counts and totals cover every row.
 PREVIEW_ROWS = 50
 # Error lines kept for display; a file with 40,000 bad rows does not need 40,000 lines shown.
 MAX_ERRORS = 500
+# Valid rows resolved together by a kind that loads its references a chunk at a time: large
+# enough that its lookups stay a few queries per chunk, small enough that a chunk's parsed rows
+# are a small part of memory.
+CHUNK_ROWS = 20_000
+# Rows read from the file and built by the fast path together, a column at a time.
+BUILD_ROWS = 5_000
 
 ERROR_MISSING_COLUMNS = "line {line}: missing column(s): {columns}"
 ERROR_EMPTY = "The file has no rows to import."
@@ -95,7 +103,7 @@ class _RowMap:
             if source == "constant":
                 value: object = header
             elif source == "key":
-                value = "|".join(_key_part(values.get(c)) for c in key_columns)
+                value = "|".join(key_part(values.get(c)) for c in key_columns)
             else:
                 value = values.get(header or "", "")
             if lookup and isinstance(value, str):
@@ -104,15 +112,7 @@ class _RowMap:
         return row
 
 
-def _key_part(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a spreadsheet's 1001.0 is the order number 1001
-    return str(value).strip()
-
-
-def _check_columns(kind: ImportKind, spec: ProfileSpec, table: Table) -> None:
+def _check_columns(kind: ImportKind, spec: ProfileSpec, table: TableStream) -> None:
     present = set(table.headers)
     missing = [
         spec.columns.get(name, name)
@@ -124,8 +124,6 @@ def _check_columns(kind: ImportKind, spec: ProfileSpec, table: Table) -> None:
     missing += [column for column in spec.key_columns if normalise_header(column) not in present]
     if missing:
         raise FileRefused(ERROR_MISSING_COLUMNS.format(line=table.header_line, columns=", ".join(missing)))
-    if not table.rows:
-        raise FileRefused(ERROR_EMPTY)
 
 
 def import_prepare(
@@ -135,65 +133,117 @@ def import_prepare(
     content: bytes,
     spec: ProfileSpec,
     progress: Callable[[int, int], None] | None = None,
+    compiled: bool = True,
 ) -> Prepared:
-    """Validate the whole file and plan it; raises FileRefused when the file cannot be read."""
-    table = read_table(content, spec)
+    """Validate the whole file and plan it; raises FileRefused when the file cannot be read.
+
+    Rows are read as the file is, validated by the compiled fast path where it applies
+    (`compiled=False` sends every row through pydantic), and, for a kind that loads its
+    references a chunk at a time (`ImportKind.load_more`), resolved and planned per chunk, so
+    memory holds the planned rows and not every parsed one.
+    """
+    table = open_table(content, spec)
     _check_columns(kind, spec, table)
-    preview = Preview(rows=len(table.rows))
-    parsed: list[tuple[int, Any]] = []
+    preview = Preview()
     row_map = _RowMap(kind, spec)
+    fast = compile_rows(kind.schema, spec, table.headers, kind.key_field) if compiled else None
+    plan = _Planner(kind, organization, preview)
     first_line: dict[str, int] = {}
-    for index, (line, values) in enumerate(table.rows, start=1):
-        if line in table.overlong:
-            _error(
-                preview,
-                ERROR_TOO_MANY_VALUES.format(
-                    line=line, count=table.overlong[line], columns=len([h for h in table.headers if h])
-                ),
-            )
-            continue
-        try:
-            row = kind.schema.model_validate(row_map.row(values), context={"spec": spec})
-        except PydanticError as exc:
-            for problem in exc.errors():
-                name = str(problem["loc"][0]) if problem["loc"] else "(row)"
-                _error(preview, f"line {line}, {name}: {error_message(problem)}")
-            continue
-        key = str(getattr(row, kind.key_field))
-        if key in first_line:
-            _error(
-                preview,
-                ERROR_REPEATED_KEY.format(line=line, field=kind.key_field, value=key, first=first_line[key]),
-            )
-            continue
-        first_line[key] = line
-        parsed.append((line, row))
-        if progress and index % 500 == 0:
-            progress(index, len(table.rows))
-    context = kind.load(organization=organization, rows=[row for _, row in parsed])
-    planned: list[PlannedRow] = []
-    for line, row in parsed:
-        values, problems = kind.resolve(row, context)
-        for name, message in problems:
-            _error(preview, f"line {line}, {name}: {message}")
-        if problems:
-            continue
-        action = kind.plan(values, context)
-        planned.append(PlannedRow(line=line, action=action, values=values))
+    columns = len([h for h in table.headers if h])
+    context = {"spec": spec}
+    index = 0
+    while batch := list(islice(table.records, BUILD_ROWS)):
+        built = fast.build_many([cells for _, cells in batch]) if fast is not None else [None] * len(batch)
+        for (line, cells), row in zip(batch, built, strict=True):
+            index += 1
+            if progress and index % 500 == 0:
+                progress(min(index, table.size_hint), max(table.size_hint, index))
+            if line in table.overlong:
+                _error(
+                    preview,
+                    ERROR_TOO_MANY_VALUES.format(line=line, count=table.overlong[line], columns=columns),
+                )
+                continue
+            if row is None:
+                try:
+                    row = kind.schema.model_validate(row_map.row(table.as_dict(cells)), context=context)
+                except PydanticError as exc:
+                    for problem in exc.errors():
+                        name = str(problem["loc"][0]) if problem["loc"] else "(row)"
+                        _error(preview, f"line {line}, {name}: {error_message(problem)}")
+                    continue
+            key = str(getattr(row, kind.key_field))
+            if key in first_line:
+                _error(
+                    preview,
+                    ERROR_REPEATED_KEY.format(
+                        line=line, field=kind.key_field, value=key, first=first_line[key]
+                    ),
+                )
+                continue
+            first_line[key] = line
+            plan.add(line, row)
+    if index == 0:
+        raise FileRefused(ERROR_EMPTY)
+    preview.rows = index
+    plan.finish()
     preview.errors.sort(key=_line_of)
-    for item in planned:
-        preview.counts[item.action.value] += 1
-        for name in kind.total_fields:
-            preview.totals[name] = preview.totals.get(name, Decimal("0")) + (item.values.get(name) or 0)
-        if len(preview.sample) < PREVIEW_ROWS:
-            preview.sample.append(
-                {
-                    "line": item.line,
-                    "action": item.action.value,
-                    "values": [str(item.values.get(f, "") or "") for f in kind.preview_fields],
-                }
+    return Prepared(preview=preview, planned=plan.planned, context=plan.context)
+
+
+class _Planner:
+    """Valid rows → resolved, planned, counted; a chunk at a time when the kind loads that way."""
+
+    def __init__(self, kind: ImportKind, organization, preview: Preview):
+        self.kind, self.organization, self.preview = kind, organization, preview
+        self.chunked = kind.loads_in_chunks()
+        self.pending: list[tuple[int, Any]] = []
+        self.planned: list[PlannedRow] = []
+        self.context: Any = None
+        self.loaded = False
+
+    def add(self, line: int, row: Any) -> None:
+        self.pending.append((line, row))
+        if self.chunked and len(self.pending) >= CHUNK_ROWS:
+            self._flush()
+
+    def finish(self) -> None:
+        if self.pending or not self.loaded:
+            self._flush()
+
+    def _flush(self) -> None:
+        kind, preview = self.kind, self.preview
+        rows = [row for _, row in self.pending]
+        if not self.loaded:
+            self.context = kind.load(organization=self.organization, rows=rows)
+            self.loaded = True
+        else:
+            kind.load_more(organization=self.organization, context=self.context, rows=rows)
+        del rows
+        sample, counts, planned = preview.sample, preview.counts, []
+        for line, row in self.pending:
+            values, problems = kind.resolve(row, self.context)
+            if problems:
+                for name, message in problems:
+                    _error(preview, f"line {line}, {name}: {message}")
+                continue
+            action = kind.plan(values, self.context)
+            planned.append(PlannedRow(line, action, values))
+            counts[action.value] += 1
+            if len(sample) < PREVIEW_ROWS:
+                sample.append(
+                    {
+                        "line": line,
+                        "action": action.value,
+                        "values": [str(values.get(f, "") or "") for f in kind.preview_fields],
+                    }
+                )
+        for name in kind.total_fields if planned else ():  # exact: the order of additions does not matter
+            preview.totals[name] = preview.totals.get(name, Decimal("0")) + sum(
+                (p.values.get(name) or 0 for p in planned), Decimal("0")
             )
-    return Prepared(preview=preview, planned=planned, context=context)
+        self.planned += planned
+        self.pending = []
 
 
 def _line_of(message: str) -> int:

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -112,6 +112,12 @@ def parse_number(value: object, fmt: NumberFormat, *, places: int) -> Decimal:
     Numbers from spreadsheets (int/float cells) are exact already; text must match the
     declared separators exactly, so `1,5` with a `.` decimal point is refused, not read as 15.
     """
+    if type(value) is str:
+        # The common case, read without the general parser: digits, an optional sign and
+        # decimals, nothing around them; anything else takes the general way below.
+        plain = _patterns(fmt).simple.fullmatch(value)
+        if plain is not None and len((plain["fraction"] or "").rstrip("0")) <= places:
+            return Decimal(value if fmt.decimal == "." else value.replace(fmt.decimal, "."))
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     if isinstance(value, int | float | Decimal):
@@ -126,6 +132,24 @@ def parse_number(value: object, fmt: NumberFormat, *, places: int) -> Decimal:
     return number
 
 
+class _NumberPatterns(NamedTuple):
+    simple: re.Pattern[str]
+    plain: re.Pattern[str]
+    grouped: re.Pattern[str] | None
+
+
+@functools.lru_cache(maxsize=64)
+def _patterns(fmt: NumberFormat) -> _NumberPatterns:
+    """The format's patterns, compiled once per format."""
+    decimal = re.escape(fmt.decimal)
+    thousands = re.escape(fmt.thousands) if fmt.thousands else None
+    return _NumberPatterns(
+        simple=re.compile(rf"[+-]?\d+(?:{decimal}(?P<fraction>\d+))?", re.ASCII),
+        plain=re.compile(rf"\d+(?:{decimal}\d+)?"),
+        grouped=re.compile(rf"\d{{1,3}}(?:{thousands}\d{{3}})+(?:{decimal}\d+)?") if thousands else None,
+    )
+
+
 def _parse_number_text(text: str, fmt: NumberFormat) -> Decimal:
     raw = text.strip()
     for symbol in sorted(fmt.symbols, key=len, reverse=True):
@@ -136,11 +160,8 @@ def _parse_number_text(text: str, fmt: NumberFormat) -> Decimal:
     sign = ""
     if raw[:1] in ("+", "-"):
         sign, raw = raw[0], raw[1:].strip()
-    thousands = re.escape(fmt.thousands) if fmt.thousands else None
-    decimal = re.escape(fmt.decimal)
-    plain = rf"\d+(?:{decimal}\d+)?"
-    grouped = rf"\d{{1,3}}(?:{thousands}\d{{3}})+(?:{decimal}\d+)?" if thousands else None
-    if not (re.fullmatch(plain, raw) or (grouped and re.fullmatch(grouped, raw))):
+    patterns = _patterns(fmt)
+    if not (patterns.plain.fullmatch(raw) or (patterns.grouped and patterns.grouped.fullmatch(raw))):
         raise ValueError(f"{text!r} is not a number in the format {fmt.example}")
     if fmt.thousands:
         raw = raw.replace(fmt.thousands, "")

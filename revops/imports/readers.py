@@ -1,5 +1,8 @@
 """Read an uploaded file into a header and numbered rows, as its profile describes it.
 
+`open_table` streams the rows of a CSV file as they are read (cells in header order), so a
+file of a million rows is never held as rows in memory; `read_table` reads them all.
+
 Every problem with the file as a whole (wrong encoding, NUL bytes, an unclosed quote, a
 field too long, a duplicate header, the wrong delimiter, a missing sheet) raises
 `FileRefused` with a message for the person who uploaded it; nothing here raises anything
@@ -14,6 +17,7 @@ import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from revops.imports.errors import FileRefused
 from revops.imports.profiles import ProfileSpec, normalise_header
@@ -22,6 +26,9 @@ from revops.imports.profiles import ProfileSpec, normalise_header
 MAX_FIELD_CHARS = 32 * 1024
 CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# CSV text is handed to the csv module in blocks of about this many characters, cut after a
+# newline: one StringIO over the whole text would copy it at four bytes a character.
+TEXT_BLOCK = 1 << 20
 
 
 @dataclass
@@ -35,6 +42,42 @@ class Table:
     overlong: dict[int, int] = field(default_factory=dict)
 
 
+@dataclass
+class TableStream:
+    """Normalised headers and the rows as they are read: (line number, cells), one cell per header.
+
+    `records` can be iterated once; a problem found on the way raises FileRefused then.
+    `overlong` fills as the rows are read; `size_hint` is about how many rows there are (for
+    progress only)."""
+
+    headers: list[str]
+    records: Iterator[tuple[int, list[object]]]
+    header_line: int = 1
+    overlong: dict[int, int] = field(default_factory=dict)
+    size_hint: int = 0
+
+    def as_dict(self, cells: Sequence[object]) -> dict[str, object]:
+        """A row's cells by header, as `Table.rows` holds them."""
+        return {h: c for h, c in zip(self.headers, cells, strict=False) if h}
+
+
+def open_table(content: bytes, spec: ProfileSpec) -> TableStream:
+    """The file's header, and its rows to read one by one; raises FileRefused for an unreadable file.
+
+    CSV rows are read as they are asked for; the other formats are small and read at once."""
+    if spec.format == "csv":
+        return _open_csv(decode(content, spec.encoding), spec)
+    table = read_table(content, spec)
+    headers = table.headers
+    return TableStream(
+        headers=headers,
+        records=iter([(line, [values.get(h, "") for h in headers]) for line, values in table.rows]),
+        header_line=table.header_line,
+        overlong=table.overlong,
+        size_hint=len(table.rows),
+    )
+
+
 def read_table(content: bytes, spec: ProfileSpec) -> Table:
     """The file's table per `spec.format`; raises FileRefused for an unreadable file."""
     if spec.format == "xlsx":
@@ -44,7 +87,10 @@ def read_table(content: bytes, spec: ProfileSpec) -> Table:
     text = decode(content, spec.encoding)
     if spec.format == "json":
         return _read_json(text)
-    return _read_csv(text, spec)
+    stream = _open_csv(text, spec)
+    table = Table(headers=stream.headers, header_line=stream.header_line, overlong=stream.overlong)
+    table.rows = [(line, stream.as_dict(cells)) for line, cells in stream.records]
+    return table
 
 
 def decode(content: bytes, encoding: str) -> str:
@@ -99,25 +145,53 @@ def _add_row(table: Table, line: int, cells: Sequence[object]) -> None:
     table.rows.append((line, values))
 
 
-def _read_csv(text: str, spec: ProfileSpec) -> Table:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter, strict=True)
-    table: Table | None = None
-    line = 1
+def _open_csv(text: str, spec: ProfileSpec) -> TableStream:
+    reader = csv.reader(_text_lines(text), delimiter=spec.delimiter, strict=True)
+    try:
+        cells = next(reader, None)
+    except csv.Error as exc:
+        raise FileRefused(_csv_problem(exc, 1)) from exc
+    if cells is None:
+        raise FileRefused("The file is empty.")
+    _check_length(cells, 1)
+    stream = TableStream(headers=_header(cells, 1), records=iter(()), size_hint=text.count("\n"))
+    _check_delimiter(text, stream.headers, spec)
+    stream.records = _csv_records(reader, reader.line_num + 1, stream)
+    return stream
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    """The text's lines as `StringIO(text, newline="")` gives them, a block at a time."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start + TEXT_BLOCK)
+        end = size if end < 0 else end + 1
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
+
+
+def _check_length(cells: list[str], line: int) -> None:
+    if cells and max(map(len, cells)) > MAX_FIELD_CHARS:
+        raise FileRefused(f"line {line}: a value is longer than {MAX_FIELD_CHARS} characters.")
+
+
+def _csv_records(reader: Any, line: int, stream: TableStream) -> Iterator[tuple[int, list]]:
+    """Numbered rows of cells, one per header: blank lines skipped, overlong rows noted."""
+    width = len(stream.headers)
     try:
         for cells in reader:
-            if any(len(c) > MAX_FIELD_CHARS for c in cells):
-                raise FileRefused(f"line {line}: a value is longer than {MAX_FIELD_CHARS} characters.")
-            if table is None:
-                table = Table(headers=_header(cells, line), header_line=line)
-                _check_delimiter(text, table, spec)
-            else:
-                _add_row(table, line, cells)
+            joined = "".join(cells)
+            if len(joined) > MAX_FIELD_CHARS:
+                _check_length(cells, line)
+            if joined.strip():
+                if len(cells) != width:
+                    if len(cells) > width and "".join(cells[width:]).strip():
+                        stream.overlong[line] = len(cells)
+                    cells = cells[:width] + [""] * (width - len(cells))
+                yield line, cells
             line = reader.line_num + 1
     except csv.Error as exc:
         raise FileRefused(_csv_problem(exc, line)) from exc
-    if table is None:
-        raise FileRefused("The file is empty.")
-    return table
 
 
 def _csv_problem(exc: csv.Error, line: int) -> str:
@@ -129,9 +203,9 @@ def _csv_problem(exc: csv.Error, line: int) -> str:
     return f"line {line}: the file is not valid CSV ({text})."
 
 
-def _check_delimiter(text: str, table: Table, spec: ProfileSpec) -> None:
+def _check_delimiter(text: str, headers: list[str], spec: ProfileSpec) -> None:
     """A header that is one column but splits on another delimiter: say which one it looks like."""
-    if len([h for h in table.headers if h]) > 1:
+    if len([h for h in headers if h]) > 1:
         return
     first = text.split("\n", 1)[0]
     counts = {d: first.count(d) for d in CANDIDATE_DELIMITERS if d != spec.delimiter}

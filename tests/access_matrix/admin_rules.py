@@ -96,6 +96,8 @@ MODELS: dict[str, dict[str, Rule]] = {
     "attribution_attributionentry": READ_ONLY,
     "attribution_attributionperiodseal": READ_ONLY,
     "commissions_salestransaction": READ_ONLY,
+    # Receipts come in through the payments import (the list links to it); the admin exports them.
+    "commissions_cashreceipt": READ_ONLY | EXPORT,
     # Channels carry touches (the confirmed delete lists them); a config change saves a new
     # version and configs are never deleted (runs refer to them); touches and runs are read-only.
     "marketing_channel": REFERENCED,

@@ -44,6 +44,7 @@ from attribution.services.rules import rule_create
 from attribution.services.settings import attribution_settings_get
 from commissions.models import (
     BusinessObjective,
+    CashReceipt,
     CommissionPlan,
     CommissionPlanVersion,
     CommissionStatement,
@@ -289,6 +290,19 @@ def _sale(org, user, line, word: str) -> SalesTransaction:
     )
 
 
+def _receipt(org, word: str) -> CashReceipt:
+    """Cash received against the January sale's document, from "<word>-payments.csv"."""
+    return CashReceipt.objects.create(
+        organization=org,
+        document_number=f"{word}-INV-1",
+        date=dt.date(2026, 2, 10),
+        amount=Decimal("1000.00"),
+        source_file=f"{word}-payments.csv",
+        source_row=2,
+        dedupe_key=f"{word}-pay-1",
+    )
+
+
 def _commission_rows(org, actors, ids) -> dict[str, int | str]:
     """A plan for the three reps of Acme, their January sales and statements."""
     rep, finance = actors["rep"], actors["finance"]
@@ -317,6 +331,7 @@ def _commission_rows(org, actors, ids) -> dict[str, int | str]:
         "statementdispute": dispute.pk,
         "salestransaction": sales["Kestrel"].pk,
         "other_salestransaction": sales["Osprey"].pk,
+        "cashreceipt": _receipt(org, "Kestrel").pk,
         "other_rep_user": actors["other_rep"].user_id,
         "commissionstatement": statement.pk,
         "statement_line": statement.lines.get().pk,
@@ -470,6 +485,7 @@ def _outsider_rows(other_org, outsider) -> dict[str, int]:
         "opportunity": deal.pk,
         "account": deal.account_id,
         "salestransaction": sale.pk,
+        "cashreceipt": _receipt(other_org, "Ibis").pk,
         "commissionstatement": statement.pk,
     }
 

@@ -1,14 +1,19 @@
 """Commission reference tables in the admin: scoped to the admin's organization, importable."""
 
+import csv
+import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from commissions.models import SalesTransaction, Territory
+from commissions.models import CashReceipt, SalesTransaction, Territory
 from tests.revops.factories import MembershipFactory, ProductLineFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+EXPORTED = ("dedupe_key", "document_number", "date", "amount", "source_file", "source_row")
 
 
 def test_territories_import_inside_the_admins_organization_only(admin, rep, other_org, client_for):
@@ -61,3 +66,54 @@ def test_sales_transactions_are_read_only_in_the_admin(admin, client_for):
     assert listing.status_code == 200
     assert add.status_code == 403
     assert SalesTransaction.objects.count() == 0
+
+
+def _receipt(org, key: str, document: str, amount: str) -> CashReceipt:
+    return CashReceipt.objects.create(
+        organization=org,
+        document_number=document,
+        date=dt.date(2026, 2, 10),
+        amount=Decimal(amount),
+        source_file="payments.csv",
+        source_row=2,
+        dedupe_key=key,
+    )
+
+
+def test_cash_receipts_are_listed_and_exported_for_the_admins_organization_only(admin, other_org, client_for):
+    # given: a receipt here and one in another organization
+    mine = _receipt(admin.organization, "pay-1", "INV-100", "250.00")
+    theirs = _receipt(other_org, "pay-9", "INV-900", "999.00")
+    client = client_for(admin)
+    # when
+    listing = client.get(reverse("admin:commissions_cashreceipt_changelist"))
+    export = client.post(
+        reverse("admin:commissions_cashreceipt_export"),
+        {"format": "0", "resource": "0", **{f"cashreceiptexportresource_{f}": "on" for f in EXPORTED}},
+    )
+    # then: only this organization's receipt, and the link to the payments import
+    assert listing.status_code == 200
+    assert b"INV-100" in listing.content
+    assert b"INV-900" not in listing.content
+    assert reverse("revops:import-upload", args=["payments"]).encode() in listing.content
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows == [list(EXPORTED), ["pay-1", "INV-100", "2026-02-10", "250.00", "payments.csv", "2"]]
+    other = client.get(reverse("admin:commissions_cashreceipt_change", args=[theirs.pk]))
+    assert other.status_code == 302
+    assert client.get(reverse("admin:commissions_cashreceipt_change", args=[mine.pk])).status_code == 200
+
+
+def test_cash_receipts_cannot_be_added_changed_or_deleted_in_the_admin(admin, client_for):
+    # given
+    receipt = _receipt(admin.organization, "pay-1", "INV-100", "250.00")
+    client = client_for(admin)
+    # when
+    add = client.post(reverse("admin:commissions_cashreceipt_add"), {"document_number": "X"})
+    change = client.post(
+        reverse("admin:commissions_cashreceipt_change", args=[receipt.pk]), {"amount": "1.00"}
+    )
+    delete = client.post(reverse("admin:commissions_cashreceipt_delete", args=[receipt.pk]), {"post": "yes"})
+    # then: refused, and the receipt is as it was
+    assert (add.status_code, change.status_code, delete.status_code) == (403, 403, 403)
+    assert list(CashReceipt.objects.values_list("dedupe_key", "amount")) == [("pay-1", Decimal("250.00"))]

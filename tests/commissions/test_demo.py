@@ -12,9 +12,11 @@ from django.db import transaction
 
 from commissions.demo_data.book import history_months
 from commissions.demo_data.sources import SOURCES
-from commissions.demo_data.steps import generated_sales, source_filename
+from commissions.demo_data.steps import demo_receipts, generated_sales, source_filename
 from commissions.models import (
     BusinessObjective,
+    CashReceipt,
+    CommissionBasis,
     CommissionEntry,
     CommissionPeriodSeal,
     CommissionPlan,
@@ -49,6 +51,7 @@ COMMISSION_MODELS = (
     ServiceMapping,
     ImportProfile,
     SalesTransaction,
+    CashReceipt,
     CommissionStatement,
     StatementLine,
     CommissionEntry,
@@ -287,3 +290,39 @@ def test_the_commission_ledger_verifies_and_each_closed_month_is_sealed_with_its
             later = entries.filter(period__start_date__gt=period.start_date)
             assert all(seq > seal.last_sequence for seq in later.values_list("sequence", flat=True))
         assert entries.filter(period__in=closed).count() > 0
+
+
+def test_the_services_plan_pays_on_cash_received_through_the_payments_import():
+    # when
+    _seed()
+    # then: per organization, the cash receipts the demo generated, imported by one payments job
+    for org in Organization.objects.all():
+        ctx = _context(org.slug)
+        expected = demo_receipts(ctx)
+        job = JobRun.objects.get(organization=org, kind="import.payments")
+        assert job.status == JobRun.Status.SUCCEEDED
+        assert set(
+            CashReceipt.objects.filter(organization=org).values_list(
+                "dedupe_key", "document_number", "date", "amount"
+            )
+        ) == set(expected)
+        assert {r.source_job_id for r in CashReceipt.objects.filter(organization=org)} == {job.pk}
+        documents = Counter(number for _key, number, _day, _amount in expected)
+        assert 1 in documents.values() and 2 in documents.values()  # some invoices are half paid
+        # and the paid plan's statements count less than what was booked: only the cash received
+        paid = CommissionPlan.objects.get(organization=org, versions__basis=CommissionBasis.PAID)
+        lines = StatementLine.objects.filter(
+            statement__organization=org, plan=paid, statement__month__in=MONTHS
+        )
+        counted = sum(lines.values_list("commission_base", flat=True), Decimal(0))
+        booked = sum(
+            SalesTransaction.objects.filter(
+                organization=org,
+                product_line__in=PlanAssignment.objects.filter(organization=org, plan=paid).values(
+                    "product_line"
+                ),
+                date__gte=MONTHS[0],
+            ).values_list("commission_base", flat=True),
+            Decimal(0),
+        )
+        assert Decimal(0) < counted < booked
