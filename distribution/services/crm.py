@@ -236,7 +236,7 @@ def crm_apply(*, organization: Organization, prepared: Prepared, plan: Plan) -> 
     failed = crm_owners_write(read, source, plan) if plan.assignments else {}
     ids = crm_mirrors_upsert(organization, read)
     kept = tuple(
-        replace(a, lead_id=ids[a.lead_id])
+        a._replace(lead_id=ids[a.lead_id])
         for a in plan.assignments
         if read.by_fact_id[a.lead_id].external_id not in failed
     )
@@ -254,7 +254,7 @@ def crm_apply(*, organization: Organization, prepared: Prepared, plan: Plan) -> 
     renumbered = replace(
         plan,
         assignments=kept,
-        excluded=tuple(replace(e, lead_id=ids[e.lead_id]) for e in plan.excluded),
+        excluded=tuple(e._replace(lead_id=ids[e.lead_id]) for e in plan.excluded),
         unassigned=tuple(ids[i] for i in plan.unassigned),
         reps=tuple(replace(r, assigned=r.assigned - refused[r.rep_id]) for r in plan.reps),
     )
