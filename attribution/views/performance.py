@@ -35,6 +35,7 @@ def partner_performance_view(request: HttpRequest) -> HttpResponse:
         "performance": performance,
         "leaders": performance.partners[:LEADERBOARD_SIZE],
         "leaderboard_size": LEADERBOARD_SIZE,
+        "chart_partners": CHART_PARTNERS,
         "partner_chart": charts.partner_bar(performance.partners[:CHART_PARTNERS]),
         "role_chart": charts.role_donut(performance.roles),
         "tier_chart": charts.tier_pie(performance.tiers),

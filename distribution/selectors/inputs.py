@@ -33,7 +33,8 @@ from distribution.engine import (
 from distribution.engine.config import read_lines
 from distribution.models import OPEN_STATUSES, Lead, SalespersonProfile
 from distribution.selectors.crm import CrmRead, crm_lead_facts, crm_read
-from revops.models import Membership, Organization, Role
+from distribution.selectors.profiles import SALES_ROLES
+from revops.models import Membership, Organization
 from revops.selectors.account_matching import AccountIndex
 
 
@@ -105,7 +106,7 @@ def web_source_values(doc: DistributionConfigDoc, base_dir: Path | None) -> list
 def _members(organization: Organization) -> dict[int, tuple[str, str]]:
     """Active sales members: user id → (email, full name)."""
     rows = Membership.objects.filter(
-        organization=organization, is_active=True, role__in=[Role.REP, Role.MANAGER, Role.ADMIN]
+        organization=organization, is_active=True, role__in=SALES_ROLES
     ).values_list("user_id", "user__email", "user__first_name", "user__last_name")
     return {uid: (email or "", f"{first} {last}".strip()) for uid, email, first, last in rows}
 

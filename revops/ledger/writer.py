@@ -335,11 +335,11 @@ def _add_totals(spec: LedgerSpec, organization_id: int, rows: list) -> None:
     """
     assert spec.totals_model is not None  # callers check the ledger keeps totals
     sums = _totals_of(spec, rows)
-    table = spec.totals_model._meta.db_table
-    keys = ", ".join(("organization_id", *spec.totals_fields))
     if connection.vendor == "postgresql":
         _add_totals_unnest(spec, organization_id, sums)
         return
+    table = spec.totals_model._meta.db_table
+    keys = ", ".join(("organization_id", *spec.totals_fields))
     width = len(spec.totals_fields) + 3
     items = list(sums.items())
     with connection.cursor() as cursor:
