@@ -11,6 +11,8 @@ partner deal registration and the CRM sync use:
   removed, whitespace collapsed. "The Acme Corporation, Inc." and "ACME corp" both give "acme".
 * ``name_similarity``: 0..1, the ratio of matching characters of two name keys (difflib), used
   for fuzzy matches above ``FUZZY_THRESHOLD``.
+* ``word_variants``: a word and its one-letter deletions; two words within one edit share one
+  (the fuzzy candidates' index on PostgreSQL, migration ``revops/0008``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from difflib import SequenceMatcher
 
 FUZZY_THRESHOLD = 0.86
 PREFIX_LENGTH = 3
+# Words shorter than this are only matched exactly by their variants (a deletion of a
+# three-letter word is a two-letter string half the names share).
+VARIANT_MIN_LENGTH = 4
 
 FREE_MAIL_DOMAINS = frozenset(
     {
@@ -121,3 +126,16 @@ def name_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def word_variants(word: str) -> set[str]:
+    """The word and, from ``VARIANT_MIN_LENGTH`` letters on, each form with one letter deleted.
+
+    Two words within one edit (insertion, deletion, substitution, swap of neighbours) share at
+    least one variant. The same as the SQL function ``revops_name_variants`` of migration
+    ``revops/0008`` computes for each word of a name key.
+    """
+    variants = {word}
+    if len(word) >= VARIANT_MIN_LENGTH:
+        variants.update(word[:i] + word[i + 1 :] for i in range(len(word)))
+    return variants

@@ -6,12 +6,19 @@ A candidate matches an account of the organization by, strongest first:
 1. ``domain``: the same web domain (``revops.matching.domain_key``; free-mail domains never match);
 2. ``name``: the same normalised name (``name_key``: case, punctuation, "the" and legal forms
    ignored);
-3. ``similar name``: a name key with similarity ≥ ``FUZZY_THRESHOLD``. The candidates scored are,
-   on PostgreSQL with the trigram index of migration 0007, the ``TRIGRAM_CANDIDATES`` nearest
-   name keys by trigram distance (a GiST index walk); elsewhere (SQLite, or PostgreSQL without
-   pg_trgm) the names sharing the first letters, at most ``MAX_PREFIX_CANDIDATES``. A name that
-   scores ≥ 0.86 shares most of its trigrams with the candidate, so the nearest ones hold it
-   unless more than ``TRIGRAM_CANDIDATES`` accounts are nearer still.
+3. ``similar name``: a name key with similarity ≥ ``FUZZY_THRESHOLD``. The candidates scored:
+
+   * on PostgreSQL, for each word of the name, the accounts having a word within one edit of it
+     (one lookup in the word-variant index of migration 0008, ``revops.matching.word_variants``),
+     read for every word that at most ``MAX_WORD_CANDIDATES`` accounts share. The words that tell
+     companies apart are the rare ones, so "Alder Birch Labs 1234x" finds "Alder Birch Labs 12345"
+     through "1234x" however many names hold "alder" and "labs", in a few milliseconds;
+   * on PostgreSQL when every word of the name is that common (no rare word to go by), the
+     ``TRIGRAM_CANDIDATES`` nearest name keys by trigram distance (the GiST index of migration
+     0007, when pg_trgm is available);
+   * elsewhere (SQLite) the names sharing the first letters, at most ``MAX_PREFIX_CANDIDATES``.
+
+   The same normalised name is always looked up on its own (an indexed equality).
 
 ``account_matches`` answers for one company with indexed lookups (a conflict check);
 ``AccountIndex`` loads the organization's keys once and answers many (a lead import or a daily
@@ -23,11 +30,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from django.contrib.postgres.search import TrigramDistance
 from django.db import connection
 
-from revops.matching import FUZZY_THRESHOLD, domain_key, name_key, name_prefix, name_similarity
+from revops.matching import FUZZY_THRESHOLD, domain_key, name_key, name_prefix, word_variants
 from revops.models import Account
 
 _RANK = {"domain": 0, "name": 1, "similar name": 2}
@@ -36,19 +44,46 @@ MAX_PREFIX_CANDIDATES = 500
 # Fuzzy candidates read per lookup through the trigram index: the nearest this many names.
 TRIGRAM_CANDIDATES = 100
 TRIGRAM_INDEX = "revops_account_name_key_trgm"
+# Fuzzy candidates read per word through the word-variant index; a word more accounts share
+# than this says little about which company is meant and is not read.
+MAX_WORD_CANDIDATES = 300
+# Words of one name read through the word-variant index (the longest first).
+MAX_WORDS = 8
+VARIANT_INDEX = "revops_account_name_variants"
+VARIANT_INDEX_SQL = (
+    "SELECT id, name, owner_id, name_key FROM revops_account "
+    "WHERE organization_id = %s AND revops_name_variants(organization_id, name_key) && %s::text[] "
+    "LIMIT %s"
+)
 
 
-def _trigram_index_ready() -> bool:
-    """Whether the trigram index exists on this database (asked once per connection)."""
+def _index_ready(name: str) -> bool:
+    """Whether this PostgreSQL index exists on this database (asked once per connection)."""
     if connection.vendor != "postgresql":
         return False
-    ready = getattr(connection, "_account_trigram_ready", None)
-    if ready is None:
+    known: dict[str, bool] = connection.__dict__.setdefault("_account_match_indexes", {})
+    if name not in known:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [TRIGRAM_INDEX])
-            ready = cursor.fetchone() is not None
-        connection._account_trigram_ready = ready  # type: ignore[attr-defined]
-    return ready
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [name])
+            known[name] = cursor.fetchone() is not None
+    return known[name]
+
+
+def _word_candidates(organization_id: int, nkey: str) -> tuple[list[tuple], bool]:
+    """Accounts having a word within one edit of a rare word of ``nkey``, and whether any word
+    of it was rare enough to be read (``MAX_WORD_CANDIDATES``)."""
+    rows: dict[int, tuple] = {}
+    any_read = False
+    words = sorted(set(nkey.split()), key=lambda w: (-len(w), w))[:MAX_WORDS]
+    with connection.cursor() as cursor:
+        for word in words:
+            variants = [f"{organization_id} {v}" for v in sorted(word_variants(word))]
+            cursor.execute(VARIANT_INDEX_SQL, [organization_id, variants, MAX_WORD_CANDIDATES + 1])
+            found = cursor.fetchall()
+            if len(found) <= MAX_WORD_CANDIDATES:
+                any_read = True
+                rows.update((row[0], row) for row in found)
+    return list(rows.values()), any_read
 
 
 @dataclass(frozen=True)
@@ -67,20 +102,29 @@ def _ranked(matches: dict[int, AccountMatch], limit: int) -> list[AccountMatch]:
 
 
 def _collect(nkey: str, same_domain: Iterable, same_prefix: Iterable) -> dict[int, AccountMatch]:
-    """Matches among the accounts sharing the domain ``(pk, name, owner_id)`` and those sharing
-    the name prefix ``(pk, name, owner_id, name_key)``: domain first, then name, then similar."""
+    """Matches among the accounts sharing the domain ``(pk, name, owner_id)`` and the name
+    candidates ``(pk, name, owner_id, name_key)``: domain first, then name, then similar.
+
+    The score is ``revops.matching.name_similarity``; difflib's cheap upper bounds
+    (``real_quick_ratio``, ``quick_ratio``) drop most candidates before the full ratio, with the
+    same result."""
     found: dict[int, AccountMatch] = {}
     for pk, acc_name, owner_id in same_domain:
         found[pk] = AccountMatch(pk, acc_name, owner_id, "domain", 1.0)
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(nkey)
     for pk, acc_name, owner_id, nk in same_prefix:
-        if pk in found:
+        if pk in found or not nk:
             continue
         if nk == nkey:
             found[pk] = AccountMatch(pk, acc_name, owner_id, "name", 1.0)
-        else:
-            score = name_similarity(nk, nkey)
-            if score >= FUZZY_THRESHOLD:
-                found[pk] = AccountMatch(pk, acc_name, owner_id, "similar name", round(score, 3))
+            continue
+        matcher.set_seq1(nk)
+        if matcher.real_quick_ratio() < FUZZY_THRESHOLD or matcher.quick_ratio() < FUZZY_THRESHOLD:
+            continue
+        score = matcher.ratio()
+        if score >= FUZZY_THRESHOLD:
+            found[pk] = AccountMatch(pk, acc_name, owner_id, "similar name", round(score, 3))
     return found
 
 
@@ -92,21 +136,28 @@ def account_matches(
     nkey = name_key(name)
     accounts = Account.objects.filter(organization=organization)
     same_domain: Iterable = ()
-    same_prefix: Iterable = ()
+    candidates: list = []
     if dkey:
         same_domain = accounts.filter(domain_key=dkey).values_list("pk", "name", "owner_id")[:limit]
-    if nkey and _trigram_index_ready():
-        same_prefix = (
-            accounts.exclude(name_key="")
-            .annotate(distance=TrigramDistance("name_key", nkey))
-            .order_by("distance")  # the distance alone: a second key would make PostgreSQL sort every row
-            .values_list("pk", "name", "owner_id", "name_key")[:TRIGRAM_CANDIDATES]
+    if nkey:
+        candidates = list(
+            accounts.filter(name_key=nkey).values_list("pk", "name", "owner_id", "name_key")[:limit]
         )
+    if nkey and _index_ready(VARIANT_INDEX):
+        by_word, any_read = _word_candidates(organization.pk, nkey)
+        candidates += by_word
+        if not any_read and _index_ready(TRIGRAM_INDEX):
+            candidates += (
+                accounts.exclude(name_key="")
+                .annotate(distance=TrigramDistance("name_key", nkey))
+                .order_by("distance")  # the distance alone: a second key would make PostgreSQL sort every row
+                .values_list("pk", "name", "owner_id", "name_key")[:TRIGRAM_CANDIDATES]
+            )
     elif nkey:
-        same_prefix = accounts.filter(name_prefix=name_prefix(nkey)).values_list(
+        candidates += accounts.filter(name_prefix=name_prefix(nkey)).values_list(
             "pk", "name", "owner_id", "name_key"
         )[:MAX_PREFIX_CANDIDATES]
-    return _ranked(_collect(nkey, same_domain, same_prefix), limit)
+    return _ranked(_collect(nkey, same_domain, candidates), limit)
 
 
 class AccountIndex:

@@ -116,3 +116,69 @@ def test_on_postgresql_a_one_letter_typo_is_found_among_many_names_with_its_pref
     # then
     assert matches[0].account_id == target.pk
     assert matches[0].reason == "similar name"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_the_sql_word_variants_are_the_python_ones():
+    # given name keys with short, long, repeated and numeric words
+    from django.db import connection
+
+    from revops.matching import word_variants
+
+    for key in ["acme", "alder birch labs 12345", "ab abc abcd", "iris iris", "x"]:
+        # when
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT revops_name_variants(%s, %s)", [42, key])
+            (sql_variants,) = cursor.fetchone()
+        # then
+        expected = {f"42 {v}" for word in key.split() for v in word_variants(word)}
+        assert set(sql_variants) == expected
+
+
+def test_word_variants_share_one_for_words_within_one_edit():
+    from revops.matching import word_variants
+
+    word = "harbor"
+    for other in ["harbour", "harbr", "harbxr", "hrabor", "harbor"]:
+        assert word_variants(word) & word_variants(other), other
+    for other in ["harbours", "hxrbxr", "port"]:
+        assert not word_variants(word) & word_variants(other), other
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_a_typo_in_the_rare_word_is_found_among_thousands_sharing_the_others():
+    # given 1,200 accounts whose names share every word but their number
+    org = OrganizationFactory()
+    Account.objects.bulk_create(
+        Account(organization=org, name=f"Alder Birch Labs {i}") for i in range(10000, 11200)
+    )
+    target = Account.objects.get(organization=org, name="Alder Birch Labs 10457")
+    other_org = OrganizationFactory()
+    Account.objects.bulk_create([Account(organization=other_org, name="Alder Birch Labs 1045x")])
+    # when: its number typed one letter off
+    matches = account_matches(org, name="Alder Birch Labs 1045x")
+    # then the five best are those a scan of every name scores best, the typed one among the best,
+    # and nothing of the other organization
+    scored = sorted(
+        (-round(name_similarity(nk, "alder birch labs 1045x"), 3), nk, pk)
+        for pk, nk in Account.objects.filter(organization=org).values_list("pk", "name_key")
+    )
+    assert [(m.account_id, -m.score) for m in matches] == [(pk, score) for score, _, pk in scored[:5]]
+    assert target.pk in [m.account_id for m in account_matches(org, name="Alder Birch Labs 1045x", limit=50)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_a_name_of_common_words_only_falls_back_to_the_nearest_names():
+    # given 400 accounts holding both words of the name, one of them the name with one more letter
+    org = OrganizationFactory()
+    Account.objects.bulk_create(
+        Account(organization=org, name=f"{'Maple' if i % 2 else 'Cedar'} Grove Foods {i}") for i in range(800)
+    )
+    target = AccountFactory(organization=org, name="Maple Groves Foods")
+    # when every word of the query is shared by more than the per-word cap
+    matches = account_matches(org, name="Maple Grove Foods")
+    # then the trigram walk still finds the near-identical name
+    assert target.pk in [m.account_id for m in matches]
