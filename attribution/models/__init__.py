@@ -8,7 +8,7 @@ from attribution.models.ledger import (
     AttributionPeriodSeal,
 )
 from attribution.models.links import AccountPartner, LinkSource, LinkStatus, OpportunityPartner, PartnerRole
-from attribution.models.revenue import RevenueEvent
+from attribution.models.revenue import RevenueDayTotal, RevenueEvent
 from attribution.models.rules import AttributionRule, AttributionRuleVersion
 from attribution.models.settings import AttributionSettings, DefaultSplits, SiMode
 
@@ -27,6 +27,7 @@ __all__ = [
     "LinkStatus",
     "OpportunityPartner",
     "PartnerRole",
+    "RevenueDayTotal",
     "RevenueEvent",
     "SiMode",
 ]

@@ -51,3 +51,27 @@ class RevenueEvent(OrganizationOwnedModel):
     @property
     def scope(self) -> str:
         return "opportunity" if self.opportunity_id else "account"
+
+
+class RevenueDayTotal(models.Model):
+    """The organization's revenue events summed per day, kept by database triggers.
+
+    Every insert, update and delete of `RevenueEvent` — through the import, the API, the demo,
+    the admin or a bulk COPY — adjusts this table in the same statement (migration
+    `attribution/0009`), so no writer can forget it. Pages that show an organization-wide gross
+    revenue over a date range sum these rows (a few hundred a year) instead of the events
+    (about a million a year for a large book). Amounts are integer cents.
+    """
+
+    organization = models.ForeignKey("revops.Organization", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    amount_cents = models.BigIntegerField(default=0)
+    events = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "date"], name="revenuedaytotal_org_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.events} events, {self.amount_cents} cents"

@@ -14,11 +14,19 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from attribution.models import AttributionLedgerTotal, AttributionPartnerDeal, PartnerRole, RevenueEvent
+from attribution.models import (
+    AttributionLedgerTotal,
+    AttributionPartnerDeal,
+    PartnerRole,
+    RevenueDayTotal,
+    RevenueEvent,
+)
+from attribution.permissions import AttributionKind
 from attribution.selectors.ledger import totals_scope
 from attribution.selectors.visible import entry_list, revenue_event_list
 from revops.models import Membership, Partner
 from revops.money import quantize_money
+from revops.permissions import Scope, scope_for
 from revops.selectors.periods import DateRange, add_months
 
 ZERO = Decimal("0.00")
@@ -166,6 +174,21 @@ def _from_entries(membership: Membership, dates: DateRange):
     return partner_rows, roles, month_rows
 
 
+def gross_revenue(*, membership: Membership, dates: DateRange) -> Decimal:
+    """The revenue the member sees dated in `dates`: from the per-day totals the database keeps
+    (RevenueDayTotal) for an organization-wide member, from their events otherwise."""
+    if scope_for(membership, AttributionKind.REVENUE_EVENT) is Scope.ORGANIZATION:
+        days = _in_range(
+            RevenueDayTotal.objects.filter(organization_id=membership.organization_id), "date", dates
+        )
+        cents = days.aggregate(t=Sum("amount_cents"))["t"]
+        return quantize_money(Decimal(cents or 0).scaleb(-2))
+    total = _in_range(revenue_event_list(membership=membership), "date", dates).aggregate(t=Sum("amount"))[
+        "t"
+    ]
+    return quantize_money(total or ZERO)
+
+
 def partner_performance(*, membership: Membership, dates: DateRange) -> PartnerPerformance:
     """A fixed number of aggregate queries, whatever the number of entries (revenue dates in `dates`)."""
     rows, role_rows, month_rows = _from_totals(membership, dates) or _from_entries(membership, dates)
@@ -188,14 +211,11 @@ def partner_performance(*, membership: Membership, dates: DateRange) -> PartnerP
     for p in partners:
         tiers[p.tier] = tiers.get(p.tier, ZERO) + p.amount
     months = [MonthAmount(month, quantize_money(amount)) for month, amount in month_rows]
-    gross = _in_range(revenue_event_list(membership=membership), "date", dates).aggregate(t=Sum("amount"))[
-        "t"
-    ]
     return PartnerPerformance(
         partners=partners,
         roles=roles,
         tiers=[LabelTotal(tier, TIER_LABELS.get(tier, tier), amount) for tier, amount in tiers.items()],
         months=months,
-        gross_revenue=quantize_money(gross or ZERO),
+        gross_revenue=gross_revenue(membership=membership, dates=dates),
         partner_credit=credit,
     )
