@@ -10,7 +10,8 @@ A candidate matches an account of the organization by, strongest first:
 
    * on PostgreSQL, for each word of the name, the accounts having a word within one edit of it
      (one lookup in the word-variant index of migration 0008, ``revops.matching.word_variants``),
-     read for every word that at most ``MAX_WORD_CANDIDATES`` accounts share. The words that tell
+     read for every word that at most ``MAX_WORD_CANDIDATES`` accounts share (a word the index
+     statistics show to be more common is not read at all). The words that tell
      companies apart are the rare ones, so "Alder Birch Labs 1234x" finds "Alder Birch Labs 12345"
      through "1234x" however many names hold "alder" and "labs", in a few milliseconds;
    * on PostgreSQL when every word of the name is that common (no rare word to go by), the
@@ -27,13 +28,14 @@ distribution run over 100,000 leads).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.contrib.postgres.search import TrigramDistance
-from django.db import connection
+from django.db import connection, transaction
 
 from revops.matching import FUZZY_THRESHOLD, domain_key, name_key, name_prefix, word_variants
 from revops.models import Account
@@ -50,11 +52,15 @@ MAX_WORD_CANDIDATES = 300
 # Words of one name read through the word-variant index (the longest first).
 MAX_WORDS = 8
 VARIANT_INDEX = "revops_account_name_variants"
+# The organization is in every variant, so the index alone keeps to it (an organization_id
+# condition would offer the planner that column's index, and a scan computing every account's
+# variants); the organization of each row is still checked when it is read.
 VARIANT_INDEX_SQL = (
-    "SELECT id, name, owner_id, name_key FROM revops_account "
-    "WHERE organization_id = %s AND revops_name_variants(organization_id, name_key) && %s::text[] "
-    "LIMIT %s"
+    "SELECT organization_id, id, name, owner_id, name_key FROM revops_account "
+    "WHERE revops_name_variants(organization_id, name_key) && %s::text[] LIMIT %s"
 )
+# How long the index statistics read for skipping common words are reused.
+STATS_SECONDS = 300
 
 
 def _index_ready(name: str) -> bool:
@@ -69,20 +75,56 @@ def _index_ready(name: str) -> bool:
     return known[name]
 
 
+def _common_variants() -> tuple[dict[str, float], float]:
+    """PostgreSQL's statistics of the word-variant index: its most common elements with their
+    row frequencies, and the account table's row count (read at most every few minutes)."""
+    cached = connection.__dict__.get("_account_variant_stats")
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < STATS_SECONDS:
+        return cached[1], cached[2]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats WHERE tablename = %s",
+            [VARIANT_INDEX],
+        )
+        row = cursor.fetchone()
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'revops_account'")
+        reltuples = float((cursor.fetchone() or (0,))[0] or 0)
+    common = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    connection.__dict__["_account_variant_stats"] = (now, common, reltuples)
+    return common, reltuples
+
+
 def _word_candidates(organization_id: int, nkey: str) -> tuple[list[tuple], bool]:
     """Accounts having a word within one edit of a rare word of ``nkey``, and whether any word
-    of it was rare enough to be read (``MAX_WORD_CANDIDATES``)."""
+    of it was rare enough to be read (``MAX_WORD_CANDIDATES``).
+
+    A word the index statistics already show in more than ``MAX_WORD_CANDIDATES`` accounts is
+    not read at all (walking its postings would cost more than the rest of the check). The
+    others are read through the index: sequential scans are switched off for these statements,
+    as a scan would compute every account's variants to find a few."""
+    common, reltuples = _common_variants()
     rows: dict[int, tuple] = {}
     any_read = False
     words = sorted(set(nkey.split()), key=lambda w: (-len(w), w))[:MAX_WORDS]
-    with connection.cursor() as cursor:
-        for word in words:
-            variants = [f"{organization_id} {v}" for v in sorted(word_variants(word))]
-            cursor.execute(VARIANT_INDEX_SQL, [organization_id, variants, MAX_WORD_CANDIDATES + 1])
-            found = cursor.fetchall()
+    queries = []
+    for word in words:
+        variants = [f"{organization_id} {v}" for v in sorted(word_variants(word))]
+        if sum(common.get(v, 0.0) for v in variants) * reltuples > MAX_WORD_CANDIDATES:
+            continue
+        queries.append(variants)
+    if not queries:
+        return [], False
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+        previous = cursor.fetchone()[0]
+        for variants in queries:
+            cursor.execute(VARIANT_INDEX_SQL, [variants, MAX_WORD_CANDIDATES + 1])
+            found = [row[1:] for row in cursor.fetchall() if row[0] == organization_id]
             if len(found) <= MAX_WORD_CANDIDATES:
                 any_read = True
                 rows.update((row[0], row) for row in found)
+        cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
     return list(rows.values()), any_read
 
 
