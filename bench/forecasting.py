@@ -34,6 +34,7 @@ import os
 import resource
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -226,7 +227,7 @@ def seed_organization(open_deals: int):
                     users[int(table.owner[i])].pk,
                     f"Deal {i}",
                     stages[i],
-                    f"{table.amount[i]:.2f}",
+                    Decimal(f"{table.amount[i]:.2f}"),
                     "USD",
                     from_day(int(table.created[i])),
                     None,
@@ -252,7 +253,7 @@ def seed_organization(open_deals: int):
                     int(ids[d]),
                     previous.get(d, ""),
                     open_stage[st],
-                    f"{table.amount[d]:.2f}",
+                    Decimal(f"{table.amount[d]:.2f}"),
                     at,
                     None,
                 )
@@ -264,7 +265,7 @@ def seed_organization(open_deals: int):
                     int(ids[d]),
                     previous.get(d, ""),
                     str(stages[d]),
-                    f"{table.amount[d]:.2f}",
+                    Decimal(f"{table.amount[d]:.2f}"),
                     at,
                     None,
                 )
