@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import F, Window
+from django.db.models.functions import Lag
 from django.utils import timezone
 
 from forecasting.engine import DealTable, Examples, Touches, to_day
@@ -133,19 +135,24 @@ def _text(values: list) -> np.ndarray:
 
 
 def _pushes(organization: Organization, index: dict[int, int]) -> list[tuple[int, int]]:
-    """A push: a score whose expected close date is later than the deal's previous score's."""
-    out = []
-    previous: dict[int, dt.date] = {}
-    for opp_id, as_of, expected in (
+    """A push: a score whose expected close date is later than the deal's previous score's.
+
+    The comparison with the previous score runs in the database (a window over each deal's
+    scores), so only the pushes come back, not every score of every day."""
+    scores = (
         DealScore.objects.filter(organization=organization, expected_close_date__isnull=False)
+        .annotate(
+            before=Window(
+                Lag("expected_close_date"),
+                partition_by=[F("opportunity_id")],
+                order_by=[F("as_of").asc(), F("id").asc()],
+            )
+        )
+        .filter(expected_close_date__gt=F("before"))
         .order_by("opportunity_id", "as_of", "id")
-        .values_list("opportunity_id", "as_of", "expected_close_date")
-    ):
-        before = previous.get(opp_id)
-        if before is not None and expected > before and opp_id in index:
-            out.append((index[opp_id], to_day(as_of)))
-        previous[opp_id] = expected
-    return out
+        .values_list("opportunity_id", "as_of")
+    )
+    return [(index[opp_id], to_day(as_of)) for opp_id, as_of in scores if opp_id in index]
 
 
 def _partners(organization: Organization, index: dict[int, int], rows: list) -> tuple[np.ndarray, np.ndarray]:
