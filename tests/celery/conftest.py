@@ -13,7 +13,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
@@ -22,6 +21,7 @@ from django.db import connections
 
 from revops.celery import Queue, app
 from tests.celery.faults import FAULTS_DIR_ENV
+from tests.celery.harness import database_env, reset_broker_connections
 from tests.transactional import append_only_triggers, flushable_db  # noqa: F401 - fixtures
 
 BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
@@ -51,39 +51,11 @@ class Worker:
         raise AssertionError(f"worker log lacks {needles!r}:\n{self.log()}")
 
 
-def reset_broker_connections() -> None:
-    """Forget pooled broker connections so the next send uses the current broker_url.
-
-    The app caches its connection pool (and the producer pool on top of it) on first use;
-    an eager task that retried earlier in this process may have built it for no broker.
-    """
-    app._pool = None  # not closed: kombu keeps pools per URL and would hand back a closed one
-    app.amqp._producer_pool = None
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
-
-
-def database_env(settings_dict: dict) -> dict[str, str]:
-    """Environment that points the worker's test settings at this test database."""
-    name = str(settings_dict["NAME"])
-    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
-        if name == ":memory:" or name.startswith("file:memorydb"):
-            raise pytest.UsageError(
-                "celery_worker tests need a database another process can open: set TEST_SQLITE_PATH "
-                "to a file, or TEST_DATABASE_URL to PostgreSQL"
-            )
-        return {"TEST_SQLITE_PATH": name, "TEST_DATABASE_URL": ""}
-    user = quote(settings_dict.get("USER") or "")
-    password = quote(settings_dict.get("PASSWORD") or "")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = settings_dict.get("HOST") or "127.0.0.1"
-    port = settings_dict.get("PORT") or 5432
-    return {"TEST_DATABASE_URL": f"postgres://{auth}{host}:{port}/{quote(name)}"}
 
 
 @pytest.fixture(scope="session")
