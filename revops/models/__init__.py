@@ -9,7 +9,7 @@ from revops.models.jobs import JobRun
 from revops.models.ledger import LedgerHead
 from revops.models.organization import Membership, Organization, Role
 from revops.models.periods import FiscalPeriod
-from revops.models.tokens import ApiToken
+from revops.models.tokens import ApiToken, IdempotencyKey
 from revops.models.users import User
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "BaseModel",
     "FiscalPeriod",
+    "IdempotencyKey",
     "ImportProfile",
     "JobRun",
     "LedgerHead",

@@ -39,3 +39,30 @@ class ApiToken(OrganizationOwnedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class IdempotencyKey(models.Model):
+    """An API write sent with an `Idempotency-Key` header, and the answer it got.
+
+    `scope` is a digest of the caller's credential (its API token, or its signed-in user), so
+    two callers never share keys. While the first request runs, `status_code` is null: a second
+    request with the key waits for nothing and is told so (409). Afterwards the stored answer is
+    replayed for the same request, and a different request with the key is refused (422).
+    See `revops.api.idempotency`.
+    """
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotencykey_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"
