@@ -71,7 +71,10 @@ def period_close(
 
     `closed_at` back-dates the close (loading history, e.g. the demo data); default now.
     """
-    period = FiscalPeriod.objects.select_for_update().get(pk=period.pk)
+    # FOR NO KEY UPDATE: the close changes no key, so postings that reference the period (a
+    # foreign-key check takes FOR KEY SHARE) are not blocked by it; blocking them here while
+    # the seals below wait for the ledger they hold would deadlock.
+    period = FiscalPeriod.objects.select_for_update(no_key=True).get(pk=period.pk)
     if period.is_closed:
         return period
     earlier_open = (
@@ -115,7 +118,7 @@ def period_reopen(*, period: FiscalPeriod, actor, reason: str) -> FiscalPeriod:
     """Reopen the latest closed period; a reason is required and audited."""
     if not reason.strip():
         raise ApplicationError("A reason is required to reopen a period.")
-    period = FiscalPeriod.objects.select_for_update().get(pk=period.pk)
+    period = FiscalPeriod.objects.select_for_update(no_key=True).get(pk=period.pk)
     if not period.is_closed:
         raise ApplicationError(PERIOD_NOT_CLOSED.format(period=period))
     later_closed = (
