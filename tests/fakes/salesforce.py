@@ -75,8 +75,21 @@ LEAD_FIELDS = {
 USER_FIELDS = {"Username": "string", "Email": "email", "Name": "string", "IsActive": "boolean"}
 
 
+_last_stamp = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_stamp_lock = threading.Lock()
+
+
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    """The current time as Salesforce writes it (milliseconds), strictly increasing per call,
+    so every write has its own SystemModstamp and watermarks are exact in tests."""
+    global _last_stamp
+    with _stamp_lock:
+        now = dt.datetime.now(dt.UTC)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        if now <= _last_stamp:
+            now = _last_stamp + dt.timedelta(milliseconds=1)
+        _last_stamp = now
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+0000"
 
 
 class SObjectStore:
@@ -106,6 +119,10 @@ class SObjectStore:
 
     def update(self, sobject: str, rid: str, values: dict) -> None:
         self.records[sobject][rid].update(values, SystemModstamp=_now())
+
+    def delete(self, sobject: str, rid: str) -> None:
+        """Move a record to the recycle bin: only queryAll still returns it, with IsDeleted."""
+        self.records[sobject][rid].update(IsDeleted=True, SystemModstamp=_now())
 
 
 class FakeSalesforce:
