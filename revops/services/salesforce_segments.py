@@ -2,7 +2,7 @@
 
 Field names must be Salesforce API names (letters, digits, underscores; one `.` for a
 relationship such as `Owner.UserRoleId`); operators come from a fixed list; values are quoted
-as SOQL string literals (backslash and quote escaped) unless they are plain numbers, booleans
+as SOQL string literals (backslash and quote escaped) unless they are JSON numbers, booleans
 or null. A segment's WHERE also excludes every earlier segment of the same object, so each
 record belongs to exactly one segment.
 """
@@ -10,8 +10,10 @@ record belongs to exactly one segment.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,21 +21,21 @@ from django.core.exceptions import ValidationError
 from revops.models.salesforce import SyncSegment
 
 FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}(\.[A-Za-z][A-Za-z0-9_]{0,79})?$")
-NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "LIKE", "IN", "NOT IN")
 
 
 def soql_literal(value: Any) -> str:
-    """`value` as a SOQL literal: numbers, true/false/null bare; everything else a quoted string."""
+    """`value` as a SOQL literal: JSON numbers, true/false and null bare; every string quoted
+    (so an id such as '012000000000001' stays a string)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        if not math.isfinite(value):
+            raise ValidationError({"conditions": f"{value!r} is not a number SOQL takes."})
+        return str(value)
     text = str(value)
-    if isinstance(value, int | float) or NUMBER.match(text):
-        return text
-    if text.lower() in ("true", "false", "null"):
-        return text.lower()
     escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
     return f"'{escaped}'"
 

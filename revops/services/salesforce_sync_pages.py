@@ -328,7 +328,12 @@ def _history_plan(ctx: SegmentContext, job_id: int, records: list[dict], plan: P
             if record.get("IsDeleted"):
                 continue
             values = _values(ctx, record, refs)
-            found = refs["opportunity"].get(values.pop("opportunity"))
+            opp_sf_id = values.pop("opportunity")
+            found = refs["opportunity"].get(opp_sf_id)
+            if found is None and opp_sf_id in ctx.pending.get(SyncObject.OPPORTUNITY, set()):
+                stage = values["to_stage"]
+                plan.note(ctx, job_id, sf_id, SyncAction.CREATE, "with its new opportunity", {"stage": stage})
+                continue  # a preview: the opportunity would be created by this run
             if found is None:
                 plan.counts["skipped"] = plan.counts.get("skipped", 0) + 1
                 continue  # an opportunity this connection does not sync (another segment's filter)
