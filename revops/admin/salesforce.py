@@ -10,6 +10,7 @@ entered here: the connection names the environment variables that hold them.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -91,7 +92,7 @@ class _OwnedChildren:
                 child.organization_id = parent.organization_id
             if isinstance(child, FieldMapping) and isinstance(parent, SyncSegment):
                 child.connection_id = parent.connection_id
-        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(SalesforceConnection)
@@ -100,6 +101,7 @@ class SalesforceConnectionAdmin(_OwnedChildren, OrganizationScopedAdmin):
     list_filter = ("enabled",)
     search_fields = ("name", "instance_url")
     readonly_fields = ("last_synced_at",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = (MappingInline, SegmentInline)
     actions = ["preview", "sync_now", "full_sync_now", "install_mappings", "check_mappings"]
 

@@ -157,7 +157,7 @@ class SyncSegment(OrganizationOwnedModel):
         return f"{self.sobject}: {self.name}"
 
     def clean(self) -> None:
-        from revops.services.salesforce_segments import segment_conditions_check
+        from revops.salesforce_schema import segment_conditions_check
 
         if self.sobject == SyncObject.OPPORTUNITY_HISTORY:
             raise ValidationError(
@@ -214,7 +214,7 @@ class FieldMapping(OrganizationOwnedModel):
         return f"{self.sobject}.{source} → {self.target_field}"
 
     def clean(self) -> None:
-        from revops.services.salesforce_mapping import mapping_row_check
+        from revops.salesforce_schema import mapping_row_check
 
         mapping_row_check(
             sobject=self.sobject,
@@ -263,7 +263,8 @@ class SyncAction(models.TextChoices):
 class SyncLogEntry(OrganizationOwnedModel):
     """What one sync run (or dry-run preview) did, or would do, with one Salesforce record."""
 
-    connection = models.ForeignKey(SalesforceConnection, on_delete=models.CASCADE, related_name="log")
+    # A connection that has synced keeps its trail: disable it rather than delete it.
+    connection = models.ForeignKey(SalesforceConnection, on_delete=models.PROTECT, related_name="log")
     job = models.ForeignKey("revops.JobRun", on_delete=models.CASCADE, related_name="+")
     dry_run = models.BooleanField(default=False)
     sobject = models.CharField(max_length=32, choices=SyncObject.choices)

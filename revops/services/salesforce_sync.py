@@ -35,9 +35,10 @@ from revops.exceptions import ApplicationError
 from revops.models import JobRun, Membership, OpportunityStageChange
 from revops.models.salesforce import SalesforceConnection, SyncObject, SyncSegment, SyncWatermark
 from revops.permissions import Cap, has_cap
+from revops.salesforce_schema import soql_datetime
 from revops.services.jobs import JobProgress, job_enqueue
 from revops.services.salesforce_mapping import mapping_missing_required, mapping_rules
-from revops.services.salesforce_segments import segment_where, soql_datetime
+from revops.services.salesforce_segments import segment_where
 from revops.services.salesforce_sync_pages import MODELS, Owners, SegmentContext, page_apply, page_plan
 
 SYNC_KIND = "salesforce.sync"

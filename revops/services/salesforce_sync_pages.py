@@ -29,7 +29,7 @@ from django.db import models
 from revops.models import Account, Opportunity, OpportunityStageChange, Partner
 from revops.models.crm import CLOSED_STAGES, Stage
 from revops.models.salesforce import ConflictPolicy, SyncAction, SyncLogEntry, SyncObject
-from revops.services.salesforce_mapping import Rule, TransformError, parse_date
+from revops.salesforce_schema import Rule, TransformError, parse_date
 
 BATCH = 1000
 MODELS: dict[str, type[models.Model]] = {
@@ -68,6 +68,11 @@ class SegmentContext:
     pending: dict[str, set[str]]
     # Opportunity id → its last stage seen in this run (the next change's from-stage).
     last_stage: dict[int, str] = field(default_factory=dict)
+    # The model fields the rules write (validated per record; the others keep their defaults).
+    checked: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.checked = frozenset(r.target_field for r in self.rules) | {"close_date", "stage", "status"}
 
 
 @dataclass
@@ -82,7 +87,7 @@ class PagePlan:
     def note(
         self, ctx: SegmentContext, job_id: int, sf_id: str, action: str, message: str = "", changes=None
     ):
-        self.counts[action] = self.counts.get(action, 0) + 1
+        self.counts[str(action)] = self.counts.get(str(action), 0) + 1
         if action == SyncAction.UNCHANGED and not ctx.dry_run:
             return  # counted, not logged: a real run logs what it changed and what it refused
         self.log.append(
@@ -166,8 +171,22 @@ def _values(ctx: SegmentContext, record: dict, refs: dict[str, dict[str, Any]]) 
     return values
 
 
-def _check(obj: models.Model) -> None:
-    obj.clean_fields(exclude=[*REFERENCES, "external_id"])
+_UNCHECKED: dict[tuple[type[models.Model], frozenset[str]], list[str]] = {}
+
+
+def _check(obj: models.Model, fields: frozenset[str] | None = None) -> None:
+    """The model's field checks on the mapped fields (all but references when None), and clean()."""
+    key = (type(obj), fields or frozenset())
+    exclude = _UNCHECKED.get(key)
+    if exclude is None:
+        names = [f.name for f in obj._meta.concrete_fields]
+        exclude = [
+            n
+            for n in names
+            if n in REFERENCES or n == "external_id" or (fields is not None and n not in fields)
+        ]
+        _UNCHECKED[key] = exclude
+    obj.clean_fields(exclude=exclude)
     obj.clean()
 
 
@@ -222,12 +241,14 @@ def _plan_create(ctx, job_id, plan, model, sf_id, values) -> None:
     if ctx.sobject == SyncObject.OPPORTUNITY:
         _closing(values)
     obj = model(organization_id=ctx.organization_id, external_id=sf_id, **values)
-    _check(obj)
+    _check(obj, ctx.checked)
     if ctx.sobject == SyncObject.OPPORTUNITY and obj.account_id is None and not ctx.dry_run:
         raise TransformError("AccountId: account not synced")
     plan.creates.append(obj)
     ctx.pending.setdefault(ctx.sobject, set()).add(sf_id)
-    plan.note(ctx, job_id, sf_id, SyncAction.CREATE, changes={k: _jsonable(v) for k, v in values.items()})
+    # A preview shows the values; a real run's log points at the row, which holds them.
+    changes = {k: _jsonable(v) for k, v in values.items()} if ctx.dry_run else None
+    plan.note(ctx, job_id, sf_id, SyncAction.CREATE, changes=changes)
 
 
 def _plan_update(ctx, job_id, plan, obj, sf_id, values, stamp) -> None:
@@ -254,7 +275,7 @@ def _plan_update(ctx, job_id, plan, obj, sf_id, values, stamp) -> None:
         for name in changes:
             setattr(obj, name, values[name])
         try:
-            _check(obj)
+            _check(obj, ctx.checked)
         except ValidationError:
             for name, value in before.items():
                 setattr(obj, name, value)
@@ -270,7 +291,7 @@ def _plan_update(ctx, job_id, plan, obj, sf_id, values, stamp) -> None:
             changes={**changes, **{"kept": conflicts}} if conflicts else changes,
         )
         if conflicts:
-            plan.counts[SyncAction.CONFLICT] = plan.counts.get(SyncAction.CONFLICT, 0) + 1
+            plan.counts[str(SyncAction.CONFLICT)] = plan.counts.get(str(SyncAction.CONFLICT), 0) + 1
     elif conflicts:
         plan.note(ctx, job_id, sf_id, SyncAction.CONFLICT, "revops value kept", changes=conflicts)
     else:
@@ -345,12 +366,13 @@ def _history_plan(ctx: SegmentContext, job_id: int, records: list[dict], plan: P
             if previous == values["to_stage"]:
                 plan.note(ctx, job_id, sf_id, SyncAction.UNCHANGED, "amount or date change only")
                 continue
+            amount: Decimal = values["amount"] if values.get("amount") is not None else opp_amount
             change = OpportunityStageChange(
                 organization_id=ctx.organization_id,
                 opportunity_id=opp_id,
                 from_stage=previous,
                 to_stage=values["to_stage"],
-                amount=values.get("amount") if values.get("amount") is not None else opp_amount,
+                amount=amount,
                 changed_at=values["changed_at"],
             )
             _check(change)
