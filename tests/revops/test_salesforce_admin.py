@@ -271,3 +271,49 @@ def test_scheduled_run_queues_an_incremental_sync_once_an_hour_after_a_preview(
     assert job.started_by is None
     SalesforceConnection.objects.filter(pk=connection.pk).update(enabled=False)
     assert salesforce_sync_scheduled(connection_id=connection.pk) == {"skipped": "no enabled connection"}
+
+
+def test_inline_mapping_rows_are_edited_on_the_connection_and_a_bad_one_is_named(org, admin, client_for):
+    connection = SalesforceConnection.objects.create(
+        organization=org, instance_url="https://acme.my.salesforce.com", session_env="ACME_SF_TOKEN"
+    )
+    url = reverse("admin:revops_salesforceconnection_change", args=[connection.pk])
+    base = {
+        "name": connection.name,
+        "instance_url": connection.instance_url,
+        "api_version": "59.0",
+        "session_env": "ACME_SF_TOKEN",
+        "partner_object": "Partner__c",
+        "schedule_minute": "30",
+        "conflict_policy": "salesforce",
+        **_inline_management("segments"),
+        "mappings-TOTAL_FORMS": "1",
+        "mappings-INITIAL_FORMS": "0",
+        "mappings-MIN_NUM_FORMS": "0",
+        "mappings-MAX_NUM_FORMS": "1000",
+        "mappings-0-sobject": "Opportunity",
+        "mappings-0-salesforce_field": "StageName",
+        "mappings-0-target_field": "stage",
+        "mappings-0-transform": "value_map",
+        "mappings-0-constant": "",
+        "mappings-0-conflict_policy": "revops",
+    }
+    client = client_for(admin)
+    bad = client.post(url, {**base, "mappings-0-value_map": '{"Won": "victory"}'})
+    assert bad.status_code == 200
+    errors = [
+        str(e)
+        for form in bad.context["inline_admin_formsets"][0].formset.forms
+        for e in form.errors.get("value_map", [])
+    ]
+    assert errors and errors[0].startswith("Opportunity StageName → stage: victory not in closed_lost")
+    assert not FieldMapping.objects.exists()
+    good = client.post(url, {**base, "mappings-0-value_map": '{"Won": "closed_won"}'})
+    assert good.status_code == 302
+    mapping = FieldMapping.objects.get()
+    assert (mapping.organization_id, mapping.connection_id, mapping.segment_id) == (
+        org.pk,
+        connection.pk,
+        None,
+    )
+    assert (mapping.value_map, mapping.conflict_policy) == ({"Won": "closed_won"}, "revops")
