@@ -9,6 +9,7 @@ from revops.services.exports import EXPORT_KIND, export_file_write
 from revops.services.imports import IMPORT_JOB_KIND, import_job_body
 from revops.services.jobs import JobProgress
 from revops.services.periods import periods_ensure_ahead_everywhere
+from revops.services.salesforce_sync import SYNC_KIND, salesforce_sync_job_body, salesforce_sync_scheduled
 
 
 @job_task(
@@ -65,3 +66,41 @@ def write_export_task(job: JobRun, progress: JobProgress) -> Counts:
 def ensure_fiscal_periods_task() -> dict[str, int]:
     """Create every organization's monthly periods 12 months ahead (idempotent)."""
     return periods_ensure_ahead_everywhere()
+
+
+@job_task(
+    kind=SYNC_KIND,
+    # Syncs read thousands of records: kept off the queue of quick interactive jobs.
+    queue=Queue.BULK,
+    # A worker lost mid-sync leaves the message for another; pages already written are kept
+    # with their watermark, so the redelivery resumes (the claim keeps it to one run).
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Transient database trouble is worth a retry; Salesforce's own rate limits and 5xx are
+    # retried with backoff inside the client, page by page.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # A sync still queued after two hours is superseded by the next scheduled one.
+    expires=2 * 60 * 60,
+)
+def salesforce_sync_task(job: JobRun, progress: JobProgress) -> Counts:
+    """Run the Salesforce sync or preview recorded in the JobRun."""
+    return salesforce_sync_job_body(job=job, progress=progress)
+
+
+@periodic_task(
+    # Scheduled, nobody waits for it; it only queues the sync's JobRun.
+    queue=Queue.BULK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Queueing is keyed by connection and hour, so a retry queues nothing twice.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # The next hour's run supersedes one still waiting.
+    expires=60 * 60,
+)
+def salesforce_sync_scheduled_task(connection_id: int = 0) -> dict[str, str]:
+    """Queue the incremental sync of one connection (its beat entry passes the id)."""
+    return salesforce_sync_scheduled(connection_id=connection_id)

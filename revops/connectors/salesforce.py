@@ -4,7 +4,7 @@
 (access token) and instance URL, or a username, password and security token (SOAP login at
 `login_url`). `SalesforceClient` adds what the library leaves to its callers:
 
-- reads: `query_iter` follows `nextRecordsUrl` (queryMore) page by page;
+- reads: `query_pages` / `query_iter` follow `nextRecordsUrl` (queryMore) page by page;
 - writes: `update_many` sends the `composite/sobjects` collection (PATCH, at most 200
   records a call, `allOrNone: false`), so 10,000 owner changes are 50 calls, and returns
   each record's own success or error;
@@ -48,6 +48,11 @@ class SalesforceSpec:
     backoff_seconds: float = 1.0
     # A CA bundle to verify the server with (a private CA); empty: the system's.
     ca_file: str = ""
+
+
+class QueryPage(NamedTuple):
+    records: list[dict]
+    total: int  # totalSize of the whole query
 
 
 class RecordResult(NamedTuple):
@@ -160,16 +165,26 @@ class SalesforceClient:
             self._sleep(self.spec.backoff_seconds * 2**attempt)
             attempt += 1
 
-    def query_iter(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict]:
-        """Every record of `soql`, following `nextRecordsUrl` (queryAll with `include_deleted`)."""
+    def query_pages(self, soql: str, *, include_deleted: bool = False) -> Iterator[QueryPage]:
+        """The pages of `soql` as Salesforce sends them (queryAll with `include_deleted`).
+
+        Each page is fetched with the retries of `_call`, so a rate limit or a 5xx in the
+        middle of a long read resumes from the same `nextRecordsUrl`, not from the start.
+        """
         page = self._call(self.sf.query, soql, include_deleted=include_deleted)
         while True:
-            for record in page["records"]:
+            records = page["records"]
+            for record in records:
                 record.pop("attributes", None)
-                yield record
+            yield QueryPage(records, int(page.get("totalSize") or 0))
             if page.get("done", True):
                 return
             page = self._call(self.sf.query_more, page["nextRecordsUrl"], identifier_is_url=True)
+
+    def query_iter(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict]:
+        """Every record of `soql`, following `nextRecordsUrl` (queryAll with `include_deleted`)."""
+        for page in self.query_pages(soql, include_deleted=include_deleted):
+            yield from page.records
 
     def describe(self, sobject: str) -> dict:
         return self._call(self.sf.restful, f"sobjects/{sobject}/describe")

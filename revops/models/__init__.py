@@ -9,6 +9,13 @@ from revops.models.jobs import JobRun
 from revops.models.ledger import LedgerHead
 from revops.models.organization import Membership, Organization, Role
 from revops.models.periods import FiscalPeriod
+from revops.models.salesforce import (
+    FieldMapping,
+    SalesforceConnection,
+    SyncLogEntry,
+    SyncSegment,
+    SyncWatermark,
+)
 from revops.models.tokens import ApiToken, IdempotencyKey
 from revops.models.users import User
 
@@ -17,6 +24,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "BaseModel",
+    "FieldMapping",
     "FiscalPeriod",
     "IdempotencyKey",
     "ImportProfile",
@@ -31,5 +39,9 @@ __all__ = [
     "Product",
     "ProductLine",
     "Role",
+    "SalesforceConnection",
+    "SyncLogEntry",
+    "SyncSegment",
+    "SyncWatermark",
     "User",
 ]

@@ -13,3 +13,6 @@ SALESFORCE_INSTANCE_URL = env.str("SALESFORCE_INSTANCE_URL", default="")
 SALESFORCE_USERNAME = env.str("SALESFORCE_USERNAME", default="")
 SALESFORCE_PASSWORD = env_secret("SALESFORCE_PASSWORD", default="") or ""
 SALESFORCE_SECURITY_TOKEN = env_secret("SALESFORCE_SECURITY_TOKEN", default="") or ""
+# The Salesforce sync retries a rate limit or a 5xx this many times, waiting BACKOFF, 2×, 4×…
+SALESFORCE_SYNC_MAX_RETRIES = env.int("SALESFORCE_SYNC_MAX_RETRIES", default=5)
+SALESFORCE_SYNC_BACKOFF_SECONDS = env.float("SALESFORCE_SYNC_BACKOFF_SECONDS", default=2.0)

@@ -76,6 +76,12 @@ MODELS: dict[str, dict[str, Rule]] = {
     "revops_auditevent": READ_ONLY,
     "revops_apitoken": READ_ONLY,
     "revops_organization": SUPERUSER_ONLY,
+    # The Salesforce sync: configuration edited (its actions are POSTs to the changelist);
+    # the per-record log is written by sync runs only, and keeps its connection (PROTECT).
+    "revops_salesforceconnection": REFERENCED,
+    "revops_syncsegment": EDITABLE,
+    "revops_fieldmapping": EDITABLE,
+    "revops_synclogentry": READ_ONLY,
     "auth_group": SUPERUSER_ONLY,
     "account_emailaddress": SUPERUSER_ONLY,
     "mfa_authenticator": SUPERUSER_ONLY,

@@ -70,6 +70,14 @@ from partners.services.approvals import registration_decide
 from partners.services.program import program_settings_get
 from partners.services.registrations import RegistrationInput, registration_submit
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
+from revops.models.salesforce import (
+    FieldMapping,
+    SalesforceConnection,
+    SyncAction,
+    SyncLogEntry,
+    SyncObject,
+    SyncSegment,
+)
 from revops.services.audit import audit_record
 from revops.services.periods import period_close, periods_ensure
 from revops.services.tokens import api_token_create, api_token_revoke
@@ -180,7 +188,32 @@ def _core_rows(org, actors, partner) -> dict[str, int | str]:
     revoked, _key = api_token_create(organization=org, user=rep.user, name="Merlin old", acting_user=rep.user)
     api_token_revoke(token=revoked, acting_user=rep.user)
     audit = audit_record(organization=org, actor=admin.user, action="matrix.seed", obj=opportunity)
+    connection = SalesforceConnection.objects.create(
+        organization=org, instance_url="https://acme.my.salesforce.com", session_env="ACME_SF_TOKEN"
+    )
+    segment = SyncSegment.objects.create(
+        organization=org, connection=connection, sobject=SyncObject.OPPORTUNITY, name="EMEA"
+    )
+    mapping = FieldMapping.objects.create(
+        organization=org,
+        connection=connection,
+        sobject=SyncObject.OPPORTUNITY,
+        salesforce_field="Name",
+        target_field="name",
+    )
+    log_entry = SyncLogEntry.objects.create(
+        organization=org,
+        connection=connection,
+        job=job,
+        sobject=SyncObject.OPPORTUNITY,
+        salesforce_id="006000000000001AAA",
+        action=SyncAction.CREATE,
+    )
     return {
+        "salesforceconnection": connection.pk,
+        "syncsegment": segment.pk,
+        "fieldmapping": mapping.pk,
+        "synclogentry": log_entry.pk,
         "opportunity": opportunity.pk,
         "account": account.pk,
         "quiet_account": quiet_account.pk,

@@ -14,8 +14,8 @@ Endpoints, under `/services/data/v<version>/`:
   `{id, success, errors: [{statusCode, message, fields}]}`);
 - `POST /services/Soap/u/<version>` (the SOAP login simple-salesforce sends).
 
-Faults: `fail_next(n, status=403, code="REQUEST_LIMIT_EXCEEDED")` answers the next n requests
-with that error; `invalid[record_id] = (statusCode, message)` makes a record's writes fail;
+Faults: `fail_next(n, status=403, code="REQUEST_LIMIT_EXCEEDED", after=0)` answers n requests
+with that error, after letting `after` through; `invalid[record_id] = (statusCode, message)` makes a record's writes fail;
 `malformed[record_id] = {field: value}` answers queries with those values in that record.
 Every request is appended to `calls` as (method, path). TLS uses a self-signed certificate
 for 127.0.0.1 made at start; clients trust it through `ca_file`.
@@ -75,8 +75,21 @@ LEAD_FIELDS = {
 USER_FIELDS = {"Username": "string", "Email": "email", "Name": "string", "IsActive": "boolean"}
 
 
+_last_stamp = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_stamp_lock = threading.Lock()
+
+
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    """The current time as Salesforce writes it (milliseconds), strictly increasing per call,
+    so every write has its own SystemModstamp and watermarks are exact in tests."""
+    global _last_stamp
+    with _stamp_lock:
+        now = dt.datetime.now(dt.UTC)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        if now <= _last_stamp:
+            now = _last_stamp + dt.timedelta(milliseconds=1)
+        _last_stamp = now
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+0000"
 
 
 class SObjectStore:
@@ -107,6 +120,10 @@ class SObjectStore:
     def update(self, sobject: str, rid: str, values: dict) -> None:
         self.records[sobject][rid].update(values, SystemModstamp=_now())
 
+    def delete(self, sobject: str, rid: str) -> None:
+        """Move a record to the recycle bin: only queryAll still returns it, with IsDeleted."""
+        self.records[sobject][rid].update(IsDeleted=True, SystemModstamp=_now())
+
 
 class FakeSalesforce:
     def __init__(self, *, session_id: str = "fake-session-token", page_size: int = 2000) -> None:
@@ -120,7 +137,7 @@ class FakeSalesforce:
         self.calls: list[tuple[str, str]] = []
         self.invalid: dict[str, tuple[str, str]] = {}
         self.malformed: dict[str, dict] = {}
-        self._faults: list[tuple[int, str, str]] = []
+        self._faults: list[tuple[int, str, str] | None] = []
         self._cursors: dict[str, list[dict]] = {}
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -139,12 +156,19 @@ class FakeSalesforce:
         return uid
 
     def fail_next(
-        self, n: int, *, status: int = 403, code: str = "REQUEST_LIMIT_EXCEEDED", message: str = ""
+        self,
+        n: int,
+        *,
+        status: int = 403,
+        code: str = "REQUEST_LIMIT_EXCEEDED",
+        message: str = "",
+        after: int = 0,
     ) -> None:
+        """Answer n requests with the error, after letting `after` requests through."""
         default = (
             "TotalRequests Limit exceeded." if code == "REQUEST_LIMIT_EXCEEDED" else "Service Unavailable"
         )
-        self._faults.extend([(status, code, message or default)] * n)
+        self._faults.extend([None] * after + [(status, code, message or default)] * n)
 
     def writes(self) -> list[tuple[str, str]]:
         return [c for c in self.calls if c[0] in ("PATCH", "POST", "DELETE") and "/Soap/" not in c[1]]
@@ -163,8 +187,9 @@ class FakeSalesforce:
                     [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
                     "json",
                 )
-            if self._faults:
-                status, code, message = self._faults.pop(0)
+            fault = self._faults.pop(0) if self._faults else None
+            if fault is not None:
+                status, code, message = fault
                 return status, [{"message": message, "errorCode": code}], "json"
             m = re.match(r"^/services/data/v(\d+\.\d+)/(.*?)/?$", url.path)
             if not m:

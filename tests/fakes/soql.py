@@ -2,12 +2,14 @@
 
 WHERE takes comparisons (`=`, `!=`, `<`, `<=`, `>`, `>=`, `LIKE`, `IN (…)`, `NOT IN (…)`)
 joined by AND / OR / NOT with parentheses; values are 'quoted strings' (backslash escapes),
-numbers, true / false / null and date or datetime literals (kept as their ISO text, which
-compares correctly against stored ISO text).
+numbers, true / false / null and date or datetime literals (dates kept as their ISO text, which
+compares correctly against stored ISO text; datetimes compared as instants, so `…Z` and
+`…+0000` spellings and milliseconds compare as Salesforce does).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,8 +142,10 @@ class _Parser:
             return int(text)
         if re.fullmatch(r"-?\d+\.\d+", text):
             return float(text)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2}))?", text):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return text
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:?\d{2})", text):
+            return dt.datetime.fromisoformat(text)
         raise SoqlError(f"bad value {text!r}")
 
     def comparison(self) -> Callable[[dict], bool]:
@@ -180,7 +184,13 @@ class _Parser:
         if op not in compare:
             raise SoqlError(f"unknown operator {op!r}")
         fn = compare[op]
+        if isinstance(value, dt.datetime):
+            return lambda r: fn(_instant(r.get(name)))
         return lambda r: fn(r.get(name))
+
+
+def _instant(stored: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(stored) if isinstance(stored, str) and stored else None
 
 
 def parse(text: str) -> Query:

@@ -1,0 +1,246 @@
+"""Admin for the Salesforce sync: the connection with its mappings and segments (inline),
+segments with their own mapping overrides, and the per-record sync log (read-only).
+
+Actions on connections call the services: "Preview" queues a dry run, "Sync now" an
+incremental sync, "Full sync now" a full one (each a JobRun with its progress page), "Add the
+standard mappings" and "Check mappings against Salesforce" (describe). Credentials are never
+entered here: the connection names the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+
+from revops.admin.base import (
+    CappedPaginator,
+    OrganizationScopedAdmin,
+    ReadOnlyScopedAdmin,
+    is_superuser,
+    scoped_queryset,
+)
+from revops.connectors.errors import ConnectorError
+from revops.exceptions import ApplicationError
+from revops.models.salesforce import FieldMapping, SalesforceConnection, SyncLogEntry, SyncSegment
+from revops.permissions import Cap, has_cap
+from revops.services.salesforce_mapping import mapping_describe_check, mapping_install_defaults
+from revops.services.salesforce_schedule import salesforce_schedule_remove, salesforce_schedule_sync
+from revops.services.salesforce_sync import Mode, connection_client, salesforce_sync_start
+
+
+class _ScopedInline(admin.TabularInline):
+    """Rows edited on their parent's page, with the parent's access (the capability table,
+    not Django's model permissions, which organization admins do not hold)."""
+
+    extra = 0
+    exclude = ("organization",)
+
+    def _allowed(self, request) -> bool:
+        return is_superuser(request) or has_cap(getattr(request, "membership", None), Cap.ADMIN_SITE)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", scoped_queryset(db_field.remote_field.model, request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MappingInline(_ScopedInline):
+    model = FieldMapping
+    fk_name = "connection"
+    fields = (
+        "sobject",
+        "salesforce_field",
+        "target_field",
+        "transform",
+        "value_map",
+        "constant",
+        "conflict_policy",
+    )
+    verbose_name = "field mapping (all segments)"
+    verbose_name_plural = "field mappings (all segments)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(segment__isnull=True)
+
+
+class SegmentInline(_ScopedInline):
+    model = SyncSegment
+    fields = (
+        "sobject",
+        "order",
+        "name",
+        "record_type_id",
+        "region_field",
+        "region",
+        "owner_role_id",
+        "conditions",
+    )
+    show_change_link = True
+
+
+class SegmentMappingInline(_ScopedInline):
+    model = FieldMapping
+    fk_name = "segment"
+    fields = (
+        "sobject",
+        "salesforce_field",
+        "target_field",
+        "transform",
+        "value_map",
+        "constant",
+        "conflict_policy",
+    )
+    verbose_name = "mapping override"
+
+
+class _OwnedChildren:
+    """Inline rows take their parent's organization (and a segment's mappings its connection)."""
+
+    def save_formset(self, request, form, formset, change):
+        parent = form.instance
+        for child_form in formset.forms:
+            child = child_form.instance
+            if child is not None and not child.organization_id:
+                child.organization_id = parent.organization_id
+            if isinstance(child, FieldMapping) and isinstance(parent, SyncSegment):
+                child.connection_id = parent.connection_id
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(SalesforceConnection)
+class SalesforceConnectionAdmin(_OwnedChildren, OrganizationScopedAdmin):
+    list_display = ("name", "instance_url", "enabled", "conflict_policy", "last_synced_at", "log_link")
+    list_filter = ("enabled",)
+    search_fields = ("name", "instance_url")
+    readonly_fields = ("last_synced_at",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = (MappingInline, SegmentInline)
+    actions = ["preview", "sync_now", "full_sync_now", "install_mappings", "check_mappings"]
+
+    @admin.display(description="log")
+    def log_link(self, obj):
+        url = reverse("admin:revops_synclogentry_changelist") + f"?connection__id__exact={obj.pk}"
+        return format_html('<a href="{}">sync log</a>', url)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.pk:
+            salesforce_schedule_sync(connection=SalesforceConnection.objects.get(pk=obj.pk))
+
+    def delete_model(self, request, obj):
+        salesforce_schedule_remove(connection=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            salesforce_schedule_remove(connection=obj)
+        super().delete_queryset(request, queryset)
+
+    def _start(self, request, queryset, *, mode: str, dry_run: bool) -> None:
+        for connection in queryset:
+            try:
+                job, created = salesforce_sync_start(
+                    connection=connection, actor=request.user, mode=mode, dry_run=dry_run
+                )
+            except ApplicationError as error:
+                self.message_user(request, f"{connection}: {error.message}", messages.ERROR)
+                continue
+            what = "Preview" if dry_run else f"{mode.capitalize()} sync"
+            state = "queued" if created else "already queued or running"
+            url = reverse("admin:revops_jobrun_change", args=[job.pk])
+            self.message_user(
+                request,
+                format_html('{}: {} {} — <a href="{}">progress</a>', connection, what, state, url),
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Preview (dry run): what a sync would do", permissions=["change"])
+    def preview(self, request, queryset):
+        self._start(request, queryset, mode=Mode.INCREMENTAL, dry_run=True)
+
+    @admin.action(description="Sync now (incremental)", permissions=["change"])
+    def sync_now(self, request, queryset):
+        self._start(request, queryset, mode=Mode.INCREMENTAL, dry_run=False)
+
+    @admin.action(description="Full sync now", permissions=["change"])
+    def full_sync_now(self, request, queryset):
+        self._start(request, queryset, mode=Mode.FULL, dry_run=False)
+
+    @admin.action(description="Add the standard field mappings", permissions=["change"])
+    def install_mappings(self, request, queryset):
+        for connection in queryset:
+            added = mapping_install_defaults(connection=connection)
+            self.message_user(request, f"{connection}: {added} mapping(s) added.", messages.SUCCESS)
+
+    @admin.action(description="Check mappings against Salesforce", permissions=["change"])
+    def check_mappings(self, request, queryset):
+        for connection in queryset:
+            try:
+                client = connection_client(connection)
+                objects = {m.sobject for m in connection.mappings.all()}
+                describe = {}
+                for sobject in objects:
+                    name = connection.partner_object if sobject == "Partner" else sobject
+                    try:
+                        describe[name] = {f["name"] for f in client.describe(name)["fields"]}
+                    except ConnectorError:
+                        continue  # reported below as a missing object
+            except ApplicationError as error:
+                self.message_user(request, f"{connection}: {error.message}", messages.ERROR)
+                continue
+            problems = mapping_describe_check(connection=connection, describe=describe)
+            if problems:
+                for problem in problems:
+                    self.message_user(request, f"{connection}: {problem}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{connection}: every mapping matches Salesforce.", messages.SUCCESS
+                )
+
+
+@admin.register(SyncSegment)
+class SyncSegmentAdmin(_OwnedChildren, OrganizationScopedAdmin):
+    list_display = ("name", "connection", "sobject", "order")
+    list_filter = ("sobject",)
+    list_select_related = ("connection",)
+    search_fields = ("name",)
+    inlines = (SegmentMappingInline,)
+
+
+@admin.register(FieldMapping)
+class FieldMappingAdmin(OrganizationScopedAdmin):
+    list_display = ("__str__", "connection", "segment", "transform", "conflict_policy")
+    list_filter = ("sobject", "transform")
+    list_select_related = ("connection", "segment")
+    search_fields = ("salesforce_field", "target_field")
+
+
+@admin.register(SyncLogEntry)
+class SyncLogEntryAdmin(ReadOnlyScopedAdmin):
+    list_display = (
+        "created_at",
+        "job",
+        "dry_run",
+        "sobject",
+        "segment_name",
+        "salesforce_id",
+        "action",
+        "message",
+    )
+    list_filter = ("action", "dry_run", "sobject")
+    list_select_related = ("job", "connection")
+    search_fields = ("salesforce_id", "message")
+    paginator = CappedPaginator
