@@ -13,6 +13,7 @@ from attribution.marketing.models import (
     CampaignSpend,
     Channel,
     ModelConfig,
+    PathSet,
     Touchpoint,
 )
 from attribution.marketing.services.configs import VERSIONED_FIELDS, model_config_save
@@ -118,3 +119,11 @@ class AttributionRunAdmin(ReadOnlyScopedAdmin):
     list_filter = ("model", "status", "promoted")
     list_select_related = ("config",)
     ordering = ("-id",)
+
+
+@admin.register(PathSet)
+class PathSetAdmin(ReadOnlyScopedAdmin):
+    """Aggregated path sets come in through the import (kind `marketing_paths`); read only here."""
+
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
