@@ -28,6 +28,11 @@ class MarketingConfig(AppConfig):
         # Register the job task by JobRun kind, so services enqueue by kind.
         from attribution.marketing import tasks  # noqa: F401
 
+        # Scheduled configurations start from one nightly beat entry.
+        from attribution.marketing.schedule import register_schedule
+
+        register_schedule()
+
         # Forecasting and the deal page read touch counts per opportunity through the core.
         from attribution.marketing.selectors.touches import touch_summary
         from revops.providers import register_provider

@@ -91,12 +91,12 @@ class ModelConfig(OrganizationOwnedModel):
 
 class Frequency(models.TextChoices):
     DAILY = "daily", "Every day"
-    WEEKLY = "weekly", "Every Monday"
-    MONTHLY = "monthly", "On the first of the month"
+    WEEKLY = "weekly", "Every 7 days"
+    MONTHLY = "monthly", "Once a calendar month"
 
 
 class ConfigSchedule(OrganizationOwnedModel):
-    """A model configuration run on a schedule (its current version, over the last days).
+    """A model configuration run on a schedule: its current version over the days up to yesterday.
 
     Belongs to the configuration's name, so it follows every new version.
     """
