@@ -117,7 +117,7 @@ class JourneyListApi(OrganizationScopedViewSetMixin, APIView):
 
     required_caps = {"get": MarketingCap.JOURNEYS}
 
-    @extend_schema(responses=JourneyListSerializer)
+    @extend_schema(operation_id="marketing_journeys_list", responses=JourneyListSerializer)
     def get(self, request) -> Response:
         run = reporting_run(organization=request.membership.organization)
         journeys = journey_list(membership=request.membership, run=run)
@@ -130,7 +130,7 @@ class JourneyDetailApi(OrganizationScopedViewSetMixin, APIView):
 
     required_caps = {"get": MarketingCap.JOURNEYS}
 
-    @extend_schema(responses=JourneyDetailSerializer)
+    @extend_schema(operation_id="marketing_journey_retrieve", responses=JourneyDetailSerializer)
     def get(self, request, pk: int) -> Response:
         detail = journey_detail(membership=request.membership, opportunity_id=pk)
         data = {
