@@ -70,7 +70,7 @@ class RunViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=ChannelCreditSerializer(many=True))
     @action(detail=True, methods=["get"])
-    def channels(self, request, pk=None) -> Response:
+    def channels(self, request, pk=None, **kwargs) -> Response:
         run = self.get_object()
         rows = (
             ChannelResult.objects.filter(run=run)
