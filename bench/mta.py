@@ -34,7 +34,9 @@ from attribution.marketing.engine import (
     ShapleyValue,
     attribute,
     bootstrap_intervals,
+    choose_order,
 )
+from attribution.marketing.engine.markov import _event_weights, _events, _split_counts
 
 CHANNELS = 12
 
@@ -192,13 +194,85 @@ def measure(func: Callable, repeat: int = 3):
     return best, peak / 2**20, result
 
 
+def _sorting_loglik(sym, w_train, w_test, contexts, order, vocab, smoothing) -> float:
+    """The earlier held-out scoring, as the baseline: each level's keys sorted (np.unique) per
+    order and fold, looked up by binary search."""
+    tr = w_train > 0
+    te = w_test > 0
+    uni = np.bincount(sym[tr], weights=w_train[tr], minlength=vocab) + 1.0
+    prob = (uni / uni.sum())[sym[te]]
+
+    def lookup(keys, values, query):
+        if keys.shape[0] == 0:
+            return np.zeros(query.shape[0])
+        idx = np.minimum(np.searchsorted(keys, query), keys.shape[0] - 1)
+        return np.where(keys[idx] == query, values[idx], 0.0)
+
+    for m in range(1, order + 1):
+        ctx = contexts[m]
+        key = ctx * vocab + sym
+        k_tr, inv = np.unique(key[tr], return_inverse=True)
+        cnt = np.asarray(np.bincount(inv, weights=w_train[tr]), dtype=np.float64)
+        c_tr, cinv = np.unique(ctx[tr], return_inverse=True)
+        ccnt = np.asarray(np.bincount(cinv, weights=w_train[tr]), dtype=np.float64)
+        prob = (lookup(k_tr, cnt, key[te]) + smoothing * prob) / (lookup(c_tr, ccnt, ctx[te]) + smoothing)
+    return float(np.sum(w_test[te] * np.log(prob)))
+
+
+def sorting_choose_order(j: Journeys, *, max_order: int = 3, folds: int = 5, seed: int = 0) -> tuple:
+    """`choose_order` with the earlier scoring (same folds, same formula)."""
+    sym, jour, kind, contexts = _events(j, max_order)
+    rng = np.random.default_rng(seed)
+    conv_f = _split_counts(j.conversions, folds, rng)
+    null_f = _split_counts(j.nulls, folds, rng)
+    w_all = _event_weights(conv_f.sum(axis=0), null_f.sum(axis=0), jour, kind)
+    vocab = j.n_channels + 2
+    total = float((conv_f.sum(axis=0) + null_f.sum(axis=0))[j.lengths > 0].sum()) or 1.0
+    scores = []
+    for k in range(1, max_order + 1):
+        ll = 0.0
+        for f in range(folds):
+            w_test = _event_weights(conv_f[f], null_f[f], jour, kind)
+            ll += _sorting_loglik(sym, w_all - w_test, w_test, contexts, k, vocab, 1.0)
+        scores.append((k, ll / total))
+    return max(scores, key=lambda kv: (kv[1], -kv[0]))[0], tuple(scores)
+
+
+def order_selection(n: int, seed: int, baseline: bool) -> None:
+    j = generate(n, seed)
+    t = time.perf_counter()
+    order, scores = choose_order(j, max_order=3)
+    fast = time.perf_counter() - t
+    line = f"Markov order selection (1..3, 5 folds) at {n:,} journeys: order {order} in {fast:.2f} s"
+    if baseline:
+        t = time.perf_counter()
+        ref_order, ref_scores = sorting_choose_order(j, max_order=3)
+        slow = time.perf_counter() - t
+        same = ref_scores == scores and ref_order == order
+        line += f"; sorting scoring {slow:.2f} s ({slow / fast:.1f}× slower), scores identical: {same}"
+    print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--bootstrap", type=int, default=200)
     parser.add_argument("--bootstrap-size", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--order-selection",
+        type=int,
+        nargs="*",
+        help="Only time Markov order selection at these sizes (against the earlier sorting scoring)",
+    )
+    parser.add_argument(
+        "--no-order-baseline", action="store_true", help="With --order-selection: skip the sorting baseline"
+    )
     args = parser.parse_args()
+    if args.order_selection:
+        for n in args.order_selection:
+            order_selection(n, args.seed, baseline=not args.no_order_baseline)
+        return
     for n in args.sizes:
         t = time.perf_counter()
         j = generate(n, args.seed)

@@ -12,10 +12,13 @@ from attribution.marketing.models import (
     Campaign,
     CampaignSpend,
     Channel,
+    ConfigSchedule,
     ModelConfig,
+    PathSet,
     Touchpoint,
 )
 from attribution.marketing.services.configs import VERSIONED_FIELDS, model_config_save
+from attribution.marketing.services.schedules import SCHEDULE_FIELDS, config_schedule_set
 from revops.admin.base import CappedPaginator, OrganizationScopedAdmin, ReadOnlyScopedAdmin
 
 
@@ -118,3 +121,36 @@ class AttributionRunAdmin(ReadOnlyScopedAdmin):
     list_filter = ("model", "status", "promoted")
     list_select_related = ("config",)
     ordering = ("-id",)
+
+
+@admin.register(PathSet)
+class PathSetAdmin(ReadOnlyScopedAdmin):
+    """Aggregated path sets come in through the import (kind `marketing_paths`); read only here."""
+
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
+
+
+@admin.register(ConfigSchedule)
+class ConfigScheduleAdmin(OrganizationScopedAdmin):
+    """A configuration (by name) run nightly when due; saved through `config_schedule_set`."""
+
+    list_display = ("config_name", "frequency", "window_days", "enabled", "last_run_on")
+    list_filter = ("frequency", "enabled")
+    fields = ("config_name", *SCHEDULE_FIELDS)
+    readonly_fields = ("last_run_on",)
+
+    def create_via_service(self, request, *, organization, data: dict[str, Any]):
+        return config_schedule_set(organization=organization, actor=request.user, **data)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "config_name"] if obj is not None else fields
+
+    def update_via_service(self, request, *, instance, data: dict[str, Any]):
+        values = {f: getattr(instance, f) for f in SCHEDULE_FIELDS} | {
+            k: v for k, v in data.items() if k in SCHEDULE_FIELDS
+        }
+        return config_schedule_set(
+            organization=instance.organization, actor=request.user, config_name=instance.config_name, **values
+        )

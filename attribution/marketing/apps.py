@@ -17,13 +17,21 @@ class MarketingConfig(AppConfig):
             register_record_kind(kind, scopes)
 
         # Touchpoints come in through the core's import framework (page, API, admin, command).
+        # Aggregated paths (ChannelAttribution's format) come in the same way.
+        from attribution.marketing.services.path_import import PATH_IMPORT
         from attribution.marketing.services.touch_import import TOUCHPOINT_IMPORT
         from revops.imports.kinds import register_import_kind
 
         register_import_kind(TOUCHPOINT_IMPORT)
+        register_import_kind(PATH_IMPORT)
 
         # Register the job task by JobRun kind, so services enqueue by kind.
         from attribution.marketing import tasks  # noqa: F401
+
+        # Scheduled configurations start from one nightly beat entry.
+        from attribution.marketing.schedule import register_schedule
+
+        register_schedule()
 
         # Forecasting and the deal page read touch counts per opportunity through the core.
         from attribution.marketing.selectors.touches import touch_summary

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from attribution.marketing.services.runs import RUN_KIND, run_execute
+from attribution.marketing.services.schedules import scheduled_runs_start
 from revops.celery import Queue
-from revops.jobs import TRANSIENT_DATABASE_ERRORS, Counts, job_task
+from revops.jobs import TRANSIENT_DATABASE_ERRORS, Counts, job_task, periodic_task
 from revops.models import JobRun
 from revops.services.jobs import JobProgress
 
@@ -31,3 +32,20 @@ def run_attribution_task(job: JobRun, progress: JobProgress) -> Counts:
         progress=lambda done, total: progress.report(done=done, total=total),
     )
     return {"journeys": run.journeys, "touches": run.touches}
+
+
+@periodic_task(
+    # Nightly, nobody waits for it; it only queues runs (each a JobRun on the bulk queue).
+    queue=Queue.BULK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Each schedule is claimed with a conditional update, so a retry starts no run twice.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # Still waiting after 6 hours: the next night's call starts what is due.
+    expires=6 * 60 * 60,
+)
+def start_scheduled_runs_task() -> dict[str, int]:
+    """Queue a run of every marketing configuration whose schedule is due."""
+    return {"runs": len(scheduled_runs_start())}

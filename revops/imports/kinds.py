@@ -59,6 +59,9 @@ class ImportKind:
     audit_action: ClassVar[str]
     schema: ClassVar[type[ImportRow]]
     key_field: ClassVar[str] = "external_id"
+    # False: the key may repeat inside one file (e.g. aggregated paths, where one path can be
+    # listed on several rows); the kind then checks its rows itself.
+    unique_key: ClassVar[bool] = True
     total_fields: ClassVar[tuple[str, ...]] = ()
     default_profile: ClassVar[ProfileSpec] = ProfileSpec()
     # Fields shown per row in the preview table, after the line and the action.

@@ -173,7 +173,7 @@ def import_prepare(
                         _error(preview, f"line {line}, {name}: {error_message(problem)}")
                     continue
             key = str(getattr(row, kind.key_field))
-            if key in first_line:
+            if kind.unique_key and key in first_line:
                 _error(
                     preview,
                     ERROR_REPEATED_KEY.format(

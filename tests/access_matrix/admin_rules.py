@@ -111,6 +111,9 @@ MODELS: dict[str, dict[str, Rule]] = {
     "marketing_modelconfig": NO_DELETE,
     "marketing_touchpoint": READ_ONLY,
     "marketing_attributionrun": READ_ONLY,
+    # Path sets come in through the import; schedules are set (and removed) in the admin.
+    "marketing_pathset": READ_ONLY,
+    "marketing_configschedule": EDITABLE,
     "commissions_commissionplan": REFERENCED,
     "commissions_commissionplanversion": ADD_ONLY,
     "commissions_planassignment": EDITABLE,

@@ -19,6 +19,12 @@ JOURNEYS = (LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)
 OWN_JOURNEY = (LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404)
 OTHER_JOURNEY = (LOGIN, 200, 404, 200, 404, 404, 404, 200, 200, 404)
 API_BULK = (401, 200, 200, 403, 403, 403, 200, 403, 200, 403)
+# Reads: organization-wide figures for admin, managers and finance; partners have no API.
+API_VIEW = (401, 200, 200, 200, 403, 403, 200, 403, 200, 403)
+API_RUN = (401, 200, 200, 200, 403, 403, 404, 403, 200, 403)
+API_JOURNEYS = (401, 200, 200, 200, 200, 403, 200, 200, 200, 403)
+API_OWN_JOURNEY = (401, 200, 200, 200, 200, 403, 404, 404, 404, 403)
+API_OTHER_JOURNEY = (401, 200, 404, 200, 404, 403, 404, 200, 200, 403)
 
 PAGES: dict[str, Entry] = {
     "marketing:comparison": Entry(ORG_VIEW),
@@ -36,6 +42,12 @@ PAGES: dict[str, Entry] = {
 API: dict[str, Entry] = {
     # An empty batch is valid and creates nothing.
     "marketing-api:touchpoint-bulk": Entry(API_BULK, method="POST", data={"touches": []}),
+    "marketing-api:run-list": Entry(API_VIEW),
+    "marketing-api:run-detail": Entry(API_RUN, obj="attributionrun"),
+    "marketing-api:run-channels": Entry(API_RUN, obj="attributionrun"),
+    "marketing-api:comparison": Entry(API_VIEW),
+    "marketing-api:journeys": Entry(API_JOURNEYS),
+    "marketing-api:journey": Entry(API_OWN_JOURNEY, obj="marketing_journey"),
 }
 
 MORE: dict[str, tuple[Entry, ...]] = {
@@ -51,4 +63,5 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry(ORG_VIEW, hx=True),
     ),
     "marketing:journey": (Entry(OTHER_JOURNEY, obj="other_marketing_journey"),),
+    "marketing-api:journey": (Entry(API_OTHER_JOURNEY, obj="other_marketing_journey"),),
 }

@@ -457,9 +457,10 @@ def _distribution_rows(org, actors) -> dict[str, int | str]:
 
 def _marketing_rows(org, actors, ids) -> dict[str, int | str]:
     """Touches on the rep's Kestrel deal and the other team's Osprey deal, and a finished run."""
-    from attribution.marketing.models import Campaign, Channel, Touchpoint
+    from attribution.marketing.models import Campaign, Channel, PathSet, Touchpoint
     from attribution.marketing.services.configs import model_config_save
     from attribution.marketing.services.runs import run_create, run_execute
+    from attribution.marketing.services.schedules import config_schedule_set
 
     search = Channel.objects.create(organization=org, name="Paid search", grouping="Paid")
     event = Channel.objects.create(organization=org, name="Trade show", grouping="Offline")
@@ -486,7 +487,11 @@ def _marketing_rows(org, actors, ids) -> dict[str, int | str]:
     )
     run_execute(run_id=run.pk)
     campaign = Campaign.objects.create(organization=org, channel=search, name="Spring search")
+    path_set = PathSet.objects.create(organization=org, name="Matrix paths")
+    schedule = config_schedule_set(organization=org, actor=actors["admin"].user, config_name=config.name)
     return {
+        "pathset": path_set.pk,
+        "configschedule": schedule.pk,
         "channel": event.pk,
         "marketing_campaign": campaign.pk,
         "touchpoint": Touchpoint.objects.filter(organization=org).first().pk,

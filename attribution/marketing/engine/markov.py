@@ -247,35 +247,49 @@ def _event_weights(conv: FloatArray, nul: FloatArray, jour: IntArray, kind: IntA
     return per_kind[kind, jour]
 
 
-def _lookup(keys_sorted: IntArray, values: FloatArray, query: IntArray) -> FloatArray:
-    if keys_sorted.shape[0] == 0:
-        return np.zeros(query.shape[0])
-    idx = np.minimum(np.searchsorted(keys_sorted, query), keys_sorted.shape[0] - 1)
-    return np.where(keys_sorted[idx] == query, values[idx], 0.0)
+def _encode_levels(
+    sym: IntArray, contexts: list[IntArray], vocab: int
+) -> list[tuple[IntArray, int, IntArray, int]]:
+    """Per context length m ≥ 1: (dense id of each event's (context, symbol), how many ids,
+    dense id of each event's context, how many ids), computed once for every fold and order.
+
+    Ids are over all events, so a held-out event whose context or pair never occurs in training
+    finds a zero count, as a lookup among the training keys alone would."""
+    levels = []
+    for ctx in contexts[1:]:
+        n_ctx = int(ctx.max()) + 1 if ctx.shape[0] else 1
+        c_uniq, c_id = _compact(ctx, n_ctx)
+        # the pair code over the compacted contexts stays small enough for the linear table
+        k_uniq, k_id = _compact(c_id * vocab + sym, max(c_uniq.shape[0], 1) * vocab)
+        levels.append((k_id, k_uniq.shape[0], c_id, c_uniq.shape[0]))
+    return levels
 
 
-def _heldout_loglik(
+def _heldout_logliks(
     sym: IntArray,
     w_train: FloatArray,
     w_test: FloatArray,
-    contexts: list[IntArray],
-    order: int,
+    levels: list[tuple[IntArray, int, IntArray, int]],
     vocab: int,
     smoothing: float,
-) -> float:
+) -> list[float]:
+    """Held-out log-likelihood of one fold under every order 1..len(levels) in one pass.
+
+    Order k interpolates the back-off levels 0..k, so each order's probabilities extend the
+    previous order's: counting is a bincount over precomputed ids (no sort per fold or order).
+    """
     tr = w_train > 0
     te = w_test > 0
-    uni = np.bincount(sym[tr], weights=w_train[tr], minlength=vocab) + 1.0  # order 0: add-one
+    wt = w_train[tr]
+    uni = np.bincount(sym[tr], weights=wt, minlength=vocab) + 1.0  # order 0: add-one
     prob = (uni / uni.sum())[sym[te]]
-    for m in range(1, order + 1):
-        ctx = contexts[m]
-        key = ctx * vocab + sym
-        k_tr, inv = np.unique(key[tr], return_inverse=True)
-        cnt = np.asarray(np.bincount(inv, weights=w_train[tr]), dtype=np.float64)
-        c_tr, cinv = np.unique(ctx[tr], return_inverse=True)
-        ccnt = np.asarray(np.bincount(cinv, weights=w_train[tr]), dtype=np.float64)
-        prob = (_lookup(k_tr, cnt, key[te]) + smoothing * prob) / (_lookup(c_tr, ccnt, ctx[te]) + smoothing)
-    return float(np.sum(w_test[te] * np.log(prob)))
+    out = []
+    for k_id, n_keys, c_id, n_ctx in levels:
+        cnt = np.bincount(k_id[tr], weights=wt, minlength=n_keys)
+        ccnt = np.bincount(c_id[tr], weights=wt, minlength=n_ctx)
+        prob = (cnt[k_id[te]] + smoothing * prob) / (ccnt[c_id[te]] + smoothing)
+        out.append(float(np.sum(w_test[te] * np.log(prob))))
+    return out
 
 
 def _split_counts(counts: FloatArray, folds: int, rng: np.random.Generator) -> FloatArray:
@@ -308,12 +322,16 @@ def choose_order(
     w_all = _event_weights(conv_f.sum(axis=0), null_f.sum(axis=0), jour, kind)
     vocab = journeys.n_channels + 2
     total = float((conv_f.sum(axis=0) + null_f.sum(axis=0))[journeys.lengths > 0].sum()) or 1.0
+    levels = _encode_levels(sym, contexts, vocab)
+    per_fold = []
+    for f in range(folds):
+        w_test = _event_weights(conv_f[f], null_f[f], jour, kind)
+        per_fold.append(_heldout_logliks(sym, w_all - w_test, w_test, levels, vocab, smoothing))
     scores = []
     for k in range(1, max_order + 1):
         ll = 0.0
         for f in range(folds):
-            w_test = _event_weights(conv_f[f], null_f[f], jour, kind)
-            ll += _heldout_loglik(sym, w_all - w_test, w_test, contexts, k, vocab, smoothing)
+            ll += per_fold[f][k - 1]
         scores.append((k, ll / total))
     best = max(scores, key=lambda kv: (kv[1], -kv[0]))[0]
     return best, tuple(scores)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from attribution.marketing.engine.types import ModelKind
+from attribution.marketing.models.paths import PathSet
 from attribution.marketing.models.touches import Campaign, Channel, Touchpoint
 from revops.models.base import OrganizationOwnedModel
 
@@ -57,6 +58,14 @@ class ModelConfig(OrganizationOwnedModel):
     )
     params = models.JSONField(default=dict, blank=True, help_text="Model parameters (see docs/marketing.md)")
     bootstrap_resamples = models.PositiveIntegerField(default=100, help_text="0: no confidence intervals")
+    path_set = models.ForeignKey(
+        PathSet,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="configs",
+        help_text="Run on these imported aggregated paths instead of the touchpoints",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -78,6 +87,42 @@ class ModelConfig(OrganizationOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", "Every day"
+    WEEKLY = "weekly", "Every 7 days"
+    MONTHLY = "monthly", "Once a calendar month"
+
+
+class ConfigSchedule(OrganizationOwnedModel):
+    """A model configuration run on a schedule: its current version over the days up to yesterday.
+
+    Belongs to the configuration's name, so it follows every new version.
+    """
+
+    config_name = models.CharField(max_length=80)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    window_days = models.PositiveIntegerField(
+        default=365, help_text="The run covers this many days up to yesterday"
+    )
+    enabled = models.BooleanField(default=True)
+    last_run_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["config_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "config_name"], name="mkt_schedule_unique_config"
+            ),
+            models.CheckConstraint(condition=Q(window_days__gte=1), name="mkt_schedule_window_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.config_name} ({self.get_frequency_display()})"
 
 
 class RunStatus(models.TextChoices):

@@ -14,6 +14,11 @@ none:
 * The journey's value is the opportunity's amount; the "opportunity created" milestone (for
   W-shaped and stage models) is the last touch on or before the opportunity's created date.
 * Touches on excluded channels are left out before journeys are formed.
+
+A config with a path set runs on that set's aggregated paths instead (`path_journey_data`):
+each row is one journey standing for its conversions and non-conversions; the window, level,
+conversion event and lookback do not apply, and there are no touches or opportunities behind
+the journeys (no per-touch credit, campaign or month figures).
 """
 
 from __future__ import annotations
@@ -25,9 +30,17 @@ from decimal import Decimal
 
 import numpy as np
 
-from attribution.marketing.engine import Journeys, journeys_from_touches
+from attribution.marketing.engine import Journeys, journeys_from_paths, journeys_from_touches
 from attribution.marketing.engine.types import IntArray
-from attribution.marketing.models import Channel, ConversionEvent, JourneyLevel, ModelConfig, Touchpoint
+from attribution.marketing.models import (
+    PATH_SEPARATOR,
+    Channel,
+    ConversionEvent,
+    JourneyLevel,
+    ModelConfig,
+    PathRow,
+    Touchpoint,
+)
 from revops.models import Opportunity, Organization
 from revops.models.crm import Stage
 
@@ -67,6 +80,8 @@ def journey_data(
     *, organization: Organization, config: ModelConfig, window_start: dt.date, window_end: dt.date
 ) -> JourneyData:
     """Every journey of the window under the config's level, conversion event, lookback and exclusions."""
+    if config.path_set_id:
+        return path_journey_data(organization=organization, config=config)
     lookback = dt.timedelta(days=config.lookback_days)
     excluded = set(config.excluded_channels or [])
     channels = [
@@ -188,4 +203,49 @@ def journey_data(
         journey_key=tuple(keys),
         opportunity_stage={pk: row[4] for pk, row in opps.items()},
         opportunity_amount={pk: row[5] for pk, row in opps.items()},
+    )
+
+
+def path_journey_data(*, organization: Organization, config: ModelConfig) -> JourneyData:
+    """The config's path set as journeys (one per path row; excluded channels dropped from paths)."""
+    excluded = set(config.excluded_channels or [])
+    channels = [
+        (pk, name, direct)
+        for pk, name, direct in Channel.objects.filter(organization=organization).values_list(
+            "id", "name", "is_direct"
+        )
+        if name not in excluded
+    ]
+    rows = list(
+        PathRow.objects.filter(organization=organization, path_set_id=config.path_set_id)
+        .order_by("id")
+        .values_list("path", "conversions", "value", "nulls")
+    )
+    paths = [
+        PATH_SEPARATOR.join(c for c in path.split(PATH_SEPARATOR) if c not in excluded) if path else ""
+        for path, _c, _v, _n in rows
+    ]
+    journeys = journeys_from_paths(
+        paths,
+        [float(r[1]) for r in rows],
+        [float(r[2]) for r in rows],
+        [float(r[3]) for r in rows],
+        sep=PATH_SEPARATOR.strip(),
+        direct_channels=[name for _pk, name, d in channels if d],
+        channel_names=[name for _pk, name, _d in channels],
+    )
+    n = len(rows)
+    empty = np.zeros(journeys.n_touches, dtype=np.int64)
+    return JourneyData(
+        journeys=journeys,
+        channel_ids=tuple(pk for pk, _n, _d in channels),
+        touch_ids=empty,
+        touch_campaign_ids=empty,
+        journey_opportunity=np.zeros(n, dtype=np.int64),
+        journey_account=np.zeros(n, dtype=np.int64),
+        journey_converted=np.asarray([float(r[1]) > 0 for r in rows], dtype=bool),
+        journey_month=(None,) * n,
+        journey_key=tuple(f"path:{i}" for i in range(n)),
+        opportunity_stage={},
+        opportunity_amount={},
     )

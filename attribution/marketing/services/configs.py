@@ -21,6 +21,7 @@ VERSIONED_FIELDS = (
     "excluded_channels",
     "params",
     "bootstrap_resamples",
+    "path_set",
 )
 
 

@@ -137,6 +137,7 @@ def config_snapshot(config: ModelConfig) -> dict:
         "excluded_channels": list(config.excluded_channels or []),
         "params": ModelParams.load(config.params).model_dump(mode="json"),
         "bootstrap_resamples": config.bootstrap_resamples,
+        "path_set": config.path_set.name if config.path_set_id else None,
     }
 
 
@@ -295,7 +296,8 @@ def _store(run: AttributionRun, data: JourneyData, result, intervals) -> None:
         )
         for (ch, month), (cv, vv) in sorted(by_month.items())
     )
-    conv_t = np.flatnonzero(data.journey_converted[jt])
+    # aggregated paths have no touch rows behind them: nothing to drill down to
+    conv_t = np.flatnonzero(data.journey_converted[jt] & (data.touch_ids > 0))
     bulk_insert(
         TouchCredit,
         ("organization_id", "run_id", "touchpoint_id", "opportunity_id", "account_id", "share", "value"),
