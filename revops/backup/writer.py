@@ -173,8 +173,8 @@ class _XlsxOut:
         sheet, in_sheet, part = None, 0, 1
         for row in rows:
             if sheet is None or in_sheet >= self.max_rows:
-                title = table.sheet if sheet is None else f"{table.sheet} ({part})"
                 part += sheet is not None
+                title = table.sheet if sheet is None else f"{table.sheet} ({part})"
                 sheet, in_sheet = self._sheet(title, headers), 0
                 summary.sheets.append(title)
             sheet.append([self._cell(sheet, v) for v in row])

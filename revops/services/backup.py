@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import tempfile
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
 

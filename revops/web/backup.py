@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from revops.htmx import render_page_or_partial
 from revops.models import JobRun
@@ -58,7 +58,9 @@ def backup_view(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         if not form.is_valid() or form.cleaned_data["format"] not in FORMATS:
             return _page(request, form, RestoreForm(), status=400)
-        job = backup_enqueue(organization=request.organization, actor=request.user, fmt=form.cleaned_data["format"])
+        job = backup_enqueue(
+            organization=request.organization, actor=request.user, fmt=form.cleaned_data["format"]
+        )
         return redirect("revops:backup-job", pk=job.pk)
     return _page(request, BackupForm(), RestoreForm())
 
@@ -86,14 +88,18 @@ def restore_view(request: MemberRequest) -> HttpResponse:
     return _page(request, BackupForm(), form, status=400)
 
 
+@require_safe
 @cap_required(Cap.ORGANIZATION_BACKUP)
 def backup_job_view(request: MemberRequest, pk: int) -> HttpResponse:
     """A backup's or restore's progress (polling itself), then its download or its result."""
     job = get_object_or_404(_jobs(request), pk=pk)
     context = {"job": job, "poll_seconds": POLL_SECONDS, "is_backup": job.kind == BACKUP_KIND}
-    return render_page_or_partial(request, "revops/backup_job.html", "revops/partials/backup_job.html", context)
+    return render_page_or_partial(
+        request, "revops/backup_job.html", "revops/partials/backup_job.html", context
+    )
 
 
+@require_safe
 @cap_required(Cap.ORGANIZATION_BACKUP)
 def backup_download_view(request: MemberRequest, pk: int) -> FileResponse:
     """The written backup file, for the organization's admins."""
