@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import Sum
 
-from revops.backup.codec import CellError, decode
+from revops.backup.codec import CellError, decode, decode_text
 from revops.backup.reader import BackupFileError, BackupSource, Readme
 from revops.backup.registry import BackupTable, backup_tables
 from revops.backup.writer import table_queryset
@@ -250,7 +250,7 @@ class _Restore:
                 if not column.field.null:
                     raise BackupFileError("a user is required", sheet=sheet, row=number, column=column.name)
                 return None, None
-            email = str(raw).strip().lower()
+            email = decode_text(str(raw)).strip().lower()
             user_id = self.users.id_of(email)
             if user_id is None:
                 raise BackupFileError(

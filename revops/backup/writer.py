@@ -24,7 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from revops.backup.codec import datetime_text, encode
+from revops.backup.codec import datetime_text, encode, encode_text
 from revops.backup.registry import BackupTable, Column, backup_tables
 from revops.exports import DATE_FORMAT, HEADER_FILL, MONEY_FORMAT
 from revops.ledger.chain import GENESIS_HASH
@@ -159,14 +159,20 @@ class _XlsxOut:
         return sheet
 
     def _cell(self, sheet, value: Any):
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # text, never a formula
-        elif isinstance(value, Decimal):
+        """A cell: plain values as they are (openpyxl's text cells), formats only where needed."""
+        if isinstance(value, Decimal):
+            cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = MONEY_FORMAT
-        elif hasattr(value, "isoformat"):
+            return cell
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # text, never a formula (encode_text never lets one through)
+            return cell
+        if hasattr(value, "isoformat"):
+            cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = DATE_FORMAT
-        return cell
+            return cell
+        return value
 
     def table(self, table: BackupTable, rows: Iterator[list[Any]], summary: TableSummary, on_row) -> None:
         headers = [(c.name, _width(c)) for c in table.columns]
@@ -190,11 +196,12 @@ class _XlsxOut:
 
     def finish(self, readme: list[list[Any]]) -> None:
         for row in readme:
-            cells = [self._cell(self.readme, v) for v in row]
             if row and row[0] in SECTION_TITLES:
-                for cell in cells:
-                    cell.font = Font(bold=True)
-            self.readme.append(cells)
+                title = WriteOnlyCell(self.readme, value=row[0])
+                title.font = Font(bold=True, size=12)
+                self.readme.append([title])
+            else:
+                self.readme.append([self._cell(self.readme, v) for v in row])
         self.book.save(self.target)
 
 
@@ -330,7 +337,11 @@ def _cells(
             head.entries += 1
             head.total += row[amount_at]
         yield [
-            (emails(v) if i in user_columns else encode(v, fields[i], spreadsheet=spreadsheet))
+            (
+                encode_text(emails(v) or "") or None
+                if i in user_columns
+                else encode(v, fields[i], spreadsheet=spreadsheet)
+            )
             for i, v in enumerate(row)
         ]
 
