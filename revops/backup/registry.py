@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -87,7 +88,7 @@ class BackupTable:
         )
 
 
-def _label(model: type[models.Model]) -> str:
+def _label(model: Any) -> str:
     return model._meta.label
 
 

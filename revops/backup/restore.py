@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
@@ -104,7 +104,8 @@ class _Users:
         self.created: list[str] = []
         user_model = get_user_model()
         fields = {
-            name: user_model._meta.get_field(name) for name in ("id", "email", "first_name", "last_name")
+            name: cast(models.Field, user_model._meta.get_field(name))
+            for name in ("id", "email", "first_name", "last_name")
         }
         listed: dict[str, tuple[str, str]] = {}
         for sheet, number, values in source.users():
@@ -281,7 +282,7 @@ class _Restore:
         insert_fields = [c.field for c in table.columns if not c.field.primary_key]
         org_field = model._meta.get_field("organization") if table.org_path == "organization_id" else None
         if org_field is not None:
-            insert_fields.append(org_field)
+            insert_fields.append(cast(models.Field, org_field))
         spec = self.specs.get(table.ledger or "")
         chain = (
             _Chain(
@@ -343,13 +344,13 @@ class _Restore:
         sheet_name = sheets[0] if sheets else table.sheet
         if rows != listed_rows:
             raise BackupFileError(COUNT_MISMATCH.format(rows=rows, expected=listed_rows), sheet=sheet_name)
-        for column, total in money.items():
-            expected = self.readme.totals.get((sheet_name, column))
+        for name, total in money.items():
+            expected = self.readme.totals.get((sheet_name, name))
             if expected is not None and expected != total:
                 raise BackupFileError(
-                    TOTAL_MISMATCH.format(column=column, found=total, expected=expected), sheet=sheet_name
+                    TOTAL_MISMATCH.format(column=name, found=total, expected=expected), sheet=sheet_name
                 )
-        if spec is not None:
+        if spec is not None and chain is not None:
             head = self.readme.ledgers.get(spec.name)
             if head is not None and (
                 head.entries != rows or (rows and head.last_sequence != chain.expected - 1)

@@ -14,10 +14,10 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -284,7 +284,7 @@ def _user_rows(ids: set[int]) -> list[list[Any]]:
     user_model = get_user_model()
     rows = []
     for values in user_model._base_manager.filter(pk__in=ids).order_by("pk").values_list(*USER_COLUMNS):
-        fields = [user_model._meta.get_field(name) for name in USER_COLUMNS]
+        fields = [cast(models.Field, user_model._meta.get_field(name)) for name in USER_COLUMNS]
         rows.append([encode(v, f, spreadsheet=True) for f, v in zip(fields, values, strict=True)])
     return rows
 
