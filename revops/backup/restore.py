@@ -39,6 +39,7 @@ from revops.models import LedgerHead, Membership, Organization, Role
 NOT_EMPTY = (
     "Organization {slug!r} already holds data ({what}): a backup restores only into an empty organization."
 )
+NOT_YOURS = "Organization {slug!r} already exists and you are not its admin: choose a new name."
 NOT_LISTED = "The README lists no table {label}; this backup was written by another version."
 UNKNOWN_TABLE = "The README lists {label}, which this installation does not have."
 BROKEN_REFERENCE = "refers to id {value} of {target}, which is not in the file"
@@ -75,9 +76,17 @@ def _empty_problem(organization: Organization) -> str | None:
     return None
 
 
-def _target_organization(slug: str, readme: Readme, name: str | None) -> Organization:
+def _target_organization(slug: str, readme: Readme, name: str | None, admin) -> Organization:
     existing = Organization.objects.filter(slug=slug).first()
     if existing is not None:
+        if (
+            admin is not None
+            and not Membership.objects.filter(
+                organization=existing, user=admin, role=Role.ADMIN, is_active=True
+            ).exists()
+        ):
+            # From the page: only into a new organization, or an empty one the admin runs.
+            raise ApplicationError(NOT_YOURS.format(slug=slug))
         what = _empty_problem(existing)
         if what is not None:
             raise ApplicationError(NOT_EMPTY.format(slug=slug, what=what))
@@ -461,7 +470,7 @@ def backup_restore(
     try:
         readme = source.readme()
         with transaction.atomic():
-            organization = _target_organization(slug, readme, name)
+            organization = _target_organization(slug, readme, name, admin)
             result = _Restore(source, readme, organization, progress).run()
             if admin is not None:
                 Membership.objects.get_or_create(

@@ -396,6 +396,17 @@ def test_a_non_empty_organization_is_refused(world, other_org):
     assert Account.objects.count() == accounts
 
 
+def test_the_page_restores_only_into_an_organization_its_admin_runs(world, admin, other_org):
+    # given an existing, empty organization the admin is not a member of
+    orgs_before = Organization.objects.count()
+    with pytest.raises(ApplicationError) as caught:
+        _restore(_backup(world), other_org.slug, admin=admin.user)
+    assert "you are not its admin" in caught.value.message
+    assert not Membership.objects.filter(organization=other_org, user=admin.user).exists()
+    assert Account.objects.filter(organization=other_org).count() == 0
+    assert Organization.objects.count() == orgs_before
+
+
 # --- Commands and page -------------------------------------------------------------------------
 
 
