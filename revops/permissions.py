@@ -70,6 +70,8 @@ class Cap(StrEnum):
     TOKEN_MANAGE_ALL = "token.manage_all"
     ADMIN_SITE = "admin.site"
     AUDIT_VIEW = "audit.view"
+    # Back up the whole organization and restore backups into new ones (admins only).
+    ORGANIZATION_BACKUP = "organization.backup"
     PORTAL = "portal"
 
 

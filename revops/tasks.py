@@ -5,6 +5,7 @@ from __future__ import annotations
 from revops.celery import Queue
 from revops.jobs import TRANSIENT_DATABASE_ERRORS, Counts, job_task, periodic_task
 from revops.models import JobRun
+from revops.services.backup import BACKUP_KIND, RESTORE_KIND, backup_job_body, restore_job_body
 from revops.services.exports import EXPORT_KIND, export_file_write
 from revops.services.imports import IMPORT_JOB_KIND, import_job_body
 from revops.services.jobs import JobProgress
@@ -49,6 +50,41 @@ def run_import_task(job: JobRun, progress: JobProgress) -> Counts:
 def write_export_task(job: JobRun, progress: JobProgress) -> Counts:
     """Write the export file recorded in the JobRun, with the starter's scope."""
     return export_file_write(job=job, progress=progress)
+
+
+@job_task(
+    kind=BACKUP_KIND,
+    # A whole organization's file: long-running, kept off the queue of quick jobs.
+    queue=Queue.BULK,
+    # A worker lost mid-file leaves the message for another; the claim keeps it to one file.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Reading may meet a lock timeout or a lost connection: worth another try.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # The admin watches a progress bar; a backup still queued after two hours is abandoned.
+    expires=2 * 60 * 60,
+)
+def write_backup_task(job: JobRun, progress: JobProgress) -> Counts:
+    """Write the organization backup recorded in the JobRun."""
+    return backup_job_body(job=job, progress=progress)
+
+
+@job_task(
+    kind=RESTORE_KIND,
+    queue=Queue.BULK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # All or nothing in one transaction: a retry after a transient error starts clean.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    expires=2 * 60 * 60,
+)
+def restore_backup_task(job: JobRun, progress: JobProgress) -> Counts:
+    """Restore the uploaded backup recorded in the JobRun into its new organization."""
+    return restore_job_body(job=job, progress=progress)
 
 
 @periodic_task(

@@ -4,6 +4,7 @@ from django.urls import path
 
 from revops.web import (
     accounts,
+    backup,
     dashboard,
     exports,
     imports,
@@ -41,5 +42,9 @@ urlpatterns: list = [
     path("account/tokens/", tokens.token_list_view, name="token-list"),
     path("account/tokens/new/", tokens.token_create_view, name="token-create"),
     path("account/tokens/<int:pk>/revoke/", tokens.token_revoke_view, name="token-revoke"),
+    path("organization/backup/", backup.backup_view, name="backup"),
+    path("organization/backup/restore/", backup.restore_view, name="backup-restore"),
+    path("organization/backup/jobs/<int:pk>/", backup.backup_job_view, name="backup-job"),
+    path("organization/backup/jobs/<int:pk>/download/", backup.backup_download_view, name="backup-download"),
     path("organization/switch/", organization.organization_switch_view, name="organization-switch"),
 ]

@@ -52,6 +52,13 @@ PAGES: dict[str, Entry] = {
     "revops:token-revoke": Entry(
         (LOGIN, 302, 404, 404, 302, 404, 404, 404, 404, 404), obj="revoked_token", method="POST"
     ),
+    # Backup and restore are for organization admins only (an admin of the other organization
+    # reaches the page for their own organization). The world's job run is no backup: 404.
+    "revops:backup": Entry((LOGIN, 200, 403, 403, 403, 404, 200, 403, 403, 404)),
+    # No file: refused (400) once past the capability; nothing is stored or queued.
+    "revops:backup-restore": Entry((LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),
+    "revops:backup-job": Entry((LOGIN, 404, 403, 403, 403, 404, 404, 403, 403, 404), obj="jobrun"),
+    "revops:backup-download": Entry((LOGIN, 404, 403, 403, 403, 404, 404, 403, 403, 404), obj="jobrun"),
     # Switching to an organization one is not a member of answers 404.
     "revops:organization-switch": Entry(
         (LOGIN, HOME, HOME, HOME, HOME, HOME, 404, HOME, HOME, HOME),
@@ -156,6 +163,10 @@ AUTH: dict[str, Entry] = {
 # Read-only pages answer POST like GET (nothing is written): classified so it stays so.
 # API writes carry an empty body: 400 shows the actor got past scope and capability.
 MORE: dict[str, tuple[Entry, ...]] = {
+    # An unknown format is refused (400) for admins; nothing is queued.
+    "revops:backup": (
+        Entry((LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST", data={"format": "pdf"}),
+    ),
     # Posting no file is refused (400) for whoever may import the kind; nothing is stored.
     "revops:import-upload": (
         Entry(
@@ -270,6 +281,10 @@ MORE: dict[str, tuple[Entry, ...]] = {
 SIGN_IN_ACTORS = ("anonymous", "admin", "rep")
 EMAIL = Redirect("/accounts/email/")
 AUTH_MORE: dict[str, tuple[Entry, ...]] = {
+    # An unknown format is refused (400) for admins; nothing is queued.
+    "revops:backup": (
+        Entry((LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST", data={"format": "pdf"}),
+    ),
     "account_login": (Entry((200, HOME, HOME), method="POST", actors=SIGN_IN_ACTORS),),
     "account_logout": (Entry((LOGIN, LOGIN, LOGIN), method="POST", actors=SIGN_IN_ACTORS),),
     "account_signup": (Entry((200, HOME, HOME), method="POST", actors=SIGN_IN_ACTORS),),

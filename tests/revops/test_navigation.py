@@ -54,7 +54,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
         ("Commissions", COMMISSION_EDIT_PAGES),
         ("Forecast", FORECAST_PAGES),
         ("Leads", LEAD_PAGES),
-        ("Admin", ["Jobs", "Settings (admin site)"]),
+        ("Admin", ["Jobs", "Backup and restore", "Settings (admin site)"]),
     ]
 
 
