@@ -301,7 +301,10 @@ class HasCapability(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         membership = getattr(request, "membership", None)
-        if not has_cap(membership, Cap.API_ACCESS):
+        # Partner users reach the API only through the views meant for them (`audience`
+        # "portal", see revops.api.base); everyone else needs API access.
+        gate = Cap.PORTAL if getattr(view, "audience", "") == "portal" else Cap.API_ACCESS
+        if not has_cap(membership, gate):
             return False
         caps = getattr(view, "required_caps", None) or {}
         cap = caps.get(getattr(view, "action", None) or request.method.lower()) or getattr(

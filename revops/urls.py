@@ -11,8 +11,11 @@ urlpatterns = [
     path("", include("revops.web.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("revops.api.urls")),
     # Domain apps are wired by dotted path: core never imports them (import-linter contract).
+    # Before the core's routes: its `partners/<pk>/` would otherwise take
+    # `partners/registrations/`.
+    path("api/v1/partners/", include("partners.api.urls")),
+    path("api/v1/", include("revops.api.urls")),
     path("api/v1/attribution/", include("attribution.api.urls")),
     path("attribution/", include("attribution.urls")),
     path("marketing/", include("attribution.marketing.urls")),

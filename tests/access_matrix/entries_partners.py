@@ -45,9 +45,44 @@ PAGES: dict[str, Entry] = {
     ),
 }
 
-API: dict[str, Entry] = {}
+# The API (/api/v1/partners/): the internal endpoints answer partner users 404 (the portal
+# boundary), reps 403 (no registration capability); the portal endpoints answer every
+# internal member 404 and partner users by their partner's scope.
+API_QUEUE = (401, 200, 200, 200, 403, 404, 200, 403, 200, 404)
+API_QUEUE_RECORD = (401, 200, 200, 200, 403, 404, 404, 403, 200, 404)
+API_DECIDE = (401, 200, 200, 403, 403, 404, 404, 403, 200, 404)
+API_PORTAL = (401, 404, 404, 404, 404, 200, 404, 404, 404, 200)
+API_OWN = (401, 404, 404, 404, 404, 200, 404, 404, 404, 404)
+API_OTHERS = (401, 404, 404, 404, 404, 404, 404, 404, 404, 200)
+API_NOBODY = (401, 404, 404, 404, 404, 404, 404, 404, 404, 404)
+
+API: dict[str, Entry] = {
+    "partners-api:registration-list": Entry(API_QUEUE),
+    "partners-api:registration-detail": Entry(API_QUEUE_RECORD, obj="registration"),
+    "partners-api:registration-approve": Entry(API_DECIDE, obj="registration", method="POST"),
+    "partners-api:registration-reject": Entry(API_DECIDE, obj="registration", method="POST", data=REJECT),
+    "partners-api:portal-registration-list": Entry(API_PORTAL),
+    "partners-api:portal-registration-detail": Entry(API_OWN, obj="registration"),
+}
 
 MORE: dict[str, tuple[Entry, ...]] = {
+    "partners-api:registration-list": (Entry(API_QUEUE, query="status=approved"),),
+    "partners-api:registration-detail": (
+        Entry(API_QUEUE_RECORD, obj="other_registration"),
+        Entry((401, 404, 404, 404, 403, 404, 200, 403, 404, 404), obj="outsider_registration"),
+    ),
+    # Without a reason a rejection is refused (400), nothing written.
+    "partners-api:registration-reject": (
+        Entry((401, 400, 400, 403, 403, 404, 404, 403, 400, 404), obj="registration", method="POST"),
+    ),
+    # An incomplete registration: the form's errors (400), nothing written.
+    "partners-api:portal-registration-list": (
+        Entry((401, 404, 404, 404, 404, 400, 404, 404, 404, 400), method="POST", data={"account_name": "X"}),
+    ),
+    "partners-api:portal-registration-detail": (
+        Entry(API_OTHERS, obj="other_registration"),
+        Entry(API_NOBODY, obj="outsider_registration"),
+    ),
     "portal:statement": (
         Entry(PORTAL, query="export=csv"),
         Entry(PORTAL, query="export=xlsx"),
