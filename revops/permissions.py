@@ -341,10 +341,11 @@ class AdminAccessMiddleware:
 
 
 PORTAL_PREFIX = "/portal/"
-# Where a partner user may go besides the portal: the API (which answers by capability),
+# Where a partner user may go besides the portal: the API (which answers by capability), the
+# public form behind a partner's signed registration link (/register/, no login needed),
 # static files, the health check, and these pages of the core: sign-in and the account pages of allauth (no
 # namespace), the organization switch, and the progress page and download of their own exports.
-PORTAL_USER_PREFIXES = (PORTAL_PREFIX, "/api/", "/static/", "/favicon", "/healthz/")
+PORTAL_USER_PREFIXES = (PORTAL_PREFIX, "/register/", "/api/", "/static/", "/favicon", "/healthz/")
 PORTAL_USER_PAGES = frozenset(
     {"revops:organization-switch", "revops:export-status", "revops:export-download"}
 )

@@ -28,6 +28,7 @@ urlpatterns = [
     path("forecasting/", include("forecasting.urls")),
     path("partners/", include("partners.urls")),
     path("portal/", include("partners.urls_portal")),
+    path("register/", include("partners.urls_public")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (no inline script: CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -38,6 +38,10 @@ PAGES: dict[str, Entry] = {
     "partners:queue": Entry(QUEUE),
     "partners:registration": Entry(QUEUE_RECORD, obj="registration"),
     "partners:decide": Entry(DECIDED, obj="registration", method="POST", data=REJECT),
+    "partners:links": Entry(QUEUE),
+    "partners:link-revoke": Entry(DECIDED, obj="registration_link", method="POST"),
+    # The public form behind a signed link: no login, the same answer for everyone.
+    "registration-link": Entry((200,) * 10, kwargs={"token": "@link_token"}),
     "partners:bulk-decide": Entry(
         (LOGIN, 302, 302, 403, 403, 404, 404, 403, 302, 404),
         method="POST",
@@ -66,6 +70,19 @@ API: dict[str, Entry] = {
 }
 
 MORE: dict[str, tuple[Entry, ...]] = {
+    # An incomplete link form: the page again with its errors (400), nothing written.
+    "partners:links": (
+        Entry((LOGIN, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST", data={"days": "0"}),
+    ),
+    "partners:link-revoke": (
+        Entry((LOGIN, 404, 404, 403, 403, 404, 302, 403, 404, 404), obj="outsider_link", method="POST"),
+    ),
+    "registration-link": (
+        # An incomplete registration: the form again with its errors (400), nothing written.
+        Entry((400,) * 10, kwargs={"token": "@link_token"}, method="POST", data={"account_name": "X"}),
+        # Not a signed link of ours: 404 for everyone.
+        Entry((404,) * 10, kwargs={"token": "not-a-link"}),
+    ),
     "partners-api:registration-list": (Entry(API_QUEUE, query="status=approved"),),
     "partners-api:registration-detail": (
         Entry(API_QUEUE_RECORD, obj="other_registration"),

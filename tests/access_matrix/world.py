@@ -66,7 +66,9 @@ from partners.models import (
     DealRegistration,
     PartnerManagerGrant,
 )
+from partners.selectors.links import link_token
 from partners.services.approvals import registration_decide
+from partners.services.links import registration_link_create
 from partners.services.program import program_settings_get
 from partners.services.registrations import RegistrationInput, registration_submit
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
@@ -566,7 +568,17 @@ def _partner_rows(org, other_org, actors, partner) -> dict[str, int | str]:
         "partnermanagergrant": PartnerManagerGrant.objects.create(
             organization=org, membership=_member(org, Role.PARTNER, "boss@northwind.test", partner=partner)
         ).pk,
+        **_link_rows(org, other_org, actors, partner),
     }
+
+
+def _link_rows(org, other_org, actors, partner) -> dict[str, int | str]:
+    """A signed registration link of Northwind (Acme) and one of Globex's partner."""
+    link = registration_link_create(membership=actors["manager"], partner=partner, label="Matrix link")
+    globex_link = registration_link_create(
+        membership=actors["outsider"], partner=PartnerFactory(organization=other_org, name="Ibis Links")
+    )
+    return {"registration_link": link.pk, "link_token": link_token(link), "outsider_link": globex_link.pk}
 
 
 def world_build() -> World:
