@@ -40,4 +40,4 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "test-media"))
 
 # Many tests post the public registration-link form from one address within a minute; the
 # limit itself is tested with a low rate set in the test (tests/partners/test_links.py).
-ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "partners_registration_link": "1000/m/ip"}  # noqa: F405
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "partners_registration_link": "1000/m/ip"}
