@@ -66,6 +66,12 @@ class LinkCreateForm(forms.Form):
         self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
 
 
+class ColleagueInviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail")
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150, required=False)
+
+
 class DecideForm(forms.Form):
     action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     reason = forms.CharField(required=False, max_length=2000)

@@ -38,6 +38,14 @@ PAGES: dict[str, Entry] = {
     "partners:queue": Entry(QUEUE),
     "partners:registration": Entry(QUEUE_RECORD, obj="registration"),
     "partners:decide": Entry(DECIDED, obj="registration", method="POST", data=REJECT),
+    # The users page is for partner managers: the other partner's user holds the grant.
+    "portal:users": Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 200)),
+    "portal:user-resend": Entry(
+        (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 302), obj="partner_colleague", method="POST"
+    ),
+    "portal:user-deactivate": Entry(
+        (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 302), obj="partner_colleague", method="POST"
+    ),
     "partners:links": Entry(QUEUE),
     "partners:link-revoke": Entry(DECIDED, obj="registration_link", method="POST"),
     # The public form behind a signed link: no login, the same answer for everyone.
@@ -73,6 +81,16 @@ MORE: dict[str, tuple[Entry, ...]] = {
     # An incomplete link form: the page again with its errors (400), nothing written.
     "partners:links": (
         Entry((LOGIN, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST", data={"days": "0"}),
+    ),
+    "portal:users": (
+        Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 400), method="POST", data={"email": "x"}),
+    ),
+    # Another partner's user is not found, not even by a partner manager.
+    "portal:user-deactivate": (
+        Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404), obj="partner_membership", method="POST"),
+    ),
+    "portal:user-resend": (
+        Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404), obj="partner_membership", method="POST"),
     ),
     "partners:link-revoke": (
         Entry((LOGIN, 404, 404, 403, 403, 404, 302, 403, 404, 404), obj="outsider_link", method="POST"),

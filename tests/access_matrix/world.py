@@ -573,12 +573,28 @@ def _partner_rows(org, other_org, actors, partner) -> dict[str, int | str]:
 
 
 def _link_rows(org, other_org, actors, partner) -> dict[str, int | str]:
-    """A signed registration link of Northwind (Acme) and one of Globex's partner."""
-    link = registration_link_create(membership=actors["manager"], partner=partner, label="Matrix link")
+    """A signed registration link of an Acme partner and one of a Globex partner.
+
+    Whoever holds a link reads its partner's name on the form, so the link's partner is not
+    one of the sentinel partners (Northwind, Wren) that other actors must never read.
+    """
+    heron = PartnerFactory(organization=org, name="Heron Referrals")
+    link = registration_link_create(membership=actors["manager"], partner=heron, label="Matrix link")
     globex_link = registration_link_create(
         membership=actors["outsider"], partner=PartnerFactory(organization=other_org, name="Ibis Links")
     )
-    return {"registration_link": link.pk, "link_token": link_token(link), "outsider_link": globex_link.pk}
+    # The other partner's user holds the partner-manager grant and has a colleague to manage
+    # (the portal's users page); the partner's user has no grant (the page is a 404 for them).
+    PartnerManagerGrant.objects.create(organization=org, membership=actors["other_partner"])
+    wren = actors["other_partner"].partner
+    colleague = _member(org, Role.PARTNER, "colleague@wren.test", partner=wren)
+    return {
+        "registration_link": link.pk,
+        "link_token": link_token(link),
+        "outsider_link": globex_link.pk,
+        "partner_colleague": colleague.pk,
+        "partner_membership": actors["partner"].pk,
+    }
 
 
 def world_build() -> World:
