@@ -578,8 +578,8 @@ def _link_rows(org, other_org, actors, partner) -> dict[str, int | str]:
     Whoever holds a link reads its partner's name on the form, so the link's partner is not
     one of the sentinel partners (Northwind, Wren) that other actors must never read.
     """
-    heron = PartnerFactory(organization=org, name="Heron Referrals")
-    link = registration_link_create(membership=actors["manager"], partner=heron, label="Matrix link")
+    linnet = PartnerFactory(organization=org, name="Linnet Referrals")
+    link = registration_link_create(membership=actors["manager"], partner=linnet, label="Matrix link")
     globex_link = registration_link_create(
         membership=actors["outsider"], partner=PartnerFactory(organization=other_org, name="Ibis Links")
     )
