@@ -76,3 +76,6 @@ class PartnersConfig(AppConfig):
         nav_register(
             NavItem("Deal registrations", "partners:queue", PartnerCap.APPROVE, group=NavGroup.PARTNERS)
         )
+        nav_register(
+            NavItem("Registration links", "partners:links", PartnerCap.LINK_MANAGE, group=NavGroup.PARTNERS)
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from partners.models import RegistrationStatus
-from revops.models import ProductLine
+from revops.models import Partner, ProductLine
 from revops.models.crm import PartnerType
 
 
@@ -45,6 +45,31 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product_line"].queryset = ProductLine.objects.filter(organization=organization)  # type: ignore[attr-defined]
+
+
+class LinkRegistrationForm(RegistrationForm):
+    """The public form behind a signed registration link: who fills it in, then the deal."""
+
+    submitter_name = forms.CharField(label="Your name", max_length=200)
+    submitter_email = forms.EmailField(label="Your e-mail")
+
+    field_order = ["submitter_name", "submitter_email"]
+
+
+class LinkCreateForm(forms.Form):
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    days = forms.IntegerField(label="Valid for (days)", min_value=1, max_value=366, initial=90)
+    label = forms.CharField(max_length=120, required=False, help_text="Who it is for, e.g. 'sales team'.")
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
+
+
+class ColleagueInviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail")
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150, required=False)
 
 
 class DecideForm(forms.Form):

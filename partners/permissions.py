@@ -11,6 +11,7 @@ Registered with the core table (`revops.permissions`) from `PartnersConfig.ready
 - `APPROVE`: decide registrations in the approval queue (managers and admins). Which step a
   member may decide is the approval policy's answer; nobody decides their own request.
 - `PROGRAM_EDIT`: approval policies and program settings (admins, in the admin).
+- `LINK_MANAGE`: create and revoke partners' signed registration links (admins, managers).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class PartnerCap(StrEnum):
     REGISTRATION_SUBMIT = "partners.registration_submit"
     APPROVE = "partners.approve"
     PROGRAM_EDIT = "partners.program_edit"
+    LINK_MANAGE = "partners.link_manage"
 
 
 class PartnerKind(StrEnum):
@@ -35,8 +37,10 @@ class PartnerKind(StrEnum):
 
 
 CAPABILITIES: dict[Role, frozenset[PartnerCap]] = {
-    Role.ADMIN: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.APPROVE, PartnerCap.PROGRAM_EDIT}),
-    Role.MANAGER: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.APPROVE}),
+    Role.ADMIN: frozenset(
+        {PartnerCap.REGISTRATION_VIEW, PartnerCap.APPROVE, PartnerCap.PROGRAM_EDIT, PartnerCap.LINK_MANAGE}
+    ),
+    Role.MANAGER: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.APPROVE, PartnerCap.LINK_MANAGE}),
     Role.FINANCE: frozenset({PartnerCap.REGISTRATION_VIEW}),
     Role.PARTNER: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.REGISTRATION_SUBMIT}),
 }

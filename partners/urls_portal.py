@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partners.views import portal
+from partners.views import portal, users
 
 app_name = "portal"
 urlpatterns = [
@@ -13,5 +13,8 @@ urlpatterns = [
     path("registrations/new/", portal.registration_new_view, name="registration-new"),
     path("registrations/check/", portal.registration_check_view, name="registration-check"),
     path("registrations/<int:pk>/", portal.registration_detail_view, name="registration"),
+    path("users/", users.users_view, name="users"),
+    path("users/<int:pk>/resend/", users.user_resend_view, name="user-resend"),
+    path("users/<int:pk>/deactivate/", users.user_deactivate_view, name="user-deactivate"),
     path("registrations/<int:pk>/withdraw/", portal.registration_withdraw_view, name="registration-withdraw"),
 ]

@@ -303,7 +303,10 @@ class HasCapability(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         membership = getattr(request, "membership", None)
-        if not has_cap(membership, Cap.API_ACCESS):
+        # Partner users reach the API only through the views meant for them (`audience`
+        # "portal", see revops.api.base); everyone else needs API access.
+        gate = Cap.PORTAL if getattr(view, "audience", "") == "portal" else Cap.API_ACCESS
+        if not has_cap(membership, gate):
             return False
         caps = getattr(view, "required_caps", None) or {}
         cap = caps.get(getattr(view, "action", None) or request.method.lower()) or getattr(
@@ -340,10 +343,11 @@ class AdminAccessMiddleware:
 
 
 PORTAL_PREFIX = "/portal/"
-# Where a partner user may go besides the portal: the API (which answers by capability),
+# Where a partner user may go besides the portal: the API (which answers by capability), the
+# public form behind a partner's signed registration link (/register/, no login needed),
 # static files, the health check, and these pages of the core: sign-in and the account pages of allauth (no
 # namespace), the organization switch, and the progress page and download of their own exports.
-PORTAL_USER_PREFIXES = (PORTAL_PREFIX, "/api/", "/static/", "/favicon", "/healthz/")
+PORTAL_USER_PREFIXES = (PORTAL_PREFIX, "/register/", "/api/", "/static/", "/favicon", "/healthz/")
 PORTAL_USER_PAGES = frozenset(
     {"revops:organization-switch", "revops:export-status", "revops:export-download"}
 )

@@ -11,8 +11,11 @@ urlpatterns = [
     path("", include("revops.web.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("revops.api.urls")),
     # Domain apps are wired by dotted path: core never imports them (import-linter contract).
+    # Before the core's routes: its `partners/<pk>/` would otherwise take
+    # `partners/registrations/`.
+    path("api/v1/partners/", include("partners.api.urls")),
+    path("api/v1/", include("revops.api.urls")),
     path("api/v1/attribution/", include("attribution.api.urls")),
     path("attribution/", include("attribution.urls")),
     path("marketing/", include("attribution.marketing.urls")),
@@ -25,6 +28,7 @@ urlpatterns = [
     path("forecasting/", include("forecasting.urls")),
     path("partners/", include("partners.urls")),
     path("portal/", include("partners.urls_portal")),
+    path("register/", include("partners.urls_public")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (no inline script: CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,6 +1,7 @@
 """The partner program's models."""
 
 from partners.models.approvals import ApprovalDecision, ApprovalPolicy, ApprovalStep
+from partners.models.links import RegistrationLink
 from partners.models.program import PartnerManagerGrant, ProgramSettings
 from partners.models.registrations import (
     ACTIVE_STATUSES,
@@ -18,5 +19,6 @@ __all__ = [
     "PartnerManagerGrant",
     "ProgramSettings",
     "RegistrationAttachment",
+    "RegistrationLink",
     "RegistrationStatus",
 ]

@@ -33,6 +33,17 @@ class DealRegistration(OrganizationOwnedModel):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="deal_registrations"
     )
+    # Who filled the form when it came without a portal login (a signed link or the intake
+    # e-mail); `submitted_by` is then empty.
+    submitter_name = models.CharField(max_length=200, blank=True)
+    submitter_email = models.EmailField(blank=True)
+    link = models.ForeignKey(
+        "partners.RegistrationLink",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+    )
     account_name = models.CharField(max_length=200)
     domain = models.CharField(max_length=200, blank=True)
     # Matching keys (revops.matching), so registrations not yet linked to an account find
@@ -93,6 +104,11 @@ class DealRegistration(OrganizationOwnedModel):
 
     def __str__(self) -> str:
         return f"Registration {self.pk}: {self.account_name}"
+
+    @property
+    def requester_email(self) -> str:
+        """Where decisions and expiry notices go: the submitting user, else the form's e-mail."""
+        return self.submitted_by.email if self.submitted_by else self.submitter_email
 
 
 def attachment_path(instance: RegistrationAttachment, filename: str) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from partners.models import DealRegistration, PartnerManagerGrant, RegistrationStatus
 from partners.permissions import PartnerCap, PartnerKind
-from revops.models import Membership
+from revops.models import Membership, Role
 from revops.permissions import Scope, has_cap, scope_for, scoped
 
 SORTS = {
@@ -34,6 +34,20 @@ def is_partner_manager(membership: Membership | None) -> bool:
     if membership is None or membership.partner_id is None:
         return False
     return PartnerManagerGrant.objects.filter(membership=membership).exists()
+
+
+def partner_colleagues(*, membership: Membership) -> QuerySet[Membership]:
+    """The partner users of the member's partner, for a partner manager (none for anyone else)."""
+    if not is_partner_manager(membership) or not has_cap(membership, PartnerCap.REGISTRATION_SUBMIT):
+        return Membership.objects.none()
+    assert membership is not None  # is_partner_manager refuses None
+    return (
+        Membership.objects.filter(
+            organization_id=membership.organization_id, partner_id=membership.partner_id, role=Role.PARTNER
+        )
+        .select_related("user", "partner_manager_grant")
+        .order_by("user__email")
+    )
 
 
 def registration_list(*, membership: Membership | None) -> QuerySet[DealRegistration]:

@@ -38,8 +38,7 @@ OWN_REQUEST = "Nobody decides a registration they submitted."
 
 
 def _notify(registration: DealRegistration, subject: str, body: str) -> None:
-    address = registration.submitted_by.email if registration.submitted_by else ""
-    mail_on_commit(to=[address], subject=subject, body=body)
+    mail_on_commit(to=[registration.requester_email], subject=subject, body=body)
 
 
 @transaction.atomic

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from partners.models import DealRegistration, RegistrationAttachment, RegistrationStatus
+from partners.models import DealRegistration, RegistrationAttachment, RegistrationLink, RegistrationStatus
 from partners.permissions import PartnerCap
 from partners.selectors.approvals import RoutingFacts, approval_steps_for
 from partners.selectors.conflicts import Company, conflict_check, conflict_found
@@ -22,10 +22,13 @@ from partners.services.mail import mail_on_commit
 from partners.services.program import program_settings_get
 from revops.exceptions import ApplicationError
 from revops.matching import domain_key, name_key
-from revops.models import Account, Membership, Organization, ProductLine
+from revops.models import Account, Membership, Organization, Partner, ProductLine
 from revops.permissions import has_cap
 from revops.selectors.periods import organization_today
 from revops.services.audit import audit_record, snapshot
+
+SUBMITTER_NAME_REQUIRED = "Give your name."
+SUBMITTER_EMAIL_REQUIRED = "Give your e-mail address."
 
 AUDIT_FIELDS = ["status", "account_name", "domain", "estimated_value", "product_line", "role", "current_step"]
 
@@ -76,16 +79,80 @@ def registration_submit(
     """
     if not has_cap(membership, PartnerCap.REGISTRATION_SUBMIT) or membership.partner_id is None:
         raise PermissionDenied
-    attachments = attachments or []
+    assert membership.partner is not None  # partner_id checked above
+    return _register(
+        organization=membership.organization,
+        partner=membership.partner,
+        submitted_by=membership.user,
+        data=data,
+        attachments=attachments or [],
+        now=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def registration_submit_for_partner(
+    *,
+    partner: Partner,
+    submitter_name: str,
+    submitter_email: str,
+    data: RegistrationInput,
+    link: RegistrationLink | None = None,
+    attachments: list[UploadedFile] | None = None,
+    now: dt.datetime | None = None,
+) -> DealRegistration:
+    """Register a deal for `partner` without a portal login (a signed link, the intake e-mail).
+
+    The same checks, conflict check, approval chain and audit as `registration_submit`; the
+    registration records the submitter's name and e-mail from the form (both required) and
+    the link it came through.
+    """
+    errors = {}
+    if not submitter_name.strip():
+        errors["submitter_name"] = [SUBMITTER_NAME_REQUIRED]
+    if not submitter_email.strip():
+        errors["submitter_email"] = [SUBMITTER_EMAIL_REQUIRED]
+    if errors:
+        raise ValidationError(errors)
+    if link is not None and (
+        link.partner_id != partner.pk or link.organization_id != partner.organization_id
+    ):
+        raise PermissionDenied
+    return _register(
+        organization=partner.organization,
+        partner=partner,
+        submitted_by=None,
+        submitter_name=submitter_name.strip(),
+        submitter_email=submitter_email.strip(),
+        link=link,
+        data=data,
+        attachments=attachments or [],
+        now=now or timezone.now(),
+    )
+
+
+def _register(
+    *,
+    organization: Organization,
+    partner: Partner,
+    submitted_by,
+    data: RegistrationInput,
+    attachments: list[UploadedFile],
+    now: dt.datetime,
+    submitter_name: str = "",
+    submitter_email: str = "",
+    link: RegistrationLink | None = None,
+) -> DealRegistration:
     attachments_check(attachments)
-    now = now or timezone.now()
-    organization = membership.organization
     if data.product_line.organization_id != organization.pk:
         raise ProductLine.DoesNotExist
     registration = DealRegistration(
         organization=organization,
-        partner=membership.partner,
-        submitted_by=membership.user,
+        partner=partner,
+        submitted_by=submitted_by,
+        submitter_name=submitter_name,
+        submitter_email=submitter_email,
+        link=link,
         account_name=data.account_name.strip(),
         domain=data.domain.strip(),
         name_key=name_key(data.account_name),
@@ -99,7 +166,7 @@ def registration_submit(
         expected_close=data.expected_close,
         role=data.role,
     )
-    registration.full_clean(exclude=["organization", "partner", "submitted_by", "product_line"])
+    registration.full_clean(exclude=["organization", "partner", "submitted_by", "product_line", "link"])
     today = timezone.localdate(now, timezone=ZoneInfo(organization.time_zone))
     check = conflict_check(organization, _company(registration), today=today)
     settings = program_settings_get(organization=organization)
@@ -120,12 +187,15 @@ def registration_submit(
             size=upload.size or 0,
             content_type=getattr(upload, "content_type", "") or "",
         )
+    after = snapshot(registration, AUDIT_FIELDS) | {"has_conflict": registration.has_conflict}
+    if submitted_by is None:
+        after |= {"submitter_email": submitter_email, "link": link.pk if link else None}
     audit_record(
         organization=organization,
-        actor=membership.user,
+        actor=submitted_by,
         action="deal_registration.submit",
         obj=registration,
-        after=snapshot(registration, AUDIT_FIELDS) | {"has_conflict": registration.has_conflict},
+        after=after,
     )
     return registration
 
@@ -175,7 +245,7 @@ class ExpiryCounts:
 
 
 def _partner_addresses(registration: DealRegistration) -> list[str]:
-    return [registration.submitted_by.email] if registration.submitted_by else []
+    return [registration.requester_email] if registration.requester_email else []
 
 
 @transaction.atomic

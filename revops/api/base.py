@@ -26,6 +26,16 @@ from revops.models import ApiToken
 from revops.permissions import Cap, HasCapability, has_cap
 
 OWNED_METHODS = ("get_queryset", "get_permissions")
+
+
+class Audience:
+    """Who an API view is for (`OrganizationScopedViewSetMixin.audience`)."""
+
+    INTERNAL = "internal"  # internal roles; partner users are refused by capability (403)
+    INTERNAL_ONLY = "internal_only"  # internal roles; partner users get 404 (the portal boundary)
+    PORTAL = "portal"  # partner users only; everyone else gets 404
+
+
 DELETE_PROTECTED = "This {model} cannot be deleted: it is still referenced by {refs}."
 
 
@@ -65,6 +75,10 @@ class OrganizationScopedViewSetMixin(_ViewBase):
       filter for models without it) and lets the subclass narrow it; object routes therefore
       answer 404 for rows outside scope.
     - Permissions are `IsAuthenticated` + `HasCapability` with `required_caps` per action.
+    - `audience` draws the portal boundary for the API: a `PORTAL` view is for partner users
+      (their tokens or sessions) and answers every other member 404; an `INTERNAL_ONLY` view
+      answers partner users 404, as the internal pages do. `INTERNAL` views keep the plain
+      capability answer.
     """
 
     # DRF's Request, which also answers `membership` and `organization` (set by tenancy.attach)
@@ -72,6 +86,7 @@ class OrganizationScopedViewSetMixin(_ViewBase):
     request: Any
     model: ClassVar[type[models.Model] | None] = None
     required_caps: ClassVar[dict[str, Cap]] = {}
+    audience: ClassVar[str] = "internal"
     dangerously_get_queryset: Callable[[], models.QuerySet] | None = None
     dangerously_get_permissions: Callable[[], list[BasePermission]] | None = None
 
@@ -94,6 +109,13 @@ class OrganizationScopedViewSetMixin(_ViewBase):
         """A method the view does not offer is 405 for everyone, before capabilities are asked."""
         if getattr(self, request.method.lower(), None) is None:
             raise exceptions.MethodNotAllowed(request.method)
+        membership = self.membership
+        if membership is not None:
+            partner_user = has_cap(membership, Cap.PORTAL)
+            if (self.audience == Audience.PORTAL and not partner_user) or (
+                self.audience == Audience.INTERNAL_ONLY and partner_user
+            ):
+                raise exceptions.NotFound
         super().check_permissions(request)
 
     @property

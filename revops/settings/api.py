@@ -51,5 +51,6 @@ SPECTACULAR_SETTINGS = {
         "PartnerRoleEnum": "revops.models.crm.PartnerType",
         "LinkSourceEnum": "attribution.models.links.LinkSource",
         "LinkStatusEnum": "attribution.models.links.LinkStatus",
+        "RegistrationStatusEnum": "partners.models.registrations.RegistrationStatus",
     },
 }

@@ -12,7 +12,12 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "revops.auth.AccountAdapter"  # closes self sign-up: users are invited
 ACCOUNT_SESSION_REMEMBER = None
 # Axes does the lockout; allauth's own failed-login limit is kept looser so axes decides.
-ACCOUNT_RATE_LIMITS = {"login_failed": "50/m/ip,50/5m/key"}
+# The public registration form behind a partner's signed link (partners.views.links) is
+# limited per client address and per link.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "50/m/ip,50/5m/key",
+    "partners_registration_link": env.str("PARTNERS_LINK_RATE_LIMIT", default="10/m/ip,200/h/key"),
+}
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="revops")

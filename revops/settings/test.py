@@ -37,3 +37,7 @@ STATIC_ROOT = str(VAR_DIR / "test-static")
 # Uploads written by tests (the demo's source files among them) stay out of the real media;
 # the real-worker tests hand their worker a media root of their own (DJANGO_MEDIA_ROOT).
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "test-media"))
+
+# Many tests post the public registration-link form from one address within a minute; the
+# limit itself is tested with a low rate set in the test (tests/partners/test_links.py).
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "partners_registration_link": "1000/m/ip"}

@@ -38,6 +38,18 @@ PAGES: dict[str, Entry] = {
     "partners:queue": Entry(QUEUE),
     "partners:registration": Entry(QUEUE_RECORD, obj="registration"),
     "partners:decide": Entry(DECIDED, obj="registration", method="POST", data=REJECT),
+    # The users page is for partner managers: the other partner's user holds the grant.
+    "portal:users": Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 200)),
+    "portal:user-resend": Entry(
+        (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 302), obj="partner_colleague", method="POST"
+    ),
+    "portal:user-deactivate": Entry(
+        (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 302), obj="partner_colleague", method="POST"
+    ),
+    "partners:links": Entry(QUEUE),
+    "partners:link-revoke": Entry(DECIDED, obj="registration_link", method="POST"),
+    # The public form behind a signed link: no login, the same answer for everyone.
+    "registration-link": Entry((200,) * 10, kwargs={"token": "@link_token"}),
     "partners:bulk-decide": Entry(
         (LOGIN, 302, 302, 403, 403, 404, 404, 403, 302, 404),
         method="POST",
@@ -45,9 +57,67 @@ PAGES: dict[str, Entry] = {
     ),
 }
 
-API: dict[str, Entry] = {}
+# The API (/api/v1/partners/): the internal endpoints answer partner users 404 (the portal
+# boundary), reps 403 (no registration capability); the portal endpoints answer every
+# internal member 404 and partner users by their partner's scope.
+API_QUEUE = (401, 200, 200, 200, 403, 404, 200, 403, 200, 404)
+API_QUEUE_RECORD = (401, 200, 200, 200, 403, 404, 404, 403, 200, 404)
+API_DECIDE = (401, 200, 200, 403, 403, 404, 404, 403, 200, 404)
+API_PORTAL = (401, 404, 404, 404, 404, 200, 404, 404, 404, 200)
+API_OWN = (401, 404, 404, 404, 404, 200, 404, 404, 404, 404)
+API_OTHERS = (401, 404, 404, 404, 404, 404, 404, 404, 404, 200)
+API_NOBODY = (401, 404, 404, 404, 404, 404, 404, 404, 404, 404)
+
+API: dict[str, Entry] = {
+    "partners-api:registration-list": Entry(API_QUEUE),
+    "partners-api:registration-detail": Entry(API_QUEUE_RECORD, obj="registration"),
+    "partners-api:registration-approve": Entry(API_DECIDE, obj="registration", method="POST"),
+    "partners-api:registration-reject": Entry(API_DECIDE, obj="registration", method="POST", data=REJECT),
+    "partners-api:portal-registration-list": Entry(API_PORTAL),
+    "partners-api:portal-registration-detail": Entry(API_OWN, obj="registration"),
+}
 
 MORE: dict[str, tuple[Entry, ...]] = {
+    # An incomplete link form: the page again with its errors (400), nothing written.
+    "partners:links": (
+        Entry((LOGIN, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST", data={"days": "0"}),
+    ),
+    "portal:users": (
+        Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 400), method="POST", data={"email": "x"}),
+    ),
+    # Another partner's user is not found, not even by a partner manager.
+    "portal:user-deactivate": (
+        Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404), obj="partner_membership", method="POST"),
+    ),
+    "portal:user-resend": (
+        Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404), obj="partner_membership", method="POST"),
+    ),
+    "partners:link-revoke": (
+        Entry((LOGIN, 404, 404, 403, 403, 404, 302, 403, 404, 404), obj="outsider_link", method="POST"),
+    ),
+    "registration-link": (
+        # An incomplete registration: the form again with its errors (400), nothing written.
+        Entry((400,) * 10, kwargs={"token": "@link_token"}, method="POST", data={"account_name": "X"}),
+        # Not a signed link of ours: 404 for everyone.
+        Entry((404,) * 10, kwargs={"token": "not-a-link"}),
+    ),
+    "partners-api:registration-list": (Entry(API_QUEUE, query="status=approved"),),
+    "partners-api:registration-detail": (
+        Entry(API_QUEUE_RECORD, obj="other_registration"),
+        Entry((401, 404, 404, 404, 403, 404, 200, 403, 404, 404), obj="outsider_registration"),
+    ),
+    # Without a reason a rejection is refused (400), nothing written.
+    "partners-api:registration-reject": (
+        Entry((401, 400, 400, 403, 403, 404, 404, 403, 400, 404), obj="registration", method="POST"),
+    ),
+    # An incomplete registration: the form's errors (400), nothing written.
+    "partners-api:portal-registration-list": (
+        Entry((401, 404, 404, 404, 404, 400, 404, 404, 404, 400), method="POST", data={"account_name": "X"}),
+    ),
+    "partners-api:portal-registration-detail": (
+        Entry(API_OTHERS, obj="other_registration"),
+        Entry(API_NOBODY, obj="outsider_registration"),
+    ),
     "portal:statement": (
         Entry(PORTAL, query="export=csv"),
         Entry(PORTAL, query="export=xlsx"),

@@ -66,7 +66,9 @@ from partners.models import (
     DealRegistration,
     PartnerManagerGrant,
 )
+from partners.selectors.links import link_token
 from partners.services.approvals import registration_decide
+from partners.services.links import registration_link_create
 from partners.services.program import program_settings_get
 from partners.services.registrations import RegistrationInput, registration_submit
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
@@ -604,6 +606,32 @@ def _partner_rows(org, other_org, actors, partner) -> dict[str, int | str]:
         "partnermanagergrant": PartnerManagerGrant.objects.create(
             organization=org, membership=_member(org, Role.PARTNER, "boss@northwind.test", partner=partner)
         ).pk,
+        **_link_rows(org, other_org, actors, partner),
+    }
+
+
+def _link_rows(org, other_org, actors, partner) -> dict[str, int | str]:
+    """A signed registration link of an Acme partner and one of a Globex partner.
+
+    Whoever holds a link reads its partner's name on the form, so the link's partner is not
+    one of the sentinel partners (Northwind, Wren) that other actors must never read.
+    """
+    linnet = PartnerFactory(organization=org, name="Linnet Referrals")
+    link = registration_link_create(membership=actors["manager"], partner=linnet, label="Matrix link")
+    globex_link = registration_link_create(
+        membership=actors["outsider"], partner=PartnerFactory(organization=other_org, name="Ibis Links")
+    )
+    # The other partner's user holds the partner-manager grant and has a colleague to manage
+    # (the portal's users page); the partner's user has no grant (the page is a 404 for them).
+    PartnerManagerGrant.objects.create(organization=org, membership=actors["other_partner"])
+    wren = actors["other_partner"].partner
+    colleague = _member(org, Role.PARTNER, "colleague@wren.test", partner=wren)
+    return {
+        "registration_link": link.pk,
+        "link_token": link_token(link),
+        "outsider_link": globex_link.pk,
+        "partner_colleague": colleague.pk,
+        "partner_membership": actors["partner"].pk,
     }
 
 

@@ -1,0 +1,14 @@
+"""Partners API routes, included under /api/v1/partners/ (namespace `partners-api`)."""
+
+from rest_framework.routers import DefaultRouter
+
+from partners.api.views import PortalRegistrationViewSet, RegistrationViewSet
+
+app_name = "partners-api"
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("registrations", RegistrationViewSet, basename="registration")
+router.register("portal/registrations", PortalRegistrationViewSet, basename="portal-registration")
+
+urlpatterns = router.urls
