@@ -76,3 +76,6 @@ class PartnersConfig(AppConfig):
         nav_register(
             NavItem("Deal registrations", "partners:queue", PartnerCap.APPROVE, group=NavGroup.PARTNERS)
         )
+        nav_register(
+            NavItem("Partner disputes", "partners:disputes", PartnerCap.DISPUTE_VIEW, group=NavGroup.PARTNERS)
+        )

@@ -1,8 +1,8 @@
-"""Internal pages of the partner program (the approval queue)."""
+"""Internal pages of the partner program: the approval queue and partner disputes."""
 
 from django.urls import path
 
-from partners.views import queue
+from partners.views import disputes, queue
 
 app_name = "partners"
 urlpatterns = [
@@ -10,4 +10,11 @@ urlpatterns = [
     path("registrations/decide/", queue.bulk_decide_view, name="bulk-decide"),
     path("registrations/<int:pk>/", queue.registration_view, name="registration"),
     path("registrations/<int:pk>/decide/", queue.decide_view, name="decide"),
+    path("disputes/", disputes.dispute_queue_view, name="disputes"),
+    path("disputes/report/", disputes.dispute_report_view, name="dispute-report"),
+    path("disputes/new/", disputes.dispute_new_view, name="dispute-new"),
+    path("disputes/<int:pk>/", disputes.dispute_detail_view, name="dispute"),
+    path("disputes/<int:pk>/comment/", disputes.dispute_comment_view, name="dispute-comment"),
+    path("disputes/<int:pk>/note/", disputes.dispute_note_view, name="dispute-note"),
+    path("disputes/<int:pk>/resolve/", disputes.dispute_resolve_view, name="dispute-resolve"),
 ]

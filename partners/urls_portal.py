@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partners.views import portal
+from partners.views import portal, portal_disputes
 
 app_name = "portal"
 urlpatterns = [
@@ -14,4 +14,9 @@ urlpatterns = [
     path("registrations/check/", portal.registration_check_view, name="registration-check"),
     path("registrations/<int:pk>/", portal.registration_detail_view, name="registration"),
     path("registrations/<int:pk>/withdraw/", portal.registration_withdraw_view, name="registration-withdraw"),
+    path("disputes/", portal_disputes.dispute_list_view, name="disputes"),
+    path("disputes/new/", portal_disputes.dispute_new_view, name="dispute-new"),
+    path("disputes/<int:pk>/", portal_disputes.dispute_detail_view, name="dispute"),
+    path("disputes/<int:pk>/comment/", portal_disputes.dispute_comment_view, name="dispute-comment"),
+    path("disputes/<int:pk>/withdraw/", portal_disputes.dispute_withdraw_view, name="dispute-withdraw"),
 ]
