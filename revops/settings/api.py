@@ -51,5 +51,7 @@ SPECTACULAR_SETTINGS = {
         "PartnerRoleEnum": "revops.models.crm.PartnerType",
         "LinkSourceEnum": "attribution.models.links.LinkSource",
         "LinkStatusEnum": "attribution.models.links.LinkStatus",
+        "PartnerDisputeStatusEnum": "partners.models.disputes.DisputeStatus",
+        "DisputeSideEnum": "partners.models.disputes.DisputeSide",
     },
 }
