@@ -17,7 +17,7 @@ organization, through the real services with timestamps in the past:
   shown on both sides).
 
 Step `partner_disputes` (after `partner_program`), per organization: the first partner login
-disputes its split on three of its deals — one still open with a comment thread and an
+whose partner has a deal with revenue disputes its split on three of its deals — one still open with a comment thread and an
 internal note, one accepted by an org-wide manager (the split changes and the ledger gets
 its adjustment citing the dispute), one rejected with a reason.
 """
@@ -235,7 +235,7 @@ def _asked(deal: Opportunity, partner_id: int) -> Decimal | None:
     return asked if asked <= room else None
 
 
-def _disputable_deals(approver: Membership, partner_id: int) -> list[tuple[int, Decimal]]:
+def _disputable_deals(approver: Membership, partner_id: int) -> list[tuple[int, Decimal, bool]]:
     """Three deals the approver sees where the partner has an active link, each with the split
     the dispute asks for. The second (the one accepted) has revenue, so its acceptance
     reaches the ledger."""
@@ -256,7 +256,7 @@ def _disputable_deals(approver: Membership, partner_id: int) -> list[tuple[int, 
     ordered = chosen if not with_revenue else [c for c in chosen if c != with_revenue[0]]
     if with_revenue:
         ordered.insert(min(1, len(ordered)), with_revenue[0])
-    return [(pk, asked) for pk, asked, _ in ordered[:3]]
+    return ordered[:3]
 
 
 def seed_partner_disputes(ctx: SeedContext) -> dict[str, int]:
@@ -264,8 +264,15 @@ def seed_partner_disputes(ctx: SeedContext) -> dict[str, int]:
     managers = [m for m in ctx.members(Role.MANAGER) if m.org_wide] or ctx.members(Role.MANAGER)
     if not partners or not managers:
         return {"disputes": 0}
-    member, approver = partners[0], managers[0]
-    deals = _disputable_deals(approver, member.partner_id or 0)
+    approver = managers[0]
+    # The first partner login whose partner has a deal with revenue (so the acceptance reaches
+    # the ledger); else the first partner login.
+    member, deals = partners[0], _disputable_deals(approver, partners[0].partner_id or 0)
+    for candidate in partners:
+        found = _disputable_deals(approver, candidate.partner_id or 0)
+        if any(revenue for _, _, revenue in found):
+            member, deals = candidate, found
+            break
 
     def at(days_ago: int, hour: int = 10) -> dt.datetime:
         return ctx.at(ctx.today - dt.timedelta(days=days_ago), hour)
@@ -283,7 +290,7 @@ def seed_partner_disputes(ctx: SeedContext) -> dict[str, int]:
             proposed_split_percent=asked,
             now=at(days_ago),
         )
-        for (deal_id, asked), claim, days_ago in zip(deals, claims, (2, 9, 6), strict=False)
+        for (deal_id, asked, _), claim, days_ago in zip(deals, claims, (2, 9, 6), strict=False)
     ]
     if opened:
         dispute_comment(
