@@ -17,9 +17,10 @@ organization, through the real services with timestamps in the past:
   shown on both sides).
 
 Step `partner_disputes` (after `partner_program`), per organization: the first partner login
-whose partner has a deal with revenue disputes its split on three of its deals — one still open with a comment thread and an
-internal note, one accepted by an org-wide manager (the split changes and the ledger gets
-its adjustment citing the dispute), one rejected with a reason.
+(preferably one whose partner has a deal with revenue) disputes its split on two of its deals
+— one under review with a comment thread and an internal note, one rejected with a reason —
+and a rep disputes a partner's split on a deal with revenue for the partner, which an
+org-wide manager accepts (the split changes and the ledger gets its adjustment citing it).
 """
 
 from __future__ import annotations
@@ -259,6 +260,34 @@ def _disputable_deals(approver: Membership, partner_id: int) -> list[tuple[int, 
     return ordered[:3]
 
 
+def _revenue_dispute(ctx: SeedContext, approver: Membership, *, claim: str, now: dt.datetime):
+    """A dispute on a partnered deal with revenue (so accepting it reaches the ledger), opened
+    for the partner by the deal's rep (or an admin); None when no partnered deal has revenue."""
+    rows = (
+        Opportunity.objects.visible_to(approver)
+        .filter(partner_links__status="active", revenue_events__isnull=False)
+        .values_list("pk", "partner_links__partner_id", "owner_id")
+        .distinct()
+        .order_by("pk")[:50]
+    )
+    members = {m.user_id: m for m in ctx.members(Role.REP)}
+    admins = ctx.members(Role.ADMIN)
+    for deal_id, partner_id, owner_id in rows:
+        deal = Opportunity.objects.select_related("organization").get(pk=deal_id)
+        asked = _asked(deal, partner_id)
+        opener = members.get(owner_id) or (admins[0] if admins else None)
+        if asked is not None and opener is not None and opener.user_id != approver.user_id:
+            return dispute_open(
+                membership=opener,
+                opportunity_id=deal_id,
+                partner_id=partner_id,
+                claim=claim,
+                proposed_split_percent=asked,
+                now=now,
+            )
+    return None
+
+
 def seed_partner_disputes(ctx: SeedContext) -> dict[str, int]:
     partners = ctx.members(Role.PARTNER)
     managers = [m for m in ctx.members(Role.MANAGER) if m.org_wide] or ctx.members(Role.MANAGER)
@@ -290,7 +319,7 @@ def seed_partner_disputes(ctx: SeedContext) -> dict[str, int]:
             proposed_split_percent=asked,
             now=at(days_ago),
         )
-        for (deal_id, asked, _), claim, days_ago in zip(deals, claims, (2, 9, 6), strict=False)
+        for (deal_id, asked, _), claim, days_ago in zip(deals, (claims[0], claims[2]), (2, 6), strict=False)
     ]
     if opened:
         dispute_comment(
@@ -307,23 +336,33 @@ def seed_partner_disputes(ctx: SeedContext) -> dict[str, int]:
         dispute_comment(
             membership=member, dispute_id=opened[0].pk, body="Attached to our next message: agenda and list."
         )
-    if len(opened) > 1:
+    accepted = _revenue_dispute(ctx, approver, claim=claims[1], now=at(9))
+    if accepted is None and len(deals) > 2:
+        accepted = dispute_open(
+            membership=member,
+            opportunity_id=deals[2][0],
+            claim=claims[1],
+            proposed_split_percent=deals[2][1],
+            now=at(9),
+        )
+    if accepted is not None:
         dispute_resolve(
             membership=approver,
-            dispute_id=opened[1].pk,
+            dispute_id=accepted.pk,
             accept=True,
             reason="The referral is on record before the first call.",
             now=at(5, 15),
         )
-    if len(opened) > 2:
+    rejected = opened[1] if len(opened) > 1 else None
+    if rejected is not None:
         dispute_resolve(
             membership=approver,
-            dispute_id=opened[2].pk,
+            dispute_id=rejected.pk,
             accept=False,
             reason="The evaluation was run by our solutions engineers; the split stays.",
             now=at(3, 15),
         )
-    return {"disputes": len(opened)}
+    return {"disputes": len(opened) + (accepted is not None)}
 
 
 register_step(
