@@ -1,16 +1,19 @@
 """Admin for the partner program: approval policies with their ordered steps, program
-settings, partner-manager grants; registrations and decisions read-only (they change only
-through the portal and the approval queue)."""
+settings, partner-manager grants; registrations, decisions and disputes read-only (they change
+only through the portal, the approval queue and the dispute pages)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
 
 from partners.models import (
+    PENDING_DISPUTE_STATUSES,
     ApprovalDecision,
     ApprovalPolicy,
     ApprovalStep,
     DealRegistration,
+    PartnerDispute,
     PartnerManagerGrant,
     ProgramSettings,
 )
@@ -62,7 +65,7 @@ class ApprovalPolicyAdmin(_ProgramAdmin):
 
 @admin.register(ProgramSettings)
 class ProgramSettingsAdmin(_ProgramAdmin):
-    list_display = ("protection_days", "expiry_notice_days", "default_sla_hours")
+    list_display = ("protection_days", "expiry_notice_days", "default_sla_hours", "dispute_sla_hours")
 
 
 @admin.register(PartnerManagerGrant)
@@ -102,3 +105,37 @@ class ApprovalDecisionAdmin(ReadOnlyScopedAdmin):
     list_select_related = ("registration", "decided_by")
     paginator = CappedPaginator
     ordering = ("-created_at", "-id")
+
+
+class DisputeOverdueFilter(admin.SimpleListFilter):
+    title = "SLA"
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("breached", "Pending past due")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "breached":
+            return queryset.filter(status__in=PENDING_DISPUTE_STATUSES, due_at__lt=timezone.now())
+        return queryset
+
+
+@admin.register(PartnerDispute)
+class PartnerDisputeAdmin(ReadOnlyScopedAdmin):
+    list_display = (
+        "id",
+        "partner",
+        "opportunity",
+        "role",
+        "current_split_percent",
+        "proposed_split_percent",
+        "status",
+        "side",
+        "due_at",
+        "resolved_at",
+    )
+    list_filter = ("status", "side", DisputeOverdueFilter)
+    list_select_related = ("partner", "opportunity")
+    search_fields = ("partner__name", "opportunity__name", "claim")
+    paginator = CappedPaginator
+    ordering = ("due_at", "id")

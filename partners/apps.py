@@ -79,3 +79,6 @@ class PartnersConfig(AppConfig):
         nav_register(
             NavItem("Registration links", "partners:links", PartnerCap.LINK_MANAGE, group=NavGroup.PARTNERS)
         )
+        nav_register(
+            NavItem("Partner disputes", "partners:disputes", PartnerCap.DISPUTE_VIEW, group=NavGroup.PARTNERS)
+        )

@@ -15,6 +15,12 @@ organization, through the real services with timestamps in the past:
   with a reason, one withdrawn, one waiting past its SLA (escalated), one large one waiting
   on two steps; and one waiting that names another partner's approved customer (a conflict
   shown on both sides).
+
+Step `partner_disputes` (after `partner_program`), per organization: the first partner login
+(preferably one whose partner has a deal with revenue) disputes its split on two of its deals
+— one under review with a comment thread and an internal note, one rejected with a reason —
+and a rep disputes a partner's split on a deal with revenue for the partner, which an
+org-wide manager accepts (the split changes and the ledger gets its adjustment citing it).
 """
 
 from __future__ import annotations
@@ -22,10 +28,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
+from attribution.selectors.splits import deal_split_results
 from partners.models import ApprovalPolicy, ApprovalStep, DealRegistration, PartnerManagerGrant
 from partners.services.approvals import registration_decide, registrations_escalate
+from partners.services.disputes import dispute_comment, dispute_open, dispute_resolve
 from partners.services.program import program_settings_get
 from partners.services.registrations import (
     RegistrationInput,
@@ -209,4 +217,157 @@ register_step(
     seed_partner_program,
     phase=Phase.CLOSED_BOOKS,
     requires=("partners", "opportunities", "attribution_ledger"),
+)
+
+
+def _asked(deal: Opportunity, partner_id: int) -> Decimal | None:
+    """5 points above the partner's split on the deal now (as the engine computes it), when the
+    deal's other fixed splits leave room for it."""
+    current = next(
+        (r.percent for r in deal_split_results(deal=deal) if r.partner_id == partner_id and r.allowed), None
+    )
+    others = (
+        Opportunity.objects.filter(pk=deal.pk, partner_links__status="active")
+        .exclude(partner_links__partner_id=partner_id)
+        .values_list("partner_links__split_percent", flat=True)
+    )
+    room = Decimal("100") - sum((o or Decimal("0") for o in others), Decimal("0"))
+    asked = (current if current is not None else Decimal("10")) + Decimal("5")
+    return asked if asked <= room else None
+
+
+def _disputable_deals(approver: Membership, partner_id: int) -> list[tuple[int, Decimal, bool]]:
+    """Three deals the approver sees where the partner has an active link, each with the split
+    the dispute asks for. The second (the one accepted) has revenue, so its acceptance
+    reaches the ledger."""
+    deals = (
+        Opportunity.objects.visible_to(approver)
+        .filter(partner_links__partner_id=partner_id, partner_links__status="active")
+        .annotate(revenue=Exists(Opportunity.objects.filter(pk=OuterRef("pk"), revenue_events__isnull=False)))
+        .select_related("organization")
+        .distinct()
+        .order_by("-revenue", "pk")[:20]
+    )
+    chosen: list[tuple[int, Decimal, bool]] = []
+    for deal in deals:
+        asked = _asked(deal, partner_id)
+        if asked is not None:
+            chosen.append((deal.pk, asked, deal.revenue))
+    with_revenue = [c for c in chosen if c[2]]
+    ordered = chosen if not with_revenue else [c for c in chosen if c != with_revenue[0]]
+    if with_revenue:
+        ordered.insert(min(1, len(ordered)), with_revenue[0])
+    return ordered[:3]
+
+
+def _revenue_dispute(ctx: SeedContext, approver: Membership, *, claim: str, now: dt.datetime):
+    """A dispute on a partnered deal with revenue (so accepting it reaches the ledger), opened
+    for the partner by the deal's rep (or an admin); None when no partnered deal has revenue."""
+    rows = (
+        Opportunity.objects.visible_to(approver)
+        .filter(partner_links__status="active", revenue_events__isnull=False)
+        .values_list("pk", "partner_links__partner_id", "owner_id")
+        .distinct()
+        .order_by("pk")[:50]
+    )
+    members = {m.user_id: m for m in ctx.members(Role.REP)}
+    admins = ctx.members(Role.ADMIN)
+    for deal_id, partner_id, owner_id in rows:
+        deal = Opportunity.objects.select_related("organization").get(pk=deal_id)
+        asked = _asked(deal, partner_id)
+        opener = members.get(owner_id) or (admins[0] if admins else None)
+        if asked is not None and opener is not None and opener.user_id != approver.user_id:
+            return dispute_open(
+                membership=opener,
+                opportunity_id=deal_id,
+                partner_id=partner_id,
+                claim=claim,
+                proposed_split_percent=asked,
+                now=now,
+            )
+    return None
+
+
+def seed_partner_disputes(ctx: SeedContext) -> dict[str, int]:
+    partners = ctx.members(Role.PARTNER)
+    managers = [m for m in ctx.members(Role.MANAGER) if m.org_wide] or ctx.members(Role.MANAGER)
+    if not partners or not managers:
+        return {"disputes": 0}
+    approver = managers[0]
+    # The first partner login whose partner has a deal with revenue (so the acceptance reaches
+    # the ledger); else the first partner login.
+    member, deals = partners[0], _disputable_deals(approver, partners[0].partner_id or 0)
+    for candidate in partners:
+        found = _disputable_deals(approver, candidate.partner_id or 0)
+        if any(revenue for _, _, revenue in found):
+            member, deals = candidate, found
+            break
+
+    def at(days_ago: int, hour: int = 10) -> dt.datetime:
+        return ctx.at(ctx.today - dt.timedelta(days=days_ago), hour)
+
+    claims = (
+        "We ran the discovery workshop and introduced the buyer; our split should reflect that.",
+        "The customer came to us first; the referral was logged in our CRM before the first call.",
+        "Our team did the technical evaluation; we ask for a larger share.",
+    )
+    opened = [
+        dispute_open(
+            membership=member,
+            opportunity_id=deal_id,
+            claim=claim,
+            proposed_split_percent=asked,
+            now=at(days_ago),
+        )
+        for (deal_id, asked, _), claim, days_ago in zip(deals, (claims[0], claims[2]), (2, 6), strict=False)
+    ]
+    if opened:
+        dispute_comment(
+            membership=approver,
+            dispute_id=opened[0].pk,
+            body="Checking the activity history of the deal before we answer.",
+            internal=True,
+        )
+        dispute_comment(
+            membership=approver,
+            dispute_id=opened[0].pk,
+            body="Could you send the workshop agenda and attendees?",
+        )
+        dispute_comment(
+            membership=member, dispute_id=opened[0].pk, body="Attached to our next message: agenda and list."
+        )
+    accepted = _revenue_dispute(ctx, approver, claim=claims[1], now=at(9))
+    if accepted is None and len(deals) > 2:
+        accepted = dispute_open(
+            membership=member,
+            opportunity_id=deals[2][0],
+            claim=claims[1],
+            proposed_split_percent=deals[2][1],
+            now=at(9),
+        )
+    if accepted is not None:
+        dispute_resolve(
+            membership=approver,
+            dispute_id=accepted.pk,
+            accept=True,
+            reason="The referral is on record before the first call.",
+            now=at(5, 15),
+        )
+    rejected = opened[1] if len(opened) > 1 else None
+    if rejected is not None:
+        dispute_resolve(
+            membership=approver,
+            dispute_id=rejected.pk,
+            accept=False,
+            reason="The evaluation was run by our solutions engineers; the split stays.",
+            now=at(3, 15),
+        )
+    return {"disputes": len(opened) + (accepted is not None)}
+
+
+register_step(
+    "partner_disputes",
+    seed_partner_disputes,
+    phase=Phase.CLOSED_BOOKS,
+    requires=("partner_program",),
 )

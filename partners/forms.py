@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from partners.models import RegistrationStatus
+from partners.models import DisputeStatus, RegistrationStatus
 from revops.models import Partner, ProductLine
 from revops.models.crm import PartnerType
 
@@ -107,5 +107,41 @@ class QueueFilterForm(forms.Form):
             ("-value", "Value (largest first)"),
             ("-submitted", "Newest"),
         ],
+        required=False,
+    )
+
+
+class DisputeForm(forms.Form):
+    """What a partner (or a rep for a partner) says when opening a dispute."""
+
+    claim = forms.CharField(label="What is wrong", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    proposed_split_percent = forms.DecimalField(
+        label="Split you ask for (%)", max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+    attachments = MultipleFileField(label="Evidence", required=False)
+
+
+class DisputeCommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class DisputeResolveForm(forms.Form):
+    action = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Give the partner a reason for the rejection.")
+        return data
+
+
+class DisputeFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("pending", "Pending"), ("", "All"), *DisputeStatus.choices], required=False
+    )
+    overdue = forms.ChoiceField(choices=[("", "Any"), ("yes", "Past SLA")], required=False)
+    sort = forms.ChoiceField(
+        choices=[("due", "Due (soonest first)"), ("-due", "Due (latest first)"), ("-opened", "Newest")],
         required=False,
     )

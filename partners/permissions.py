@@ -12,6 +12,14 @@ Registered with the core table (`revops.permissions`) from `PartnersConfig.ready
   member may decide is the approval policy's answer; nobody decides their own request.
 - `PROGRAM_EDIT`: approval policies and program settings (admins, in the admin).
 - `LINK_MANAGE`: create and revoke partners' signed registration links (admins, managers).
+- `DISPUTE_VIEW`: read partner disputes, following the deal scope: admins and finance the
+  organization's, a manager their team's deals', a rep their own deals'; a partner user their
+  partner's (`Scope.PARTNER`), narrowed to the ones they opened unless they hold the
+  partner-manager grant. Internal notes are for internal roles only.
+- `DISPUTE_OPEN`: open a dispute on a deal's partner split (partner users on their partner's
+  deals; reps and managers on deals they see), comment on it and withdraw their own.
+- Resolving a dispute (accept or reject) takes `APPROVE`; nobody resolves a dispute they
+  opened.
 """
 
 from __future__ import annotations
@@ -30,22 +38,40 @@ class PartnerCap(StrEnum):
     APPROVE = "partners.approve"
     PROGRAM_EDIT = "partners.program_edit"
     LINK_MANAGE = "partners.link_manage"
+    DISPUTE_VIEW = "partners.dispute_view"
+    DISPUTE_OPEN = "partners.dispute_open"
 
 
 class PartnerKind(StrEnum):
     REGISTRATION = "partners.registration"
+    DISPUTE = "partners.dispute"
 
 
+_DISPUTES = {PartnerCap.DISPUTE_VIEW, PartnerCap.DISPUTE_OPEN}
 CAPABILITIES: dict[Role, frozenset[PartnerCap]] = {
     Role.ADMIN: frozenset(
-        {PartnerCap.REGISTRATION_VIEW, PartnerCap.APPROVE, PartnerCap.PROGRAM_EDIT, PartnerCap.LINK_MANAGE}
+        {
+            PartnerCap.REGISTRATION_VIEW,
+            PartnerCap.APPROVE,
+            PartnerCap.PROGRAM_EDIT,
+            PartnerCap.LINK_MANAGE,
+            *_DISPUTES,
+        }
     ),
-    Role.MANAGER: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.APPROVE, PartnerCap.LINK_MANAGE}),
-    Role.FINANCE: frozenset({PartnerCap.REGISTRATION_VIEW}),
-    Role.PARTNER: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.REGISTRATION_SUBMIT}),
+    Role.MANAGER: frozenset(
+        {PartnerCap.REGISTRATION_VIEW, PartnerCap.APPROVE, PartnerCap.LINK_MANAGE, *_DISPUTES}
+    ),
+    Role.FINANCE: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.DISPUTE_VIEW}),
+    Role.REP: frozenset(_DISPUTES),
+    Role.PARTNER: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.REGISTRATION_SUBMIT, *_DISPUTES}),
 }
 
 REGISTRATION = RecordKind(PartnerKind.REGISTRATION, of_partner=lambda partner_id: Q(partner_id=partner_id))
+DISPUTE = RecordKind(
+    PartnerKind.DISPUTE,
+    owned_by=lambda user_ids: Q(opportunity__owner_id__in=user_ids),
+    of_partner=lambda partner_id: Q(partner_id=partner_id),
+)
 
 SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
     (
@@ -54,6 +80,16 @@ SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
             Role.ADMIN: Scope.ORGANIZATION,
             Role.MANAGER: Scope.ORGANIZATION,
             Role.FINANCE: Scope.ORGANIZATION,
+            Role.PARTNER: Scope.PARTNER,
+        },
+    ),
+    (
+        DISPUTE,
+        {
+            Role.ADMIN: Scope.ORGANIZATION,
+            Role.MANAGER: Scope.TEAM,
+            Role.FINANCE: Scope.ORGANIZATION,
+            Role.REP: Scope.OWN,
             Role.PARTNER: Scope.PARTNER,
         },
     ),

@@ -1,8 +1,8 @@
-"""Internal pages of the partner program (the approval queue)."""
+"""Internal pages of the partner program: the approval queue and partner disputes."""
 
 from django.urls import path
 
-from partners.views import links, queue
+from partners.views import disputes, links, queue
 
 app_name = "partners"
 urlpatterns = [
@@ -12,4 +12,11 @@ urlpatterns = [
     path("registrations/<int:pk>/decide/", queue.decide_view, name="decide"),
     path("links/", links.links_view, name="links"),
     path("links/<int:pk>/revoke/", links.link_revoke_view, name="link-revoke"),
+    path("disputes/", disputes.dispute_queue_view, name="disputes"),
+    path("disputes/report/", disputes.dispute_report_view, name="dispute-report"),
+    path("disputes/new/", disputes.dispute_new_view, name="dispute-new"),
+    path("disputes/<int:pk>/", disputes.dispute_detail_view, name="dispute"),
+    path("disputes/<int:pk>/comment/", disputes.dispute_comment_view, name="dispute-comment"),
+    path("disputes/<int:pk>/note/", disputes.dispute_note_view, name="dispute-note"),
+    path("disputes/<int:pk>/resolve/", disputes.dispute_resolve_view, name="dispute-resolve"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partners.views import portal, users
+from partners.views import portal, portal_disputes, users
 
 app_name = "portal"
 urlpatterns = [
@@ -17,4 +17,9 @@ urlpatterns = [
     path("users/<int:pk>/resend/", users.user_resend_view, name="user-resend"),
     path("users/<int:pk>/deactivate/", users.user_deactivate_view, name="user-deactivate"),
     path("registrations/<int:pk>/withdraw/", portal.registration_withdraw_view, name="registration-withdraw"),
+    path("disputes/", portal_disputes.dispute_list_view, name="disputes"),
+    path("disputes/new/", portal_disputes.dispute_new_view, name="dispute-new"),
+    path("disputes/<int:pk>/", portal_disputes.dispute_detail_view, name="dispute"),
+    path("disputes/<int:pk>/comment/", portal_disputes.dispute_comment_view, name="dispute-comment"),
+    path("disputes/<int:pk>/withdraw/", portal_disputes.dispute_withdraw_view, name="dispute-withdraw"),
 ]

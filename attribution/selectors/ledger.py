@@ -60,6 +60,9 @@ def explanation_summary(explanation: Mapping | None) -> str:
         parts[0] = f"rule '{rule.get('name')}' (v{rule.get('version')})"
     parts += [f"capped {c['from']} % → {c['to']} % by {c['what']}" for c in explanation.get("caps", ())]
     parts += list(explanation.get("notes", ()))
+    reference = explanation.get("reference")
+    if reference:
+        parts.append(str(reference.get("label") or f"{reference.get('kind')} {reference.get('id')}"))
     return "; ".join(parts)
 
 

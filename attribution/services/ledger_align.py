@@ -19,7 +19,7 @@ from attribution.selectors.alignment import (
 from attribution.selectors.settings import engine_settings_from, engine_settings_of_state
 from attribution.selectors.splits import load_facts, shares_from_results, split_book_changes
 from attribution.services.recompute import RecomputeResult, attribution_recompute
-from revops.models import Organization
+from revops.models import Opportunity, Organization
 
 
 @dataclass
@@ -83,3 +83,37 @@ def ledger_align(
             account_ids=sorted(changed_accounts | explicit),
         )
         return AlignmentResult(posting, len(reach.account_ids), current.state)
+
+
+def deal_ledger_align(
+    *, organization: Organization, actor, opportunity_id: int, reference: dict
+) -> RecomputeResult:
+    """Post the difference between one deal's splits now and its ledger lines, at once, each
+    entry citing `reference` in its explanation.
+
+    For a change whose ledger effect must be posted with it and name its cause (an accepted
+    partner dispute): only the deal's revenue events are compared, under its account's splits
+    from the current rules and settings. A change already posted writes nothing; the alignment
+    job the link change queued then finds the deal in line. Closed periods are never written:
+    entries land in the revenue date's period when open, else the first open one after it.
+    """
+    with transaction.atomic():
+        lock_ledger(organization_id=organization.pk)
+        account_id = (
+            Opportunity.objects.filter(pk=opportunity_id, organization=organization)
+            .values_list("account_id", flat=True)
+            .get()
+        )
+        current = alignment_state_current(organization=organization)
+        deals, accounts, links = load_facts(organization, [account_id])
+        specs, versions = current.rules
+        book = shares_from_results(
+            compute_splits(deals, accounts, links, specs, engine_settings_from(current.settings)), versions
+        )
+        return attribution_recompute(
+            organization=organization,
+            actor=actor,
+            opportunity_ids=[opportunity_id],
+            book=book,
+            reference=reference,
+        )

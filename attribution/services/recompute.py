@@ -279,6 +279,11 @@ def _event_slices(organization: Organization, event_filter: Q) -> Iterator[list[
         last_id = chunk[-1][0]
 
 
+def _with_reference(rows: list[Row], reference: dict) -> list[Row]:
+    """The rows with `reference` in their explanation (the last field of a row)."""
+    return [(*row[:11], {**row[11], "reference": dict(reference)}) for row in rows]  # type: ignore[misc]
+
+
 def _tally(result: RecomputeResult, rows: list[Row], cents_by_partner: Counter) -> None:
     result.entries += len(rows)
     result.by_kind.update(r[6] for r in rows)
@@ -297,6 +302,7 @@ def attribution_recompute(
     previous_book: SplitBook | None = None,
     previous_rules: RuleSet | None = None,
     book: SplitBook | None = None,
+    reference: dict | None = None,
 ) -> RecomputeResult:
     """Post the difference between the current splits and the ledger; see the module docstring.
 
@@ -310,6 +316,8 @@ def attribution_recompute(
     loaded once and split under both rule sets (`split_books_for_rule_change`).
     `book` (the current splits, already computed for every deal and account the filters reach,
     as the ledger alignment does) is used as it is.
+    `reference` (what caused this posting, e.g. ``{"kind": "partner_dispute", "id": 12}``) is
+    stored in the explanation of every entry posted, so each entry names its cause.
     On a dry run nothing is written and the result says what would be posted.
     """
     event_filter = Q()
@@ -358,6 +366,8 @@ def attribution_recompute(
             else:
                 posted = _posted(organization, [e[0] for e in events]) if has_entries else {}
             rows = _slice_rows(events, plans, posted)
+            if reference is not None:
+                rows = _with_reference(rows, reference)
             _tally(result, rows, cents_by_partner)
             if not dry_run and rows:
                 ledger_rows_append(

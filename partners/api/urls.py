@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from partners.api.disputes import PartnerDisputeViewSet
 from partners.api.views import PortalRegistrationViewSet, RegistrationViewSet
 
 app_name = "partners-api"
@@ -10,5 +11,6 @@ router = DefaultRouter()
 router.include_root_view = False
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("portal/registrations", PortalRegistrationViewSet, basename="portal-registration")
+router.register("disputes", PartnerDisputeViewSet, basename="dispute")
 
 urlpatterns = router.urls

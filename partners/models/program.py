@@ -21,6 +21,9 @@ class ProgramSettings(OrganizationOwnedModel):
     default_sla_hours = models.PositiveIntegerField(
         default=48, help_text="SLA of the single approval step used when no policy matches."
     )
+    dispute_sla_hours = models.PositiveIntegerField(
+        default=120, help_text="Hours within which a partner dispute should be resolved."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="programsettings_one_per_org")]

@@ -157,6 +157,8 @@ class StatementLine:
     explanation: str
     registration_id: int | None
     registration_approved_at: dt.datetime | None
+    entry_id: int = 0
+    opportunity_id: int | None = None
 
 
 def statement_periods(*, membership: Membership) -> list[FiscalPeriod]:
@@ -211,6 +213,8 @@ def statement_lines(*, membership: Membership, period: FiscalPeriod) -> list[Sta
                 explanation=explanation_summary(e.explanation),
                 registration_id=registration.pk if registration else None,
                 registration_approved_at=registration.decided_at if registration else None,
+                entry_id=e.pk,
+                opportunity_id=deal.pk if deal else None,
             )
         )
     return lines

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from partners.forms import RegistrationForm
 from partners.models import DealRegistration, RegistrationStatus
 from partners.selectors.conflicts import Company, conflict_check, partner_summary
+from partners.selectors.disputes import pending_count
 from partners.selectors.portal import portal_deals, portal_home, statement_lines, statement_periods
 from partners.selectors.registrations import (
     expiring,
@@ -42,6 +43,7 @@ def home_view(request: MemberRequest) -> HttpResponse:
             "expiring": expiring(membership=membership, today=today),
             "partner": membership.partner,
             "is_manager": is_partner_manager(membership),
+            "open_disputes": pending_count(membership=membership),
         },
     )
 

@@ -52,5 +52,7 @@ SPECTACULAR_SETTINGS = {
         "LinkSourceEnum": "attribution.models.links.LinkSource",
         "LinkStatusEnum": "attribution.models.links.LinkStatus",
         "RegistrationStatusEnum": "partners.models.registrations.RegistrationStatus",
+        "PartnerDisputeStatusEnum": "partners.models.disputes.DisputeStatus",
+        "DisputeSideEnum": "partners.models.disputes.DisputeSide",
     },
 }

@@ -140,6 +140,7 @@ MODELS: dict[str, dict[str, Rule]] = {
     "partners_partnermanagergrant": EDITABLE,
     "partners_dealregistration": READ_ONLY,
     "partners_approvaldecision": READ_ONLY,
+    "partners_partnerdispute": READ_ONLY,
 }
 OBJECT_SUFFIXES = ("change", "delete", "history")
 

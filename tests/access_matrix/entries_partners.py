@@ -22,6 +22,16 @@ QUEUE = (LOGIN, 200, 200, 403, 403, 404, 200, 403, 200, 404)
 QUEUE_RECORD = (LOGIN, 200, 200, 403, 403, 404, 404, 403, 200, 404)
 DECIDED = (LOGIN, 302, 302, 403, 403, 404, 404, 403, 302, 404)
 REJECT = {"action": "reject", "reason": "Matrix says no"}
+# Disputes: `dispute` is the partner's (Kestrel, the rep's deal in the manager's team, with an
+# internal note), `other_dispute` the other partner's (Osprey, the other team's deal),
+# `outsider_dispute` one of Globex. Internal scope follows the deal; finance reads, reps and
+# managers open, approvers (admin, managers) resolve.
+DISPUTE_QUEUE = (LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)
+DISPUTE = (LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404)
+DISPUTE_WRITE = (LOGIN, 302, 302, 302, 302, 404, 404, 404, 404, 404)
+OPEN_FORM = {"deal": "@opportunity", "claim": "Matrix claim", "proposed_split_percent": "12"}
+API_DISPUTES = (401, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+API_DISPUTE = (401, 200, 200, 200, 200, 200, 404, 404, 404, 404)
 
 PAGES: dict[str, Entry] = {
     "portal:home": Entry(PORTAL),
@@ -55,6 +65,31 @@ PAGES: dict[str, Entry] = {
         method="POST",
         data={"ids": "@registration", **REJECT},
     ),
+    "portal:disputes": Entry(PORTAL),
+    "portal:dispute-new": Entry(OWN, data={"deal": "@opportunity"}),
+    "portal:dispute": Entry(OWN, obj="dispute"),
+    "portal:dispute-comment": Entry(
+        (LOGIN, 404, 404, 404, 404, 302, 404, 404, 404, 404),
+        obj="dispute",
+        method="POST",
+        data={"body": "Hi"},
+    ),
+    "portal:dispute-withdraw": Entry(
+        (LOGIN, 404, 404, 404, 404, 302, 404, 404, 404, 404), obj="dispute", method="POST"
+    ),
+    "partners:disputes": Entry(DISPUTE_QUEUE),
+    "partners:dispute-report": Entry(DISPUTE_QUEUE),
+    "partners:dispute-new": Entry(
+        (LOGIN, 200, 200, 403, 200, 404, 404, 404, 404, 404), data={"deal": "@opportunity"}
+    ),
+    "partners:dispute": Entry(DISPUTE, obj="dispute"),
+    "partners:dispute-comment": Entry(
+        DISPUTE_WRITE, obj="dispute", method="POST", data={"body": "Matrix comment"}
+    ),
+    "partners:dispute-note": Entry(DISPUTE_WRITE, obj="dispute", method="POST", data={"body": "Matrix note"}),
+    "partners:dispute-resolve": Entry(
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="dispute", method="POST", data=REJECT
+    ),
 }
 
 # The API (/api/v1/partners/): the internal endpoints answer partner users 404 (the portal
@@ -75,6 +110,15 @@ API: dict[str, Entry] = {
     "partners-api:registration-reject": Entry(API_DECIDE, obj="registration", method="POST", data=REJECT),
     "partners-api:portal-registration-list": Entry(API_PORTAL),
     "partners-api:portal-registration-detail": Entry(API_OWN, obj="registration"),
+    "partners-api:dispute-list": Entry(API_DISPUTES),
+    "partners-api:dispute-detail": Entry(API_DISPUTE, obj="dispute"),
+    "partners-api:dispute-comment": Entry(API_DISPUTE, obj="dispute", method="POST", data={"body": "Matrix"}),
+    "partners-api:dispute-resolve": Entry(
+        (401, 200, 200, 403, 403, 403, 404, 403, 404, 403),
+        obj="dispute",
+        method="POST",
+        data={"accept": "false", "reason": "Matrix says no"},
+    ),
 }
 
 MORE: dict[str, tuple[Entry, ...]] = {
@@ -117,6 +161,67 @@ MORE: dict[str, tuple[Entry, ...]] = {
     "partners-api:portal-registration-detail": (
         Entry(API_OTHERS, obj="other_registration"),
         Entry(API_NOBODY, obj="outsider_registration"),
+    ),
+    "portal:disputes": (Entry(PORTAL, query="status=open"),),
+    # Opened: a redirect to it (the partner's deal); another partner's deal does not exist.
+    "portal:dispute-new": (
+        Entry((LOGIN, 404, 404, 404, 404, 302, 404, 404, 404, 404), method="POST", data=OPEN_FORM),
+        Entry(OTHERS, data={"deal": "@other_opportunity"}),
+        Entry(NOBODY, data={"deal": "@outsider_deal"}),
+    ),
+    "portal:dispute": (
+        Entry(OTHERS, obj="other_dispute"),
+        Entry(NOBODY, obj="outsider_dispute"),
+    ),
+    "portal:dispute-withdraw": (
+        Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 302), obj="other_dispute", method="POST"),
+    ),
+    "partners:disputes": (
+        Entry(DISPUTE_QUEUE, hx=True),
+        Entry(DISPUTE_QUEUE, query="status=&overdue=yes&sort=-due"),
+    ),
+    "partners:dispute-new": (
+        Entry(
+            (LOGIN, 302, 302, 403, 302, 404, 404, 404, 404, 404),
+            method="POST",
+            data={**OPEN_FORM, "partner": "@partner"},
+        ),
+    ),
+    "partners:dispute": (
+        Entry((LOGIN, 200, 404, 200, 404, 404, 404, 200, 200, 404), obj="other_dispute"),
+        Entry((LOGIN, 404, 404, 404, 404, 404, 200, 404, 404, 404), obj="outsider_dispute"),
+        Entry(DISPUTE, obj="dispute", hx=True),
+    ),
+    "partners:dispute-resolve": (
+        # Without a reason a rejection is refused with a message (a redirect), nothing written.
+        Entry(
+            (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404),
+            obj="dispute",
+            method="POST",
+            data={"action": "reject"},
+        ),
+        Entry(
+            (LOGIN, 302, 404, 403, 403, 404, 404, 403, 302, 404),
+            obj="other_dispute",
+            method="POST",
+            data=REJECT,
+        ),
+    ),
+    "partners-api:dispute-list": (
+        Entry(
+            (401, 201, 201, 403, 201, 201, 404, 404, 404, 404),
+            method="POST",
+            data={
+                "opportunity": "@opportunity",
+                "partner": "@partner",
+                "claim": "Matrix",
+                "proposed_split_percent": "12",
+            },
+        ),
+    ),
+    "partners-api:dispute-detail": (
+        Entry((401, 200, 404, 200, 404, 404, 404, 200, 200, 200), obj="other_dispute"),
+        Entry((401, 404, 404, 404, 404, 404, 200, 404, 404, 404), obj="outsider_dispute"),
     ),
     "portal:statement": (
         Entry(PORTAL, query="export=csv"),

@@ -64,10 +64,12 @@ from partners.models import (
     ApprovalPolicy,
     ApprovalStep,
     DealRegistration,
+    PartnerDispute,
     PartnerManagerGrant,
 )
 from partners.selectors.links import link_token
 from partners.services.approvals import registration_decide
+from partners.services.disputes import dispute_comment, dispute_open
 from partners.services.links import registration_link_create
 from partners.services.program import program_settings_get
 from partners.services.registrations import RegistrationInput, registration_submit
@@ -118,6 +120,9 @@ SENTINELS: dict[str, frozenset[str]] = {
     # their own partner and by those who approve or read registrations (not reps).
     "Bittern": frozenset({"admin", "manager", "finance", "other_manager", "partner"}),
     "Dunlin": frozenset({"admin", "manager", "finance", "other_manager", "other_partner"}),
+    # An internal note on the partner's dispute (Kestrel deal): internal members who see the
+    # dispute, never a partner user.
+    "Sandpiper": frozenset({"admin", "manager", "finance", "rep"}),
 }
 
 
@@ -635,6 +640,46 @@ def _link_rows(org, other_org, actors, partner) -> dict[str, int | str]:
     }
 
 
+def _dispute_rows(org, other_org, actors, ids) -> dict[str, int]:
+    """The partner's dispute on the Kestrel deal (with a comment and an internal note), the
+    other partner's on Osprey, and one of Globex."""
+    kestrel, osprey = ids["opportunity"], ids["other_opportunity"]
+    mine = dispute_open(
+        membership=actors["partner"],
+        opportunity_id=kestrel,
+        claim="Matrix claim: our split is short",
+        proposed_split_percent=Decimal("15"),
+    )
+    dispute_comment(
+        membership=actors["manager"], dispute_id=mine.pk, body="Sandpiper: internal", internal=True
+    )
+    dispute_comment(membership=actors["partner"], dispute_id=mine.pk, body="Our proof is attached")
+    theirs = dispute_open(
+        membership=actors["other_partner"],
+        opportunity_id=osprey,
+        claim="Matrix claim: theirs",
+        proposed_split_percent=Decimal("20"),
+    )
+    globex = PartnerDispute.objects.create(
+        organization=other_org,
+        partner=PartnerFactory(organization=other_org, name="Ibis Claims"),
+        opportunity=OpportunityFactory(organization=other_org, name="Ibis disputed deal"),
+        role="referral",
+        side="internal",
+        opened_by=actors["outsider"].user,
+        claim="Ibis claim",
+        proposed_split_percent=Decimal("10"),
+        due_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    )
+    return {
+        "dispute": mine.pk,
+        "other_dispute": theirs.pk,
+        "outsider_dispute": globex.pk,
+        "outsider_deal": globex.opportunity_id,
+        "partnerdispute": mine.pk,
+    }
+
+
 def world_build() -> World:
     """Create both organizations, the actors and one row of every kind object routes need."""
     org = OrganizationFactory(name="Acme", slug="acme")
@@ -649,6 +694,7 @@ def world_build() -> World:
     ids |= _marketing_rows(org, actors, ids)
     ids |= _forecasting_rows(org, actors, ids)
     ids |= _partner_rows(org, other_org, actors, partner)
+    ids |= _dispute_rows(org, other_org, actors, ids)
     ids |= _global_rows(actors)
     outsider_ids = _outsider_rows(other_org, actors["outsider"])
     outsider_ids |= _outsider_forecasting_rows(other_org, actors["outsider"], outsider_ids)

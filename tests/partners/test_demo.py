@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from attribution.models import AttributionEntry
-from partners.models import ApprovalPolicy, DealRegistration, PartnerManagerGrant
+from partners.models import ApprovalPolicy, DealRegistration, PartnerDispute, PartnerManagerGrant
 from revops.models import Membership, Organization, Role
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +56,30 @@ def test_second_seed_adds_no_registrations(seeded):
     before = DealRegistration.objects.count()
     call_command("seed_demo", "--seed", "42", "--scale", "0.05", "--today", TODAY.isoformat(), "--quiet")
     assert DealRegistration.objects.count() == before
+
+
+def test_disputes_open_accepted_with_its_adjustment_and_rejected(seeded):
+    for org in Organization.objects.all():
+        disputes = {d.status: d for d in PartnerDispute.objects.filter(organization=org)}
+        assert set(disputes) == {"under_review", "accepted", "rejected"}
+        pending = disputes["under_review"]
+        assert list(pending.comments.values_list("internal", flat=True).order_by("id")) == [
+            True,
+            False,
+            False,
+        ]
+        accepted = disputes["accepted"]
+        cited = [
+            e
+            for e in AttributionEntry.objects.filter(organization=org).select_related("explanation_ref")
+            if (e.explanation.get("reference") or {}).get("id") == accepted.pk
+        ]
+        assert len(cited) == accepted.adjustment_entries >= 1
+        assert sum(e.amount for e in cited) == accepted.adjustment_amount
+        assert disputes["rejected"].resolution_reason != ""
+        # The partner sees the thread, never the internal note.
+        client = Client()
+        client.force_login(pending.opened_by)
+        page = client.get(reverse("portal:dispute", args=[pending.pk])).content.decode()
+        assert "Could you send the workshop agenda" in page
+        assert "Checking the activity history" not in page

@@ -48,6 +48,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
                 "Attribution rules",
                 "Attribution settings",
                 "Deal registrations",
+                "Partner disputes",
             ],
         ),
         ("Marketing", MARKETING_PAGES),
@@ -64,7 +65,13 @@ def test_rep_menu_has_no_admin_group(client):
         ("Pipeline", ["Dashboard", "Opportunities"]),
         (
             "Partners",
-            ["Partner performance", "Attribution ledger", "Attribution periods", "Attribution rules"],
+            [
+                "Partner performance",
+                "Attribution ledger",
+                "Attribution periods",
+                "Attribution rules",
+                "Partner disputes",
+            ],
         ),
         ("Marketing", ["Journeys"]),
         ("Commissions", COMMISSION_PAGES),
