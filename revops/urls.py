@@ -23,7 +23,7 @@ urlpatterns = [
     path("distribution/", include("distribution.urls")),
     path("api/v1/forecasting/", include("forecasting.api.urls")),
     path("forecasting/", include("forecasting.urls")),
-    path("api/v1/partners/", include("partners.api.urls")),
+    path("api/v1/partner-program/", include("partners.api.urls")),
     path("partners/", include("partners.urls")),
     path("portal/", include("partners.urls_portal")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Q, Sum
 
 from attribution.models import AttributionEntry
 from revops.models import Organization
+from revops.money import quantize_money
 
 ZERO = Decimal("0.00")
 
@@ -64,7 +65,7 @@ def partner_ledger_figures(
     )
     return {
         row["partner_id"]: PartnerLedgerFigures(
-            revenue={d: row[f"w{d}"] or ZERO for d in days},
+            revenue={d: quantize_money(row[f"w{d}"] or ZERO) for d in days},
             deals=row["deals"] or 0,
             last_revenue_date=row["last"],
         )

@@ -1,4 +1,4 @@
-"""Partner program API routes, included under /api/v1/partners/ (namespace `partners-api`)."""
+"""Partner program API routes, included under /api/v1/partner-program/ (namespace `partners-api`)."""
 
 from rest_framework.routers import DefaultRouter
 
