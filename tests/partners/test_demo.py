@@ -9,8 +9,17 @@ from django.test import Client
 from django.urls import reverse
 
 from attribution.models import AttributionEntry
-from partners.models import ApprovalPolicy, DealRegistration, PartnerManagerGrant
-from revops.models import Membership, Organization, Role
+from partners.models import (
+    ApprovalPolicy,
+    DealRegistration,
+    OnboardingStep,
+    PartnerAlert,
+    PartnerHealth,
+    PartnerManagerGrant,
+    PartnerTierChange,
+    ProgramTier,
+)
+from revops.models import Membership, Organization, Partner, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +65,33 @@ def test_second_seed_adds_no_registrations(seeded):
     before = DealRegistration.objects.count()
     call_command("seed_demo", "--seed", "42", "--scale", "0.05", "--today", TODAY.isoformat(), "--quiet")
     assert DealRegistration.objects.count() == before
+
+
+def test_program_standing_with_tiers_history_checklist_and_alerts(seeded):
+    for org in Organization.objects.all():
+        assert list(ProgramTier.objects.filter(organization=org).values_list("tier", flat=True)) == [
+            "registered",
+            "silver",
+            "gold",
+        ]
+        assert OnboardingStep.objects.filter(organization=org).count() == 3
+        assert PartnerTierChange.objects.filter(organization=org).exists()
+        assert PartnerAlert.objects.filter(organization=org).exists()
+        partners = set(
+            Membership.objects.filter(organization=org, role=Role.PARTNER).values_list(
+                "partner_id", flat=True
+            )
+        )
+        # two computations: every partner with a login has two health snapshots, one the latest
+        assert all(PartnerHealth.objects.filter(partner_id=pk).count() == 2 for pk in partners)
+        assert PartnerHealth.objects.filter(partner_id__in=partners, is_latest=True).count() == len(partners)
+        # partners with a login finished the checklist
+        assert set(Partner.objects.filter(pk__in=partners).values_list("lifecycle_stage", flat=True)) == {
+            "active"
+        }
+    manager = Membership.objects.filter(role=Role.MANAGER).select_related("user").first()
+    client = Client()
+    client.force_login(manager.user)
+    page = client.get(reverse("partners:program"))
+    assert page.status_code == 200
+    assert "Not computed yet." not in page.content.decode()
