@@ -236,6 +236,6 @@ def health_components(inputs: HealthInputs, *, today: dt.date, inactive_days: in
 
 def health_score(components: list[Component]) -> int:
     """Σ weight × score / Σ weights, rounded half up (component scores are already rounded)."""
-    total = sum(Decimal(c.weight) * c.score for c in components)
+    total = sum((Decimal(c.weight) * c.score for c in components), start=Decimal(0))
     weights = sum(c.weight for c in components) or 1
     return _round(total / weights)

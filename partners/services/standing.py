@@ -36,6 +36,7 @@ from partners.models import (
     PartnerLifecycleChange,
     PartnerTierChange,
     ProgramSettings,
+    ProgramTier,
     RegistrationStatus,
     TierChangeStatus,
 )
@@ -267,7 +268,7 @@ def alerts_raise(
         add(
             r.partner_id,
             AlertKind.REGISTRATION_EXPIRING,
-            f"expiring:{r.pk}:{r.protected_until.isoformat()}",
+            f"expiring:{r.pk}:{r.protected_until}",
             f"{r.partner.name}: registration {r.pk} ({r.account_name}) protected until {r.protected_until}.",
         )
     overdue = DealRegistration.objects.filter(
@@ -354,8 +355,6 @@ def program_recompute_enqueue(
 
 def program_recompute_everywhere() -> int:
     """Queue today's recompute for every organization with configured tiers (keyed per day)."""
-    from partners.models import ProgramTier
-
     day = timezone.now().date().isoformat()
     queued = 0
     for organization in Organization.objects.filter(

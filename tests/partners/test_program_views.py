@@ -169,3 +169,22 @@ def test_reps_have_no_program_api(computed, rep):
     client = APIClient()
     client.force_authenticate(rep.user)
     assert client.get(f"{API}/tiers/").status_code == 403
+
+
+def test_the_nightly_entry_queues_one_run_per_organization_and_day(
+    computed, other_org, django_capture_on_commit_callbacks
+):
+    from partners.services.standing import program_recompute_everywhere
+    from revops.schedule import SCHEDULE
+
+    entry = next(e for e in SCHEDULE if e.task == "partners.tasks.recompute_program_everywhere_task")
+    assert entry.expire_seconds > 0
+    # when run twice the same day (Globex has no tiers: nothing for it)
+    with django_capture_on_commit_callbacks(execute=False):
+        first = program_recompute_everywhere()
+        second = program_recompute_everywhere()
+    # then
+    assert (first, second) == (1, 0)
+    assert list(
+        JobRun.objects.filter(kind="partners.program_recompute").values_list("organization", flat=True)
+    ) == [computed.pk]
