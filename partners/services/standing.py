@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -55,6 +55,8 @@ TIER_LABELS = dict(Partner.Tier.choices)
 ALREADY_DECIDED = "Already decided."
 REASON_REQUIRED = "Give a reason to reject a downgrade."
 DIGEST_LINES = 50
+# Keys looked up per query when deduplicating alerts (bounded IN lists).
+KEY_CHUNK = 2000
 
 # Allowed lifecycle moves; "active" is also reached when the last checklist step is ticked.
 LIFECYCLE_MOVES: dict[str, frozenset[str]] = {
@@ -79,6 +81,7 @@ class TierOutcome:
     pending: int
     withdrawn: int
     unchanged: int
+    moved: dict[int, int] = field(default_factory=dict)  # partner id → +1 up / −1 down, applied now
 
     def as_counts(self) -> dict[str, int]:
         return {
@@ -128,10 +131,11 @@ def tiers_recompute(
         for c in PartnerTierChange.objects.filter(organization=organization, status=TierChangeStatus.PENDING)
     }
     now = timezone.now()
-    changed_partners: list[Partner] = []
+    changed_partners: dict[str, list[int]] = {}  # new tier → partner ids
     new_changes: list[PartnerTierChange] = []
     updated_pending: list[PartnerTierChange] = []
     applied = waiting = withdrawn = unchanged = 0
+    moved: dict[int, int] = {}
     for pk, (_name, current, _stage) in figures.partners.items():
         best = engine.tier_for(specs, figures.tiers[pk])
         assert best is not None  # specs is not empty
@@ -158,7 +162,8 @@ def tiers_recompute(
         else:
             applied += 1
             status = TierChangeStatus.APPLIED
-            changed_partners.append(Partner(pk=pk, tier=best.tier))
+            changed_partners.setdefault(best.tier, []).append(pk)
+            moved[pk] = -1 if downgrade else 1
             if open_change is not None:
                 open_change.status = TierChangeStatus.REJECTED
                 open_change.decided_at = now
@@ -183,10 +188,11 @@ def tiers_recompute(
             PartnerTierChange.objects.bulk_update(
                 updated_pending, ["status", "decided_at", "reason_text", "to_tier", "reason"], batch_size=1000
             )
-        if changed_partners:
-            Partner.objects.bulk_update(changed_partners, ["tier"], batch_size=1000)
+        # One UPDATE per tier reached (a handful), not one CASE per partner.
+        for tier, ids in changed_partners.items():
+            Partner.objects.filter(pk__in=ids).update(tier=tier)
         PartnerTierChange.objects.bulk_create(new_changes, batch_size=1000)
-    return TierOutcome(applied, waiting, withdrawn, unchanged)
+    return TierOutcome(applied, waiting, withdrawn, unchanged, moved)
 
 
 def health_recompute(
@@ -234,21 +240,15 @@ def alerts_raise(
     """Raise what is new among the four alert kinds; an alert's key is raised once, ever."""
     now = now or timezone.now()
     today = figures.today
-    candidates: dict[str, PartnerAlert] = {}
-
-    def add(partner_id: int, kind: AlertKind, key: str, message: str) -> None:
-        candidates[key] = PartnerAlert(
-            organization=organization, partner_id=partner_id, kind=kind, key=key, message=message[:300]
-        )
+    names = {pk: row[0] for pk, row in figures.partners.items()}
+    candidates: dict[str, tuple[int, str, str]] = {}  # key → (partner id, kind, message)
 
     for pk, (before, after) in scores.items():
         if before is not None and before - after >= settings.health_drop_alert_points:
-            name = figures.partners[pk][0]
-            add(
+            candidates[f"health_drop:{pk}:{today.isoformat()}"] = (
                 pk,
                 AlertKind.HEALTH_DROP,
-                f"health_drop:{pk}:{today.isoformat()}",
-                f"{name}: health dropped {before - after} points ({before} → {after}).",
+                f"{names[pk]}: health dropped {before - after} points ({before} → {after}).",
             )
     for pk, (name, _tier, stage) in figures.partners.items():
         if stage != Partner.Lifecycle.ACTIVE:
@@ -257,39 +257,46 @@ def alerts_raise(
         if last is None or (today - last).days >= settings.inactive_alert_days:
             since = last.isoformat() if last else "never"
             text = f"no activity since {since}" if last else "no activity yet"
-            add(pk, AlertKind.INACTIVE, f"inactive:{pk}:{since}", f"{name}: {text}.")
+            candidates[f"inactive:{pk}:{since}"] = (pk, AlertKind.INACTIVE, f"{name}: {text}.")
     expiring = DealRegistration.objects.filter(
         organization=organization,
         status=RegistrationStatus.APPROVED,
         protected_until__gte=today,
         protected_until__lte=today + dt.timedelta(days=settings.expiry_notice_days),
-    ).select_related("partner")
-    for r in expiring:
-        add(
-            r.partner_id,
+    ).values_list("pk", "partner_id", "account_name", "protected_until")
+    for pk, partner_id, account, until in expiring:
+        candidates[f"expiring:{pk}:{until}"] = (
+            partner_id,
             AlertKind.REGISTRATION_EXPIRING,
-            f"expiring:{r.pk}:{r.protected_until}",
-            f"{r.partner.name}: registration {r.pk} ({r.account_name}) protected until {r.protected_until}.",
+            f"{names.get(partner_id, partner_id)}: registration {pk} ({account}) protected until {until}.",
         )
     overdue = DealRegistration.objects.filter(
         organization=organization, status=RegistrationStatus.SUBMITTED, step_due_at__lt=now
-    ).select_related("partner")
-    for r in overdue:
-        add(
-            r.partner_id,
+    ).values_list("pk", "partner_id", "account_name", "current_step")
+    for pk, partner_id, account, step in overdue:
+        candidates[f"sla:{pk}:{step}"] = (
+            partner_id,
             AlertKind.SLA_BREACH,
-            f"sla:{r.pk}:{r.current_step}",
-            f"{r.partner.name}: registration {r.pk} ({r.account_name}) is past its approval SLA.",
+            f"{names.get(partner_id, partner_id)}: registration {pk} ({account}) is past its approval SLA.",
         )
     if not candidates:
         return []
     with transaction.atomic():
-        existing = set(
-            PartnerAlert.objects.filter(organization=organization, key__in=list(candidates)).values_list(
-                "key", flat=True
+        keys = list(candidates)
+        existing: set[str] = set()
+        for start in range(0, len(keys), KEY_CHUNK):
+            existing.update(
+                PartnerAlert.objects.filter(
+                    organization=organization, key__in=keys[start : start + KEY_CHUNK]
+                )
+                .values_list("key", flat=True)
+                .order_by()
             )
-        )
-        new = [a for key, a in candidates.items() if key not in existing]
+        new = [
+            PartnerAlert(organization=organization, partner_id=pid, kind=kind, key=key, message=message[:300])
+            for key, (pid, kind, message) in candidates.items()
+            if key not in existing
+        ]
         PartnerAlert.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     return new
 
@@ -326,9 +333,8 @@ def program_recompute(
         tiers = tiers_recompute(
             organization=organization, figures=figures, specs=specs, settings=settings, job_run=job_run
         )
-    # Health reads the tier changes just written (trajectory), so it reads its figures again.
-    figures = program_figures(organization=organization, today=today, specs=specs)
-    with transaction.atomic():
+        # Health reads the tier trajectory, which the changes just applied update.
+        figures = _with_trajectory(figures, tiers.moved)
         scores = health_recompute(
             organization=organization, figures=figures, settings=settings, job_run=job_run
         )
@@ -339,6 +345,16 @@ def program_recompute(
         "health scores": len(scores),
         "alerts": len(alerts),
     }
+
+
+def _with_trajectory(figures: ProgramFigures, moved: dict[int, int]) -> ProgramFigures:
+    """`figures` with the trajectory of the partners whose tier just changed (+1 up, −1 down)."""
+    if not moved:
+        return figures
+    health = dict(figures.health)
+    for pk, direction in moved.items():
+        health[pk] = replace(health[pk], trajectory=direction)
+    return replace(figures, health=health)
 
 
 def program_recompute_enqueue(
