@@ -17,7 +17,17 @@ waiting, the rest approved, rejected or expired), then measures:
   baseline in the same run is one indexed primary-key fetch of an account;
 - the approval queue page (`GET /partners/registrations/` as a manager: the view, its
   selectors and the template) with `--pending` registrations waiting: median of 10 requests,
-  target ≤ 300 ms, and its query count (constant: tests/partners/test_views_queue.py holds a budget).
+  target ≤ 300 ms, and its query count (constant: tests/partners/test_views_queue.py holds a budget);
+- the tier recomputation for every partner (`program_recompute`, the body of the JobRun the
+  schedule and the "Recompute now" button queue: tiers, then health and alerts), run through
+  that JobRun (queued and run in process), first with every partner changing tier, then again
+  with nothing to change; target ≤ 30 s. Its data: a 10 % link of one partner (two on every
+  third deal) on each open deal, `--revenue` revenue events over the last 400 days posted to the
+  attribution ledger through its own recompute job, tiers Registered / Silver / Gold. The
+  baseline in the same run is one aggregate query over the ledger (attributed revenue per
+  partner in the 365-day window, the largest of the recompute's queries alone).
+
+`--only tiers` skips the conflict check and the queue page.
 """
 
 from __future__ import annotations
@@ -40,16 +50,35 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import (  # noqa: E402
+    connection,
+    reset_queries,
+    transaction,
+)
+from django.db.models import Sum  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from partners.models import DealRegistration, RegistrationStatus  # noqa: E402
+from attribution.models import AttributionEntry, OpportunityPartner, RevenueEvent  # noqa: E402
+from attribution.services.jobs import attribution_recompute_enqueue  # noqa: E402
+from partners.models import DealRegistration, PartnerTierChange, ProgramTier, RegistrationStatus  # noqa: E402
 from partners.selectors.conflicts import Company, conflict_check  # noqa: E402
+from partners.services.standing import program_recompute_enqueue  # noqa: E402
 from revops.matching import domain_key, name_key  # noqa: E402
-from revops.models import Account, Membership, Opportunity, Organization, Partner, ProductLine, Role, User  # noqa: E402
+from revops.models import (  # noqa: E402
+    Account,
+    JobRun,
+    Membership,
+    Opportunity,
+    Organization,
+    Partner,
+    ProductLine,
+    Role,
+    User,
+)
 from revops.selectors.account_matching import account_matches  # noqa: E402
+from revops.services.periods import periods_ensure  # noqa: E402
 
 WORDS = ["alder", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris", "juniper", "maple"]
 SUFFIXES = ["Labs", "Systems", "Foods", "Logistics", "Clinics", "Energy", "Retail", "Works", "Group"]
@@ -194,12 +223,116 @@ def bench_queue(manager) -> None:
     )
 
 
+def build_ledger(org: Organization, manager: Membership, events: int) -> None:
+    """Partner links on every open deal, revenue events, the ledger posted by its own job."""
+    if AttributionEntry.objects.filter(organization=org).exists():
+        return
+    started = time.perf_counter()
+    rng = random.Random(13)
+    today = timezone.localdate()
+    periods_ensure(organization=org, start=today - dt.timedelta(days=400), end=today)
+    partners = list(Partner.objects.filter(organization=org).order_by("pk").values_list("pk", flat=True))
+    deals = list(Opportunity.objects.filter(organization=org).order_by("pk").values_list("pk", "account_id"))
+    links = []
+    for i, (deal_id, _account) in enumerate(deals):
+        chosen = {partners[i % len(partners)]}
+        if i % 3 == 0:
+            chosen.add(partners[(i * 7 + 1) % len(partners)])
+        links += [
+            OpportunityPartner(
+                organization=org,
+                opportunity_id=deal_id,
+                partner_id=p,
+                role="referral",
+                split_percent=Decimal("10"),
+            )
+            for p in chosen
+        ]
+    OpportunityPartner.objects.bulk_create(links, batch_size=5000)
+    now = timezone.now()
+    source = RevenueEvent.Source.DAILY_ACCOUNT_REVENUE.value
+    columns = "organization_id, opportunity_id, account_id, date, amount, source, external_id, created_at, updated_at"
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {RevenueEvent._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for n in range(events):
+            deal_id, account_id = deals[n % len(deals)]
+            day = today - dt.timedelta(days=rng.randrange(0, 400))
+            amount = Decimal(rng.randint(10_000, 2_000_000)) / 100
+            copy.write_row((org.pk, deal_id, account_id, day, amount, source, "", now, now))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {RevenueEvent._meta.db_table}")
+        cursor.execute(f"ANALYZE {OpportunityPartner._meta.db_table}")
+    with transaction.atomic():
+        job, _ = attribution_recompute_enqueue(
+            organization=org, actor=manager.user, idempotency_key=f"bench-ledger-{org.pk}"
+        )
+    job.refresh_from_db()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {AttributionEntry._meta.db_table}")
+    print(
+        f"ledger built in {time.perf_counter() - started:.1f} s: {len(links):,} partner links, {events:,} revenue "
+        f"events, {AttributionEntry.objects.filter(organization=org).count():,} ledger entries (job {job.status})"
+    )
+
+
+def bench_tiers(org: Organization, manager: Membership) -> None:
+    if not ProgramTier.objects.filter(organization=org).exists():
+        ProgramTier.objects.create(organization=org, tier=Partner.Tier.REGISTERED, rank=1)
+        ProgramTier.objects.create(
+            organization=org, tier=Partner.Tier.SILVER, rank=2, min_attributed_revenue=Decimal("5000")
+        )
+        ProgramTier.objects.create(
+            organization=org,
+            tier=Partner.Tier.GOLD,
+            rank=3,
+            min_attributed_revenue=Decimal("15000"),
+            min_registrations_won=1,
+        )
+    # Baseline: one aggregate over the ledger, attributed revenue per partner in 365 days.
+    start = timezone.localdate() - dt.timedelta(days=364)
+    base = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        rows = list(
+            AttributionEntry.objects.filter(organization=org, revenue_event__date__gte=start)
+            .order_by()
+            .values("partner_id")
+            .annotate(total=Sum("amount"))
+        )
+        base.append(time.perf_counter() - t0)
+    baseline = statistics.median(base)
+    print(
+        f"baseline: one aggregate over the ledger (365 days, {len(rows):,} partners): {baseline * 1000:.0f} ms"
+    )
+    partners = Partner.objects.filter(organization=org).count()
+    # Every partner back to the lowest tier, so the first run changes (and records) every tier.
+    Partner.objects.filter(organization=org).update(tier=Partner.Tier.REGISTERED)
+    for label in ("first run (tiers change)", "second run (nothing to change)"):
+        before = PartnerTierChange.objects.filter(organization=org).count()
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            job, _ = program_recompute_enqueue(organization=org, acting_user=manager.user)
+        elapsed = time.perf_counter() - t0
+        job = JobRun.objects.get(pk=job.pk)
+        changes = PartnerTierChange.objects.filter(organization=org).count() - before
+        print(
+            f"tier recomputation, {partners:,} partners, {label}: {elapsed:.2f} s through the JobRun "
+            f"({job.status}; {changes:,} tier changes; {job.counts}) → {elapsed / baseline:.1f}× the baseline "
+            f"(target ≤ 30 s)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--partners", type=int, default=5000)
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--registrations", type=int, default=50_000)
     parser.add_argument("--pending", type=int, default=10_000)
+    parser.add_argument("--revenue", type=int, default=200_000, help="revenue events for the tier figure")
+    parser.add_argument("--only", choices=["tiers"], default=None, help="measure only the tier recomputation")
     parser.add_argument("--reuse", action="store_true", help="measure the newest bench organization again")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -212,8 +345,11 @@ def main() -> None:
         companies = list(Account.objects.filter(organization=org).values_list("name", "domain"))
     else:
         org, line, manager, companies = build(args)
-    bench_conflicts(org, line, companies)
-    bench_queue(manager)
+    if args.only is None:
+        bench_conflicts(org, line, companies)
+        bench_queue(manager)
+    build_ledger(org, manager, args.revenue)
+    bench_tiers(org, manager)
     reset_queries()
 
 

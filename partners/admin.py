@@ -4,7 +4,7 @@ only through the portal, the approval queue and the dispute pages)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 
 from partners.models import (
@@ -13,12 +13,23 @@ from partners.models import (
     ApprovalPolicy,
     ApprovalStep,
     DealRegistration,
+    OnboardingStep,
+    PartnerCertification,
     PartnerDispute,
     PartnerManagerGrant,
+    PartnerTierChange,
     ProgramSettings,
+    ProgramTier,
 )
 from partners.permissions import PartnerCap
-from revops.admin.base import CappedPaginator, OrganizationScopedAdmin, ReadOnlyScopedAdmin, scoped_queryset
+from partners.services.standing import program_recompute_enqueue
+from revops.admin.base import (
+    CappedPaginator,
+    OrganizationScopedAdmin,
+    ReadOnlyScopedAdmin,
+    request_organization,
+    scoped_queryset,
+)
 
 
 class _ProgramAdmin(OrganizationScopedAdmin):
@@ -65,7 +76,64 @@ class ApprovalPolicyAdmin(_ProgramAdmin):
 
 @admin.register(ProgramSettings)
 class ProgramSettingsAdmin(_ProgramAdmin):
-    list_display = ("protection_days", "expiry_notice_days", "default_sla_hours", "dispute_sla_hours")
+    list_display = (
+        "protection_days",
+        "expiry_notice_days",
+        "default_sla_hours",
+        "dispute_sla_hours",
+        "tier_downgrade_needs_approval",
+        "health_drop_alert_points",
+        "inactive_alert_days",
+    )
+
+
+@admin.register(ProgramTier)
+class ProgramTierAdmin(_ProgramAdmin):
+    list_display = (
+        "tier",
+        "rank",
+        "window_days",
+        "min_attributed_revenue",
+        "min_registrations_won",
+        "min_certifications",
+    )
+    ordering = ("rank",)
+    actions = ["recompute_program"]
+
+    @admin.action(description="Recompute tiers, health and alerts now", permissions=["recompute"])
+    def recompute_program(self, request, queryset):
+        organization = request_organization(request)
+        if organization is None:
+            self.message_user(request, "Choose an organization first.", messages.ERROR)
+            return
+        job, _ = program_recompute_enqueue(organization=organization, acting_user=request.user)
+        self.message_user(request, f"Recompute queued (job #{job.pk}).", messages.SUCCESS)
+
+    def has_recompute_permission(self, request) -> bool:
+        return self._granted(request, PartnerCap.PROGRAM_MANAGE)  # type: ignore[arg-type]
+
+
+@admin.register(PartnerCertification)
+class PartnerCertificationAdmin(_ProgramAdmin):
+    list_display = ("name", "partner", "issued_on", "expires_on")
+    list_select_related = ("partner",)
+    search_fields = ("name", "partner__name")
+
+
+@admin.register(OnboardingStep)
+class OnboardingStepAdmin(_ProgramAdmin):
+    list_display = ("name", "order")
+    ordering = ("order",)
+
+
+@admin.register(PartnerTierChange)
+class PartnerTierChangeAdmin(ReadOnlyScopedAdmin):
+    list_display = ("partner", "from_tier", "to_tier", "status", "created_at", "decided_by")
+    list_filter = ("status", "is_downgrade")
+    list_select_related = ("partner", "decided_by")
+    search_fields = ("partner__name",)
+    paginator = CappedPaginator
+    ordering = ("-created_at", "-id")
 
 
 @admin.register(PartnerManagerGrant)

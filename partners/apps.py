@@ -69,6 +69,29 @@ class PartnersConfig(AppConfig):
             )
         )
 
+        register(
+            PeriodicEntry(
+                name="partners: recompute tiers, health and alerts",
+                task="partners.tasks.recompute_program_everywhere_task",
+                # https://crontab.guru/#15_3_*_*_* — "At 03:15 every day" (UTC), after the expiry run.
+                crontab={
+                    "minute": "15",
+                    "hour": "3",
+                    "day_of_week": "*",
+                    "day_of_month": "*",
+                    "month_of_year": "*",
+                },
+                expire_seconds=6 * 3600,
+                description="Queue each organization's partner program recompute (tiers, health, alerts).",
+            )
+        )
+
+        # Tier changes and alerts: their labels on badges and tables.
+        from partners.models import AlertKind, TierChangeStatus
+
+        labels_register("tier_change_status", TierChangeStatus)
+        labels_register("partner_alert_kind", AlertKind)
+
         # The approval queue in the main menu (partner users have the portal instead).
         from revops.navigation import NavGroup, NavItem
         from revops.navigation import register as nav_register
@@ -81,4 +104,7 @@ class PartnersConfig(AppConfig):
         )
         nav_register(
             NavItem("Partner disputes", "partners:disputes", PartnerCap.DISPUTE_VIEW, group=NavGroup.PARTNERS)
+        )
+        nav_register(
+            NavItem("Partner program", "partners:program", PartnerCap.PROGRAM_VIEW, group=NavGroup.PARTNERS)
         )

@@ -21,6 +21,13 @@ Step `partner_disputes` (after `partner_program`), per organization: the first p
 — one under review with a comment thread and an internal note, one rejected with a reason —
 and a rep disputes a partner's split on a deal with revenue for the partner, which an
 org-wide manager accepts (the split changes and the ledger gets its adjustment citing it).
+Step `partner_standing` (after it): the tiers Registered / Silver / Gold (Silver and Gold at
+the median and the 80th percentile of the partners' attributed revenue of the last 365 days,
+so the demo book always spreads over them; Gold also asks two registrations won and one
+certification), a certification for the first partner, a three-step onboarding checklist —
+done by the partners with a login (active), half done by one other partner (onboarding), the
+rest prospects — and two computations, 30 days apart, so tiers, health and alerts have history
+(downgrades wait for approval).
 """
 
 from __future__ import annotations
@@ -31,7 +38,17 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef
 
 from attribution.selectors.splits import deal_split_results
-from partners.models import ApprovalPolicy, ApprovalStep, DealRegistration, PartnerManagerGrant
+from partners import engine
+from partners.models import (
+    ApprovalPolicy,
+    ApprovalStep,
+    DealRegistration,
+    OnboardingStep,
+    PartnerCertification,
+    PartnerManagerGrant,
+    ProgramTier,
+)
+from partners.selectors.program import program_figures
 from partners.services.approvals import registration_decide, registrations_escalate
 from partners.services.disputes import dispute_comment, dispute_open, dispute_resolve
 from partners.services.program import program_settings_get
@@ -41,9 +58,10 @@ from partners.services.registrations import (
     registration_withdraw,
     registrations_expire,
 )
+from partners.services.standing import onboarding_step_complete, program_recompute
 from revops.demo import Phase, register_step
 from revops.demo.context import SeedContext
-from revops.models import Membership, Opportunity, ProductLine, Role
+from revops.models import Membership, Opportunity, Partner, ProductLine, Role
 from revops.models.crm import OPEN_STAGES
 
 COMPANIES = (
@@ -370,4 +388,88 @@ register_step(
     seed_partner_disputes,
     phase=Phase.CLOSED_BOOKS,
     requires=("partner_program",),
+)
+
+
+CHECKLIST = ("Partner agreement signed", "Sales training completed", "First joint account plan")
+
+
+def _threshold(values: list[Decimal], share: float) -> Decimal:
+    """The value at `share` of the sorted list, rounded down to a thousand (at least 1,000)."""
+    if not values:
+        return Decimal("1000")
+    value = sorted(values)[min(len(values) - 1, int(len(values) * share))]
+    return max(Decimal("1000"), (value // 1000) * 1000)
+
+
+def seed_partner_standing(ctx: SeedContext) -> dict[str, int]:
+    org = ctx.organization
+    settings = program_settings_get(organization=org)
+    settings.tier_downgrade_needs_approval = True
+    settings.save(update_fields=["tier_downgrade_needs_approval", "updated_at"])
+    # The partners' attributed revenue of the last 365 days (a tier spec with that window).
+    yearly_spec = engine.TierSpec(Partner.Tier.SILVER, 2, 365, Decimal(0), 0, 0)
+    yearly = [
+        f.revenue.get(365, Decimal(0))
+        for f in program_figures(organization=org, today=ctx.today, specs=[yearly_spec]).tiers.values()
+    ]
+    positive = [v for v in yearly if v > 0]
+    ProgramTier.objects.create(organization=org, tier=Partner.Tier.REGISTERED, rank=1)
+    ProgramTier.objects.create(
+        organization=org,
+        tier=Partner.Tier.SILVER,
+        rank=2,
+        min_attributed_revenue=_threshold(positive, 0.5),
+    )
+    ProgramTier.objects.create(
+        organization=org,
+        tier=Partner.Tier.GOLD,
+        rank=3,
+        min_attributed_revenue=_threshold(positive, 0.8),
+        min_registrations_won=2,
+        min_certifications=1,
+    )
+    partners = list(Partner.objects.filter(organization=org).order_by("pk"))
+    logins = {m.partner_id for m in ctx.members(Role.PARTNER)}
+    if partners:
+        PartnerCertification.objects.create(
+            organization=org,
+            partner=partners[0],
+            name="Certified implementation consultant",
+            issued_on=ctx.today - dt.timedelta(days=200),
+            expires_on=ctx.today + dt.timedelta(days=165),
+        )
+    steps = [
+        OnboardingStep.objects.create(organization=org, name=name, order=i + 1)
+        for i, name in enumerate(CHECKLIST)
+    ]
+    manager = ([m for m in ctx.members(Role.MANAGER) if m.org_wide] or ctx.members(Role.MANAGER))[0]
+    Partner.objects.filter(organization=org).update(
+        tier=Partner.Tier.REGISTERED, lifecycle_stage=Partner.Lifecycle.PROSPECT
+    )
+    others = [p for p in partners if p.pk not in logins]
+    for partner in partners:
+        if partner.pk in logins:
+            done = steps
+        elif others and partner.pk == others[0].pk:
+            done = steps[:2]
+        else:
+            continue
+        for step in done:
+            onboarding_step_complete(membership=manager, partner_id=partner.pk, step_id=step.pk)
+    earlier = program_recompute(organization=org, today=ctx.today - dt.timedelta(days=30))
+    latest = program_recompute(organization=org, today=ctx.today)
+    return {
+        "tiers": 3,
+        "tier changes": earlier["tiers applied"] + latest["tiers applied"] + latest["downgrades pending"],
+        "alerts": earlier["alerts"] + latest["alerts"],
+    }
+
+
+register_step(
+    "partner_standing",
+    seed_partner_standing,
+    phase=Phase.CLOSED_BOOKS,
+    # After the disputes, so the partners' health counts them.
+    requires=("partner_program", "partner_disputes"),
 )

@@ -20,6 +20,11 @@ Registered with the core table (`revops.permissions`) from `PartnersConfig.ready
   deals; reps and managers on deals they see), comment on it and withdraw their own.
 - Resolving a dispute (accept or reject) takes `APPROVE`; nobody resolves a dispute they
   opened.
+- `PROGRAM_VIEW`: read the program's standing — tiers, health, lifecycle, alerts (admins,
+  managers, finance: the organization's partners; a partner user: their own partner, through
+  the API — record kind `PROGRAM_PARTNER`).
+- `PROGRAM_MANAGE`: recompute tiers and health, decide pending downgrades, move partners along
+  the lifecycle, tick onboarding steps, acknowledge alerts (admins and managers).
 """
 
 from __future__ import annotations
@@ -40,11 +45,14 @@ class PartnerCap(StrEnum):
     LINK_MANAGE = "partners.link_manage"
     DISPUTE_VIEW = "partners.dispute_view"
     DISPUTE_OPEN = "partners.dispute_open"
+    PROGRAM_VIEW = "partners.program_view"
+    PROGRAM_MANAGE = "partners.program_manage"
 
 
 class PartnerKind(StrEnum):
     REGISTRATION = "partners.registration"
     DISPUTE = "partners.dispute"
+    PROGRAM_PARTNER = "partners.program_partner"
 
 
 _DISPUTES = {PartnerCap.DISPUTE_VIEW, PartnerCap.DISPUTE_OPEN}
@@ -55,15 +63,26 @@ CAPABILITIES: dict[Role, frozenset[PartnerCap]] = {
             PartnerCap.APPROVE,
             PartnerCap.PROGRAM_EDIT,
             PartnerCap.LINK_MANAGE,
+            PartnerCap.PROGRAM_VIEW,
+            PartnerCap.PROGRAM_MANAGE,
             *_DISPUTES,
         }
     ),
     Role.MANAGER: frozenset(
-        {PartnerCap.REGISTRATION_VIEW, PartnerCap.APPROVE, PartnerCap.LINK_MANAGE, *_DISPUTES}
+        {
+            PartnerCap.REGISTRATION_VIEW,
+            PartnerCap.APPROVE,
+            PartnerCap.LINK_MANAGE,
+            PartnerCap.PROGRAM_VIEW,
+            PartnerCap.PROGRAM_MANAGE,
+            *_DISPUTES,
+        }
     ),
-    Role.FINANCE: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.DISPUTE_VIEW}),
+    Role.FINANCE: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.DISPUTE_VIEW, PartnerCap.PROGRAM_VIEW}),
     Role.REP: frozenset(_DISPUTES),
-    Role.PARTNER: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.REGISTRATION_SUBMIT, *_DISPUTES}),
+    Role.PARTNER: frozenset(
+        {PartnerCap.REGISTRATION_VIEW, PartnerCap.REGISTRATION_SUBMIT, PartnerCap.PROGRAM_VIEW, *_DISPUTES}
+    ),
 }
 
 REGISTRATION = RecordKind(PartnerKind.REGISTRATION, of_partner=lambda partner_id: Q(partner_id=partner_id))
@@ -72,6 +91,10 @@ DISPUTE = RecordKind(
     owned_by=lambda user_ids: Q(opportunity__owner_id__in=user_ids),
     of_partner=lambda partner_id: Q(partner_id=partner_id),
 )
+
+# A partner's program standing (tier, health, lifecycle): internal readers see every partner of
+# the organization, a partner user (or their token) only their own partner row.
+PROGRAM_PARTNER = RecordKind(PartnerKind.PROGRAM_PARTNER, of_partner=lambda partner_id: Q(pk=partner_id))
 
 SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
     (
@@ -90,6 +113,15 @@ SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
             Role.MANAGER: Scope.TEAM,
             Role.FINANCE: Scope.ORGANIZATION,
             Role.REP: Scope.OWN,
+            Role.PARTNER: Scope.PARTNER,
+        },
+    ),
+    (
+        PROGRAM_PARTNER,
+        {
+            Role.ADMIN: Scope.ORGANIZATION,
+            Role.MANAGER: Scope.ORGANIZATION,
+            Role.FINANCE: Scope.ORGANIZATION,
             Role.PARTNER: Scope.PARTNER,
         },
     ),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from partners.models import DealRegistration, RegistrationStatus
 from partners.services.approvals import registrations_escalate
 from partners.services.registrations import registrations_expire_everywhere
+from partners.services.standing import PROGRAM_KIND, program_recompute, program_recompute_everywhere
 from revops.celery import Queue
-from revops.jobs import TRANSIENT_DATABASE_ERRORS, periodic_task
-from revops.models import Organization
+from revops.jobs import TRANSIENT_DATABASE_ERRORS, Counts, job_task, periodic_task
+from revops.models import JobRun, Organization
+from revops.services.jobs import JobProgress
 
 
 @periodic_task(
@@ -50,3 +52,39 @@ def escalate_registrations_task() -> dict[str, int]:
         registrations_escalate(organization=o) for o in Organization.objects.filter(pk__in=list(org_ids))
     )
     return {"escalated": escalated}
+
+
+@job_task(
+    kind=PROGRAM_KIND,
+    # Seconds to a minute for thousands of partners; a manager may wait on the button's run,
+    # but the nightly ones for every organization must not hold up the default queue.
+    queue=Queue.BULK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # A rerun computes the same tiers (no change written twice), a new health snapshot, and
+    # no alert twice (unique keys): safe to retry.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # Still queued after six hours: the next run computes from fresher figures.
+    expires=6 * 60 * 60,
+)
+def recompute_program_task(job: JobRun, progress: JobProgress) -> Counts:
+    """Tiers, health and alerts of every partner of the job's organization."""
+    return program_recompute(organization=job.organization, job_run=job)
+
+
+@periodic_task(
+    # Nightly; nobody waits for it.
+    queue=Queue.BULK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Keyed per organization and day: a second delivery queues nothing.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    expires=6 * 60 * 60,
+)
+def recompute_program_everywhere_task() -> int:
+    """Queue today's program recompute for every organization with tiers configured."""
+    return program_recompute_everywhere()

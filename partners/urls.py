@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partners.views import disputes, links, queue
+from partners.views import disputes, links, program, queue
 
 app_name = "partners"
 urlpatterns = [
@@ -19,4 +19,13 @@ urlpatterns = [
     path("disputes/<int:pk>/comment/", disputes.dispute_comment_view, name="dispute-comment"),
     path("disputes/<int:pk>/note/", disputes.dispute_note_view, name="dispute-note"),
     path("disputes/<int:pk>/resolve/", disputes.dispute_resolve_view, name="dispute-resolve"),
+    path("program/", program.program_view, name="program"),
+    path("program/recompute/", program.recompute_view, name="program-recompute"),
+    path("program/partners/<int:pk>/", program.partner_view, name="program-partner"),
+    path("program/partners/<int:pk>/lifecycle/", program.lifecycle_view, name="program-lifecycle"),
+    path(
+        "program/partners/<int:pk>/onboarding/<int:step>/", program.onboarding_view, name="program-onboarding"
+    ),
+    path("program/tier-changes/<int:pk>/decide/", program.tier_change_decide_view, name="tier-change-decide"),
+    path("program/alerts/<int:pk>/acknowledge/", program.alert_ack_view, name="alert-ack"),
 ]

@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from partners.api.disputes import PartnerDisputeViewSet
+from partners.api.program import PartnerHealthViewSet, ProgramTierViewSet
 from partners.api.views import PortalRegistrationViewSet, RegistrationViewSet
 
 app_name = "partners-api"
@@ -12,5 +13,7 @@ router.include_root_view = False
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("portal/registrations", PortalRegistrationViewSet, basename="portal-registration")
 router.register("disputes", PartnerDisputeViewSet, basename="dispute")
+router.register("tiers", ProgramTierViewSet, basename="tier")
+router.register("health", PartnerHealthViewSet, basename="health")
 
 urlpatterns = router.urls

@@ -24,6 +24,16 @@ class ProgramSettings(OrganizationOwnedModel):
     dispute_sla_hours = models.PositiveIntegerField(
         default=120, help_text="Hours within which a partner dispute should be resolved."
     )
+    tier_downgrade_needs_approval = models.BooleanField(
+        default=False,
+        help_text="A downgrade proposed by the tier computation waits for a channel manager's approval.",
+    )
+    health_drop_alert_points = models.PositiveSmallIntegerField(
+        default=15, help_text="Alert when a partner's health drops by at least this many points."
+    )
+    inactive_alert_days = models.PositiveIntegerField(
+        default=60, help_text="Alert when an active partner has had no activity for this many days."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="programsettings_one_per_org")]

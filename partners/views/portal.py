@@ -13,6 +13,7 @@ from partners.models import DealRegistration, RegistrationStatus
 from partners.selectors.conflicts import Company, conflict_check, partner_summary
 from partners.selectors.disputes import pending_count
 from partners.selectors.portal import portal_deals, portal_home, statement_lines, statement_periods
+from partners.selectors.program import next_tier_needs
 from partners.selectors.registrations import (
     expiring,
     is_partner_manager,
@@ -44,6 +45,9 @@ def home_view(request: MemberRequest) -> HttpResponse:
             "partner": membership.partner,
             "is_manager": is_partner_manager(membership),
             "open_disputes": pending_count(membership=membership),
+            "next_tier": next_tier_needs(partner=membership.partner, today=today)
+            if membership.partner
+            else None,
         },
     )
 

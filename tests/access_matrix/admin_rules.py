@@ -141,6 +141,11 @@ MODELS: dict[str, dict[str, Rule]] = {
     "partners_dealregistration": READ_ONLY,
     "partners_approvaldecision": READ_ONLY,
     "partners_partnerdispute": READ_ONLY,
+    "partners_programtier": EDITABLE,
+    "partners_partnercertification": EDITABLE,
+    "partners_onboardingstep": EDITABLE,
+    # Tier changes are written by the computation and decided on the program page.
+    "partners_partnertierchange": READ_ONLY,
 }
 OBJECT_SUFFIXES = ("change", "delete", "history")
 

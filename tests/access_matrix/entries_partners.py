@@ -32,6 +32,16 @@ DISPUTE_WRITE = (LOGIN, 302, 302, 302, 302, 404, 404, 404, 404, 404)
 OPEN_FORM = {"deal": "@opportunity", "claim": "Matrix claim", "proposed_split_percent": "12"}
 API_DISPUTES = (401, 200, 200, 200, 200, 200, 200, 200, 200, 200)
 API_DISPUTE = (401, 200, 200, 200, 200, 200, 404, 404, 404, 404)
+# The partner program page: internal readers (not reps); the outsider sees Globex's own page.
+PROGRAM = (LOGIN, 200, 200, 200, 403, 404, 200, 403, 200, 404)
+PROGRAM_RECORD = (LOGIN, 200, 200, 200, 403, 404, 404, 403, 200, 404)
+PROGRAM_ACT = (LOGIN, 302, 302, 403, 403, 404, 302, 403, 302, 404)  # admins and managers
+PROGRAM_RECORD_ACT = (LOGIN, 302, 302, 403, 403, 404, 404, 403, 302, 404)
+# The program API: internal readers with API access and partner users (their own partner only).
+PROGRAM_API = (401, 200, 200, 200, 403, 200, 200, 403, 200, 200)
+PROGRAM_API_ORG = (401, 200, 200, 200, 403, 200, 404, 403, 200, 200)
+PROGRAM_API_OWN = (401, 200, 200, 200, 403, 200, 404, 403, 200, 404)  # the partner's health
+PROGRAM_API_OTHERS = (401, 200, 200, 200, 403, 404, 404, 403, 200, 200)  # the other partner's
 
 PAGES: dict[str, Entry] = {
     "portal:home": Entry(PORTAL),
@@ -90,6 +100,17 @@ PAGES: dict[str, Entry] = {
     "partners:dispute-resolve": Entry(
         (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="dispute", method="POST", data=REJECT
     ),
+    "partners:program": Entry(PROGRAM),
+    "partners:program-recompute": Entry(PROGRAM_ACT, method="POST"),
+    "partners:program-partner": Entry(PROGRAM_RECORD, obj="partner"),
+    "partners:program-lifecycle": Entry(
+        PROGRAM_RECORD_ACT, obj="partner", method="POST", data={"stage": "onboarding"}
+    ),
+    "partners:program-onboarding": Entry(
+        PROGRAM_RECORD_ACT, method="POST", kwargs={"pk": "@partner", "step": "@onboardingstep"}
+    ),
+    "partners:tier-change-decide": Entry(PROGRAM_RECORD_ACT, obj="tier_change", method="POST", data=REJECT),
+    "partners:alert-ack": Entry(PROGRAM_RECORD_ACT, obj="alert", method="POST"),
 }
 
 # The API (/api/v1/partners/): the internal endpoints answer partner users 404 (the portal
@@ -119,6 +140,10 @@ API: dict[str, Entry] = {
         method="POST",
         data={"accept": "false", "reason": "Matrix says no"},
     ),
+    "partners-api:tier-list": Entry(PROGRAM_API),
+    "partners-api:tier-detail": Entry(PROGRAM_API_ORG, obj="programtier"),
+    "partners-api:health-list": Entry(PROGRAM_API),
+    "partners-api:health-detail": Entry(PROGRAM_API_OWN, kwargs={"partner_id": "@partner"}),
 }
 
 MORE: dict[str, tuple[Entry, ...]] = {
@@ -222,6 +247,13 @@ MORE: dict[str, tuple[Entry, ...]] = {
     "partners-api:dispute-detail": (
         Entry((401, 200, 404, 200, 404, 404, 404, 200, 200, 200), obj="other_dispute"),
         Entry((401, 404, 404, 404, 404, 404, 200, 404, 404, 404), obj="outsider_dispute"),
+    ),
+    "partners-api:health-detail": (
+        Entry(PROGRAM_API_OTHERS, kwargs={"partner_id": "@program_other_partner"}),
+    ),
+    # A rejection without a reason is refused with a message (a redirect), nothing written.
+    "partners:tier-change-decide": (
+        Entry(PROGRAM_RECORD_ACT, obj="tier_change", method="POST", data={"action": "reject"}),
     ),
     "portal:statement": (
         Entry(PORTAL, query="export=csv"),

@@ -73,6 +73,7 @@ from partners.services.disputes import dispute_comment, dispute_open
 from partners.services.links import registration_link_create
 from partners.services.program import program_settings_get
 from partners.services.registrations import RegistrationInput, registration_submit
+from partners.services.standing import program_recompute
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
 from revops.models.salesforce import (
     FieldMapping,
@@ -680,6 +681,51 @@ def _dispute_rows(org, other_org, actors, ids) -> dict[str, int]:
     }
 
 
+def _program_rows(org, partner, other_partner) -> dict[str, int | str]:
+    """Tiers, a certification, a checklist step, computed standing (health of every partner of
+    Acme), a pending downgrade of the partner and an open alert about it."""
+    from partners.models import (
+        AlertKind,
+        OnboardingStep,
+        PartnerAlert,
+        PartnerCertification,
+        PartnerTierChange,
+        ProgramTier,
+        TierChangeStatus,
+    )
+
+    ProgramTier.objects.create(organization=org, tier=Partner.Tier.REGISTERED, rank=1)
+    silver = ProgramTier.objects.create(
+        organization=org, tier=Partner.Tier.SILVER, rank=2, min_attributed_revenue=Decimal("1000.00")
+    )
+    certification = PartnerCertification.objects.create(
+        organization=org, partner=partner, name="Matrix certified", issued_on=dt.date(2026, 1, 1)
+    )
+    step = OnboardingStep.objects.create(organization=org, name="Contract signed", order=1)
+    program_recompute(organization=org)
+    change = PartnerTierChange.objects.create(
+        organization=org,
+        partner=partner,
+        from_tier=Partner.Tier.SILVER,
+        to_tier=Partner.Tier.REGISTERED,
+        is_downgrade=True,
+        status=TierChangeStatus.PENDING,
+        reason_text="Matrix downgrade.",
+    )
+    alert = PartnerAlert.objects.create(
+        organization=org, partner=partner, kind=AlertKind.INACTIVE, key="matrix", message="Matrix alert."
+    )
+    return {
+        "programtier": silver.pk,
+        "partnercertification": certification.pk,
+        "onboardingstep": step.pk,
+        "partnertierchange": change.pk,
+        "tier_change": change.pk,
+        "alert": alert.pk,
+        "program_other_partner": other_partner.pk,
+    }
+
+
 def world_build() -> World:
     """Create both organizations, the actors and one row of every kind object routes need."""
     org = OrganizationFactory(name="Acme", slug="acme")
@@ -695,6 +741,7 @@ def world_build() -> World:
     ids |= _forecasting_rows(org, actors, ids)
     ids |= _partner_rows(org, other_org, actors, partner)
     ids |= _dispute_rows(org, other_org, actors, ids)
+    ids |= _program_rows(org, partner, other_partner)
     ids |= _global_rows(actors)
     outsider_ids = _outsider_rows(other_org, actors["outsider"])
     outsider_ids |= _outsider_forecasting_rows(other_org, actors["outsider"], outsider_ids)

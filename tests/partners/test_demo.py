@@ -9,8 +9,18 @@ from django.test import Client
 from django.urls import reverse
 
 from attribution.models import AttributionEntry
-from partners.models import ApprovalPolicy, DealRegistration, PartnerDispute, PartnerManagerGrant
-from revops.models import Membership, Organization, Role
+from partners.models import (
+    ApprovalPolicy,
+    DealRegistration,
+    OnboardingStep,
+    PartnerAlert,
+    PartnerDispute,
+    PartnerHealth,
+    PartnerManagerGrant,
+    PartnerTierChange,
+    ProgramTier,
+)
+from revops.models import Membership, Organization, Partner, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +93,33 @@ def test_disputes_open_accepted_with_its_adjustment_and_rejected(seeded):
         page = client.get(reverse("portal:dispute", args=[pending.pk])).content.decode()
         assert "Could you send the workshop agenda" in page
         assert "Checking the activity history" not in page
+
+
+def test_program_standing_with_tiers_history_checklist_and_alerts(seeded):
+    for org in Organization.objects.all():
+        assert list(ProgramTier.objects.filter(organization=org).values_list("tier", flat=True)) == [
+            "registered",
+            "silver",
+            "gold",
+        ]
+        assert OnboardingStep.objects.filter(organization=org).count() == 3
+        assert PartnerTierChange.objects.filter(organization=org).exists()
+        assert PartnerAlert.objects.filter(organization=org).exists()
+        partners = set(
+            Membership.objects.filter(organization=org, role=Role.PARTNER).values_list(
+                "partner_id", flat=True
+            )
+        )
+        # two computations: every partner with a login has two health snapshots, one the latest
+        assert all(PartnerHealth.objects.filter(partner_id=pk).count() == 2 for pk in partners)
+        assert PartnerHealth.objects.filter(partner_id__in=partners, is_latest=True).count() == len(partners)
+        # partners with a login finished the checklist
+        assert set(Partner.objects.filter(pk__in=partners).values_list("lifecycle_stage", flat=True)) == {
+            "active"
+        }
+    manager = Membership.objects.filter(role=Role.MANAGER).select_related("user").first()
+    client = Client()
+    client.force_login(manager.user)
+    page = client.get(reverse("partners:program"))
+    assert page.status_code == 200
+    assert "Not computed yet." not in page.content.decode()
