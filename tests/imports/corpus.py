@@ -252,7 +252,7 @@ def corpus() -> list[Case]:
         Case(
             "utf8_bom", lambda s: codecs.BOM_UTF8 + good(s, **{s.text: CAFE}).encode(), stored={"text": CAFE}
         ),
-        Case("utf16_le", encoded("utf-16-le", text=CAFE), error=r"^line 1: the file contains a NUL byte"),
+        Case("utf16_le", encoded("utf-16-le", text=CAFE), error=NOT_UTF8.replace("{line}", "2")),
         Case("utf16_bom", encoded("utf-16", text=CAFE), error=r"^The file is UTF-16 "),
         Case(
             "utf16_profile",
@@ -330,7 +330,7 @@ def corpus() -> list[Case]:
         Case(
             "overlong_row", overlong_row, error=r"^line 2: the row has \d+ values, the header has \d+ columns"
         ),
-        Case("short_row", short_row, error=r"^line 2, [a-z_]+: Field required|^line 2, [a-z_]+: .*required"),
+        Case("short_row", short_row, error=r"^line 2, [a-z_]+: is required$"),
         Case("missing_column", missing_column, error=r"^line 1: missing column\(s\): {money}$"),
         # Numbers
         Case(
@@ -397,7 +397,7 @@ def corpus() -> list[Case]:
         Case(
             "cell_10000_chars",
             with_cell("text", "x" * 10_000),
-            error=r"^line 2, {text}: String should have at most \d+ characters",
+            error=r"^line 2, {text}: is longer than \d+ characters",
         ),
         Case(
             "cell_40000_chars",

@@ -54,6 +54,8 @@ SAMPLES = {s.kind: s for s in (OPPORTUNITIES, REVENUE_EVENTS)}
 MODELS = {"opportunities": Opportunity, "revenue_events": RevenueEvent}
 CASES = {case.name: case for case in corpus()}
 PROJECT_APPS = ("revops", "attribution", "commissions", "forecasting", "distribution", "partners")
+# What the page's form and the API's serializer answer for an empty upload (no job is made).
+UPLOAD_REFUSED = "The submitted file is empty."
 # Rows a refused import may add: its own run, and the log of runs.
 BOOKKEEPING = {"revops.jobrun"}
 
@@ -87,7 +89,7 @@ def _job_of(response) -> JobRun:
     return JobRun.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
-def through_page(*, manager, content, filename, profile, kind, capture, statuses) -> JobRun:
+def through_page(*, manager, content, filename, profile, kind, capture, statuses) -> JobRun | str:
     client = APIClient()  # a plain session client: the page is server-rendered
     client.force_login(manager.user)
     with capture(execute=True):
@@ -96,6 +98,8 @@ def through_page(*, manager, content, filename, profile, kind, capture, statuses
             {"file": SimpleUploadedFile(filename, content), "profile": profile},
         )
     statuses.append(response.status_code)
+    if response.status_code == 400:  # the form refused the upload before any job
+        return " ".join(response.context["form"].errors["file"])
     preview = _job_of(response)
     statuses.append(client.get(response["Location"]).status_code)
     if preview.status != JobRun.Status.SUCCEEDED:
@@ -107,7 +111,7 @@ def through_page(*, manager, content, filename, profile, kind, capture, statuses
     return _job_of(confirmed)
 
 
-def through_api(*, manager, content, filename, profile, kind, capture, statuses) -> JobRun:
+def through_api(*, manager, content, filename, profile, kind, capture, statuses) -> JobRun | str:
     client = APIClient()
     client.force_login(manager.user)
     upload = io.BytesIO(content)
@@ -119,6 +123,8 @@ def through_api(*, manager, content, filename, profile, kind, capture, statuses)
             format="multipart",
         )
     statuses.append(response.status_code)
+    if response.status_code == 400:  # the serializer refused the upload before any job
+        return " ".join(response.json()["file"])
     job = JobRun.objects.get(pk=response.json()["id"])
     read = client.get(reverse("import-job", args=[job.pk]))
     statuses.append(read.status_code)
@@ -200,6 +206,10 @@ def test_corpus_file_through_door(
     )
     # then: never a 5xx, never a run left open
     assert all(code < 500 for code in statuses), statuses
+    if isinstance(job, str):  # refused by the door's form before a job was recorded
+        assert (case.accepted, job, JobRun.objects.count()) == (False, UPLOAD_REFUSED, 0)
+        assert snapshot() == before
+        return
     assert job.finished_at is not None
     if case.accepted:
         check_stored(sample, case, job)
