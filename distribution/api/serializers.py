@@ -87,6 +87,7 @@ class DistributionRunSerializer(serializers.ModelSerializer):
             "created_at",
             "finished_at",
         ]
+        read_only_fields = fields  # a run is started with RunCreateSerializer, never written
 
 
 class RunCreateSerializer(serializers.Serializer):
@@ -99,3 +100,4 @@ class LeadAssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = LeadAssignment
         fields = ["id", "lead", "rep", "run", "strategy", "explanation", "created_at"]
+        read_only_fields = fields  # assignments are made by runs only

@@ -8,6 +8,7 @@ the pages' scoped selectors (a rep: their own), so an id outside scope is a 404.
 from __future__ import annotations
 
 from django.db import models
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -143,6 +144,10 @@ class DistributionRunViewSet(
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         return queryset.order_by("-created_at", "-id")
 
+    @extend_schema(
+        request=RunCreateSerializer,
+        responses={202: OpenApiResponse(description="The run's job: `{job_run, status}`.")},
+    )
     def create(self, request, *args, **kwargs):
         serializer = RunCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -15,6 +15,7 @@ import codecs
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,10 @@ UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # CSV text is handed to the csv module in blocks of about this many characters, cut after a
 # newline: one StringIO over the whole text would copy it at four bytes a character.
 TEXT_BLOCK = 1 << 20
+# A workbook is a zip: its parts may unpack to at most this much (a zip bomb of a few MB
+# would otherwise inflate to gigabytes of XML). A zip part never yields more than it declares.
+MAX_XLSX_UNPACKED_MB = 100
+ERROR_NOT_XLSX = "The file is not an Excel workbook (.xlsx)."
 
 
 @dataclass
@@ -103,9 +108,10 @@ def decode(content: bytes, encoding: str) -> str:
     try:
         text = content.decode("utf-8-sig" if name == "utf-8" else name)
     except UnicodeDecodeError as exc:
+        line = content[: exc.start].decode(name, errors="replace").count("\n") + 1
         raise FileRefused(
-            f"The file is not {name} text (byte 0x{content[exc.start]:02x} at offset {exc.start}); "
-            "choose a profile with the file's encoding (for example latin-1 or utf-16)."
+            f"line {line}: the file is not {name} text (byte 0x{content[exc.start]:02x} at offset "
+            f"{exc.start}); choose a profile with the file's encoding (for example latin-1 or utf-16)."
         ) from exc
     text = text.lstrip("\ufeff")
     if "\x00" in text:
@@ -253,13 +259,33 @@ def _check_cells(cells: Sequence[object], number: int, unit: str) -> None:
             raise FileRefused(f"{unit} {number}: a value is a list or an object, not a single value.")
 
 
+def _check_workbook_zip(content: bytes) -> None:
+    """Refuse a workbook that unpacks too large, or one that carries macros (an .xlsm renamed)."""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise FileRefused(ERROR_NOT_XLSX) from exc
+    if sum(p.file_size for p in parts) > MAX_XLSX_UNPACKED_MB * 1024 * 1024:
+        raise FileRefused(
+            f"The workbook unpacks to more than {MAX_XLSX_UNPACKED_MB} MB; "
+            "split it, or save its sheet as CSV."
+        )
+    names = {p.filename.lower() for p in parts}
+    if any(n.endswith("vbaproject.bin") for n in names):
+        raise FileRefused(
+            "The workbook contains macros (an .xlsm file); save it as an Excel workbook (.xlsx) "
+            "without macros."
+        )
+
+
 def _read_xlsx(content: bytes, spec: ProfileSpec) -> Table:
     from openpyxl import load_workbook  # heavy; only needed for spreadsheets
 
+    _check_workbook_zip(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken or non-XLSX file
-        raise FileRefused("The file is not an Excel workbook (.xlsx).") from exc
+        raise FileRefused(ERROR_NOT_XLSX) from exc
     try:
         if spec.sheet and spec.sheet not in workbook.sheetnames:
             raise FileRefused(

@@ -35,7 +35,7 @@ HOSTILE = [
     (
         "latin1",
         GOOD.replace("Widgets", "Café").encode("latin-1"),
-        f"The file is not utf-8 text (byte 0xe9 at offset {len(HEADER) + 10}); choose a profile with the "
+        f"line 2: the file is not utf-8 text (byte 0xe9 at offset {len(HEADER) + 10}); choose a profile with the "
         "file's encoding (for example latin-1 or utf-16).",
     ),
     (
@@ -56,7 +56,7 @@ HOSTILE = [
     (
         "not_a_csv",
         b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
-        "The file is not utf-8 text (byte 0x89 at offset 0); "
+        "line 1: the file is not utf-8 text (byte 0x89 at offset 0); "
         "choose a profile with the file's encoding (for example latin-1 or utf-16).",
     ),
 ]
@@ -124,7 +124,7 @@ def test_a_file_whose_job_failed_can_be_uploaded_again(
         (
             "latin1",
             "external_id,opportunity_external_id,date,amount\nR-1,Café,2026-01-01,1.00\n".encode("latin-1"),
-            "The file is not utf-8 text (byte 0xe9 at offset 55); choose a profile with the file's encoding "
+            "line 2: the file is not utf-8 text (byte 0xe9 at offset 55); choose a profile with the file's encoding "
             "(for example latin-1 or utf-16).",
         ),
         (

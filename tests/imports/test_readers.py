@@ -66,7 +66,7 @@ def test_headers_are_trimmed_so_date_with_a_trailing_space_is_date():
             "latin1_as_utf8",
             "id,name\n1,Café\n".encode("latin-1"),
             ProfileSpec(),
-            "The file is not utf-8 text (byte 0xe9 at offset 13); choose a profile with the file's "
+            "line 2: the file is not utf-8 text (byte 0xe9 at offset 13); choose a profile with the file's "
             "encoding (for example latin-1 or utf-16).",
         ),
         (

@@ -153,8 +153,8 @@ def test_a_file_that_is_not_utf8_fails_its_job_with_a_message(
     job.refresh_from_db()
     assert (job.status, job.error) == (
         JobRun.Status.FAILED,
-        "The file is not utf-8 text (byte 0xe9 at offset 26); choose a profile with the file's encoding "
-        "(for example latin-1 or utf-16).",
+        "line 2: the file is not utf-8 text (byte 0xe9 at offset 26); choose a profile with the file's "
+        "encoding (for example latin-1 or utf-16).",
     )
     assert Opportunity.objects.count() == 0
 
