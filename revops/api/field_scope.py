@@ -12,9 +12,11 @@ is listed here by its dotted path, and every field of it is given a class:
   from a request;
 - `SECRET` — shown once, to its owner, in the answer that created it (an API token's key).
 
-Partner users hold no API capability (`Cap.API_ACCESS` is for internal roles), so no field
-of any serializer is readable by a partner: what a partner sees is the portal, which renders
-its own narrow pages (`partners/views/portal.py`). `tests/security/test_field_scope.py` walks
+Partner users hold no general API capability (`Cap.API_ACCESS` is for internal roles): only
+the partner program's own endpoints answer them (their registrations, disputes, tier and
+health; `PARTNER_SERIALIZERS`), with fields of the `PARTNER_*` classes, on their partner's rows.
+Everything else a partner sees is the portal, which renders its own narrow pages
+(`partners/views/portal.py`). `tests/security/test_field_scope.py` walks
 every serializer of the OpenAPI schema and fails on a field that is not classified here, a
 classified field that no longer exists, or a field whose writability differs from its class;
 it checks the classes on real responses per role and sends protected fields in every write.
@@ -41,6 +43,29 @@ INPUT = FieldClass("input", read=INTERNAL, write=INTERNAL)
 SERVER = FieldClass("server", read=INTERNAL, write=NOBODY)
 REPORT = FieldClass("report", read=INTERNAL, write=NOBODY)
 SECRET = FieldClass("secret", read=INTERNAL, write=NOBODY)
+
+# The partner program's own endpoints (`PARTNER_SERIALIZERS`) also answer partner users and
+# their tokens, on their partner's rows only (the views' scope): their fields are the same
+# classes, readable by partners too; a partner writes only what the portal's forms take.
+WITH_PARTNER = INTERNAL | {Role.PARTNER}
+PARTNER_INPUT = FieldClass("partner input", read=WITH_PARTNER, write=WITH_PARTNER)
+PARTNER_SERVER = FieldClass("partner server", read=WITH_PARTNER, write=NOBODY)
+PARTNER_REPORT = FieldClass("partner report", read=WITH_PARTNER, write=NOBODY)
+INPUTS = (INPUT, PARTNER_INPUT)
+
+# Serializers of endpoints partner users may call (their partner's rows only).
+PARTNER_SERIALIZERS = frozenset(
+    {
+        "partners.api.serializers.PortalRegistrationSerializer",
+        "partners.api.serializers.RegistrationCreateSerializer",
+        "partners.api.dispute_serializers.PartnerDisputeSerializer",
+        "partners.api.dispute_serializers.PartnerDisputeDetailSerializer",
+        "partners.api.dispute_serializers.DisputeOpenInputSerializer",
+        "partners.api.dispute_serializers.DisputeCommentInputSerializer",
+        "partners.api.program_serializers.ProgramTierSerializer",
+        "partners.api.program_serializers.PartnerHealthSerializer",
+    }
+)
 
 # Fields no serializer may take from a client (never `INPUT`): sent in a POST or PATCH they
 # are ignored (read-only) or refused, and nothing changes. Workflow status and money are
@@ -739,5 +764,231 @@ FIELD_SCOPE: dict[str, dict[str, FieldClass]] = {
         "revoked_at": SERVER,
         "is_active": SERVER,
         "key": SECRET,
+    },
+    "attribution.marketing.api.serializers.ChannelCreditSerializer": {
+        "channel": REPORT,
+        "grouping": REPORT,
+        "conversions": REPORT,
+        "value": REPORT,
+        "conversions_low": REPORT,
+        "conversions_high": REPORT,
+        "value_low": REPORT,
+        "value_high": REPORT,
+        "removal_effect": REPORT,
+        "journeys": REPORT,
+        "converting_journeys": REPORT,
+        "won_journeys": REPORT,
+        "closed_journeys": REPORT,
+        "open_pipeline": REPORT,
+        "expected_revenue": REPORT,
+    },
+    "attribution.marketing.api.serializers.ComparisonCellSerializer": {
+        "run": REPORT,
+        "model": REPORT,
+        "conversions": REPORT,
+        "value": REPORT,
+        "share": REPORT,
+        "value_low": REPORT,
+        "value_high": REPORT,
+    },
+    "attribution.marketing.api.serializers.ComparisonRowSerializer": {
+        "channel": REPORT,
+        "models": REPORT,
+        "note": REPORT,
+    },
+    "attribution.marketing.api.serializers.ComparisonSerializer": {
+        "runs": REPORT,
+        "rows": REPORT,
+        "notes": REPORT,
+    },
+    "attribution.marketing.api.serializers.JourneyDetailSerializer": {
+        "opportunity_id": REPORT,
+        "opportunity": REPORT,
+        "touches": REPORT,
+    },
+    "attribution.marketing.api.serializers.JourneyListSerializer": {
+        "run": REPORT,
+        "journeys": REPORT,
+    },
+    "attribution.marketing.api.serializers.JourneySummarySerializer": {
+        "opportunity_id": REPORT,
+        "name": REPORT,
+        "account": REPORT,
+        "amount": REPORT,
+        "touches": REPORT,
+    },
+    "attribution.marketing.api.serializers.JourneyTouchSerializer": {
+        "touch_id": REPORT,
+        "occurred_at": SERVER,
+        "channel": REPORT,
+        "campaign": REPORT,
+        "contact": REPORT,
+        "shares": REPORT,
+    },
+    "attribution.marketing.api.serializers.RunSerializer": {
+        "id": SERVER,
+        "config": REPORT,
+        "config_version": REPORT,
+        "config_snapshot": REPORT,
+        "model": REPORT,
+        "status": SERVER,
+        "window_start": REPORT,
+        "window_end": REPORT,
+        "journeys": REPORT,
+        "touches": REPORT,
+        "conversions": REPORT,
+        "value": REPORT,
+        "order_used": REPORT,
+        "exact": REPORT,
+        "has_intervals": REPORT,
+        "probability_source": REPORT,
+        "promoted": REPORT,
+        "error": REPORT,
+        "created_at": SERVER,
+        "finished_at": SERVER,
+    },
+    "partners.api.dispute_serializers.DisputeCommentInputSerializer": {
+        "body": PARTNER_INPUT,
+        "internal": PARTNER_INPUT,
+    },
+    "partners.api.dispute_serializers.DisputeOpenInputSerializer": {
+        "opportunity": PARTNER_INPUT,
+        "entry": PARTNER_INPUT,
+        "partner": PARTNER_INPUT,
+        "claim": PARTNER_INPUT,
+        "proposed_split_percent": PARTNER_INPUT,
+    },
+    "partners.api.dispute_serializers.DisputeResolveInputSerializer": {
+        "accept": INPUT,
+        "reason": INPUT,
+    },
+    "partners.api.dispute_serializers.PartnerDisputeDetailSerializer": {
+        "id": PARTNER_SERVER,
+        "partner": PARTNER_REPORT,
+        "partner_name": PARTNER_REPORT,
+        "opportunity": PARTNER_REPORT,
+        "opportunity_name": PARTNER_REPORT,
+        "entry": PARTNER_REPORT,
+        "role": PARTNER_REPORT,
+        "side": PARTNER_REPORT,
+        "claim": PARTNER_REPORT,
+        "current_split_percent": PARTNER_REPORT,
+        "proposed_split_percent": PARTNER_REPORT,
+        "status": PARTNER_SERVER,
+        "resolution_reason": PARTNER_REPORT,
+        "due_at": PARTNER_SERVER,
+        "resolved_at": PARTNER_SERVER,
+        "created_at": PARTNER_SERVER,
+        "adjustment_entries": PARTNER_REPORT,
+        "adjustment_amount": PARTNER_REPORT,
+        "comments": PARTNER_REPORT,
+    },
+    "partners.api.dispute_serializers.PartnerDisputeSerializer": {
+        "id": PARTNER_SERVER,
+        "partner": PARTNER_REPORT,
+        "partner_name": PARTNER_REPORT,
+        "opportunity": PARTNER_REPORT,
+        "opportunity_name": PARTNER_REPORT,
+        "entry": PARTNER_REPORT,
+        "role": PARTNER_REPORT,
+        "side": PARTNER_REPORT,
+        "claim": PARTNER_REPORT,
+        "current_split_percent": PARTNER_REPORT,
+        "proposed_split_percent": PARTNER_REPORT,
+        "status": PARTNER_SERVER,
+        "resolution_reason": PARTNER_REPORT,
+        "due_at": PARTNER_SERVER,
+        "resolved_at": PARTNER_SERVER,
+        "created_at": PARTNER_SERVER,
+        "adjustment_entries": PARTNER_REPORT,
+        "adjustment_amount": PARTNER_REPORT,
+    },
+    "partners.api.program_serializers.PartnerHealthSerializer": {
+        "partner": PARTNER_REPORT,
+        "partner_name": PARTNER_REPORT,
+        "tier": PARTNER_REPORT,
+        "lifecycle_stage": PARTNER_REPORT,
+        "score": PARTNER_REPORT,
+        "components": PARTNER_REPORT,
+        "computed_at": PARTNER_SERVER,
+    },
+    "partners.api.program_serializers.ProgramTierSerializer": {
+        "id": PARTNER_SERVER,
+        "tier": PARTNER_REPORT,
+        "label": PARTNER_REPORT,
+        "rank": PARTNER_REPORT,
+        "window_days": PARTNER_REPORT,
+        "min_attributed_revenue": PARTNER_REPORT,
+        "min_registrations_won": PARTNER_REPORT,
+        "min_certifications": PARTNER_REPORT,
+    },
+    "partners.api.serializers.PortalRegistrationSerializer": {
+        "id": PARTNER_SERVER,
+        "partner": PARTNER_REPORT,
+        "status": PARTNER_SERVER,
+        "account_name": PARTNER_REPORT,
+        "domain": PARTNER_REPORT,
+        "contact_name": PARTNER_REPORT,
+        "contact_email": PARTNER_REPORT,
+        "description": PARTNER_REPORT,
+        "estimated_value": PARTNER_REPORT,
+        "currency": PARTNER_REPORT,
+        "product_line": PARTNER_REPORT,
+        "expected_close": PARTNER_REPORT,
+        "role": PARTNER_REPORT,
+        "has_conflict": PARTNER_SERVER,
+        "current_step_name": PARTNER_SERVER,
+        "step_due_at": PARTNER_SERVER,
+        "protected_until": PARTNER_SERVER,
+        "decided_at": PARTNER_SERVER,
+        "decision_reason": PARTNER_REPORT,
+        "created_at": PARTNER_SERVER,
+        "conflict_warnings": PARTNER_REPORT,
+    },
+    "partners.api.serializers.RegistrationCreateSerializer": {
+        "account_name": PARTNER_INPUT,
+        "domain": PARTNER_INPUT,
+        "contact_name": PARTNER_INPUT,
+        "contact_email": PARTNER_INPUT,
+        "description": PARTNER_INPUT,
+        "estimated_value": PARTNER_INPUT,
+        "currency": PARTNER_INPUT,
+        "product_line": PARTNER_INPUT,
+        "expected_close": PARTNER_INPUT,
+        "role": PARTNER_INPUT,
+    },
+    "partners.api.serializers.RegistrationSerializer": {
+        "id": SERVER,
+        "partner": REPORT,
+        "status": SERVER,
+        "account_name": REPORT,
+        "domain": REPORT,
+        "contact_name": REPORT,
+        "contact_email": REPORT,
+        "description": REPORT,
+        "estimated_value": REPORT,
+        "currency": REPORT,
+        "product_line": REPORT,
+        "expected_close": REPORT,
+        "role": REPORT,
+        "has_conflict": SERVER,
+        "current_step_name": SERVER,
+        "step_due_at": SERVER,
+        "protected_until": SERVER,
+        "decided_at": SERVER,
+        "decision_reason": REPORT,
+        "created_at": SERVER,
+        "submitted_by_email": REPORT,
+        "submitter_name": REPORT,
+        "link": REPORT,
+        "conflict": REPORT,
+        "steps": REPORT,
+        "current_step": REPORT,
+        "escalated": REPORT,
+        "account": REPORT,
+        "opportunity": REPORT,
+    },
+    "partners.api.serializers.RejectSerializer": {
+        "reason": INPUT,
     },
 }
