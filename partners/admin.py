@@ -27,8 +27,8 @@ from revops.admin.base import (
     CappedPaginator,
     OrganizationScopedAdmin,
     ReadOnlyScopedAdmin,
+    ScopedInline,
     request_organization,
-    scoped_queryset,
 )
 
 
@@ -36,10 +36,10 @@ class _ProgramAdmin(OrganizationScopedAdmin):
     edit_cap = PartnerCap.PROGRAM_EDIT  # type: ignore[assignment]
 
 
-class ApprovalStepInline(admin.TabularInline):
+class ApprovalStepInline(ScopedInline):
+    edit_cap = PartnerCap.PROGRAM_EDIT
     model = ApprovalStep
     extra = 1
-    exclude = ("organization",)
     fields = (
         "order",
         "name",
@@ -53,10 +53,6 @@ class ApprovalStepInline(admin.TabularInline):
         "product_line",
         "only_with_conflict",
     )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs.setdefault("queryset", scoped_queryset(db_field.remote_field.model, request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ApprovalPolicy)

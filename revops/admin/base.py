@@ -241,6 +241,36 @@ class ReadOnlyScopedAdmin(OrganizationScopedAdmin):
         return actions
 
 
+class ScopedInline(admin.TabularInline):
+    """Rows edited on their parent's page, with the parent's access: the capability table
+    (`edit_cap`), not Django's model permissions, which organization admins do not hold (an
+    inline without this is silently left out of the page for them). Choices of foreign keys
+    are the organization's rows; the organization itself is never asked for."""
+
+    extra = 0
+    exclude = ("organization",)
+    edit_cap: str = Cap.ADMIN_SITE
+
+    def _allowed(self, request) -> bool:
+        return is_superuser(request) or has_cap(getattr(request, "membership", None), self.edit_cap)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", scoped_queryset(db_field.remote_field.model, request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class ReadOnlyInline(admin.TabularInline):
     """An inline that lists history rows and never edits them."""
 

@@ -18,46 +18,17 @@ from revops.admin.base import (
     CappedPaginator,
     OrganizationScopedAdmin,
     ReadOnlyScopedAdmin,
-    is_superuser,
-    scoped_queryset,
+    ScopedInline,
 )
 from revops.connectors.errors import ConnectorError
 from revops.exceptions import ApplicationError
 from revops.models.salesforce import FieldMapping, SalesforceConnection, SyncLogEntry, SyncSegment
-from revops.permissions import Cap, has_cap
 from revops.services.salesforce_mapping import mapping_describe_check, mapping_install_defaults
 from revops.services.salesforce_schedule import salesforce_schedule_remove, salesforce_schedule_sync
 from revops.services.salesforce_sync import Mode, connection_client, salesforce_sync_start
 
 
-class _ScopedInline(admin.TabularInline):
-    """Rows edited on their parent's page, with the parent's access (the capability table,
-    not Django's model permissions, which organization admins do not hold)."""
-
-    extra = 0
-    exclude = ("organization",)
-
-    def _allowed(self, request) -> bool:
-        return is_superuser(request) or has_cap(getattr(request, "membership", None), Cap.ADMIN_SITE)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_add_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs.setdefault("queryset", scoped_queryset(db_field.remote_field.model, request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class MappingInline(_ScopedInline):
+class MappingInline(ScopedInline):
     model = FieldMapping
     fk_name = "connection"
     fields = (
@@ -76,7 +47,7 @@ class MappingInline(_ScopedInline):
         return super().get_queryset(request).filter(segment__isnull=True)
 
 
-class SegmentInline(_ScopedInline):
+class SegmentInline(ScopedInline):
     model = SyncSegment
     fields = (
         "sobject",
@@ -91,7 +62,7 @@ class SegmentInline(_ScopedInline):
     show_change_link = True
 
 
-class SegmentMappingInline(_ScopedInline):
+class SegmentMappingInline(ScopedInline):
     model = FieldMapping
     fk_name = "segment"
     fields = (
