@@ -82,6 +82,11 @@ class OrganizationResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         if self.organization is None:
             raise ValueError(NO_ORGANIZATION)
+        if not dataset.headers or not any(str(h or "").strip() for h in dataset.headers):
+            # A file of blank lines has no header row: refused with a message, not a 500 (the
+            # rows are dropped first: django-import-export reads them after reporting the error).
+            dataset.wipe()
+            raise ValueError("line 1: the file has no header row (the first line must name the columns).")
         super().before_import(dataset, **kwargs)
 
     def before_import_row(self, row, **kwargs):

@@ -133,7 +133,7 @@ def test_admin_import_confirmation_failure_is_a_message_not_a_server_error(admin
             {},
             {
                 "kind": [
-                    "Unknown import kind 'invoices' (use one of: leads, objectives, opportunities, payments, revenue_events, sales, touchpoints)."
+                    "Unknown import kind 'invoices' (use one of: leads, marketing_paths, objectives, opportunities, payments, revenue_events, sales, touchpoints)."
                 ]
             },
         ),
