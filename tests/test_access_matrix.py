@@ -291,8 +291,12 @@ def test_outsider_lists_do_not_contain_the_organizations_rows(world, db, path, k
 def test_outsider_lists_their_own_organizations_deal_only(world, db):
     # when
     outsider_sees = _listed_ids(_client(world, "outsider"), "/api/v1/opportunities/")
-    # then
-    assert outsider_sees == {world.outsider_ids["opportunity"]}
+    # then: Globex's deals (the world's, and the one its partner disputes), nothing of Acme's
+    globex = world.actors["outsider"].organization_id
+    assert outsider_sees == set(
+        Opportunity.objects.filter(organization_id=globex).values_list("pk", flat=True)
+    )
+    assert world.outsider_ids["opportunity"] in outsider_sees
 
 
 def test_admin_autocomplete_offers_only_the_admins_own_members(world, db):

@@ -9,7 +9,8 @@ from __future__ import annotations
 NOTHING: frozenset[str] = frozenset()
 ACME_DEALS = frozenset({"Kestrel", "Osprey", "Plover"})
 ACME_ACCOUNTS = ACME_DEALS | {"Heron"}
-ACME_PARTNERS = frozenset({"Northwind", "Wren", "Contoso"})
+# Linnet: the partner of the registration link (not a sentinel word: its link shows its name).
+ACME_PARTNERS = frozenset({"Northwind", "Wren", "Contoso", "Linnet"})
 
 # actor → (deals, accounts) they see, by the word their names start with.
 DEALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {

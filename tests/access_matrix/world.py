@@ -664,7 +664,11 @@ def _dispute_rows(org, other_org, actors, ids) -> dict[str, int]:
     globex = PartnerDispute.objects.create(
         organization=other_org,
         partner=PartnerFactory(organization=other_org, name="Ibis Claims"),
-        opportunity=OpportunityFactory(organization=other_org, name="Ibis disputed deal"),
+        opportunity=OpportunityFactory(
+            organization=other_org,
+            name="Ibis disputed deal",
+            account=AccountFactory(organization=other_org, name="Ibis disputed Ltd"),
+        ),
         role="referral",
         side="internal",
         opened_by=actors["outsider"].user,

@@ -138,11 +138,16 @@ def test_the_split_change_after_the_close_posts_adjustments_in_the_first_open_pe
         assert not FiscalPeriod.objects.filter(
             organization=org, start_date__lt=FIRST_OPEN_MONTH, status=FiscalPeriod.Status.OPEN
         ).exists()
-        corrections = list(
+        every_correction = list(
             AttributionEntry.objects.filter(organization=org)
             .exclude(kind=AttributionEntry.Kind.ORIGINAL)
-            .select_related("revenue_period", "revenue_event")
+            .select_related("revenue_period", "revenue_event", "explanation_ref")
         )
+        # (the partner program's demo accepts a dispute: its adjustments cite it, all in the
+        # first open period)
+        cited = [c for c in every_correction if c.explanation.get("reference")]
+        assert all(c.period_id == first_open.pk and c.explanation["reference"]["kind"] for c in cited)
+        corrections = [c for c in every_correction if not c.explanation.get("reference")]
         assert [c.kind for c in corrections] == [AttributionEntry.Kind.ADJUSTMENT]
         adjustment = corrections[0]
         original = adjustment.reverses

@@ -270,6 +270,7 @@ def test_me_describes_the_caller(finance_admin, org):
             "opportunity.view",
             "partner.view",
             "partners.dispute_view",
+            "partners.program_view",
             "partners.registration_view",
             "period.close",
             "period.view",

@@ -57,6 +57,8 @@ def test_the_demo_runs_its_steps_phase_by_phase():
         ("commission_statements", Phase.CLOSED_BOOKS),
         ("forecasting", Phase.CLOSED_BOOKS),
         ("partner_program", Phase.CLOSED_BOOKS),
+        ("partner_disputes", Phase.CLOSED_BOOKS),
+        ("partner_standing", Phase.CLOSED_BOOKS),
     ]
 
 
