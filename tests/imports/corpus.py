@@ -426,7 +426,9 @@ def corpus() -> list[Case]:
             error=r"^The file has no rows to import\.$",
         ),
         Case("png_as_csv", png, error=NOT_UTF8.replace("{line}", "1")),
-        Case("xlsx_as_csv", sheet, error=NOT_UTF8.replace("{line}", "1")),
+        # A workbook's zip headers hold the time it was written: a 0x0A byte among them moves
+        # the first undecodable byte to line 2 at some times of day.
+        Case("xlsx_as_csv", sheet, error=NOT_UTF8.replace("{line}", "[12]")),
         # Workbooks
         Case(
             "xlsx",
