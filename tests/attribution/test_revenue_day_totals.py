@@ -10,6 +10,7 @@ import pytest
 from attribution.models import RevenueDayTotal, RevenueEvent
 from attribution.selectors.performance import gross_revenue
 from attribution.services.revenue import revenue_events_import
+from revops.imports.errors import ImportRefused
 from revops.models import Role
 from revops.selectors.periods import DateRange
 from tests.attribution.factories import RevenueEventFactory
@@ -101,7 +102,7 @@ def test_the_import_keeps_the_day_totals_and_a_refused_file_leaves_them_as_they_
     # then
     assert _kept(org) == {dt.date(2026, 2, 1): (100015, 2), dt.date(2026, 2, 3): (-2000, 1)}
     # and when a file with one bad row is refused
-    with pytest.raises(Exception):  # noqa: B017 - the import's own refusal; its message is tested elsewhere
+    with pytest.raises(ImportRefused):
         revenue_events_import(
             organization=org,
             lines=[good[0], ",OPP-1,2026-02-05,7.00,inv-4", ",OPP-404,2026-02-05,1.00,inv-5"],
