@@ -1,4 +1,4 @@
-"""Bulk inserts of plain rows: COPY on PostgreSQL, bulk_create on other databases.
+"""Bulk inserts of plain rows: COPY on PostgreSQL, one prepared INSERT on other databases.
 
 For imports and postings of many rows, where building a model instance per row and Django's
 per-value preparation cost more than the database's own work. Rows are tuples of Python
@@ -10,6 +10,15 @@ column has a plain type (numbers, text, dates, timestamps, booleans): no value i
 text for the server to parse back. The iterable must not use the database connection while it
 is consumed (no queries, no progress writes).
 
+Elsewhere (SQLite) the rows go through one prepared `INSERT` run with `executemany`, the values
+prepared per column as `bulk_create` prepares them (`get_db_prep_save`; integers, text,
+floats and booleans pass as they are) but without a model instance per row.
+
+On both, columns a row does not give are filled as the ORM fills them: the model field's
+default (a callable default is called per row) and the insert's timestamp for `auto_now` and
+`auto_now_add`; columns with a database default, or whose default is None, are left to the
+database.
+
 `rows_by_key` reads the rows whose key is one of many thousands of keys, for imports that
 match a file's rows to what is stored.
 """
@@ -17,11 +26,12 @@ match a file's rows to what is stored.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
+from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 
 BULK_BATCH = 2000  # rows per bulk_create statement (Django splits further to parameter limits)
@@ -48,41 +58,165 @@ KEYS_PER_QUERY = 2_000
 
 def bulk_insert(model: Any, fields: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Insert `rows` into `model`'s table; returns how many. Call inside the caller's transaction."""
-    concrete = {f.name for f in model._meta.concrete_fields}
+    conn = connections[connection.alias]  # the wrapper itself: the proxy costs a lookup per use
+    meta = model._meta
+    concrete = {f.name for f in meta.concrete_fields}
     stamps = [name for name in STAMPS if name in concrete and name not in fields]
     now = timezone.now()
-    extra = (now,) * len(stamps)
     names = [*fields, *stamps]
-    if connection.vendor == "postgresql":
-        columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
-        table = connection.ops.quote_name(model._meta.db_table)
-        types = _binary_types(model, names)
+    given = [meta.get_field(n) for n in names]
+    defaults = _Defaults(model, {f.name for f in given}, now, conn)
+    extra = (now,) * len(stamps)
+    if conn.vendor == "postgresql":
+        quote = conn.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in [*given, *defaults.fields])
+        types = _binary_types([*given, *defaults.fields])
         binary = " (FORMAT BINARY)" if types else ""
         count = 0
         with (
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({columns}) FROM STDIN{binary}") as copy,
+            conn.wrap_database_errors,  # the driver's errors as Django's (IntegrityError, ...)
+            conn.cursor() as cursor,
+            cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN{binary}") as copy,
         ):
             if types:
                 copy.set_types(types)
             write = copy.write_row
-            for row in rows:
-                write((*row, *extra))
-                count += 1
+            if defaults.fields:
+                for row in rows:
+                    write((*row, *extra, *defaults.row()))
+                    count += 1
+            else:
+                for row in rows:
+                    write((*row, *extra))
+                    count += 1
         return count
+    return _insert_many(meta, given, defaults, rows, extra, now, conn)
+
+
+class _Defaults:
+    """The columns a row does not give that the ORM would fill: model defaults and `auto_now`.
+
+    Columns whose default is None, and columns with a database default, are left to the
+    database, as a COPY or an INSERT without them always did.
+    """
+
+    def __init__(self, model: Any, given: set[str], now: object, conn: Any) -> None:
+        self.fields: list[Any] = []
+        self.fixed: list[object] = []
+        self.per_row: list[tuple[int, Any]] = []
+        self.conn = conn
+        for field in model._meta.concrete_fields:
+            if field.name in given or (field.primary_key and field.get_internal_type().endswith("AutoField")):
+                continue
+            if getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED:
+                continue
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value: object = now
+            elif field.has_default() and callable(field.default):
+                self.per_row.append((len(self.fields), field))
+                value = None
+            else:
+                value = field.get_default()
+                if value is None:
+                    continue
+            self.fields.append(field)
+            self.fixed.append(self._prepared(field, value))
+
+    def _prepared(self, field: Any, value: object) -> object:
+        if self.conn.vendor == "postgresql" and field.get_internal_type() != "JSONField":
+            return value  # psycopg adapts Python values for COPY
+        return field.get_db_prep_save(value, self.conn)
+
+    def row(self) -> list[object]:
+        """The values of one row (a callable default is called for each row)."""
+        values = list(self.fixed)
+        for at, field in self.per_row:
+            values[at] = self._prepared(field, field.get_default())
+        return values
+
+
+# Internal field types whose Python values (int, str, float, bool, None) the driver takes as
+# they are: preparing them would only cost time.
+PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+        "CharField",
+        "TextField",
+        "SlugField",
+        "EmailField",
+        "FloatField",
+        "BooleanField",
+    }
+)
+
+
+def _insert_many(
+    meta: Any,
+    given: list[Any],
+    defaults: _Defaults,
+    rows: Iterable[Sequence[object]],
+    extra: tuple,
+    now: object,
+    conn: Any,
+) -> int:
+    """`rows` (values of `given`, then `extra`) through one prepared INSERT per batch."""
+    prepare = [_preparer(field, conn, now) for field in given]
+    quote = conn.ops.quote_name
+    columns = [f.column for f in [*given, *defaults.fields]]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+
+    def prepared(row: Sequence[object]) -> tuple:
+        values = [v if p is None else p(v) for v, p in zip((*row, *extra), prepare, strict=True)]
+        return (*values, *defaults.row())
+
     count = 0
     iterator = iter(rows)
-    while batch := list(islice(iterator, BULK_BATCH)):
-        model.objects.bulk_create([model(**dict(zip(names, (*row, *extra), strict=True))) for row in batch])
-        count += len(batch)
+    with conn.cursor() as cursor:
+        while batch := list(islice(iterator, BULK_BATCH)):
+            cursor.executemany(sql, [prepared(row) for row in batch])
+            count += len(batch)
     return count
 
 
-def _binary_types(model: Any, names: Sequence[str]) -> list[str] | None:
+def _preparer(field: Any, conn: Any, now: object) -> Callable[[Any], Any] | None:
+    """How one given column's values are prepared for the driver; None when they pass as they are."""
+    internal = field.get_internal_type()
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        stamp = field.get_db_prep_save(now, conn)
+        return lambda _value: stamp
+    if internal == "DateTimeField":
+        adapt = conn.ops.adapt_datetimefield_value
+
+        def datetime_value(value: Any) -> Any:
+            # aware values (as Django stores them) need only the backend's adaptation
+            if value is None or timezone.is_aware(value):
+                return adapt(value)
+            return field.get_db_prep_save(value, conn)
+
+        return datetime_value
+    if internal in PLAIN_TYPES or (
+        field.is_relation and field.target_field.get_internal_type() in PLAIN_TYPES
+    ):
+        return None
+    return lambda value: field.get_db_prep_save(value, conn)
+
+
+def _binary_types(fields: Sequence[Any]) -> list[str] | None:
     """The binary COPY types of the columns, or None when one is not a plain type."""
     types = []
-    for name in names:
-        db_type = model._meta.get_field(name).db_type(connection) or ""
+    for field in fields:
+        db_type = field.db_type(connection) or ""
         found = BINARY_TYPES.get(re.sub(r"\(.*\)", "", db_type).strip())
         if found is None:
             return None

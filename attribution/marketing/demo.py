@@ -4,9 +4,11 @@ finished run per model so every page has something to show.
 
 Step (found by revops.demo's autodiscovery): `marketing_journeys` (PIPELINE, after the deals).
 Journeys have a realistic mix: paid search and organic lead, events and webinars come late and
-are more frequent on deals that were won, direct visits sit at the end. Sizes follow the seed
-scale; at scale 1.0 about 6,300 touches per organization (see docs/marketing.md for why not
-the 200,000 the issue mentions: the seed would take well over its budget).
+are more frequent on deals that were won, direct visits sit at the end. Beside the accounts'
+journeys, most touches come from prospects the CRM has no account for (web visitors who filled
+in a form): contact-level journeys of top-of-funnel channels that mostly end without a deal, as
+in any real funnel, read by the contact-level configuration. Sizes follow the seed scale; at
+scale 1.0 about 100,000 touches per organization, 200,000 for the two.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from attribution.marketing.models import Campaign, CampaignSpend, Channel, Touchpoint, TouchSource
+from attribution.marketing.models import (
+    Campaign,
+    CampaignSpend,
+    Channel,
+    JourneyLevel,
+    Touchpoint,
+    TouchSource,
+)
 from attribution.marketing.services.configs import model_config_save
 from attribution.marketing.services.runs import run_execute, run_prepare
 from revops.bulk import bulk_insert
@@ -62,6 +71,21 @@ RUN_MODELS = (
     "shapley",
 )
 LOOKBACK_DAYS = 90
+# Prospects without an account at scale 1.0, and the channels that reach them (with weights).
+PROSPECTS = 26_000
+PROSPECT_CHANNELS = (
+    ("Paid search", 24),
+    ("Organic search", 22),
+    ("Paid social", 16),
+    ("Display", 10),
+    ("Content syndication", 8),
+    ("Review sites", 6),
+    ("Email", 10),
+    ("Webinar", 3),
+    ("Direct", 5),
+)
+# Journey-level configurations seeded beside the account-level run of every model.
+CONTACT_MODELS = ("linear", "markov")
 # Bootstrap resamples of the demo runs: enough for visible error bars, cheap to seed.
 DEMO_RESAMPLES = 40
 
@@ -162,6 +186,15 @@ def seed_marketing_journeys(ctx: SeedContext) -> dict[str, int]:
                 days=rng.uniform(1, 80)
             )
             touch(when, _pick(ctx, False, None), account_id, f"contact0@account{account_id}.example", None)
+    names, weights = zip(*PROSPECT_CHANNELS, strict=True)
+    for p in range(ctx.scaled(PROSPECTS)):
+        contact = f"prospect{p}@{ctx.spec.slug}-visitors.example"
+        last = rng.uniform(0, 360)
+        for _ in range(max(1, min(15, int(rng.expovariate(1 / 3.0)) + 1))):
+            when = dt.datetime.combine(ctx.today, dt.time(8), tzinfo=dt.UTC) - dt.timedelta(
+                days=last + rng.uniform(0, 60), minutes=rng.randrange(600)
+            )
+            touch(when, rng.choices(names, weights)[0], None, contact, None)
     bulk_insert(
         Touchpoint,
         (
@@ -178,13 +211,17 @@ def seed_marketing_journeys(ctx: SeedContext) -> dict[str, int]:
         rows,
     )
     runs = 0
-    for model in RUN_MODELS:
+    plans = [(model, JourneyLevel.ACCOUNT) for model in RUN_MODELS]
+    plans += [(model, JourneyLevel.CONTACT) for model in CONTACT_MODELS]
+    for model, level in plans:
         params = {"order": 0, "max_order": 2} if model == "markov" else {}
+        suffix = " (contacts)" if level == JourneyLevel.CONTACT else ""
         config = model_config_save(
             organization=org,
             actor=None,
-            name=f"{model.replace('_', ' ').title()} — last 12 months",
+            name=f"{model.replace('_', ' ').title()} — last 12 months{suffix}",
             model=model,
+            journey_level=level,
             lookback_days=LOOKBACK_DAYS,
             params=params,
             bootstrap_resamples=DEMO_RESAMPLES,

@@ -257,7 +257,8 @@ def test_a_manager_cannot_drill_into_another_team(tree, client_for):
     )
     # then: m1's own top, nothing of m2's team
     assert _rollup_names(body) == ["M1", "R1", "R2"]
-    assert "M2" not in body and "R3" not in body
+    # (as rendered text or a name: random tokens on the page may hold these letters)
+    assert not re.search(r"[> ](M2|R3)[<\s]|m2@|r3@", body)
 
 
 def test_rollup_queries_do_not_grow_with_the_team(org, admin, tree, quarter, django_assert_num_queries):
