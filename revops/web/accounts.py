@@ -66,8 +66,11 @@ def account_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     return record_form_response(
         request,
         # The form has validated a copy of the fields; the service saves only what changed.
-        save=lambda data: record_update(
-            instance=account_get(membership=membership, pk=pk), actor=request.user, data=data
+        save=lambda data, version: record_update(
+            instance=account_get(membership=membership, pk=pk),
+            actor=request.user,
+            data=data,
+            expected_version=version,
         ),
         form=form,
         url_of=account_url,

@@ -48,8 +48,11 @@ def opportunity_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     return record_form_response(
         request,
         form=form,
-        save=lambda data: opportunity_update(
-            opportunity=opportunity_get(membership=membership, pk=pk), actor=request.user, data=data
+        save=lambda data, version: opportunity_update(
+            opportunity=opportunity_get(membership=membership, pk=pk),
+            actor=request.user,
+            data=data,
+            expected_version=version,
         ),
         url_of=opportunity_url,
         title=f"Edit {opportunity.name}",

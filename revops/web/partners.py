@@ -61,8 +61,11 @@ def partner_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     return record_form_response(
         request,
         form=form,
-        save=lambda data: record_update(
-            instance=partner_get(membership=membership, pk=pk), actor=request.user, data=data
+        save=lambda data, version: record_update(
+            instance=partner_get(membership=membership, pk=pk),
+            actor=request.user,
+            data=data,
+            expected_version=version,
         ),
         url_of=partner_url,
         title=f"Edit {partner.name}",
