@@ -62,7 +62,7 @@ def record_update(
     nothing: two people editing the same record never overwrite each other silently.
     """
     if expected_version is not None:
-        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
         check_version(current=locked, expected_version=expected_version)
     before = snapshot(instance, list(data))
     instance, changed = model_update(instance=instance, data=data)

@@ -17,7 +17,7 @@ def record_form_response(
     request: HttpRequest,
     *,
     form: Any,
-    save: Callable[[dict[str, Any]], Any],
+    save: Callable[..., Any],
     url_of: Callable[[Any], str],
     title: str,
     cancel_url: str,
