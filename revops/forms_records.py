@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from revops.models import Account, Membership, Opportunity, Partner, ProductLine
 from revops.models.crm import PartnerType
 from revops.permissions import Cap, has_cap
+from revops.versions import record_version
 
 ACCOUNT_FIELDS = ("name", "domain", "industry", "segment", "region", "owner", "external_id")
 PARTNER_FIELDS = ("name", "domain", "types", "tier", "status", "lifecycle_stage", "external_id")
@@ -53,7 +54,19 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.email
 
 
-class AccountForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
+    """A record form that carries the version it was opened on (hidden), so a save that
+    started from an older version is refused instead of overwriting (revops.versions)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["version"] = record_version(self.instance)
+
+
+class AccountForm(VersionedForm):
     owner = OwnerChoiceField(queryset=None, required=False)
 
     class Meta:
@@ -65,7 +78,7 @@ class AccountForm(forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = internal_users(membership)
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(VersionedForm):
     types = forms.MultipleChoiceField(
         choices=PartnerType.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -78,7 +91,7 @@ class PartnerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(VersionedForm):
     owner = OwnerChoiceField(queryset=None, required=False)
 
     class Meta:

@@ -153,6 +153,12 @@ def account_partner_set(
 
 
 def _remove_link(*, membership: Membership, link, action: str, reason: str) -> None:
+    """Delete the link (read again under its parent's lock), audit and align; a link that a
+    concurrent request removed first is a no-op, so a double submit writes one audit row."""
+    current = type(link).objects.filter(pk=link.pk).first()
+    if current is None:
+        return
+    link = current
     before = snapshot(link, LINK_FIELDS)
     link_pk, account_id = link.pk, _account_id(link)
     link.delete()
@@ -172,7 +178,8 @@ def _remove_link(*, membership: Membership, link, action: str, reason: str) -> N
 
 @transaction.atomic
 def opportunity_partner_remove(*, membership: Membership, link: OpportunityPartner, reason: str) -> None:
-    """Take a partner off a deal (audited, with a reason); the alignment reverses its share."""
+    """Take a partner off a deal (audited, with a reason); the alignment reverses its share.
+    Removing a link already removed is a no-op."""
     _require_editor(membership)
     if not reason.strip():
         raise ValidationError({"reason": SPLIT_REASON_REQUIRED})
@@ -182,7 +189,8 @@ def opportunity_partner_remove(*, membership: Membership, link: OpportunityPartn
 
 @transaction.atomic
 def account_partner_remove(*, membership: Membership, link: AccountPartner, reason: str) -> None:
-    """Take a partner's share off an account (audited, with a reason); the alignment reverses it."""
+    """Take a partner's share off an account (audited, with a reason); the alignment reverses it.
+    Removing a share already removed is a no-op."""
     _require_editor(membership)
     if not reason.strip():
         raise ValidationError({"reason": SPLIT_REASON_REQUIRED})

@@ -18,6 +18,7 @@ from revops.exceptions import ApplicationError
 from revops.htmx import htmx_partial, render_page_or_partial
 from revops.models import Membership, Opportunity, Partner
 from revops.permissions import cap_required, has_cap
+from revops.submit_once import submit_once
 from revops.web.exports import export_dispatch
 
 PAGE = "attribution/deal_detail.html"
@@ -53,6 +54,7 @@ def deal_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @cap_required(AttributionCap.EDIT)
+@submit_once
 def deal_split_change_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Change one split (reason required); the split service queues the ledger alignment."""
     membership = request.membership

@@ -26,6 +26,7 @@ from revops.htmx import render_page_or_partial
 from revops.models import Partner
 from revops.panels import record_panels
 from revops.permissions import cap_required, has_cap
+from revops.submit_once import submit_once
 from revops.tenancy import MemberRequest
 
 
@@ -149,6 +150,7 @@ def dispute_resolve_view(request: MemberRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @cap_required(PartnerCap.DISPUTE_OPEN)
+@submit_once
 def dispute_new_view(request: MemberRequest) -> HttpResponse:
     """Open a dispute for a partner linked to a deal the member sees (`?deal=ID`)."""
     params = request.POST if request.method == "POST" else request.GET

@@ -26,6 +26,7 @@ from partners.views.access import portal_required
 from revops.exceptions import ApplicationError
 from revops.htmx import render_page_or_partial
 from revops.selectors.periods import organization_today
+from revops.submit_once import submit_once
 from revops.tenancy import MemberRequest
 from revops.web.exports import export_dispatch
 
@@ -103,6 +104,7 @@ def registration_list_view(request: MemberRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @portal_required
+@submit_once
 def registration_new_view(request: MemberRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None, request.FILES or None, organization=request.organization)
     if request.method == "POST" and form.is_valid():

@@ -19,6 +19,7 @@ from partners.views.access import portal_required
 from revops.exceptions import ApplicationError
 from revops.htmx import render_page_or_partial
 from revops.models import Opportunity
+from revops.submit_once import submit_once
 from revops.tenancy import MemberRequest
 
 
@@ -72,6 +73,7 @@ def _target(request: MemberRequest) -> tuple[Opportunity, int | None, object]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @portal_required
+@submit_once
 def dispute_new_view(request: MemberRequest) -> HttpResponse:
     deal, entry_id, link = _target(request)
     form = DisputeForm(request.POST or None, request.FILES or None)

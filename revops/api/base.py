@@ -24,6 +24,7 @@ from revops import tenancy
 from revops.exceptions import ApplicationError
 from revops.models import ApiToken
 from revops.permissions import Cap, HasCapability, has_cap
+from revops.versions import StaleRecordError
 
 OWNED_METHODS = ("get_queryset", "get_permissions")
 
@@ -147,7 +148,10 @@ class OrganizationScopedViewSetMixin(_ViewBase):
         return queryset
 
     def handle_exception(self, exc: Exception) -> Response:
-        """Map model validation to 400 with field errors and PROTECT refusals to 409."""
+        """Map model validation to 400 with field errors, PROTECT refusals and stale writes
+        (revops.versions) to 409."""
+        if isinstance(exc, StaleRecordError):
+            return self._stale_response(exc)
         if isinstance(exc, DjangoValidationError):
             exc = exceptions.ValidationError(_field_errors(exc))
         elif isinstance(exc, ApplicationError):
@@ -156,6 +160,20 @@ class OrganizationScopedViewSetMixin(_ViewBase):
             name = self.model._meta.verbose_name if self.model is not None else "record"
             return Response({"detail": _protected_message(exc, str(name))}, status=status.HTTP_409_CONFLICT)
         return super().handle_exception(exc)
+
+    def _stale_response(self, exc: StaleRecordError) -> Response:
+        """409 for a write that started from an older version: the current version (also as
+        ETag), who saved last, and the record as it is now, so the client can merge and retry."""
+        body: dict[str, Any] = {
+            "detail": exc.message,
+            "current_version": exc.current_version,
+            "last_saved_by": exc.last_save.by if exc.last_save else None,
+            "last_saved_at": exc.last_save.at.isoformat() if exc.last_save else None,
+        }
+        get_serializer = getattr(self, "get_serializer", None)
+        if get_serializer is not None:
+            body["current"] = get_serializer(exc.instance).data
+        return Response(body, status=status.HTTP_409_CONFLICT, headers={"ETag": f'"{exc.current_version}"'})
 
 
 class HasApiAccess(BasePermission):

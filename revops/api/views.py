@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -58,16 +59,92 @@ from revops.services.crm import (
     record_update,
 )
 from revops.services.tokens import api_token_create, api_token_revoke
+from revops.versions import record_version
+
+PRECONDITION_REQUIRED = "Send If-Match with the record's ETag (from a GET) to change it."
+ONE_TAG = "If-Match takes one entity tag (or *)."
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = PRECONDITION_REQUIRED
+    default_code = "precondition_required"
+
+
+def etag(instance) -> str:
+    """The record's ETag: its version (revops.versions), quoted."""
+    return f'"{record_version(instance)}"'
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    location=OpenApiParameter.HEADER,
+    description=(
+        "The ETag of the record as the client last read it. A record saved since is not "
+        "overwritten: 409 with the current version and record. `*` matches any version. "
+        "Required (else 428) when the server sets API_REQUIRE_IF_MATCH."
+    ),
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    location=OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The record's version; send it back as If-Match to change the record.",
+)
+STALE_RESPONSES = {
+    409: OpenApiResponse(description="The record was saved by someone else since the If-Match version."),
+    428: OpenApiResponse(description="If-Match is required and was not sent."),
+}
+
+
+def versioned_schema(serializer):
+    """The schema of a record viewset with ETag / If-Match (409, 428 documented)."""
+    write = extend_schema(parameters=[IF_MATCH, ETAG], responses={200: serializer, **STALE_RESPONSES})
+    return extend_schema_view(
+        retrieve=extend_schema(parameters=[ETAG]),
+        create=extend_schema(parameters=[ETAG]),
+        update=write,
+        partial_update=write,
+    )
 
 
 class RecordViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
-    """CRUD over an organization-owned row through the generic record services."""
+    """CRUD over an organization-owned row through the generic record services.
+
+    Optimistic concurrency: a record's answers carry its version as `ETag`; a PUT or PATCH
+    with `If-Match` is refused with 409 when the record was saved since (nothing written).
+    Without If-Match the write goes through, unless API_REQUIRE_IF_MATCH makes it a 428.
+    """
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     model: ClassVar[type[OrganizationOwnedModel]]  # set by each subclass
 
+    def if_match(self) -> str | None:
+        """The version the client's If-Match names ("*" for any), or None without the header."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            if settings.API_REQUIRE_IF_MATCH:
+                raise PreconditionRequired
+            return None
+        tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+        if len(tags) != 1:
+            raise exceptions.ParseError(ONE_TAG)
+        tag = tags[0].removeprefix("W/").strip('"')
+        return tag or None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        instance = getattr(self, "_answered", None)
+        if instance is not None and 200 <= response.status_code < 300:
+            response["ETag"] = etag(instance)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        self._answered = self.get_object()
+        return Response(self.get_serializer(self._answered).data)
+
     def perform_create(self, serializer) -> None:
-        serializer.instance = record_create(
+        serializer.instance = self._answered = record_create(
             model=self.model,
             organization=self.request.organization,
             actor=self.request.user,
@@ -75,14 +152,18 @@ class RecordViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer) -> None:
-        serializer.instance = record_update(
-            instance=serializer.instance, actor=self.request.user, data=dict(serializer.validated_data)
+        serializer.instance = self._answered = record_update(
+            instance=serializer.instance,
+            actor=self.request.user,
+            data=dict(serializer.validated_data),
+            expected_version=self.if_match(),
         )
 
     def perform_destroy(self, instance: OrganizationOwnedModel) -> None:
         record_delete(instance=instance, actor=self.request.user)
 
 
+@versioned_schema(AccountSerializer)
 class AccountViewSet(RecordViewSet):
     model = Account
     serializer_class = AccountSerializer
@@ -91,6 +172,7 @@ class AccountViewSet(RecordViewSet):
     ordering_fields = ["name", "created_at", "segment", "region"]
 
 
+@versioned_schema(PartnerSerializer)
 class PartnerViewSet(RecordViewSet):
     model = Partner
     serializer_class = PartnerSerializer
@@ -99,6 +181,7 @@ class PartnerViewSet(RecordViewSet):
     ordering_fields = ["name", "created_at", "tier", "status"]
 
 
+@versioned_schema(ProductLineSerializer)
 class ProductLineViewSet(RecordViewSet):
     model = ProductLine
     serializer_class = ProductLineSerializer
@@ -107,6 +190,7 @@ class ProductLineViewSet(RecordViewSet):
     ordering_fields = ["name", "code", "created_at"]
 
 
+@versioned_schema(ProductSerializer)
 class ProductViewSet(RecordViewSet):
     model = Product
     serializer_class = ProductSerializer
@@ -115,6 +199,7 @@ class ProductViewSet(RecordViewSet):
     ordering_fields = ["name", "sku", "list_price", "created_at"]
 
 
+@versioned_schema(OpportunitySerializer)
 class OpportunityViewSet(RecordViewSet):
     """Opportunities; a stage change through the API is recorded in the stage history."""
 
@@ -127,13 +212,16 @@ class OpportunityViewSet(RecordViewSet):
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
         data.setdefault("owner", self.request.user)
-        serializer.instance = opportunity_create(
+        serializer.instance = self._answered = opportunity_create(
             organization=self.request.organization, actor=self.request.user, data=data
         )
 
     def perform_update(self, serializer) -> None:
-        serializer.instance = opportunity_update(
-            opportunity=serializer.instance, actor=self.request.user, data=dict(serializer.validated_data)
+        serializer.instance = self._answered = opportunity_update(
+            opportunity=serializer.instance,
+            actor=self.request.user,
+            data=dict(serializer.validated_data),
+            expected_version=self.if_match(),
         )
 
 

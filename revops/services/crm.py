@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from revops.models import Opportunity, OpportunityStageChange, Organization, OrganizationOwnedModel
 from revops.services.audit import audit_record, snapshot
+from revops.versions import check_version
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -51,8 +52,18 @@ def record_create(*, model: type[models.Model], organization: Organization, acto
 
 
 @transaction.atomic
-def record_update(*, instance: OrganizationOwnedModel, actor, data: dict[str, Any]):
-    """Update an organization-owned row; the audit row holds only the changed fields."""
+def record_update(
+    *, instance: OrganizationOwnedModel, actor, data: dict[str, Any], expected_version: str | None = None
+):
+    """Update an organization-owned row; the audit row holds only the changed fields.
+
+    With `expected_version` (the version the edit started from, see revops.versions) the row is
+    locked and a write that started from an older version raises StaleRecordError, writing
+    nothing: two people editing the same record never overwrite each other silently.
+    """
+    if expected_version is not None:
+        locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        check_version(current=locked, expected_version=expected_version)
     before = snapshot(instance, list(data))
     instance, changed = model_update(instance=instance, data=data)
     if changed:
@@ -104,9 +115,13 @@ def opportunity_create(*, organization: Organization, actor, data: dict[str, Any
 
 
 @transaction.atomic
-def opportunity_update(*, opportunity: Opportunity, actor, data: dict[str, Any]) -> Opportunity:
-    """Update an opportunity; a stage move appends to its stage history."""
+def opportunity_update(
+    *, opportunity: Opportunity, actor, data: dict[str, Any], expected_version: str | None = None
+) -> Opportunity:
+    """Update an opportunity; a stage move appends to its stage history. `expected_version`
+    refuses a stale write as in `record_update`."""
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    check_version(current=opportunity, expected_version=expected_version)
     old_stage = opportunity.stage
     opportunity = record_update(instance=opportunity, actor=actor, data=data)
     if opportunity.stage != old_stage:

@@ -56,3 +56,8 @@ SPECTACULAR_SETTINGS = {
         "DisputeSideEnum": "partners.models.disputes.DisputeSide",
     },
 }
+
+# Optimistic concurrency (revops/versions.py): record answers carry an ETag, and a PUT/PATCH
+# with If-Match is refused (409) when the record was saved since. With this on, a PUT/PATCH
+# of a core record without If-Match is refused too (428); off, it overwrites as before.
+API_REQUIRE_IF_MATCH = env.bool("REVOPS_API_REQUIRE_IF_MATCH", default=False)

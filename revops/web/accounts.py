@@ -13,6 +13,7 @@ from revops.panels import record_panels
 from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.accounts import account_activity, account_deals, account_get, deal_totals
 from revops.services.crm import record_create, record_update
+from revops.submit_once import submit_once
 from revops.tenancy import MemberRequest
 from revops.web.record_forms import record_form_response
 
@@ -42,6 +43,7 @@ def account_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
 
 @cap_required(Cap.ACCOUNT_EDIT)
 @require_http_methods(["GET", "POST"])
+@submit_once
 def account_create_view(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     form = AccountForm(request.POST or None, membership=membership)
@@ -59,6 +61,7 @@ def account_create_view(request: MemberRequest) -> HttpResponse:
 
 @cap_required(Cap.ACCOUNT_EDIT)
 @require_http_methods(["GET", "POST"])
+@submit_once
 def account_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     membership = request.membership
     account = account_get(membership=membership, pk=pk)
@@ -66,8 +69,11 @@ def account_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     return record_form_response(
         request,
         # The form has validated a copy of the fields; the service saves only what changed.
-        save=lambda data: record_update(
-            instance=account_get(membership=membership, pk=pk), actor=request.user, data=data
+        save=lambda data, version: record_update(
+            instance=account_get(membership=membership, pk=pk),
+            actor=request.user,
+            data=data,
+            expected_version=version,
         ),
         form=form,
         url_of=account_url,

@@ -11,6 +11,7 @@ from revops.models import Opportunity
 from revops.permissions import Cap, cap_required
 from revops.selectors.opportunities import opportunity_get
 from revops.services.crm import opportunity_create, opportunity_update
+from revops.submit_once import submit_once
 from revops.tenancy import MemberRequest
 from revops.web.record_forms import record_form_response
 
@@ -21,6 +22,7 @@ def opportunity_url(opportunity: Opportunity) -> str:
 
 @cap_required(Cap.OPPORTUNITY_EDIT)
 @require_http_methods(["GET", "POST"])
+@submit_once
 def opportunity_create_view(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     initial = {"owner": request.user.pk, "currency": membership.organization.currency}
@@ -41,6 +43,7 @@ def opportunity_create_view(request: MemberRequest) -> HttpResponse:
 
 @cap_required(Cap.OPPORTUNITY_EDIT)
 @require_http_methods(["GET", "POST"])
+@submit_once
 def opportunity_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     membership = request.membership
     opportunity = opportunity_get(membership=membership, pk=pk)
@@ -48,8 +51,11 @@ def opportunity_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     return record_form_response(
         request,
         form=form,
-        save=lambda data: opportunity_update(
-            opportunity=opportunity_get(membership=membership, pk=pk), actor=request.user, data=data
+        save=lambda data, version: opportunity_update(
+            opportunity=opportunity_get(membership=membership, pk=pk),
+            actor=request.user,
+            data=data,
+            expected_version=version,
         ),
         url_of=opportunity_url,
         title=f"Edit {opportunity.name}",

@@ -13,6 +13,7 @@ from revops.panels import record_panels
 from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.partners import partner_contacts, partner_edits, partner_get
 from revops.services.crm import record_create, record_update
+from revops.submit_once import submit_once
 from revops.tenancy import MemberRequest
 from revops.web.record_forms import record_form_response
 
@@ -37,6 +38,7 @@ def partner_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
 
 @cap_required(Cap.PARTNER_EDIT)
 @require_http_methods(["GET", "POST"])
+@submit_once
 def partner_create_view(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     form = PartnerForm(request.POST or None, membership=membership)
@@ -54,6 +56,7 @@ def partner_create_view(request: MemberRequest) -> HttpResponse:
 
 @cap_required(Cap.PARTNER_EDIT)
 @require_http_methods(["GET", "POST"])
+@submit_once
 def partner_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     membership = request.membership
     partner = partner_get(membership=membership, pk=pk)
@@ -61,8 +64,11 @@ def partner_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     return record_form_response(
         request,
         form=form,
-        save=lambda data: record_update(
-            instance=partner_get(membership=membership, pk=pk), actor=request.user, data=data
+        save=lambda data, version: record_update(
+            instance=partner_get(membership=membership, pk=pk),
+            actor=request.user,
+            data=data,
+            expected_version=version,
         ),
         url_of=partner_url,
         title=f"Edit {partner.name}",

@@ -10,6 +10,7 @@ from attribution.services.links import (
     ACCOUNT_SPLITS_OVER_100,
     SPLIT_REASON_REQUIRED,
     account_partner_set,
+    opportunity_partner_remove,
     opportunity_partner_set,
 )
 from attribution.services.rules import rule_create
@@ -204,3 +205,16 @@ def test_a_malformed_rule_is_refused_and_nothing_is_saved(admin):
     assert list(raised.value.message_dict) == ["definition"]
     assert not AttributionRule.objects.exists()
     assert not AttributionRuleVersion.objects.exists()
+
+
+def test_removing_a_link_twice_removes_it_once(manager, link):
+    # given: two requests that read the link before either removed it (a double click)
+    first, second = (OpportunityPartner.objects.get(pk=link.pk) for _ in range(2))
+    opportunity_partner_remove(membership=manager, link=first, reason="Not involved")
+    audits = AuditEvent.objects.count()
+    # when the second one arrives
+    opportunity_partner_remove(membership=manager, link=second, reason="Not involved")
+    # then nothing more happened: no second audit row
+    assert not OpportunityPartner.objects.filter(pk=link.pk).exists()
+    assert AuditEvent.objects.count() == audits
+    assert AuditEvent.objects.filter(action="opportunity_partner.remove").count() == 1
