@@ -357,7 +357,7 @@ def close_deals(org: Organization, line: ProductLine) -> None:
 
 def bench_analytics(org: Organization, manager: Membership, line: ProductLine) -> None:
     close_deals(org, line)
-    client = Client()
+    client = Client(SERVER_NAME="localhost")
     client.force_login(manager.user)
     url = "/partners/analytics/?period=all"
     client.get(url)  # warm: templates, plotly layout
