@@ -353,12 +353,11 @@ def leaderboard(
     for f in funnel.partners:
         if f.won:
             rows.setdefault(f.partner_id, LeaderRow(f.partner_id, f.name, f.tier)).registrations_won = f.won
-    ids = list(rows)
-    if ids:
-        for partner_id, score in (
-            health_list(membership=membership).filter(partner_id__in=ids).values_list("partner_id", "score")
-        ):
-            rows[partner_id].health = score
+    if rows:
+        # Every visible partner's latest score (one row each): cheaper than naming thousands of ids.
+        for partner_id, score in health_list(membership=membership).values_list("partner_id", "score"):
+            if partner_id in rows:
+                rows[partner_id].health = score
     ordered = sorted(
         rows.values(), key=lambda r: (-r.revenue, -r.registrations_won, -r.deals_won, r.name, r.partner_id)
     )
