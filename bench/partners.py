@@ -27,7 +27,14 @@ waiting, the rest approved, rejected or expired), then measures:
   baseline in the same run is one aggregate query over the ledger (attributed revenue per
   partner in the 365-day window, the largest of the recompute's queries alone).
 
-`--only tiers` skips the conflict check and the queue page.
+- the partner analytics page (`GET /partners/analytics/?period=all` as an org-wide manager:
+  revenue and pipeline by partner, the matched comparison, the funnel, the leaderboard; view,
+  selectors, engine and template): median of 5 requests and its query count, after a quarter of
+  the deals are closed won and a quarter closed lost (segment, product line and close dates
+  set). The baseline in the same run is one aggregate query: ledger credit per partner.
+
+`--only tiers` skips the conflict check and the queue page; `--only analytics` measures the
+analytics page alone (building the ledger first when missing).
 """
 
 from __future__ import annotations
@@ -325,6 +332,61 @@ def bench_tiers(org: Organization, manager: Membership) -> None:
         )
 
 
+def close_deals(org: Organization, line: ProductLine) -> None:
+    """A quarter of the deals closed won, a quarter lost; segments and sizes varied (once)."""
+    from django.db.models import F
+
+    deals = Opportunity.objects.filter(organization=org)
+    if deals.filter(stage__in=("closed_won", "closed_lost")).exists():
+        return
+    today = timezone.localdate()
+    numbered = deals.annotate(m=F("id") % 4)
+    numbered.filter(m=0).update(
+        stage="closed_won", close_date=today - dt.timedelta(days=20), product_line=line
+    )
+    numbered.filter(m=1).update(
+        stage="closed_lost", close_date=today - dt.timedelta(days=40), product_line=line
+    )
+    numbered.filter(m=2).update(amount=Decimal("60000"), product_line=line)
+    accounts = Account.objects.filter(organization=org).annotate(m=F("id") % 3)
+    for m, segment in enumerate(("smb", "mid_market", "enterprise")):
+        accounts.filter(m=m).update(segment=segment)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def bench_analytics(org: Organization, manager: Membership, line: ProductLine) -> None:
+    close_deals(org, line)
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(manager.user)
+    url = "/partners/analytics/?period=all"
+    client.get(url)  # warm: templates, plotly layout
+    samples = []
+    for _ in range(5):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    base = []
+    for _ in range(5):
+        started = time.perf_counter()
+        list(
+            AttributionEntry.objects.filter(organization=org)
+            .values("partner_id")
+            .annotate(t=Sum("amount"))
+            .order_by()
+        )
+        base.append(time.perf_counter() - started)
+    closed = Opportunity.objects.filter(organization=org, stage__in=("closed_won", "closed_lost")).count()
+    print(
+        f"analytics page: median {statistics.median(samples) * 1000:.0f} ms (max {max(samples) * 1000:.0f} ms), "
+        f"{len(queries.captured_queries)} queries; {closed:,} closed deals; baseline (ledger credit per "
+        f"partner, one query) median {statistics.median(base) * 1000:.0f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--partners", type=int, default=5000)
@@ -332,7 +394,12 @@ def main() -> None:
     parser.add_argument("--registrations", type=int, default=50_000)
     parser.add_argument("--pending", type=int, default=10_000)
     parser.add_argument("--revenue", type=int, default=200_000, help="revenue events for the tier figure")
-    parser.add_argument("--only", choices=["tiers"], default=None, help="measure only the tier recomputation")
+    parser.add_argument(
+        "--only",
+        choices=["tiers", "analytics"],
+        default=None,
+        help="measure only the tier recomputation or analytics",
+    )
     parser.add_argument("--reuse", action="store_true", help="measure the newest bench organization again")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -349,7 +416,10 @@ def main() -> None:
         bench_conflicts(org, line, companies)
         bench_queue(manager)
     build_ledger(org, manager, args.revenue)
-    bench_tiers(org, manager)
+    if args.only != "analytics":
+        bench_tiers(org, manager)
+    if args.only in (None, "analytics"):
+        bench_analytics(org, manager, line)
     reset_queries()
 
 

@@ -108,3 +108,8 @@ class PartnersConfig(AppConfig):
         nav_register(
             NavItem("Partner program", "partners:program", PartnerCap.PROGRAM_VIEW, group=NavGroup.PARTNERS)
         )
+        nav_register(
+            NavItem(
+                "Partner analytics", "partners:analytics", PartnerCap.ANALYTICS_VIEW, group=NavGroup.PARTNERS
+            )
+        )

@@ -5,8 +5,11 @@ from __future__ import annotations
 from django import forms
 
 from partners.models import DisputeStatus, RegistrationStatus
-from revops.models import Partner, ProductLine
-from revops.models.crm import PartnerType
+from partners.selectors.analytics import AnalyticsFilter
+from revops.forms import PeriodFilterForm
+from revops.models import Organization, Partner, ProductLine
+from revops.models.crm import PartnerType, Region
+from revops.selectors.periods import organization_today, period_range
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -145,3 +148,24 @@ class DisputeFilterForm(forms.Form):
         choices=[("due", "Due (soonest first)"), ("-due", "Due (latest first)"), ("-opened", "Newest")],
         required=False,
     )
+
+
+class AnalyticsFilterForm(PeriodFilterForm):
+    """The partner analytics filters: period, partner type (the role played), tier, region."""
+
+    role = forms.ChoiceField(
+        choices=[("", "Any type"), *PartnerType.choices], required=False, label="Partner type"
+    )
+    tier = forms.ChoiceField(choices=[("", "Any tier"), *Partner.Tier.choices], required=False)
+    region = forms.ChoiceField(choices=[("", "Any region"), *Region.choices], required=False)
+
+    def selected(self, organization: Organization) -> AnalyticsFilter:
+        """The filters from the valid fields; an invalid one is left out (all of it shown)."""
+        period = self.selected_period()
+        data = self.cleaned_data
+        return AnalyticsFilter(
+            dates=period_range(organization, period, organization_today(organization)),
+            role=data.get("role") or "",
+            tier=data.get("tier") or "",
+            region=data.get("region") or "",
+        )

@@ -23,6 +23,9 @@ Registered with the core table (`revops.permissions`) from `PartnersConfig.ready
 - `PROGRAM_VIEW`: read the program's standing — tiers, health, lifecycle, alerts (admins,
   managers, finance: the organization's partners; a partner user: their own partner, through
   the API — record kind `PROGRAM_PARTNER`).
+- `ANALYTICS_VIEW`: the partner analytics page and its exports (admins, managers, finance);
+  its figures follow the member's deal and ledger scope (a manager: their team's deals).
+  Reps have no analytics: a comparison of their own handful of deals says nothing.
 - `PROGRAM_MANAGE`: recompute tiers and health, decide pending downgrades, move partners along
   the lifecycle, tick onboarding steps, acknowledge alerts (admins and managers).
 """
@@ -47,6 +50,7 @@ class PartnerCap(StrEnum):
     DISPUTE_OPEN = "partners.dispute_open"
     PROGRAM_VIEW = "partners.program_view"
     PROGRAM_MANAGE = "partners.program_manage"
+    ANALYTICS_VIEW = "partners.analytics_view"
 
 
 class PartnerKind(StrEnum):
@@ -65,6 +69,7 @@ CAPABILITIES: dict[Role, frozenset[PartnerCap]] = {
             PartnerCap.LINK_MANAGE,
             PartnerCap.PROGRAM_VIEW,
             PartnerCap.PROGRAM_MANAGE,
+            PartnerCap.ANALYTICS_VIEW,
             *_DISPUTES,
         }
     ),
@@ -75,10 +80,18 @@ CAPABILITIES: dict[Role, frozenset[PartnerCap]] = {
             PartnerCap.LINK_MANAGE,
             PartnerCap.PROGRAM_VIEW,
             PartnerCap.PROGRAM_MANAGE,
+            PartnerCap.ANALYTICS_VIEW,
             *_DISPUTES,
         }
     ),
-    Role.FINANCE: frozenset({PartnerCap.REGISTRATION_VIEW, PartnerCap.DISPUTE_VIEW, PartnerCap.PROGRAM_VIEW}),
+    Role.FINANCE: frozenset(
+        {
+            PartnerCap.REGISTRATION_VIEW,
+            PartnerCap.DISPUTE_VIEW,
+            PartnerCap.PROGRAM_VIEW,
+            PartnerCap.ANALYTICS_VIEW,
+        }
+    ),
     Role.REP: frozenset(_DISPUTES),
     Role.PARTNER: frozenset(
         {PartnerCap.REGISTRATION_VIEW, PartnerCap.REGISTRATION_SUBMIT, PartnerCap.PROGRAM_VIEW, *_DISPUTES}

@@ -1,8 +1,8 @@
-"""Internal pages of the partner program: the approval queue and partner disputes."""
+"""Internal pages of the partner program: the approval queue, disputes, the program, analytics."""
 
 from django.urls import path
 
-from partners.views import disputes, links, program, queue
+from partners.views import analytics, disputes, links, program, queue
 
 app_name = "partners"
 urlpatterns = [
@@ -19,6 +19,12 @@ urlpatterns = [
     path("disputes/<int:pk>/comment/", disputes.dispute_comment_view, name="dispute-comment"),
     path("disputes/<int:pk>/note/", disputes.dispute_note_view, name="dispute-note"),
     path("disputes/<int:pk>/resolve/", disputes.dispute_resolve_view, name="dispute-resolve"),
+    path("analytics/", analytics.analytics_view, name="analytics"),
+    path("analytics/revenue/", analytics.revenue_table_view, name="analytics-revenue"),
+    path("analytics/pipeline/", analytics.pipeline_table_view, name="analytics-pipeline"),
+    path("analytics/comparison/", analytics.comparison_table_view, name="analytics-comparison"),
+    path("analytics/funnel/", analytics.funnel_table_view, name="analytics-funnel"),
+    path("analytics/leaderboard/", analytics.leaderboard_table_view, name="analytics-leaderboard"),
     path("program/", program.program_view, name="program"),
     path("program/recompute/", program.recompute_view, name="program-recompute"),
     path("program/partners/<int:pk>/", program.partner_view, name="program-partner"),

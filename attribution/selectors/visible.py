@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from attribution.models import AccountPartner, AttributionEntry, OpportunityPartner, RevenueEvent
+from attribution.models import AccountPartner, AttributionEntry, LinkStatus, OpportunityPartner, RevenueEvent
 from attribution.permissions import AttributionCap, AttributionKind
 from revops.models import Account, Membership, Opportunity, Partner
 from revops.permissions import has_cap, scoped
@@ -31,6 +31,18 @@ def opportunity_partner_list(*, membership: Membership | None, opportunity: Oppo
         return OpportunityPartner.objects.none()
     visible = Opportunity.objects.visible_to(membership).filter(pk=opportunity.pk)
     return OpportunityPartner.objects.filter(opportunity__in=visible).select_related("partner")
+
+
+def partner_link_list(*, membership: Membership | None) -> QuerySet[OpportunityPartner]:
+    """The active partner links on every deal the member sees (deny by default), for reports
+    that group deals by partner and role."""
+    if not has_cap(membership, AttributionCap.VIEW):
+        return OpportunityPartner.objects.none()
+    assert membership is not None  # has_cap is False without a membership
+    visible = Opportunity.objects.visible_to(membership)
+    return OpportunityPartner.objects.filter(
+        organization_id=membership.organization_id, status=LinkStatus.ACTIVE, opportunity__in=visible
+    )
 
 
 def account_partner_list(*, membership: Membership | None, account_id: int) -> QuerySet:

@@ -123,10 +123,11 @@ def dispute_rows(
     partner_id: int | None = None,
     overdue_only: bool = False,
     sort: str = "due",
-    limit: int = 200,
+    limit: int | None = 200,
     now: dt.datetime | None = None,
 ) -> list[DisputeRow]:
-    """The review queue: disputes by status (default: still pending), soonest due first."""
+    """The review queue: disputes by status (default: still pending), soonest due first (every
+    one with `limit=None`, for the export)."""
     now = now or timezone.now()
     qs = dispute_list(membership=membership)
     if status == "pending":

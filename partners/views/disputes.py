@@ -28,6 +28,7 @@ from revops.panels import record_panels
 from revops.permissions import cap_required, has_cap
 from revops.submit_once import submit_once
 from revops.tenancy import MemberRequest
+from revops.web.exports import export_dispatch
 
 
 def _get(request: MemberRequest, pk: int) -> PartnerDispute:
@@ -40,6 +41,9 @@ def _get(request: MemberRequest, pk: int) -> PartnerDispute:
 @require_safe
 @cap_required(PartnerCap.DISPUTE_VIEW)
 def dispute_queue_view(request: MemberRequest) -> HttpResponse:
+    exported = export_dispatch(request, "partners-disputes")
+    if exported is not None:
+        return exported
     form = DisputeFilterForm(request.GET or {"status": "pending"})
     filters = form.cleaned_data if form.is_valid() else {"status": "pending", "overdue": "", "sort": "due"}
     rows = dispute_rows(
@@ -59,6 +63,9 @@ def dispute_queue_view(request: MemberRequest) -> HttpResponse:
 @require_safe
 @cap_required(PartnerCap.DISPUTE_VIEW)
 def dispute_report_view(request: MemberRequest) -> HttpResponse:
+    exported = export_dispatch(request, "partners-dispute-ageing")
+    if exported is not None:
+        return exported
     return render(
         request, "partners/dispute_report.html", {"report": ageing_report(membership=request.membership)}
     )

@@ -2,7 +2,8 @@
 
 Each button is the page's own URL with its filters and `export=<fmt>`; shown only to members
 who may export it (Cap.EXPORT and the export's capability). A record page's buttons name the
-page with its URL arguments, so they also work from a page a form posted to.
+page with its URL arguments, so they also work from a page a form posted to. A page with
+several tables, each exported from its own URL, names that URL: `{% export_buttons key page=True %}`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def export_buttons(context, key: str) -> str:
+def export_buttons(context, key: str, page: bool = False) -> str:
     request = context["request"]
     spec = export_spec(key)
     membership = getattr(request, "membership", None)
@@ -26,7 +27,7 @@ def export_buttons(context, key: str) -> str:
         return ""
     query = request.GET.copy()
     query.pop("page", None)
-    path = ""
+    path = reverse(spec.page) if page and not spec.url_kwargs else ""
     if spec.url_kwargs:
         current = request.resolver_match.kwargs
         path = reverse(spec.page, kwargs={name: current[name] for name in spec.url_kwargs})

@@ -42,6 +42,16 @@ PROGRAM_API = (401, 200, 200, 200, 403, 200, 200, 403, 200, 200)
 PROGRAM_API_ORG = (401, 200, 200, 200, 403, 200, 404, 403, 200, 200)
 PROGRAM_API_OWN = (401, 200, 200, 200, 403, 200, 404, 403, 200, 404)  # the partner's health
 PROGRAM_API_OTHERS = (401, 200, 200, 200, 403, 404, 404, 403, 200, 200)  # the other partner's
+# Partner analytics: admins, managers (their team's deals) and finance; reps are refused, partner
+# users find nothing; the outsider sees Globex's own figures. Each table's URL answers its export.
+ANALYTICS = (LOGIN, 200, 200, 200, 403, 404, 200, 403, 200, 404)
+ANALYTICS_TABLES = (
+    "partners:analytics-revenue",
+    "partners:analytics-pipeline",
+    "partners:analytics-comparison",
+    "partners:analytics-funnel",
+    "partners:analytics-leaderboard",
+)
 
 PAGES: dict[str, Entry] = {
     "portal:home": Entry(PORTAL),
@@ -101,6 +111,8 @@ PAGES: dict[str, Entry] = {
         (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="dispute", method="POST", data=REJECT
     ),
     "partners:program": Entry(PROGRAM),
+    "partners:analytics": Entry(ANALYTICS),
+    **{name: Entry(ANALYTICS) for name in ANALYTICS_TABLES},
     "partners:program-recompute": Entry(PROGRAM_ACT, method="POST"),
     "partners:program-partner": Entry(PROGRAM_RECORD, obj="partner"),
     "partners:program-lifecycle": Entry(
@@ -204,7 +216,24 @@ MORE: dict[str, tuple[Entry, ...]] = {
     "partners:disputes": (
         Entry(DISPUTE_QUEUE, hx=True),
         Entry(DISPUTE_QUEUE, query="status=&overdue=yes&sort=-due"),
+        Entry(DISPUTE_QUEUE, query="status=&export=csv"),
+        Entry(DISPUTE_QUEUE, query="status=&export=xlsx"),
     ),
+    "partners:dispute-report": (
+        Entry(DISPUTE_QUEUE, query="export=csv"),
+        Entry(DISPUTE_QUEUE, query="export=xlsx"),
+    ),
+    "partners:analytics": (
+        Entry(ANALYTICS, hx=True, query="period=all"),
+        Entry(ANALYTICS, query="period=all&role=referral&tier=gold&region=na"),
+    ),
+    **{
+        name: (
+            Entry(ANALYTICS, query="period=all&export=csv"),
+            Entry(ANALYTICS, query="period=all&export=xlsx"),
+        )
+        for name in ANALYTICS_TABLES
+    },
     "partners:dispute-new": (
         Entry(
             (LOGIN, 302, 302, 403, 302, 404, 404, 404, 404, 404),

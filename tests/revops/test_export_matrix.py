@@ -52,6 +52,14 @@ EXPECTED = {
     "commissions-uploads": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
     # The portal's statement: partner users only (internal roles get 404 under /portal/).
     "partners-statement": (LOGIN, 404, 404, 404, 404, OK, 404, 404, 404, OK),
+    # The internal dispute queue and its ageing report: every internal role, in its deal scope.
+    "partners-disputes": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    "partners-dispute-ageing": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
+    # Partner analytics: admins, managers and finance; not reps, not partner users.
+    **{
+        f"partners-analytics-{table}": (LOGIN, OK, OK, OK, 403, 404, OK, 403, OK, 404)
+        for table in ("revenue", "pipeline", "comparison", "funnel", "leaderboard")
+    },
 }
 # Record pages: the world's row whose id fills the page URL.
 OBJECTS = {"attribution-deal": "opportunity", "commissions-statement": "commissionstatement"}
@@ -92,6 +100,14 @@ SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
     # Each partner's statement holds its own deals' lines: Northwind's Kestrel, Wren's Osprey.
     ("partners-statement", "partner"): ("Kestrel deal", "Plover deal"),
     ("partners-statement", "other_partner"): ("Osprey deal",),
+    ("partners-disputes", "rep"): ("Kestrel",),
+    ("partners-disputes", "other_rep"): ("Osprey",),
+    ("partners-disputes", "outsider"): ("Ibis",),
+    ("partners-analytics-revenue", "admin"): ("Northwind", "Wren"),
+    ("partners-analytics-revenue", "other_manager"): ("Wren",),
+    ("partners-analytics-revenue", "outsider"): ("Ibis",),
+    ("partners-analytics-leaderboard", "finance"): ("Northwind", "Wren"),
+    ("partners-analytics-leaderboard", "manager"): ("Northwind",),
 }
 CASES = [(spec.key, fmt, actor) for spec in export_specs() for fmt in spec.formats for actor in ACTORS]
 

@@ -51,6 +51,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
                 "Registration links",
                 "Partner disputes",
                 "Partner program",
+                "Partner analytics",
             ],
         ),
         ("Marketing", MARKETING_PAGES),
@@ -94,3 +95,10 @@ def test_a_group_of_one_page_renders_as_a_plain_link(client):
     assert f'<a href="{reverse("revops:job-list")}">Jobs</a>' in html
     assert "<summary>Admin</summary>" not in html
     assert "<summary>Partners</summary>" in html
+
+
+def test_partner_analytics_is_in_the_menu_of_finance_and_managers_not_reps(client):
+    # Analytics is for admins, managers and finance (PartnerCap.ANALYTICS_VIEW).
+    for role, shown in (("finance", True), ("manager", True), ("rep", False)):
+        menu = dict(_menu(client, MembershipFactory(role=role)))
+        assert ("Partner analytics" in menu["Partners"]) is shown, role
