@@ -93,7 +93,8 @@ _INTERNAL_READ = {
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Cap) - {Cap.PORTAL},
     Role.MANAGER: frozenset(
-        _INTERNAL_READ | {Cap.OPPORTUNITY_EDIT, Cap.OPPORTUNITY_IMPORT, Cap.RECORD_IMPORT, Cap.ACCOUNT_EDIT, Cap.JOB_VIEW}
+        _INTERNAL_READ
+        | {Cap.OPPORTUNITY_EDIT, Cap.OPPORTUNITY_IMPORT, Cap.RECORD_IMPORT, Cap.ACCOUNT_EDIT, Cap.JOB_VIEW}
     ),
     Role.FINANCE: frozenset(_INTERNAL_READ | {Cap.PERIOD_CLOSE, Cap.JOB_VIEW, Cap.AUDIT_VIEW}),
     Role.REP: frozenset(_INTERNAL_READ | {Cap.OPPORTUNITY_EDIT}),

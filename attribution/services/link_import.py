@@ -119,9 +119,9 @@ class _LinkImport(ImportKind):
         partners: dict[str, int] = {}
         for chunk in _chunks(sorted({getattr(r, self.parent_field) for r in rows}), LOOKUP_CHUNK):
             parents.update(
-                self.parent_model.objects.filter(organization=organization, external_id__in=chunk).values_list(
-                    "external_id", "id"
-                )
+                self.parent_model.objects.filter(
+                    organization=organization, external_id__in=chunk
+                ).values_list("external_id", "id")
             )
         for chunk in _chunks(sorted({r.partner_external_id for r in rows}), LOOKUP_CHUNK):
             partners.update(
@@ -151,13 +151,19 @@ class _LinkImport(ImportKind):
             return {}, errors
         key = (parent_id, partner_id, row.role)
         if key in context.seen:
-            return {}, [("role", f"the same {self.parent_label}, partner and role appear earlier in the file")]
+            return {}, [
+                ("role", f"the same {self.parent_label}, partner and role appear earlier in the file")
+            ]
         context.seen.add(key)
         status = row.status or (context.stored.get(key, (None, LinkStatus.ACTIVE))[1])
         context.links[key] = (row.split_percent, status)
         if context.enforce_cap:
             total = sum(
-                (s or Decimal("0") for (p, _, _), (s, st) in context.links.items() if p == parent_id and st == LinkStatus.ACTIVE),
+                (
+                    s or Decimal("0")
+                    for (p, _, _), (s, st) in context.links.items()
+                    if p == parent_id and st == LinkStatus.ACTIVE
+                ),
                 Decimal("0"),
             )
             if total > HUNDRED:

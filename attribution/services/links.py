@@ -104,7 +104,9 @@ def partner_links_write(
             lock_opportunity(opportunity_id=write.opportunity_id)
             link = OpportunityPartner.objects.filter(
                 opportunity_id=write.opportunity_id, partner_id=write.partner_id, role=write.role
-            ).first() or OpportunityPartner(organization=organization, opportunity=deals[write.opportunity_id])
+            ).first() or OpportunityPartner(
+                organization=organization, opportunity=deals[write.opportunity_id]
+            )
             action, account_id = "opportunity_partner.set", deals[write.opportunity_id].account_id
         else:
             assert write.account_id is not None

@@ -50,7 +50,9 @@ def _type_and_format(info: Any, spec: ProfileSpec) -> tuple[str, str]:
     converters = {getattr(m, "func", None) for m in info.metadata}
     max_length = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), None)
     number = f"decimal point {spec.number.decimal!r}" + (
-        f", thousands {spec.number.thousands!r} allowed" if spec.number.thousands else ", no thousands separator"
+        f", thousands {spec.number.thousands!r} allowed"
+        if spec.number.thousands
+        else ", no thousands separator"
     )
     if framework._to_money in converters:
         return "money", f"at most 2 decimals; {number}"
@@ -120,7 +122,9 @@ def template_xlsx(kind: ImportKind) -> bytes:
     data.append([export_text(v) for v in _example_cells(kind)])
     for cell, column in zip(data[1], columns, strict=True):
         cell.font = Font(bold=True)
-        text = f"{'Required' if column.required else 'Optional'} {column.type}. {column.format}. {column.notes}"
+        text = (
+            f"{'Required' if column.required else 'Optional'} {column.type}. {column.format}. {column.notes}"
+        )
         cell.comment = Comment(text.replace(". .", ".").strip(" ."), "revops")
         data.column_dimensions[cell.column_letter].width = max(14, len(column.column) + 2)
     data.freeze_panes = "A2"

@@ -132,6 +132,18 @@ class _UpsertKind(ImportKind):
     def prepare_new(self, obj: models.Model) -> None:
         """Fill what `save()` would (bulk_create skips it)."""
 
+    def _by_field(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The compared values keyed by field name (`owner`, not `owner_id`), as `record_update` takes."""
+        data: dict[str, Any] = {}
+        for name in self.compared:
+            if name.endswith("_id"):
+                related = self.model._meta.get_field(name).related_model
+                assert related is not None and not isinstance(related, str)
+                data[name.removesuffix("_id")] = related(pk=values[name]) if values[name] else None
+            else:
+                data[name] = values[name]
+        return data
+
     def write(
         self,
         *,
@@ -152,9 +164,7 @@ class _UpsertKind(ImportKind):
                 elif item.action == Action.UPDATE:
                     current = context.existing[item.values[self.key_field]]
                     # The one update path: audited, and apps' hooks (ledger alignment) run.
-                    record_update(
-                        instance=current, actor=actor, data={f: item.values[f] for f in self.compared}
-                    )
+                    record_update(instance=current, actor=actor, data=self._by_field(item.values))
             self.model._default_manager.bulk_create(new)
             progress(min(done * BATCH_SIZE, len(rows)), len(rows))
 
@@ -215,7 +225,9 @@ class AccountImport(_UpsertKind):
         if row.owner_email:
             owner_id = context.refs["members"].get(row.owner_email.lower())
             if owner_id is None:
-                errors.append(("owner_email", f"{row.owner_email.lower()!r} is not a member of this organization"))
+                errors.append(
+                    ("owner_email", f"{row.owner_email.lower()!r} is not a member of this organization")
+                )
         values = {
             "external_id": row.external_id,
             "name": row.name,
@@ -378,7 +390,9 @@ class ProductImport(_UpsertKind):
 
     def resolve(self, row: ProductRow, context: _Upsert) -> tuple[dict[str, Any], list[tuple[str, str]]]:  # type: ignore[override]
         line_id = context.refs["lines"].get(row.product_line_code)
-        errors = [] if line_id else [("product_line_code", f"no product line with code {row.product_line_code!r}")]
+        errors = (
+            [] if line_id else [("product_line_code", f"no product line with code {row.product_line_code!r}")]
+        )
         values = {
             "sku": row.sku,
             "name": row.name,

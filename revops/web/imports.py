@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from revops.exceptions import ApplicationError
-from revops.htmx import render_page_or_partial
 from revops.exports import attachment_response
+from revops.htmx import render_page_or_partial
 from revops.imports.kinds import ImportKind, import_kind_get, import_kind_list
 from revops.imports.templates import (
     CSV_TYPE,
@@ -164,4 +164,6 @@ def import_template_view(request: MemberRequest, kind_name: str, fmt: str) -> Ht
         return attachment_response(
             template_csv(kind), filename=template_filename(kind, fmt), content_type=content_type
         )
-    return attachment_response(template_xlsx(kind), filename=template_filename(kind, fmt), content_type=XLSX_TYPE)
+    return attachment_response(
+        template_xlsx(kind), filename=template_filename(kind, fmt), content_type=XLSX_TYPE
+    )

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Write each import kind's CSV and Excel template (header, example row, About sheet) to a folder."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("output", type=Path, help="Folder to write the templates into (created if missing).")
+        parser.add_argument(
+            "output", type=Path, help="Folder to write the templates into (created if missing)."
+        )
         parser.add_argument(
             "--kind", action="append", default=[], help="Only this kind (repeatable); default every kind."
         )
