@@ -12,11 +12,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
+from pydantic.fields import FieldInfo
 
 from revops.exports import export_text
 from revops.imports import fields as framework
@@ -45,10 +46,20 @@ def _human_date(formats: tuple[str, ...]) -> str:
     return " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in formats)
 
 
+def _metadata(info: Any) -> list[Any]:
+    """The field's validators and constraints, also inside an optional `Annotated[...] | None`."""
+    found = list(info.metadata)
+    for arg in get_args(info.annotation):
+        for item in getattr(arg, "__metadata__", ()):
+            found.extend(item.metadata if isinstance(item, FieldInfo) else [item])
+    return found
+
+
 def _type_and_format(info: Any, spec: ProfileSpec) -> tuple[str, str]:
     """The column's type and how its values are written, read off the field's validators."""
-    converters = {getattr(m, "func", None) for m in info.metadata}
-    max_length = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), None)
+    metadata = _metadata(info)
+    converters = {getattr(m, "func", None) for m in metadata}
+    max_length = next((m.max_length for m in metadata if getattr(m, "max_length", None)), None)
     number = f"decimal point {spec.number.decimal!r}" + (
         f", thousands {spec.number.thousands!r} allowed"
         if spec.number.thousands
