@@ -109,7 +109,7 @@ class FrameworkImportMixin(ScopedExportMixin):
     """Export with django-import-export; import through the import framework (`import_kind`)."""
 
     import_kind = ""
-    change_list_template = "admin/import_export/change_list_import_export.html"
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"
 
     def has_import_permission(self, request) -> bool:
         return request_organization(request) is not None and self.has_add_permission(request)
