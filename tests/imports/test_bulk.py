@@ -458,9 +458,9 @@ def test_every_door_imports_the_same_file_with_the_same_counts_and_audit(
     assert (job.status, job.error, job.counts) == (
         JobRun.Status.SUCCEEDED, "", {"rows": 2, "create": 2, "update": 0, "unchanged": 0},
     )  # fmt: skip
-    audit = AuditEvent.objects.get(action=import_kind_get(name).audit_action)
-    assert (audit.actor, audit.object_id, audit.after) == (
-        manager.user, str(job.pk), {"create": 2, "update": 0, "unchanged": 0},
+    audit = AuditEvent.objects.get(action=import_kind_get(name).audit_action, object_id=str(job.pk))
+    assert (audit.actor, audit.object_type, audit.after) == (
+        manager.user, "revops.jobrun", {"create": 2, "update": 0, "unchanged": 0},
     )  # fmt: skip
 
 
