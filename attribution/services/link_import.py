@@ -114,7 +114,7 @@ class _LinkImport(ImportKind):
     def enforces_cap(self, organization: Organization) -> bool:
         return True
 
-    def load(self, *, organization: Organization, rows: list[Any]) -> _Links:  # type: ignore[override]
+    def load(self, *, organization: Organization, rows: list[Any]) -> _Links:
         parents: dict[str, int] = {}
         partners: dict[str, int] = {}
         for chunk in _chunks(sorted({getattr(r, self.parent_field) for r in rows}), LOOKUP_CHUNK):

@@ -115,7 +115,7 @@ class _UpsertKind(ImportKind):
     def references(self, organization: Organization, rows: list[Any]) -> dict[str, dict[str, int]]:
         return {}
 
-    def load(self, *, organization: Organization, rows: list[Any]) -> _Upsert:  # type: ignore[override]
+    def load(self, *, organization: Organization, rows: list[Any]) -> _Upsert:
         keys = [getattr(r, self.key_field) for r in rows]
         return _Upsert(
             _existing(self.model, organization, self.key_field, keys), self.references(organization, rows)

@@ -15,6 +15,6 @@ class Command(ImportCommand):
         )
         super().add_arguments(parser)
 
-    def handle(self, *args, kind: str, **options):
+    def handle(self, *args, kind: str, **options):  # type: ignore[override]
         self.kind_name = kind
         return super().handle(*args, **options)
