@@ -28,8 +28,8 @@ def _territory_rep(rep):
 
 
 def _preview(client, code: str):
-    data = tablib.Dataset(headers=["code", "rep_email"])
-    data.append([code, "rep1@acme.test"])
+    data = tablib.Dataset(headers=["code", "product_line_code", "rep_email"])
+    data.append([code, "", "rep1@acme.test"])
     upload = io.BytesIO(data.export("csv").encode())
     upload.name = "territories.csv"
     response = client.post(reverse(IMPORT), {"import_file": upload, "format": "0"})
