@@ -51,6 +51,11 @@ class AttributionConfig(AppConfig):
         from revops.imports.kinds import register_import_kind
 
         register_import_kind(REVENUE_EVENT_IMPORT)
+        # Deal–partner links and account–partner splits, written through the link services.
+        from attribution.services.link_import import ACCOUNT_SPLIT_IMPORT, DEAL_LINK_IMPORT
+
+        register_import_kind(DEAL_LINK_IMPORT)
+        register_import_kind(ACCOUNT_SPLIT_IMPORT)
 
         # The partner-attribution pages in the main menu.
         from revops.navigation import NavGroup, NavItem, register

@@ -44,12 +44,15 @@ class RevopsConfig(AppConfig):
         from revops.links import register_core_links
         from revops.palette import register_core_palettes
         from revops.services.opportunity_import import OPPORTUNITY_IMPORT
+        from revops.services.record_import import RECORD_IMPORTS
 
         register_core_labels()
         register_core_links()
         register_core_palettes()
         # The core's own import kind; domain apps register theirs the same way.
         register_import_kind(OPPORTUNITY_IMPORT)
+        for kind in RECORD_IMPORTS:
+            register_import_kind(kind)
 
         from revops.export_specs import register_core_exports
 

@@ -55,6 +55,8 @@ class Cap(StrEnum):
     OPPORTUNITY_VIEW = "opportunity.view"
     OPPORTUNITY_EDIT = "opportunity.edit"
     OPPORTUNITY_IMPORT = "opportunity.import"
+    # Bulk files of reference records (accounts, partners, product lines, products): org-wide.
+    RECORD_IMPORT = "record.import"
     ACCOUNT_VIEW = "account.view"
     ACCOUNT_EDIT = "account.edit"
     PARTNER_VIEW = "partner.view"
@@ -91,7 +93,8 @@ _INTERNAL_READ = {
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Cap) - {Cap.PORTAL},
     Role.MANAGER: frozenset(
-        _INTERNAL_READ | {Cap.OPPORTUNITY_EDIT, Cap.OPPORTUNITY_IMPORT, Cap.ACCOUNT_EDIT, Cap.JOB_VIEW}
+        _INTERNAL_READ
+        | {Cap.OPPORTUNITY_EDIT, Cap.OPPORTUNITY_IMPORT, Cap.RECORD_IMPORT, Cap.ACCOUNT_EDIT, Cap.JOB_VIEW}
     ),
     Role.FINANCE: frozenset(_INTERNAL_READ | {Cap.PERIOD_CLOSE, Cap.JOB_VIEW, Cap.AUDIT_VIEW}),
     Role.REP: frozenset(_INTERNAL_READ | {Cap.OPPORTUNITY_EDIT}),

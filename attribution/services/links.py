@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,7 @@ from attribution.models import AccountPartner, LinkSource, LinkStatus, Opportuni
 from attribution.permissions import AttributionCap
 from attribution.services.alignment import ledger_alignment_for_accounts
 from attribution.services.settings import attribution_settings_get
-from revops.models import Account, Membership, Opportunity, Partner
+from revops.models import Account, Membership, Opportunity, Organization, Partner
 from revops.permissions import has_cap
 from revops.services.audit import audit_record, snapshot
 
@@ -45,18 +46,14 @@ def _account_id(link) -> int:
     return link.account_id if isinstance(link, AccountPartner) else link.opportunity.account_id
 
 
-def _link_save(link, *, values: tuple, membership: Membership, action: str, before: dict, reason: str):
-    """Set (partner, role, split, status, source), validate, save, audit and queue the
-    alignment of the link's account, in one go."""
+def _link_store(link, *, values: tuple, actor, action: str, before: dict, reason: str):
+    """Set (partner, role, split, status, source), validate, save and audit the link."""
     link.partner, link.role, link.split_percent, link.status, link.source = values
     link.full_clean()
     link.save()
-    ledger_alignment_for_accounts(
-        organization=link.organization, actor=membership.user, account_ids=[_account_id(link)]
-    )
     audit_record(
         organization=link.organization,
-        actor=membership.user,
+        actor=actor,
         action=action,
         obj=link,
         before=before,
@@ -64,6 +61,68 @@ def _link_save(link, *, values: tuple, membership: Membership, action: str, befo
         reason=reason,
     )
     return link
+
+
+def _link_save(link, *, values: tuple, membership: Membership, action: str, before: dict, reason: str):
+    """Store the link and queue the alignment of its account, in one go."""
+    _link_store(link, values=values, actor=membership.user, action=action, before=before, reason=reason)
+    ledger_alignment_for_accounts(
+        organization=link.organization, actor=membership.user, account_ids=[_account_id(link)]
+    )
+    return link
+
+
+@dataclass(frozen=True)
+class LinkWrite:
+    """One checked link of an import: a deal's (`opportunity_id`) or an account's (`account_id`)."""
+
+    partner_id: int
+    role: str
+    split_percent: Decimal | None
+    status: str
+    opportunity_id: int | None = None
+    account_id: int | None = None
+
+
+@transaction.atomic
+def partner_links_write(
+    *, organization: Organization, actor, links: list[LinkWrite], reason: str, source: str = LinkSource.MANUAL
+) -> int:
+    """Create or change many partner links checked by an import; queue one alignment for them all.
+
+    The caps (a deal's fixed splits, an account's shares) were checked by the import across
+    its rows and the links it leaves alone; each link is validated, saved and audited like a
+    single change, and the accounts they reach are aligned once. Returns the links written.
+    """
+    partners = Partner.objects.in_bulk({w.partner_id for w in links})
+    deals = Opportunity.objects.in_bulk({w.opportunity_id for w in links if w.opportunity_id})
+    accounts = Account.objects.in_bulk({w.account_id for w in links if w.account_id})
+    touched: set[int] = set()
+    for write in links:
+        link: OpportunityPartner | AccountPartner | None
+        if write.opportunity_id is not None:
+            lock_opportunity(opportunity_id=write.opportunity_id)
+            link = OpportunityPartner.objects.filter(
+                opportunity_id=write.opportunity_id, partner_id=write.partner_id, role=write.role
+            ).first() or OpportunityPartner(
+                organization=organization, opportunity=deals[write.opportunity_id]
+            )
+            action, account_id = "opportunity_partner.set", deals[write.opportunity_id].account_id
+        else:
+            assert write.account_id is not None
+            lock_account(account_id=write.account_id)
+            link = AccountPartner.objects.filter(
+                account_id=write.account_id, partner_id=write.partner_id, role=write.role
+            ).first() or AccountPartner(organization=organization, account=accounts[write.account_id])
+            action, account_id = "account_partner.set", write.account_id
+        before = snapshot(link, LINK_FIELDS) if link.pk else {}
+        split = quantize_percent(write.split_percent) if write.split_percent is not None else None
+        values = (partners[write.partner_id], write.role, split, write.status, source)
+        _link_store(link, values=values, actor=actor, action=action, before=before, reason=reason)
+        touched.add(account_id)
+    if touched:
+        ledger_alignment_for_accounts(organization=organization, actor=actor, account_ids=touched)
+    return len(links)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -71,6 +71,21 @@ class RevenueEventImport(ImportKind):
     total_fields = ("amount",)
     # Amounts may be negative (credit notes); plain numbers with a dot, no thousands separator.
     default_profile = ProfileSpec(number=NumberFormat(thousands=""))
+    requires = ("opportunities",)
+    example: ClassVar[dict[str, str]] = {
+        "external_id": "REV-1",
+        "opportunity_external_id": "OPP-1",
+        "account_external_id": "ACC-1",
+        "date": "2026-02-10",
+        "amount": "48000.00",
+        "source": RevenueEvent.Source.IMPORT.value,
+    }
+    column_notes: ClassVar[dict[str, str]] = {
+        "external_id": "Your id of the event; the dedupe key (an event already imported is never changed).",
+        "opportunity_external_id": "External id of the deal the revenue belongs to (split by its partners).",
+        "account_external_id": "External id of the account; required without a deal, else the deal's account.",
+        "source": "one of: " + ", ".join(IMPORT_SOURCES) + " (default import).",
+    }
     preview_fields = ("external_id", "date", "amount", "source")
 
     def load(self, *, organization: Organization, rows: list[RevenueEventRow]) -> _Lookups:  # type: ignore[override]

@@ -11,7 +11,7 @@ unchanged; with other values it is refused (a correction is a new row). All rows
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
@@ -43,6 +43,12 @@ class ReceiptsImport(ImportKind):
     key_field = "dedupe_key"
     total_fields = ("amount",)
     preview_fields = ("dedupe_key", "document_number", "date", "amount")
+    example: ClassVar[dict[str, str]] = {
+        "dedupe_key": "RCPT-1",
+        "document_number": "INV-1001",
+        "date": "2026-02-15",
+        "amount": "48000.00",
+    }
 
     def load(self, *, organization: Organization, rows: list[ReceiptRow]) -> dict[str, tuple]:  # type: ignore[override]
         keys = [r.dedupe_key for r in rows]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from django.utils import timezone
 from pydantic import BeforeValidator, Field
@@ -120,6 +120,14 @@ class LeadImport(ImportKind):
     key_field = "external_id"
     default_profile = ProfileSpec()
     preview_fields = ("external_id", "name", "email", "web_source", "campaign", "status")
+    example: ClassVar[dict[str, str]] = {
+        "external_id": "LEAD-1",
+        "name": "Dana Whitfield",
+        "email": "dana@initech.example",
+        "company": "Initech",
+        "web_source": "Website form",
+        "received_on": "2026-02-01",
+    }
 
     def load(self, *, organization: Organization, rows: list[LeadRow]) -> _Lookups:  # type: ignore[override]
         lookups = _Lookups()

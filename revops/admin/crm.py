@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from revops.admin.base import CappedPaginator, OrganizationScopedAdmin, ReadOnlyInline, ReadOnlyScopedAdmin
-from revops.admin.imports import ScopedExportMixin, ScopedImportExportMixin
+from revops.admin.imports import FrameworkImportMixin, ScopedExportMixin
 from revops.models import Account, Opportunity, OpportunityStageChange, Partner, Product, ProductLine
 from revops.resources import (
     AccountResource,
@@ -18,7 +18,8 @@ from revops.services.crm import opportunity_create, opportunity_update
 
 
 @admin.register(Account)
-class AccountAdmin(ScopedImportExportMixin, OrganizationScopedAdmin):
+class AccountAdmin(FrameworkImportMixin, OrganizationScopedAdmin):
+    import_kind = "accounts"
     resource_classes = [AccountResource]
     list_display = ("name", "domain", "segment", "region", "industry", "owner", "external_id")
     list_filter = ("segment", "region", "industry")
@@ -29,7 +30,8 @@ class AccountAdmin(ScopedImportExportMixin, OrganizationScopedAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(ScopedImportExportMixin, OrganizationScopedAdmin):
+class PartnerAdmin(FrameworkImportMixin, OrganizationScopedAdmin):
+    import_kind = "partners"
     resource_classes = [PartnerResource]
     list_display = ("name", "tier", "status", "lifecycle_stage", "domain", "external_id")
     list_filter = ("tier", "status", "lifecycle_stage")
@@ -39,7 +41,8 @@ class PartnerAdmin(ScopedImportExportMixin, OrganizationScopedAdmin):
 
 
 @admin.register(ProductLine)
-class ProductLineAdmin(ScopedImportExportMixin, OrganizationScopedAdmin):
+class ProductLineAdmin(FrameworkImportMixin, OrganizationScopedAdmin):
+    import_kind = "product_lines"
     resource_classes = [ProductLineResource]
     list_display = ("name", "code")
     list_filter = ("created_at",)
@@ -49,7 +52,8 @@ class ProductLineAdmin(ScopedImportExportMixin, OrganizationScopedAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(ScopedImportExportMixin, OrganizationScopedAdmin):
+class ProductAdmin(FrameworkImportMixin, OrganizationScopedAdmin):
+    import_kind = "products"
     resource_classes = [ProductResource]
     list_display = ("name", "sku", "product_line", "list_price", "is_active")
     # RelatedOnly: the filter offers the lines of the rows in the (scoped) changelist only.

@@ -1,8 +1,12 @@
-"""Imports in the admin: django-import-export for reference data, and the import profiles.
+"""Imports in the admin: the import framework's door, exports, and the import profiles.
 
-django-import-export pages are scoped to the request's organization and never show a Python
-traceback (which names server paths): errors are shown as their messages. Import profiles
-(how a source's files look) are edited here; their JSON is parsed and checked on save.
+Accounts, partners, product lines and products are imported in the admin through the one
+import framework (`FrameworkImportMixin`): the admin's Import button uploads the file as the
+page and the API do and shows the framework's preview, so the same file gives the same
+validation, dedupe and audit row at every door. Other reference data (territories, ...) keeps
+django-import-export, scoped to the request's organization and without tracebacks. Exports
+use django-import-export. Import profiles (how a source's files look) are edited here; their
+JSON is parsed and checked on save.
 """
 
 from __future__ import annotations
@@ -10,13 +14,19 @@ from __future__ import annotations
 import os
 
 import structlog
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from revops.admin.base import OrganizationScopedAdmin, request_organization
+from revops.imports.kinds import import_kind_get
+from revops.imports.templates import template_columns
 from revops.models import ImportProfile
+from revops.services.imports import Mode, import_submit
 
 logger = structlog.get_logger(__name__)
 
@@ -88,6 +98,63 @@ class ScopedExportMixin(ScopedResourceKwargsMixin, ExportMixin):
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+
+class FrameworkImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV in the template's layout, or the Excel template (.xlsx).")
+    profile = forms.CharField(required=False, help_text="Name of an import profile (blank: built-in).")
+
+
+class FrameworkImportMixin(ScopedExportMixin):
+    """Export with django-import-export; import through the import framework (`import_kind`)."""
+
+    import_kind = ""
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"
+
+    def has_import_permission(self, request) -> bool:
+        return request_organization(request) is not None and self.has_add_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"has_import_permission": self.has_import_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
+
+    def get_urls(self):
+        opts = self.model._meta
+        view = self.admin_site.admin_view(self.framework_import_view)
+        return [path("import/", view, name=f"{opts.app_label}_{opts.model_name}_import"), *super().get_urls()]
+
+    def framework_import_view(self, request):
+        """GET: the form and the columns; POST: store the file, queue its preview, show the preview."""
+        organization = request_organization(request)
+        if organization is None or not self.has_import_permission(request):
+            raise PermissionDenied
+        kind = import_kind_get(self.import_kind)
+        form = FrameworkImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job, _ = import_submit(
+                    organization=organization,
+                    actor=request.user,
+                    kind_name=kind.name,
+                    content=upload.read(),
+                    filename=upload.name,
+                    profile=form.cleaned_data["profile"],
+                    mode=Mode.PREVIEW,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return HttpResponseRedirect(reverse("revops:import-job", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Import {kind.label.lower()}",
+            "form": form,
+            "kind": kind,
+            "columns": template_columns(kind),
+        }
+        return TemplateResponse(request, "admin/revops/framework_import.html", context)
 
 
 @admin.register(ImportProfile)

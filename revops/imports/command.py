@@ -59,7 +59,10 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
         try:
             spec = import_profile_spec(
-                organization=organization, kind=import_kind_get(self.kind_name), profile=profile
+                organization=organization,
+                kind=import_kind_get(self.kind_name),
+                profile=profile,
+                filename=file.name,
             )
             if (year is None) != (month is None):
                 raise CommandError("Give both --year and --month, or neither.")

@@ -66,6 +66,13 @@ class ImportKind:
     default_profile: ClassVar[ProfileSpec] = ProfileSpec()
     # Fields shown per row in the preview table, after the line and the action.
     preview_fields: ClassVar[tuple[str, ...]] = ()
+    # The template's example row (field -> text as the built-in profile reads it): a file of
+    # the header and this row imports once the records it refers to exist.
+    example: ClassVar[dict[str, str]] = {}
+    # What a column holds, for the template's "About" sheet: its meaning and allowed values.
+    column_notes: ClassVar[dict[str, str]] = {}
+    # Kinds whose example rows this kind's example refers to (imported first).
+    requires: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def fields(cls) -> list[str]:

@@ -30,6 +30,7 @@ from revops.imports.errors import ERROR_MORE, ImportRefused
 from revops.imports.kinds import ImportKind, import_kind_get
 from revops.imports.pipeline import Preview, import_apply, import_prepare
 from revops.imports.profiles import ProfileSpec
+from revops.imports.templates import xlsx_spec
 from revops.models import ImportProfile, JobRun, Organization
 from revops.services.jobs import (
     JobProgress,
@@ -64,9 +65,17 @@ class Mode:
     APPLY = "apply"
 
 
-def import_profile_spec(*, organization: Organization, kind: ImportKind, profile: str = "") -> ProfileSpec:
-    """The named profile of this organization and kind, or the kind's built-in default."""
+def import_profile_spec(
+    *, organization: Organization, kind: ImportKind, profile: str = "", filename: str = ""
+) -> ProfileSpec:
+    """The named profile of this organization and kind, or the kind's built-in default.
+
+    Without a profile, a file named `.xlsx` is read as a workbook with the built-in profile's
+    columns and formats (the kind's Excel template, filled in, comes back that way).
+    """
     if not profile:
+        if filename.lower().endswith(".xlsx"):
+            return xlsx_spec(kind.default_profile)
         return kind.default_profile
     row = ImportProfile.objects.filter(organization=organization, kind=kind.name, name=profile).first()
     if row is None:
@@ -103,7 +112,7 @@ def import_submit(
     """
     kind = import_kind_get(kind_name)
     if spec is None:
-        spec = import_profile_spec(organization=organization, kind=kind, profile=profile)
+        spec = import_profile_spec(organization=organization, kind=kind, profile=profile, filename=filename)
     if len(content) > settings.REVOPS_IMPORT_MAX_MB * 1024 * 1024:
         raise ValidationError(ERROR_TOO_LARGE.format(limit=settings.REVOPS_IMPORT_MAX_MB))
     spec_json = spec.model_dump(mode="json")

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from django.utils import timezone
 from pydantic import Field, field_validator
@@ -121,6 +121,30 @@ class OpportunityImport(ImportKind):
     total_fields = ("amount",)
     default_profile = ProfileSpec()
     preview_fields = ("external_id", "name", "stage", "amount", "close_date")
+    requires = ("accounts", "product_lines")
+    example: ClassVar[dict[str, str]] = {
+        "external_id": "OPP-1",
+        "name": "Initech analytics rollout",
+        "account_external_id": "ACC-1",
+        "owner_email": "rep1@acme.test",
+        "stage": Stage.QUALIFICATION.value,
+        "amount": "48000.00",
+        "currency": "USD",
+        "created_date": "2026-01-15",
+        "expected_close_date": "2026-04-30",
+        "close_date": "",
+        "product_line_code": "analytics",
+        "lead_source": "Webinar",
+    }
+    column_notes: ClassVar[dict[str, str]] = {
+        "external_id": "Your id of the deal (use case); the dedupe key (a known id updates the deal).",
+        "account_external_id": "External id of an existing account.",
+        "owner_email": "E-mail of a member of the organization (not a partner user).",
+        "stage": "one of: " + ", ".join(Stage.values) + " (a move is added to the stage history)",
+        "currency": "3-letter code; default the organization's currency.",
+        "close_date": "Required for closed_won and closed_lost.",
+        "product_line_code": "Code of an existing product line.",
+    }
 
     def load(self, *, organization: Organization, rows: list[OpportunityRow]) -> _Lookups:  # type: ignore[override]
         account_ids = sorted({r.account_external_id for r in rows})

@@ -12,8 +12,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from revops.exceptions import ApplicationError
+from revops.exports import attachment_response
 from revops.htmx import render_page_or_partial
-from revops.imports.kinds import ImportKind, import_kind_get
+from revops.imports.kinds import ImportKind, import_kind_get, import_kind_list
+from revops.imports.templates import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    template_columns,
+    template_csv,
+    template_filename,
+    template_xlsx,
+)
 from revops.models import ImportProfile
 from revops.permissions import Cap, cap_required, has_cap
 from revops.selectors.jobs import job_get
@@ -21,6 +30,13 @@ from revops.services.imports import Mode, import_confirm, import_submit
 from revops.tenancy import MemberRequest
 
 POLL_SECONDS = 1
+TEMPLATE_FORMATS = ("csv", "xlsx")
+# Kinds whose records can also be added one at a time, and the page that does it.
+MANUAL_FORMS = {
+    "accounts": "revops:account-create",
+    "partners": "revops:partner-create",
+    "opportunities": "revops:opportunity-create",
+}
 
 
 class ImportUploadForm(forms.Form):
@@ -83,8 +99,8 @@ def import_upload_view(request: MemberRequest, kind_name: str = "opportunities")
     context = {
         "form": form,
         "kind": kind,
-        "columns": kind.fields(),
-        "required_columns": kind.required_fields(),
+        "columns": template_columns(kind),
+        "manual_url_name": MANUAL_FORMS.get(kind.name, ""),
     }
     return render(
         request, "revops/import_upload.html", context, status=400 if request.method == "POST" else 200
@@ -126,3 +142,28 @@ def import_confirm_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not queued:
         messages.info(request, f"This file was already imported as job #{applied.pk}.")
     return redirect("revops:import-job", pk=applied.pk)
+
+
+@require_safe
+@cap_required(Cap.JOB_VIEW)
+def import_index_view(request: MemberRequest) -> HttpResponse:
+    """Every kind the member may import: its upload page and its templates."""
+    kinds = [kind for kind in import_kind_list() if has_cap(request.membership, kind.capability)]
+    return render(request, "revops/import_index.html", {"kinds": kinds, "formats": TEMPLATE_FORMATS})
+
+
+@require_safe
+@cap_required(Cap.JOB_VIEW)
+def import_template_view(request: MemberRequest, kind_name: str, fmt: str) -> HttpResponse:
+    """The kind's template, generated from its schema: header, example row (and About sheet)."""
+    kind = _kind_for(request, kind_name)
+    if fmt not in TEMPLATE_FORMATS:
+        raise Http404
+    if fmt == "csv":
+        content_type = CSV_TYPE.format(encoding=kind.default_profile.encoding)
+        return attachment_response(
+            template_csv(kind), filename=template_filename(kind, fmt), content_type=content_type
+        )
+    return attachment_response(
+        template_xlsx(kind), filename=template_filename(kind, fmt), content_type=XLSX_TYPE
+    )

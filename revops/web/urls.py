@@ -36,7 +36,11 @@ urlpatterns: list = [
     path("exports/<int:pk>/", exports.export_status_view, name="export-status"),
     path("exports/<int:pk>/download/", exports.export_download_view, name="export-download"),
     path("jobs/<int:pk>/progress/", jobs.job_progress_view, name="job-progress"),
+    path("imports/", imports.import_index_view, name="import-index"),
     path("imports/<slug:kind_name>/", imports.import_upload_view, name="import-upload"),
+    path(
+        "imports/<slug:kind_name>/template.<slug:fmt>", imports.import_template_view, name="import-template"
+    ),
     path("imports/jobs/<int:pk>/", imports.import_job_view, name="import-job"),
     path("imports/jobs/<int:pk>/confirm/", imports.import_confirm_view, name="import-confirm"),
     path("account/tokens/", tokens.token_list_view, name="token-list"),

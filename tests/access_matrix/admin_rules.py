@@ -59,13 +59,16 @@ IMPORT_EXPORT: dict[str, Rule] = {
     "process_import": {"POST": (302, 302)},
 }
 EXPORT: dict[str, Rule] = {"export": {"GET": (200, 200), "POST": (200, 200)}}
+# Imported through the import framework: the admin's import page uploads to a framework job
+# (an empty POST redisplays the form); there is no django-import-export confirmation.
+FRAMEWORK_IMPORT: dict[str, Rule] = EXPORT | {"import": {"GET": (200, 200), "POST": (200, 200)}}
 
 # "<app_label>_<model_name>" → the suffixes its admin serves, with their rules.
 MODELS: dict[str, dict[str, Rule]] = {
-    "revops_account": REFERENCED | IMPORT_EXPORT,
-    "revops_partner": REFERENCED | IMPORT_EXPORT,
-    "revops_productline": REFERENCED | IMPORT_EXPORT,
-    "revops_product": EDITABLE | IMPORT_EXPORT,
+    "revops_account": REFERENCED | FRAMEWORK_IMPORT,
+    "revops_partner": REFERENCED | FRAMEWORK_IMPORT,
+    "revops_productline": REFERENCED | FRAMEWORK_IMPORT,
+    "revops_product": EDITABLE | FRAMEWORK_IMPORT,
     "revops_opportunity": REFERENCED | EXPORT,
     "revops_opportunitystagechange": READ_ONLY,
     "revops_membership": EDITABLE,

@@ -38,6 +38,12 @@ PAGES: dict[str, Entry] = {
     "revops:import-upload": Entry(
         (LOGIN, 200, 200, 403, 403, 404, 200, 403, 200, 404), kwargs={"kind_name": "revenue_events"}
     ),
+    # The bulk-import page lists the kinds each role may import (finance: its own kinds).
+    "revops:import-index": Entry((LOGIN, 200, 200, 200, 403, 404, 200, 403, 200, 404)),
+    # A kind's template, as its upload page: accounts need record.import (managers and admins).
+    "revops:import-template": Entry(
+        (LOGIN, 200, 200, 403, 403, 404, 200, 403, 200, 404), kwargs={"kind_name": "accounts", "fmt": "xlsx"}
+    ),
     # An import job needs the job page and its kind's capability (finance lacks the import one);
     # imports are organization-wide, so another team's manager may open it too.
     "revops:import-job": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 200, 404), obj="import_job"),

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from revops.exceptions import ApplicationError
-from revops.models import Account, ImportProfile, Opportunity
+from revops.models import Account, AuditEvent, ImportProfile, JobRun, Opportunity
 from revops.resources import OPPORTUNITY_IMPORT_REFUSED, AccountResource, OpportunityExportResource
 from tests.revops.factories import AccountFactory
 
@@ -48,23 +48,33 @@ def test_account_resource_import_uses_given_organization_not_the_file(org, other
     assert Account.objects.filter(organization=other_org).count() == 1
 
 
-def test_admin_import_of_accounts_lands_in_the_admins_organization(admin, other_org, client_for):
+def _job_of(response) -> JobRun:
+    return JobRun.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def test_admin_import_of_accounts_goes_through_the_framework_into_the_admins_organization(
+    admin, other_org, client_for, django_capture_on_commit_callbacks, settings, tmp_path
+):
     # given
+    settings.MEDIA_ROOT = tmp_path
     theirs = AccountFactory(organization=other_org, name="Globex Corp", external_id="EXT-1")
     client = client_for(admin)
     upload = io.BytesIO(_accounts_csv([(other_org.pk, "EXT-1", "Imported one", "", "", "")]))
     upload.name = "accounts.csv"
-    # when
-    preview = client.post(reverse("admin:revops_account_import"), {"import_file": upload, "format": "0"})
-    confirm = preview.context["confirm_form"]
-    response = client.post(reverse("admin:revops_account_process_import"), confirm.initial)
+    # when: the admin's Import button stores the file and shows the framework's preview
+    with django_capture_on_commit_callbacks(execute=True):
+        preview = client.post(reverse("admin:revops_account_import"), {"file": upload})
+    job = _job_of(preview)
+    with django_capture_on_commit_callbacks(execute=True):
+        applied = client.post(reverse("revops:import-confirm", args=[job.pk]))
     # then
-    assert preview.status_code == 200
-    assert response.status_code == 302
+    assert (preview.status_code, preview["Location"]) == (302, reverse("revops:import-job", args=[job.pk]))
+    assert (job.status, _job_of(applied).status) == (JobRun.Status.SUCCEEDED, JobRun.Status.SUCCEEDED)
     theirs.refresh_from_db()
     assert (theirs.organization_id, theirs.name) == (other_org.pk, "Globex Corp")
     created = Account.objects.get(external_id="EXT-1", name="Imported one")
     assert created.organization_id == admin.organization_id
+    assert AuditEvent.objects.filter(action="account.import", organization=admin.organization).count() == 1
 
 
 def test_opportunity_resource_refuses_to_import_and_writes_nothing(org):
@@ -77,51 +87,34 @@ def test_opportunity_resource_refuses_to_import_and_writes_nothing(org):
     assert Opportunity.objects.count() == 0
 
 
-def test_admin_import_page_shows_errors_without_tracebacks_or_server_paths(admin, client_for, monkeypatch):
-    # given: an import that fails outside any row (django-import-export renders such errors
-    # with their traceback, which names files on the server)
-    def broken_before_import(self, dataset, **kwargs):
-        raise ValueError("The file has no usable header.")
-
-    monkeypatch.setattr(AccountResource, "before_import", broken_before_import)
+def test_admin_import_errors_are_row_errors_without_tracebacks_or_server_paths(
+    admin, client_for, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    # given: a file whose segment is not one of ours
+    settings.MEDIA_ROOT = tmp_path
     client = client_for(admin)
-    upload = io.BytesIO(_accounts_csv([(0, "EXT-1", "Imported one", "", "", "")]))
+    upload = io.BytesIO(_accounts_csv([(0, "EXT-1", "Imported one", "", "giant", "")]))
     upload.name = "accounts.csv"
     # when
-    response = client.post(reverse("admin:revops_account_import"), {"import_file": upload, "format": "0"})
+    with django_capture_on_commit_callbacks(execute=True):
+        preview = client.post(reverse("admin:revops_account_import"), {"file": upload})
+    response = client.get(preview["Location"])
     # then
     body = response.content.decode()
     assert response.status_code == 200
-    assert "The file has no usable header." in body
-    assert ("Traceback" in body, ".py" in body.replace("/static/", ""), "site-packages" in body) == (
-        False,
-        False,
-        False,
-    )
+    assert "unknown segment &#x27;giant&#x27;" in body
+    assert ("Traceback" in body, "site-packages" in body) == (False, False)
     assert Account.objects.count() == 0
 
 
-def test_admin_import_confirmation_failure_is_a_message_not_a_server_error(admin, client_for, monkeypatch):
-    # given: a previewed file whose confirmation fails (the stored file vanished, the database refused)
-    client = client_for(admin)
-    upload = io.BytesIO(_accounts_csv([(0, "EXT-1", "Imported one", "", "", "")]))
-    upload.name = "accounts.csv"
-    preview = client.post(reverse("admin:revops_account_import"), {"import_file": upload, "format": "0"})
-
-    def broken_import(self, *args, **kwargs):
-        raise RuntimeError("/srv/app/revops/whatever.py exploded")
-
-    monkeypatch.setattr(AccountResource, "import_data", broken_import)
-    # when
-    response = client.post(
-        reverse("admin:revops_account_process_import"), preview.context["confirm_form"].initial, follow=True
-    )
-    # then
+def test_the_admin_import_page_lists_the_columns_and_templates(admin, client_for):
+    response = client_for(admin).get(reverse("admin:revops_partner_import"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "The import failed (RuntimeError); nothing was imported. Check the file and try again." in body
-    assert "/srv/app" not in body
-    assert Account.objects.count() == 0
+    assert [c.column for c in response.context["columns"]] == [
+        "external_id", "name", "domain", "types", "tier", "status", "lifecycle_stage",
+    ]  # fmt: skip
+    assert reverse("revops:import-template", args=["partners", "xlsx"]) in body
 
 
 @pytest.mark.parametrize(
@@ -133,7 +126,9 @@ def test_admin_import_confirmation_failure_is_a_message_not_a_server_error(admin
             {},
             {
                 "kind": [
-                    "Unknown import kind 'invoices' (use one of: leads, marketing_paths, objectives, opportunities, payments, revenue_events, sales, touchpoints)."
+                    "Unknown import kind 'invoices' (use one of: account_partner_splits, accounts, "
+                    "deal_partner_links, leads, marketing_paths, objectives, opportunities, partners, "
+                    "payments, product_lines, products, revenue_events, sales, stage_history, touchpoints)."
                 ]
             },
         ),

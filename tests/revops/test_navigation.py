@@ -38,7 +38,7 @@ def _menu(client, membership) -> list[tuple[str, list[str]]]:
 def test_admin_menu_groups_pages_by_job_in_order(client):
     admin = MembershipFactory(role="admin")
     assert _menu(client, admin) == [
-        ("Pipeline", ["Dashboard", "Opportunities", "Import opportunities"]),
+        ("Pipeline", ["Dashboard", "Opportunities", "Import opportunities", "Bulk import"]),
         (
             "Partners",
             [
@@ -60,6 +60,15 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
         ("Leads", LEAD_PAGES),
         ("Admin", ["Jobs", "Backup and restore", "Settings (admin site)"]),
     ]
+
+
+@pytest.mark.parametrize(("role", "pipeline"), [
+    ("manager", ["Dashboard", "Opportunities", "Import opportunities", "Bulk import"]),
+    ("finance", ["Dashboard", "Opportunities"]),
+])  # fmt: skip
+def test_bulk_import_is_in_the_menu_of_managers_and_admins_only(client, role, pipeline):
+    member = MembershipFactory(role=role)
+    assert _menu(client, member)[0] == ("Pipeline", pipeline)
 
 
 def test_rep_menu_has_no_admin_group(client):

@@ -1,4 +1,7 @@
-"""The admin import's confirm step opens only a file this user previewed in this session."""
+"""The admin's django-import-export confirm step opens only a file this user previewed in this session.
+
+(Territories: accounts, partners and the catalog import through the import framework's jobs,
+tests/imports/test_bulk.py.)"""
 
 import io
 import os
@@ -8,21 +11,27 @@ import pytest
 import tablib
 from django.urls import reverse
 
+from commissions.models import Territory
 from revops.admin.imports import IMPORT_FILE_UNKNOWN
-from revops.models import Account, Role
+from revops.models import Role
 from tests.revops.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-IMPORT = "admin:revops_account_import"
-CONFIRM = "admin:revops_account_process_import"
+IMPORT = "admin:commissions_territory_import"
+CONFIRM = "admin:commissions_territory_process_import"
 
 
-def _preview(client, external_id: str):
-    data = tablib.Dataset(headers=["external_id", "name"])
-    data.append([external_id, f"Account {external_id}"])
+@pytest.fixture(autouse=True)
+def _territory_rep(rep):
+    return rep
+
+
+def _preview(client, code: str):
+    data = tablib.Dataset(headers=["code", "product_line_code", "rep_email"])
+    data.append([code, "", "rep1@acme.test"])
     upload = io.BytesIO(data.export("csv").encode())
-    upload.name = "accounts.csv"
+    upload.name = "territories.csv"
     response = client.post(reverse(IMPORT), {"import_file": upload, "format": "0"})
     assert response.status_code == 200
     return dict(response.context["confirm_form"].initial)
@@ -35,13 +44,13 @@ def _refused(response) -> bool:
 def test_another_admin_cannot_confirm_a_file_they_did_not_upload(admin, org, client_for):
     # given: an admin previews a file; a second admin of the same organization learns its name
     second = MembershipFactory(organization=org, user=UserFactory(email="admin2@acme.test"), role=Role.ADMIN)
-    confirm = _preview(client_for(admin), "EXT-1")
+    confirm = _preview(client_for(admin), "10115")
     stored = os.path.join(tempfile.gettempdir(), confirm["import_file_name"])
     # when
     response = client_for(second).post(reverse(CONFIRM), confirm, follow=True)
     # then: refused, nothing imported, and the uploader's file is still there to confirm
     assert _refused(response)
-    assert Account.objects.count() == 0
+    assert Territory.objects.count() == 0
     assert os.path.exists(stored)
     os.remove(stored)
 
@@ -49,14 +58,14 @@ def test_another_admin_cannot_confirm_a_file_they_did_not_upload(admin, org, cli
 def test_the_uploader_confirms_once(admin, client_for):
     # given
     client = client_for(admin)
-    confirm = _preview(client, "EXT-1")
+    confirm = _preview(client, "10115")
     # when
     first = client.post(reverse(CONFIRM), confirm)
     again = client.post(reverse(CONFIRM), confirm, follow=True)
     # then
     assert first.status_code == 302
     assert _refused(again)
-    assert list(Account.objects.values_list("external_id", flat=True)) == ["EXT-1"]
+    assert list(Territory.objects.values_list("code", flat=True)) == ["10115"]
 
 
 @pytest.mark.parametrize(
@@ -71,10 +80,10 @@ def test_the_uploader_confirms_once(admin, client_for):
 def test_a_missing_or_foreign_file_name_is_a_clear_error(change, admin, client_for):
     # given
     client = client_for(admin)
-    confirm = _preview(client, "EXT-1") | change
+    confirm = _preview(client, "10115") | change
     confirm = {k: v for k, v in confirm.items() if v is not None}
     # when
     response = client.post(reverse(CONFIRM), confirm, follow=True)
     # then
     assert _refused(response)
-    assert Account.objects.count() == 0
+    assert Territory.objects.count() == 0
