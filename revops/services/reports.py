@@ -339,3 +339,21 @@ def report_schedules_run_due(*, now: dt.datetime | None = None) -> dict[str, int
             )
             queued += 1
     return {"queued": queued}
+
+
+@transaction.atomic
+def report_schedule_update(*, schedule: ReportSchedule, actor, data: dict) -> ReportSchedule:
+    """Change a schedule's name, period, frequency, format or pause it; audited. A new
+    frequency moves the next send to that frequency's next date."""
+    from revops.services.crm import record_update
+
+    if "period" in data and data["period"] not in PeriodChoice.values:
+        raise ValidationError({"period": f"Unknown period {data['period']!r}."})
+    if "frequency" in data and data["frequency"] != schedule.frequency:
+        data = {
+            **data,
+            "next_run_at": next_run_after(
+                frequency=data["frequency"], after=timezone.now(), organization=schedule.organization
+            ),
+        }
+    return record_update(instance=schedule, actor=actor, data=data)

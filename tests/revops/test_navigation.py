@@ -38,7 +38,7 @@ def _menu(client, membership) -> list[tuple[str, list[str]]]:
 def test_admin_menu_groups_pages_by_job_in_order(client):
     admin = MembershipFactory(role="admin")
     assert _menu(client, admin) == [
-        ("Pipeline", ["Dashboard", "Opportunities", "Import opportunities"]),
+        ("Pipeline", ["Dashboard", "Opportunities", "Import opportunities", "Reports"]),
         (
             "Partners",
             [
@@ -64,7 +64,7 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
 def test_rep_menu_has_no_admin_group(client):
     rep = MembershipFactory(role="rep")
     assert _menu(client, rep) == [
-        ("Pipeline", ["Dashboard", "Opportunities"]),
+        ("Pipeline", ["Dashboard", "Opportunities", "Reports"]),
         (
             "Partners",
             [
