@@ -8,13 +8,21 @@ a rep sees the account only if they may, and on it only their own deals and thei
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from attribution.reports.common import money, new_report
 from attribution.selectors.deal import deal_links, deal_splits
-from attribution.selectors.ledger import LEDGER_EXPORT_HEADERS, ledger_export_rows, ledger_list, ledger_totals
+from attribution.selectors.ledger import (
+    LEDGER_EXPORT_HEADERS,
+    LedgerTotals,
+    ledger_export_rows,
+    ledger_list,
+    ledger_totals,
+)
 from attribution.selectors.performance import ROLE_LABELS
 from attribution.selectors.visible import account_partner_list
 from revops.models import Membership
@@ -44,11 +52,11 @@ LEDGER_FORMATS = (
 )
 
 
-def ledger_table(*, title: str, membership: Membership, filters: dict) -> tuple[Table, object]:
+def ledger_table(*, title: str, membership: Membership, filters: dict) -> tuple[Table, LedgerTotals]:
     """The ledger explorer's lines for `filters` as a long table, with its totals."""
     filterset, qs = ledger_list(membership=membership, filters=filters)
     totals = ledger_totals(qs, membership=membership, filterset=filterset)
-    row = [None] * len(LEDGER_EXPORT_HEADERS)
+    row: list[Any] = [None] * len(LEDGER_EXPORT_HEADERS)
     row[0], row[8] = f"{totals.count:,} lines", totals.amount
     table = Table(
         title,
@@ -114,7 +122,7 @@ def account_drilldown_report(*, membership: Membership, params: ReportParams, to
         Kpi("Open pipeline", figures.open_amount, Fmt.MONEY, note=f"{figures.open_count:,} deals"),
         Kpi("Partner credit (ledger)", totals.amount, Fmt.MONEY, note=f"{totals.count:,} lines"),
     ]
-    by_partner: dict[str, object] = {}
+    by_partner: dict[str, Decimal] = {}
     for row in split_rows:
         by_partner[row[1]] = by_partner.get(row[1], ZERO) + row[4]
     report.charts = [

@@ -49,7 +49,7 @@ def _event_rows(events):
 def audit_trail_report(*, membership: Membership, params: ReportParams, today: dt.date) -> Report:
     dates = dates_for(membership, params.period, today)
     filters = {}
-    if dates.start is not None:
+    if dates.start is not None and dates.end is not None:
         filters = {"date_after": dates.start.isoformat(), "date_before": dates.end.isoformat()}
     ledger, totals = ledger_table(title="Ledger lines", membership=membership, filters=filters)
     events = _events(membership, dates.start, dates.end)
@@ -70,10 +70,11 @@ def audit_trail_report(*, membership: Membership, params: ReportParams, today: d
         filename_stem="audit-trail-report",
         today=today,
     )
+    problem = verification.problem
     verdict = (
         f"verified: {verification.entries:,} entries and {verification.seals:,} seals hold"
-        if verification.ok
-        else f"BROKEN at entry #{verification.problem.sequence}: {verification.problem.problem}"
+        if problem is None
+        else f"BROKEN at entry #{problem.sequence}: {problem.problem}"
     )
     report.summary = [
         f"In {words} the attribution ledger holds {totals.count:,} line{'s' if totals.count != 1 else ''} "

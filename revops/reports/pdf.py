@@ -37,10 +37,12 @@ def kpi_text(kpi: Kpi, currency: str) -> str:
 
 
 def change_text(change: Decimal | None) -> str:
+    """ "up 12.5% on the previous period" (words, not a sign: a leading + is a formula in Excel)."""
     if change is None:
         return "no earlier figure"
-    sign = "+" if change > 0 else ""
-    return f"{sign}{change}% on the previous period"
+    if not change:
+        return "unchanged on the previous period"
+    return f"{'up' if change > 0 else 'down'} {abs(change)}% on the previous period"
 
 
 def value_text(value: Any, fmt: Fmt) -> str:
@@ -84,24 +86,23 @@ def _templated_pdf(report: Report, short: Sequence[Table], progress: Progress) -
     for index, chart in enumerate(report.charts):
         charts.append({"title": chart.title, "src": _data_uri(chart_png(chart))})
         progress(10 + 30 * (index + 1) // max(1, len(report.charts)))
+    kpis = [
+        {
+            "label": k.label,
+            "value": kpi_text(k, report.currency),
+            "change": change_text(k.change_pct),
+            "note": k.note,
+        }
+        for k in report.kpis
+    ]
     context = {
         "report": report,
-        "kpis": [
-            {
-                "label": k.label,
-                "value": kpi_text(k, report.currency),
-                "change": change_text(k.change_pct),
-                "note": k.note,
-            }
-            for k in report.kpis
-        ],
-        "kpi_rows": [],
+        # Three tiles to a row: xhtml2pdf lays out tables, not flex boxes.
+        "kpi_rows": [kpis[i : i + 3] for i in range(0, len(kpis), 3)],
         "charts": charts,
         "tables": [_table_context(t) for t in short],
         "long_tables": [t for t in report.tables if t.long],
     }
-    # Three tiles to a row: xhtml2pdf lays out tables, not flex boxes.
-    context["kpi_rows"] = [context["kpis"][i : i + 3] for i in range(0, len(context["kpis"]), 3)]
     html = render_to_string(TEMPLATE, context)
     buffer = io.BytesIO()
     status = pisa.CreatePDF(html, dest=buffer, encoding="utf-8")

@@ -105,8 +105,8 @@ def _summary_sheet(workbook: Workbook, report: Report) -> None:
                 ]
             )
         sheet.append([])
-    for label, value in report.facts:
-        sheet.append([_text(sheet, label, BOLD), _text(sheet, value)])
+    for label, text in report.facts:
+        sheet.append([_text(sheet, label, BOLD), _text(sheet, text)])
 
 
 def _charts_sheet(workbook: Workbook, report: Report) -> None:
@@ -119,8 +119,8 @@ def _charts_sheet(workbook: Workbook, report: Report) -> None:
         sheet.add_image(image)
 
 
-def _widths(table: Table, sample: Sequence[Sequence[Any]]) -> list[float]:
-    widths = []
+def _widths(table: Table, sample: Sequence[Sequence[Any]]) -> list[int]:
+    widths: list[int] = []
     for index, header in enumerate(table.headers):
         values = [row[index] for row in sample if len(row) > index]
         if table.totals is not None:
@@ -168,9 +168,11 @@ def report_xlsx_bytes(report: Report, progress: Progress | None = None) -> bytes
     total = report.row_count or 1
     done = 0
     for table in report.tables:
-        done += _table_sheet(
-            workbook, table, lambda n, base=done: tell(20 + 75 * min(base + n, total) // total)
-        )
+
+        def table_progress(n: int, base: int = done) -> None:
+            tell(20 + 75 * min(base + n, total) // total)
+
+        done += _table_sheet(workbook, table, table_progress)
     buffer = io.BytesIO()
     workbook.save(buffer)
     tell(100)

@@ -58,10 +58,10 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["report"].choices = [
+        self.fields["report"].choices = [  # type: ignore[attr-defined]
             (s.key, s.label) for s in report_specs() if report_allowed(membership, s)
         ]
-        self.fields["account"].queryset = _accounts(membership)
+        self.fields["account"].queryset = _accounts(membership)  # type: ignore[attr-defined]
 
 
 class ScheduleForm(ReportForm):
@@ -73,13 +73,14 @@ class ScheduleForm(ReportForm):
 
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, membership=membership, **kwargs)
-        self.fields["recipients"].queryset = (
+        self.fields["recipients"].queryset = (  # type: ignore[attr-defined]
             Membership.objects.filter(organization=membership.organization, is_active=True)
             .exclude(role=Role.PARTNER)
             .select_related("user")
             .order_by("user__email")
         )
-        self.fields["recipients"].label_from_instance = lambda m: (
+        recipients = self.fields["recipients"]
+        recipients.label_from_instance = lambda m: (  # type: ignore[attr-defined]
             f"{m.user.get_full_name() or m.user.email} ({m.get_role_display()})"
         )
 
@@ -106,7 +107,7 @@ def _page(
     schedules = list(_schedules(request))
     for row in [*jobs, *schedules]:
         key = row.params.get("report") if isinstance(row, JobRun) else row.report
-        row.report_label = labels.get(key, key)  # type: ignore[union-attr]
+        row.report_label = labels.get(key, key)
     context = {
         "form": form,
         "schedule_form": schedule_form,
@@ -132,7 +133,10 @@ def reports_view(request: MemberRequest) -> HttpResponse:
     """GET: the page; POST: queue the chosen report and show its progress."""
     membership = request.membership
     if request.method != "POST":
-        initial = {"account": request.GET.get("account")} if request.GET.get("account") else None
+        # The account page's "Drilldown report" link fills the account (the choice lists only
+        # accounts the member may see, so another id is simply not offered).
+        account = request.GET.get("account", "")
+        initial = {"report": "account-drilldown", "account": account} if account.isdigit() else None
         return _page(
             request, ReportForm(membership=membership, initial=initial), ScheduleForm(membership=membership)
         )
