@@ -109,7 +109,7 @@ def main() -> None:
             rows = report.row_count
         print(
             f"| {key} | {rows:,} | {times['pdf']:.1f} s | {sizes['pdf'] / 1e6:.2f} MB | {times['xlsx']:.1f} s | "
-            f"{sizes['xlsx'] / 1e6:.2f} MB | {times['pdf'] / baseline:.0f}× | {peak_rss_mb():.0f} MB |",
+            f"{sizes['xlsx'] / 1e6:.2f} MB | {times['pdf'] / baseline:.2f}× | {peak_rss_mb():.0f} MB |",
             flush=True,
         )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
