@@ -51,6 +51,10 @@ urlpatterns: list = [
     path("reports/jobs/<int:pk>/", reports.report_job_view, name="report-job"),
     path("reports/jobs/<int:pk>/download/", reports.report_download_view, name="report-download"),
     path("reports/schedules/", reports.report_schedule_create_view, name="report-schedule-create"),
-    path("reports/schedules/<int:pk>/delete/", reports.report_schedule_delete_view, name="report-schedule-delete"),
+    path(
+        "reports/schedules/<int:pk>/delete/",
+        reports.report_schedule_delete_view,
+        name="report-schedule-delete",
+    ),
     path("organization/switch/", organization.organization_switch_view, name="organization-switch"),
 ]
