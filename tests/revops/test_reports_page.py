@@ -276,3 +276,16 @@ def test_next_run_follows_the_organizations_time_zone():
 def test_beat_runs_the_due_reports_hourly():
     entry = next(e for e in SCHEDULE if e.task == "revops.tasks.send_due_reports_task")
     assert (entry.crontab["minute"], entry.crontab["hour"], entry.expire_seconds) == ("5", "*", 3600)
+
+
+def test_the_account_pages_link_fills_the_drilldown_and_offers_only_visible_accounts(book, rep, client_for):
+    # when
+    response = client_for(rep).get(reverse("revops:reports"), {"account": book.deal.account_id})
+
+    # then
+    form = response.context["form"]
+    assert (form.initial["report"], form.initial["account"]) == (
+        "account-drilldown",
+        str(book.deal.account_id),
+    )
+    assert list(form.fields["account"].queryset.values_list("name", flat=True)) == ["Initech"]
