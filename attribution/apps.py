@@ -31,6 +31,11 @@ class AttributionConfig(AppConfig):
 
         register_exports()
 
+        # Its reports (PDF and Excel, scheduled by e-mail) in the core report kit.
+        from attribution.reports import register_reports
+
+        register_reports()
+
         # The attribution ledger on the core's ledger kit: writer, seals on period close,
         # verify_ledger (core must not import attribution, so attribution registers it).
         from attribution.models.ledger import ATTRIBUTION_LEDGER

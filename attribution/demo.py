@@ -370,6 +370,35 @@ def seed_attribution_adjustments(ctx: SeedContext) -> dict[str, int]:
     return {"ledger_adjustments": AttributionEntry.objects.filter(organization=org).count() - before}
 
 
+def seed_attribution_report_schedules(ctx: SeedContext) -> dict[str, int]:
+    """The first admin's weekly executive report, mailed to them and the finance team (members
+    who see the whole organization, so the schedule's recipient rule lets them receive it)."""
+    from revops.models import ReportFrequency, ReportSchedule
+    from revops.services.reports import report_schedule_create
+
+    org = ctx.organization
+    if ReportSchedule.objects.filter(organization=org).exists():
+        return {"report_schedules": 0}
+    members = Membership.objects.filter(organization=org, is_active=True).select_related(
+        "user", "organization"
+    )
+    owner = members.filter(role=Role.ADMIN).order_by("user__email").first()
+    if owner is None:
+        return {"report_schedules": 0}
+    finance = list(members.filter(role=Role.FINANCE).order_by("user__email"))
+    report_schedule_create(
+        owner=owner,
+        actor=owner.user,
+        name="Monday executive report",
+        report="executive",
+        period="this_quarter",
+        frequency=ReportFrequency.WEEKLY,
+        fmt="pdf",
+        recipients=[owner, *finance],
+    )
+    return {"report_schedules": 1}
+
+
 # History is written while every month is open and posted month by month as the months close;
 # the open months post after the close, and the correction comes last.
 register_step("attribution_setup", seed_attribution_setup, phase=Phase.OPEN_BOOKS, requires=("periods",))
@@ -391,4 +420,10 @@ register_step(
     seed_attribution_adjustments,
     phase=Phase.CLOSED_BOOKS,
     requires=("attribution_ledger",),
+)
+register_step(
+    "attribution_report_schedules",
+    seed_attribution_report_schedules,
+    phase=Phase.CLOSED_BOOKS,
+    requires=("attribution_adjustments",),
 )

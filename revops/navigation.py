@@ -40,6 +40,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Opportunities", "revops:opportunity-list", Cap.OPPORTUNITY_VIEW),
     NavItem("Import opportunities", "revops:opportunity-import", Cap.OPPORTUNITY_IMPORT),
     NavItem("Bulk import", "revops:import-index", Cap.RECORD_IMPORT),
+    NavItem("Reports", "revops:reports", Cap.EXPORT),
     NavItem("Jobs", "revops:job-list", Cap.JOB_VIEW, group=NavGroup.ADMIN),
     NavItem("Backup and restore", "revops:backup", Cap.ORGANIZATION_BACKUP, group=NavGroup.ADMIN),
     NavItem("API tokens", "revops:token-list", Cap.TOKEN_MANAGE_OWN, section="user"),

@@ -34,6 +34,15 @@ SCHEDULE: list[PeriodicEntry] = [
         expire_seconds=6 * 3600,
         description="Create the monthly fiscal periods of every organization 12 months ahead.",
     ),
+    PeriodicEntry(
+        name="revops: send due reports",
+        task="revops.tasks.send_due_reports_task",
+        # https://crontab.guru/#5_*_*_*_* — "At minute 5 past every hour": schedules are due at
+        # 06:00 in each organization's time zone, so every hour has some organization's morning.
+        crontab={"minute": "5", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+        expire_seconds=3600,
+        description="Queue the e-mailed report of every report schedule that is due.",
+    ),
 ]
 
 

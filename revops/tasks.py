@@ -10,6 +10,7 @@ from revops.services.exports import EXPORT_KIND, export_file_write
 from revops.services.imports import IMPORT_JOB_KIND, import_job_body
 from revops.services.jobs import JobProgress
 from revops.services.periods import periods_ensure_ahead_everywhere
+from revops.services.reports import REPORT_KIND, report_file_write, report_schedules_run_due
 from revops.services.salesforce_sync import SYNC_KIND, salesforce_sync_job_body, salesforce_sync_scheduled
 
 
@@ -140,3 +141,41 @@ def salesforce_sync_task(job: JobRun, progress: JobProgress) -> Counts:
 def salesforce_sync_scheduled_task(connection_id: int = 0) -> dict[str, str]:
     """Queue the incremental sync of one connection (its beat entry passes the id)."""
     return salesforce_sync_scheduled(connection_id=connection_id)
+
+
+@job_task(
+    kind=REPORT_KIND,
+    # Charts, layout and (for the audit trail) every ledger line: CPU-bound, off the quick queue.
+    queue=Queue.BULK,
+    # A worker lost mid-file leaves the message for another; the claim keeps it to one file
+    # (and a schedule's e-mail to one send).
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Reading the figures may meet a lock timeout or a lost connection: worth another try.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # Someone watches a progress bar (or a schedule's next beat supersedes it): an hour at most.
+    expires=60 * 60,
+)
+def write_report_task(job: JobRun, progress: JobProgress) -> Counts:
+    """Write the report recorded in the JobRun with its member's scope (and mail a schedule's)."""
+    return report_file_write(job=job, progress=progress)
+
+
+@periodic_task(
+    # Scheduled hourly, nobody waits for it; it only queues the reports' JobRuns.
+    queue=Queue.BULK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Each schedule is claimed by a conditional UPDATE and its job keyed by due time, so a retry
+    # queues nothing twice.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # The next hour's run supersedes one still waiting.
+    expires=60 * 60,
+)
+def send_due_reports_task() -> dict[str, int]:
+    """Queue the report of every schedule that is due."""
+    return report_schedules_run_due()

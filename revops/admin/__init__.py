@@ -4,4 +4,4 @@ The site itself (who may enter, where sign-in happens) is `revops.admin_site`; t
 organization-scoped base admin is `revops.admin.base.OrganizationScopedAdmin`.
 """
 
-from revops.admin import crm, organization, periods, salesforce, system  # noqa: F401  (registers the admins)
+from revops.admin import crm, organization, periods, reports, salesforce, system  # noqa: F401  (registers the admins)

@@ -9,6 +9,7 @@ from revops.models.jobs import JobRun
 from revops.models.ledger import LedgerHead
 from revops.models.organization import Membership, Organization, Role
 from revops.models.periods import FiscalPeriod
+from revops.models.reports import ReportFormat, ReportFrequency, ReportRecipient, ReportSchedule
 from revops.models.salesforce import (
     FieldMapping,
     SalesforceConnection,
@@ -38,6 +39,10 @@ __all__ = [
     "Partner",
     "Product",
     "ProductLine",
+    "ReportFormat",
+    "ReportFrequency",
+    "ReportRecipient",
+    "ReportSchedule",
     "Role",
     "SalesforceConnection",
     "SyncLogEntry",

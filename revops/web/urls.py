@@ -13,6 +13,7 @@ from revops.web import (
     opportunity_forms,
     organization,
     partners,
+    reports,
     search,
     tokens,
 )
@@ -50,5 +51,14 @@ urlpatterns: list = [
     path("organization/backup/restore/", backup.restore_view, name="backup-restore"),
     path("organization/backup/jobs/<int:pk>/", backup.backup_job_view, name="backup-job"),
     path("organization/backup/jobs/<int:pk>/download/", backup.backup_download_view, name="backup-download"),
+    path("reports/", reports.reports_view, name="reports"),
+    path("reports/jobs/<int:pk>/", reports.report_job_view, name="report-job"),
+    path("reports/jobs/<int:pk>/download/", reports.report_download_view, name="report-download"),
+    path("reports/schedules/", reports.report_schedule_create_view, name="report-schedule-create"),
+    path(
+        "reports/schedules/<int:pk>/delete/",
+        reports.report_schedule_delete_view,
+        name="report-schedule-delete",
+    ),
     path("organization/switch/", organization.organization_switch_view, name="organization-switch"),
 ]

@@ -65,6 +65,21 @@ PAGES: dict[str, Entry] = {
     "revops:backup-restore": Entry((LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),
     "revops:backup-job": Entry((LOGIN, 404, 403, 403, 403, 404, 404, 403, 403, 404), obj="jobrun"),
     "revops:backup-download": Entry((LOGIN, 404, 403, 403, 403, 404, 404, 403, 403, 404), obj="jobrun"),
+    # Reports: every member who may export reaches the page (each report offered as their
+    # capabilities allow, built with their scope). Report jobs are seen and downloaded only by
+    # whoever asked for them: the world's job run is nobody's report, so 404 for all.
+    "revops:reports": Entry((LOGIN, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "revops:report-job": Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404), obj="jobrun"),
+    "revops:report-download": Entry((LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404), obj="jobrun"),
+    # An empty schedule form is refused (400): nothing is created.
+    "revops:report-schedule-create": Entry(
+        (LOGIN, 400, 400, 400, 400, 404, 400, 400, 400, 404), method="POST"
+    ),
+    # The rep's schedule: its owner and the organization's admins may stop it; for everyone
+    # else it does not exist.
+    "revops:report-schedule-delete": Entry(
+        (LOGIN, 302, 404, 404, 302, 404, 404, 404, 404, 404), obj="report_schedule", method="POST"
+    ),
     # Switching to an organization one is not a member of answers 404.
     "revops:organization-switch": Entry(
         (LOGIN, HOME, HOME, HOME, HOME, HOME, 404, HOME, HOME, HOME),
@@ -169,6 +184,8 @@ AUTH: dict[str, Entry] = {
 # Read-only pages answer POST like GET (nothing is written): classified so it stays so.
 # API writes carry an empty body: 400 shows the actor got past scope and capability.
 MORE: dict[str, tuple[Entry, ...]] = {
+    # Generating with an empty form is refused (400); nothing is queued.
+    "revops:reports": (Entry((LOGIN, 400, 400, 400, 400, 404, 400, 400, 400, 404), method="POST"),),
     # An unknown format is refused (400) for admins; nothing is queued.
     "revops:backup": (
         Entry((LOGIN, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST", data={"format": "pdf"}),

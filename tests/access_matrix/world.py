@@ -85,6 +85,7 @@ from revops.models.salesforce import (
 )
 from revops.services.audit import audit_record
 from revops.services.periods import period_close, periods_ensure
+from revops.services.reports import report_schedule_create
 from revops.services.tokens import api_token_create, api_token_revoke
 from tests.access_matrix.expect import ACTORS
 from tests.attribution.factories import AccountPartnerFactory, OpportunityPartnerFactory, RevenueEventFactory
@@ -196,6 +197,16 @@ def _core_rows(org, actors, partner) -> dict[str, int | str]:
     revoked, _key = api_token_create(organization=org, user=rep.user, name="Merlin old", acting_user=rep.user)
     api_token_revoke(token=revoked, acting_user=rep.user)
     audit = audit_record(organization=org, actor=admin.user, action="matrix.seed", obj=opportunity)
+    schedule = report_schedule_create(
+        owner=rep,
+        actor=rep.user,
+        name="Monday partners",
+        report="partner-performance",
+        period="this_quarter",
+        frequency="weekly",
+        fmt="pdf",
+        recipients=[rep],
+    )
     connection = SalesforceConnection.objects.create(
         organization=org, instance_url="https://acme.my.salesforce.com", session_env="ACME_SF_TOKEN"
     )
@@ -240,6 +251,8 @@ def _core_rows(org, actors, partner) -> dict[str, int | str]:
         "apitoken": token.pk,
         "revoked_token": revoked.pk,
         "auditevent": audit.pk,
+        "report_schedule": schedule.pk,
+        "reportschedule": schedule.pk,
         "membership": rep.pk,
         "user": rep.user_id,
         "organization": org.pk,

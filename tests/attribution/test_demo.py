@@ -325,3 +325,25 @@ def test_revenue_is_bookings_of_every_win_and_monthly_bills_of_customers():
         # a third of the billing customers (one of three at this scale) have partner shares
         shared = set(AccountPartner.objects.filter(organization=org).values_list("account_id", flat=True))
         assert len(billed & shared) == 1
+
+
+def test_the_demo_schedules_a_weekly_executive_report_for_admin_and_finance():
+    # when
+    _seed()
+    _seed()
+
+    # then: one schedule per organization (a second seed adds none), to members of its own
+    from revops.models import ReportSchedule
+
+    for slug in SLUGS:
+        schedule = ReportSchedule.objects.get(organization__slug=slug)
+        assert (schedule.name, schedule.report, schedule.frequency, schedule.fmt) == (
+            "Monday executive report",
+            "executive",
+            "weekly",
+            "pdf",
+        )
+        recipients = list(schedule.recipients.all())
+        assert {m.organization.slug for m in recipients} == {slug}
+        assert {m.role for m in recipients} <= {"admin", "finance"}
+        assert any(m.user_id == schedule.owner_id for m in recipients)

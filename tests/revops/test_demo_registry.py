@@ -54,6 +54,7 @@ def test_the_demo_runs_its_steps_phase_by_phase():
         ("close_periods", Phase.CLOSING),
         ("attribution_ledger", Phase.CLOSED_BOOKS),
         ("attribution_adjustments", Phase.CLOSED_BOOKS),
+        ("attribution_report_schedules", Phase.CLOSED_BOOKS),
         ("commission_statements", Phase.CLOSED_BOOKS),
         ("forecasting", Phase.CLOSED_BOOKS),
         ("partner_program", Phase.CLOSED_BOOKS),

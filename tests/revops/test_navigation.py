@@ -38,7 +38,7 @@ def _menu(client, membership) -> list[tuple[str, list[str]]]:
 def test_admin_menu_groups_pages_by_job_in_order(client):
     admin = MembershipFactory(role="admin")
     assert _menu(client, admin) == [
-        ("Pipeline", ["Dashboard", "Opportunities", "Import opportunities", "Bulk import"]),
+        ("Pipeline", ["Dashboard", "Opportunities", "Import opportunities", "Bulk import", "Reports"]),
         (
             "Partners",
             [
@@ -63,8 +63,8 @@ def test_admin_menu_groups_pages_by_job_in_order(client):
 
 
 @pytest.mark.parametrize(("role", "pipeline"), [
-    ("manager", ["Dashboard", "Opportunities", "Import opportunities", "Bulk import"]),
-    ("finance", ["Dashboard", "Opportunities"]),
+    ("manager", ["Dashboard", "Opportunities", "Import opportunities", "Bulk import", "Reports"]),
+    ("finance", ["Dashboard", "Opportunities", "Reports"]),
 ])  # fmt: skip
 def test_bulk_import_is_in_the_menu_of_managers_and_admins_only(client, role, pipeline):
     member = MembershipFactory(role=role)
@@ -74,7 +74,7 @@ def test_bulk_import_is_in_the_menu_of_managers_and_admins_only(client, role, pi
 def test_rep_menu_has_no_admin_group(client):
     rep = MembershipFactory(role="rep")
     assert _menu(client, rep) == [
-        ("Pipeline", ["Dashboard", "Opportunities"]),
+        ("Pipeline", ["Dashboard", "Opportunities", "Reports"]),
         (
             "Partners",
             [
