@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from distribution.models import DistributionRun, Lead, LeadAssignment
-from revops.filters import IdFilter
+from revops.filters import IdFilter, StrictBooleanFilter
 
 
 class LeadFilterSet(django_filters.FilterSet):
@@ -13,7 +13,7 @@ class LeadFilterSet(django_filters.FilterSet):
     web_source = django_filters.CharFilter()
     campaign = django_filters.CharFilter(field_name="campaign__name")
     owner = IdFilter(field_name="owner_id")
-    unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull")
+    unassigned = StrictBooleanFilter(field_name="owner", lookup_expr="isnull")
     external_id = django_filters.CharFilter()
 
     class Meta:

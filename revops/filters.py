@@ -43,6 +43,41 @@ class UtcDateTimeFilter(django_filters.DateTimeFilter):
     field_class = UtcDateTimeField
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true / false (or 1 / 0); empty means "any"; anything else is an error, not "any"."""
+
+    TRUE = frozenset({True, "True", "true", "1"})
+    FALSE = frozenset({False, "False", "false", "0"})
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in self.TRUE:
+            return True
+        if value in self.FALSE:
+            return False
+        raise forms.ValidationError("Enter true or false.", code="invalid")
+
+
+class StrictNullBooleanSelect(forms.NullBooleanSelect):
+    """Hand an unknown value to the field (which refuses it) instead of reading it as "any"."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        raw = data.get(name)
+        return raw if value is None and raw not in (None, "", "unknown") else value
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A yes/no filter: `?unassigned=maybe` is a 400, not the unfiltered list."""
+
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", StrictNullBooleanSelect)
+        super().__init__(*args, **kwargs)
+
+
 # The largest value of a 64-bit integer column: a larger number is no row's id, and SQLite
 # refuses to bind it (OverflowError, a 500) where PostgreSQL compares it.
 MAX_ID = 2**63 - 1

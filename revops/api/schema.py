@@ -6,20 +6,27 @@ that checks answers against the schema) also meets the refusals the shared machi
 - 401 without a valid token, 403 without the capability, 429 over the token's rate
   (`Retry-After` header) — every operation;
 - 404 for a row that does not exist or lies outside the caller's scope — operations with a
-  path parameter;
+  path parameter — and for every operation of a view behind the portal boundary (`audience`:
+  partner users get 404 from internal-only views, everyone else from portal views);
 - 400 with the field errors — operations that take a body or query parameters (filters,
   ordering, pagination);
 - 415 for a body in a media type the operation does not parse — operations with a body;
 - 409 when a row is still referenced (PROTECT) — DELETE.
+
+Query parameters of a FilterSet also say `allowEmptyValue`: an empty filter means "any", as
+the pages' empty selects send it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ERROR_COMPONENT = "Error"
 VALIDATION_COMPONENT = "ValidationErrors"
 METHODS = ("get", "post", "put", "patch", "delete")
+# Query parameters that are not FilterSet fields: an empty value is refused (400) there.
+NOT_EMPTY = frozenset({"limit", "offset", "file_format", "reason"})
 
 _SCHEMAS: dict[str, dict[str, Any]] = {
     ERROR_COMPONENT: {
@@ -56,10 +63,24 @@ def _response(code: str) -> dict[str, Any]:
     return response
 
 
-def _error_codes(method: str, operation: dict[str, Any]) -> list[str]:
+def _shape(path: str) -> str:
+    """A path with its parameters unnamed: `/a/{pk}/` and `/a/{id}/` are one route."""
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def _bounded_routes(generator) -> set[tuple[str, str]]:
+    """(path shape, method) of views behind the portal boundary: the other side gets 404."""
+    routes = set()
+    for path, _regex, method, view in getattr(generator, "endpoints", None) or []:
+        if getattr(getattr(view, "cls", view), "audience", ""):
+            routes.add((_shape(path), method.lower()))
+    return routes
+
+
+def _error_codes(method: str, operation: dict[str, Any], *, bounded: bool) -> list[str]:
     locations = {parameter.get("in") for parameter in operation.get("parameters", [])}
     codes = ["401", "403", "429"]
-    if "path" in locations:
+    if "path" in locations or bounded:
         codes.append("404")
     if "requestBody" in operation or "query" in locations:
         codes.append("400")
@@ -80,12 +101,18 @@ def _also_field_errors(response: dict[str, Any]) -> None:
 
 def document_error_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: add the error answers each operation can give."""
-    for path_item in result.get("paths", {}).values():
+    bounded_routes = _bounded_routes(generator)
+    for path, path_item in result.get("paths", {}).items():
         for method, operation in path_item.items():
             if method not in METHODS:
                 continue
+            for parameter in operation.get("parameters", []):
+                # A FilterSet reads `?region=` as "any region" (the pages' empty select).
+                if parameter.get("in") == "query" and parameter["name"] not in NOT_EMPTY:
+                    parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
-            for code in _error_codes(method, operation):
+            bounded = (_shape(path), method) in bounded_routes
+            for code in _error_codes(method, operation, bounded=bounded):
                 if code == "400" and code in responses:
                     _also_field_errors(responses[code])
                 responses.setdefault(code, _response(code))

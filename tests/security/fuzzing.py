@@ -81,10 +81,30 @@ def schema_load(fuzz: FuzzWorld, app: WSGIHandler):
     return schemathesis.openapi.from_wsgi(SCHEMA_PATH, app, headers=fuzz.headers("admin"))
 
 
+# Checks left out, each with its reason:
+# - positive_data_acceptance: schema-valid input the API refuses on purpose with a 400 naming
+#   the field: an id of a row that does not exist (or that the caller may not see), a control
+#   character in a text (revops/text.py), a rule across fields (a period's end before its
+#   start). OpenAPI cannot state these, so the check would only ask for them to be accepted.
+EXCLUDED_CHECKS = frozenset({"positive_data_acceptance"})
+# Form-encoded bodies (multipart, urlencoded) cannot say null, nest lists, or tell an empty
+# optional field from an absent one (DRF reads it as absent): "became null" and "blank
+# instead of minLength 1" are not sent as such. JSON bodies get every check.
+FORM_MEDIA_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+FORM_EXCLUDED_CHECKS = frozenset({"negative_data_rejection"})
+
+
 def all_checks() -> list:
-    """Every check schemathesis ships (stateless and stateful), by function."""
+    """Every check schemathesis ships (stateless and stateful) but EXCLUDED_CHECKS."""
     load_all_checks()
-    return list(CHECKS.get_all())
+    return [check for check in CHECKS.get_all() if check.__name__ not in EXCLUDED_CHECKS]
+
+
+def checks_for(case, checks: list) -> list:
+    """The checks that judge `case`: all of them, less FORM_EXCLUDED_CHECKS for a form body."""
+    if case.media_type in FORM_MEDIA_TYPES:
+        return [check for check in checks if check.__name__ not in FORM_EXCLUDED_CHECKS]
+    return checks
 
 
 @dataclass
@@ -136,7 +156,7 @@ def operation_fuzz(
         result.examples += 1
         with transaction.atomic():
             try:
-                case.call_and_validate(headers=headers, checks=checks)
+                case.call_and_validate(headers=headers, checks=checks_for(case, checks))
             except FailureGroup as group:
                 if stop_at_first:
                     raise
