@@ -73,7 +73,9 @@ def main() -> int:
         schema = schema_load(fuzz, app)
         operations = [op.ok() for op in schema.get_all_operations()]
         operations = [op for op in operations if args.match in op.path]
-        print(f"load average {os.getloadavg()[0]:.1f}; {len(operations)} operations; {args.examples} examples each")
+        print(
+            f"load average {os.getloadavg()[0]:.1f}; {len(operations)} operations; {args.examples} examples each"
+        )
         for actor in args.actors.split(","):
             actor_started = time.monotonic()
             ran = examples = 0

@@ -1,6 +1,7 @@
 """FilterSets shared by the HTML pages and the API (one definition of every filter)."""
 
 import datetime as dt
+import re
 
 import django_filters
 from django import forms
@@ -83,11 +84,20 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 MAX_ID = 2**63 - 1
 
 
+class WholeNumberField(forms.IntegerField):
+    """Digits only (and a sign): Django's IntegerField also takes "30.0" as 30."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not re.fullmatch(r"-?[0-9]+", value.strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A row id: a whole number from 1 to the integer column's limit; anything else is a 400."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
@@ -99,7 +109,7 @@ class IdFilter(django_filters.NumberFilter):
 class WholeNumberFilter(django_filters.NumberFilter):
     """A whole number (a fiscal year): "2026.5" or "1e300" is a 400, not a query."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", -MAX_ID)

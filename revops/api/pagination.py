@@ -41,7 +41,10 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
-        bounds = {self.limit_query_param: {"minimum": 1}, self.offset_query_param: {"minimum": 0, "maximum": MAX_OFFSET}}
+        bounds = {
+            self.limit_query_param: {"minimum": 1},
+            self.offset_query_param: {"minimum": 0, "maximum": MAX_OFFSET},
+        }
         for parameter in parameters:
             parameter["schema"] = {**parameter["schema"], **bounds.get(parameter["name"], {})}
         return parameters

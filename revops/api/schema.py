@@ -59,7 +59,9 @@ def _response(code: str) -> dict[str, Any]:
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
     }
     if code == "429":
-        response["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
+        response["headers"] = {
+            "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+        }
     return response
 
 
@@ -107,8 +109,13 @@ def document_error_responses(result: dict[str, Any], generator, request, public)
             if method not in METHODS:
                 continue
             for parameter in operation.get("parameters", []):
-                # A FilterSet reads `?region=` as "any region" (the pages' empty select).
-                if parameter.get("in") == "query" and parameter["name"] not in NOT_EMPTY:
+                # A FilterSet reads `?region=` as "any region" (the pages' empty select); a
+                # plain string admits "" already.
+                if (
+                    parameter.get("in") == "query"
+                    and parameter["name"] not in NOT_EMPTY
+                    and parameter.get("schema") != {"type": "string"}
+                ):
                     parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
             bounded = (_shape(path), method) in bounded_routes

@@ -71,7 +71,10 @@ def fuzz_world_build() -> FuzzWorld:
         membership = world.actors[actor]
         assert membership is not None
         _token, keys[actor] = api_token_create(
-            organization=membership.organization, user=membership.user, name=f"fuzz {actor}", acting_user=membership.user
+            organization=membership.organization,
+            user=membership.user,
+            name=f"fuzz {actor}",
+            acting_user=membership.user,
         )
     return FuzzWorld(world=world, keys=keys)
 

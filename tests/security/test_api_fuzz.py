@@ -45,7 +45,9 @@ def _operation_labels() -> list[str]:
 
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     methods = ("get", "post", "put", "patch", "delete")
-    return [f"{method.upper()} {path}" for path, item in paths.items() for method in item if method in methods]
+    return [
+        f"{method.upper()} {path}" for path, item in paths.items() for method in item if method in methods
+    ]
 
 
 OPERATIONS = _operation_labels()
@@ -84,3 +86,121 @@ def test_operation_passes_every_check(fuzz, db, actor, label):
     # when / then: the first failing example fails the test with its curl command
     result = operation_fuzz(operation, headers=built.headers(actor), max_examples=EXAMPLES_BY_ACTOR[actor])
     assert result.examples >= 1
+
+
+# Object routes → the rows their actor must not reach, as (actors, where, world key): "other"
+# is another organization's row (World.outsider_ids, or an `outsider_*` key of World.ids),
+# the rest rows of the same organization that belong to another rep or another partner.
+ANYONE = frozenset(FUZZ_ACTORS)
+REP = frozenset({"rep"})
+PARTNER = frozenset({"partner"})
+FOREIGN_ROWS: dict[str, list[tuple[frozenset[str], str, str]]] = {
+    "/api/v1/accounts/{id}/": [(ANYONE, "other", "account"), (REP, "ids", "other_account")],
+    "/api/v1/opportunities/{id}/": [
+        (ANYONE, "other", "opportunity"),
+        (REP, "ids", "other_opportunity"),
+        (REP, "ids", "drifter_opportunity"),
+    ],
+    "/api/v1/attribution/opportunities/{id}/explanations/": [
+        (ANYONE, "other", "opportunity"),
+        (REP | PARTNER, "ids", "other_opportunity"),
+    ],
+    "/api/v1/commissions/transactions/{id}/": [
+        (ANYONE, "other", "salestransaction"),
+        (REP, "ids", "other_salestransaction"),
+    ],
+    "/api/v1/commissions/statements/{id}/": [
+        (ANYONE, "other", "commissionstatement"),
+        (REP, "ids", "other_statement"),
+    ],
+    "/api/v1/commissions/statements/{id}/approve/": [
+        (ANYONE, "other", "commissionstatement"),
+        (REP, "ids", "other_statement"),
+    ],
+    "/api/v1/commissions/statements/{id}/pay/": [
+        (ANYONE, "other", "commissionstatement"),
+        (REP, "ids", "other_statement"),
+    ],
+    "/api/v1/forecasting/scores/{id}/": [(ANYONE, "other", "dealscore"), (REP, "ids", "other_dealscore")],
+    "/api/v1/forecasting/models/{id}/": [(ANYONE, "other", "modelversion")],
+    "/api/v1/marketing/journeys/{id}/": [(REP, "ids", "other_marketing_journey")],
+    "/api/v1/distribution/leads/{id}/": [(REP, "ids", "other_distribution_lead")],
+    "/api/v1/partners/registrations/{id}/": [
+        (ANYONE, "ids", "outsider_registration"),
+        (PARTNER, "ids", "other_registration"),
+    ],
+    "/api/v1/partners/registrations/{id}/approve/": [
+        (ANYONE, "ids", "outsider_registration"),
+        (PARTNER, "ids", "other_registration"),
+    ],
+    "/api/v1/partners/registrations/{id}/reject/": [
+        (ANYONE, "ids", "outsider_registration"),
+        (PARTNER, "ids", "other_registration"),
+    ],
+    "/api/v1/partners/portal/registrations/{id}/": [
+        (ANYONE, "ids", "outsider_registration"),
+        (PARTNER, "ids", "other_registration"),
+    ],
+    "/api/v1/partners/disputes/{id}/": [
+        (ANYONE, "ids", "outsider_dispute"),
+        (PARTNER, "ids", "other_dispute"),
+    ],
+    "/api/v1/partners/disputes/{id}/comment/": [
+        (ANYONE, "ids", "outsider_dispute"),
+        (PARTNER, "ids", "other_dispute"),
+    ],
+    "/api/v1/partners/disputes/{id}/resolve/": [
+        (ANYONE, "ids", "outsider_dispute"),
+        (PARTNER, "ids", "other_dispute"),
+    ],
+    "/api/v1/partners/health/{partner_id}/": [(PARTNER, "ids", "program_other_partner")],
+    "/api/v1/tokens/{id}/": [(PARTNER, "ids", "apitoken")],
+    "/api/v1/tokens/{id}/revoke/": [(PARTNER, "ids", "apitoken")],
+}
+FOREIGN_CASES = [
+    pytest.param(label, actor, where, key, id=f"{label}|{actor}|{key}")
+    for label in OPERATIONS
+    for actors, where, key in FOREIGN_ROWS.get(label.split(" ", 1)[1], [])
+    for actor in FUZZ_ACTORS
+    if actor in actors
+]
+
+
+def _send_with_id(operation, built: FuzzWorld, actor: str, row_id: int):
+    """One request on the row `row_id`: no query, an empty JSON object as the body of a write."""
+    (name,) = [parameter.name for parameter in operation.path_parameters]
+    if operation.body:
+        case = operation.Case(path_parameters={name: row_id}, body={}, media_type="application/json")
+    else:
+        case = operation.Case(path_parameters={name: row_id})
+    with transaction.atomic():
+        response = case.call(headers=built.headers(actor))
+        transaction.set_rollback(True)
+    return response
+
+
+def test_every_object_route_is_fed_foreign_ids():
+    # given: the object routes of the schema (a path parameter that names one row)
+    object_paths = {label.split(" ", 1)[1] for label in OPERATIONS if "{" in label}
+    # then: the table covers those whose rows belong to an organization, a rep or a partner
+    assert set(FOREIGN_ROWS) <= object_paths
+    assert len(FOREIGN_CASES) == 100
+
+
+@pytest.mark.parametrize(("label", "actor", "where", "key"), FOREIGN_CASES)
+def test_a_foreign_id_answers_as_a_missing_one(fuzz, db, label, actor, where, key):
+    # given: the id of a row `actor` must not reach, and an id no row has
+    built, schema = fuzz
+    operation = _operation(schema, label)
+    world = built.world
+    foreign_id = world.outsider_ids[key] if where == "other" else world.ids[key]
+    assert isinstance(foreign_id, int)
+    # when
+    foreign = _send_with_id(operation, built, actor, foreign_id)
+    missing = _send_with_id(operation, built, actor, MISSING_ID)
+    # then: never a success; the same status and body as a row that does not exist (no 403
+    # telling that the row is there)
+    assert foreign.status_code not in range(200, 300), f"{label} as {actor} with {key}: {foreign.status_code}"
+    assert foreign.status_code in (400, 403, 404)
+    assert (foreign.status_code, foreign.json()) == (missing.status_code, missing.json())
+    assert [word for word in world.forbidden(actor) if word in foreign.text] == []
