@@ -170,3 +170,52 @@ def operation_fuzz(
 
     run()
     return result
+
+
+def state_machine(schema, *, headers: dict[str, str], path_regex: str):
+    """A stateful run over the operations matching `path_regex`, linked by schemathesis.
+
+    Links between operations are inferred from the schema (create → read → update → delete
+    of one resource), so `use_after_free` (a deleted row is gone) and
+    `ensure_resource_availability` (a created row can be read) get the history they need.
+    Each scenario runs in a savepoint rolled back at its end.
+    """
+    checks = all_checks()
+    base = schema.include(path_regex=path_regex).as_state_machine()
+
+    class Machine(base):  # type: ignore[valid-type, misc]
+        def setup(self) -> None:
+            self._savepoint = transaction.savepoint()
+
+        def teardown(self) -> None:
+            transaction.savepoint_rollback(self._savepoint)
+
+        def get_call_kwargs(self, case) -> dict:
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs) -> None:
+            case.validate_response(
+                response,
+                checks=checks_for(case, checks),
+                headers=headers,
+                transport_kwargs=kwargs or None,
+                recorder=getattr(self, "recorder", None),
+            )
+
+    return Machine
+
+
+def state_machine_run(machine, *, max_examples: int, steps: int = 6) -> None:
+    """Run `machine` derandomized for `max_examples` scenarios of up to `steps` calls."""
+    machine.run(
+        settings=hypothesis.settings(
+            max_examples=max_examples,
+            stateful_step_count=steps,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+            print_blob=False,
+        )
+    )

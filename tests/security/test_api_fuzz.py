@@ -32,6 +32,8 @@ from tests.security.fuzzing import (
     fuzz_world_build,
     operation_fuzz,
     schema_load,
+    state_machine,
+    state_machine_run,
     wsgi_requests_keep_the_connection,
 )
 
@@ -204,3 +206,47 @@ def test_a_foreign_id_answers_as_a_missing_one(fuzz, db, label, actor, where, ke
     assert foreign.status_code in (400, 403, 404)
     assert (foreign.status_code, foreign.json()) == (missing.status_code, missing.json())
     assert [word for word in world.forbidden(actor) if word in foreign.text] == []
+
+
+# Resources an integration creates, reads, changes and deletes: the stateful run follows
+# create → read → update → delete of one row, so a deleted row must be gone (use_after_free)
+# and a created one readable (ensure_resource_availability).
+STATEFUL_PATHS = r"^/api/v1/(accounts|product-lines|products|partners|distribution/leads|tokens)/(\{[a-z_]+\}/)?(revoke/)?$"
+
+
+def test_stateful_runs_have_links_to_follow(fuzz, db):
+    # given
+    built, schema = fuzz
+    # when
+    machine = state_machine(schema, headers=built.headers("admin"), path_regex=STATEFUL_PATHS)
+    # then: links were inferred between the operations of each resource
+    links = {
+        (path, method, code, name)
+        for path, item in schema.raw_schema["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict)
+        for code, response in operation.get("responses", {}).items()
+        for name in response.get("links", {})
+    }
+    assert machine is not None
+    for path, name in [
+        ("accounts", "Account"),
+        ("products", "Product"),
+        ("partners", "Partner"),
+        ("distribution/leads", "Lead"),
+    ]:
+        created = {
+            link
+            for p, method, code, link in links
+            if (p, method, code) == (f"/api/v1/{path}/", "post", "201")
+        }
+        assert {f"Get{name}", f"Patch{name}", f"Put{name}", f"Delete{name}"} <= created, path
+
+
+@pytest.mark.parametrize("actor", ["admin", "rep"])
+def test_stateful_run_passes_every_check(fuzz, db, actor):
+    # given
+    built, schema = fuzz
+    machine = state_machine(schema, headers=built.headers(actor), path_regex=STATEFUL_PATHS)
+    # when / then
+    state_machine_run(machine, max_examples=max(EXAMPLES // 2, 2))
