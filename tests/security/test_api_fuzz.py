@@ -37,7 +37,7 @@ from tests.security.fuzzing import (
     wsgi_requests_keep_the_connection,
 )
 
-EXAMPLES = int(os.environ.get("REVOPS_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("REVOPS_FUZZ_EXAMPLES", "6"))
 EXAMPLES_BY_ACTOR = {"admin": EXAMPLES, "rep": max(EXAMPLES // 5, 2), "partner": max(EXAMPLES // 5, 2)}
 
 
