@@ -24,6 +24,7 @@ import os
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import transaction
+from drf_spectacular.generators import SchemaGenerator
 
 from tests.security.fuzzing import (
     FUZZ_ACTORS,
@@ -43,8 +44,6 @@ EXAMPLES_BY_ACTOR = {"admin": EXAMPLES, "rep": max(EXAMPLES // 5, 2), "partner":
 
 def _operation_labels() -> list[str]:
     """Every operation of the schema, read at collection (no database): "GET /api/v1/..."."""
-    from drf_spectacular.generators import SchemaGenerator
-
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     methods = ("get", "post", "put", "patch", "delete")
     return [
