@@ -14,6 +14,7 @@ from attribution.models import (
     PartnerRole,
     RevenueEvent,
 )
+from revops.filters import IdFilter
 from revops.models import Account
 
 
@@ -25,15 +26,15 @@ class AttributionEntryFilterSet(django_filters.FilterSet):
 
     date_after = django_filters.DateFilter(field_name="revenue_event__date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="revenue_event__date", lookup_expr="lte")
-    partner = django_filters.NumberFilter(field_name="partner_id")
-    account = django_filters.NumberFilter(method="filter_account")
+    partner = IdFilter(field_name="partner_id")
+    account = IdFilter(method="filter_account")
     account_name = django_filters.CharFilter(method="filter_account_name", max_length=200)
-    opportunity = django_filters.NumberFilter(field_name="revenue_event__opportunity_id")
+    opportunity = IdFilter(field_name="revenue_event__opportunity_id")
     kind = django_filters.ChoiceFilter(choices=AttributionEntry.Kind.choices)
     role = django_filters.ChoiceFilter(choices=PartnerRole.choices)
     scope = django_filters.ChoiceFilter(choices=AttributionEntry.Scope.choices)
-    period = django_filters.NumberFilter(field_name="period_id")
-    revenue_period = django_filters.NumberFilter(field_name="revenue_period_id")
+    period = IdFilter(field_name="period_id")
+    revenue_period = IdFilter(field_name="revenue_period_id")
 
     class Meta:
         model = AttributionEntry
@@ -58,8 +59,8 @@ class AttributionEntryFilterSet(django_filters.FilterSet):
 
 
 class OpportunityPartnerFilterSet(django_filters.FilterSet):
-    opportunity = django_filters.NumberFilter(field_name="opportunity_id")
-    partner = django_filters.NumberFilter(field_name="partner_id")
+    opportunity = IdFilter(field_name="opportunity_id")
+    partner = IdFilter(field_name="partner_id")
     role = django_filters.ChoiceFilter(choices=PartnerRole.choices)
     status = django_filters.ChoiceFilter(choices=LinkStatus.choices)
 
@@ -69,8 +70,8 @@ class OpportunityPartnerFilterSet(django_filters.FilterSet):
 
 
 class AccountPartnerFilterSet(django_filters.FilterSet):
-    account = django_filters.NumberFilter(field_name="account_id")
-    partner = django_filters.NumberFilter(field_name="partner_id")
+    account = IdFilter(field_name="account_id")
+    partner = IdFilter(field_name="partner_id")
     role = django_filters.ChoiceFilter(choices=PartnerRole.choices)
     status = django_filters.ChoiceFilter(choices=LinkStatus.choices)
 
@@ -90,8 +91,8 @@ class AttributionRuleFilterSet(django_filters.FilterSet):
 class RevenueEventFilterSet(django_filters.FilterSet):
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-    account = django_filters.NumberFilter(field_name="account_id")
-    opportunity = django_filters.NumberFilter(field_name="opportunity_id")
+    account = IdFilter(field_name="account_id")
+    opportunity = IdFilter(field_name="opportunity_id")
     source = django_filters.ChoiceFilter(choices=RevenueEvent.Source.choices)
     external_id = django_filters.CharFilter()
 

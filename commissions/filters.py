@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from commissions.models import BusinessObjective, CommissionStatement, SalesTransaction, StatementStatus
+from revops.filters import IdFilter
 
 # A month is written "2026-03" (an <input type="month">) or as its first day.
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
@@ -28,8 +29,8 @@ class SalesTransactionFilterSet(django_filters.FilterSet):
 
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-    product_line = django_filters.NumberFilter(field_name="product_line_id")
-    rep = django_filters.NumberFilter(field_name="rep_id")
+    product_line = IdFilter(field_name="product_line_id")
+    rep = IdFilter(field_name="rep_id")
     source_file = django_filters.CharFilter()
     document_number = django_filters.CharFilter()
 
@@ -40,7 +41,7 @@ class SalesTransactionFilterSet(django_filters.FilterSet):
 
 class CommissionStatementFilterSet(django_filters.FilterSet):
     month = MonthFilter(field_name="month")
-    rep = django_filters.NumberFilter(field_name="rep_id")
+    rep = IdFilter(field_name="rep_id")
     status = django_filters.ChoiceFilter(choices=StatementStatus.choices)
 
     class Meta:
@@ -49,8 +50,8 @@ class CommissionStatementFilterSet(django_filters.FilterSet):
 
 
 class BusinessObjectiveFilterSet(django_filters.FilterSet):
-    rep = django_filters.NumberFilter(field_name="rep_id")
-    product_line = django_filters.NumberFilter(field_name="product_line_id")
+    rep = IdFilter(field_name="rep_id")
+    product_line = IdFilter(field_name="product_line_id")
     month_after = MonthFilter(field_name="month", lookup_expr="gte")
     month_before = MonthFilter(field_name="month", lookup_expr="lte")
 

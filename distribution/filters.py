@@ -5,14 +5,15 @@ from __future__ import annotations
 import django_filters
 
 from distribution.models import DistributionRun, Lead, LeadAssignment
+from revops.filters import IdFilter, StrictBooleanFilter
 
 
 class LeadFilterSet(django_filters.FilterSet):
     status = django_filters.CharFilter()
     web_source = django_filters.CharFilter()
     campaign = django_filters.CharFilter(field_name="campaign__name")
-    owner = django_filters.NumberFilter(field_name="owner_id")
-    unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull")
+    owner = IdFilter(field_name="owner_id")
+    unassigned = StrictBooleanFilter(field_name="owner", lookup_expr="isnull")
     external_id = django_filters.CharFilter()
 
     class Meta:
@@ -21,9 +22,9 @@ class LeadFilterSet(django_filters.FilterSet):
 
 
 class LeadAssignmentFilterSet(django_filters.FilterSet):
-    rep = django_filters.NumberFilter(field_name="rep_id")
-    run = django_filters.NumberFilter(field_name="run_id")
-    lead = django_filters.NumberFilter(field_name="lead_id")
+    rep = IdFilter(field_name="rep_id")
+    run = IdFilter(field_name="run_id")
+    lead = IdFilter(field_name="lead_id")
     strategy = django_filters.CharFilter()
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
@@ -34,7 +35,7 @@ class LeadAssignmentFilterSet(django_filters.FilterSet):
 
 class DistributionRunFilterSet(django_filters.FilterSet):
     mode = django_filters.CharFilter()
-    config = django_filters.NumberFilter(field_name="config_id")
+    config = IdFilter(field_name="config_id")
 
     class Meta:
         model = DistributionRun

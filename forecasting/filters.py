@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from forecasting.models import DealScore
+from revops.filters import IdFilter
 
 
 class DealScoreFilterSet(django_filters.FilterSet):
@@ -15,7 +16,7 @@ class DealScoreFilterSet(django_filters.FilterSet):
     max_probability = django_filters.NumberFilter(
         field_name="probability", lookup_expr="lte", label="Probability at most"
     )
-    owner = django_filters.NumberFilter(field_name="opportunity__owner_id", label="Owner (user id)")
+    owner = IdFilter(field_name="opportunity__owner_id", label="Owner (user id)")
     stage = django_filters.CharFilter(field_name="stage")
 
     class Meta:

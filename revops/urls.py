@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from revops.health import health_view
 
+# An unmatched /api/ URL answers JSON like the API's own 404s; pages keep the 404 page.
+handler404 = "revops.api.errors.not_found"
+
 urlpatterns = [
     path("healthz/", health_view, name="health"),
     path("", include("revops.web.urls")),

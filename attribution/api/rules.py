@@ -267,7 +267,8 @@ class RuleViewSet(
         parameters=[OpenApiParameter("file_format", str, enum=["json", "yaml"], default="json")],
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, "application/yaml"): OpenApiTypes.STR,
+            # The same rule-set document, written as YAML.
+            (200, "application/yaml"): OpenApiTypes.OBJECT,
         },
     )
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)

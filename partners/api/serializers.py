@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from partners.models import DealRegistration
 from partners.selectors.conflicts import partner_summary
+from revops.api.serializers import OptionalEmailField
 from revops.models.crm import PartnerType
 
 COMMON_FIELDS = [
@@ -36,6 +37,7 @@ COMMON_FIELDS = [
 
 class _RegistrationBase(serializers.ModelSerializer):
     current_step_name = serializers.SerializerMethodField()
+    contact_email = OptionalEmailField(read_only=True)
 
     def get_current_step_name(self, obj: DealRegistration) -> str:
         steps = obj.steps or []

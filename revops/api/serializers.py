@@ -11,6 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from revops.models import (
@@ -25,7 +26,7 @@ from revops.models import (
     ProductLine,
     User,
 )
-from revops.models.crm import PartnerType
+from revops.models.crm import PartnerType, Stage
 from revops.models.organization import Role
 from revops.permissions import Kind, scope_user_ids
 
@@ -54,6 +55,15 @@ def owners_for(membership: Membership | None) -> models.QuerySet:
     )
     team = scope_user_ids(membership, Kind.OPPORTUNITY)
     return users if team is None else users.filter(id__in=team)
+
+
+@extend_schema_field({"oneOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0}]})
+class OptionalEmailField(serializers.EmailField):
+    """An email address a row may leave blank: the schema says "an email, or empty"."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -175,6 +185,9 @@ class OpportunitySerializer(serializers.ModelSerializer):
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
+    # Blank on a deal's first recorded stage (it came from nowhere).
+    from_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = OpportunityStageChange
         fields = ["id", "opportunity", "from_stage", "to_stage", "amount", "changed_at", "changed_by"]

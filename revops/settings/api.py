@@ -44,6 +44,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's refusals (401, 403, 404, 400, 415, 409, 429) next to its success.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "revops.api.schema.document_error_responses",
+    ],
     # One name for a choice set used by several fields (stage, from_stage, to_stage).
     # Domain apps' choice sets are named by dotted path (a string: core imports no domain app).
     "ENUM_NAME_OVERRIDES": {

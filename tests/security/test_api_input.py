@@ -137,3 +137,44 @@ def test_a_token_reads_the_schema(admin):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert client.get("/api/schema/?format=json").status_code == 200
+
+
+# Found by the schemathesis run (tests/security/test_api_fuzz.py).
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/accounts/?owner=-2.8889101844157377e%2B166", "owner"),
+        ("/api/v1/attribution/ledger/?opportunity=1.9e128", "opportunity"),
+        ("/api/v1/distribution/assignments/?run=99999999999999999999", "run"),
+        ("/api/v1/distribution/runs/?config=30.0", "config"),
+        ("/api/v1/distribution/leads/?unassigned=maybe", "unassigned"),
+        ("/api/v1/accounts/?limit=abc", "limit"),
+        ("/api/v1/accounts/?offset=-3", "offset"),
+        ("/api/v1/accounts/?offset=100000000000000000000", "offset"),
+    ],
+)
+def test_a_filter_or_page_out_of_range_is_a_400_naming_it(url, field, admin_api):
+    # when
+    response = admin_api.get(url)
+    # then
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
+def test_an_api_url_matching_no_route_answers_json_404(admin_api):
+    # when: an id not in the route's form never reaches a view
+    responses = [admin_api.get(url) for url in ("/api/v1/accounts/1.5/", "/api/v1/imports/jobs/true/")]
+    # then
+    assert [(r.status_code, r["Content-Type"], r.json()) for r in responses] == [
+        (404, "application/json", {"detail": "Not found."})
+    ] * 2
+
+
+def test_a_page_url_matching_no_route_keeps_the_404_page(admin_api):
+    # when
+    response = admin_api.get("/no-such-page/")
+    # then
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
