@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from forecasting.models import DealScore, ForecastCall, ForecastSnapshot
@@ -181,3 +183,27 @@ def test_api_forecast_models_and_train(
     assert response.status_code == 202
     assert response.json()["kind"] == "forecasting.train"
     assert Opportunity.objects.filter(organization=scored).count() == 160
+
+
+@pytest.mark.parametrize(
+    "_case, path",
+    [
+        ("risk page", "/forecasting/"),
+        ("deal page", "deal"),
+        ("model page", "/forecasting/model/"),
+        ("scores API", "/api/v1/forecasting/scores/?limit=50"),
+        ("models API", "/api/v1/forecasting/models/"),
+    ],
+)
+def test_pages_and_api_show_scores_without_reading_the_model_artifact(_case, path, scored, admin, client_for):
+    # given: the active model's artifact (the engine's JSON) is large; scores show its number only
+    if path == "deal":
+        path = reverse("forecasting:deal", args=[_open_score(scored, "Kestrel").opportunity_id])
+    client = client_for(admin)
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    # then: the page answers with its scores and no query selects the artifact column
+    assert response.status_code == 200
+    assert "v1" in response.content.decode() or response.json()
+    assert [q["sql"] for q in queries.captured_queries if '"artifact"' in q["sql"]] == []
