@@ -774,24 +774,7 @@ def mode_soak(bench: Bench, server: Server, db: Database, args) -> None:
     done.set()
     thread.join()
     report(results, elapsed, f"soak, {args.users} users")
-    # Growth per worker: from its first sample after warm-up (a tenth of the run) to its last.
-    warm = seconds / 10
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
-    for t, rss, _, _ in samples:
-        for pid, value in rss.items():
-            if t >= warm and pid not in first:
-                first[pid] = value
-            last[pid] = value
-    print("RSS per worker (MiB), after warm-up → end:")
-    growths = []
-    for pid in sorted(first):
-        growth = (last[pid] - first[pid]) / first[pid] * 100 if first[pid] else 0.0
-        growths.append(growth)
-        print(f"  {pid}: {first[pid] / 1024:.0f} → {last[pid] / 1024:.0f} ({growth:+.1f} %)")
-    recycled = sorted(set(last) - set(samples[-1][1])) if samples else []
-    if recycled:
-        print(f"  workers recycled during the run (max_requests): {recycled}")
+    growths = rss_growth([(t, rss) for t, rss, _, _ in samples])
     conns = [sum(c.values()) for _, _, _, c in samples]
     print(
         f"max RSS growth {max(growths, default=0):+.1f} % (target < 10 %: "
@@ -799,6 +782,38 @@ def mode_soak(bench: Bench, server: Server, db: Database, args) -> None:
         f"max {max(conns, default=0)}; load average at the end {loadavg()}",
         flush=True,
     )
+
+
+def rss_growth(samples: list[tuple[float, dict[int, int]]], warm: float = 120.0) -> list[float]:
+    """Print and return each worker's RSS growth over its life, in per cent.
+
+    A worker's RSS swings by a request's transient memory (an export, a chart), so one sample
+    against another says little: the median of the first third of its samples is compared with
+    the median of its last third, after its own first `warm` seconds (imports, first requests).
+    A worker that `max_requests` replaced mid-run is measured over the part of the run it lived.
+    """
+    by_pid: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for t, rss in samples:
+        for pid, value in rss.items():
+            if value:
+                by_pid[pid].append((t, value))
+    print("RSS per worker (MiB), median of the first third → last third of its samples after warm-up:")
+    growths = []
+    for pid, rows in sorted(by_pid.items(), key=lambda item: item[1][0][0]):
+        born = rows[0][0]
+        values = [v for t, v in rows if t - born >= warm]
+        if len(values) < 6:
+            print(f"  {pid}: {len(values)} samples after warm-up, too few to measure")
+            continue
+        third = len(values) // 3
+        first, last = statistics.median(values[:third]), statistics.median(values[-third:])
+        growth = (last - first) / first * 100
+        growths.append(growth)
+        lived = (rows[-1][0] - born) / 60
+        print(
+            f"  {pid}: {first / 1024:.0f} → {last / 1024:.0f} ({growth:+.1f} %), sampled over {lived:.0f} min"
+        )
+    return growths
 
 
 def mode_saturation(bench: Bench, server: Server, db: Database, args) -> None:
