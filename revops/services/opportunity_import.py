@@ -98,7 +98,8 @@ COLUMNS = tuple(OpportunityRow.model_fields)
 
 @dataclass
 class _Lookups:
-    """Everything a row may refer to, loaded once per file (queries do not grow with rows)."""
+    """Everything a row may refer to: the catalog and members once per file, accounts and
+    existing deals a chunk of rows at a time (queries grow with chunks, not rows)."""
 
     currency: str
     accounts: dict[str, int]
