@@ -28,7 +28,7 @@ from forecasting.models import DealScore, ModelVersion
 from forecasting.permissions import ForecastCap
 from forecasting.selectors.forecast import forecast_view
 from forecasting.selectors.rollup import CallFigures, Figures, Rollup, forecast_rollup
-from forecasting.selectors.scores import score_scope
+from forecasting.selectors.scores import ARTIFACT, ARTIFACT_VIA_SCORE, score_scope
 from forecasting.services.modelling import score_enqueue, train_enqueue
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 
@@ -43,7 +43,11 @@ class DealScoreViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelVie
 
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         scoped_rows = queryset & score_scope(membership=self.membership)
-        return scoped_rows.select_related("opportunity", "model_version").order_by("-risk", "-id")
+        return (
+            scoped_rows.select_related("opportunity", "model_version")
+            .defer(*ARTIFACT_VIA_SCORE)
+            .order_by("-risk", "-id")
+        )
 
 
 class ModelVersionViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -54,7 +58,7 @@ class ModelVersionViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModel
     required_caps = crud_caps(read=ForecastCap.VIEW)
 
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
-        return queryset.order_by("-number")
+        return queryset.defer(*ARTIFACT).order_by("-number")
 
 
 class ForecastApi(OrganizationScopedViewSetMixin, APIView):

@@ -20,6 +20,10 @@ from revops.models.crm import OPEN_STAGES
 from revops.permissions import Kind, scoped
 
 SORTS = {"risk_value", "risk", "probability", "amount"}
+# A model's artifact (the engine's JSON, about 1 MB) is read only to score; pages and the API
+# show its number and metrics. Loaded with each score row it cost a megabyte per row shown.
+ARTIFACT = ("artifact",)
+ARTIFACT_VIA_SCORE = ("model_version__artifact",)
 
 
 def score_scope(*, membership: Membership | None) -> QuerySet[DealScore]:
@@ -43,6 +47,7 @@ def risk_list(*, membership: Membership | None, sort: str = "-risk_value") -> Qu
             )
         )
         .select_related("opportunity", "opportunity__owner", "model_version")
+        .defer(*ARTIFACT_VIA_SCORE)
         .order_by(order, "-id")
     )
 
@@ -73,7 +78,9 @@ def risk_summary(*, scores: QuerySet[DealScore], membership: Membership) -> Risk
         value_at_risk=(totals["at_risk"] or Decimal("0")).quantize(Decimal("0.01")),
         model=ModelVersion.objects.filter(
             organization_id=membership.organization_id, status=ModelVersion.Status.ACTIVE
-        ).first(),
+        )
+        .defer(*ARTIFACT)
+        .first(),
     )
 
 
@@ -93,6 +100,7 @@ def deal_intel(*, membership: Membership, opportunity_id: int) -> DealIntel:
     history = list(
         scoped(DealScore.objects.filter(opportunity=opportunity), membership, kind=ForecastKind.SCORE)
         .select_related("model_version")
+        .defer(*ARTIFACT_VIA_SCORE)
         .order_by("as_of", "id")
     )
     current = next((s for s in reversed(history) if s.is_current), None)
@@ -100,4 +108,8 @@ def deal_intel(*, membership: Membership, opportunity_id: int) -> DealIntel:
 
 
 def model_versions(*, membership: Membership) -> QuerySet[ModelVersion]:
-    return ModelVersion.objects.filter(organization_id=membership.organization_id).order_by("-number")
+    return (
+        ModelVersion.objects.filter(organization_id=membership.organization_id)
+        .defer(*ARTIFACT)
+        .order_by("-number")
+    )

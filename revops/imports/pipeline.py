@@ -134,20 +134,23 @@ def import_prepare(
     spec: ProfileSpec,
     progress: Callable[[int, int], None] | None = None,
     compiled: bool = True,
+    keep_planned: bool = True,
 ) -> Prepared:
     """Validate the whole file and plan it; raises FileRefused when the file cannot be read.
 
     Rows are read as the file is, validated by the compiled fast path where it applies
     (`compiled=False` sends every row through pydantic), and, for a kind that loads its
     references a chunk at a time (`ImportKind.load_more`), resolved and planned per chunk, so
-    memory holds the planned rows and not every parsed one.
+    memory holds the planned rows and not every parsed one. A preview, which writes nothing,
+    passes `keep_planned=False`: each chunk's rows are counted, totalled and sampled, then
+    dropped, so its memory is bounded by a chunk and not by the file (`planned` is empty).
     """
     table = open_table(content, spec)
     _check_columns(kind, spec, table)
     preview = Preview()
     row_map = _RowMap(kind, spec)
     fast = compile_rows(kind.schema, spec, table.headers, kind.key_field) if compiled else None
-    plan = _Planner(kind, organization, preview)
+    plan = _Planner(kind, organization, preview, keep_planned=keep_planned)
     first_line: dict[str, int] = {}
     columns = len([h for h in table.headers if h])
     context = {"spec": spec}
@@ -194,8 +197,9 @@ def import_prepare(
 class _Planner:
     """Valid rows → resolved, planned, counted; a chunk at a time when the kind loads that way."""
 
-    def __init__(self, kind: ImportKind, organization, preview: Preview):
+    def __init__(self, kind: ImportKind, organization, preview: Preview, *, keep_planned: bool = True):
         self.kind, self.organization, self.preview = kind, organization, preview
+        self.keep_planned = keep_planned
         self.chunked = kind.loads_in_chunks()
         self.pending: list[tuple[int, Any]] = []
         self.planned: list[PlannedRow] = []
@@ -242,7 +246,8 @@ class _Planner:
             preview.totals[name] = preview.totals.get(name, Decimal("0")) + sum(
                 (p.values.get(name) or 0 for p in planned), Decimal("0")
             )
-        self.planned += planned
+        if self.keep_planned:
+            self.planned += planned
         self.pending = []
 
 

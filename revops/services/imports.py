@@ -219,7 +219,12 @@ def import_job_body(*, job: JobRun, progress: JobProgress) -> dict:
         content = import_file_read(path=job.params["file"])
         if job.params["mode"] == Mode.PREVIEW:
             preview = import_prepare(
-                kind=kind, organization=job.organization, content=content, spec=spec, progress=report
+                kind=kind,
+                organization=job.organization,
+                content=content,
+                spec=spec,
+                progress=report,
+                keep_planned=False,  # a preview writes nothing: its memory stays a chunk's
             ).preview
             _store_preview(job, preview)
             if preview.error_count:

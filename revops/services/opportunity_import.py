@@ -98,7 +98,8 @@ COLUMNS = tuple(OpportunityRow.model_fields)
 
 @dataclass
 class _Lookups:
-    """Everything a row may refer to, loaded once per file (queries do not grow with rows)."""
+    """Everything a row may refer to: the catalog and members once per file, accounts and
+    existing deals a chunk of rows at a time (queries grow with chunks, not rows)."""
 
     currency: str
     accounts: dict[str, int]
@@ -147,28 +148,32 @@ class OpportunityImport(ImportKind):
     }
 
     def load(self, *, organization: Organization, rows: list[OpportunityRow]) -> _Lookups:  # type: ignore[override]
-        account_ids = sorted({r.account_external_id for r in rows})
-        external_ids = sorted({r.external_id for r in rows})
-        accounts: dict[str, int] = {}
-        existing: dict[str, Opportunity] = {}
-        for chunk in _chunks(account_ids, LOOKUP_CHUNK):
-            accounts.update(
-                Account.objects.filter(organization=organization, external_id__in=chunk).values_list(
-                    "external_id", "id"
-                )
-            )
-        for chunk in _chunks(external_ids, LOOKUP_CHUNK):
-            for opp in Opportunity.objects.filter(organization=organization, external_id__in=chunk):
-                existing[opp.external_id] = opp
         product_lines = dict(ProductLine.objects.filter(organization=organization).values_list("code", "id"))
         members = (
             Membership.objects.filter(organization=organization, is_active=True)
             .exclude(role=Role.PARTNER)
             .values_list("user__email", "user_id")
         )
-        return _Lookups(
-            organization.currency, accounts, product_lines, {k.lower(): v for k, v in members}, existing
-        )
+        lookups = _Lookups(organization.currency, {}, product_lines, {k.lower(): v for k, v in members}, {})
+        self.load_more(organization=organization, context=lookups, rows=rows)
+        return lookups
+
+    def load_more(self, *, organization: Organization, context: _Lookups, rows: list[OpportunityRow]) -> None:  # type: ignore[override]
+        """The accounts and existing opportunities the rows name, added to `context`.
+
+        Loaded a chunk of rows at a time (`revops.imports.pipeline.CHUNK_ROWS`): a file of a
+        million rows never holds a million parsed rows at once."""
+        account_ids = sorted({r.account_external_id for r in rows} - context.accounts.keys())
+        external_ids = sorted({r.external_id for r in rows} - context.existing.keys())
+        for chunk in _chunks(account_ids, LOOKUP_CHUNK):
+            context.accounts.update(
+                Account.objects.filter(organization=organization, external_id__in=chunk).values_list(
+                    "external_id", "id"
+                )
+            )
+        for chunk in _chunks(external_ids, LOOKUP_CHUNK):
+            for opp in Opportunity.objects.filter(organization=organization, external_id__in=chunk):
+                context.existing[opp.external_id] = opp
 
     def resolve(self, row: OpportunityRow, context: _Lookups) -> tuple[dict[str, Any], list[tuple[str, str]]]:  # type: ignore[override]
         errors: list[tuple[str, str]] = []

@@ -4,13 +4,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from forecasting.models import DealScore, ForecastCall, ForecastSnapshot
+from forecasting.models import DealScore, ForecastCall, ForecastSnapshot, ModelVersion
 from forecasting.selectors.periods import quarter_of
 from forecasting.services.forecast import snapshot_take
 from forecasting.services.modelling import deals_score, win_model_train
 from revops.models import Opportunity
+from revops.models.crm import OPEN_STAGES
 from tests.forecasting.conftest import TODAY
 from tests.forecasting.factories import deal_book
 
@@ -181,3 +184,40 @@ def test_api_forecast_models_and_train(
     assert response.status_code == 202
     assert response.json()["kind"] == "forecasting.train"
     assert Opportunity.objects.filter(organization=scored).count() == 160
+
+
+@pytest.mark.parametrize(
+    "_case, path",
+    [
+        ("risk page", "/forecasting/"),
+        ("deal page", "deal"),
+        ("model page", "/forecasting/model/"),
+        ("scores API", "/api/v1/forecasting/scores/?limit=50"),
+        ("models API", "/api/v1/forecasting/models/"),
+    ],
+)
+def test_pages_and_api_show_scores_without_reading_the_model_artifact(_case, path, scored, admin, client_for):
+    # given: the active model's artifact (the engine's JSON) is large; scores show its number only
+    if path == "deal":
+        path = reverse("forecasting:deal", args=[_open_score(scored, "Kestrel").opportunity_id])
+    client = client_for(admin)
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    # then: the page answers with its scores and no query selects the artifact column
+    assert response.status_code == 200
+    if path.startswith("/api/"):
+        expected = (
+            min(
+                50,
+                DealScore.objects.filter(
+                    organization=scored, is_current=True, opportunity__stage__in=OPEN_STAGES
+                ).count(),
+            )
+            if "scores" in path
+            else ModelVersion.objects.filter(organization=scored).count()
+        )
+        assert response.json()["count"] >= len(response.json()["results"]) == expected
+    else:
+        assert "v1" in response.content.decode()
+    assert [q["sql"] for q in queries.captured_queries if '"artifact"' in q["sql"]] == []

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import DataError
 
+from revops.imports import pipeline as pipeline_module
 from revops.imports.errors import ImportRefused
 from revops.imports.pipeline import import_prepare
 from revops.imports.profiles import NumberFormat, ProfileSpec
@@ -14,7 +15,7 @@ from revops.services import opportunity_import as opportunity_module
 from revops.services.imports import Mode, import_job_run, import_submit
 from revops.services.opportunity_import import OPPORTUNITY_IMPORT, opportunity_import
 from tests.imports.files import xlsx
-from tests.revops.factories import OpportunityFactory
+from tests.revops.factories import AccountFactory, OpportunityFactory
 from tests.revops.test_imports import csv_text, row
 
 EUROPEAN = ProfileSpec(
@@ -245,3 +246,70 @@ def test_a_database_error_while_writing_leaves_nothing_and_fails_the_job(org, ma
         "The import failed unexpectedly (DataError); nothing was imported.",
     )
     assert state() == before
+
+
+def _planned(prepared) -> list[tuple]:
+    return [(p.line, p.action.value, sorted(p.values.items())) for p in prepared.planned]
+
+
+def test_chunked_planning_gives_the_same_preview_and_the_same_writes(org, manager, rep, catalog, monkeypatch):
+    # given: a second account, existing deals (one unchanged, one to update) and new ones, with
+    # errors in several chunks (an unknown account, a key repeated across chunks, a bad amount)
+    account, _line = catalog
+    AccountFactory(organization=org, name="Globex", external_id="ACC-2")
+    OpportunityFactory(
+        organization=org, account=account, owner=rep.user, external_id="OPP-SAME", name="Same",
+        stage="prospecting", amount=Decimal("100.00"), currency="USD", created_date=dt.date(2026, 1, 2),
+        expected_close_date=None, close_date=None, product_line=None, lead_source="",
+    )  # fmt: skip
+    OpportunityFactory(organization=org, account=account, external_id="OPP-OLD", stage="qualification")
+    rows = [
+        row(external_id="OPP-SAME", name="Same", stage="prospecting", amount="100.00", created_date="2026-01-02",
+            expected_close_date="", product_line_code="", lead_source=""),
+        *[row(external_id=f"OPP-{n}", amount=f"{n}.25", account_external_id=f"ACC-{1 + n % 2}") for n in range(9)],
+        row(external_id="OPP-OLD", amount="2,000.00"),
+        row(external_id="OPP-X", account_external_id="ACC-404"),
+        row(external_id="OPP-3"),
+        row(external_id="OPP-BAD", amount="1,5"),
+        row(external_id="OPP-LAST", account_external_id="ACC-2", amount="7.00"),
+    ]  # fmt: skip
+    content = csv_text(rows).encode()
+    clean = csv_text(
+        [r for r in rows if r["external_id"] not in ("OPP-X", "OPP-BAD") and r != rows[-3]]
+    ).encode()
+    spec = OPPORTUNITY_IMPORT.default_profile
+
+    def prepare(data: bytes, **options):
+        return import_prepare(kind=OPPORTUNITY_IMPORT, organization=org, content=data, spec=spec, **options)
+
+    whole = prepare(content)
+    whole_clean = prepare(clean)
+    before = state()
+    # when: three rows a chunk, keeping the planned rows or not (the preview job's way)
+    monkeypatch.setattr(pipeline_module, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(pipeline_module, "BUILD_ROWS", 2)
+    chunked = prepare(content)
+    preview_only = prepare(content, keep_planned=False)
+    # then: the same preview, errors and planned rows; the preview keeps no planned row
+    assert whole.preview.error_count == 3
+    assert whole.preview.counts == {"create": 10, "update": 1, "unchanged": 1}
+    assert chunked.preview.as_dict() == whole.preview.as_dict()
+    assert preview_only.preview.as_dict() == whole.preview.as_dict()
+    assert _planned(chunked) == _planned(whole)
+    assert preview_only.planned == []
+    assert state() == before
+    # when: the clean file confirmed with three rows a chunk
+    written = opportunity_import(organization=org, content=clean, actor=manager.user)
+    # then: it wrote what the unchunked plan planned, nothing else
+    assert written.as_dict() == whole_clean.preview.as_dict()
+    expected = {
+        values["external_id"]: values
+        for _, _, values in ((p.line, p.action, p.values) for p in whole_clean.planned)
+    }
+    stored = {
+        o.external_id: o for o in Opportunity.objects.filter(organization=org).select_related("account")
+    }
+    assert sorted(stored) == sorted(expected)
+    assert {k: (v.amount, v.account_id, v.stage) for k, v in stored.items()} == {
+        k: (v["amount"], v["account_id"], v["stage"]) for k, v in expected.items()
+    }

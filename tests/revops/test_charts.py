@@ -165,3 +165,17 @@ def test_a_monthly_chart_ends_at_the_current_month():
     assert data[0]["x"] == ["2023-11-01", "2026-11-01"]
     assert layout["xaxis"]["range"] == ["2023-10-17", "2026-11-16"]
     assert layout["xaxis"]["range"][1] < "2026-12-01"
+
+
+def test_figures_get_no_default_template_and_fragments_still_draw_plotly_white():
+    # given: the charts module is loaded (it turns plotly's default template off)
+    months = [MonthTotal(dt.date(2026, m, 1), 2, Decimal("1000.00")) for m in (1, 2, 3)]
+    # when
+    fig = go.Figure(go.Scatter(x=[1], y=[2]))
+    _id, _data, layout, _config = _drawn(charts.won_revenue_line(months, today=dt.date(2026, 3, 15)))
+    # then: a new figure carries no copy of a template; the fragment has the shared one
+    assert fig.layout.template.to_plotly_json() == {}
+    assert (
+        layout["template"]
+        == json.loads(go.Figure(layout={"template": "plotly_white"}).to_json())["layout"]["template"]
+    )
