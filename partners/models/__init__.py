@@ -1,6 +1,12 @@
 """The partner program's models."""
 
-from partners.models.approvals import ApprovalDecision, ApprovalPolicy, ApprovalStep
+from partners.models.approvals import (
+    ApprovalDecision,
+    ApprovalKind,
+    ApprovalPolicy,
+    ApprovalStatus,
+    ApprovalStep,
+)
 from partners.models.disputes import (
     PENDING_DISPUTE_STATUSES,
     DisputeAttachment,
@@ -30,9 +36,16 @@ from partners.models.standing import (
     ProgramTier,
     TierChangeStatus,
 )
+from partners.models.touchpoints import ActivityType, PartnerTouchpoint, SplitChangeRequest, TouchpointAttachment
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ActivityType",
+    "ApprovalKind",
+    "ApprovalStatus",
+    "PartnerTouchpoint",
+    "SplitChangeRequest",
+    "TouchpointAttachment",
     "PENDING_DISPUTE_STATUSES",
     "AlertKind",
     "AlertStatus",
