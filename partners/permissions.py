@@ -23,6 +23,12 @@ Registered with the core table (`revops.permissions`) from `PartnersConfig.ready
 - `PROGRAM_VIEW`: read the program's standing — tiers, health, lifecycle, alerts (admins,
   managers, finance: the organization's partners; a partner user: their own partner, through
   the API — record kind `PROGRAM_PARTNER`).
+- Partner touchpoints (activities a partner reports) follow registrations: `REGISTRATION_VIEW`
+  reads them (record kind `TOUCHPOINT`: the organization's for admins, managers and finance;
+  a partner user their partner's, narrowed to the ones they submitted unless they hold the
+  partner-manager grant), `REGISTRATION_SUBMIT` reports one, `APPROVE` decides one.
+- Split-change requests (record kind `SPLIT_CHANGE`) are internal: `REGISTRATION_VIEW` reads
+  them (admins, managers, finance), `APPROVE` decides them; partner users never see them.
 - `PROGRAM_MANAGE`: recompute tiers and health, decide pending downgrades, move partners along
   the lifecycle, tick onboarding steps, acknowledge alerts (admins and managers).
 """
@@ -53,6 +59,8 @@ class PartnerKind(StrEnum):
     REGISTRATION = "partners.registration"
     DISPUTE = "partners.dispute"
     PROGRAM_PARTNER = "partners.program_partner"
+    TOUCHPOINT = "partners.touchpoint"
+    SPLIT_CHANGE = "partners.split_change"
 
 
 _DISPUTES = {PartnerCap.DISPUTE_VIEW, PartnerCap.DISPUTE_OPEN}
@@ -96,7 +104,23 @@ DISPUTE = RecordKind(
 # the organization, a partner user (or their token) only their own partner row.
 PROGRAM_PARTNER = RecordKind(PartnerKind.PROGRAM_PARTNER, of_partner=lambda partner_id: Q(pk=partner_id))
 
+TOUCHPOINT = RecordKind(PartnerKind.TOUCHPOINT, of_partner=lambda partner_id: Q(partner_id=partner_id))
+SPLIT_CHANGE = RecordKind(PartnerKind.SPLIT_CHANGE)
+
 SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
+    (
+        TOUCHPOINT,
+        {
+            Role.ADMIN: Scope.ORGANIZATION,
+            Role.MANAGER: Scope.ORGANIZATION,
+            Role.FINANCE: Scope.ORGANIZATION,
+            Role.PARTNER: Scope.PARTNER,
+        },
+    ),
+    (
+        SPLIT_CHANGE,
+        {Role.ADMIN: Scope.ORGANIZATION, Role.MANAGER: Scope.ORGANIZATION, Role.FINANCE: Scope.ORGANIZATION},
+    ),
     (
         REGISTRATION,
         {

@@ -36,21 +36,23 @@ from partners.models.standing import (
     ProgramTier,
     TierChangeStatus,
 )
-from partners.models.touchpoints import ActivityType, PartnerTouchpoint, SplitChangeRequest, TouchpointAttachment
+from partners.models.touchpoints import (
+    ActivityType,
+    PartnerTouchpoint,
+    SplitChangeRequest,
+    TouchpointAttachment,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
-    "ActivityType",
-    "ApprovalKind",
-    "ApprovalStatus",
-    "PartnerTouchpoint",
-    "SplitChangeRequest",
-    "TouchpointAttachment",
     "PENDING_DISPUTE_STATUSES",
+    "ActivityType",
     "AlertKind",
     "AlertStatus",
     "ApprovalDecision",
+    "ApprovalKind",
     "ApprovalPolicy",
+    "ApprovalStatus",
     "ApprovalStep",
     "DealRegistration",
     "DisputeAttachment",
@@ -66,10 +68,13 @@ __all__ = [
     "PartnerLifecycleChange",
     "PartnerManagerGrant",
     "PartnerTierChange",
+    "PartnerTouchpoint",
     "ProgramSettings",
     "ProgramTier",
     "RegistrationAttachment",
     "RegistrationLink",
     "RegistrationStatus",
+    "SplitChangeRequest",
     "TierChangeStatus",
+    "TouchpointAttachment",
 ]

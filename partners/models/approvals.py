@@ -140,10 +140,18 @@ class ApprovalDecision(OrganizationOwnedModel):
         "partners.DealRegistration", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
     )
     touchpoint = models.ForeignKey(
-        "partners.PartnerTouchpoint", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+        "partners.PartnerTouchpoint",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
     )
     split_change = models.ForeignKey(
-        "partners.SplitChangeRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+        "partners.SplitChangeRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
     )
     step = models.PositiveSmallIntegerField()
     step_name = models.CharField(max_length=120)

@@ -68,6 +68,7 @@ def _notify(subject: Any, title: str, body: str) -> None:
     mail_on_commit(to=[subject.requester_email], subject=title, body=body)
 
 
+@transaction.atomic
 def subject_decide(
     *,
     spec: ApprovalSubject,
