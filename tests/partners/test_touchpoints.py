@@ -237,7 +237,7 @@ def test_approved_touchpoint_joins_marketing_journeys_as_a_partner_touch(
     # given: one approved, one waiting
     approved = touchpoint_submit(membership=partner_user, data=_input(account, known_deal), now=NOW)
     touchpoint_decide(membership=admin, touchpoint_id=approved.pk, approve=True, now=NOW)
-    touchpoint_submit(membership=partner_user, data=_input(account, deal, activity_type="demo"), now=NOW)
+    touchpoint_submit(membership=partner_user, data=_input(account, activity_type="demo"), now=NOW)
     since, until = NOW - dt.timedelta(days=60), NOW
     # when
     created = partner_touches_sync(organization=org, since=since, until=until)
