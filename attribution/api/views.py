@@ -12,7 +12,7 @@ import uuid
 
 from django.db import models
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +29,7 @@ from attribution.api.serializers import (
     OpportunityPartnerUpdateSerializer,
     PartnerExplanationSerializer,
     RecomputeSerializer,
+    SplitQueuedSerializer,
 )
 from attribution.filters import (
     AccountPartnerFilterSet,
@@ -97,11 +98,6 @@ class _Queued(Exception):
     def __init__(self, review: SplitReview) -> None:
         super().__init__(review.message)
         self.review = review
-
-
-class SplitQueuedSerializer(serializers.Serializer):
-    split_change_request = serializers.IntegerField(help_text="The approval request holding the change.")
-    detail = serializers.CharField()
 
 
 def _queued_response(review: SplitReview) -> Response:

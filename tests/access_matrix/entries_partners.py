@@ -66,6 +66,14 @@ PAGES: dict[str, Entry] = {
     "portal:user-deactivate": Entry(
         (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 302), obj="partner_colleague", method="POST"
     ),
+    # Touchpoints and split changes: one approval queue, the same answers as registrations.
+    "partners:touchpoint": Entry(QUEUE_RECORD, obj="touchpoint"),
+    "partners:touchpoint-decide": Entry(DECIDED, obj="touchpoint", method="POST", data=REJECT),
+    "partners:split-change": Entry(QUEUE_RECORD, obj="split_change"),
+    "partners:split-change-decide": Entry(DECIDED, obj="split_change", method="POST", data=REJECT),
+    "portal:touchpoints": Entry(PORTAL),
+    "portal:touchpoint-new": Entry(PORTAL),
+    "portal:touchpoint": Entry(OWN, obj="touchpoint"),
     "partners:links": Entry(QUEUE),
     "partners:link-revoke": Entry(DECIDED, obj="registration_link", method="POST"),
     # The public form behind a signed link: no login, the same answer for everyone.
@@ -129,6 +137,20 @@ API: dict[str, Entry] = {
     "partners-api:registration-detail": Entry(API_QUEUE_RECORD, obj="registration"),
     "partners-api:registration-approve": Entry(API_DECIDE, obj="registration", method="POST"),
     "partners-api:registration-reject": Entry(API_DECIDE, obj="registration", method="POST", data=REJECT),
+    "partners-api:touchpoint-list": Entry(API_QUEUE),
+    "partners-api:touchpoint-detail": Entry(API_QUEUE_RECORD, obj="touchpoint"),
+    # The partner is already on Kestrel: approving adds no link, so every approver may.
+    "partners-api:touchpoint-approve": Entry(API_DECIDE, obj="touchpoint", method="POST"),
+    "partners-api:touchpoint-reject": Entry(API_DECIDE, obj="touchpoint", method="POST", data=REJECT),
+    "partners-api:split-change-list": Entry(API_QUEUE),
+    "partners-api:split-change-detail": Entry(API_QUEUE_RECORD, obj="split_change"),
+    # Approval applies the split on Kestrel: the other team's manager does not see the deal (400).
+    "partners-api:split-change-approve": Entry(
+        (401, 200, 200, 403, 403, 404, 404, 403, 400, 404), obj="split_change", method="POST"
+    ),
+    "partners-api:split-change-reject": Entry(API_DECIDE, obj="split_change", method="POST", data=REJECT),
+    "partners-api:portal-touchpoint-list": Entry(API_PORTAL),
+    "partners-api:portal-touchpoint-detail": Entry(API_OWN, obj="touchpoint"),
     "partners-api:portal-registration-list": Entry(API_PORTAL),
     "partners-api:portal-registration-detail": Entry(API_OWN, obj="registration"),
     "partners-api:dispute-list": Entry(API_DISPUTES),
@@ -147,6 +169,10 @@ API: dict[str, Entry] = {
 }
 
 MORE: dict[str, tuple[Entry, ...]] = {
+    # An empty activity report: the form's field errors, for partner users only.
+    "partners-api:portal-touchpoint-list": (
+        Entry((401, 404, 404, 404, 404, 400, 404, 404, 404, 400), method="POST"),
+    ),
     # An incomplete link form: the page again with its errors (400), nothing written.
     "partners:links": (
         Entry((LOGIN, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST", data={"days": "0"}),
