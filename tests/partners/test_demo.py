@@ -18,7 +18,9 @@ from partners.models import (
     PartnerHealth,
     PartnerManagerGrant,
     PartnerTierChange,
+    PartnerTouchpoint,
     ProgramTier,
+    SplitChangeRequest,
 )
 from revops.models import Membership, Organization, Partner, Role
 
@@ -123,3 +125,12 @@ def test_program_standing_with_tiers_history_checklist_and_alerts(seeded):
     page = client.get(reverse("partners:program"))
     assert page.status_code == 200
     assert "Not computed yet." not in page.content.decode()
+
+
+def test_touchpoints_in_each_state_and_one_split_change_waiting(seeded):
+    for org in Organization.objects.all():
+        statuses = set(PartnerTouchpoint.objects.filter(organization=org).values_list("status", flat=True))
+        assert statuses == {"submitted", "approved", "rejected"}
+        credited = PartnerTouchpoint.objects.filter(organization=org, status="approved")
+        assert all(t.decided_at is not None for t in credited)
+        assert SplitChangeRequest.objects.filter(organization=org, status="submitted").count() == 1
