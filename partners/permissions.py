@@ -27,8 +27,9 @@ Registered with the core table (`revops.permissions`) from `PartnersConfig.ready
   reads them (record kind `TOUCHPOINT`: the organization's for admins, managers and finance;
   a partner user their partner's, narrowed to the ones they submitted unless they hold the
   partner-manager grant), `REGISTRATION_SUBMIT` reports one, `APPROVE` decides one.
-- Split-change requests (record kind `SPLIT_CHANGE`) are internal: `REGISTRATION_VIEW` reads
-  them (admins, managers, finance), `APPROVE` decides them; partner users never see them.
+- Split-change requests (record kind `SPLIT_CHANGE`) are internal and follow the deal's scope:
+  `REGISTRATION_VIEW` reads them (admins and finance the organization's, a manager their
+  team's deals'), `APPROVE` decides them; partner users never see them.
 - `PROGRAM_MANAGE`: recompute tiers and health, decide pending downgrades, move partners along
   the lifecycle, tick onboarding steps, acknowledge alerts (admins and managers).
 """
@@ -105,7 +106,9 @@ DISPUTE = RecordKind(
 PROGRAM_PARTNER = RecordKind(PartnerKind.PROGRAM_PARTNER, of_partner=lambda partner_id: Q(pk=partner_id))
 
 TOUCHPOINT = RecordKind(PartnerKind.TOUCHPOINT, of_partner=lambda partner_id: Q(partner_id=partner_id))
-SPLIT_CHANGE = RecordKind(PartnerKind.SPLIT_CHANGE)
+SPLIT_CHANGE = RecordKind(
+    PartnerKind.SPLIT_CHANGE, owned_by=lambda user_ids: Q(opportunity__owner_id__in=user_ids)
+)
 
 SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
     (
@@ -119,7 +122,7 @@ SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
     ),
     (
         SPLIT_CHANGE,
-        {Role.ADMIN: Scope.ORGANIZATION, Role.MANAGER: Scope.ORGANIZATION, Role.FINANCE: Scope.ORGANIZATION},
+        {Role.ADMIN: Scope.ORGANIZATION, Role.MANAGER: Scope.TEAM, Role.FINANCE: Scope.ORGANIZATION},
     ),
     (
         REGISTRATION,

@@ -144,7 +144,7 @@ def _approve_final(request: SplitChangeRequest, membership: Membership, now: dt.
         )
     except (Opportunity.DoesNotExist, Partner.DoesNotExist) as exc:
         raise ApplicationError(
-            f"The deal {request.opportunity.name} is outside your scope: its owner's manager or an admin approves."
+            "This deal is outside your scope: its owner's manager or an admin approves."
         ) from exc
     except PermissionDenied as exc:
         raise ApplicationError("Applying a split change takes the right to edit partner splits.") from exc

@@ -186,7 +186,7 @@ def _approve_final(touchpoint: PartnerTouchpoint, membership: Membership, now: d
             )
         except Opportunity.DoesNotExist as exc:
             raise ApplicationError(
-                f"The deal {deal.name} is outside your scope: its owner's manager or an admin approves."
+                "A deal this credits is outside your scope: its owner's manager or an admin approves."
             ) from exc
         credited.append(deal.pk)
     touchpoint.status = ApprovalStatus.APPROVED

@@ -69,8 +69,11 @@ PAGES: dict[str, Entry] = {
     # Touchpoints and split changes: one approval queue, the same answers as registrations.
     "partners:touchpoint": Entry(QUEUE_RECORD, obj="touchpoint"),
     "partners:touchpoint-decide": Entry(DECIDED, obj="touchpoint", method="POST", data=REJECT),
-    "partners:split-change": Entry(QUEUE_RECORD, obj="split_change"),
-    "partners:split-change-decide": Entry(DECIDED, obj="split_change", method="POST", data=REJECT),
+    # Split changes follow the deal's scope: the other team's manager does not find Kestrel's.
+    "partners:split-change": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="split_change"),
+    "partners:split-change-decide": Entry(
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="split_change", method="POST", data=REJECT
+    ),
     "portal:touchpoints": Entry(PORTAL),
     "portal:touchpoint-new": Entry(PORTAL),
     "portal:touchpoint": Entry(OWN, obj="touchpoint"),
@@ -143,12 +146,15 @@ API: dict[str, Entry] = {
     "partners-api:touchpoint-approve": Entry(API_DECIDE, obj="touchpoint", method="POST"),
     "partners-api:touchpoint-reject": Entry(API_DECIDE, obj="touchpoint", method="POST", data=REJECT),
     "partners-api:split-change-list": Entry(API_QUEUE),
-    "partners-api:split-change-detail": Entry(API_QUEUE_RECORD, obj="split_change"),
-    # Approval applies the split on Kestrel: the other team's manager does not see the deal (400).
-    "partners-api:split-change-approve": Entry(
-        (401, 200, 200, 403, 403, 404, 404, 403, 400, 404), obj="split_change", method="POST"
+    "partners-api:split-change-detail": Entry(
+        (401, 200, 200, 200, 403, 404, 404, 403, 404, 404), obj="split_change"
     ),
-    "partners-api:split-change-reject": Entry(API_DECIDE, obj="split_change", method="POST", data=REJECT),
+    "partners-api:split-change-approve": Entry(
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="split_change", method="POST"
+    ),
+    "partners-api:split-change-reject": Entry(
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="split_change", method="POST", data=REJECT
+    ),
     "partners-api:portal-touchpoint-list": Entry(API_PORTAL),
     "partners-api:portal-touchpoint-detail": Entry(API_OWN, obj="touchpoint"),
     "partners-api:portal-registration-list": Entry(API_PORTAL),
