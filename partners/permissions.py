@@ -24,8 +24,8 @@ Registered with the core table (`revops.permissions`) from `PartnersConfig.ready
   managers, finance: the organization's partners; a partner user: their own partner, through
   the API — record kind `PROGRAM_PARTNER`).
 - Partner touchpoints (activities a partner reports) follow registrations: `REGISTRATION_VIEW`
-  reads them (record kind `TOUCHPOINT`: the organization's for admins, managers and finance;
-  a partner user their partner's, narrowed to the ones they submitted unless they hold the
+  reads them (record kind `TOUCHPOINT`: the organization's for admins and finance, a manager's
+  those on their team's deals or accounts; a partner user their partner's, narrowed to the ones they submitted unless they hold the
   partner-manager grant), `REGISTRATION_SUBMIT` reports one, `APPROVE` decides one.
 - Split-change requests (record kind `SPLIT_CHANGE`) are internal and follow the deal's scope:
   `REGISTRATION_VIEW` reads them (admins and finance the organization's, a manager their
@@ -105,7 +105,15 @@ DISPUTE = RecordKind(
 # the organization, a partner user (or their token) only their own partner row.
 PROGRAM_PARTNER = RecordKind(PartnerKind.PROGRAM_PARTNER, of_partner=lambda partner_id: Q(pk=partner_id))
 
-TOUCHPOINT = RecordKind(PartnerKind.TOUCHPOINT, of_partner=lambda partner_id: Q(partner_id=partner_id))
+TOUCHPOINT = RecordKind(
+    PartnerKind.TOUCHPOINT,
+    # A manager's team: touchpoints on their team's deals, or on their team's accounts when no
+    # deal is named (a touchpoint names the account and the deal).
+    owned_by=lambda user_ids: (
+        Q(opportunity__owner_id__in=user_ids) | Q(opportunity__isnull=True, account__owner_id__in=user_ids)
+    ),
+    of_partner=lambda partner_id: Q(partner_id=partner_id),
+)
 SPLIT_CHANGE = RecordKind(
     PartnerKind.SPLIT_CHANGE, owned_by=lambda user_ids: Q(opportunity__owner_id__in=user_ids)
 )
@@ -115,7 +123,7 @@ SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
         TOUCHPOINT,
         {
             Role.ADMIN: Scope.ORGANIZATION,
-            Role.MANAGER: Scope.ORGANIZATION,
+            Role.MANAGER: Scope.TEAM,
             Role.FINANCE: Scope.ORGANIZATION,
             Role.PARTNER: Scope.PARTNER,
         },

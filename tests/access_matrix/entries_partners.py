@@ -67,9 +67,12 @@ PAGES: dict[str, Entry] = {
         (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 302), obj="partner_colleague", method="POST"
     ),
     # Touchpoints and split changes: one approval queue, the same answers as registrations.
-    "partners:touchpoint": Entry(QUEUE_RECORD, obj="touchpoint"),
-    "partners:touchpoint-decide": Entry(DECIDED, obj="touchpoint", method="POST", data=REJECT),
-    # Split changes follow the deal's scope: the other team's manager does not find Kestrel's.
+    # Touchpoints and split changes follow the deal's scope: the other team's manager does not
+    # find those on Kestrel.
+    "partners:touchpoint": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint"),
+    "partners:touchpoint-decide": Entry(
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint", method="POST", data=REJECT
+    ),
     "partners:split-change": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="split_change"),
     "partners:split-change-decide": Entry(
         (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="split_change", method="POST", data=REJECT
@@ -141,10 +144,16 @@ API: dict[str, Entry] = {
     "partners-api:registration-approve": Entry(API_DECIDE, obj="registration", method="POST"),
     "partners-api:registration-reject": Entry(API_DECIDE, obj="registration", method="POST", data=REJECT),
     "partners-api:touchpoint-list": Entry(API_QUEUE),
-    "partners-api:touchpoint-detail": Entry(API_QUEUE_RECORD, obj="touchpoint"),
-    # The partner is already on Kestrel: approving adds no link, so every approver may.
-    "partners-api:touchpoint-approve": Entry(API_DECIDE, obj="touchpoint", method="POST"),
-    "partners-api:touchpoint-reject": Entry(API_DECIDE, obj="touchpoint", method="POST", data=REJECT),
+    "partners-api:touchpoint-detail": Entry(
+        (401, 200, 200, 200, 403, 404, 404, 403, 404, 404), obj="touchpoint"
+    ),
+    # The partner is already on Kestrel: approving adds no link.
+    "partners-api:touchpoint-approve": Entry(
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint", method="POST"
+    ),
+    "partners-api:touchpoint-reject": Entry(
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint", method="POST", data=REJECT
+    ),
     "partners-api:split-change-list": Entry(API_QUEUE),
     "partners-api:split-change-detail": Entry(
         (401, 200, 200, 200, 403, 404, 404, 403, 404, 404), obj="split_change"
@@ -175,6 +184,8 @@ API: dict[str, Entry] = {
 }
 
 MORE: dict[str, tuple[Entry, ...]] = {
+    # An empty activity form: the page again with its errors (400), nothing written.
+    "portal:touchpoint-new": (Entry((LOGIN, 404, 404, 404, 404, 400, 404, 404, 404, 400), method="POST"),),
     # An empty activity report: the form's field errors, for partner users only.
     "partners-api:portal-touchpoint-list": (
         Entry((401, 404, 404, 404, 404, 400, 404, 404, 404, 400), method="POST"),
