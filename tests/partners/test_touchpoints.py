@@ -19,9 +19,11 @@ from partners.models import (
     ApprovalPolicy,
     ApprovalStatus,
     ApprovalStep,
+    DealRegistration,
     PartnerTouchpoint,
     TouchpointAttachment,
 )
+from partners.services.registrations import registration_submit
 from partners.services.touchpoints import (
     FUTURE_DATE,
     TouchpointInput,
@@ -29,9 +31,11 @@ from partners.services.touchpoints import (
     touchpoint_submit,
     touchpoints_escalate,
 )
+from partners.tasks import escalate_registrations_task
 from revops.exceptions import ApplicationError
 from revops.models import Account, AuditEvent, JobRun
 from revops.providers import touch_summaries
+from tests.partners.factories import registration_input
 from tests.revops.factories import AccountFactory, OpportunityFactory
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -282,3 +286,16 @@ def test_evidence_is_stored_with_the_touchpoint(org, partner_user, known_deal, a
     pdf = SimpleUploadedFile("agenda.pdf", b"%PDF-1.4 agenda", content_type="application/pdf")
     touchpoint = touchpoint_submit(membership=partner_user, data=_input(account), attachments=[pdf], now=NOW)
     assert list(touchpoint.attachments.values_list("name", "size")) == [("agenda.pdf", 15)]
+
+
+def test_hourly_escalation_task_covers_every_kind(org, partner_user, known_deal, account, line):
+    # given: a touchpoint and a registration, both past their SLA
+    touchpoint = touchpoint_submit(membership=partner_user, data=_input(account), now=NOW)
+    registration = registration_submit(membership=partner_user, data=registration_input(line), now=NOW)
+    # when
+    result = escalate_registrations_task()
+    # then
+    touchpoint.refresh_from_db()
+    assert result == {"escalated": 2}
+    assert touchpoint.escalated is True
+    assert DealRegistration.objects.get(pk=registration.pk).escalated is True
