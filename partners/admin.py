@@ -57,8 +57,8 @@ class ApprovalStepInline(ScopedInline):
 
 @admin.register(ApprovalPolicy)
 class ApprovalPolicyAdmin(_ProgramAdmin):
-    list_display = ("name", "priority", "is_active")
-    list_filter = ("is_active",)
+    list_display = ("name", "kind", "priority", "is_active")
+    list_filter = ("kind", "is_active")
     search_fields = ("name",)
     inlines = (ApprovalStepInline,)
 

@@ -22,6 +22,14 @@ class PartnersConfig(AppConfig):
 
         register_capabilities({Role.PARTNER: {Cap.EXPORT}})
 
+        # Approved touchpoints enter marketing journeys; large split changes wait for approval.
+        from partners.providers import approved_partner_touches
+        from partners.services.split_changes import split_change_review
+        from revops.providers import register_provider
+
+        register_provider("partner_touches", approved_partner_touches)
+        register_provider("split_change_review", split_change_review)
+
         from partners.exports import register_exports
 
         register_exports()
@@ -31,6 +39,11 @@ class PartnersConfig(AppConfig):
         from revops.labels import labels_register
 
         labels_register("registration_status", RegistrationStatus)
+        from partners.models import ActivityType, ApprovalKind, ApprovalStatus
+
+        labels_register("approval_status", ApprovalStatus)
+        labels_register("approval_kind", ApprovalKind)
+        labels_register("activity_type", ActivityType)
 
         # Daily expiry of protection windows (with notice ahead), hourly SLA escalation.
         from partners import tasks  # noqa: F401

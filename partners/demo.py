@@ -473,3 +473,6 @@ register_step(
     # After the disputes, so the partners' health counts them.
     requires=("partner_program", "partner_disputes"),
 )
+
+# Touchpoints and split changes have their own module (registered on import).
+from partners import demo_touchpoints  # noqa: E402, F401

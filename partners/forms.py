@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
-from partners.models import DisputeStatus, RegistrationStatus
+from partners.models import ActivityType, ApprovalKind, DisputeStatus, RegistrationStatus
 from partners.selectors.analytics import AnalyticsFilter
 from revops.forms import PeriodFilterForm
-from revops.models import Organization, Partner, ProductLine
+from revops.models import Account, Opportunity, Organization, Partner, ProductLine
 from revops.models.crm import PartnerType, Region
 from revops.selectors.periods import organization_today, period_range
 
@@ -87,19 +87,28 @@ class DecideForm(forms.Form):
 
 
 class BulkDecideForm(DecideForm):
+    """Requests picked in the queue: `<kind>:<id>` each (a bare id is a registration)."""
+
     ids = forms.CharField()
 
-    def clean_ids(self) -> list[int]:
+    def clean_ids(self) -> list[tuple[str, int]]:
+        keys = set()
         try:
-            ids = sorted({int(v) for v in self.data.getlist("ids")})
+            for value in self.data.getlist("ids"):
+                kind, _, pk = value.rpartition(":")
+                kind = kind or ApprovalKind.REGISTRATION
+                if kind not in ApprovalKind.values:
+                    raise ValueError(kind)
+                keys.add((kind, int(pk)))
         except ValueError as exc:
-            raise forms.ValidationError("Pick registrations from the list.") from exc
-        if not ids:
-            raise forms.ValidationError("Pick registrations from the list.")
-        return ids
+            raise forms.ValidationError("Pick requests from the list.") from exc
+        if not keys:
+            raise forms.ValidationError("Pick requests from the list.")
+        return sorted(keys)
 
 
 class QueueFilterForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "All kinds"), *ApprovalKind.choices], required=False)
     status = forms.ChoiceField(choices=[("", "All"), *RegistrationStatus.choices], required=False)
     conflict = forms.ChoiceField(
         choices=[("", "Any"), ("yes", "In conflict"), ("no", "No conflict")], required=False
@@ -112,6 +121,24 @@ class QueueFilterForm(forms.Form):
         ],
         required=False,
     )
+
+
+class TouchpointForm(forms.Form):
+    """What a partner fills in to report an activity (portal and API)."""
+
+    account = forms.ModelChoiceField(queryset=Account.objects.none())
+    opportunity = forms.ModelChoiceField(
+        label="Deal (optional)", queryset=Opportunity.objects.none(), required=False
+    )
+    activity_type = forms.ChoiceField(label="Activity", choices=ActivityType.choices)
+    occurred_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    attachments = MultipleFileField(label="Evidence", required=False)
+
+    def __init__(self, *args, accounts, deals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
+        self.fields["opportunity"].queryset = deals  # type: ignore[attr-defined]
 
 
 class DisputeForm(forms.Form):

@@ -26,6 +26,13 @@ Registered with the core table (`revops.permissions`) from `PartnersConfig.ready
 - `ANALYTICS_VIEW`: the partner analytics page and its exports (admins, managers, finance);
   its figures follow the member's deal and ledger scope (a manager: their team's deals).
   Reps have no analytics: a comparison of their own handful of deals says nothing.
+- Partner touchpoints (activities a partner reports) follow registrations: `REGISTRATION_VIEW`
+  reads them (record kind `TOUCHPOINT`: the organization's for admins and finance, a manager's
+  those on their team's deals or accounts; a partner user their partner's, narrowed to the ones they submitted unless they hold the
+  partner-manager grant), `REGISTRATION_SUBMIT` reports one, `APPROVE` decides one.
+- Split-change requests (record kind `SPLIT_CHANGE`) are internal and follow the deal's scope:
+  `REGISTRATION_VIEW` reads them (admins and finance the organization's, a manager their
+  team's deals'), `APPROVE` decides them; partner users never see them.
 - `PROGRAM_MANAGE`: recompute tiers and health, decide pending downgrades, move partners along
   the lifecycle, tick onboarding steps, acknowledge alerts (admins and managers).
 """
@@ -57,6 +64,8 @@ class PartnerKind(StrEnum):
     REGISTRATION = "partners.registration"
     DISPUTE = "partners.dispute"
     PROGRAM_PARTNER = "partners.program_partner"
+    TOUCHPOINT = "partners.touchpoint"
+    SPLIT_CHANGE = "partners.split_change"
 
 
 _DISPUTES = {PartnerCap.DISPUTE_VIEW, PartnerCap.DISPUTE_OPEN}
@@ -109,7 +118,33 @@ DISPUTE = RecordKind(
 # the organization, a partner user (or their token) only their own partner row.
 PROGRAM_PARTNER = RecordKind(PartnerKind.PROGRAM_PARTNER, of_partner=lambda partner_id: Q(pk=partner_id))
 
+TOUCHPOINT = RecordKind(
+    PartnerKind.TOUCHPOINT,
+    # A manager's team: touchpoints on their team's deals, or on their team's accounts when no
+    # deal is named (a touchpoint names the account and the deal).
+    owned_by=lambda user_ids: (
+        Q(opportunity__owner_id__in=user_ids) | Q(opportunity__isnull=True, account__owner_id__in=user_ids)
+    ),
+    of_partner=lambda partner_id: Q(partner_id=partner_id),
+)
+SPLIT_CHANGE = RecordKind(
+    PartnerKind.SPLIT_CHANGE, owned_by=lambda user_ids: Q(opportunity__owner_id__in=user_ids)
+)
+
 SCOPES: tuple[tuple[RecordKind, dict[Role, Scope]], ...] = (
+    (
+        TOUCHPOINT,
+        {
+            Role.ADMIN: Scope.ORGANIZATION,
+            Role.MANAGER: Scope.TEAM,
+            Role.FINANCE: Scope.ORGANIZATION,
+            Role.PARTNER: Scope.PARTNER,
+        },
+    ),
+    (
+        SPLIT_CHANGE,
+        {Role.ADMIN: Scope.ORGANIZATION, Role.MANAGER: Scope.TEAM, Role.FINANCE: Scope.ORGANIZATION},
+    ),
     (
         REGISTRATION,
         {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from partners.models import DealRegistration, RegistrationStatus
-from partners.services.approvals import registrations_escalate
+from django.utils import timezone
+
+from partners.models import DealRegistration, PartnerTouchpoint, SplitChangeRequest
+from partners.services.decisions import approvals_escalate
 from partners.services.registrations import registrations_expire_everywhere
 from partners.services.standing import PROGRAM_KIND, program_recompute, program_recompute_everywhere
 from revops.celery import Queue
@@ -42,15 +44,17 @@ def expire_registrations_task() -> dict[str, int]:
     expires=50 * 60,
 )
 def escalate_registrations_task() -> dict[str, int]:
-    """Escalate registration steps past their SLA (tells each step's escalation target once)."""
-    org_ids = (
-        DealRegistration.objects.filter(status=RegistrationStatus.SUBMITTED)
-        .values_list("organization_id", flat=True)
-        .distinct()
-    )
-    escalated = sum(
-        registrations_escalate(organization=o) for o in Organization.objects.filter(pk__in=list(org_ids))
-    )
+    """Escalate approval steps past their SLA — registrations, touchpoints, split changes
+    (tells each step's escalation target once)."""
+    pending = [
+        model.objects.filter(status="submitted").values_list("organization_id", flat=True)
+        for model in (DealRegistration, PartnerTouchpoint, SplitChangeRequest)
+    ]
+    org_ids = set().union(*(set(q.distinct()) for q in pending))
+    now = timezone.now()
+    escalated = 0
+    for organization in Organization.objects.filter(pk__in=sorted(org_ids)):
+        escalated += sum(approvals_escalate(organization=organization, now=now).values())
     return {"escalated": escalated}
 
 

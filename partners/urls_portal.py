@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partners.views import portal, portal_disputes, users
+from partners.views import portal, portal_disputes, portal_touchpoints, users
 
 app_name = "portal"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("registrations/new/", portal.registration_new_view, name="registration-new"),
     path("registrations/check/", portal.registration_check_view, name="registration-check"),
     path("registrations/<int:pk>/", portal.registration_detail_view, name="registration"),
+    path("touchpoints/", portal_touchpoints.touchpoint_list_view, name="touchpoints"),
+    path("touchpoints/new/", portal_touchpoints.touchpoint_new_view, name="touchpoint-new"),
+    path("touchpoints/<int:pk>/", portal_touchpoints.touchpoint_detail_view, name="touchpoint"),
     path("users/", users.users_view, name="users"),
     path("users/<int:pk>/resend/", users.user_resend_view, name="user-resend"),
     path("users/<int:pk>/deactivate/", users.user_deactivate_view, name="user-deactivate"),

@@ -43,6 +43,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 
 from revops.models import Membership, Opportunity, Role
@@ -307,8 +308,13 @@ class HasCapability(BasePermission):
     def has_permission(self, request, view) -> bool:
         membership = getattr(request, "membership", None)
         # Partner users reach the API only through the views meant for them (`audience`
-        # "portal", see revops.api.base); everyone else needs API access.
-        gate = Cap.PORTAL if getattr(view, "audience", "") == "portal" else Cap.API_ACCESS
+        # "portal", see revops.api.base); everyone else needs API access. Any other endpoint
+        # answers a partner user (or their token) 404, as the internal pages do: the portal
+        # boundary does not tell them what exists beyond it.
+        portal_view = getattr(view, "audience", "") == "portal"
+        if not portal_view and has_cap(membership, Cap.PORTAL):
+            raise NotFound
+        gate = Cap.PORTAL if portal_view else Cap.API_ACCESS
         if not has_cap(membership, gate):
             return False
         caps = getattr(view, "required_caps", None) or {}

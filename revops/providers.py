@@ -13,6 +13,10 @@ an error:
   the deal page): touch counts and channels per opportunity as of a date. Fallback: no touches.
 * **Partner touches** (registered by the partner program; read by marketing attribution so
   partner-influenced and marketing-influenced revenue sit on the same journeys). Fallback: none.
+* **Split change review** (registered by the partner program; asked by partner attribution's
+  split change on the deal page and the API): a change of a deal's partner split larger than
+  the organization allows goes to the approval queue instead of applying. Fallback: none —
+  every change applies at once.
 * **Quota** (registered by commissions, from its business objectives; read by forecasting's
   attainment and coverage): each rep's quota for a period. Fallback: no quota, labelled
   ``"no quota"`` (the pages say so instead of dividing by nothing).
@@ -85,6 +89,33 @@ class PartnerTouchProvider(Protocol):
     def __call__(self, organization, *, since: dt.datetime, until: dt.datetime) -> Iterable[PartnerTouch]: ...
 
 
+# -- split change review -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SplitChangeProposal:
+    """A change of one partner's split on one deal, as asked (before it applies)."""
+
+    opportunity_id: int
+    partner_id: int
+    role: str
+    current_split: Decimal | None  # None: no link yet, or the role's default split
+    proposed_split: Decimal | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class SplitReview:
+    """The change waits for approval: which request holds it, and what to tell the user."""
+
+    request_id: int
+    message: str
+
+
+class SplitChangeReviewProvider(Protocol):
+    def __call__(self, *, membership, proposal: SplitChangeProposal) -> SplitReview | None: ...
+
+
 # -- quota -------------------------------------------------------------------------------------
 
 NO_QUOTA_SOURCE = "no quota"
@@ -151,7 +182,7 @@ def provider_registered(name: str) -> bool:
     return name in _providers
 
 
-PROVIDER_NAMES = ("win_probability", "touch_summary", "partner_touches", "quota")
+PROVIDER_NAMES = ("win_probability", "touch_summary", "partner_touches", "split_change_review", "quota")
 
 
 def win_probabilities(organization, opportunity_ids: Sequence[int]) -> dict[int, WinProbability]:
@@ -200,6 +231,15 @@ def partner_touches(organization, *, since: dt.datetime, until: dt.datetime) -> 
     return list(provider(organization, since=since, until=until))
 
 
+def split_change_review(*, membership, proposal: SplitChangeProposal) -> SplitReview | None:
+    """Queue the change for approval when the registered review asks for it (a SplitReview);
+    None — apply it now — when it does not, or when no app reviews split changes."""
+    provider = _providers.get("split_change_review")
+    if provider is None:
+        return None
+    return provider(membership=membership, proposal=proposal)
+
+
 def quotas(organization, *, start: dt.date, end: dt.date, user_ids: Sequence[int] | None = None) -> Quotas:
     """The quotas of ``user_ids`` (None: every rep) for the period ``[start, end)``; labelled
     ``"no quota"`` and empty when no app provides quotas."""
@@ -216,6 +256,8 @@ __all__ = [
     "Decimal",
     "PartnerTouch",
     "Quotas",
+    "SplitChangeProposal",
+    "SplitReview",
     "TouchSummary",
     "WinProbability",
     "partner_touches",
@@ -223,6 +265,7 @@ __all__ = [
     "provider_registered",
     "quotas",
     "register_provider",
+    "split_change_review",
     "stage_win_probabilities",
     "touch_summaries",
     "unregister_provider",

@@ -331,3 +331,10 @@ class AttributionSettingsSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         data["default_splits"] = DefaultSplitsSerializer(instance.defaults).data
         return data
+
+
+class SplitQueuedSerializer(serializers.Serializer):
+    """The answer when a split change waits for approval instead of applying (202)."""
+
+    split_change_request = serializers.IntegerField(help_text="The approval request holding the change.")
+    detail = serializers.CharField()

@@ -29,6 +29,7 @@ from attribution.api.serializers import (
     OpportunityPartnerUpdateSerializer,
     PartnerExplanationSerializer,
     RecomputeSerializer,
+    SplitQueuedSerializer,
 )
 from attribution.filters import (
     AccountPartnerFilterSet,
@@ -47,13 +48,14 @@ from attribution.services.jobs import attribution_recompute_enqueue
 from attribution.services.links import (
     account_partner_remove,
     account_partner_set,
+    opportunity_partner_change,
     opportunity_partner_remove,
-    opportunity_partner_set,
 )
 from attribution.services.settings import attribution_settings_get, attribution_settings_update
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
 from revops.models import Account, JobRun, Opportunity
 from revops.permissions import Cap
+from revops.providers import SplitReview
 
 RECOMPUTE_KIND = "attribution.recompute"
 
@@ -90,6 +92,20 @@ class LinkViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class _Queued(Exception):
+    """A split change went to the approval queue instead of applying (answered 202)."""
+
+    def __init__(self, review: SplitReview) -> None:
+        super().__init__(review.message)
+        self.review = review
+
+
+def _queued_response(review: SplitReview) -> Response:
+    return Response(
+        {"split_change_request": review.request_id, "detail": review.message}, status=status.HTTP_202_ACCEPTED
+    )
+
+
 class OpportunityPartnerViewSet(LinkViewSet):
     """Partners on deals. Every split change needs a reason, is audited and posted to the ledger."""
 
@@ -105,15 +121,41 @@ class OpportunityPartnerViewSet(LinkViewSet):
         visible = Opportunity.objects.visible_to(self.membership)
         return queryset.filter(opportunity__in=visible).select_related("partner")
 
+    def _applied(self, outcome) -> OpportunityPartner:
+        if isinstance(outcome, SplitReview):
+            raise _Queued(outcome)
+        return outcome
+
+    @extend_schema(responses={201: OpportunityPartnerSerializer, 202: SplitQueuedSerializer})
+    def create(self, request, *args, **kwargs) -> Response:
+        """Add a partner to a deal; a split above the organization's review size answers 202
+        with the approval request that holds it (nothing changes until it is approved)."""
+        try:
+            return super().create(request, *args, **kwargs)
+        except _Queued as queued:
+            return _queued_response(queued.review)
+
+    @extend_schema(responses={200: OpportunityPartnerSerializer, 202: SplitQueuedSerializer})
+    def update(self, request, *args, **kwargs) -> Response:
+        """Change a partner's split; above the review size it answers 202 (see `create`)."""
+        try:
+            return super().update(request, *args, **kwargs)
+        except _Queued as queued:
+            return _queued_response(queued.review)
+
     def perform_create(self, serializer) -> None:
         data = self._fields(serializer)
-        serializer.instance = opportunity_partner_set(membership=self.request.membership, **data)
+        serializer.instance = self._applied(
+            opportunity_partner_change(membership=self.request.membership, **data)
+        )
 
     def perform_update(self, serializer) -> None:
         link = serializer.instance
         data = self._fields(serializer, link)
-        serializer.instance = opportunity_partner_set(
-            membership=self.request.membership, opportunity=link.opportunity, **data
+        serializer.instance = self._applied(
+            opportunity_partner_change(
+                membership=self.request.membership, opportunity=link.opportunity, **data
+            )
         )
 
 

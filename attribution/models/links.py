@@ -18,6 +18,7 @@ class LinkSource(models.TextChoices):
     MANUAL = "manual", "Manual"
     RULE = "rule", "Rule"
     REGISTRATION = "registration", "Deal registration"
+    TOUCHPOINT = "touchpoint", "Partner touchpoint"
     SYNC = "sync", "CRM sync"
 
 

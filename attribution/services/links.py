@@ -1,5 +1,12 @@
 """Partner links: set or remove a deal's partner split (with a reason) and an account's share
-(capped at 100 %). Every change queues the ledger alignment of its account, on commit."""
+(capped at 100 %). Every change queues the ledger alignment of its account, on commit.
+
+A change asked on the deal page or through the API goes through `opportunity_partner_change`,
+which first asks the core's split-change review (`revops.providers.split_change_review`): a
+change larger than the organization allows waits for approval there and applies later
+through `opportunity_partner_set`, which applies at once (approved requests, registrations,
+accepted disputes, imports).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from attribution.services.alignment import ledger_alignment_for_accounts
 from attribution.services.settings import attribution_settings_get
 from revops.models import Account, Membership, Opportunity, Organization, Partner
 from revops.permissions import has_cap
+from revops.providers import SplitChangeProposal, SplitReview, split_change_review
 from revops.services.audit import audit_record, snapshot
 
 HUNDRED = Decimal("100")
@@ -165,6 +173,54 @@ def opportunity_partner_set(
         action="opportunity_partner.set",
         before=before,
         reason=reason,
+    )
+
+
+@transaction.atomic
+def opportunity_partner_change(
+    *,
+    membership: Membership,
+    opportunity: Opportunity,
+    partner: Partner,
+    role: str,
+    split_percent: Decimal | None,
+    reason: str,
+    status: str = LinkStatus.ACTIVE,
+    source: str = LinkSource.MANUAL,
+) -> OpportunityPartner | SplitReview:
+    """Change a partner's split on a deal as a user asks it: applied now, or — when the split
+    review says the change is too large to apply without approval — a `SplitReview` naming
+    the request that waits in the approval queue (nothing changes on the deal until then)."""
+    _require_editor(membership)
+    if not reason.strip():
+        raise ValidationError({"reason": SPLIT_REASON_REQUIRED})
+    opportunity = Opportunity.objects.visible_to(membership).get(pk=opportunity.pk)
+    partner = _partner_in_scope(membership, partner)
+    lock_opportunity(opportunity_id=opportunity.pk)
+    link = OpportunityPartner.objects.filter(opportunity=opportunity, partner=partner, role=role).first()
+    proposed = quantize_percent(split_percent) if split_percent is not None else None
+    review = split_change_review(
+        membership=membership,
+        proposal=SplitChangeProposal(
+            opportunity_id=opportunity.pk,
+            partner_id=partner.pk,
+            role=role,
+            current_split=link.split_percent if link and link.status == LinkStatus.ACTIVE else None,
+            proposed_split=proposed if status == LinkStatus.ACTIVE else None,
+            reason=reason.strip(),
+        ),
+    )
+    if review is not None:
+        return review
+    return opportunity_partner_set(
+        membership=membership,
+        opportunity=opportunity,
+        partner=partner,
+        role=role,
+        split_percent=split_percent,
+        reason=reason,
+        status=status,
+        source=source,
     )
 
 

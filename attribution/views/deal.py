@@ -13,11 +13,12 @@ from attribution.permissions import AttributionCap
 from attribution.selectors.deal import deal_detail, deal_get
 from attribution.selectors.ledger import entry_rows
 from attribution.services.deal import deal_recommendations
-from attribution.services.links import opportunity_partner_set
+from attribution.services.links import opportunity_partner_change
 from revops.exceptions import ApplicationError
 from revops.htmx import htmx_partial, render_page_or_partial
 from revops.models import Membership, Opportunity, Partner
 from revops.permissions import cap_required, has_cap
+from revops.providers import SplitReview
 from revops.submit_once import submit_once
 from revops.web.exports import export_dispatch
 
@@ -56,14 +57,15 @@ def deal_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @cap_required(AttributionCap.EDIT)
 @submit_once
 def deal_split_change_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Change one split (reason required); the split service queues the ledger alignment."""
+    """Change one split (reason required); the split service queues the ledger alignment, or
+    a change above the organization's review size waits in the approval queue."""
     membership = request.membership
     deal = deal_get(membership=membership, pk=pk)
     form = SplitChangeForm(request.POST, partners=Partner.objects.visible_to(membership))
     if form.is_valid():
         data = form.cleaned_data
         try:
-            opportunity_partner_set(
+            outcome = opportunity_partner_change(
                 membership=membership,
                 opportunity=deal,
                 partner=data["partner"],
@@ -76,7 +78,10 @@ def deal_split_change_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Split saved; the ledger is being brought in line.")
+            if isinstance(outcome, SplitReview):
+                messages.info(request, outcome.message)
+            else:
+                messages.success(request, "Split saved; the ledger is being brought in line.")
             if not htmx_partial(request):
                 return redirect("attribution:deal", pk=deal.pk)
             return render_page_or_partial(request, PAGE, BODY, _context(request, deal))

@@ -1,6 +1,12 @@
 """The partner program's models."""
 
-from partners.models.approvals import ApprovalDecision, ApprovalPolicy, ApprovalStep
+from partners.models.approvals import (
+    ApprovalDecision,
+    ApprovalKind,
+    ApprovalPolicy,
+    ApprovalStatus,
+    ApprovalStep,
+)
 from partners.models.disputes import (
     PENDING_DISPUTE_STATUSES,
     DisputeAttachment,
@@ -30,14 +36,23 @@ from partners.models.standing import (
     ProgramTier,
     TierChangeStatus,
 )
+from partners.models.touchpoints import (
+    ActivityType,
+    PartnerTouchpoint,
+    SplitChangeRequest,
+    TouchpointAttachment,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
     "PENDING_DISPUTE_STATUSES",
+    "ActivityType",
     "AlertKind",
     "AlertStatus",
     "ApprovalDecision",
+    "ApprovalKind",
     "ApprovalPolicy",
+    "ApprovalStatus",
     "ApprovalStep",
     "DealRegistration",
     "DisputeAttachment",
@@ -53,10 +68,13 @@ __all__ = [
     "PartnerLifecycleChange",
     "PartnerManagerGrant",
     "PartnerTierChange",
+    "PartnerTouchpoint",
     "ProgramSettings",
     "ProgramTier",
     "RegistrationAttachment",
     "RegistrationLink",
     "RegistrationStatus",
+    "SplitChangeRequest",
     "TierChangeStatus",
+    "TouchpointAttachment",
 ]

@@ -9,15 +9,35 @@ from revops.models import OrganizationOwnedModel, Role
 from revops.models.crm import Partner, Region
 
 
-class ApprovalPolicy(OrganizationOwnedModel):
-    """An ordered chain of approval steps for deal registrations.
+class ApprovalKind(models.TextChoices):
+    """What one approval engine decides: every kind has its own policies, queue rows and stats."""
 
-    The first active policy (lowest `priority`) with at least one matching step decides a
-    registration's chain; the steps whose conditions match the registration, in their order,
-    are the chain. No matching policy: one step for any member who may approve.
+    REGISTRATION = "registration", "Deal registration"
+    TOUCHPOINT = "touchpoint", "Partner touchpoint"
+    SPLIT_CHANGE = "split_change", "Split change"
+
+
+class ApprovalStatus(models.TextChoices):
+    """Status of a touchpoint or a split-change request on its way through approval."""
+
+    SUBMITTED = "submitted", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ApprovalPolicy(OrganizationOwnedModel):
+    """An ordered chain of approval steps for one kind of request (`kind`).
+
+    The first active policy of the request's kind (lowest `priority`) with at least one
+    matching step decides the chain; the steps whose conditions match the request, in their
+    order, are the chain. No matching policy: one step for any member who may approve.
     """
 
     name = models.CharField(max_length=120)
+    kind = models.CharField(
+        max_length=16, choices=ApprovalKind.choices, default=ApprovalKind.REGISTRATION, db_index=True
+    )
     priority = models.PositiveSmallIntegerField(default=100)
     is_active = models.BooleanField(default=True)
 
@@ -76,15 +96,62 @@ class ApprovalStep(OrganizationOwnedModel):
         return f"{self.policy}: {self.order}. {self.name}"
 
 
+class ApprovalState(OrganizationOwnedModel):
+    """The approval engine's bookkeeping on a request (touchpoints, split changes).
+
+    `steps` is the chain the policy chose at submission (JSON, see partners.selectors.approvals),
+    `current_step` the waiting step (0-based), `step_due_at` its SLA. Deal registrations carry
+    the same fields on their own model.
+    """
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.SUBMITTED, db_index=True
+    )
+    has_conflict = models.BooleanField(default=False)
+    steps = models.JSONField(default=list, blank=True)
+    current_step = models.PositiveSmallIntegerField(default=0)
+    step_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    escalated = models.BooleanField(default=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def requester_email(self) -> str:
+        return self.submitted_by.email if self.submitted_by else ""
+
+
 class ApprovalDecision(OrganizationOwnedModel):
-    """One decision on one step of a registration: who, what, why, when (never edited)."""
+    """One decision on one step of a request: who, what, why, when (never edited).
+
+    Exactly one of `registration`, `touchpoint`, `split_change` names the request decided.
+    """
 
     class Outcome(models.TextChoices):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
     registration = models.ForeignKey(
-        "partners.DealRegistration", on_delete=models.PROTECT, related_name="decisions"
+        "partners.DealRegistration", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    touchpoint = models.ForeignKey(
+        "partners.PartnerTouchpoint",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    split_change = models.ForeignKey(
+        "partners.SplitChangeRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
     )
     step = models.PositiveSmallIntegerField()
     step_name = models.CharField(max_length=120)
@@ -94,10 +161,29 @@ class ApprovalDecision(OrganizationOwnedModel):
     escalated = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["registration", "created_at", "id"]
+        ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["registration", "step"], name="approvaldecision_one_per_step"),
+            models.UniqueConstraint(
+                fields=["touchpoint", "step"],
+                condition=models.Q(touchpoint__isnull=False),
+                name="approvaldecision_touchpoint_one_per_step",
+            ),
+            models.UniqueConstraint(
+                fields=["split_change", "step"],
+                condition=models.Q(split_change__isnull=False),
+                name="approvaldecision_split_one_per_step",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(registration__isnull=False, touchpoint__isnull=True, split_change__isnull=True)
+                    | models.Q(registration__isnull=True, touchpoint__isnull=False, split_change__isnull=True)
+                    | models.Q(registration__isnull=True, touchpoint__isnull=True, split_change__isnull=False)
+                ),
+                name="approvaldecision_one_subject",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.registration_id} step {self.step}: {self.outcome}"
+        subject = self.registration_id or self.touchpoint_id or self.split_change_id
+        return f"{subject} step {self.step}: {self.outcome}"

@@ -34,6 +34,14 @@ class ProgramSettings(OrganizationOwnedModel):
     inactive_alert_days = models.PositiveIntegerField(
         default=60, help_text="Alert when an active partner has had no activity for this many days."
     )
+    split_change_review_points = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="A change of a deal's partner split by more than this many percentage points waits "
+        "for approval in the queue; blank: split changes apply at once.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="programsettings_one_per_org")]

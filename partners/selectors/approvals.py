@@ -1,14 +1,26 @@
-"""Approval routing: which steps a registration goes through, and who may decide a step.
+"""Approval routing: which steps a request goes through, and who may decide a step.
 
-A registration's chain is chosen once, at submission, and stored with it (`steps`): the first
-active `ApprovalPolicy` (lowest priority) that has at least one step whose conditions match;
+One engine serves three kinds of request (`ApprovalKind`): deal registrations, partner
+touchpoints and split changes. A request's chain is chosen once, at submission, and stored
+with it (`steps`): the first active `ApprovalPolicy` of its kind (lowest priority) that has at
+least one step whose conditions match;
 its matching steps, in order. Conditions left blank match everything. With no matching
 policy the chain is one step for any member who may approve (`PartnerCap.APPROVE`), with the
 organization's default SLA.
 
 A step names a user (only they decide it) or a role (any member of that role). Once the step
 is past its SLA (`step_due_at`), its escalation target may decide it too. Nobody decides a
-registration they submitted.
+request they submitted.
+
+What the conditions read, per kind:
+
+| condition | registration | touchpoint | split change |
+|---|---|---|---|
+| deal size (`min_value`) | estimated value | the deal's amount (0 without a deal) | the deal's amount |
+| partner tier | the partner's | the partner's | the partner's |
+| region | the matched account's | the account's | the deal's account's |
+| product line | the registration's | the deal's | the deal's |
+| conflict found | the conflict check | another partner already on the deal | another partner on the deal |
 """
 
 from __future__ import annotations
@@ -16,8 +28,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from partners.models import ApprovalPolicy, ApprovalStep, DealRegistration
+from partners.models import ApprovalKind, ApprovalPolicy, ApprovalStep
 from partners.permissions import PartnerCap
 from revops.models import Membership
 from revops.permissions import has_cap
@@ -30,7 +43,7 @@ class RoutingFacts:
     value: Decimal
     partner_tier: str
     region: str
-    product_line_id: int
+    product_line_id: int | None
     conflict: bool
 
 
@@ -55,11 +68,13 @@ def _as_json(step: ApprovalStep) -> dict:
     }
 
 
-def approval_steps_for(organization, facts: RoutingFacts, *, default_sla_hours: int) -> list[dict]:
-    """The chain of steps (as stored JSON) for a registration with these facts."""
-    policies = ApprovalPolicy.objects.filter(organization=organization, is_active=True).prefetch_related(
-        "steps__policy"
-    )
+def approval_steps_for(
+    organization, facts: RoutingFacts, *, default_sla_hours: int, kind: str = ApprovalKind.REGISTRATION
+) -> list[dict]:
+    """The chain of steps (as stored JSON) for a request of `kind` with these facts."""
+    policies = ApprovalPolicy.objects.filter(
+        organization=organization, is_active=True, kind=kind
+    ).prefetch_related("steps__policy")
     for policy in policies:
         steps = [_as_json(s) for s in policy.steps.all() if _matches(s, facts)]
         if steps:
@@ -76,8 +91,9 @@ def approval_steps_for(organization, facts: RoutingFacts, *, default_sla_hours: 
     ]
 
 
-def may_decide(registration: DealRegistration, membership: Membership | None, *, now: dt.datetime) -> bool:
-    """Whether the member may decide the registration's current step now."""
+def may_decide(registration: Any, membership: Membership | None, *, now: dt.datetime) -> bool:
+    """Whether the member may decide the request's current step now (any kind: the request
+    carries `submitted_by_id`, `steps`, `current_step` and `step_due_at`)."""
     if membership is None or not has_cap(membership, PartnerCap.APPROVE):
         return False
     if registration.submitted_by_id == membership.user_id:

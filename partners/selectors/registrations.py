@@ -1,4 +1,5 @@
-"""Reads of deal registrations for the portal, the approval queue, the API and exports.
+"""Reads of deal registrations for the portal, the approval queue (partners.selectors.queue),
+the API and exports.
 
 Scope comes from the permission table (`PartnerKind.REGISTRATION`): internal approvers see
 the organization's registrations, a partner user their partner's — narrowed to the ones they
@@ -8,25 +9,13 @@ submitted unless they hold the partner-manager grant. Out of scope is "does not 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 
 from partners.models import DealRegistration, PartnerManagerGrant, RegistrationStatus
 from partners.permissions import PartnerCap, PartnerKind
 from revops.models import Membership, Role
 from revops.permissions import Scope, has_cap, scope_for, scoped
-
-SORTS = {
-    "sla": ("step_due_at", "id"),
-    "-sla": ("-step_due_at", "-id"),
-    "value": ("estimated_value", "id"),
-    "-value": ("-estimated_value", "-id"),
-    "submitted": ("created_at", "id"),
-    "-submitted": ("-created_at", "-id"),
-}
 
 
 def is_partner_manager(membership: Membership | None) -> bool:
@@ -66,72 +55,6 @@ def registration_list(*, membership: Membership | None) -> QuerySet[DealRegistra
 def registration_get(*, membership: Membership | None, pk: int) -> DealRegistration:
     """One registration in the member's scope; DoesNotExist (→ 404) otherwise."""
     return registration_list(membership=membership).get(pk=pk)
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    registration: DealRegistration
-    overdue: bool
-    step_name: str
-
-
-@dataclass(frozen=True)
-class QueueStats:
-    pending: int
-    overdue: int
-    decided: int
-    median_hours_to_decision: float | None
-
-
-def queue_rows(
-    *,
-    membership: Membership,
-    status: str = RegistrationStatus.SUBMITTED,
-    sort: str = "sla",
-    conflict: str = "",
-    partner_id: int | None = None,
-    limit: int = 200,
-) -> list[QueueRow]:
-    """The approval queue: registrations by status, SLA first; a constant number of queries."""
-    qs = registration_list(membership=membership)
-    if status:
-        qs = qs.filter(status=status)
-    if conflict in ("yes", "no"):
-        qs = qs.filter(has_conflict=conflict == "yes")
-    if partner_id:
-        qs = qs.filter(partner_id=partner_id)
-    now = timezone.now()
-    rows = []
-    for registration in qs.order_by(*SORTS.get(sort, SORTS["sla"]))[:limit]:
-        steps = registration.steps or []
-        step = steps[registration.current_step]["name"] if registration.current_step < len(steps) else ""
-        overdue = (
-            registration.status == RegistrationStatus.SUBMITTED
-            and registration.step_due_at is not None
-            and registration.step_due_at < now
-        )
-        rows.append(QueueRow(registration, overdue, step))
-    return rows
-
-
-def queue_stats(*, membership: Membership) -> QueueStats:
-    """Pending, overdue and decided counts; the median time from submission to decision."""
-    qs = registration_list(membership=membership)
-    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
-    overdue = qs.filter(status=RegistrationStatus.SUBMITTED, step_due_at__lt=timezone.now()).count()
-    durations = [
-        (decided - created).total_seconds() / 3600
-        for created, decided in qs.filter(decided_at__isnull=False).values_list("created_at", "decided_at")[
-            :5000
-        ]
-    ]
-    decided = sum(n for s, n in counts.items() if s != RegistrationStatus.SUBMITTED)
-    return QueueStats(
-        pending=counts.get(RegistrationStatus.SUBMITTED, 0),
-        overdue=overdue,
-        decided=decided,
-        median_hours_to_decision=round(statistics.median(durations), 1) if durations else None,
-    )
 
 
 def status_counts(*, membership: Membership) -> dict[str, int]:

@@ -1,9 +1,6 @@
-"""Decisions on deal registrations: one step at a time, audited and e-mailed; the last
+"""Decisions on deal registrations through the approval engine
+(partners.services.approval_engine): one step at a time, audited and e-mailed; the last
 approval links the deal and credits the partner through partner attribution's services.
-
-Concurrent decisions on one registration give exactly one outcome: the registration row is
-locked (SELECT ... FOR UPDATE) before its status and step are read, so a second decision
-waits, then finds the step decided and is refused without writing anything.
 """
 
 from __future__ import annotations
@@ -11,116 +8,37 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from attribution.services.links import opportunity_partner_set
-from partners.models import ApprovalDecision, DealRegistration, RegistrationStatus
-from partners.permissions import PartnerCap
-from partners.selectors.approvals import may_decide, step_label
+from partners.models import ApprovalKind, DealRegistration, RegistrationStatus
 from partners.selectors.conflicts import conflict_check, conflict_found
-from partners.services.mail import mail_on_commit
+from partners.services.approval_engine import (
+    REJECT_REASON_REQUIRED,
+    ApprovalSubject,
+    subject_decide,
+    subjects_escalate,
+)
 from partners.services.program import program_settings_get
 from partners.services.registrations import AUDIT_FIELDS, _company
 from revops.exceptions import ApplicationError
 from revops.models import Account, Membership, Opportunity
 from revops.models.crm import OPEN_STAGES, Stage
-from revops.permissions import has_cap
-from revops.services.audit import audit_record, snapshot
 from revops.services.crm import opportunity_create, record_create
 
 # Partner attribution's link source for deals that came through a registration.
 REGISTRATION_SOURCE = "registration"
-REJECT_REASON_REQUIRED = "Give the partner a reason for the rejection."
 OWN_REQUEST = "Nobody decides a registration they submitted."
 
-
-def _notify(registration: DealRegistration, subject: str, body: str) -> None:
-    mail_on_commit(to=[registration.requester_email], subject=subject, body=body)
+__all__ = ["REGISTRATIONS", "REJECT_REASON_REQUIRED", "registration_decide", "registrations_escalate"]
 
 
-@transaction.atomic
-def registration_decide(
-    *,
-    membership: Membership,
-    registration_id: int,
-    approve: bool,
-    reason: str = "",
-    now: dt.datetime | None = None,
-) -> DealRegistration:
-    """Approve or reject the registration's current step as `membership`.
-
-    Refusals (ApplicationError / ValidationError) write nothing: a decided registration, a
-    step waiting for someone else, one's own request, a rejection without a reason, a second
-    registration inside another's protection window, a deal outside the approver's scope.
-    """
-    if not has_cap(membership, PartnerCap.APPROVE):
-        raise PermissionDenied
-    now = now or timezone.now()
-    registration = (
-        DealRegistration.objects.select_for_update(of=("self",))
-        .select_related("partner", "product_line", "submitted_by", "organization")
-        .get(pk=registration_id, organization_id=membership.organization_id)
-    )
-    if registration.status != RegistrationStatus.SUBMITTED:
-        raise ApplicationError(f"Already decided: {registration.get_status_display().lower()}.")
-    if registration.submitted_by_id == membership.user_id:
-        raise ApplicationError(OWN_REQUEST)
-    step = registration.steps[registration.current_step]
-    if not may_decide(registration, membership, now=now):
-        raise ApplicationError(f"This step waits for {step_label(step)}.")
-    reason = reason.strip()
-    if not approve and not reason:
-        raise ValidationError({"reason": REJECT_REASON_REQUIRED})
-    overdue = registration.step_due_at is not None and now > registration.step_due_at
-    before = snapshot(registration, AUDIT_FIELDS)
-    if approve and registration.current_step + 1 >= len(registration.steps):
-        _approve_final(registration, membership, now=now)
-    ApprovalDecision.objects.create(
-        organization=registration.organization,
-        registration=registration,
-        step=registration.current_step,
-        step_name=step["name"],
-        outcome=ApprovalDecision.Outcome.APPROVED if approve else ApprovalDecision.Outcome.REJECTED,
-        decided_by=membership.user,
-        reason=reason,
-        escalated=overdue and step.get("escalate_to_id") == membership.user_id,
-    )
-    if not approve:
-        registration.status = RegistrationStatus.REJECTED
-        registration.decided_at = now
-        registration.decision_reason = reason
-        _notify(
-            registration,
-            f"Registration {registration.pk} ({registration.account_name}) was rejected",
-            f"Reason: {reason}",
-        )
-    elif registration.status != RegistrationStatus.APPROVED:
-        registration.current_step += 1
-        next_step = registration.steps[registration.current_step]
-        registration.step_due_at = now + dt.timedelta(hours=next_step["sla_hours"])
-        registration.escalated = False
-        _notify(
-            registration,
-            f"Registration {registration.pk} ({registration.account_name}): step {step['name']} approved",
-            f"Next: {next_step['name']}.",
-        )
-    registration.save()
-    audit_record(
-        organization=registration.organization,
-        actor=membership.user,
-        action="deal_registration.approve" if approve else "deal_registration.reject",
-        obj=registration,
-        before=before,
-        after=snapshot(registration, AUDIT_FIELDS) | {"step": step["name"]},
-        reason=reason,
-    )
-    return registration
+def _describe(registration: DealRegistration) -> str:
+    return f"Registration {registration.pk} ({registration.account_name})"
 
 
-def _approve_final(registration: DealRegistration, membership: Membership, *, now: dt.datetime) -> None:
+def _approve_final(registration: DealRegistration, membership: Membership, now: dt.datetime) -> str:
     """The last step approved: check protection, link or create the deal, credit the partner."""
     organization = registration.organization
     today = timezone.localdate(now, timezone=ZoneInfo(organization.time_zone))
@@ -165,10 +83,41 @@ def _approve_final(registration: DealRegistration, membership: Membership, *, no
     registration.protected_until = today + dt.timedelta(days=settings.protection_days)
     registration.conflict = check
     registration.has_conflict = conflict_found(check)
-    _notify(
-        registration,
-        f"Registration {registration.pk} ({registration.account_name}) was approved",
-        f"Protected until {registration.protected_until}.",
+    return f"Protected until {registration.protected_until}."
+
+
+REGISTRATIONS = ApprovalSubject(
+    kind=ApprovalKind.REGISTRATION,
+    model=DealRegistration,
+    decision_field="registration",
+    pending=RegistrationStatus.SUBMITTED,
+    rejected=RegistrationStatus.REJECTED,
+    audit_action="deal_registration",
+    audit_fields=tuple(AUDIT_FIELDS),
+    select_related=("partner", "product_line", "submitted_by", "organization"),
+    own_request=OWN_REQUEST,
+    describe=_describe,
+    finalize=_approve_final,
+)
+
+
+@transaction.atomic
+def registration_decide(
+    *,
+    membership: Membership,
+    registration_id: int,
+    approve: bool,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> DealRegistration:
+    """Approve or reject the registration's current step as `membership` (the approval engine).
+
+    Refusals (ApplicationError / ValidationError) write nothing: a decided registration, a
+    step waiting for someone else, one's own request, a rejection without a reason, a second
+    registration inside another's protection window, a deal outside the approver's scope.
+    """
+    return subject_decide(
+        spec=REGISTRATIONS, membership=membership, pk=registration_id, approve=approve, reason=reason, now=now
     )
 
 
@@ -218,25 +167,6 @@ def _opportunity_for(
     )
 
 
-@transaction.atomic
 def registrations_escalate(*, organization, now: dt.datetime | None = None) -> int:
-    """Mark steps past their SLA as escalated and tell their escalation target (once)."""
-    now = now or timezone.now()
-    overdue = DealRegistration.objects.filter(
-        organization=organization, status=RegistrationStatus.SUBMITTED, step_due_at__lt=now, escalated=False
-    )
-    count = 0
-    users = get_user_model().objects
-    for registration in overdue.select_for_update():
-        step = registration.steps[registration.current_step]
-        target = users.filter(pk=step.get("escalate_to_id")).first() if step.get("escalate_to_id") else None
-        registration.escalated = True
-        registration.save(update_fields=["escalated", "updated_at"])
-        if target is not None:
-            mail_on_commit(
-                to=[target.email],
-                subject=f"Registration {registration.pk} is past its SLA",
-                body=f"Step {step['name']} of {registration.account_name} waits; you may decide it now.",
-            )
-        count += 1
-    return count
+    """Mark registration steps past their SLA as escalated and tell their escalation target (once)."""
+    return subjects_escalate(spec=REGISTRATIONS, organization=organization, now=now or timezone.now())

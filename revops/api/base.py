@@ -32,8 +32,11 @@ OWNED_METHODS = ("get_queryset", "get_permissions")
 class Audience:
     """Who an API view is for (`OrganizationScopedViewSetMixin.audience`)."""
 
-    INTERNAL = "internal"  # internal roles; partner users are refused by capability (403)
-    INTERNAL_ONLY = "internal_only"  # internal roles; partner users get 404 (the portal boundary)
+    # Internal roles; partner users get 404 (the portal boundary, `HasCapability`). The
+    # partner program's shared endpoints (disputes, tiers, health) use their own permission
+    # class and answer partner users on their partner's rows.
+    INTERNAL = "internal"
+    INTERNAL_ONLY = "internal_only"  # the same, said explicitly (also for custom permissions)
     PORTAL = "portal"  # partner users only; everyone else gets 404
 
 
@@ -78,8 +81,8 @@ class OrganizationScopedViewSetMixin(_ViewBase):
     - Permissions are `IsAuthenticated` + `HasCapability` with `required_caps` per action.
     - `audience` draws the portal boundary for the API: a `PORTAL` view is for partner users
       (their tokens or sessions) and answers every other member 404; an `INTERNAL_ONLY` view
-      answers partner users 404, as the internal pages do. `INTERNAL` views keep the plain
-      capability answer.
+      answers partner users 404, as the internal pages do; so does every `INTERNAL` view
+      through `HasCapability`.
     """
 
     # DRF's Request, which also answers `membership` and `organization` (set by tenancy.attach)
@@ -186,4 +189,7 @@ class HasApiAccess(BasePermission):
     def has_permission(self, request, view) -> bool:
         token = request.auth if isinstance(request.auth, ApiToken) else None
         # Attach again after DRF authenticated (a token, or a forced user in tests).
-        return has_cap(tenancy.attach(request._request, token=token), Cap.API_ACCESS)
+        membership = tenancy.attach(request._request, token=token)
+        if has_cap(membership, Cap.PORTAL):
+            raise exceptions.NotFound  # partner users: the internal API does not exist for them
+        return has_cap(membership, Cap.API_ACCESS)

@@ -50,43 +50,43 @@ PAGES: dict[str, Entry] = {
 
 API: dict[str, Entry] = {
     "attribution-api:recompute": Entry(
-        (401, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST", data=TOO_LONG_KEY
+        (401, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST", data=TOO_LONG_KEY
     ),
     "attribution-api:opportunity-explanations": Entry(
-        (401, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="opportunity"
+        (401, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="opportunity"
     ),
-    "attribution-api:settings": Entry((401, 200, 403, 403, 403, 403, 200, 403, 403, 403)),
-    "attribution-api:opportunity-partner-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "attribution-api:settings": Entry((401, 200, 403, 403, 403, 404, 200, 403, 403, 404)),
+    "attribution-api:opportunity-partner-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     "attribution-api:opportunity-partner-detail": Entry(
-        (401, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="opportunitypartner"
+        (401, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="opportunitypartner"
     ),
-    "attribution-api:account-partner-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "attribution-api:account-partner-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     "attribution-api:account-partner-detail": Entry(
-        (401, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="accountpartner"
+        (401, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="accountpartner"
     ),
-    "attribution-api:rule-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "attribution-api:rule-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     "attribution-api:rule-detail": Entry(
-        (401, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="attributionrule"
+        (401, 200, 200, 200, 200, 404, 404, 200, 200, 404), obj="attributionrule"
     ),
     "attribution-api:rule-versions": Entry(
-        (401, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="attributionrule"
+        (401, 200, 200, 200, 200, 404, 404, 200, 200, 404), obj="attributionrule"
     ),
-    "attribution-api:rule-export": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "attribution-api:rule-export": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     # An empty upload is refused (400); only rule editors get that far.
     "attribution-api:rule-import-rules": Entry(
-        (401, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"
+        (401, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"
     ),
-    "attribution-api:revenue-event-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "attribution-api:revenue-event-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     "attribution-api:revenue-event-detail": Entry(
-        (401, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="revenueevent"
+        (401, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="revenueevent"
     ),
-    "attribution-api:ledger-entry-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "attribution-api:ledger-entry-totals": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "attribution-api:ledger-entry-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "attribution-api:ledger-entry-totals": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     "attribution-api:ledger-entry-detail": Entry(
-        (401, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="attributionentry"
+        (401, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="attributionentry"
     ),
     "attribution-api:job-detail": Entry(
-        (401, 200, 200, 200, 403, 403, 404, 403, 200, 403), obj="attribution_job"
+        (401, 200, 200, 200, 403, 404, 404, 403, 200, 404), obj="attribution_job"
     ),
 }
 
@@ -127,41 +127,41 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry((LOGIN, 200, 403, 403, 403, 404, 200, 403, 403, 404), hx=True),
     ),
     "attribution-api:opportunity-partner-list": (
-        Entry((401, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST"),
+        Entry((401, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST"),
     ),
     "attribution-api:account-partner-list": (
-        Entry((401, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST"),
+        Entry((401, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST"),
     ),
-    "attribution-api:rule-list": (Entry((401, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),),
+    "attribution-api:rule-list": (Entry((401, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),),
     "attribution-api:revenue-event-list": (
-        Entry((401, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST"),
+        Entry((401, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST"),
     ),
     "attribution-api:opportunity-partner-detail": (
-        Entry((401, 400, 400, 403, 403, 403, 404, 403, 404, 403), obj="opportunitypartner", method="PUT"),
-        Entry((401, 400, 400, 403, 403, 403, 404, 403, 404, 403), obj="opportunitypartner", method="PATCH"),
+        Entry((401, 400, 400, 403, 403, 404, 404, 403, 404, 404), obj="opportunitypartner", method="PUT"),
+        Entry((401, 400, 400, 403, 403, 404, 404, 403, 404, 404), obj="opportunitypartner", method="PATCH"),
         Entry(
-            (401, 204, 204, 403, 403, 403, 404, 403, 404, 403),
+            (401, 204, 204, 403, 403, 404, 404, 403, 404, 404),
             obj="opportunitypartner",
             method="DELETE",
             query="reason=matrix",
         ),
     ),
     "attribution-api:account-partner-detail": (
-        Entry((401, 200, 200, 403, 403, 403, 404, 403, 404, 403), obj="accountpartner", method="PUT"),
-        Entry((401, 200, 200, 403, 403, 403, 404, 403, 404, 403), obj="accountpartner", method="PATCH"),
+        Entry((401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="accountpartner", method="PUT"),
+        Entry((401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="accountpartner", method="PATCH"),
         Entry(
-            (401, 204, 204, 403, 403, 403, 404, 403, 404, 403),
+            (401, 204, 204, 403, 403, 404, 404, 403, 404, 404),
             obj="accountpartner",
             method="DELETE",
             query="reason=matrix",
         ),
     ),
     "attribution-api:rule-detail": (
-        Entry((401, 400, 403, 403, 403, 403, 404, 403, 403, 403), obj="attributionrule", method="PUT"),
-        Entry((401, 400, 403, 403, 403, 403, 404, 403, 403, 403), obj="attributionrule", method="PATCH"),
+        Entry((401, 400, 403, 403, 403, 404, 404, 403, 403, 404), obj="attributionrule", method="PUT"),
+        Entry((401, 400, 403, 403, 403, 404, 404, 403, 403, 404), obj="attributionrule", method="PATCH"),
     ),
     "attribution-api:settings": (
-        Entry((401, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="PUT"),
-        Entry((401, 200, 403, 403, 403, 403, 200, 403, 403, 403), method="PATCH"),
+        Entry((401, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="PUT"),
+        Entry((401, 200, 403, 403, 403, 404, 200, 403, 403, 404), method="PATCH"),
     ),
 }

@@ -19,9 +19,9 @@ VIEW_RECORD = (LOGIN, 200, 200, 200, 200, 404, 404, 404, 404, 404)  # the rep's 
 OTHER_RECORD = (LOGIN, 200, 404, 200, 404, 404, 404, 200, 200, 404)  # the other team's rows
 PDF = (LOGIN, 303, 303, 303, 303, 404, 303, 303, 303, 404)  # every PDF is written by a job
 PDF_RECORD = (LOGIN, 303, 303, 303, 303, 404, 404, 404, 404, 404)
-API_VIEW = (401, 200, 200, 200, 200, 403, 200, 200, 200, 403)
-API_RECORD = (401, 200, 200, 200, 200, 403, 404, 404, 404, 403)
-API_OTHER = (401, 200, 404, 200, 404, 403, 404, 200, 200, 403)
+API_VIEW = (401, 200, 200, 200, 200, 404, 200, 200, 200, 404)
+API_RECORD = (401, 200, 200, 200, 200, 404, 404, 404, 404, 404)
+API_OTHER = (401, 200, 404, 200, 404, 404, 404, 200, 200, 404)
 LINE = {"line_pk": "@statement_line"}
 PLAN_EDIT = (LOGIN, 200, 403, 200, 403, 404, 200, 403, 403, 404)
 EDIT_OBJECTIVES = (LOGIN, 302, 403, 302, 403, 404, 404, 403, 403, 404)
@@ -94,16 +94,16 @@ API: dict[str, Entry] = {
     "commissions-api:plan-list": Entry(API_VIEW),
     # Plans are the organization's terms, not a rep's rows.
     "commissions-api:plan-detail": Entry(
-        (401, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="commissionplan"
+        (401, 200, 200, 200, 200, 404, 404, 200, 200, 404), obj="commissionplan"
     ),
     "commissions-api:statement-list": Entry(API_VIEW),
     "commissions-api:statement-detail": Entry(API_RECORD, obj="commissionstatement"),
     # Capabilities are asked before the row: 403 without them, 404 outside scope.
     "commissions-api:statement-approve": Entry(
-        (401, 200, 200, 403, 403, 403, 404, 403, 404, 403), obj="commissionstatement", method="POST"
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="commissionstatement", method="POST"
     ),
     "commissions-api:statement-pay": Entry(
-        (401, 403, 403, 200, 403, 403, 403, 403, 403, 403), obj="commissionstatement", method="POST"
+        (401, 403, 403, 200, 403, 404, 403, 403, 403, 404), obj="commissionstatement", method="POST"
     ),
 }
 
@@ -195,10 +195,10 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry(VIEW, hx=True),
     ),
     "commissions-api:statement-approve": (
-        Entry((401, 200, 404, 403, 403, 403, 404, 403, 200, 403), obj="other_statement", method="POST"),
+        Entry((401, 200, 404, 403, 403, 404, 404, 403, 200, 404), obj="other_statement", method="POST"),
     ),
     "commissions-api:statement-pay": (
-        Entry((401, 403, 403, 400, 403, 403, 403, 403, 403, 403), obj="other_statement", method="POST"),
+        Entry((401, 403, 403, 400, 403, 404, 403, 403, 403, 404), obj="other_statement", method="POST"),
     ),
     "commissions-api:statement-detail": (Entry(API_OTHER, obj="other_statement"),),
     "commissions-api:transaction-detail": (Entry(API_OTHER, obj="other_salestransaction"),),

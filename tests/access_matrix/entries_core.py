@@ -88,46 +88,47 @@ PAGES: dict[str, Entry] = {
     ),
 }
 
-# The API answers anonymous clients 401 (Bearer challenge) and partner users 403.
+# The API answers anonymous clients 401 (Bearer challenge) and partner users 404 (the portal
+# boundary: only the partner program's own endpoints exist for them).
 API: dict[str, Entry] = {
-    "api-root": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "me": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "api-root": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "me": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     # No file: 400 for whoever may import the kind.
     "import-create": Entry(
-        (401, 400, 400, 403, 403, 403, 400, 403, 400, 403),
+        (401, 400, 400, 403, 403, 404, 400, 403, 400, 404),
         method="POST",
         kwargs={"kind_name": "opportunities"},
     ),
-    "import-job": Entry((401, 200, 200, 403, 403, 403, 404, 403, 200, 403), obj="import_job"),
+    "import-job": Entry((401, 200, 200, 403, 403, 404, 404, 403, 200, 404), obj="import_job"),
     "import-confirm": Entry(
-        (401, 400, 400, 403, 403, 403, 404, 403, 400, 403), obj="import_job", method="POST"
+        (401, 400, 400, 403, 403, 404, 404, 403, 400, 404), obj="import_job", method="POST"
     ),
-    "account-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "account-detail": Entry((401, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="account"),
-    "partner-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "partner-detail": Entry((401, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="partner"),
-    "product-line-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "product-line-detail": Entry((401, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="productline"),
-    "product-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "product-detail": Entry((401, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="product"),
-    "opportunity-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "opportunity-detail": Entry((401, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="opportunity"),
-    "stage-change-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "account-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "account-detail": Entry((401, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="account"),
+    "partner-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "partner-detail": Entry((401, 200, 200, 200, 200, 404, 404, 200, 200, 404), obj="partner"),
+    "product-line-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "product-line-detail": Entry((401, 200, 200, 200, 200, 404, 404, 200, 200, 404), obj="productline"),
+    "product-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "product-detail": Entry((401, 200, 200, 200, 200, 404, 404, 200, 200, 404), obj="product"),
+    "opportunity-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "opportunity-detail": Entry((401, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="opportunity"),
+    "stage-change-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
     "stage-change-detail": Entry(
-        (401, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="opportunitystagechange"
+        (401, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="opportunitystagechange"
     ),
-    "period-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "period-detail": Entry((401, 200, 200, 200, 200, 403, 404, 200, 200, 403), obj="fiscalperiod"),
-    "token-list": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "token-detail": Entry((401, 200, 404, 404, 200, 403, 404, 404, 404, 403), obj="apitoken"),
+    "period-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "period-detail": Entry((401, 200, 200, 200, 200, 404, 404, 200, 200, 404), obj="fiscalperiod"),
+    "token-list": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "token-detail": Entry((401, 200, 404, 404, 200, 404, 404, 404, 404, 404), obj="apitoken"),
     "token-revoke": Entry(
-        (401, 200, 404, 404, 200, 403, 404, 404, 404, 403), obj="revoked_token", method="POST"
+        (401, 200, 404, 404, 200, 404, 404, 404, 404, 404), obj="revoked_token", method="POST"
     ),
     # The health check is for load balancers: anonymous, "ok" or the failed dependency only.
     "health": Entry((200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # The OpenAPI schema and its docs: for those who may call the API (partner users may not).
-    "api-schema": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
-    "api-docs": Entry((401, 200, 200, 200, 200, 403, 200, 200, 200, 403)),
+    "api-schema": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
+    "api-docs": Entry((401, 200, 200, 200, 200, 404, 200, 200, 200, 404)),
 }
 
 REAUTH = Redirect("/accounts/reauthenticate/")
@@ -264,38 +265,38 @@ MORE: dict[str, tuple[Entry, ...]] = {
         Entry((LOGIN, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST"),
     ),
     "account-detail": (
-        Entry((401, 200, 200, 200, 200, 403, 404, 404, 404, 403), obj="quiet_account"),
-        Entry((401, 400, 400, 403, 403, 403, 404, 403, 404, 403), obj="account", method="PUT"),
-        Entry((401, 200, 200, 403, 403, 403, 404, 403, 404, 403), obj="account", method="PATCH"),
-        Entry((401, 409, 409, 403, 403, 403, 404, 403, 404, 403), obj="account", method="DELETE"),
+        Entry((401, 200, 200, 200, 200, 404, 404, 404, 404, 404), obj="quiet_account"),
+        Entry((401, 400, 400, 403, 403, 404, 404, 403, 404, 404), obj="account", method="PUT"),
+        Entry((401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="account", method="PATCH"),
+        Entry((401, 409, 409, 403, 403, 404, 404, 403, 404, 404), obj="account", method="DELETE"),
     ),
     "opportunity-detail": (
-        Entry((401, 200, 404, 200, 404, 403, 404, 200, 200, 403), obj="other_opportunity"),
-        Entry((401, 200, 404, 200, 404, 403, 404, 404, 404, 403), obj="drifter_opportunity"),
-        Entry((401, 400, 400, 403, 400, 403, 404, 404, 404, 403), obj="opportunity", method="PUT"),
-        Entry((401, 200, 200, 403, 200, 403, 404, 404, 404, 403), obj="opportunity", method="PATCH"),
-        Entry((401, 409, 409, 403, 409, 403, 404, 404, 404, 403), obj="opportunity", method="DELETE"),
+        Entry((401, 200, 404, 200, 404, 404, 404, 200, 200, 404), obj="other_opportunity"),
+        Entry((401, 200, 404, 200, 404, 404, 404, 404, 404, 404), obj="drifter_opportunity"),
+        Entry((401, 400, 400, 403, 400, 404, 404, 404, 404, 404), obj="opportunity", method="PUT"),
+        Entry((401, 200, 200, 403, 200, 404, 404, 404, 404, 404), obj="opportunity", method="PATCH"),
+        Entry((401, 409, 409, 403, 409, 404, 404, 404, 404, 404), obj="opportunity", method="DELETE"),
     ),
-    "account-list": (Entry((401, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST"),),
-    "partner-list": (Entry((401, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),),
-    "product-line-list": (Entry((401, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),),
-    "product-list": (Entry((401, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),),
-    "opportunity-list": (Entry((401, 400, 400, 403, 400, 403, 400, 400, 400, 403), method="POST"),),
-    "token-list": (Entry((401, 400, 400, 400, 400, 403, 400, 400, 400, 403), method="POST"),),
+    "account-list": (Entry((401, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST"),),
+    "partner-list": (Entry((401, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),),
+    "product-line-list": (Entry((401, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),),
+    "product-list": (Entry((401, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),),
+    "opportunity-list": (Entry((401, 400, 400, 403, 400, 404, 400, 400, 400, 404), method="POST"),),
+    "token-list": (Entry((401, 400, 400, 400, 400, 404, 400, 400, 400, 404), method="POST"),),
     "partner-detail": (
-        Entry((401, 400, 403, 403, 403, 403, 404, 403, 403, 403), obj="partner", method="PUT"),
-        Entry((401, 200, 403, 403, 403, 403, 404, 403, 403, 403), obj="partner", method="PATCH"),
-        Entry((401, 409, 403, 403, 403, 403, 404, 403, 403, 403), obj="partner", method="DELETE"),
+        Entry((401, 400, 403, 403, 403, 404, 404, 403, 403, 404), obj="partner", method="PUT"),
+        Entry((401, 200, 403, 403, 403, 404, 404, 403, 403, 404), obj="partner", method="PATCH"),
+        Entry((401, 409, 403, 403, 403, 404, 404, 403, 403, 404), obj="partner", method="DELETE"),
     ),
     "product-line-detail": (
-        Entry((401, 400, 403, 403, 403, 403, 404, 403, 403, 403), obj="productline", method="PUT"),
-        Entry((401, 200, 403, 403, 403, 403, 404, 403, 403, 403), obj="productline", method="PATCH"),
-        Entry((401, 409, 403, 403, 403, 403, 404, 403, 403, 403), obj="productline", method="DELETE"),
+        Entry((401, 400, 403, 403, 403, 404, 404, 403, 403, 404), obj="productline", method="PUT"),
+        Entry((401, 200, 403, 403, 403, 404, 404, 403, 403, 404), obj="productline", method="PATCH"),
+        Entry((401, 409, 403, 403, 403, 404, 404, 403, 403, 404), obj="productline", method="DELETE"),
     ),
     "product-detail": (
-        Entry((401, 400, 403, 403, 403, 403, 404, 403, 403, 403), obj="product", method="PUT"),
-        Entry((401, 200, 403, 403, 403, 403, 404, 403, 403, 403), obj="product", method="PATCH"),
-        Entry((401, 204, 403, 403, 403, 403, 404, 403, 403, 403), obj="product", method="DELETE"),
+        Entry((401, 400, 403, 403, 403, 404, 404, 403, 403, 404), obj="product", method="PUT"),
+        Entry((401, 200, 403, 403, 403, 404, 404, 403, 403, 404), obj="product", method="PATCH"),
+        Entry((401, 204, 403, 403, 403, 404, 404, 403, 403, 404), obj="product", method="DELETE"),
     ),
 }
 

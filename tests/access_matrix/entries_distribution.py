@@ -20,10 +20,10 @@ RUN = (LOGIN, 200, 200, 403, 403, 404, 200, 403, 200, 404)
 RUN_RECORD = (LOGIN, 200, 200, 403, 403, 404, 404, 403, 200, 404)
 EDIT = (LOGIN, 200, 403, 403, 403, 404, 200, 403, 403, 404)
 EDIT_RECORD = (LOGIN, 200, 403, 403, 403, 404, 404, 403, 403, 404)
-API_VIEW = (401, 200, 200, 200, 200, 403, 200, 200, 200, 403)
-API_RECORD = (401, 200, 200, 200, 200, 403, 404, 404, 404, 403)
-API_RUN = (401, 200, 200, 403, 403, 403, 200, 403, 200, 403)
-API_RUN_RECORD = (401, 200, 200, 403, 403, 403, 404, 403, 200, 403)
+API_VIEW = (401, 200, 200, 200, 200, 404, 200, 200, 200, 404)
+API_RECORD = (401, 200, 200, 200, 200, 404, 404, 404, 404, 404)
+API_RUN = (401, 200, 200, 403, 403, 404, 200, 403, 200, 404)
+API_RUN_RECORD = (401, 200, 200, 403, 403, 404, 404, 403, 200, 404)
 DOC = "campaign: {name: Matrix}\ndistribution: {strategy: round_robin}\n"
 
 PAGES: dict[str, Entry] = {
@@ -67,28 +67,28 @@ MORE: dict[str, tuple[Entry, ...]] = {
     "distribution:profile": (Entry(EDIT_RECORD, obj="salespersonprofile", method="POST"),),
     "distribution-api:lead-list": (
         Entry(
-            (401, 201, 201, 403, 403, 403, 201, 403, 201, 403),
+            (401, 201, 201, 403, 403, 404, 201, 403, 201, 404),
             method="POST",
             data={"external_id": "matrix-1", "name": "Matrix lead"},
         ),
     ),
     "distribution-api:lead-detail": (
-        Entry((401, 200, 200, 403, 403, 403, 404, 403, 404, 403), obj="distribution_lead", method="PUT"),
-        Entry((401, 200, 200, 403, 403, 403, 404, 403, 404, 403), obj="distribution_lead", method="PATCH"),
+        Entry((401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="distribution_lead", method="PUT"),
+        Entry((401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="distribution_lead", method="PATCH"),
         # Its assignment history keeps it: 409 for those who may delete leads.
-        Entry((401, 409, 409, 403, 403, 403, 404, 403, 404, 403), obj="distribution_lead", method="DELETE"),
+        Entry((401, 409, 409, 403, 403, 404, 404, 403, 404, 404), obj="distribution_lead", method="DELETE"),
     ),
     "distribution-api:config-list": (
-        Entry((401, 400, 403, 403, 403, 403, 400, 403, 403, 403), method="POST"),
+        Entry((401, 400, 403, 403, 403, 404, 400, 403, 403, 404), method="POST"),
     ),
     "distribution-api:config-detail": (
-        Entry((401, 400, 403, 403, 403, 403, 404, 403, 403, 403), obj="distributionconfig", method="PUT"),
-        Entry((401, 200, 403, 403, 403, 403, 404, 403, 403, 403), obj="distributionconfig", method="PATCH"),
+        Entry((401, 400, 403, 403, 403, 404, 404, 403, 403, 404), obj="distributionconfig", method="PUT"),
+        Entry((401, 200, 403, 403, 403, 404, 404, 403, 403, 404), obj="distributionconfig", method="PATCH"),
     ),
     # The configuration is Acme's: another organization's admin is told it does not exist.
     "distribution-api:run-list": (
         Entry(
-            (401, 202, 202, 403, 403, 403, 400, 403, 202, 403),
+            (401, 202, 202, 403, 403, 404, 400, 403, 202, 404),
             method="POST",
             data={"config": "@distributionconfig", "mode": "dry_run"},
         ),
@@ -99,7 +99,7 @@ API: dict[str, Entry] = {
     "distribution-api:lead-list": Entry(API_VIEW),
     "distribution-api:lead-detail": Entry(API_RECORD, obj="distribution_lead"),
     # An empty batch is refused (400) for those who may write leads.
-    "distribution-api:lead-bulk": Entry((401, 400, 400, 403, 403, 403, 400, 403, 400, 403), method="POST"),
+    "distribution-api:lead-bulk": Entry((401, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST"),
     "distribution-api:config-list": Entry(API_RUN),
     "distribution-api:config-detail": Entry(API_RUN_RECORD, obj="distributionconfig"),
     "distribution-api:run-list": Entry(API_RUN),

@@ -76,6 +76,20 @@ PAGES: dict[str, Entry] = {
     "portal:user-deactivate": Entry(
         (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 302), obj="partner_colleague", method="POST"
     ),
+    # Touchpoints and split changes: one approval queue, the same answers as registrations.
+    # Touchpoints and split changes follow the deal's scope: the other team's manager does not
+    # find those on Kestrel.
+    "partners:touchpoint": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint"),
+    "partners:touchpoint-decide": Entry(
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint", method="POST", data=REJECT
+    ),
+    "partners:split-change": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="split_change"),
+    "partners:split-change-decide": Entry(
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="split_change", method="POST", data=REJECT
+    ),
+    "portal:touchpoints": Entry(PORTAL),
+    "portal:touchpoint-new": Entry(PORTAL),
+    "portal:touchpoint": Entry(OWN, obj="touchpoint"),
     "partners:links": Entry(QUEUE),
     "partners:link-revoke": Entry(DECIDED, obj="registration_link", method="POST"),
     # The public form behind a signed link: no login, the same answer for everyone.
@@ -141,6 +155,29 @@ API: dict[str, Entry] = {
     "partners-api:registration-detail": Entry(API_QUEUE_RECORD, obj="registration"),
     "partners-api:registration-approve": Entry(API_DECIDE, obj="registration", method="POST"),
     "partners-api:registration-reject": Entry(API_DECIDE, obj="registration", method="POST", data=REJECT),
+    "partners-api:touchpoint-list": Entry(API_QUEUE),
+    "partners-api:touchpoint-detail": Entry(
+        (401, 200, 200, 200, 403, 404, 404, 403, 404, 404), obj="touchpoint"
+    ),
+    # The partner is already on Kestrel: approving adds no link.
+    "partners-api:touchpoint-approve": Entry(
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint", method="POST"
+    ),
+    "partners-api:touchpoint-reject": Entry(
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint", method="POST", data=REJECT
+    ),
+    "partners-api:split-change-list": Entry(API_QUEUE),
+    "partners-api:split-change-detail": Entry(
+        (401, 200, 200, 200, 403, 404, 404, 403, 404, 404), obj="split_change"
+    ),
+    "partners-api:split-change-approve": Entry(
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="split_change", method="POST"
+    ),
+    "partners-api:split-change-reject": Entry(
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="split_change", method="POST", data=REJECT
+    ),
+    "partners-api:portal-touchpoint-list": Entry(API_PORTAL),
+    "partners-api:portal-touchpoint-detail": Entry(API_OWN, obj="touchpoint"),
     "partners-api:portal-registration-list": Entry(API_PORTAL),
     "partners-api:portal-registration-detail": Entry(API_OWN, obj="registration"),
     "partners-api:dispute-list": Entry(API_DISPUTES),
@@ -159,6 +196,12 @@ API: dict[str, Entry] = {
 }
 
 MORE: dict[str, tuple[Entry, ...]] = {
+    # An empty activity form: the page again with its errors (400), nothing written.
+    "portal:touchpoint-new": (Entry((LOGIN, 404, 404, 404, 404, 400, 404, 404, 404, 400), method="POST"),),
+    # An empty activity report: the form's field errors, for partner users only.
+    "partners-api:portal-touchpoint-list": (
+        Entry((401, 404, 404, 404, 404, 400, 404, 404, 404, 400), method="POST"),
+    ),
     # An incomplete link form: the page again with its errors (400), nothing written.
     "partners:links": (
         Entry((LOGIN, 400, 400, 403, 403, 404, 400, 403, 400, 404), method="POST", data={"days": "0"}),

@@ -66,6 +66,8 @@ from partners.models import (
     DealRegistration,
     PartnerDispute,
     PartnerManagerGrant,
+    PartnerTouchpoint,
+    SplitChangeRequest,
 )
 from partners.selectors.links import link_token
 from partners.services.approvals import registration_decide
@@ -629,6 +631,53 @@ def _partner_rows(org, other_org, actors, partner) -> dict[str, int | str]:
     }
 
 
+# The single default step (any approver), as a request routed with no policy gets it.
+_ANY_APPROVER = [
+    {"name": "Approval", "role": "", "user_id": None, "sla_hours": 48, "escalate_to_id": None, "policy": ""}
+]
+
+
+def _approval_rows(org, actors, ids, partner) -> dict[str, int | str]:
+    """A touchpoint of each Acme partner on its own deal (the partner's on Kestrel, the other
+    partner's on Osprey) and a split change of the partner's Kestrel split asked by finance
+    (who cannot decide it): every approver may take them."""
+    due = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+
+    def touchpoint(member: str, deal_id: int) -> int:
+        deal = Opportunity.objects.get(pk=deal_id)
+        return PartnerTouchpoint.objects.create(
+            organization=org,
+            partner=actors[member].partner,
+            submitted_by=actors[member].user,
+            account_id=deal.account_id,
+            opportunity=deal,
+            activity_type="workshop",
+            occurred_on=dt.date(2026, 2, 2),
+            description="Matrix workshop",
+            steps=_ANY_APPROVER,
+            step_due_at=due,
+        ).pk
+
+    link = OpportunityPartner.objects.filter(opportunity_id=ids["opportunity"], partner=partner).first()
+    split = SplitChangeRequest.objects.create(
+        organization=org,
+        opportunity_id=ids["opportunity"],
+        partner=partner,
+        role=link.role,
+        current_split=link.split_percent if link.status == "active" else None,
+        proposed_split=Decimal("1.00"),
+        reason="Matrix split change",
+        submitted_by=actors["finance"].user,
+        steps=_ANY_APPROVER,
+        step_due_at=due,
+    )
+    return {
+        "touchpoint": touchpoint("partner", ids["opportunity"]),
+        "other_touchpoint": touchpoint("other_partner", ids["other_opportunity"]),
+        "split_change": split.pk,
+    }
+
+
 def _link_rows(org, other_org, actors, partner) -> dict[str, int | str]:
     """A signed registration link of an Acme partner and one of a Globex partner.
 
@@ -757,6 +806,7 @@ def world_build() -> World:
     ids |= _marketing_rows(org, actors, ids)
     ids |= _forecasting_rows(org, actors, ids)
     ids |= _partner_rows(org, other_org, actors, partner)
+    ids |= _approval_rows(org, actors, ids, partner)
     ids |= _dispute_rows(org, other_org, actors, ids)
     ids |= _program_rows(org, partner, other_partner)
     ids |= _global_rows(actors)

@@ -33,6 +33,7 @@ def test_an_organization_admin_adds_a_policy_with_its_steps(org, admin, client_f
         reverse("admin:partners_approvalpolicy_add"),
         {
             "name": "Large deals",
+            "kind": "registration",
             "priority": "10",
             "is_active": "on",
             **_steps(

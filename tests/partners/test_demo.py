@@ -18,7 +18,9 @@ from partners.models import (
     PartnerHealth,
     PartnerManagerGrant,
     PartnerTierChange,
+    PartnerTouchpoint,
     ProgramTier,
+    SplitChangeRequest,
 )
 from revops.models import Membership, Organization, Partner, Role
 
@@ -142,3 +144,12 @@ def test_demo_analytics_page_has_figures_in_every_section(seeded):
         page = client.get(reverse("partners:analytics"), {"period": "all"}).content.decode()
         assert "No pairs" not in page
         assert "No partner is credited in this period." not in page
+
+
+def test_touchpoints_in_each_state_and_one_split_change_waiting(seeded):
+    for org in Organization.objects.all():
+        statuses = set(PartnerTouchpoint.objects.filter(organization=org).values_list("status", flat=True))
+        assert statuses == {"submitted", "approved", "rejected"}
+        credited = PartnerTouchpoint.objects.filter(organization=org, status="approved")
+        assert all(t.decided_at is not None for t in credited)
+        assert SplitChangeRequest.objects.filter(organization=org, status="submitted").count() == 1

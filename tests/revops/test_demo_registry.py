@@ -60,6 +60,7 @@ def test_the_demo_runs_its_steps_phase_by_phase():
         ("partner_program", Phase.CLOSED_BOOKS),
         ("partner_disputes", Phase.CLOSED_BOOKS),
         ("partner_standing", Phase.CLOSED_BOOKS),
+        ("partner_touchpoints", Phase.CLOSED_BOOKS),
     ]
 
 
