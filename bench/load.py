@@ -386,10 +386,10 @@ class Results:
 class User:
     """One person (or integration) with a cookie jar, signing in through the real forms."""
 
-    def __init__(self, bench: Bench, role: str, email: str = "", token: str = ""):
-        self.bench, self.role, self.email, self.token = bench, role, email, token
+    def __init__(self, bench: Bench, persona: str, email: str = "", token: str = ""):
+        self.bench, self.persona, self.email, self.token = bench, persona, email, token
         self.cookies: dict[str, str] = {}
-        self.rng = random.Random(zlib.crc32(f"{role}:{email}:{token}".encode()))
+        self.rng = random.Random(zlib.crc32(f"{persona}:{email}:{token}".encode()))
 
     def headers(self, extra: dict | None = None) -> dict:
         headers = {"X-Forwarded-Proto": "https", "User-Agent": "revops-load-bench"}
@@ -442,7 +442,7 @@ class User:
             # address: wait for the window rather than pretend to be many clients.
             time.sleep(5)
         if status != 302:
-            raise SystemExit(f"sign-in of {self.email} ({self.role}): {status}, expected a redirect")
+            raise SystemExit(f"sign-in of {self.email} ({self.persona}): {status}, expected a redirect")
 
     def _post_sign_in(self, csrf: str) -> int:
         status, _headers, _, _ = self.call(
@@ -455,7 +455,7 @@ class User:
 
 @dataclass(frozen=True)
 class Action:
-    """One entry of a role's mix: a label (the page as reported), its weight and what to do."""
+    """One entry of a persona's mix: a label (the page as reported), its weight and what to do."""
 
     label: str
     weight: int
@@ -508,7 +508,7 @@ def export_job(label: str, path: str, weight: int = 1) -> Action:
 
 
 def mixes(world: dict) -> dict[str, list[Action]]:
-    """What each role does, weighted: what the pages are for, not a crawl of every URL."""
+    """What each persona does, weighted: what the pages are for, not a crawl of every URL."""
     opps, accounts = world["opportunities"], world["accounts"]
 
     def any_opp(user: User) -> int:
@@ -624,24 +624,24 @@ class Bench:
 
     def crowd(self, n: int) -> list[User]:
         """The first `n` users of the crowd, signed in once per run and reused by every step."""
-        counters = Counter(u.role for u in self.users)
+        counters = Counter(u.persona for u in self.users)
         for i in range(len(self.users), n):
-            role = CROWD[i % len(CROWD)]
-            if role == "api":
+            persona = CROWD[i % len(CROWD)]
+            if persona == "api":
                 tokens = self.world["tokens"]
-                user = User(self, "api", token=tokens[counters[role] % len(tokens)])
+                user = User(self, "api", token=tokens[counters[persona] % len(tokens)])
             else:
-                people = self.world[role] or self.world["manager"]
-                user = User(self, role, email=people[counters[role] % len(people)])
-            counters[role] += 1
+                people = self.world[persona] or self.world["manager"]
+                user = User(self, persona, email=people[counters[persona] % len(people)])
+            counters[persona] += 1
             user.sign_in()
             self.users.append(user)
         return self.users[:n]
 
-    def one(self, role: str) -> User:
-        """A signed-in user of `role` (the crowd grows until it has one)."""
-        self.crowd(CROWD.index(role) + 1)
-        return next(u for u in self.users if u.role == role)
+    def one(self, persona: str) -> User:
+        """A signed-in user of `persona` (the crowd grows until it has one)."""
+        self.crowd(CROWD.index(persona) + 1)
+        return next(u for u in self.users if u.persona == persona)
 
     def run(
         self, users: list[User], seconds: float, *, pause: tuple[float, float] | None
@@ -651,7 +651,7 @@ class Bench:
         started = time.perf_counter()
 
         def loop(user: User) -> None:
-            actions = self.mix[user.role]
+            actions = self.mix[user.persona]
             weights = [a.weight for a in actions]
             if pause:  # people do not all arrive in the same second
                 time.sleep(user.rng.uniform(0, pause[1]))
@@ -732,7 +732,7 @@ def loadavg() -> str:
 def mode_load(bench: Bench, args) -> None:
     users = bench.crowd(args.users)
     print(
-        f"{args.users} users ({dict(Counter(u.role for u in users))}), {args.duration} s, pauses {args.pause} s; "
+        f"{args.users} users ({dict(Counter(u.persona for u in users))}), {args.duration} s, pauses {args.pause} s; "
         f"load average {loadavg()}",
         flush=True,
     )
@@ -855,13 +855,13 @@ def cpu_cost(bench: Bench, server: Server, db: Database, args) -> None:
         flush=True,
     )
     print(f"{'page':48} {'app CPU ms':>10} {'DB CPU ms':>9} {'wall p50 ms':>11}")
-    by_role = {}
-    for role in ("manager", "rep", "partner", "finance", "api"):
-        by_role[role] = bench.one(role)
+    by_persona = {}
+    for persona in ("manager", "rep", "partner", "finance", "api"):
+        by_persona[persona] = bench.one(persona)
     seen = set()
     rows = []
-    for role, user in by_role.items():
-        for action in bench.mix[role]:
+    for persona, user in by_persona.items():
+        for action in bench.mix[persona]:
             if action.label in seen or "edit" in action.label or "export" in action.label:
                 continue
             seen.add(action.label)

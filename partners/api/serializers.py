@@ -4,6 +4,8 @@ so the API and the portal answer the same bad input with the same errors."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rest_framework import serializers
 
 from partners.models import DealRegistration
@@ -100,3 +102,11 @@ class RegistrationCreateSerializer(serializers.Serializer):
 
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Required: the partner reads it.")
+
+
+def reject_reason(data: object) -> str:
+    """The `reason` of a reject request's body (the engine refuses an empty one); a body that
+    is not a JSON object is a 400, not a crash."""
+    if not isinstance(data, Mapping):
+        raise serializers.ValidationError({"detail": "Send a JSON object with a reason."})
+    return str(data.get("reason", "") or "")

@@ -18,7 +18,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from partners.api.serializers import RejectSerializer
+from partners.api.serializers import RejectSerializer, reject_reason
 from partners.api.touchpoint_serializers import (
     PortalTouchpointSerializer,
     SplitChangeSerializer,
@@ -126,7 +126,7 @@ class TouchpointViewSet(_DecideMixin, _TouchpointScope, viewsets.ReadOnlyModelVi
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None, **kwargs) -> Response:
         """Reject the current step; `reason` is required and is sent to the partner."""
-        return self._decide(approve=False, reason=str(request.data.get("reason", "") or ""))
+        return self._decide(approve=False, reason=reject_reason(request.data))
 
 
 class SplitChangeViewSet(_DecideMixin, OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -156,4 +156,4 @@ class SplitChangeViewSet(_DecideMixin, OrganizationScopedViewSetMixin, viewsets.
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None, **kwargs) -> Response:
         """Reject the current step; `reason` is required and is sent to the requester."""
-        return self._decide(approve=False, reason=str(request.data.get("reason", "") or ""))
+        return self._decide(approve=False, reason=reject_reason(request.data))

@@ -28,6 +28,7 @@ from partners.api.serializers import (
     RegistrationCreateSerializer,
     RegistrationSerializer,
     RejectSerializer,
+    reject_reason,
 )
 from partners.forms import RegistrationForm
 from partners.models import DealRegistration, RegistrationStatus
@@ -104,4 +105,4 @@ class RegistrationViewSet(_RegistrationScope, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None, **kwargs) -> Response:
         """Reject the current step; `reason` is required and is sent to the partner."""
-        return self._decide(approve=False, reason=str(request.data.get("reason", "") or ""))
+        return self._decide(approve=False, reason=reject_reason(request.data))

@@ -59,6 +59,7 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "partners.models.registrations.RegistrationStatus",
         "PartnerDisputeStatusEnum": "partners.models.disputes.DisputeStatus",
         "DisputeSideEnum": "partners.models.disputes.DisputeSide",
+        "ApprovalStatusEnum": "partners.models.approvals.ApprovalStatus",
     },
 }
 

@@ -61,7 +61,7 @@ def test_a_rep_lists_their_own_transactions_with_file_and_row(rep, commission_bo
         ("another rep", "other_rep", 404),
         ("another team", "other_team_manager", 404),
         ("another organization", "other_org_admin", 404),
-        ("a partner user", "partner_user", 403),
+        ("a partner user", "partner_user", 404),
     ],
 )
 def test_a_transaction_outside_scope_is_404(rep, commission_book, request, _case, actor, status):

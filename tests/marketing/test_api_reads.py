@@ -87,7 +87,7 @@ def test_reps_get_no_organization_figures_and_partners_nothing(world, rep, partn
     ):
         assert rep_client.get(url).status_code == 403
     for url in (reverse("marketing-api:journeys"), reverse("marketing-api:run-list")):
-        assert partner_client.get(url).status_code == 403
+        assert partner_client.get(url).status_code == 404  # partners never learn internal routes
 
 
 def test_another_organizations_run_is_not_found(world, other_org_admin):

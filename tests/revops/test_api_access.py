@@ -64,11 +64,11 @@ def test_anonymous_gets_401(url, org):
 
 
 @pytest.mark.parametrize("url", LIST_URLS)
-def test_partner_user_gets_403_on_every_internal_endpoint(url, partner_user):
+def test_partner_user_gets_404_on_every_internal_endpoint(url, partner_user):
     # when
     response = _session_client(partner_user).get(url)
-    # then
-    assert response.status_code == 403
+    # then: as if the route did not exist (partners never learn the internal API)
+    assert response.status_code == 404
 
 
 def test_partner_user_cannot_write(partner_user, partner, rep_opportunity):
@@ -79,7 +79,7 @@ def test_partner_user_cannot_write(partner_user, partner, rep_opportunity):
     patched = client.patch(f"/api/v1/partners/{partner.pk}/", {"tier": "platinum"}, format="json")
     deleted = client.delete(f"/api/v1/opportunities/{rep_opportunity.pk}/")
     # then
-    assert (created.status_code, patched.status_code, deleted.status_code) == (403, 403, 403)
+    assert (created.status_code, patched.status_code, deleted.status_code) == (404, 404, 404)
     partner.refresh_from_db()
     assert partner.tier == "silver"
     assert Account.objects.count() == 1

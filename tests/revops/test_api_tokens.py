@@ -269,6 +269,7 @@ def test_me_describes_the_caller(finance_admin, org):
             "marketing.view",
             "opportunity.view",
             "partner.view",
+            "partners.analytics_view",
             "partners.dispute_view",
             "partners.program_view",
             "partners.registration_view",
