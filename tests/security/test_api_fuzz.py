@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
@@ -61,6 +62,15 @@ def fuzz(django_db_setup, django_db_blocker):
         built = fuzz_world_build()
         yield built, schema_load(built, app)
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The module's tokens send thousands of requests: each test starts with empty throttle
+    counts, or a later test meets the earlier ones' 429 (throttling has its own tests)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _operation(schema, label: str):
