@@ -79,9 +79,9 @@ PAGES: dict[str, Entry] = {
     # Touchpoints and split changes: one approval queue, the same answers as registrations.
     # Touchpoints and split changes follow the deal's scope: the other team's manager does not
     # find those on Kestrel.
-    "partners:touchpoint": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint"),
+    "partners:touchpoint": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="partner_touchpoint"),
     "partners:touchpoint-decide": Entry(
-        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint", method="POST", data=REJECT
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="partner_touchpoint", method="POST", data=REJECT
     ),
     "partners:split-change": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="split_change"),
     "partners:split-change-decide": Entry(
@@ -89,7 +89,7 @@ PAGES: dict[str, Entry] = {
     ),
     "portal:touchpoints": Entry(PORTAL),
     "portal:touchpoint-new": Entry(PORTAL),
-    "portal:touchpoint": Entry(OWN, obj="touchpoint"),
+    "portal:touchpoint": Entry(OWN, obj="partner_touchpoint"),
     "partners:links": Entry(QUEUE),
     "partners:link-revoke": Entry(DECIDED, obj="registration_link", method="POST"),
     # The public form behind a signed link: no login, the same answer for everyone.
@@ -157,14 +157,14 @@ API: dict[str, Entry] = {
     "partners-api:registration-reject": Entry(API_DECIDE, obj="registration", method="POST", data=REJECT),
     "partners-api:touchpoint-list": Entry(API_QUEUE),
     "partners-api:touchpoint-detail": Entry(
-        (401, 200, 200, 200, 403, 404, 404, 403, 404, 404), obj="touchpoint"
+        (401, 200, 200, 200, 403, 404, 404, 403, 404, 404), obj="partner_touchpoint"
     ),
     # The partner is already on Kestrel: approving adds no link.
     "partners-api:touchpoint-approve": Entry(
-        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint", method="POST"
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="partner_touchpoint", method="POST"
     ),
     "partners-api:touchpoint-reject": Entry(
-        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="touchpoint", method="POST", data=REJECT
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="partner_touchpoint", method="POST", data=REJECT
     ),
     "partners-api:split-change-list": Entry(API_QUEUE),
     "partners-api:split-change-detail": Entry(
@@ -177,7 +177,7 @@ API: dict[str, Entry] = {
         (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="split_change", method="POST", data=REJECT
     ),
     "partners-api:portal-touchpoint-list": Entry(API_PORTAL),
-    "partners-api:portal-touchpoint-detail": Entry(API_OWN, obj="touchpoint"),
+    "partners-api:portal-touchpoint-detail": Entry(API_OWN, obj="partner_touchpoint"),
     "partners-api:portal-registration-list": Entry(API_PORTAL),
     "partners-api:portal-registration-detail": Entry(API_OWN, obj="registration"),
     "partners-api:dispute-list": Entry(API_DISPUTES),

@@ -672,8 +672,9 @@ def _approval_rows(org, actors, ids, partner) -> dict[str, int | str]:
         step_due_at=due,
     )
     return {
-        "touchpoint": touchpoint("partner", ids["opportunity"]),
-        "other_touchpoint": touchpoint("other_partner", ids["other_opportunity"]),
+        # (not "touchpoint": that key is the marketing touchpoint its admin rows open)
+        "partner_touchpoint": touchpoint("partner", ids["opportunity"]),
+        "other_partner_touchpoint": touchpoint("other_partner", ids["other_opportunity"]),
         "split_change": split.pk,
     }
 
