@@ -111,7 +111,7 @@ def test_registration_to_statement(driver, live_server, program):
     # The channel manager approves it in the queue.
     sign_in(driver, live_server, "manager@acme.test", reverse("revops:home"))
     driver.get(live_server.url + reverse("partners:queue"))
-    driver.find_element(By.CSS_SELECTOR, f"input[name=ids][value='{registration.pk}']").click()
+    driver.find_element(By.CSS_SELECTOR, f"input[name=ids][value='registration:{registration.pk}']").click()
     Select(driver.find_element(By.CSS_SELECTOR, "#bulk-form select[name=action]")).select_by_value("approve")
     driver.find_element(By.CSS_SELECTOR, "#bulk-form button[type=submit]").click()
     wait(driver).until(lambda d: "Approved 1 registration." in d.find_element(By.TAG_NAME, "main").text)
