@@ -79,9 +79,14 @@ PAGES: dict[str, Entry] = {
     # Touchpoints and split changes: one approval queue, the same answers as registrations.
     # Touchpoints and split changes follow the deal's scope: the other team's manager does not
     # find those on Kestrel.
-    "partners:touchpoint": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="partner_touchpoint"),
+    "partners:touchpoint": Entry(
+        (LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="partner_touchpoint"
+    ),
     "partners:touchpoint-decide": Entry(
-        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404), obj="partner_touchpoint", method="POST", data=REJECT
+        (LOGIN, 302, 302, 403, 403, 404, 404, 403, 404, 404),
+        obj="partner_touchpoint",
+        method="POST",
+        data=REJECT,
     ),
     "partners:split-change": Entry((LOGIN, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="split_change"),
     "partners:split-change-decide": Entry(
@@ -164,7 +169,10 @@ API: dict[str, Entry] = {
         (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="partner_touchpoint", method="POST"
     ),
     "partners-api:touchpoint-reject": Entry(
-        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404), obj="partner_touchpoint", method="POST", data=REJECT
+        (401, 200, 200, 403, 403, 404, 404, 403, 404, 404),
+        obj="partner_touchpoint",
+        method="POST",
+        data=REJECT,
     ),
     "partners-api:split-change-list": Entry(API_QUEUE),
     "partners-api:split-change-detail": Entry(
