@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attribution.marketing.forms import PathSetUploadForm
 from attribution.marketing.models import PathSet
@@ -86,6 +86,7 @@ def path_set_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @cap_required(MarketingCap.IMPORT)
 def path_set_upload_view(request: MemberRequest) -> HttpResponse:
     """GET shows the form; POST stores the file as a preview job of the core import and shows it.

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attribution.marketing.forms import ScheduleForm
 from attribution.marketing.models import ConfigSchedule
@@ -62,6 +62,7 @@ def _save(request: MemberRequest, form: ScheduleForm, config_name: str) -> Confi
         return None
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @cap_required(MarketingCap.RUN)
 def schedule_create_view(request: MemberRequest) -> HttpResponse:
     organization = request.membership.organization
@@ -80,6 +81,7 @@ def schedule_create_view(request: MemberRequest) -> HttpResponse:
     return render(request, "marketing/schedule_form.html", {"form": form, "schedule": None}, status=status)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @cap_required(MarketingCap.RUN)
 def schedule_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     schedule = schedule_get(organization=request.membership.organization, pk=pk)
