@@ -32,6 +32,9 @@ API_BULK = (401, 200, 200, 403, 403, 404, 200, 403, 200, 404)
 # Reads: organization-wide figures for admin, managers and finance; partners have no API.
 API_VIEW = (401, 200, 200, 200, 403, 404, 200, 403, 200, 404)
 API_RUN = (401, 200, 200, 200, 403, 404, 404, 403, 200, 404)
+API_MANAGE_EMPTY = (401, 400, 400, 403, 403, 404, 400, 403, 400, 404)
+API_MANAGE_OBJECT = (401, 200, 200, 403, 403, 404, 404, 403, 200, 404)
+API_MANAGE_OBJECT_EMPTY = (401, 400, 400, 403, 403, 404, 404, 403, 400, 404)
 API_JOURNEYS = (401, 200, 200, 200, 200, 404, 200, 200, 200, 404)
 API_OWN_JOURNEY = (401, 200, 200, 200, 200, 404, 404, 404, 404, 404)
 API_OTHER_JOURNEY = (401, 200, 404, 200, 404, 404, 404, 200, 200, 404)
@@ -73,6 +76,11 @@ API: dict[str, Entry] = {
     "marketing-api:comparison": Entry(API_VIEW),
     "marketing-api:journeys": Entry(API_JOURNEYS),
     "marketing-api:journey": Entry(API_OWN_JOURNEY, obj="marketing_journey"),
+    "marketing-api:path-set-list": Entry(API_VIEW),
+    "marketing-api:path-set-detail": Entry(API_RUN, obj="pathset"),
+    "marketing-api:path-set-rows": Entry(API_RUN, obj="pathset"),
+    "marketing-api:schedule-list": Entry(API_VIEW),
+    "marketing-api:schedule-detail": Entry(API_RUN, obj="configschedule"),
 }
 
 MORE: dict[str, tuple[Entry, ...]] = {
@@ -101,4 +109,10 @@ MORE: dict[str, tuple[Entry, ...]] = {
     "marketing:schedule-create": (Entry(MANAGE_EMPTY_FORM, method="POST"),),
     "marketing:schedule-edit": (Entry(MANAGE_OBJECT_EMPTY_FORM, obj="configschedule", method="POST"),),
     "marketing-api:journey": (Entry(API_OTHER_JOURNEY, obj="other_marketing_journey"),),
+    # Schedules are written by those who may run configurations; an empty body is a 400.
+    "marketing-api:schedule-list": (Entry(API_MANAGE_EMPTY, method="POST"),),
+    "marketing-api:schedule-detail": (
+        Entry(API_MANAGE_OBJECT, obj="configschedule", method="PATCH", data={"window_days": 30}),
+        Entry(API_MANAGE_OBJECT_EMPTY, obj="configschedule", method="PUT"),
+    ),
 }

@@ -47,6 +47,11 @@ def _row_sum(field: str, output: DecimalField) -> Subquery:
 
 def path_set_list(*, organization: Organization) -> QuerySet[PathSet]:
     """The organization's path sets, each with rows, conversions, value, nulls and runs on it."""
+    return with_figures(PathSet.objects.filter(organization=organization))
+
+
+def with_figures(queryset: QuerySet[PathSet]) -> QuerySet[PathSet]:
+    """`queryset` annotated with each set's row count, sums of its rows and runs on it."""
     row_count = (
         PathRow.objects.filter(path_set=OuterRef("pk"))
         .order_by()
@@ -62,17 +67,13 @@ def path_set_list(*, organization: Organization) -> QuerySet[PathSet]:
         .values("n")
     )
     count = IntegerField()
-    return (
-        PathSet.objects.filter(organization=organization)
-        .annotate(
-            row_count=Coalesce(Subquery(row_count, output_field=count), Value(0)),
-            conversions=_row_sum("conversions", DecimalField(max_digits=28, decimal_places=4)),
-            value=_row_sum("value", DecimalField(max_digits=38, decimal_places=10)),
-            nulls=_row_sum("nulls", DecimalField(max_digits=28, decimal_places=4)),
-            run_count=Coalesce(Subquery(run_count, output_field=count), Value(0)),
-        )
-        .order_by("name", "pk")
-    )
+    return queryset.annotate(
+        row_count=Coalesce(Subquery(row_count, output_field=count), Value(0)),
+        conversions=_row_sum("conversions", DecimalField(max_digits=28, decimal_places=4)),
+        value=_row_sum("value", DecimalField(max_digits=38, decimal_places=10)),
+        nulls=_row_sum("nulls", DecimalField(max_digits=28, decimal_places=4)),
+        run_count=Coalesce(Subquery(run_count, output_field=count), Value(0)),
+    ).order_by("name", "pk")
 
 
 def path_set_get(*, organization: Organization, pk: int | str) -> PathSet:

@@ -25,20 +25,20 @@ class ScheduleRow:
     next_due_on: dt.date | None
 
 
+def with_last_run(queryset: QuerySet[ConfigSchedule]) -> QuerySet[ConfigSchedule]:
+    """`queryset` annotated with the id and status of each schedule's configuration's last run."""
+    last_run = AttributionRun.objects.filter(
+        organization=OuterRef("organization"), config__name=OuterRef("config_name")
+    ).order_by("-created_at", "-id")
+    return queryset.annotate(
+        last_run_id=Subquery(last_run.values("pk")[:1]),
+        last_run_status=Subquery(last_run.values("status")[:1]),
+    ).order_by("config_name", "pk")
+
+
 def schedule_queryset(*, organization: Organization) -> QuerySet[ConfigSchedule]:
-    """The organization's schedules, each annotated with the id of its configuration's last run."""
-    last_run = (
-        AttributionRun.objects.filter(
-            organization=OuterRef("organization"), config__name=OuterRef("config_name")
-        )
-        .order_by("-created_at", "-id")
-        .values("pk")[:1]
-    )
-    return (
-        ConfigSchedule.objects.filter(organization=organization)
-        .annotate(last_run_id=Subquery(last_run))
-        .order_by("config_name", "pk")
-    )
+    """The organization's schedules, each annotated with its configuration's last run."""
+    return with_last_run(ConfigSchedule.objects.filter(organization=organization))
 
 
 def schedule_list(
