@@ -55,3 +55,5 @@ class MarketingConfig(AppConfig):
         register(NavItem("Channel performance", "marketing:channels", MarketingCap.VIEW, group=group))
         register(NavItem("Attribution runs", "marketing:runs", MarketingCap.VIEW, group=group))
         register(NavItem("Journeys", "marketing:journeys", MarketingCap.JOURNEYS, group=group))
+        register(NavItem("Path sets", "marketing:path-sets", MarketingCap.VIEW, group=group))
+        register(NavItem("Scheduled runs", "marketing:schedules", MarketingCap.VIEW, group=group))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import QueryDict
 
 from attribution.marketing.permissions import MarketingCap
+from attribution.marketing.selectors.paths import path_row_list, path_set_get, path_set_list
 from attribution.marketing.selectors.results import (
     channel_performance,
     model_comparison,
@@ -110,7 +111,64 @@ def channels_export(*, membership: Membership, params: QueryDict) -> ExportData:
     )
 
 
+PATH_SET_HEADERS = ("Path set", "Rows", "Conversions", "Value", "Non-conversions", "Created", "Runs")
+PATH_ROW_HEADERS = ("Path", "Steps", "Conversions", "Value", "Non-conversions")
+
+
+def path_sets_export(*, membership: Membership, params: QueryDict) -> ExportData:
+    sets = list(path_set_list(organization=membership.organization))
+    rows = [
+        [s.name, s.row_count, s.conversions, s.value, s.nulls, s.created_at.date(), s.run_count]  # type: ignore[attr-defined]
+        for s in sets
+    ]
+    return ExportData(
+        filename="marketing-path-sets",
+        title="Marketing attribution: path sets",
+        tables=[ExportTable("Path sets", PATH_SET_HEADERS, rows, len(rows))],
+    )
+
+
+def path_set_export(*, membership: Membership, params: QueryDict, pk: int) -> ExportData:
+    path_set = path_set_get(organization=membership.organization, pk=pk)
+    _filterset, qs = path_row_list(path_set=path_set, filters=params, sort=params.get("sort", ""))
+    count = qs.count()
+    rows = (
+        [r.path, len(r.channels), r.conversions, r.value, r.nulls]
+        for r in qs.only("path", "conversions", "value", "nulls").iterator(chunk_size=2000)
+    )
+    summary = [("Path set", path_set.name)]
+    if params.get("channel"):
+        summary.append(("Channel in the path", params["channel"]))
+    return ExportData(
+        filename=f"marketing-path-set-{path_set.pk}",
+        title=f"Marketing attribution: path set {path_set.name}",
+        tables=[ExportTable("Paths", PATH_ROW_HEADERS, rows, count)],
+        summary=summary,
+    )
+
+
 def register_exports() -> None:
+    export_register(
+        ExportSpec(
+            key="marketing-path-sets",
+            page="marketing:path-sets",
+            label="Path sets",
+            cap=MarketingCap.VIEW,
+            build=path_sets_export,
+            formats=("csv", "xlsx"),
+        )
+    )
+    export_register(
+        ExportSpec(
+            key="marketing-path-set",
+            page="marketing:path-set",
+            label="Path set rows",
+            cap=MarketingCap.VIEW,
+            build=path_set_export,
+            formats=("csv", "xlsx"),
+            url_kwargs=("pk",),
+        )
+    )
     export_register(
         ExportSpec(
             key="marketing-comparison",

@@ -61,3 +61,11 @@ def test_progress_is_reported_per_resample():
 def test_level_outside_zero_one_is_refused():
     with pytest.raises(ValueError, match="level must lie between 0 and 1"):
         bootstrap_intervals(_journeys(), ModelSpec(ModelKind.LAST), level=1.5)
+
+
+@pytest.mark.parametrize("resamples", [0, -3], ids=["_case_zero", "_case_negative"])
+def test_no_resamples_is_refused_with_a_clear_error(resamples):
+    # given a configuration's "0: no confidence intervals" passed through by mistake
+    # when / then the engine names the argument instead of failing inside np.percentile
+    with pytest.raises(ValueError, match=rf"resamples must be at least 1 \(got {resamples}\)"):
+        bootstrap_intervals(_journeys(), ModelSpec(ModelKind.LAST), resamples=resamples)

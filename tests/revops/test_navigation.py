@@ -23,7 +23,14 @@ COMMISSION_EDIT_PAGES = [*COMMISSION_PAGES, "Plan simulator", "Invite a rep"]
 LEAD_PAGES = ["Leads", "Distribution configs", "Salespeople", "Distribution runs", "Distribution fairness"]
 
 # Organization-wide marketing pages for admin, managers and finance; reps see journeys only.
-MARKETING_PAGES = ["Model comparison", "Channel performance", "Attribution runs", "Journeys"]
+MARKETING_PAGES = [
+    "Model comparison",
+    "Channel performance",
+    "Attribution runs",
+    "Journeys",
+    "Path sets",
+    "Scheduled runs",
+]
 
 
 FORECAST_PAGES = ["Deal risk", "Forecast", "Win model"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rest_framework import serializers
 
-from attribution.marketing.models import AttributionRun
+from attribution.marketing.forms import MAX_WINDOW_DAYS
+from attribution.marketing.models import AttributionRun, ConfigSchedule, Frequency, PathRow, PathSet
 from attribution.marketing.services.touches import MAX_BATCH
 
 
@@ -126,3 +129,56 @@ class JourneyDetailSerializer(serializers.Serializer):
     opportunity_id = serializers.IntegerField()
     opportunity = serializers.CharField()
     touches = JourneyTouchSerializer(many=True)
+
+
+class PathSetSerializer(serializers.ModelSerializer):
+    """A path set with its figures summed from its rows, and how many runs used it."""
+
+    rows = serializers.IntegerField(source="row_count", read_only=True)
+    conversions = serializers.DecimalField(max_digits=28, decimal_places=4, read_only=True)
+    value = serializers.DecimalField(max_digits=38, decimal_places=10, read_only=True)
+    nulls = serializers.DecimalField(max_digits=28, decimal_places=4, read_only=True)
+    runs = serializers.IntegerField(source="run_count", read_only=True)
+
+    class Meta:
+        model = PathSet
+        fields = ["id", "name", "rows", "conversions", "value", "nulls", "runs", "created_at"]
+        read_only_fields = fields
+
+
+class PathRowSerializer(serializers.ModelSerializer):
+    channels = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = PathRow
+        fields = ["id", "path", "channels", "conversions", "value", "nulls"]
+        read_only_fields = fields
+
+
+class ConfigScheduleSerializer(serializers.ModelSerializer):
+    """A schedule; `config_name` is set on creation (a schedule follows its configuration)."""
+
+    frequency = serializers.ChoiceField(choices=Frequency.choices, default=Frequency.WEEKLY)
+    window_days = serializers.IntegerField(min_value=1, max_value=MAX_WINDOW_DAYS, default=365)
+    enabled = serializers.BooleanField(default=True)
+    next_due_on = serializers.SerializerMethodField()
+    last_run = serializers.IntegerField(source="last_run_id", read_only=True, allow_null=True)
+    last_run_status = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ConfigSchedule
+        fields = [
+            "id",
+            "config_name",
+            "frequency",
+            "window_days",
+            "enabled",
+            "last_run_on",
+            "next_due_on",
+            "last_run",
+            "last_run_status",
+        ]
+        read_only_fields = ["id", "last_run_on"]
+
+    def get_next_due_on(self, obj: ConfigSchedule) -> dt.date | None:
+        return obj.next_due_on(self.context["today"])

@@ -5,8 +5,10 @@ from rest_framework.routers import DefaultRouter
 
 from attribution.marketing.api.views import (
     ComparisonApi,
+    ConfigScheduleViewSet,
     JourneyDetailApi,
     JourneyListApi,
+    PathSetViewSet,
     RunViewSet,
     TouchpointBulkCreateApi,
 )
@@ -16,6 +18,8 @@ app_name = "marketing-api"
 router = DefaultRouter()
 router.include_root_view = False
 router.register("runs", RunViewSet, basename="run")
+router.register("path-sets", PathSetViewSet, basename="path-set")
+router.register("schedules", ConfigScheduleViewSet, basename="schedule")
 
 urlpatterns = [
     *router.urls,

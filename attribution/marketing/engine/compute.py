@@ -133,9 +133,16 @@ def bootstrap_intervals(
     Rule-based shares do not depend on the counts and Markov's chain structure does not either,
     so both are prepared once and only re-weighted per resample. A Markov order chosen
     automatically is chosen once on the full data and kept fixed.
+
+    ``resamples`` must be at least 1: a configuration's "0 resamples" means no intervals, so
+    callers do not ask for them (percentiles of no resample do not exist).
     """
     if not 0 < level < 1:
         raise ValueError("level must lie between 0 and 1")
+    if resamples < 1:
+        raise ValueError(
+            f"resamples must be at least 1 (got {resamples}); 0 means no intervals: skip the call"
+        )
     kind = ModelKind(spec.kind)
     rng = np.random.default_rng(seed)
     n = journeys.n_channels

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -123,6 +125,21 @@ class ConfigSchedule(OrganizationOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.config_name} ({self.get_frequency_display()})"
+
+    def next_due_on(self, today: dt.date) -> dt.date | None:
+        """The day the nightly start next queues a run (None when disabled; today when overdue)."""
+        if not self.enabled:
+            return None
+        last = self.last_run_on
+        if last is None:
+            return today
+        if self.frequency == Frequency.DAILY:
+            due = last + dt.timedelta(days=1)
+        elif self.frequency == Frequency.WEEKLY:
+            due = last + dt.timedelta(days=7)
+        else:
+            due = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
+        return max(due, today)
 
 
 class RunStatus(models.TextChoices):

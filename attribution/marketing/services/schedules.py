@@ -15,11 +15,13 @@ from django.db import transaction
 
 from attribution.marketing.models import AttributionRun, ConfigSchedule, Frequency, ModelConfig
 from attribution.marketing.services.runs import run_create
-from revops.models import Organization
+from revops.exceptions import ApplicationError
+from revops.models import JobRun, Organization
 from revops.selectors.periods import organization_today
 from revops.services.audit import audit_record
 
 ERROR_NO_CONFIG = "No model configuration named {name!r}."
+ERROR_NOT_FOUND = "No such schedule in this organization."
 SCHEDULE_FIELDS = ("frequency", "window_days", "enabled")
 
 
@@ -67,16 +69,26 @@ def config_schedule_set(
 
 
 def schedule_is_due(schedule: ConfigSchedule, today: dt.date) -> bool:
-    last = schedule.last_run_on
-    if not schedule.enabled:
-        return False
-    if last is None:
-        return True
-    if schedule.frequency == Frequency.DAILY:
-        return last < today
-    if schedule.frequency == Frequency.WEEKLY:
-        return (today - last).days >= 7
-    return (last.year, last.month) < (today.year, today.month)
+    return schedule.next_due_on(today) == today
+
+
+def _schedule_run_create(
+    schedule: ConfigSchedule, *, today: dt.date, actor
+) -> tuple[AttributionRun, JobRun] | None:
+    """Queue the schedule's run: the current version over `window_days` up to yesterday."""
+    config = ModelConfig.objects.filter(
+        organization=schedule.organization, name=schedule.config_name, is_current=True
+    ).first()
+    if config is None:
+        return None
+    yesterday = today - dt.timedelta(days=1)
+    return run_create(
+        organization=schedule.organization,
+        config=config,
+        actor=actor,
+        window_start=yesterday - dt.timedelta(days=schedule.window_days - 1),
+        window_end=yesterday,
+    )
 
 
 def scheduled_runs_start(*, now: dt.datetime | None = None) -> list[AttributionRun]:
@@ -92,18 +104,36 @@ def scheduled_runs_start(*, now: dt.datetime | None = None) -> list[AttributionR
             )
             if claimed != 1:
                 continue  # another worker took it
-            config = ModelConfig.objects.filter(
-                organization=schedule.organization, name=schedule.config_name, is_current=True
-            ).first()
-            if config is None:
-                continue
-            yesterday = today - dt.timedelta(days=1)
-            run, _job = run_create(
-                organization=schedule.organization,
-                config=config,
-                actor=None,
-                window_start=yesterday - dt.timedelta(days=schedule.window_days - 1),
-                window_end=yesterday,
-            )
-            started.append(run)
+            created = _schedule_run_create(schedule, today=today, actor=None)
+            if created is not None:
+                started.append(created[0])
     return started
+
+
+@transaction.atomic
+def config_schedule_run_now(
+    *, organization: Organization, actor, schedule: ConfigSchedule, now: dt.datetime | None = None
+) -> tuple[AttributionRun, JobRun]:
+    """Queue the schedule's run today, as the nightly start would (a JobRun, computed by a worker).
+
+    The schedule counts it as today's run, so the nightly start does not queue a second one.
+    """
+    if schedule.organization_id != organization.pk:
+        raise ApplicationError(ERROR_NOT_FOUND)
+    locked = ConfigSchedule.objects.select_for_update().get(pk=schedule.pk)
+    today = organization_today(organization, now)
+    created = _schedule_run_create(locked, today=today, actor=actor)
+    if created is None:
+        raise ApplicationError(ERROR_NO_CONFIG.format(name=locked.config_name))
+    before = {"last_run_on": locked.last_run_on.isoformat() if locked.last_run_on else None}
+    ConfigSchedule.objects.filter(pk=locked.pk).update(last_run_on=today)
+    run, job = created
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="marketing.schedule.run_now",
+        obj=locked,
+        before=before,
+        after={"last_run_on": today.isoformat(), "run": run.pk},
+    )
+    return run, job

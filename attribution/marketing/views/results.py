@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from attribution.marketing import charts
 from attribution.marketing.forms import RunForm
 from attribution.marketing.permissions import MarketingCap
+from attribution.marketing.selectors.paths import path_set_get
 from attribution.marketing.selectors.results import (
     channel_performance,
     journey_detail,
@@ -72,13 +73,21 @@ def runs_view(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     organization = membership.organization
     today = organization_today(organization)
+    # From a path set's page: the form offers the configurations that run on that set.
+    path_set = (
+        path_set_get(organization=organization, pk=request.GET["path_set"])
+        if request.GET.get("path_set")
+        else None
+    )
     form = RunForm(
         organization=organization,
+        path_set=path_set,
         initial={"window_start": today - dt.timedelta(days=365), "window_end": today},
     )
     context = {
         "runs": run_list(organization=organization)[:RUN_LIST_SIZE],
         "form": form,
+        "path_set": path_set,
         "can_run": has_cap(membership, MarketingCap.RUN),
         "can_promote": has_cap(membership, MarketingCap.PROMOTE),
     }
