@@ -39,7 +39,14 @@ from revops.salesforce_schema import soql_datetime
 from revops.services.jobs import JobProgress, job_enqueue
 from revops.services.salesforce_mapping import mapping_missing_required, mapping_rules
 from revops.services.salesforce_segments import segment_where
-from revops.services.salesforce_sync_pages import MODELS, Owners, SegmentContext, page_apply, page_plan
+from revops.services.salesforce_sync_pages import (
+    MODELS,
+    Owners,
+    SegmentContext,
+    log_write,
+    page_apply,
+    page_plan,
+)
 
 SYNC_KIND = "salesforce.sync"
 OBJECT_ORDER = (
@@ -301,8 +308,4 @@ def salesforce_sync_run(
 
 def page_apply_log_only(plan, *, connection_id: int) -> None:
     """A dry run writes only its log (what each record would do)."""
-    from revops.models.salesforce import SyncLogEntry
-
-    for entry in plan.log:
-        entry.connection_id = connection_id
-    SyncLogEntry.objects.bulk_create(plan.log, batch_size=1000)
+    log_write(plan.log, connection_id=connection_id)
