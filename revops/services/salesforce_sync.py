@@ -47,6 +47,7 @@ from revops.services.salesforce_sync_pages import (
     page_apply,
     page_plan,
 )
+from revops.services.salesforce_sync_provided import provided, provided_page, provider_missing
 
 SYNC_KIND = "salesforce.sync"
 OBJECT_ORDER = (
@@ -54,6 +55,10 @@ OBJECT_ORDER = (
     SyncObject.PARTNER,
     SyncObject.OPPORTUNITY,
     SyncObject.OPPORTUNITY_HISTORY,
+    # Stored by other apps through providers (salesforce_sync_provided).
+    SyncObject.CAMPAIGN,
+    SyncObject.LEAD,
+    SyncObject.CAMPAIGN_MEMBER,
 )
 NOT_ADMIN = "Only an administrator of the organization configures and runs the Salesforce sync."
 PREVIEW_FIRST = "Run a preview (dry run) of this connection first; its first real sync follows a preview."
@@ -237,6 +242,9 @@ def salesforce_sync_run(
     pending: dict[str, set[str]] = {}
     read = 0
     objects = [o for o in OBJECT_ORDER if any(m.sobject == o for m in mappings)]
+    refused = [message for message in map(provider_missing, objects) if message]
+    if refused:
+        raise ApplicationError(" ".join(refused))
     for index, sobject in enumerate(objects):
         object_segments: list[SyncSegment | None] = [s for s in segments if s.sobject == sobject]
         if not object_segments or sobject == SyncObject.OPPORTUNITY_HISTORY:
@@ -268,9 +276,16 @@ def salesforce_sync_run(
             done = 0
             try:
                 for page in client.query_pages(soql, include_deleted=True):
-                    plan = page_plan(ctx, job.pk, page.records, timezone.localdate)
+                    plan = (
+                        None
+                        if provided(sobject)
+                        else page_plan(ctx, job.pk, page.records, timezone.localdate)
+                    )
                     model = MODELS.get(sobject, OpportunityStageChange)
                     with transaction.atomic():
+                        if plan is None:
+                            # Another app's object: it writes its rows (a dry run: answers only).
+                            plan = provided_page(ctx, job.pk, page.records)
                         if dry_run:
                             page_apply_log_only(plan, connection_id=connection.pk)
                         else:
