@@ -235,3 +235,32 @@ def test_object_without_a_storing_app_is_refused_at_configuration_and_run(
     assert "no app here stores Salesforce Lead records" in job.error
     assert stored(org) == {"leads": [], "campaigns": [], "watermarks": []}
     assert SyncLogEntry.objects.filter(job=job).count() == 0
+
+
+def test_admin_action_adds_lead_and_campaign_mappings_or_says_why_not(sf, org, admin, client_for):
+    from django.urls import reverse
+
+    connection = connection_for(sf, org)
+    core = FieldMapping.objects.filter(connection=connection).count()
+
+    def act():
+        data = {"action": "install_lead_mappings", "_selected_action": [str(connection.pk)], "index": "0"}
+        response = client_for(admin).post(
+            reverse("admin:revops_salesforceconnection_changelist"), data, follow=True
+        )
+        return {m.level_tag: str(m.message) for m in response.context["messages"]}
+
+    with provider_override("crm_campaigns_upsert", None):
+        refused = act()
+    assert "no app here stores Salesforce Campaign records" in refused["error"]
+    assert FieldMapping.objects.filter(connection=connection).count() == core
+    assert act() == {"success": f"{connection}: 10 mapping(s) added."}
+    assert sorted(
+        FieldMapping.objects.filter(connection=connection, sobject__in=APPS).values_list(
+            "sobject", "target_field"
+        )
+    ) == sorted(
+        [("Campaign", t) for t in ("name", "active", "description")]
+        + [("Lead", t) for t in ("name", "email", "phone", "company", "status", "web_source", "owner")]
+    )
+    assert act() == {"success": f"{connection}: 0 mapping(s) added."}
