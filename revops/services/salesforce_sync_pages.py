@@ -237,10 +237,13 @@ class NewRowCheck:
     def __init__(self, model: type[models.Model], names: Iterable[str], checked: frozenset[str]) -> None:
         meta = model._meta
         self.clean = model.clean
-        self.fields = [
-            (name, meta.get_field(name))
+        self.fields: list[tuple[str, models.Field]] = [
+            (name, model_field)
             for name in names
-            if name in checked and name not in REFERENCES and name != "external_id"
+            if name in checked
+            and name not in REFERENCES
+            and name != "external_id"
+            and isinstance(model_field := meta.get_field(name), models.Field)
         ]
         self.defaults = {
             f.attname: f.get_default()
