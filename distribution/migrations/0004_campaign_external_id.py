@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('distribution', '0003_run_crm_failures_partial_status'),
-        ('revops', '0012_campaign_external_id'),
+        ('revops', '0012_salesforce_crm_objects'),
     ]
 
     operations = [
