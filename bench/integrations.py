@@ -13,7 +13,7 @@ history left out). In one process:
 1. baseline: the same opportunity query paged through the client (simple-salesforce,
    queryAll, queryMore pages of `--page-size`), records read and thrown away;
 2. full sync through `salesforce_sync_run` (what the JobRun runs): users, accounts, then
-   opportunities planned and written page by page (bulk_create in batches, watermark per page);
+   opportunities planned and written page by page (the bulk writer, watermark per page);
 3. an incremental re-run with nothing changed in Salesforce (reads only the records at the
    watermark).
 

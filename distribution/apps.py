@@ -22,6 +22,16 @@ class DistributionConfig(AppConfig):
 
         register_import_kind(LEAD_IMPORT)
 
+        # The Salesforce sync's leads and campaigns are stored here.
+        from distribution.services.salesforce_records import (
+            salesforce_campaigns_upsert,
+            salesforce_leads_upsert,
+        )
+        from revops.providers import register_provider
+
+        register_provider("crm_leads_upsert", salesforce_leads_upsert)
+        register_provider("crm_campaigns_upsert", salesforce_campaigns_upsert)
+
         # Register the job tasks by JobRun kind, so services enqueue by kind.
         from distribution import tasks  # noqa: F401
 

@@ -17,6 +17,10 @@ an error:
   split change on the deal page and the API): a change of a deal's partner split larger than
   the organization allows goes to the approval queue instead of applying. Fallback: none —
   every change applies at once.
+* **CRM records** (``crm_leads_upsert`` and ``crm_campaigns_upsert`` registered by lead
+  distribution, ``crm_campaign_members_upsert`` by marketing attribution; called by the
+  Salesforce sync): records in, one outcome per record out, idempotent by Salesforce id.
+  Fallback: none — the sync refuses to configure or run an object nobody stores.
 * **Quota** (registered by commissions, from its business objectives; read by forecasting's
   attainment and coverage): each rep's quota for a period. Fallback: no quota, labelled
   ``"no quota"`` (the pages say so instead of dividing by nothing).
@@ -143,6 +147,60 @@ class QuotaProvider(Protocol):
     ) -> Quotas: ...
 
 
+# -- CRM records (the Salesforce sync's Lead, Campaign, CampaignMember) ---------------------------
+
+
+@dataclass(frozen=True)
+class CrmRecord:
+    """One Salesforce record for the app that stores it: the mapped values, by target field.
+
+    Values are already ours: text, dates, Decimal; `owner_id` is a revops user id (or None);
+    references to other Salesforce records (`campaign`, `lead`, `contact`) are Salesforce ids.
+    """
+
+    salesforce_id: str
+    values: dict
+    deleted: bool
+    modstamp: dt.datetime
+
+
+@dataclass(frozen=True)
+class CrmOutcome:
+    """What the app did (or, in a dry run, would do) with one record: a sync log action
+    (create, update, unchanged, delete, error), a message and the changed values."""
+
+    salesforce_id: str
+    action: str
+    message: str = ""
+    changes: dict | None = None
+
+
+class CrmUpsertProvider(Protocol):
+    def __call__(
+        self, organization_id: int, records: Sequence[CrmRecord], *, dry_run: bool
+    ) -> list[CrmOutcome]: ...
+
+
+# Salesforce object → the provider that stores it.
+CRM_PROVIDERS = {
+    "Lead": "crm_leads_upsert",
+    "Campaign": "crm_campaigns_upsert",
+    "CampaignMember": "crm_campaign_members_upsert",
+}
+
+
+def crm_upsert(
+    name: str, organization_id: int, records: Sequence[CrmRecord], *, dry_run: bool
+) -> list[CrmOutcome]:
+    """Hand a page of records to the app registered as `name`; its outcome per record.
+
+    Raises LookupError when no app is registered (the sync checks first, so this names a bug)."""
+    provider = _providers.get(name)
+    if provider is None:
+        raise LookupError(f"No app stores {name}.")
+    return list(provider(organization_id, list(records), dry_run=dry_run))
+
+
 _providers: dict[str, Callable] = {}
 
 
@@ -182,7 +240,14 @@ def provider_registered(name: str) -> bool:
     return name in _providers
 
 
-PROVIDER_NAMES = ("win_probability", "touch_summary", "partner_touches", "split_change_review", "quota")
+PROVIDER_NAMES = (
+    "win_probability",
+    "touch_summary",
+    "partner_touches",
+    "split_change_review",
+    "quota",
+    *CRM_PROVIDERS.values(),
+)
 
 
 def win_probabilities(organization, opportunity_ids: Sequence[int]) -> dict[int, WinProbability]:
@@ -250,9 +315,12 @@ def quotas(organization, *, start: dt.date, end: dt.date, user_ids: Sequence[int
 
 
 __all__ = [
+    "CRM_PROVIDERS",
     "NO_QUOTA_SOURCE",
     "PROVIDER_NAMES",
     "STAGE_WIN_RATE_SOURCE",
+    "CrmOutcome",
+    "CrmRecord",
     "Decimal",
     "PartnerTouch",
     "Quotas",
@@ -260,6 +328,7 @@ __all__ = [
     "SplitReview",
     "TouchSummary",
     "WinProbability",
+    "crm_upsert",
     "partner_touches",
     "provider_override",
     "provider_registered",

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 
 from revops.models.crm import Partner, Region, Segment, Stage
 from revops.models.salesforce import API_NAME, SyncObject, Transform
+from revops.providers import CRM_PROVIDERS, provider_registered
 
 # kind, and for choices the allowed values
 TARGETS: dict[str, dict[str, tuple[str, frozenset[str]]]] = {
@@ -59,14 +60,51 @@ TARGETS: dict[str, dict[str, tuple[str, frozenset[str]]]] = {
         "amount": ("money", frozenset()),
         "changed_at": ("datetime", frozenset()),
     },
+    SyncObject.CAMPAIGN: {
+        "name": ("text", frozenset()),
+        "active": ("flag", frozenset()),
+        "description": ("text", frozenset()),
+    },
+    SyncObject.LEAD: {
+        "name": ("text", frozenset()),
+        "email": ("text", frozenset()),
+        "phone": ("text", frozenset()),
+        "company": ("text", frozenset()),
+        "status": ("text", frozenset()),
+        "web_source": ("text", frozenset()),
+        "owner": ("owner", frozenset()),
+    },
+    SyncObject.CAMPAIGN_MEMBER: {
+        "campaign": ("sfid", frozenset()),
+        "lead": ("sfid", frozenset()),
+        "contact": ("sfid", frozenset()),
+        "status": ("text", frozenset()),
+        "responded_at": ("datetime", frozenset()),
+    },
 }
+# References copied as Salesforce ids (the object's app resolves them).
+REFERENCE_KINDS = ("account", "opportunity", "owner", "sfid")
 REQUIRED: dict[str, frozenset[str]] = {
     SyncObject.ACCOUNT: frozenset({"name"}),
     SyncObject.PARTNER: frozenset({"name"}),
     SyncObject.OPPORTUNITY: frozenset({"name", "account", "stage", "amount", "created_date"}),
     SyncObject.OPPORTUNITY_HISTORY: frozenset({"opportunity", "to_stage", "changed_at"}),
+    SyncObject.CAMPAIGN: frozenset({"name"}),
+    SyncObject.LEAD: frozenset({"name"}),
+    SyncObject.CAMPAIGN_MEMBER: frozenset({"campaign", "responded_at"}),
 }
-TEXT_LIMITS = {"name": 200, "domain": 200, "industry": 100, "currency": 3, "lead_source": 60}
+TEXT_LIMITS = {
+    "name": 200,
+    "domain": 200,
+    "industry": 100,
+    "currency": 3,
+    "lead_source": 60,
+    "email": 254,
+    "phone": 40,
+    "company": 200,
+    "status": 60,
+    "web_source": 120,
+}
 
 SALESFORCE_STAGES = {
     "Prospecting": Stage.PROSPECTING,
@@ -98,6 +136,54 @@ DEFAULT_MAPPINGS: tuple[tuple[str, str, str, str, dict], ...] = (
     (SyncObject.OPPORTUNITY_HISTORY, "Amount", "amount", Transform.NUMBER, {}),
     (SyncObject.OPPORTUNITY_HISTORY, "CreatedDate", "changed_at", Transform.DATE, {}),
 )
+# The standard mappings of the objects other apps store (installed when asked for: a connection
+# syncs them only once they are mapped).
+SALESFORCE_LEAD_STATUSES = {
+    "Open - Not Contacted": "New",
+    "Working - Contacted": "Contacted",
+    "Closed - Converted": "Converted",
+    "Closed - Not Converted": "Lost",
+}
+APP_DEFAULT_MAPPINGS: tuple[tuple[str, str, str, str, dict], ...] = (
+    (SyncObject.CAMPAIGN, "Name", "name", Transform.COPY, {}),
+    (SyncObject.CAMPAIGN, "IsActive", "active", Transform.COPY, {}),
+    (SyncObject.CAMPAIGN, "Description", "description", Transform.COPY, {}),
+    (SyncObject.LEAD, "Name", "name", Transform.COPY, {}),
+    (SyncObject.LEAD, "Email", "email", Transform.COPY, {}),
+    (SyncObject.LEAD, "Phone", "phone", Transform.COPY, {}),
+    (SyncObject.LEAD, "Company", "company", Transform.COPY, {}),
+    (SyncObject.LEAD, "Status", "status", Transform.VALUE_MAP, SALESFORCE_LEAD_STATUSES),
+    (SyncObject.LEAD, "LeadSource", "web_source", Transform.COPY, {}),
+    (SyncObject.LEAD, "OwnerId", "owner", Transform.COPY, {}),
+    (SyncObject.CAMPAIGN_MEMBER, "CampaignId", "campaign", Transform.COPY, {}),
+    (SyncObject.CAMPAIGN_MEMBER, "LeadId", "lead", Transform.COPY, {}),
+    (SyncObject.CAMPAIGN_MEMBER, "ContactId", "contact", Transform.COPY, {}),
+    (SyncObject.CAMPAIGN_MEMBER, "Status", "status", Transform.COPY, {}),
+    (SyncObject.CAMPAIGN_MEMBER, "CreatedDate", "responded_at", Transform.DATE, {}),
+)
+
+
+NOT_STORED = (
+    "{sobject}: no app here stores Salesforce {sobject} records (the app that does — {app} — "
+    "is not installed); remove the {sobject} mappings."
+)
+APPS = {
+    "Lead": "lead distribution",
+    "Campaign": "lead distribution",
+    "CampaignMember": "marketing attribution",
+}
+
+
+def provided(sobject: str) -> bool:
+    """Whether another app stores the object (the sync hands its pages to a provider)."""
+    return sobject in CRM_PROVIDERS
+
+
+def provider_missing(sobject: str) -> str:
+    """The refusal for an object no installed app stores; empty when one does (or it is core)."""
+    if sobject not in CRM_PROVIDERS or provider_registered(CRM_PROVIDERS[sobject]):
+        return ""
+    return NOT_STORED.format(sobject=sobject, app=APPS[sobject])
 
 
 class TransformError(ValueError):
@@ -145,7 +231,7 @@ def mapping_row_check(
         raise ValidationError({"transform": f"{label}: {target_field} is not a date."})
     if transform == Transform.NUMBER and kind != "money":
         raise ValidationError({"transform": f"{label}: {target_field} is not a number."})
-    if kind in ("account", "opportunity", "owner") and transform != Transform.COPY:
+    if kind in REFERENCE_KINDS and transform != Transform.COPY:
         raise ValidationError({"transform": f"{label}: a reference is copied (a Salesforce id)."})
 
 
@@ -176,8 +262,10 @@ class Rule:
             return parse_date(raw, self.salesforce_field, want_datetime=self.kind == "datetime")
         if self.transform == Transform.NUMBER:
             return parse_money(raw, self.salesforce_field)
-        if self.kind in ("account", "opportunity", "owner"):
+        if self.kind in REFERENCE_KINDS:
             return raw or ""
+        if self.kind == "flag":
+            return raw is True or str(raw).strip().lower() in ("true", "1", "yes")
         text = "" if raw is None else str(raw).strip()
         if self.kind == "choice" and text and text not in TARGETS_CHOICES[self.target_field]:
             raise TransformError(f"{self.salesforce_field}: {text!r} is not a revops value; add a value map")

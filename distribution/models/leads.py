@@ -18,10 +18,19 @@ class Campaign(OrganizationOwnedModel):
     name = models.CharField(max_length=120)
     active = models.BooleanField(default=True)
     description = models.TextField(blank=True)
+    # The CRM's id ("salesforce:<Id>") of a campaign the Salesforce sync stores; empty otherwise.
+    external_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
-        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="campaign_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="campaign_unique_name"),
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=EXTERNAL_ID_SET,
+                name="campaign_unique_external_id",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -10,6 +10,7 @@ entered here: the connection names the environment variables that hold them.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
@@ -22,7 +23,7 @@ from revops.admin.base import (
 )
 from revops.connectors.errors import ConnectorError
 from revops.exceptions import ApplicationError
-from revops.models.salesforce import FieldMapping, SalesforceConnection, SyncLogEntry, SyncSegment
+from revops.models.salesforce import FieldMapping, SalesforceConnection, SyncLogEntry, SyncObject, SyncSegment
 from revops.services.salesforce_mapping import mapping_describe_check, mapping_install_defaults
 from revops.services.salesforce_schedule import salesforce_schedule_remove, salesforce_schedule_sync
 from revops.services.salesforce_sync import Mode, connection_client, salesforce_sync_start
@@ -99,7 +100,14 @@ class SalesforceConnectionAdmin(_OwnedChildren, OrganizationScopedAdmin):
     readonly_fields = ("last_synced_at",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = (MappingInline, SegmentInline)
-    actions = ["preview", "sync_now", "full_sync_now", "install_mappings", "check_mappings"]
+    actions = [
+        "preview",
+        "sync_now",
+        "full_sync_now",
+        "install_mappings",
+        "install_lead_mappings",
+        "check_mappings",
+    ]
 
     @admin.display(description="log")
     def log_link(self, obj):
@@ -154,6 +162,20 @@ class SalesforceConnectionAdmin(_OwnedChildren, OrganizationScopedAdmin):
     def install_mappings(self, request, queryset):
         for connection in queryset:
             added = mapping_install_defaults(connection=connection)
+            self.message_user(request, f"{connection}: {added} mapping(s) added.", messages.SUCCESS)
+
+    @admin.action(
+        description="Add the standard lead and campaign mappings (lead distribution)", permissions=["change"]
+    )
+    def install_lead_mappings(self, request, queryset):
+        for connection in queryset:
+            try:
+                added = mapping_install_defaults(
+                    connection=connection, sobjects=[SyncObject.CAMPAIGN, SyncObject.LEAD]
+                )
+            except ValidationError as exc:
+                self.message_user(request, f"{connection}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
             self.message_user(request, f"{connection}: {added} mapping(s) added.", messages.SUCCESS)
 
     @admin.action(description="Check mappings against Salesforce", permissions=["change"])

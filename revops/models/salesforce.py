@@ -22,6 +22,10 @@ class SyncObject(models.TextChoices):
     PARTNER = "Partner", "Partner object → partners"
     OPPORTUNITY = "Opportunity", "Opportunity → opportunities"
     OPPORTUNITY_HISTORY = "OpportunityHistory", "OpportunityHistory → stage changes"
+    # Stored by the apps that use them, through providers (`revops.providers`).
+    CAMPAIGN = "Campaign", "Campaign → campaigns (lead distribution)"
+    LEAD = "Lead", "Lead → leads (lead distribution)"
+    CAMPAIGN_MEMBER = "CampaignMember", "CampaignMember → touches (marketing attribution)"
 
 
 class ConflictPolicy(models.TextChoices):
@@ -214,8 +218,10 @@ class FieldMapping(OrganizationOwnedModel):
         return f"{self.sobject}.{source} → {self.target_field}"
 
     def clean(self) -> None:
-        from revops.salesforce_schema import mapping_row_check
+        from revops.salesforce_schema import mapping_row_check, provider_missing
 
+        if message := provider_missing(self.sobject):
+            raise ValidationError({"sobject": message})
         mapping_row_check(
             sobject=self.sobject,
             salesforce_field=self.salesforce_field,

@@ -6,10 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from revops.models.salesforce import FieldMapping, SalesforceConnection, SyncObject, SyncSegment
-from revops.salesforce_schema import DEFAULT_MAPPINGS, REQUIRED, TARGETS, Rule
+from revops.salesforce_schema import (
+    APP_DEFAULT_MAPPINGS,
+    DEFAULT_MAPPINGS,
+    REQUIRED,
+    TARGETS,
+    Rule,
+    provider_missing,
+)
 
 
 def mapping_rules(
@@ -71,9 +79,25 @@ def mapping_describe_check(*, connection: SalesforceConnection, describe: dict[s
 
 
 @transaction.atomic
-def mapping_install_defaults(*, connection: SalesforceConnection) -> int:
-    """Add the standard-field mappings the connection does not have yet; how many were added."""
+def mapping_install_defaults(
+    *, connection: SalesforceConnection, sobjects: Iterable[str] | None = None
+) -> int:
+    """Add the standard-field mappings the connection does not have yet; how many were added.
+
+    `sobjects` None: the core objects (accounts, partners, opportunities, stage history). The
+    objects other apps store (Lead, Campaign, CampaignMember) are installed when named, and
+    refused when no installed app stores them.
+    """
+    wanted = set(sobjects) if sobjects is not None else None
+    for sobject in sorted(wanted or ()):
+        if message := provider_missing(sobject):
+            raise ValidationError({"sobject": message})
     have = set(connection.mappings.filter(segment__isnull=True).values_list("sobject", "target_field"))
+    standard = (
+        DEFAULT_MAPPINGS
+        if wanted is None
+        else tuple(m for m in (*DEFAULT_MAPPINGS, *APP_DEFAULT_MAPPINGS) if m[0] in wanted)
+    )
     rows = [
         FieldMapping(
             organization_id=connection.organization_id,
@@ -84,7 +108,7 @@ def mapping_install_defaults(*, connection: SalesforceConnection) -> int:
             transform=transform,
             value_map=value_map,
         )
-        for sobject, field, target, transform, value_map in DEFAULT_MAPPINGS
+        for sobject, field, target, transform, value_map in standard
         if (sobject, target) not in have
     ]
     FieldMapping.objects.bulk_create(rows)

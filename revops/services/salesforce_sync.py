@@ -39,7 +39,15 @@ from revops.salesforce_schema import soql_datetime
 from revops.services.jobs import JobProgress, job_enqueue
 from revops.services.salesforce_mapping import mapping_missing_required, mapping_rules
 from revops.services.salesforce_segments import segment_where
-from revops.services.salesforce_sync_pages import MODELS, Owners, SegmentContext, page_apply, page_plan
+from revops.services.salesforce_sync_pages import (
+    MODELS,
+    Owners,
+    SegmentContext,
+    log_write,
+    page_apply,
+    page_plan,
+)
+from revops.services.salesforce_sync_provided import provided, provided_page, provider_missing
 
 SYNC_KIND = "salesforce.sync"
 OBJECT_ORDER = (
@@ -47,6 +55,10 @@ OBJECT_ORDER = (
     SyncObject.PARTNER,
     SyncObject.OPPORTUNITY,
     SyncObject.OPPORTUNITY_HISTORY,
+    # Stored by other apps through providers (salesforce_sync_provided).
+    SyncObject.CAMPAIGN,
+    SyncObject.LEAD,
+    SyncObject.CAMPAIGN_MEMBER,
 )
 NOT_ADMIN = "Only an administrator of the organization configures and runs the Salesforce sync."
 PREVIEW_FIRST = "Run a preview (dry run) of this connection first; its first real sync follows a preview."
@@ -230,6 +242,9 @@ def salesforce_sync_run(
     pending: dict[str, set[str]] = {}
     read = 0
     objects = [o for o in OBJECT_ORDER if any(m.sobject == o for m in mappings)]
+    refused = [message for message in map(provider_missing, objects) if message]
+    if refused:
+        raise ApplicationError(" ".join(refused))
     for index, sobject in enumerate(objects):
         object_segments: list[SyncSegment | None] = [s for s in segments if s.sobject == sobject]
         if not object_segments or sobject == SyncObject.OPPORTUNITY_HISTORY:
@@ -261,9 +276,16 @@ def salesforce_sync_run(
             done = 0
             try:
                 for page in client.query_pages(soql, include_deleted=True):
-                    plan = page_plan(ctx, job.pk, page.records, timezone.localdate)
+                    plan = (
+                        None
+                        if provided(sobject)
+                        else page_plan(ctx, job.pk, page.records, timezone.localdate)
+                    )
                     model = MODELS.get(sobject, OpportunityStageChange)
                     with transaction.atomic():
+                        if plan is None:
+                            # Another app's object: it writes its rows (a dry run: answers only).
+                            plan = provided_page(ctx, job.pk, page.records)
                         if dry_run:
                             page_apply_log_only(plan, connection_id=connection.pk)
                         else:
@@ -301,8 +323,4 @@ def salesforce_sync_run(
 
 def page_apply_log_only(plan, *, connection_id: int) -> None:
     """A dry run writes only its log (what each record would do)."""
-    from revops.models.salesforce import SyncLogEntry
-
-    for entry in plan.log:
-        entry.connection_id = connection_id
-    SyncLogEntry.objects.bulk_create(plan.log, batch_size=1000)
+    log_write(plan.log, connection_id=connection_id)

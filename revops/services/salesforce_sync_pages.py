@@ -18,14 +18,17 @@ inactive state), and the deletion is logged. Stage history is insert-only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 
+from revops.bulk import bulk_insert, rows_by_key
 from revops.models import Account, Opportunity, OpportunityStageChange, Partner
 from revops.models.crm import CLOSED_STAGES, Stage
 from revops.models.salesforce import ConflictPolicy, SyncAction, SyncLogEntry, SyncObject
@@ -75,12 +78,43 @@ class SegmentContext:
         self.checked = frozenset(r.target_field for r in self.rules) | {"close_date", "stage", "status"}
 
 
+# Columns of a sync log row as `page_apply` writes them (the connection first, then `LogRow`).
+LOG_FIELDS = (
+    "connection_id",
+    "organization_id",
+    "job_id",
+    "dry_run",
+    "sobject",
+    "segment_name",
+    "salesforce_id",
+    "action",
+    "message",
+    "changes",
+)
+
+
+class LogRow(NamedTuple):
+    """One sync log row before it is written (a plain tuple: the bulk writer takes it as it is)."""
+
+    organization_id: int
+    job_id: int
+    dry_run: bool
+    sobject: str
+    segment_name: str
+    salesforce_id: str
+    action: str
+    message: str
+    changes: dict
+
+
 @dataclass
 class PagePlan:
-    creates: list[models.Model] = field(default_factory=list)
+    # New rows of `create_fields` (plain tuples for the bulk writer); stage changes are instances.
+    creates: list[Any] = field(default_factory=list)
+    create_fields: tuple[str, ...] = ()
     updates: list[models.Model] = field(default_factory=list)
     update_fields: set[str] = field(default_factory=set)
-    log: list[SyncLogEntry] = field(default_factory=list)
+    log: list[LogRow] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     newest: dt.datetime | None = None
 
@@ -91,17 +125,16 @@ class PagePlan:
         if action == SyncAction.UNCHANGED and not ctx.dry_run:
             return  # counted, not logged: a real run logs what it changed and what it refused
         self.log.append(
-            SyncLogEntry(
-                organization_id=ctx.organization_id,
-                connection_id=0,  # set by page_apply
-                job_id=job_id,
-                dry_run=ctx.dry_run,
-                sobject=ctx.sobject,
-                segment_name=ctx.segment_name,
-                salesforce_id=sf_id[:18],
-                action=action,
-                message=message[:2000],
-                changes=changes or {},
+            LogRow(
+                ctx.organization_id,
+                job_id,
+                ctx.dry_run,
+                ctx.sobject,
+                ctx.segment_name,
+                sf_id[:18],
+                str(action),
+                message[:2000],
+                changes or {},
             )
         )
 
@@ -119,6 +152,10 @@ def _modstamp(record: dict) -> dt.datetime:
     return moment
 
 
+def _keyed(ctx: SegmentContext, keys: list[str]) -> dict[str, Any]:
+    return {"organization_id": ctx.organization_id, "key": "external_id", "keys": keys}
+
+
 def _resolve_refs(ctx: SegmentContext, records: list[dict]) -> dict[str, dict[str, Any]]:
     """Our ids for the Salesforce ids the page's reference fields name (one query per kind)."""
     wanted: dict[str, set[str]] = {"account": set(), "opportunity": set()}
@@ -128,9 +165,7 @@ def _resolve_refs(ctx: SegmentContext, records: list[dict]) -> dict[str, dict[st
     found: dict[str, dict[str, Any]] = {"account": {}, "opportunity": {}}
     if wanted["account"] - {""}:
         found["account"] = dict(
-            Account.objects.filter(
-                organization_id=ctx.organization_id, external_id__in=wanted["account"] - {""}
-            ).values_list("external_id", "id")
+            rows_by_key(Account, **_keyed(ctx, sorted(wanted["account"] - {""})), columns=("id",))
         )
     if wanted["opportunity"] - {""}:
         found["opportunity"] = {
@@ -190,6 +225,44 @@ def _check(obj: models.Model, fields: frozenset[str] | None = None) -> None:
     obj.clean()
 
 
+class NewRowCheck:
+    """`_check` for a new row without a model instance: the mapped fields' checks and clean().
+
+    The same field checks `clean_fields` runs (`Field.clean`: conversion, choices, blank,
+    validators, max length), on the values only, then the model's `clean()` on a plain object
+    holding the model's defaults and the values (`clean()` reads its own row's fields only).
+    Building a model instance per record cost more than the insert itself.
+    """
+
+    def __init__(self, model: type[models.Model], names: Iterable[str], checked: frozenset[str]) -> None:
+        meta = model._meta
+        self.clean = model.clean
+        self.fields: list[tuple[str, models.Field]] = [
+            (name, model_field)
+            for name in names
+            if name in checked
+            and name not in REFERENCES
+            and name != "external_id"
+            and isinstance(model_field := meta.get_field(name), models.Field)
+        ]
+        self.defaults = {
+            f.attname: f.get_default()
+            for f in meta.concrete_fields
+            if not f.primary_key and f.name not in names
+        }
+
+    def __call__(self, values: dict[str, Any]) -> None:
+        errors: dict[str, list[str]] = {}
+        for name, model_field in self.fields:
+            try:
+                values[name] = model_field.clean(values[name], None)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+        self.clean(SimpleNamespace(**{**self.defaults, **values}))  # type: ignore[arg-type]
+
+
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         if hasattr(exc, "message_dict"):
@@ -207,11 +280,20 @@ def page_plan(
         return _history_plan(ctx, job_id, records, plan)
     model = MODELS[ctx.sobject]
     ids = [str(r.get("Id") or "") for r in records]
-    existing = {
-        obj.external_id: obj  # type: ignore[attr-defined]
-        for obj in model._default_manager.filter(organization_id=ctx.organization_id, external_id__in=ids)
-    }
+    # Which records exist here: one keyed read per page (one array parameter on PostgreSQL),
+    # then instances only of those (none in a first full sync).
+    found = [pk for _ext, pk in rows_by_key(model, **_keyed(ctx, ids), columns=("id",))]
+    existing = (
+        {
+            obj.external_id: obj  # type: ignore[attr-defined]
+            for obj in model._default_manager.filter(pk__in=found)
+        }
+        if found
+        else {}
+    )
     refs = _resolve_refs(ctx, records)
+    plan.create_fields = create_fields(ctx)
+    check = NewRowCheck(model, plan.create_fields, ctx.checked)
     for record in records:
         sf_id = str(record.get("Id") or "")
         try:
@@ -223,7 +305,7 @@ def page_plan(
             values = _values(ctx, record, refs)
             current = existing.get(sf_id)
             if current is None:
-                _plan_create(ctx, job_id, plan, model, sf_id, values)
+                _plan_create(ctx, job_id, plan, check, sf_id, values)
             else:
                 _plan_update(ctx, job_id, plan, current, sf_id, values, stamp)
         except (TransformError, ValidationError) as exc:
@@ -237,14 +319,27 @@ def _closing(values: dict[str, Any]) -> None:
         values["close_date"] = values.get("expected_close_date")
 
 
-def _plan_create(ctx, job_id, plan, model, sf_id, values) -> None:
+def create_fields(ctx: SegmentContext) -> tuple[str, ...]:
+    """The columns of a new row: what the rules write (`_values`' keys), then the row's identity."""
+    names: list[str] = []
+    for rule in ctx.rules:
+        name = {"owner": "owner_id", "account": "account_id"}.get(rule.kind, rule.target_field)
+        if name not in names:
+            names.append(name)
+    if ctx.sobject == SyncObject.OPPORTUNITY and "close_date" not in names:
+        names.append("close_date")  # `_closing` fills it for a closed deal
+    return (*names, "organization_id", "external_id")
+
+
+def _plan_create(ctx, job_id, plan, check: NewRowCheck, sf_id, values) -> None:
     if ctx.sobject == SyncObject.OPPORTUNITY:
         _closing(values)
-    obj = model(organization_id=ctx.organization_id, external_id=sf_id, **values)
-    _check(obj, ctx.checked)
-    if ctx.sobject == SyncObject.OPPORTUNITY and obj.account_id is None and not ctx.dry_run:
+        values.setdefault("close_date", None)
+    check(values)
+    if ctx.sobject == SyncObject.OPPORTUNITY and values.get("account_id") is None and not ctx.dry_run:
         raise TransformError("AccountId: account not synced")
-    plan.creates.append(obj)
+    names = plan.create_fields[:-2]
+    plan.creates.append((*(values[n] for n in names), ctx.organization_id, sf_id))
     ctx.pending.setdefault(ctx.sobject, set()).add(sf_id)
     # A preview shows the values; a real run's log points at the row, which holds them.
     changes = {k: _jsonable(v) for k, v in values.items()} if ctx.dry_run else None
@@ -388,12 +483,30 @@ def _history_plan(ctx: SegmentContext, job_id: int, records: list[dict], plan: P
 
 
 def page_apply(plan: PagePlan, *, model: type[models.Model], connection_id: int) -> None:
-    """Write the plan: creates, updates and the log, in batches (the caller holds the transaction)."""
-    if plan.creates:
+    """Write the plan: creates, updates and the log (the caller holds the transaction).
+
+    New rows and log rows go through `bulk_insert` (COPY on PostgreSQL) as plain tuples; new
+    stage changes (instances, few) and updates through the ORM in batches.
+    """
+    if plan.creates and plan.create_fields:
+        bulk_insert(model, plan.create_fields, plan.creates)
+    elif plan.creates:
         model._default_manager.bulk_create(plan.creates, batch_size=BATCH)
     if plan.updates:
         fields = sorted(plan.update_fields | {"updated_at"})
         model._default_manager.bulk_update(plan.updates, fields, batch_size=BATCH)
-    for entry in plan.log:
-        entry.connection_id = connection_id
-    SyncLogEntry.objects.bulk_create(plan.log, batch_size=BATCH)
+    log_write(plan.log, connection_id=connection_id)
+
+
+def log_write(rows: list[LogRow], *, connection_id: int) -> None:
+    """The page's sync log rows, one per record logged, in one bulk insert."""
+    postgres = connection.vendor == "postgresql"
+    bulk_insert(
+        SyncLogEntry,
+        LOG_FIELDS,
+        (
+            # COPY reads jsonb from its text form; elsewhere the field prepares the value.
+            (connection_id, *row[:-1], json.dumps(row.changes) if postgres else row.changes)
+            for row in rows
+        ),
+    )

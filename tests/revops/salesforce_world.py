@@ -1,4 +1,5 @@
-"""A Salesforce org in the fake (accounts, a partner object, opportunities with history) and a
+"""A Salesforce org in the fake (accounts, a partner object, opportunities with history, leads,
+campaigns and campaign members) and a
 revops connection to it, for the sync tests and the benchmark."""
 
 from __future__ import annotations
@@ -30,6 +31,24 @@ OPPORTUNITY_FIELDS = {
 }
 HISTORY_FIELDS = {"OpportunityId": "reference", "StageName": "picklist", "Amount": "currency"}
 PARTNER_FIELDS = {"Name": "string", "Tier__c": "picklist"}
+LEAD_FIELDS = {
+    "FirstName": "string",
+    "LastName": "string",
+    "Name": "string",
+    "Email": "email",
+    "Phone": "phone",
+    "Company": "string",
+    "Status": "picklist",
+    "LeadSource": "picklist",
+    "OwnerId": "reference",
+}
+CAMPAIGN_FIELDS = {"Name": "string", "IsActive": "boolean", "Description": "textarea", "Type": "picklist"}
+CAMPAIGN_MEMBER_FIELDS = {
+    "CampaignId": "reference",
+    "LeadId": "reference",
+    "ContactId": "reference",
+    "Status": "picklist",
+}
 
 
 def define_objects(fake: FakeSalesforce) -> None:
@@ -37,6 +56,9 @@ def define_objects(fake: FakeSalesforce) -> None:
     fake.store.define("Opportunity", OPPORTUNITY_FIELDS)
     fake.store.define("OpportunityHistory", HISTORY_FIELDS)
     fake.store.define("Partner__c", PARTNER_FIELDS)
+    fake.store.define("Lead", LEAD_FIELDS)
+    fake.store.define("Campaign", CAMPAIGN_FIELDS)
+    fake.store.define("CampaignMember", CAMPAIGN_MEMBER_FIELDS)
 
 
 def add_account(fake: FakeSalesforce, name: str, **values) -> str:
