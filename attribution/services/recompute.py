@@ -16,8 +16,10 @@ period's totals never change. Running recompute twice posts nothing the second t
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -319,6 +321,24 @@ def _with_reference(rows: list[EntryRow], reference: dict, explanations: Explana
     return [(*row[:11], ids[row[11]]) for row in rows]  # type: ignore[misc]
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a recompute, as `distribution.engine.distribute` does.
+
+    A recompute holds the split book and a slice of rows (millions of objects on a big book)
+    and creates no reference cycles; the collector's full passes over every live object, run
+    again and again as rows are allocated, cost seconds per posting (profiled at 2,000 deals:
+    3.9 s of 30 s under the profiler charged to building explanations alone).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _tally(result: RecomputeResult, rows: list[EntryRow], cents_by_partner: Counter) -> None:
     result.entries += len(rows)
     result.by_kind.update(r[1] for r in rows)
@@ -365,7 +385,7 @@ def attribution_recompute(
     result = RecomputeResult(dry_run=dry_run)
     cents_by_partner: Counter = Counter()
     created_by = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
+    with _gc_paused(), transaction.atomic():
         # Take the ledger lock first: splits and postings must not interleave with another
         # recompute, or both would post the same difference.
         lock_ledger(organization_id=organization.pk)
