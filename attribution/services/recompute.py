@@ -318,7 +318,7 @@ def _with_reference(rows: list[EntryRow], reference: dict, explanations: Explana
     }
     explanations.store(referenced.values())
     ids = {pk: explanations.id_of(content) for pk, content in referenced.items()}
-    return [(*row[:11], ids[row[11]]) for row in rows]  # type: ignore[misc]
+    return [(*row[:11], ids[row[11]]) for row in rows]
 
 
 @contextmanager
