@@ -24,8 +24,10 @@ baseline from the same run:
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import os
+import pstats
 import random
 import resource
 import statistics
@@ -241,7 +243,9 @@ def measure_page(client: Client, url: str, repeat: int) -> tuple[float, float, i
     return statistics.median(times), p95, len(captured.captured_queries), response.status_code
 
 
-def run(deals_n: int, events_n: int, seed: int, repeat: int, changes: bool) -> dict:
+def run(
+    deals_n: int, events_n: int, seed: int, repeat: int, changes: bool, profile: str | None = None
+) -> dict:
     """Build a book of the given size; time posting, its baselines, the pages and the changes."""
     out: dict = {"size": f"{deals_n:,} deals, {events_n:,} events"}
     t0 = time.perf_counter()
@@ -256,7 +260,15 @@ def run(deals_n: int, events_n: int, seed: int, repeat: int, changes: bool) -> d
     out["splits_s"] = time.perf_counter() - t0
     print(f"splits (engine only): {len(results):,} links in {out['splits_s']:.2f} s")
 
-    post_s, job = post_through_job(org, admin, f"bench-{org.slug}-full")
+    if profile:
+        # The posting under cProfile (several times slower): where its time goes, not its time.
+        profiler = cProfile.Profile()
+        post_s, job = profiler.runcall(post_through_job, org, admin, f"bench-{org.slug}-full")
+        profiler.dump_stats(profile)
+        print(f"profile of the posting written to {profile} (times below are under the profiler)")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    else:
+        post_s, job = post_through_job(org, admin, f"bench-{org.slug}-full")
     entries = AttributionEntry.objects.filter(organization=org).count()
     out.update(entries=entries, post_s=post_s)
     print(
@@ -341,6 +353,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=20, help="requests per page")
     parser.add_argument("--skip-changes", action="store_true", help="no rule change or one-deal change")
+    parser.add_argument("--profile", metavar="FILE", help="run the posting under cProfile, stats to FILE")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Point DATABASE_URL at a PostgreSQL database.")
@@ -353,6 +366,7 @@ def main() -> None:
         args.seed,
         args.repeat,
         not args.skip_changes,
+        args.profile,
     )
 
 

@@ -1,9 +1,10 @@
 """Append rows to a ledger: the one place entries are chained, checked and written.
 
 A row is a plain tuple (`revops.ledger.spec.LedgerRow`), not a model instance: on big books
-the per-row cost of building instances dominated. PostgreSQL receives the rows with
-`COPY ... FROM STDIN` (text format), WRITE_BATCH rows per statement; other databases (SQLite in
-tests and the embedded default) with `bulk_create`. Before the first row is written, every
+the per-row cost of building instances dominated. PostgreSQL receives the rows through one
+`COPY ... FROM STDIN` (text format) per posting, WRITE_BATCH rows per write, sent by a worker
+thread while the next batch is hashed; other databases (SQLite in tests and the embedded
+default) with `bulk_create`. Before the first row is written, every
 reference of the posting is checked once per distinct value (`_check_references`); nothing is
 sent on the connection while a COPY is open.
 """
@@ -17,9 +18,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from revops.exceptions import ApplicationError
-from revops.ledger.chain import cents_text, current_key, entry_body, link_hash
+from revops.ledger.chain import Linker, cents_text, chain_linker, current_key
 from revops.ledger.locks import lock_ledger
 from revops.ledger.spec import NULL, LedgerRow, LedgerSpec, Reference
 from revops.models import FiscalPeriod, LedgerHead
@@ -138,12 +140,11 @@ def ledger_append(
         _check_references(spec, organization_id, rows, created_by_id)
         created_at = timezone.now()
         first = head.last_sequence
-        sink = (
-            _CopySink(spec, created_at, created_by_id)
-            if use_copy
-            else _BulkSink(spec, created_at, created_by_id)
-        )
-        sequence, prev_hash = _chain(spec, organization_id, head, rows, sink)
+        key_id, key = current_key()
+        sink_class = _CopySink if use_copy else _BulkSink
+        sink = sink_class(spec, organization_id, key_id, created_at, created_by_id)
+        link = chain_linker(key, key_id, organization_id)
+        sequence, prev_hash = _chain(spec, link, head, rows, sink)
         LedgerHead.objects.filter(pk=head.pk).update(
             last_sequence=sequence, last_hash=prev_hash, updated_at=created_at
         )
@@ -178,24 +179,29 @@ def _analyze_after_commit(table: str) -> None:
     transaction.on_commit(analyze)
 
 
-def _chain(spec: LedgerSpec, organization_id: int, head: LedgerHead, rows: list, sink) -> tuple[int, str]:
-    """Hash every row after the head and hand it to the sink; returns the new (sequence, hash)."""
-    key_id, key = current_key()
+def _chain(spec: LedgerSpec, link: Linker, head: LedgerHead, rows: list, sink) -> tuple[int, str]:
+    """Hash every row after the head and hand them to the sink; returns the new (sequence, hash).
+
+    Rows go to the sink WRITE_BATCH at a time as (row, sequence, amount text, prev_hash, hash,
+    own fields' COPY text), so the sink formats a whole batch in one comprehension.
+    """
     texts = spec.texts
-    org = organization_id
     sequence, prev_hash = head.last_sequence, head.last_hash
-    add = sink.add
+    batch: list[tuple] = []
+    append = batch.append
     try:
         for row in rows:
-            period, kind, corrects, cents = row[0], row[1], row[2], row[3]
             own_hash, own_copy = texts(row[4:])
             sequence += 1
-            amount = cents_text(cents)
-            digest = link_hash(
-                key, prev_hash, entry_body(key_id, org, sequence, period, kind, corrects, amount, own_hash)
-            )
-            add(org, sequence, row, amount, prev_hash, digest, key_id, own_copy)
+            amount = cents_text(row[3])
+            digest = link(prev_hash, sequence, row[0], row[1], row[2], amount, own_hash)
+            append((row, sequence, amount, prev_hash, digest, own_copy))
             prev_hash = digest
+            if len(batch) >= WRITE_BATCH:
+                sink.write(batch)
+                batch.clear()
+        if batch:
+            sink.write(batch)
     except BaseException as exc:
         sink.abort(exc)
         raise
@@ -212,48 +218,50 @@ class _CopySink:
     posting needs runs before the chain (references) or after it (head, totals).
     """
 
-    def __init__(self, spec: LedgerSpec, created_at, created_by_id: int | None):
+    def __init__(
+        self, spec: LedgerSpec, organization_id: int, key_id: str, created_at, created_by_id: int | None
+    ):
         by = NULL if created_by_id is None else str(created_by_id)
-        self.stamp = f"\t{created_at.isoformat()}\t{by}\t"
-        self.lines: list[str] = []
+        # The constant parts of every line, formatted once.
+        self.head = f"{organization_id}\t"
+        self.stamp = f"\t{key_id}\t{created_at.isoformat()}\t{by}\t"
         columns = ", ".join((*BASE_COLUMNS, *spec.fields))
         self.sql = f"COPY {spec.entry_model._meta.db_table} ({columns}) FROM STDIN"
         self._cursor: Any = None
         self._context: Any = None  # psycopg's copy() context manager, open while the COPY is
         self._copy: Any = None
 
-    def add(self, org, sequence, row, amount, prev_hash, digest, key_id, own_copy) -> None:
-        corrects = NULL if row[2] is None else row[2]
-        self.lines.append(
-            f"{org}\t{sequence}\t{row[0]}\t{row[1]}\t{corrects}\t{amount}\t{prev_hash}\t{digest}\t"
-            f"{key_id}{self.stamp}{own_copy}\n"
+    def write(self, batch: list[tuple]) -> None:
+        head, stamp = self.head, self.stamp
+        text = "".join(
+            [
+                f"{head}{sequence}\t{row[0]}\t{row[1]}\t{NULL if row[2] is None else row[2]}\t{amount}"
+                f"\t{prev_hash}\t{digest}{stamp}{own_copy}\n"
+                for row, sequence, amount, prev_hash, digest, own_copy in batch
+            ]
         )
-        if len(self.lines) >= WRITE_BATCH:
-            self._send()
-
-    def _send(self) -> None:
         if self._copy is None:
             self._cursor = connection.cursor()
-            self._context = self._cursor.cursor.copy(self.sql)
+            raw = self._cursor.cursor
+            # A queued writer: a worker thread sends the text to the server while this thread
+            # hashes and formats the next batch (psycopg releases the GIL while it waits on the
+            # socket), instead of each write blocking until the server has taken the batch.
+            self._context = raw.copy(self.sql, writer=QueuedLibpqWriter(raw))
             self._copy = self._context.__enter__()
-        self._copy.write("".join(self.lines))
-        self.lines.clear()
+        self._copy.write(text)
 
     def abort(self, exc: BaseException) -> None:
         """Cancel an open COPY (the server discards it), so the transaction can roll back."""
         if self._context is not None:
             context, cursor = self._context, self._cursor
             self._context = self._copy = self._cursor = None
-            self.lines.clear()
             try:
                 context.__exit__(type(exc), exc, exc.__traceback__)
             finally:
                 cursor.close()
 
     def flush(self) -> None:
-        """Send what is left and finish the COPY (the end of the posting)."""
-        if self.lines:
-            self._send()
+        """Finish the COPY (the end of the posting): wait until the server has every row."""
         if self._context is not None:
             context, cursor = self._context, self._cursor
             self._context = self._copy = self._cursor = None
@@ -266,44 +274,46 @@ class _CopySink:
 class _BulkSink:
     """Rows as model instances, written with bulk_create (databases without COPY)."""
 
-    def __init__(self, spec: LedgerSpec, created_at, created_by_id: int | None):
+    def __init__(
+        self, spec: LedgerSpec, organization_id: int, key_id: str, created_at, created_by_id: int | None
+    ):
         self.model = spec.entry_model
         meta = self.model._meta
         self.own: Sequence = [(meta.get_field(name.removesuffix("_id")), name) for name in spec.fields]
+        self.organization_id = organization_id
+        self.key_id = key_id
         self.created_at = created_at
         self.created_by_id = created_by_id
-        self.lines: list = []
 
-    def add(self, org, sequence, row, amount, prev_hash, digest, key_id, own_copy) -> None:
-        own = {}
-        for (field, name), value in zip(self.own, row[4:], strict=True):
-            own[name] = value if field.is_relation else field.to_python(value)
-        self.lines.append(
-            self.model(
-                organization_id=org,
-                sequence=sequence,
-                period_id=row[0],
-                kind=row[1],
-                corrects_id=row[2],
-                amount=amount,
-                prev_hash=prev_hash,
-                hash=digest,
-                key_id=key_id,
-                created_at=self.created_at,
-                created_by_id=self.created_by_id,
-                **own,
+    def write(self, batch: list[tuple]) -> None:
+        instances = []
+        for row, sequence, amount, prev_hash, digest, _ in batch:
+            own = {}
+            for (field, name), value in zip(self.own, row[4:], strict=True):
+                own[name] = value if field.is_relation else field.to_python(value)
+            instances.append(
+                self.model(
+                    organization_id=self.organization_id,
+                    sequence=sequence,
+                    period_id=row[0],
+                    kind=row[1],
+                    corrects_id=row[2],
+                    amount=amount,
+                    prev_hash=prev_hash,
+                    hash=digest,
+                    key_id=self.key_id,
+                    created_at=self.created_at,
+                    created_by_id=self.created_by_id,
+                    **own,
+                )
             )
-        )
-        if len(self.lines) >= WRITE_BATCH:
-            self.flush()
+        self.model.objects.bulk_create(instances, batch_size=BULK_BATCH)
 
     def flush(self) -> None:
-        if self.lines:
-            self.model.objects.bulk_create(self.lines, batch_size=BULK_BATCH)
-            self.lines.clear()
+        pass
 
     def abort(self, exc: BaseException) -> None:
-        self.lines.clear()
+        pass
 
 
 def _totals_of(spec: LedgerSpec, rows: list) -> dict[tuple, list[int]]:

@@ -5,6 +5,7 @@ The ledger declares two fields and a spec; it writes no trigger, hash, lock, sea
 
 import datetime as dt
 import hashlib
+import random
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from django.test import override_settings
 
 from revops.exceptions import ApplicationError
 from revops.ledger import GENESIS_HASH, append_only_sql, drop_append_only_sql
-from revops.ledger.chain import cents_text, entry_body, link_hash
+from revops.ledger.chain import cents_text, chain_linker, entry_body, link_hash
 from revops.ledger.periods import PeriodResolver
 from revops.ledger.verify import ledger_verify
 from revops.ledger.writer import WRITE_BATCH, ledger_append
@@ -81,6 +82,32 @@ def _problem(org):
 
 
 # --- chain, key, head -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "_case,key",
+    [
+        ("short key", b"k"),
+        ("dev key", DEV_KEY),
+        ("one block exactly", bytes(range(64))),
+        ("longer than a block (hashed first)", bytes(range(200))),
+    ],
+)
+def test_the_writers_linker_gives_the_digest_of_the_defined_body(_case, key):
+    # given entries of every shape: with and without a corrected entry, negative amounts
+    rng = random.Random(5)
+    link = chain_linker(key, "k7", 42)
+    prev = GENESIS_HASH
+    for sequence in range(1, 301):
+        corrects = rng.choice([None, rng.randrange(1, 10**9)])
+        amount = cents_text(rng.randrange(-(10**12), 10**12))
+        fields = "|".join(str(rng.randrange(10**6)) for _ in range(rng.randrange(0, 6)))
+        kind = rng.choice(["original", "reversal", "adjustment"])
+        # when
+        got = link(prev, sequence, 17, kind, corrects, amount, fields)
+        # then: the same digest as the definition verify_ledger uses
+        assert got == link_hash(key, prev, entry_body("k7", 42, sequence, 17, kind, corrects, amount, fields))
+        prev = got
 
 
 @pytest.mark.parametrize("use_copy", WRITE_PATHS)
