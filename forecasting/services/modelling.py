@@ -34,7 +34,7 @@ from forecasting.engine import (
     train_win_model,
 )
 from forecasting.models import DealScore, ModelKind, ModelVersion
-from forecasting.selectors.dataset import Dataset, dataset_load, organization_today
+from forecasting.selectors.dataset import Dataset, dataset_load, organization_today, scoring_dataset_load
 from revops.bulk import bulk_insert
 from revops.exceptions import ApplicationError
 from revops.models import Organization
@@ -180,9 +180,13 @@ def deals_score(
         raise ApplicationError("No active win model: train one first (manage.py train_win_model).")
     model = WinModel.from_json(version.artifact)
     day = as_of or organization_today(organization)
-    data = data or dataset_load(organization)
-    batch = score_open(model, data.table, to_day(day), touches_for=data.touches_for(organization))
-    team_rate = float(np.mean(data.table.won[data.table.won >= 0])) if data.table.closed_count else 0.5
+    # Only the open deals and the closed ones' counts are read (``scoring_dataset_load``);
+    # a caller holding the whole dataset passes it, and gets the same features.
+    data = data or scoring_dataset_load(organization, day)
+    batch = score_open(
+        model, data.table, to_day(day), touches_for=data.touches_for(organization), history=data.history
+    )
+    team_rate = data.team_rate
     existing = set(
         DealScore.objects.filter(organization=organization, as_of=day, model_version=version).values_list(
             "opportunity_id", flat=True
