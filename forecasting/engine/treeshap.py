@@ -111,6 +111,21 @@ def _shapley_table_py(value: float, z: np.ndarray) -> np.ndarray:
 _shapley_table = numba.njit(cache=True)(_shapley_table_py) if numba is not None else _shapley_table_py
 
 
+def _shapley_tables_py(
+    values: np.ndarray, z: np.ndarray, z_start: np.ndarray, table_start: np.ndarray
+) -> np.ndarray:
+    """Every leaf's table, concatenated (leaf l: value ``values[l]``, cover products
+    ``z[z_start[l]:z_start[l + 1]]``, written from ``table_start[l]``): one call per model."""
+    out = np.zeros(table_start[-1])
+    for leaf in range(len(values)):
+        table = _shapley_table(values[leaf], z[z_start[leaf] : z_start[leaf + 1]])
+        out[table_start[leaf] : table_start[leaf + 1]] = table.ravel()
+    return out
+
+
+_shapley_tables = numba.njit(cache=True)(_shapley_tables_py) if numba is not None else _shapley_tables_py
+
+
 def forest(dump: dict, features: int) -> Forest | None:
     """The compiled form of ``Booster.dump_model()`` (None when a path is too long to tabulate)."""
     feature: list[int] = []
@@ -129,7 +144,9 @@ def forest(dump: dict, features: int) -> Forest | None:
     feat_start: list[int] = [0]
     leaf_feature: list[int] = []
     table_start: list[int] = []
-    tables: list[np.ndarray] = []
+    leaf_values: list[float] = []
+    leaf_z: list[float] = []
+    z_start: list[int] = [0]
     table_size = 0
     bias = 0.0
     for tree in dump["tree_info"]:
@@ -196,10 +213,11 @@ def forest(dump: dict, features: int) -> Forest | None:
             path_start.append(len(path_node))
             leaf_feature.extend(distinct)
             feat_start.append(len(leaf_feature))
-            table = _shapley_table(value, np.array(z))
+            leaf_values.append(value)
+            leaf_z.extend(z)
+            z_start.append(len(leaf_z))
             table_start.append(table_size)
-            tables.append(table.ravel())
-            table_size += table.size
+            table_size += (1 << len(z)) * len(z)
         bias += expected
         node_start.append(len(feature))
         leaf_start.append(len(table_start))
@@ -223,7 +241,12 @@ def forest(dump: dict, features: int) -> Forest | None:
         feat_start=np.array(feat_start, np.int64),
         leaf_feature=np.array(leaf_feature, np.int64),
         table_start=np.array(table_start, np.int64),
-        table=np.concatenate(tables) if tables else np.zeros(0),
+        table=_shapley_tables(
+            np.array(leaf_values, np.float64),
+            np.array(leaf_z, np.float64),
+            np.array(z_start, np.int64),
+            np.array([*table_start, table_size], np.int64),
+        ),
     )
 
 
