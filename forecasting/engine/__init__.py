@@ -23,6 +23,7 @@ No ORM, no request: numpy, pandas, LightGBM and scikit-learn on a column-wise
 from forecasting.engine.backtest import QuarterResult, backtest
 from forecasting.engine.explain import DealFacts, actions, drivers, drivers_at, narrative, top_drivers
 from forecasting.engine.features import (
+    ClosedHistory,
     Examples,
     FeatureMatrix,
     build_features,
@@ -59,6 +60,7 @@ __all__ = [
     "LIGHTGBM",
     "OPEN",
     "SMALL_DATA_THRESHOLD",
+    "ClosedHistory",
     "DealFacts",
     "DealPrediction",
     "DealTable",

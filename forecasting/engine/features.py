@@ -6,6 +6,11 @@ or before ``D``; the owner's and the account's win rates count only deals closed
 (smoothed toward the organization's rate before ``D`` with ``PRIOR_DEALS`` pseudo-deals);
 pushes, partner involvement and touches count events up to ``D``. Adding data dated after
 ``D`` cannot change a feature as of ``D`` (tested).
+
+Scoring reads only the deals open on the day: the other deals' outcomes then come as a
+``ClosedHistory``, the counts of deals closed and won strictly before that day per owner, per
+account and in the whole organization (the database's GROUP BY), and the features are the same
+numbers the full table gives (tested).
 """
 
 from __future__ import annotations
@@ -56,6 +61,21 @@ class FeatureMatrix:
     categorical: tuple[str, ...]
 
 
+@dataclass(frozen=True, eq=False)
+class ClosedHistory:
+    """Deals closed strictly before ``day``, counted: what the win-rate features read of the
+    deals that are not in the table. ``owner_*`` index the table's owner codes, ``account_*``
+    its account codes."""
+
+    day: int
+    owner_closed: np.ndarray  # float64 per owner code
+    owner_won: np.ndarray
+    account_closed: np.ndarray  # float64 per account code
+    account_won: np.ndarray
+    closed: int  # the whole organization
+    won: int
+
+
 def _keyed(index: np.ndarray, day: np.ndarray) -> np.ndarray:
     return index.astype(np.int64) * _SHIFT + day.astype(np.int64)
 
@@ -86,6 +106,18 @@ def _rate_before(
     n = np.where(valid, hi - lo, 0).astype(np.float64)
     wins = np.where(valid, cum_won[hi] - cum_won[lo], 0).astype(np.float64)
     return n, wins
+
+
+def _group_counts(closed: np.ndarray, won: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(deals closed, deals won) of each example's group; 0 without a group."""
+    valid = code >= 0
+    safe = np.where(valid, code, 0)
+    if len(closed) == 0:
+        return np.zeros(len(code)), np.zeros(len(code))
+    return (
+        np.where(valid, closed[safe], 0).astype(np.float64),
+        np.where(valid, won[safe], 0).astype(np.float64),
+    )
 
 
 def org_rate_before(table: DealTable, day: np.ndarray) -> np.ndarray:
@@ -121,14 +153,25 @@ def build_features(
     *,
     vocab: dict[str, tuple[str, ...]],
     touches: Touches | None = None,
+    history: ClosedHistory | None = None,
 ) -> FeatureMatrix:
-    """The feature matrix of ``examples``; categoricals coded by ``vocab`` (unseen → NaN)."""
+    """The feature matrix of ``examples``; categoricals coded by ``vocab`` (unseen → NaN).
+
+    ``history``: the closed deals' counts before the examples' one day, when the table holds
+    only the deals to score (the win rates are then read from it, not from the table)."""
     deal, day = examples.deal, examples.day.astype(np.int64)
     n = len(deal)
     stage, entered = stage_at(table, deal, day)
-    org_rate = org_rate_before(table, day)
-    o_n, o_w = _rate_before(table.owner, table.closed, table.won, table.owner[deal], day)
-    a_n, a_w = _rate_before(table.account, table.closed, table.won, table.account[deal], day)
+    if history is None:
+        org_rate = org_rate_before(table, day)
+        o_n, o_w = _rate_before(table.owner, table.closed, table.won, table.owner[deal], day)
+        a_n, a_w = _rate_before(table.account, table.closed, table.won, table.account[deal], day)
+    else:
+        if n and not np.all(day == history.day):
+            raise ValueError(f"The closed-deal counts are as of day {history.day}; an example is not.")
+        org_rate = np.full(n, history.won / history.closed if history.closed else 0.5)
+        o_n, o_w = _group_counts(history.owner_closed, history.owner_won, table.owner[deal])
+        a_n, a_w = _group_counts(history.account_closed, history.account_won, table.account[deal])
     if touches is None:
         touch_count = np.full(n, np.nan)
         since_touch = np.full(n, np.nan)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecasting.engine.explain import drivers
-from forecasting.engine.features import Examples, FeatureMatrix, build_features, open_examples
+from forecasting.engine.features import ClosedHistory, Examples, FeatureMatrix, build_features, open_examples
 from forecasting.engine.risk import risk_band, risk_scores
 from forecasting.engine.types import DealPrediction, DealTable, Touches
 from forecasting.engine.winmodel import WinModel
@@ -49,9 +49,14 @@ class ScoreBatch:
 
 
 def score(
-    model: WinModel, table: DealTable, examples: Examples, *, touches: Touches | None = None
+    model: WinModel,
+    table: DealTable,
+    examples: Examples,
+    *,
+    touches: Touches | None = None,
+    history: ClosedHistory | None = None,
 ) -> ScoreBatch:
-    fm = build_features(table, examples, vocab=model.vocab, touches=touches)
+    fm = build_features(table, examples, vocab=model.vocab, touches=touches, history=history)
     p = model.probability(fm)
     points = model.contributions(fm)
     stage = np.clip(np.nan_to_num(fm.values[:, 0]).astype(int), 0, len(model.typical_stage_days) - 1)
@@ -69,7 +74,10 @@ def score(
     return ScoreBatch(table.ids[examples.deal], p, risk, ttc, points, fm)
 
 
-def score_open(model: WinModel, table: DealTable, day: int, *, touches_for=None) -> ScoreBatch:
-    """Every deal open on ``day``."""
+def score_open(
+    model: WinModel, table: DealTable, day: int, *, touches_for=None, history: ClosedHistory | None = None
+) -> ScoreBatch:
+    """Every deal open on ``day``. ``history``: the closed deals' counts as of ``day`` when
+    ``table`` holds only the open deals (``features.ClosedHistory``)."""
     ex = open_examples(table, day)
-    return score(model, table, ex, touches=touches_for(ex) if touches_for else None)
+    return score(model, table, ex, touches=touches_for(ex) if touches_for else None, history=history)

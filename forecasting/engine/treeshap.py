@@ -111,6 +111,21 @@ def _shapley_table_py(value: float, z: np.ndarray) -> np.ndarray:
 _shapley_table = numba.njit(cache=True)(_shapley_table_py) if numba is not None else _shapley_table_py
 
 
+def _shapley_tables_py(
+    values: np.ndarray, z: np.ndarray, z_start: np.ndarray, table_start: np.ndarray
+) -> np.ndarray:
+    """Every leaf's table, concatenated (leaf l: value ``values[l]``, cover products
+    ``z[z_start[l]:z_start[l + 1]]``, written from ``table_start[l]``): one call per model."""
+    out = np.zeros(table_start[-1])
+    for leaf in range(len(values)):
+        table = _shapley_table(values[leaf], z[z_start[leaf] : z_start[leaf + 1]])
+        out[table_start[leaf] : table_start[leaf + 1]] = table.ravel()
+    return out
+
+
+_shapley_tables = numba.njit(cache=True)(_shapley_tables_py) if numba is not None else _shapley_tables_py
+
+
 def forest(dump: dict, features: int) -> Forest | None:
     """The compiled form of ``Booster.dump_model()`` (None when a path is too long to tabulate)."""
     feature: list[int] = []
@@ -129,7 +144,9 @@ def forest(dump: dict, features: int) -> Forest | None:
     feat_start: list[int] = [0]
     leaf_feature: list[int] = []
     table_start: list[int] = []
-    tables: list[np.ndarray] = []
+    leaf_values: list[float] = []
+    leaf_z: list[float] = []
+    z_start: list[int] = [0]
     table_size = 0
     bias = 0.0
     for tree in dump["tree_info"]:
@@ -196,10 +213,11 @@ def forest(dump: dict, features: int) -> Forest | None:
             path_start.append(len(path_node))
             leaf_feature.extend(distinct)
             feat_start.append(len(leaf_feature))
-            table = _shapley_table(value, np.array(z))
+            leaf_values.append(value)
+            leaf_z.extend(z)
+            z_start.append(len(leaf_z))
             table_start.append(table_size)
-            tables.append(table.ravel())
-            table_size += table.size
+            table_size += (1 << len(z)) * len(z)
         bias += expected
         node_start.append(len(feature))
         leaf_start.append(len(table_start))
@@ -223,14 +241,153 @@ def forest(dump: dict, features: int) -> Forest | None:
         feat_start=np.array(feat_start, np.int64),
         leaf_feature=np.array(leaf_feature, np.int64),
         table_start=np.array(table_start, np.int64),
-        table=np.concatenate(tables) if tables else np.zeros(0),
+        table=_shapley_tables(
+            np.array(leaf_values, np.float64),
+            np.array(leaf_z, np.float64),
+            np.array(z_start, np.int64),
+            np.array([*table_start, table_size], np.int64),
+        ),
     )
+
+
+# A tree whose internal nodes' decisions fit in one int64 key is scored by pattern (below).
+MAX_PATTERN_NODES = 62
 
 
 if numba is not None:
 
+    @numba.njit(inline="always", cache=True)
+    def _goes_left(
+        v, i, threshold, kind, missing, default_left, cat_start, cat_end, cats
+    ):  # pragma: no cover
+        """LightGBM's decision at internal node ``i`` for the value ``v``."""
+        if kind[i] == 1:  # categorical: NaN and negatives go right
+            if not np.isnan(v) and v >= 0:
+                c = np.int64(v)
+                for j in range(cat_start[i], cat_end[i]):
+                    if cats[j] == c:
+                        return True
+            return False
+        m = missing[i]
+        if np.isnan(v) and m != 2:
+            v = 0.0
+        if (m == 1 and -1e-35 <= v <= 1e-35) or (m == 2 and np.isnan(v)):
+            return default_left[i]
+        return v <= threshold[i]
+
     @numba.njit(parallel=True, cache=True)
-    def _contributions(
+    def _patterns(
+        x, feature, threshold, kind, missing, default_left, cat_start, cat_end, cats, node_start
+    ):  # pragma: no cover - compiled
+        """Per tree, each row's decision pattern (one bit per internal node) numbered in order
+        of first appearance: ``pid[r, t]``, a row showing each pattern ``rep[t, p]`` and the
+        number of patterns ``count[t]``. One hash table per tree, trees in parallel."""
+        rows = x.shape[0]
+        trees = node_start.shape[0] - 1
+        pid = np.zeros((rows, trees), dtype=np.int32)
+        rep = np.zeros((trees, max(rows, 1)), dtype=np.int32)
+        count = np.zeros(trees, dtype=np.int64)
+        cap = 2
+        while cap < 2 * rows:
+            cap *= 2
+        for t in numba.prange(trees):
+            lo, hi = node_start[t], node_start[t + 1]
+            if hi == lo:
+                continue
+            keys = np.empty(cap, dtype=np.int64)
+            used = np.zeros(cap, dtype=np.bool_)
+            ids = np.empty(cap, dtype=np.int32)
+            n = 0
+            for r in range(rows):
+                key = np.int64(0)
+                for i in range(lo, hi):
+                    if _goes_left(
+                        x[r, feature[i]], i, threshold, kind, missing, default_left, cat_start, cat_end, cats
+                    ):
+                        key |= np.int64(1) << (i - lo)
+                h = key * np.int64(-7046029254386353131)
+                h = (h ^ (h >> 29)) & (cap - 1)
+                while used[h] and keys[h] != key:
+                    h = (h + 1) & (cap - 1)
+                if not used[h]:
+                    used[h] = True
+                    keys[h] = key
+                    ids[h] = n
+                    rep[t, n] = r
+                    n += 1
+                pid[r, t] = ids[h]
+            count[t] = n
+        return pid, rep, count
+
+    @numba.njit(parallel=True, cache=True)
+    def _pattern_values(
+        x,
+        rep,
+        count,
+        offset,
+        feature,
+        threshold,
+        kind,
+        missing,
+        default_left,
+        cat_start,
+        cat_end,
+        cats,
+        node_start,
+        leaf_start,
+        path_start,
+        path_node,
+        path_left,
+        path_slot,
+        feat_start,
+        leaf_feature,
+        table_start,
+        table,
+    ):  # pragma: no cover - compiled
+        """Each pattern's contributions in its tree: the leaves' tabulated values for the
+        satisfied-feature bits the pattern gives them (row ``offset[t] + p``)."""
+        features = x.shape[1]
+        trees = node_start.shape[0] - 1
+        values = np.zeros((offset[trees], features))
+        for t in numba.prange(trees):
+            lo, hi = node_start[t], node_start[t + 1]
+            left = np.empty(max(hi - lo, 1), dtype=np.bool_)
+            for p in range(count[t]):
+                r = rep[t, p]
+                for i in range(lo, hi):
+                    left[i - lo] = _goes_left(
+                        x[r, feature[i]], i, threshold, kind, missing, default_left, cat_start, cat_end, cats
+                    )
+                row = offset[t] + p
+                for leaf in range(leaf_start[t], leaf_start[t + 1]):
+                    d = feat_start[leaf + 1] - feat_start[leaf]
+                    mask = (1 << d) - 1
+                    for q in range(path_start[leaf], path_start[leaf + 1]):
+                        if left[path_node[q] - lo] != path_left[q]:
+                            mask &= ~(1 << path_slot[q])
+                    at = table_start[leaf] + mask * d
+                    for q in range(d):
+                        values[row, leaf_feature[feat_start[leaf] + q]] += table[at + q]
+        return values
+
+    @numba.njit(parallel=True, cache=True)
+    def _accumulate(pid, offset, values, bias, features):  # pragma: no cover - compiled
+        """Each row's contributions: its patterns' values added tree by tree (the same order
+        whatever the number of threads), then the bias."""
+        rows, trees = pid.shape
+        out = np.zeros((rows, features + 1))
+        for r in numba.prange(rows):
+            for t in range(trees):
+                if offset[t + 1] == offset[t]:
+                    continue
+                row = offset[t] + pid[r, t]
+                for f in range(features):
+                    out[r, f] += values[row, f]
+            out[r, features] = bias
+        return out
+
+    @numba.njit(parallel=True, cache=True)
+    def _contributions_paths(
         x,
         bias,
         feature,
@@ -252,6 +409,7 @@ if numba is not None:
         table_start,
         table,
     ):  # pragma: no cover - compiled
+        """Every leaf's path walked for every row (trees too deep for a pattern key)."""
         rows, features = x.shape
         out = np.zeros((rows, features + 1))
         nodes = feature.shape[0]
@@ -294,17 +452,24 @@ def compiled() -> bool:
     return numba is not None
 
 
-def contributions(model: Forest, x: np.ndarray) -> np.ndarray:
+def contributions(model: Forest, x: np.ndarray, *, kernel: str = "patterns") -> np.ndarray:
     """(rows, features + 1) TreeSHAP values on the raw score; the last column is the bias
-    (the model's expected raw score), as LightGBM's ``pred_contrib`` lays them out."""
+    (the model's expected raw score), as LightGBM's ``pred_contrib`` lays them out.
+
+    ``kernel="patterns"`` (the default) scores each tree once per distinct decision pattern
+    among the rows: rows are grouped by the bits of the tree's node decisions (a hash table
+    per tree), each pattern's leaf values are summed once, and each row adds its patterns'
+    values tree by tree. ``"paths"`` walks every leaf's path for every row (also used when a
+    tree has more than ``MAX_PATTERN_NODES`` internal nodes). Both give ``pred_contrib``'s
+    numbers (to rounding, tested) and the same numbers on any number of threads."""
     if numba is None:  # pragma: no cover - numba is pinned
         raise RuntimeError("numba is not installed: use LightGBM's pred_contrib.")
+    if kernel not in ("patterns", "paths"):
+        raise ValueError(f"Unknown TreeSHAP kernel {kernel!r}.")
     x = np.ascontiguousarray(x, dtype=np.float64)
     if x.shape[1] != model.features:
         raise ValueError(f"The model has {model.features} features; the rows have {x.shape[1]}.")
-    return _contributions(
-        x,
-        model.bias,
+    decisions = (
         model.feature,
         model.threshold,
         model.kind,
@@ -313,7 +478,8 @@ def contributions(model: Forest, x: np.ndarray) -> np.ndarray:
         model.cat_start,
         model.cat_end,
         model.cats,
-        model.node_start,
+    )
+    leaves = (
         model.leaf_start,
         model.path_start,
         model.path_node,
@@ -324,3 +490,10 @@ def contributions(model: Forest, x: np.ndarray) -> np.ndarray:
         model.table_start,
         model.table,
     )
+    widest = int(np.diff(model.node_start).max()) if len(model.node_start) > 1 else 0
+    if kernel == "paths" or widest > MAX_PATTERN_NODES:
+        return _contributions_paths(x, model.bias, *decisions, model.node_start, *leaves)
+    pid, rep, count = _patterns(x, *decisions, model.node_start)
+    offset = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
+    values = _pattern_values(x, rep, count, offset, *decisions, model.node_start, *leaves)
+    return _accumulate(pid, offset, values, model.bias, model.features)

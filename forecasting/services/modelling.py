@@ -34,7 +34,7 @@ from forecasting.engine import (
     train_win_model,
 )
 from forecasting.models import DealScore, ModelKind, ModelVersion
-from forecasting.selectors.dataset import Dataset, dataset_load, organization_today
+from forecasting.selectors.dataset import Dataset, dataset_load, organization_today, scoring_dataset_load
 from revops.bulk import bulk_insert
 from revops.exceptions import ApplicationError
 from revops.models import Organization
@@ -180,16 +180,21 @@ def deals_score(
         raise ApplicationError("No active win model: train one first (manage.py train_win_model).")
     model = WinModel.from_json(version.artifact)
     day = as_of or organization_today(organization)
-    data = data or dataset_load(organization)
-    batch = score_open(model, data.table, to_day(day), touches_for=data.touches_for(organization))
-    team_rate = float(np.mean(data.table.won[data.table.won >= 0])) if data.table.closed_count else 0.5
+    # Only the open deals and the closed ones' counts are read (``scoring_dataset_load``);
+    # a caller holding the whole dataset passes it, and gets the same features.
+    data = data or scoring_dataset_load(organization, day)
+    batch = score_open(
+        model, data.table, to_day(day), touches_for=data.touches_for(organization), history=data.history
+    )
+    team_rate = data.team_rate
     existing = set(
         DealScore.objects.filter(organization=organization, as_of=day, model_version=version).values_list(
             "opportunity_id", flat=True
         )
     )
     keep = np.array([int(pk) not in existing for pk in batch.deal_ids.tolist()], dtype=bool)
-    rows = list(_score_rows(organization, version, model, data, batch, keep, day, team_rate))
+    copy = connection.vendor == "postgresql"
+    rows = list(_score_rows(organization, version, model, data, batch, keep, day, team_rate, copy))
     total = len(rows)
     progress(0, total)
     with transaction.atomic():
@@ -198,16 +203,18 @@ def deals_score(
         DealScore.objects.filter(organization=organization, is_current=True).exclude(
             as_of=day, model_version=version
         ).update(is_current=False)
-        if connection.vendor == "postgresql":
-            # One COPY (jsonb read from its text form); nothing else uses the connection meanwhile.
+        if copy:
+            # One COPY (jsonb read from its text form; the features' text is already rendered);
+            # nothing else uses the connection meanwhile.
             bulk_insert(
                 DealScore,
                 _SCORE_FIELDS,
                 (
                     (
                         *r[:_JSON_AT],
-                        *(json.dumps(v, ensure_ascii=False) for v in r[_JSON_AT:_NARRATIVE_AT]),
-                        *r[_NARRATIVE_AT:],
+                        json.dumps(r[_JSON_AT], ensure_ascii=False),
+                        json.dumps(r[_JSON_AT + 1], ensure_ascii=False),
+                        *r[_FEATURES_AT:],
                     )
                     for r in rows
                 ),
@@ -251,13 +258,30 @@ _SCORE_FIELDS = (
     "narrative",
 )
 _JSON_AT = _SCORE_FIELDS.index("drivers")
-_NARRATIVE_AT = _SCORE_FIELDS.index("narrative")
+_FEATURES_AT = _SCORE_FIELDS.index("features")
 
 
-def _score_rows(organization, version, model: WinModel, data: Dataset, batch, keep, day, team_rate):
+def features_json(names: tuple[str, ...], values: np.ndarray) -> list[str]:
+    """Each row's features as the JSON text of ``{name: value rounded to 4 places}`` (null
+    when unknown), rendered column by column: the text ``json.dumps`` writes for that dict."""
+    rounded = np.round(values, 4)
+    columns = []
+    for j in range(values.shape[1]):
+        text = list(map(repr, rounded[:, j].tolist()))
+        for i in np.flatnonzero(~np.isfinite(values[:, j])).tolist():
+            text[i] = "null" if np.isnan(values[i, j]) else json.dumps(float(values[i, j]))
+        columns.append(text)
+    # Names are escaped for %-formatting; each value is one %s.
+    keys = [json.dumps(n, ensure_ascii=False).replace("%", "%%") for n in names]
+    template = "{" + ", ".join(f"{k}: %s" for k in keys) + "}"
+    return [template % row for row in zip(*columns, strict=True)]
+
+
+def _score_rows(organization, version, model: WinModel, data: Dataset, batch, keep, day, team_rate, as_text):
     """One tuple per deal to write, in ``_SCORE_FIELDS`` order. Column work is done on whole
-    arrays (drivers chosen by ``argpartition``, risk bands, rounding); what is left per deal is
-    the text: drivers, actions and the analysis."""
+    arrays (drivers chosen by ``argpartition``, risk bands, rounding, the features' JSON text
+    when ``as_text``, for COPY); what is left per deal is the text: drivers, actions and the
+    analysis."""
     fm = batch.features
     names = fm.names
     col = names.index
@@ -272,8 +296,12 @@ def _score_rows(organization, version, model: WinModel, data: Dataset, batch, ke
     touches = values[:, col("touch_count")].tolist()
     since_touch = values[:, col("days_since_last_touch")].tolist()
     owner_rate = values[:, col("owner_win_rate")].tolist()
-    rounded = np.round(values, 4).astype(object)
-    rounded[np.isnan(values)] = None
+    if as_text:
+        feature_values: list = features_json(names, values)
+    else:
+        rounded = np.round(values, 4).astype(object)
+        rounded[np.isnan(values)] = None
+        feature_values = [dict(zip(names, row, strict=True)) for row in rounded.tolist()]
     ttc = batch.days_to_close
     days = np.rint(ttc).astype(int).tolist()
     bands = [risk_band(r) for r in batch.risk.tolist()]
@@ -333,7 +361,7 @@ def _score_rows(organization, version, model: WinModel, data: Dataset, batch, ke
             data.expected_close.get(deal_id),
             [{"feature": d.feature, "points": round(d.points, 1), "text": d.text} for d in top],
             list(steps),
-            dict(zip(names, rounded[i].tolist(), strict=True)),
+            feature_values[i],
             narrative(facts, top, steps),
         )
 

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from forecasting.engine import (
+    ClosedHistory,
     Examples,
     build_features,
     drivers,
+    open_examples,
     runrate,
     score_open,
     simulate,
@@ -139,6 +141,96 @@ def test_compiled_treeshap_equals_lightgbm_pred_contrib_with_missing_values(worl
     reference = booster.predict(x, pred_contrib=True)
     np.testing.assert_allclose(mine, reference, rtol=0, atol=1e-9)
     np.testing.assert_allclose(mine.sum(axis=1), booster.predict(x, raw_score=True), rtol=0, atol=1e-9)
+
+
+def test_treeshap_by_pattern_equals_the_path_kernel_and_pred_contrib_on_any_thread_count(world_model):
+    # given: rows with unknown values and zeros where splits may see them
+    table, model = world_model
+    pick = np.flatnonzero(table.won >= 0)[:4_000]
+    fm = build_features(table, Examples(pick, (table.created[pick] + 9).astype(np.int32)), vocab=model.vocab)
+    x = fm.values.copy()
+    x[::6, -1] = np.nan
+    x[::9, 3] = 0.0
+    x[::4, 4] = np.nan
+    compiled = forest(model._booster.dump_model(), x.shape[1])
+    threads = numba.get_num_threads()
+    # when
+    try:
+        numba.set_num_threads(1)
+        one = contributions(compiled, x)
+        numba.set_num_threads(max(2, threads))
+        many = contributions(compiled, x)
+    finally:
+        numba.set_num_threads(threads)
+    paths = contributions(compiled, x, kernel="paths")
+    # then
+    np.testing.assert_array_equal(one, many)
+    np.testing.assert_allclose(many, paths, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(many, model._booster.predict(x, pred_contrib=True), rtol=0, atol=1e-9)
+    # and no rows give no contributions
+    assert contributions(compiled, x[:0]).shape == (0, x.shape[1] + 1)
+
+
+def test_unknown_treeshap_kernel_is_refused(world_model):
+    _, model = world_model
+    with pytest.raises(ValueError, match="Unknown TreeSHAP kernel 'gpu'"):
+        contributions(model._forest, np.zeros((1, len(model.feature_names))), kernel="gpu")
+
+
+def test_closed_deal_counts_give_the_features_the_whole_table_gives(world_model):
+    # given: the open deals of a day alone, and the closed ones counted before it
+    table, model = world_model
+    day = int(table.created.max()) - 20
+    ex = open_examples(table, day)
+    counted = (table.won >= 0) & (table.closed < day)
+    owners, accounts = int(table.owner.max()) + 1, int(table.account.max()) + 1
+    history = ClosedHistory(
+        day=day,
+        owner_closed=np.bincount(table.owner[counted], minlength=owners).astype(float),
+        owner_won=np.bincount(table.owner[counted], weights=table.won[counted], minlength=owners),
+        account_closed=np.bincount(table.account[counted], minlength=accounts).astype(float),
+        account_won=np.bincount(table.account[counted], weights=table.won[counted], minlength=accounts),
+        closed=int(counted.sum()),
+        won=int(table.won[counted].sum()),
+    )
+    only_open = _rows(table, ex.deal)
+    # when
+    whole = build_features(table, ex, vocab=model.vocab)
+    alone = build_features(
+        only_open,
+        Examples(np.arange(len(ex), dtype=np.int64), ex.day),
+        vocab=model.vocab,
+        history=history,
+    )
+    # then
+    np.testing.assert_array_equal(alone.values, whole.values)
+
+
+def _rows(table: DealTable, idx: np.ndarray) -> DealTable:
+    """The deals ``idx`` (ascending) of ``table`` with their own histories only."""
+    keep = np.isin(table.hist_deal, idx)
+    pushed = np.isin(table.push_deal, idx)
+    partnered = np.isin(table.partner_deal, idx)
+    position = np.full(len(table), -1)
+    position[idx] = np.arange(len(idx))
+    return DealTable(
+        ids=table.ids[idx],
+        owner=table.owner[idx],
+        account=table.account[idx],
+        created=table.created[idx],
+        closed=table.closed[idx],
+        won=table.won[idx],
+        amount=table.amount[idx],
+        stages=table.stages,
+        hist_deal=position[table.hist_deal[keep]].astype(np.int32),
+        hist_day=table.hist_day[keep],
+        hist_stage=table.hist_stage[keep],
+        categoricals={k: v[idx] for k, v in table.categoricals.items()},
+        push_deal=position[table.push_deal[pushed]].astype(np.int32),
+        push_day=table.push_day[pushed],
+        partner_deal=position[table.partner_deal[partnered]].astype(np.int32),
+        partner_day=table.partner_day[partnered],
+    )
 
 
 def test_driver_choice_for_all_deals_matches_one_deal_at_a_time(world_model):

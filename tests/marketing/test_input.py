@@ -11,6 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from attribution.marketing.models import AttributionRun, RunStatus, Touchpoint, TouchSource
+from attribution.marketing.selectors import touches as touches_selectors
 from attribution.marketing.services.configs import model_config_save
 from attribution.marketing.services.partner_touches import partner_touches_sync
 from revops.models import JobRun
@@ -130,6 +131,25 @@ def test_touch_summary_provider_counts_touches_as_of_a_date(org):
     assert summaries[alpha.pk].channels == ("Search", "Email")
     assert summaries[alpha.pk].last_touch_at == at(5)
     assert summaries[other.pk].touch_count == 0
+
+
+@pytest.mark.parametrize("_case,many", [("id lists in SQL", 10_000), ("rows matched in Python", 0)])
+def test_touch_summary_gives_the_same_answer_however_many_opportunities_are_asked(
+    org, monkeypatch, _case, many
+):
+    # given: the small world, another organization's deal, and a threshold that picks the path
+    world = small_world(org)
+    alpha = world["opportunities"]["alpha"]
+    other = OpportunityFactory(organization=org)
+    stranger = OpportunityFactory()
+    monkeypatch.setattr(touches_selectors, "MANY_OPPORTUNITIES", many)
+    # when
+    summaries = touch_summaries(org, [alpha.pk, other.pk, stranger.pk], as_of=at(6))
+    # then: the other organization's deal is not answered, the counts are those as of the day
+    assert set(summaries) == {alpha.pk, other.pk}
+    assert (summaries[alpha.pk].touch_count, summaries[alpha.pk].channels) == (2, ("Search", "Email"))
+    assert summaries[alpha.pk].last_touch_at == at(5)
+    assert (summaries[other.pk].touch_count, summaries[other.pk].last_touch_at) == (0, None)
 
 
 def test_mta_paths_writes_every_model_with_intervals(tmp_path):
