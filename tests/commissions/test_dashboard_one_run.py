@@ -11,8 +11,13 @@ from commissions.selectors import inputs
 from commissions.selectors.dashboard import rep_dashboard
 from commissions.selectors.pipeline import expected_pipeline
 from commissions.selectors.reps import rep_get
+from tests.commissions import test_pipeline
 from tests.commissions.factories import objectives, sale
-from tests.commissions.test_pipeline import MID_MARCH, deals, mid_march  # noqa: F401 - fixtures
+from tests.commissions.test_pipeline import MID_MARCH
+
+# The page tests' fixtures: the rep's open deals, and "today" in mid-March 2026.
+deals = test_pipeline.deals
+mid_march = test_pipeline.mid_march
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +43,7 @@ def test_one_engine_run_gives_the_figures_of_the_two_separate_runs(
     mid_march,
     commission_book,
     client_for,
-    engine_calls,  # noqa: F811
+    engine_calls,
 ):
     # given: a sale dated after today and next quarter's objectives, which only the pipeline's
     # longer window (to April, when the Juniper deal closes) reads
@@ -73,7 +78,7 @@ def test_without_open_deals_the_dashboard_runs_the_engine_once_over_the_year_to_
     mid_march,
     commission_book,
     client_for,
-    engine_calls,  # noqa: F811
+    engine_calls,
 ):
     # when
     response = client_for(rep).get(reverse("commissions:dashboard"))
