@@ -20,6 +20,7 @@ request for each, and checks that both pages show the same figures.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -39,6 +40,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--sqlite-path", default="var/bench/commissions_dashboard.sqlite3")
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="Keep the SQLite file an earlier run seeded (no migrate, no seed).",
+    )
     return parser.parse_args()
 
 
@@ -80,11 +86,20 @@ def before_urlconf():
 
 def main() -> None:
     args = parse_args()
-    label = prepare_database(args.database_url, args.sqlite_path)
+    reuse = args.reuse_db and not args.database_url and (BASE_DIR / args.sqlite_path).exists()
+    if reuse:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "revops.settings.test"
+        os.environ["TEST_DATABASE_URL"] = f"sqlite:///{(BASE_DIR / args.sqlite_path).resolve()}"
+        label = f"SQLite {args.sqlite_path} (reused)"
+    else:
+        label = prepare_database(args.database_url, args.sqlite_path)
 
     import django
 
     django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client records each response's template context
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
@@ -151,9 +166,6 @@ def main() -> None:
                 results[name]["runs"].append(len(runs))
                 assert response.status_code == 200
                 contexts[name] = response.context
-    first, second = (contexts[name] for name in urls)
-    same = first["dashboard"] == second["dashboard"] and first["pipeline"] == second["pipeline"]
-    print(f"Same figures on both pages: {same}")
     print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'queries':>8} {'engine runs':>12}")
     for name, figures in results.items():
         wall = sorted(figures["wall"])
@@ -162,6 +174,10 @@ def main() -> None:
             f"{name:<28} {statistics.median(wall):>8.1f} {p95:>8.1f} {statistics.median(figures['cpu']):>8.1f} "
             f"{statistics.median(figures['queries']):>8.0f} {statistics.median(figures['runs']):>12.0f}"
         )
+    print(f"Load average after: {os.getloadavg()}")
+    first, second = (contexts[name] for name in urls)
+    same = first["dashboard"] == second["dashboard"] and first["pipeline"] == second["pipeline"]
+    print(f"Same figures on both pages: {same}")
     if not same:
         sys.exit("The two pages show different figures.")
 
