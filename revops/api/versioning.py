@@ -94,7 +94,7 @@ class VersionedViewMixin:
         return tag or None
 
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         instance = self._answered
         if instance is not None and 200 <= response.status_code < 300:
             response["ETag"] = etag(instance)
