@@ -10,8 +10,10 @@ from attribution.models import AttributionSettings, DefaultSplits, PartnerRole, 
 from attribution.rule_schema import RuleAction, RuleConditions, RuleDefinition, validation_message
 from revops.forms import PeriodFilterForm
 from revops.models import Partner
+from revops.versions import NEW_RECORD, record_version
 
 REASON_REQUIRED = "Say why the split changes."
+LINK_VERSIONS_PREFIX = "links:"
 PERCENT_INVALID = "{label}: enter a percent from 0 to 100, with at most two decimals."
 # Every way a percent can be refused gets the one message naming the field.
 _PERCENT_ERRORS = (
@@ -33,6 +35,15 @@ SCOPE_CHOICES = (("opportunity", "Deal"), ("account", "Account"))
 _CONDITION_LISTS = tuple(c.key for c in LIST_CONDITIONS)
 
 
+def link_versions(links) -> str:
+    """The versions of a deal's links, as the split form carries them (revops.versions):
+    `links:` then `<partner>:<role>=<version>` per link, comma-separated (a deal shown with
+    no links is `links:`, so a link added since is still seen as new)."""
+    return LINK_VERSIONS_PREFIX + ",".join(
+        f"{link.partner_id}:{link.role}={record_version(link)}" for link in links
+    )
+
+
 class SplitChangeForm(forms.Form):
     """A manager changes one partner's split on a deal; the reason is required."""
 
@@ -49,10 +60,26 @@ class SplitChangeForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": REASON_REQUIRED}
     )
+    # The versions of the deal's links as the page showed them ("<partner>:<role>=<version>,
+    # ..."), so a change that someone else's save overtook is refused (revops.versions).
+    link_versions = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, partners, **kwargs):
+    def __init__(self, *args, partners, links=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners
+        if links is not None and not self.is_bound:
+            self.initial["link_versions"] = link_versions(links)
+
+    def expected_version(self) -> str | None:
+        """The version the page showed for the chosen partner and role: `NEW_RECORD` when it
+        showed no such link; None when the form carried no versions (no check)."""
+        raw = self.cleaned_data.get("link_versions") or ""
+        if not raw.startswith(LINK_VERSIONS_PREFIX):
+            return None
+        items = raw.removeprefix(LINK_VERSIONS_PREFIX).split(",")
+        shown = dict(item.split("=", 1) for item in items if "=" in item)
+        key = f"{self.cleaned_data['partner'].pk}:{self.cleaned_data['role']}"
+        return shown.get(key, NEW_RECORD)
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
@@ -96,6 +123,9 @@ class RuleBuilderForm(forms.Form):
     action = forms.ChoiceField(choices=ACTION_CHOICES)
     percent = forms.DecimalField(required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2)
     reason = forms.CharField(required=False, max_length=500, help_text="Required when changing a saved rule.")
+    # The rule's version when the form was opened (revops.versions): a save after someone
+    # else's is refused, not an overwrite.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, product_lines=(), reason_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ peak memory of the process that ran it.
 Run:
 
     .venv/bin/python bench/hostile_imports.py [--kind opportunities] [--rows 1000000] [--mb 50]
-        [--only NAME,NAME] [--sqlite-path var/bench/hostile.sqlite3]
+        [--only NAME,NAME] [--sqlite-path var/bench/hostile.sqlite3] [--confirm]
 
 Migrates a scratch SQLite file, creates an organization with the account, product line and
 rep the files refer to, then, for each file, forks a child process that submits it as a
@@ -13,6 +13,11 @@ preview job (`import_submit`) and runs the job as the worker would (`import_job_
 file is written to disk first (the large ones as a stream) and read by its child, which
 reports its peak RSS (`ru_maxrss`) and how much that is above its RSS when it started
 ("added"): one file's peak never hides the next one's. Bounded: the largest file is `--rows` rows; the zip bomb declares 2 GB.
+
+`--confirm` runs the confirm instead (the apply job's `import_apply` on the accepted large
+file, rolled back after): once as it is (planned and written a chunk at a time) and once, as
+the baseline in the same run, the way it was (every row planned, then all written), each in its
+own child; it prints the peak RSS of each.
 
 Target: a hostile file is refused in at most 10 s. A file whose only bad row is its last one
 must be read to the end, so its time is the time to read it; it is printed as such, with the
@@ -135,6 +140,98 @@ def _run_child(org_id: int, user_id: int, kind: str, path: Path, profile: dict |
     return json.loads(b"".join(chunks))
 
 
+def _apply_whole(*, kind, organization, actor, content: bytes, spec):
+    """The confirm as it was before it wrote a chunk at a time: plan every row, then write."""
+    from django.db import transaction
+
+    from revops.imports.errors import ImportRefused
+    from revops.imports.kinds import ImportSource
+    from revops.imports.pipeline import import_prepare
+
+    prepared = import_prepare(kind=kind, organization=organization, content=content, spec=spec)
+    if prepared.preview.error_count:
+        raise ImportRefused(prepared.preview.errors, total=prepared.preview.error_count)
+    with transaction.atomic():
+        kind.write(
+            organization=organization,
+            actor=actor,
+            rows=prepared.planned,
+            context=prepared.context,
+            progress=lambda done, total: None,
+            source=ImportSource(),
+        )
+    return prepared.preview
+
+
+def _confirm_child(org_id: int, user_id: int, kind_name: str, path: Path, *, whole: bool) -> dict:
+    """Run the confirm's apply on the file in a forked child (rolled back); its figures."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read)
+        from django.db import connections, transaction
+
+        for connection in connections.all():
+            connection.close()
+        from revops.imports.kinds import import_kind_get
+        from revops.imports.pipeline import import_apply
+        from revops.models import Organization, User
+
+        kind = import_kind_get(kind_name)
+        at_start = _rss_kib()
+        cpu_at_start = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+        start = time.perf_counter()
+        apply = _apply_whole if whole else import_apply
+        with transaction.atomic():
+            preview = apply(
+                kind=kind,
+                organization=Organization.objects.get(pk=org_id),
+                actor=User.objects.get(pk=user_id),
+                content=path.read_bytes(),
+                spec=kind.default_profile,
+            )
+            transaction.set_rollback(True)
+        result = {
+            "rows": preview.rows,
+            "created": preview.counts.get("create", 0),
+            "seconds": time.perf_counter() - start,
+            "cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - cpu_at_start,
+            "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "start_kib": at_start,
+        }
+        os.write(write, json.dumps(result).encode())
+        os.close(write)
+        os._exit(0)
+    os.close(write)
+    chunks = []
+    while chunk := os.read(read, 65536):
+        chunks.append(chunk)
+    os.close(read)
+    os.waitpid(pid, 0)
+    return json.loads(b"".join(chunks))
+
+
+def confirm_bench(org_id: int, user_id: int, kind: str, sample, rows: int, folder: Path) -> None:
+    """Peak memory of the confirm of the valid `rows`-row file: a chunk at a time vs whole."""
+    target = folder / f"rows_{rows}_valid.csv"
+    _write_rows(target, sample, rows)
+    print(f"confirm of {target.name} ({target.stat().st_size / 1e6:.1f} MB), rolled back after")
+    print(
+        f"{'confirm':34} {'rows':>8} {'created':>8} {'seconds':>8} {'CPU s':>7} {'peak MiB':>8} {'added':>6}"
+    )
+    for label, whole in (
+        ("before: every row planned, then written", True),
+        ("after: a chunk at a time", False),
+    ):
+        r = _confirm_child(org_id, user_id, kind, target, whole=whole)
+        print(
+            f"{label[:34]:34} {r['rows']:>8} {r['created']:>8} {r['seconds']:8.2f} {r['cpu']:7.2f} "
+            f"{r['peak_kib'] / 1024:8.0f} {(r['peak_kib'] - r['start_kib']) / 1024:6.0f}",
+            flush=True,
+        )
+    target.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--kind", default="opportunities", choices=["opportunities", "revenue_events"])
@@ -142,6 +239,7 @@ def main() -> None:
     parser.add_argument("--mb", type=int, default=50)
     parser.add_argument("--only", default="", help="Comma-separated file names to run (default: all).")
     parser.add_argument("--sqlite-path", default="var/bench/hostile.sqlite3")
+    parser.add_argument("--confirm", action="store_true", help="Measure the confirm of the valid large file.")
     args = parser.parse_args()
     path = ROOT / args.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,6 +270,11 @@ def main() -> None:
     sample = SAMPLES[args.kind]
     folder = path.parent / "hostile-files"
     folder.mkdir(exist_ok=True)
+    if args.confirm:
+        print(f"kind {args.kind}; load average {os.getloadavg()}", flush=True)
+        confirm_bench(org.pk, manager.pk, args.kind, sample, args.rows, folder)
+        print(f"load average {os.getloadavg()}")
+        return
 
     def small(case):
         def build(target: Path) -> None:

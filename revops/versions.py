@@ -15,10 +15,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import timezone
 
 from revops.exceptions import ApplicationError
 from revops.models import AuditEvent
 
+NEW_RECORD = "new"  # the version an edit names when it saw no such row (an add, not a change)
 STALE_MESSAGE = "{label} was changed by someone else after you opened it; nothing was saved."
 
 
@@ -80,3 +82,12 @@ def check_version(*, current: models.Model, expected_version: str | None) -> Non
         return
     if expected_version != record_version(current):
         raise StaleRecordError(current, last_save(current))
+
+
+def stale_form_message(exc: StaleRecordError) -> str:
+    """The page error for a stale save: what happened, and who saved last and when."""
+    who = ""
+    if exc.last_save is not None:
+        when = timezone.localtime(exc.last_save.at).strftime("%Y-%m-%d %H:%M")
+        who = f" Last saved by {exc.last_save.by} at {when}."
+    return f"{exc.message}{who} Check the current values and save again to keep yours."

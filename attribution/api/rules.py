@@ -34,6 +34,7 @@ from attribution.rule_schema import (
 from attribution.selectors.rule_sets import rule_definition_of
 from attribution.services.rules import RuleSaved, rule_create, rule_set_import, rule_update
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
+from revops.api.versioning import ETAG, IF_MATCH, STALE_RESPONSES, VersionedViewMixin
 
 RULE_NAME_FIXED = "The name is set when the rule is created; create a new rule instead."
 RULE_REASON_REQUIRED = "Say why the rule changes."
@@ -181,12 +182,18 @@ def _rule_body(request) -> tuple[dict, dict]:
 
 
 class RuleViewSet(
+    VersionedViewMixin,
     OrganizationScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Split rules. Every save writes a new version and answers with the rule-set diagnostics."""
+    """Split rules. Every save writes a new version and answers with the rule-set diagnostics.
+
+    Optimistic concurrency as on the core records (revops.api.versioning): a rule's answers
+    carry its version as `ETag`; a PUT or PATCH with a stale `If-Match` is 409 and writes no
+    version, audit row or ledger alignment.
+    """
 
     model = AttributionRule
     serializer_class = RuleSerializer
@@ -202,13 +209,18 @@ class RuleViewSet(
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         return queryset.select_related("current_version")
 
+    @extend_schema(parameters=[ETAG])
+    def retrieve(self, request, *args, **kwargs) -> Response:
+        self._answered = self.get_object()
+        return Response(self.get_serializer(self._answered).data)
+
     def _saved(self, saved: RuleSaved, code: int) -> Response:
-        rule = saved.rule
+        rule = self._answered = saved.rule
         rule.diagnostics = saved.diagnostics
         rule.recompute_job = saved.job.pk if saved.job is not None else None
         return Response(RuleSavedSerializer(rule, context={"request": self.request}).data, status=code)
 
-    @extend_schema(request=RuleWriteSerializer, responses={201: RuleSavedSerializer})
+    @extend_schema(request=RuleWriteSerializer, parameters=[ETAG], responses={201: RuleSavedSerializer})
     def create(self, request, *args, **kwargs) -> Response:
         """Create a rule (version 1); the answer lists conflicting or unreachable rules."""
         body, _ = _rule_body(request)
@@ -223,10 +235,15 @@ class RuleViewSet(
         )
         return self._saved(saved, status.HTTP_201_CREATED)
 
-    @extend_schema(request=RuleWriteSerializer, responses=RuleSavedSerializer)
+    @extend_schema(
+        request=RuleWriteSerializer,
+        parameters=[IF_MATCH, ETAG],
+        responses={200: RuleSavedSerializer, **STALE_RESPONSES},
+    )
     def update(self, request, *args, **kwargs) -> Response:
         """Change a rule (PUT: the whole definition; PATCH: the fields given); a new version."""
         rule = self.get_object()
+        expected_version = self.if_match()
         body, extra = _rule_body(request)
         reason = str(extra.get("reason") or "")
         if not reason.strip():
@@ -248,10 +265,15 @@ class RuleViewSet(
             definition=definition,
             priority=definition.priority,
             is_active=is_active,
+            expected_version=expected_version,
         )
         return self._saved(saved, status.HTTP_200_OK)
 
-    @extend_schema(request=RuleWriteSerializer, responses=RuleSavedSerializer)
+    @extend_schema(
+        request=RuleWriteSerializer,
+        parameters=[IF_MATCH, ETAG],
+        responses={200: RuleSavedSerializer, **STALE_RESPONSES},
+    )
     def partial_update(self, request, *args, **kwargs) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -53,6 +53,13 @@ from attribution.services.links import (
 )
 from attribution.services.settings import attribution_settings_get, attribution_settings_update
 from revops.api.base import OrganizationScopedViewSetMixin, crud_caps
+from revops.api.versioning import (
+    ETAG,
+    IF_MATCH,
+    STALE_RESPONSES,
+    VersionedViewMixin,
+    versioned_schema,
+)
 from revops.models import Account, JobRun, Opportunity
 from revops.permissions import Cap
 from revops.providers import SplitReview
@@ -60,8 +67,13 @@ from revops.providers import SplitReview
 RECOMPUTE_KIND = "attribution.recompute"
 
 
-class LinkViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
-    """Shared shape of the two partner-link resources (deal links, account shares)."""
+class LinkViewSet(VersionedViewMixin, OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
+    """Shared shape of the two partner-link resources (deal links, account shares).
+
+    Optimistic concurrency as on the core records (revops.api.versioning): answers about one
+    link carry its version as `ETag`; PUT, PATCH and DELETE with a stale `If-Match` are 409
+    and change nothing (no link, audit row, ledger alignment or approval request).
+    """
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     update_serializer_class: type | None = None
@@ -82,13 +94,25 @@ class LinkViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
         data.setdefault("reason", "")
         return data
 
-    @extend_schema(parameters=[OpenApiParameter("reason", str, required=True, description="Why.")])
+    def retrieve(self, request, *args, **kwargs) -> Response:
+        self._answered = self.get_object()
+        return Response(self.get_serializer(self._answered).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("reason", str, required=True, description="Why."), IF_MATCH],
+        responses={204: None, **STALE_RESPONSES},
+    )
     def destroy(self, request, *args, **kwargs) -> Response:
         """Take the partner off (audited with the reason); their ledger share is reversed."""
         link = self.get_object()
         form = LinkRemoveSerializer(data={"reason": request.query_params.get("reason", "")})
         form.is_valid(raise_exception=True)
-        self.remove(membership=request.membership, link=link, reason=form.validated_data["reason"])
+        self.remove(
+            membership=request.membership,
+            link=link,
+            reason=form.validated_data["reason"],
+            expected_version=self.if_match(),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -106,6 +130,13 @@ def _queued_response(review: SplitReview) -> Response:
     )
 
 
+LINK_WRITE_SCHEMA = extend_schema(
+    parameters=[IF_MATCH, ETAG],
+    responses={200: OpportunityPartnerSerializer, 202: SplitQueuedSerializer, **STALE_RESPONSES},
+)
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[ETAG]), partial_update=LINK_WRITE_SCHEMA)
 class OpportunityPartnerViewSet(LinkViewSet):
     """Partners on deals. Every split change needs a reason, is audited and posted to the ledger."""
 
@@ -126,7 +157,9 @@ class OpportunityPartnerViewSet(LinkViewSet):
             raise _Queued(outcome)
         return outcome
 
-    @extend_schema(responses={201: OpportunityPartnerSerializer, 202: SplitQueuedSerializer})
+    @extend_schema(
+        parameters=[ETAG], responses={201: OpportunityPartnerSerializer, 202: SplitQueuedSerializer}
+    )
     def create(self, request, *args, **kwargs) -> Response:
         """Add a partner to a deal; a split above the organization's review size answers 202
         with the approval request that holds it (nothing changes until it is approved)."""
@@ -135,7 +168,7 @@ class OpportunityPartnerViewSet(LinkViewSet):
         except _Queued as queued:
             return _queued_response(queued.review)
 
-    @extend_schema(responses={200: OpportunityPartnerSerializer, 202: SplitQueuedSerializer})
+    @LINK_WRITE_SCHEMA
     def update(self, request, *args, **kwargs) -> Response:
         """Change a partner's split; above the review size it answers 202 (see `create`)."""
         try:
@@ -145,20 +178,24 @@ class OpportunityPartnerViewSet(LinkViewSet):
 
     def perform_create(self, serializer) -> None:
         data = self._fields(serializer)
-        serializer.instance = self._applied(
+        serializer.instance = self._answered = self._applied(
             opportunity_partner_change(membership=self.request.membership, **data)
         )
 
     def perform_update(self, serializer) -> None:
         link = serializer.instance
         data = self._fields(serializer, link)
-        serializer.instance = self._applied(
+        serializer.instance = self._answered = self._applied(
             opportunity_partner_change(
-                membership=self.request.membership, opportunity=link.opportunity, **data
+                membership=self.request.membership,
+                opportunity=link.opportunity,
+                expected_version=self.if_match(),
+                **data,
             )
         )
 
 
+@versioned_schema(AccountPartnerSerializer)
 class AccountPartnerViewSet(LinkViewSet):
     """Partners' shares of accounts; an account's active shares never add up to over 100 %."""
 
@@ -176,13 +213,16 @@ class AccountPartnerViewSet(LinkViewSet):
 
     def perform_create(self, serializer) -> None:
         data = self._fields(serializer)
-        serializer.instance = account_partner_set(membership=self.request.membership, **data)
+        serializer.instance = self._answered = account_partner_set(membership=self.request.membership, **data)
 
     def perform_update(self, serializer) -> None:
         link = serializer.instance
         data = self._fields(serializer, link)
-        serializer.instance = account_partner_set(
-            membership=self.request.membership, account=link.account, **data
+        serializer.instance = self._answered = account_partner_set(
+            membership=self.request.membership,
+            account=link.account,
+            expected_version=self.if_match(),
+            **data,
         )
 
 

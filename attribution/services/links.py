@@ -23,16 +23,19 @@ from attribution.models import AccountPartner, LinkSource, LinkStatus, Opportuni
 from attribution.permissions import AttributionCap
 from attribution.services.alignment import ledger_alignment_for_accounts
 from attribution.services.settings import attribution_settings_get
+from revops.exceptions import ApplicationError
 from revops.models import Account, Membership, Opportunity, Organization, Partner
 from revops.permissions import has_cap
 from revops.providers import SplitChangeProposal, SplitReview, split_change_review
 from revops.services.audit import audit_record, snapshot
+from revops.versions import NEW_RECORD, check_version
 
 HUNDRED = Decimal("100")
 SPLIT_REASON_REQUIRED = "Say why the split changes."
 DEAL_SPLITS_OVER_100 = "The deal's fixed splits would add up to {total} %, over 100 %."
 ACCOUNT_SPLITS_OVER_100 = "The account's splits would add up to {total} %, over 100 %."
 LINK_FIELDS = ["partner", "role", "split_percent", "source", "status"]
+LINK_GONE = "The partner link was removed by someone else after you opened it; nothing was saved."
 
 
 def _require_editor(membership: Membership | None) -> None:
@@ -48,6 +51,22 @@ def _active_total(links, current) -> Decimal:
     """The summed split of the other active links (the one being changed left out)."""
     others = links.filter(status=LinkStatus.ACTIVE).exclude(pk=current.pk if current else None)
     return others.aggregate(total=Sum("split_percent"))["total"] or Decimal("0")
+
+
+def _link_version_check(link, expected_version: str | None) -> None:
+    """Refuse a change that started from another version of the link (revops.versions).
+
+    Called under the deal's or account's lock, which every link write takes, so the link read
+    is the committed one. `NEW_RECORD` means the caller saw no such link: one added since is
+    stale too; a version for a link removed since is refused as gone. Nothing is written.
+    """
+    if expected_version is None or expected_version == "*":
+        return
+    if link is None:
+        if expected_version != NEW_RECORD:
+            raise ApplicationError(LINK_GONE)
+        return
+    check_version(current=link, expected_version=expected_version)
 
 
 def _account_id(link) -> int:
@@ -144,11 +163,14 @@ def opportunity_partner_set(
     reason: str,
     status: str = LinkStatus.ACTIVE,
     source: str = LinkSource.MANUAL,
+    expected_version: str | None = None,
 ) -> OpportunityPartner:
     """Add or change a partner's split on a deal; the reason is required and audited.
 
     A deal outside the member's scope (another team, another organization) raises
     Opportunity.DoesNotExist, as if it did not exist. Fixed splits of a deal cap at 100 %.
+    `expected_version` (the link's version the edit started from) refuses a stale change
+    with StaleRecordError, writing nothing.
     """
     _require_editor(membership)
     split_percent = quantize_percent(split_percent) if split_percent is not None else None
@@ -158,6 +180,7 @@ def opportunity_partner_set(
     partner = _partner_in_scope(membership, partner)
     lock_opportunity(opportunity_id=opportunity.pk)
     link = OpportunityPartner.objects.filter(opportunity=opportunity, partner=partner, role=role).first()
+    _link_version_check(link, expected_version)
     before = snapshot(link, LINK_FIELDS) if link else {}
     if status == LinkStatus.ACTIVE and split_percent is not None:
         others = _active_total(OpportunityPartner.objects.filter(opportunity=opportunity), link)
@@ -187,10 +210,12 @@ def opportunity_partner_change(
     reason: str,
     status: str = LinkStatus.ACTIVE,
     source: str = LinkSource.MANUAL,
+    expected_version: str | None = None,
 ) -> OpportunityPartner | SplitReview:
     """Change a partner's split on a deal as a user asks it: applied now, or — when the split
     review says the change is too large to apply without approval — a `SplitReview` naming
-    the request that waits in the approval queue (nothing changes on the deal until then)."""
+    the request that waits in the approval queue (nothing changes on the deal until then).
+    A stale `expected_version` is refused before the review (nothing queued either)."""
     _require_editor(membership)
     if not reason.strip():
         raise ValidationError({"reason": SPLIT_REASON_REQUIRED})
@@ -198,6 +223,7 @@ def opportunity_partner_change(
     partner = _partner_in_scope(membership, partner)
     lock_opportunity(opportunity_id=opportunity.pk)
     link = OpportunityPartner.objects.filter(opportunity=opportunity, partner=partner, role=role).first()
+    _link_version_check(link, expected_version)
     proposed = quantize_percent(split_percent) if split_percent is not None else None
     review = split_change_review(
         membership=membership,
@@ -221,6 +247,7 @@ def opportunity_partner_change(
         reason=reason,
         status=status,
         source=source,
+        expected_version=expected_version,
     )
 
 
@@ -235,12 +262,14 @@ def account_partner_set(
     reason: str = "",
     status: str = LinkStatus.ACTIVE,
     source: str = LinkSource.MANUAL,
+    expected_version: str | None = None,
 ) -> AccountPartner:
     """Add or change a partner's share of an account's revenue; audited.
 
     With the organization's account cap on, the account's active shares never exceed 100 %:
     the account row is locked before the shares are summed, so concurrent calls queue up
-    and each sees the others' committed shares.
+    and each sees the others' committed shares. A stale `expected_version` is refused
+    (StaleRecordError), writing nothing.
     """
     _require_editor(membership)
     split_percent = quantize_percent(split_percent)
@@ -248,6 +277,7 @@ def account_partner_set(
     partner = _partner_in_scope(membership, partner)
     lock_account(account_id=account.pk)
     link = AccountPartner.objects.filter(account=account, partner=partner, role=role).first()
+    _link_version_check(link, expected_version)
     before = snapshot(link, LINK_FIELDS) if link else {}
     settings = attribution_settings_get(organization=account.organization)
     if settings.enforce_account_cap and status == LinkStatus.ACTIVE:
@@ -267,12 +297,16 @@ def account_partner_set(
     )
 
 
-def _remove_link(*, membership: Membership, link, action: str, reason: str) -> None:
+def _remove_link(
+    *, membership: Membership, link, action: str, reason: str, expected_version: str | None
+) -> None:
     """Delete the link (read again under its parent's lock), audit and align; a link that a
-    concurrent request removed first is a no-op, so a double submit writes one audit row."""
+    concurrent request removed first is a no-op, so a double submit writes one audit row.
+    A link changed since `expected_version` is not removed (StaleRecordError)."""
     current = type(link).objects.filter(pk=link.pk).first()
     if current is None:
         return
+    _link_version_check(current, expected_version)
     link = current
     before = snapshot(link, LINK_FIELDS)
     link_pk, account_id = link.pk, _account_id(link)
@@ -292,22 +326,38 @@ def _remove_link(*, membership: Membership, link, action: str, reason: str) -> N
 
 
 @transaction.atomic
-def opportunity_partner_remove(*, membership: Membership, link: OpportunityPartner, reason: str) -> None:
+def opportunity_partner_remove(
+    *, membership: Membership, link: OpportunityPartner, reason: str, expected_version: str | None = None
+) -> None:
     """Take a partner off a deal (audited, with a reason); the alignment reverses its share.
     Removing a link already removed is a no-op."""
     _require_editor(membership)
     if not reason.strip():
         raise ValidationError({"reason": SPLIT_REASON_REQUIRED})
     lock_opportunity(opportunity_id=link.opportunity_id)
-    _remove_link(membership=membership, link=link, action="opportunity_partner.remove", reason=reason)
+    _remove_link(
+        membership=membership,
+        link=link,
+        action="opportunity_partner.remove",
+        reason=reason,
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic
-def account_partner_remove(*, membership: Membership, link: AccountPartner, reason: str) -> None:
+def account_partner_remove(
+    *, membership: Membership, link: AccountPartner, reason: str, expected_version: str | None = None
+) -> None:
     """Take a partner's share off an account (audited, with a reason); the alignment reverses it.
     Removing a share already removed is a no-op."""
     _require_editor(membership)
     if not reason.strip():
         raise ValidationError({"reason": SPLIT_REASON_REQUIRED})
     lock_account(account_id=link.account_id)
-    _remove_link(membership=membership, link=link, action="account_partner.remove", reason=reason)
+    _remove_link(
+        membership=membership,
+        link=link,
+        action="account_partner.remove",
+        reason=reason,
+        expected_version=expected_version,
+    )

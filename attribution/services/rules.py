@@ -18,6 +18,7 @@ from attribution.selectors.rule_sets import active_rule_specs, rule_spec_from_de
 from attribution.services.alignment import ledger_alignment_for_rules
 from revops.models import JobRun, Organization
 from revops.services.audit import audit_record
+from revops.versions import check_version
 
 RULE_REASON_REQUIRED = "Say why the rule changes."
 IMPORT_REASON_REQUIRED = "Say why the rules change."
@@ -87,11 +88,14 @@ def _update(
     priority: int | None,
     is_active: bool | None,
     diagnose: bool = True,
+    expected_version: str | None = None,
 ) -> tuple[AttributionRule, list[Diagnostic]] | None:
-    """Add a version when the definition, priority or active flag differ; None when all match."""
+    """Add a version when the definition, priority or active flag differ; None when all match.
+    A rule saved since `expected_version` is refused (StaleRecordError), nothing written."""
     if not reason.strip():
         raise ValidationError({"reason": RULE_REASON_REQUIRED})
     rule = AttributionRule.objects.select_for_update().get(pk=rule.pk, organization=organization)
+    check_version(current=rule, expected_version=expected_version)
     current = rule.current_version
     priority = priority if priority is not None else rule.priority
     is_active = is_active if is_active is not None else rule.is_active
@@ -185,9 +189,12 @@ def rule_update(
     definition: RuleDefinition | dict | None = None,
     priority: int | None = None,
     is_active: bool | None = None,
+    expected_version: str | None = None,
 ) -> RuleSaved:
     """Change a rule: a new version is written (the old one stays, cited by ledger entries)
-    and the ledger alignment queued. Saving what is already stored writes nothing."""
+    and the ledger alignment queued. Saving what is already stored writes nothing.
+    `expected_version` (revops.versions: the rule's version the edit started from) refuses a
+    change made after someone else's save, writing no version, audit row or job."""
     updated = _update(
         organization=organization,
         actor=actor,
@@ -196,6 +203,7 @@ def rule_update(
         definition=definition,
         priority=priority,
         is_active=is_active,
+        expected_version=expected_version,
     )
     if updated is None:
         return RuleSaved(AttributionRule.objects.get(pk=rule.pk), [], None)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from attribution.forms import SplitChangeForm
+from attribution.forms import SplitChangeForm, link_versions
 from attribution.permissions import AttributionCap
 from attribution.selectors.deal import deal_detail, deal_get
 from attribution.selectors.ledger import entry_rows
@@ -20,6 +20,7 @@ from revops.models import Membership, Opportunity, Partner
 from revops.permissions import cap_required, has_cap
 from revops.providers import SplitReview
 from revops.submit_once import submit_once
+from revops.versions import StaleRecordError, stale_form_message
 from revops.web.exports import export_dispatch
 
 PAGE = "attribution/deal_detail.html"
@@ -31,7 +32,7 @@ def _context(request: HttpRequest, deal: Opportunity, form: SplitChangeForm | No
     detail = deal_detail(membership=membership, deal=deal)
     can_edit = has_cap(membership, AttributionCap.EDIT)
     if can_edit and form is None:
-        form = SplitChangeForm(partners=Partner.objects.visible_to(membership))
+        form = SplitChangeForm(partners=Partner.objects.visible_to(membership), links=detail.links)
     return {
         "deal": deal,
         "splits": detail.splits,
@@ -72,7 +73,16 @@ def deal_split_change_view(request: HttpRequest, pk: int) -> HttpResponse:
                 role=data["role"],
                 split_percent=data["split_percent"],
                 reason=data["reason"],
+                expected_version=form.expected_version(),
             )
+        except StaleRecordError as exc:
+            # The link changed since the page was shown: nothing written. The form keeps
+            # what was typed and now carries the links' current versions (a second save,
+            # knowing, goes through); the page shows the links as they are now.
+            form.add_error(None, stale_form_message(exc))
+            form.data = form.data.copy()
+            form.data["link_versions"] = link_versions(deal_detail(membership=membership, deal=deal).links)
+            return render_page_or_partial(request, PAGE, BODY, _context(request, deal, form), status=409)
         except ValidationError as exc:
             form.add_error(None, exc)
         except ApplicationError as exc:

@@ -33,6 +33,7 @@ from attribution.selectors.rules import (
 from attribution.services.rules import rule_create, rule_update
 from revops.htmx import htmx_partial
 from revops.permissions import Cap, cap_required, has_cap
+from revops.versions import StaleRecordError, record_version, stale_form_message
 
 PAGE = "attribution/rule_form.html"
 BUILDER = "attribution/partials/rule_builder.html"
@@ -111,7 +112,15 @@ def _save(request: HttpRequest, form: RuleBuilderForm, rule: AttributionRule | N
                 definition=form.definition,
                 priority=data["priority"],
                 is_active=bool(data.get("is_active")),
+                expected_version=data.get("version") or None,
             )
+    except StaleRecordError as exc:
+        # Someone saved the rule since the form was opened: nothing written; the form keeps
+        # what was typed and now carries the current version, so saving again is knowing.
+        form.add_error(None, stale_form_message(exc))
+        form.data = form.data.copy()
+        form.data["version"] = exc.current_version
+        return _render(request, form, rule, status=409)
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _render(request, form, rule, status=400)
@@ -160,6 +169,7 @@ def rule_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         return _post(request, rule)
     initial = builder_initial(rule_definition_of(rule), is_active=rule.is_active)
+    initial["version"] = record_version(rule)
     versions = rule.versions.select_related("created_by").order_by("-number")
     return _render(request, _builder(request, rule=rule, initial=initial), rule, versions=versions)
 

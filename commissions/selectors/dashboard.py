@@ -2,8 +2,10 @@
 
 Tier progress comes from a fresh engine run for one rep over the fiscal year to date (the
 engine needs the months before for quarter and year-to-date windows), so it shows where the
-rep stands today whether or not this month's statement was computed. Bounded: one rep, one
-fiscal year, a fixed number of queries whatever the rows.
+rep stands today whether or not this month's statement was computed. The dashboard page also
+prices the rep's open pipeline: `rep_dashboard_with_pipeline` runs the engine once for both.
+Bounded: one rep, one fiscal year (or to the last month a deal closes in), a fixed number of
+queries whatever the rows.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
-from commissions.engine import CommissionLine, compute_commissions, month_index
+from commissions.engine import CommissionLine, month_index
 from commissions.models import CommissionEntry, CommissionStatement, StatementStatus
-from commissions.selectors.inputs import engine_inputs
+from commissions.selectors.inputs import RepEngineRun, rep_engine_run
+from commissions.selectors.pipeline import ExpectedPipeline, open_deals, pipeline_months, pipeline_priced
 from commissions.selectors.reps import RepChoice
 from commissions.selectors.sales import transaction_scope
 from commissions.selectors.statements import WINDOW_NAMES, statement_scope
@@ -101,23 +104,44 @@ def _progress(lines: list[CommissionLine], month: dt.date) -> list[TierProgress]
     )
 
 
-def rep_dashboard(*, membership: Membership, rep: RepChoice, today: dt.date) -> RepDashboard:
-    """The dashboard of `rep` (in the member's scope: `rep_get` checked it) as of `today`."""
-    organization = membership.organization
-    year_start = fiscal_year_range(organization, today).start
+def _year_months(membership: Membership, today: dt.date) -> list[dt.date]:
+    year_start = fiscal_year_range(membership.organization, today).start
     assert year_start is not None  # a fiscal year is always bounded
-    this_month = today.replace(day=1)
-    months = _months(year_start, this_month)
+    return _months(year_start, today.replace(day=1))
 
-    inputs = engine_inputs(organization=organization, months=months, rep_ids=[rep.user_id])
-    lines = compute_commissions(
-        transactions=inputs.transactions,
-        assignments=inputs.assignments,
-        objectives=inputs.objectives,
-        months=months,
-        fiscal_year_start_month=inputs.fiscal_year_start_month,
-        basis_frames=inputs.basis_frames,
-    )
+
+def rep_dashboard_with_pipeline(
+    *, membership: Membership, rep: RepChoice, today: dt.date
+) -> tuple[RepDashboard, ExpectedPipeline]:
+    """The rep's dashboard and the expected commission of their open deals, from one engine
+    run: over the fiscal year to date, or on to the last month a deal closes in (the year to
+    date's lines are the same either way: a month's line reads only the months before it)."""
+    organization = membership.organization
+    found = open_deals(membership=membership, rep=rep, today=today)
+    months = _year_months(membership, today)
+    if found.deals:
+        months = sorted({*months, *pipeline_months(organization=organization, found=found, today=today)})
+    run = rep_engine_run(organization=organization, rep_id=rep.user_id, months=months)
+    dashboard = rep_dashboard(membership=membership, rep=rep, today=today, run=run)
+    return dashboard, pipeline_priced(organization=organization, found=found, lines=run.lines)
+
+
+def rep_dashboard(
+    *, membership: Membership, rep: RepChoice, today: dt.date, run: RepEngineRun | None = None
+) -> RepDashboard:
+    """The dashboard of `rep` (in the member's scope: `rep_get` checked it) as of `today`.
+
+    `run`: an engine run for the rep that covers at least the fiscal year to date (see
+    `rep_dashboard_with_pipeline`); without it the dashboard runs the engine itself.
+    """
+    organization = membership.organization
+    months = _year_months(membership, today)
+    year_start, this_month = months[0], months[-1]
+    if run is None:
+        run = rep_engine_run(organization=organization, rep_id=rep.user_id, months=months)
+    inputs = run.inputs
+    wanted = set(months)
+    lines = [line for line in run.lines if line.month in wanted]
     objectives: dict[int, Decimal] = {}
     for (_rep, _line, index), amount in inputs.objectives.items():
         objectives[index] = objectives.get(index, ZERO) + amount

@@ -18,11 +18,13 @@ from django.db.models.functions import Cast
 from commissions.engine import (
     Assignment,
     Basis,
+    CommissionLine,
     DocumentLine,
     ObjectivePeriod,
     PlanTerms,
     Receipt,
     Semantics,
+    compute_commissions,
     frame_from_rows,
     month_index,
     paid_frame,
@@ -119,6 +121,33 @@ def plan_assignments(*, organization: Organization, rep_ids: Iterable[int] | Non
             )
             out.append(Assignment(assignment.rep_id, assignment.product_line_id, terms, start, end))
     return out
+
+
+@dataclass(frozen=True)
+class RepEngineRun:
+    """One engine run for one rep: what it read and the lines it computed (months asked for)."""
+
+    inputs: EngineInputs
+    lines: list[CommissionLine]
+
+
+def rep_engine_run(*, organization: Organization, rep_id: int, months: list[dt.date]) -> RepEngineRun:
+    """Run the engine for one rep over `months` (from the start of the first one's fiscal year).
+
+    A month's line depends only on that month and the ones before it in its window, so one run
+    over a longer span gives the same lines for the months of a shorter one: the rep dashboard
+    and the expected pipeline share a run.
+    """
+    inputs = engine_inputs(organization=organization, months=months, rep_ids=[rep_id])
+    lines = compute_commissions(
+        transactions=inputs.transactions,
+        assignments=inputs.assignments,
+        objectives=inputs.objectives,
+        months=months,
+        fiscal_year_start_month=inputs.fiscal_year_start_month,
+        basis_frames=inputs.basis_frames,
+    )
+    return RepEngineRun(inputs, lines)
 
 
 def engine_inputs(

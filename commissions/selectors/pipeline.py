@@ -15,10 +15,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from commissions.engine import ExpectedCommission, OpenDeal, compute_commissions, expected_commissions
-from commissions.selectors.inputs import engine_inputs, fiscal_year_start
+from commissions.engine import CommissionLine, ExpectedCommission, OpenDeal, expected_commissions
+from commissions.selectors.inputs import fiscal_year_start, rep_engine_run
 from commissions.selectors.reps import RepChoice
-from revops.models import Membership, Opportunity, ProductLine
+from revops.models import Membership, Opportunity, Organization, ProductLine
 from revops.models.crm import OPEN_STAGES
 from revops.permissions import Kind, scoped
 from revops.providers import win_probabilities
@@ -54,22 +54,31 @@ def _month(day: dt.date | None, this_month: dt.date) -> dt.date:
     return min(max(month, this_month), add_months(this_month, MAX_MONTHS_AHEAD))
 
 
-def expected_pipeline(*, membership: Membership, rep: RepChoice, today: dt.date) -> ExpectedPipeline:
-    """Expected commission on the open deals of `rep` (in the member's scope: `rep_get` checked it)."""
-    organization = membership.organization
+@dataclass(frozen=True)
+class OpenDeals:
+    """The rep's open deals in the member's scope: how many, and the largest MAX_DEALS of them
+    (their rows for the table, and as the engine prices them)."""
+
+    count: int
+    rows: list[tuple]  # (pk, name, stage, product line id, expected close date, amount)
+    deals: list[OpenDeal]
+
+
+def open_deals(*, membership: Membership, rep: RepChoice, today: dt.date) -> OpenDeals:
+    """The open deals of `rep` (in the member's scope), each with its win probability."""
     this_month = today.replace(day=1)
-    open_deals = scoped(Opportunity.objects.all(), membership, kind=Kind.OPPORTUNITY).filter(
+    scope = scoped(Opportunity.objects.all(), membership, kind=Kind.OPPORTUNITY).filter(
         owner_id=rep.user_id, stage__in=OPEN_STAGES
     )
-    count = open_deals.count()
-    found = list(
-        open_deals.order_by("-amount", "pk").values_list(
+    count = scope.count()
+    rows = list(
+        scope.order_by("-amount", "pk").values_list(
             "pk", "name", "stage", "product_line_id", "expected_close_date", "amount"
         )[:MAX_DEALS]
     )
-    if not found:
-        return ExpectedPipeline([], count, ZERO, ZERO, ZERO, [])
-    probabilities = win_probabilities(organization, [row[0] for row in found])
+    if not rows:
+        return OpenDeals(count, [], [])
+    probabilities = win_probabilities(membership.organization, [row[0] for row in rows])
     deals = [
         OpenDeal(
             opportunity_id=pk,
@@ -80,23 +89,30 @@ def expected_pipeline(*, membership: Membership, rep: RepChoice, today: dt.date)
             probability=probabilities[pk].probability,
             source=probabilities[pk].source,
         )
-        for pk, _name, _stage, line_id, close, amount in found
+        for pk, _name, _stage, line_id, close, amount in rows
     ]
+    return OpenDeals(count, rows, deals)
+
+
+def pipeline_months(*, organization: Organization, found: OpenDeals, today: dt.date) -> list[dt.date]:
+    """The months the engine must cover to price the deals: the fiscal year's start to the last
+    month a deal closes in."""
     months = []
-    month = fiscal_year_start(this_month, organization.fiscal_year_start_month)
-    last = max(deal.month for deal in deals)
+    month = fiscal_year_start(today.replace(day=1), organization.fiscal_year_start_month)
+    last = max(deal.month for deal in found.deals)
     while month <= last:
         months.append(month)
         month = add_months(month, 1)
-    inputs = engine_inputs(organization=organization, months=months, rep_ids=[rep.user_id])
-    lines = compute_commissions(
-        transactions=inputs.transactions,
-        assignments=inputs.assignments,
-        objectives=inputs.objectives,
-        months=months,
-        fiscal_year_start_month=inputs.fiscal_year_start_month,
-        basis_frames=inputs.basis_frames,
-    )
+    return months
+
+
+def pipeline_priced(
+    *, organization: Organization, found: OpenDeals, lines: list[CommissionLine]
+) -> ExpectedPipeline:
+    """Price the open deals on top of the engine's `lines` (a run covering `pipeline_months`)."""
+    if not found.deals:
+        return ExpectedPipeline([], found.count, ZERO, ZERO, ZERO, [])
+    deals = found.deals
     priced = expected_commissions(deals=deals, lines=lines)
     names = dict(
         ProductLine.objects.filter(
@@ -106,13 +122,24 @@ def expected_pipeline(*, membership: Membership, rep: RepChoice, today: dt.date)
     stages = dict(Opportunity._meta.get_field("stage").choices or [])
     rows = [
         PipelineRow(name, str(stages.get(stage, stage)), names.get(line_id, ""), item)
-        for (_pk, name, stage, line_id, _close, _amount), item in zip(found, priced, strict=True)
+        for (_pk, name, stage, line_id, _close, _amount), item in zip(found.rows, priced, strict=True)
     ]
     return ExpectedPipeline(
         rows=rows,
-        deals=count,
+        deals=found.count,
         amount=sum((d.amount for d in deals), ZERO),
         if_won=sum((p.if_won for p in priced if p.if_won is not None), ZERO),
         expected=sum((p.expected for p in priced if p.expected is not None), ZERO),
         sources=sorted({d.source for d in deals}),
     )
+
+
+def expected_pipeline(*, membership: Membership, rep: RepChoice, today: dt.date) -> ExpectedPipeline:
+    """Expected commission on the open deals of `rep` (in the member's scope: `rep_get` checked it)."""
+    organization = membership.organization
+    found = open_deals(membership=membership, rep=rep, today=today)
+    if not found.deals:
+        return pipeline_priced(organization=organization, found=found, lines=[])
+    months = pipeline_months(organization=organization, found=found, today=today)
+    run = rep_engine_run(organization=organization, rep_id=rep.user_id, months=months)
+    return pipeline_priced(organization=organization, found=found, lines=run.lines)

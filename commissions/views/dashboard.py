@@ -8,8 +8,7 @@ from django.views.decorators.http import require_safe
 
 from commissions import charts
 from commissions.permissions import CommissionCap
-from commissions.selectors.dashboard import rep_dashboard
-from commissions.selectors.pipeline import expected_pipeline
+from commissions.selectors.dashboard import rep_dashboard_with_pipeline
 from commissions.selectors.reps import rep_get, reps_in_scope
 from revops.htmx import render_page_or_partial
 from revops.permissions import cap_required
@@ -29,11 +28,11 @@ def dashboard_view(request: MemberRequest) -> HttpResponse:
     context: dict = {"reps": reps, "rep": rep, "dashboard": None, "chart": "", "pipeline": None}
     if rep is not None:
         today = organization_today(membership.organization)
-        dashboard = rep_dashboard(membership=membership, rep=rep, today=today)
+        dashboard, pipeline = rep_dashboard_with_pipeline(membership=membership, rep=rep, today=today)
         context |= {
             "dashboard": dashboard,
             "chart": charts.objective_vs_actual(dashboard.months),
-            "pipeline": expected_pipeline(membership=membership, rep=rep, today=today),
+            "pipeline": pipeline,
         }
     return render_page_or_partial(
         request, "commissions/dashboard.html", "commissions/partials/dashboard_body.html", context

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.conf import settings
 from django.db import models
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,6 +29,7 @@ from revops.api.serializers import (
     ProductSerializer,
     StageChangeSerializer,
 )
+from revops.api.versioning import VersionedViewMixin, versioned_schema
 from revops.filters import (
     AccountFilterSet,
     FiscalPeriodFilterSet,
@@ -59,56 +59,9 @@ from revops.services.crm import (
     record_update,
 )
 from revops.services.tokens import api_token_create, api_token_revoke
-from revops.versions import record_version
-
-PRECONDITION_REQUIRED = "Send If-Match with the record's ETag (from a GET) to change it."
-ONE_TAG = "If-Match takes one entity tag (or *)."
 
 
-class PreconditionRequired(exceptions.APIException):
-    status_code = 428
-    default_detail = PRECONDITION_REQUIRED
-    default_code = "precondition_required"
-
-
-def etag(instance) -> str:
-    """The record's ETag: its version (revops.versions), quoted."""
-    return f'"{record_version(instance)}"'
-
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    location=OpenApiParameter.HEADER,
-    description=(
-        "The ETag of the record as the client last read it. A record saved since is not "
-        "overwritten: 409 with the current version and record. `*` matches any version. "
-        "Required (else 428) when the server sets API_REQUIRE_IF_MATCH."
-    ),
-)
-ETAG = OpenApiParameter(
-    "ETag",
-    location=OpenApiParameter.HEADER,
-    response=[200, 201],
-    description="The record's version; send it back as If-Match to change the record.",
-)
-STALE_RESPONSES = {
-    409: OpenApiResponse(description="The record was saved by someone else since the If-Match version."),
-    428: OpenApiResponse(description="If-Match is required and was not sent."),
-}
-
-
-def versioned_schema(serializer):
-    """The schema of a record viewset with ETag / If-Match (409, 428 documented)."""
-    write = extend_schema(parameters=[IF_MATCH, ETAG], responses={200: serializer, **STALE_RESPONSES})
-    return extend_schema_view(
-        retrieve=extend_schema(parameters=[ETAG]),
-        create=extend_schema(parameters=[ETAG]),
-        update=write,
-        partial_update=write,
-    )
-
-
-class RecordViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
+class RecordViewSet(VersionedViewMixin, OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
     """CRUD over an organization-owned row through the generic record services.
 
     Optimistic concurrency: a record's answers carry its version as `ETag`; a PUT or PATCH
@@ -118,26 +71,6 @@ class RecordViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     model: ClassVar[type[OrganizationOwnedModel]]  # set by each subclass
-
-    def if_match(self) -> str | None:
-        """The version the client's If-Match names ("*" for any), or None without the header."""
-        header = self.request.headers.get("If-Match")
-        if header is None:
-            if settings.API_REQUIRE_IF_MATCH:
-                raise PreconditionRequired
-            return None
-        tags = [tag.strip() for tag in header.split(",") if tag.strip()]
-        if len(tags) != 1:
-            raise exceptions.ParseError(ONE_TAG)
-        tag = tags[0].removeprefix("W/").strip('"')
-        return tag or None
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        instance = getattr(self, "_answered", None)
-        if instance is not None and 200 <= response.status_code < 300:
-            response["ETag"] = etag(instance)
-        return response
 
     def retrieve(self, request, *args, **kwargs):
         self._answered = self.get_object()

@@ -3,7 +3,9 @@
 `import_prepare` never writes: it returns the preview (row errors, counts, totals, what would
 be created, updated or left unchanged) and the planned rows. `import_apply` prepares again,
 refuses when anything is wrong and otherwise writes every row and one audit row in one
-transaction.
+transaction. A kind that loads its references a chunk at a time is written a chunk at a time
+too, as the file is read, inside that transaction: the confirm of a large file never holds
+every planned row, and a row refused late rolls back the chunks written before it.
 """
 
 from __future__ import annotations
@@ -135,6 +137,7 @@ def import_prepare(
     progress: Callable[[int, int], None] | None = None,
     compiled: bool = True,
     keep_planned: bool = True,
+    on_chunk: Callable[[list[PlannedRow], Any], None] | None = None,
 ) -> Prepared:
     """Validate the whole file and plan it; raises FileRefused when the file cannot be read.
 
@@ -144,13 +147,15 @@ def import_prepare(
     memory holds the planned rows and not every parsed one. A preview, which writes nothing,
     passes `keep_planned=False`: each chunk's rows are counted, totalled and sampled, then
     dropped, so its memory is bounded by a chunk and not by the file (`planned` is empty).
+    `on_chunk(planned, context)` is handed each chunk's planned rows as it is planned (the
+    apply writes them there).
     """
     table = open_table(content, spec)
     _check_columns(kind, spec, table)
     preview = Preview()
     row_map = _RowMap(kind, spec)
     fast = compile_rows(kind.schema, spec, table.headers, kind.key_field) if compiled else None
-    plan = _Planner(kind, organization, preview, keep_planned=keep_planned)
+    plan = _Planner(kind, organization, preview, keep_planned=keep_planned, on_chunk=on_chunk)
     first_line: dict[str, int] = {}
     columns = len([h for h in table.headers if h])
     context = {"spec": spec}
@@ -197,9 +202,17 @@ def import_prepare(
 class _Planner:
     """Valid rows → resolved, planned, counted; a chunk at a time when the kind loads that way."""
 
-    def __init__(self, kind: ImportKind, organization, preview: Preview, *, keep_planned: bool = True):
+    def __init__(
+        self,
+        kind: ImportKind,
+        organization,
+        preview: Preview,
+        *,
+        keep_planned: bool = True,
+        on_chunk: Callable[[list[PlannedRow], Any], None] | None = None,
+    ):
         self.kind, self.organization, self.preview = kind, organization, preview
-        self.keep_planned = keep_planned
+        self.keep_planned, self.on_chunk = keep_planned, on_chunk
         self.chunked = kind.loads_in_chunks()
         self.pending: list[tuple[int, Any]] = []
         self.planned: list[PlannedRow] = []
@@ -246,6 +259,8 @@ class _Planner:
             preview.totals[name] = preview.totals.get(name, Decimal("0")) + sum(
                 (p.values.get(name) or 0 for p in planned), Decimal("0")
             )
+        if self.on_chunk is not None and planned:
+            self.on_chunk(planned, self.context)
         if self.keep_planned:
             self.planned += planned
         self.pending = []
@@ -271,23 +286,43 @@ def import_apply(
     """Write every row of the file or none; raises ImportRefused (row errors) or FileRefused.
 
     Writes one audit row (the kind's action, the job as its object, counts, totals and what
-    the kind's write reported).
+    the kind's write reported). A kind that loads a chunk at a time is planned and written a
+    chunk at a time inside the one transaction (memory: a chunk's planned rows, not the
+    file's); a row refused on the way raises after the last chunk and rolls every chunk back.
     """
-    prepared = import_prepare(kind=kind, organization=organization, content=content, spec=spec)
-    if prepared.preview.error_count:
-        raise ImportRefused(prepared.preview.errors, total=prepared.preview.error_count)
-    with transaction.atomic():
-        prepared.preview.extra = (
-            kind.write(
-                organization=organization,
-                actor=actor,
-                rows=prepared.planned,
-                context=prepared.context,
-                progress=progress or (lambda done, total: None),
-                source=ImportSource(job_run_id=job_run_id, filename=filename),
-            )
-            or {}
+    source = ImportSource(job_run_id=job_run_id, filename=filename)
+    chunked = kind.loads_in_chunks()
+    extra: dict[str, Any] = {}
+    report = progress or (lambda done, total: None)
+
+    def write(rows: list[PlannedRow], context: Any) -> None:
+        # Chunked, the progress is the file read so far (a chunk's write is a step of it).
+        written = kind.write(
+            organization=organization,
+            actor=actor,
+            rows=rows,
+            context=context,
+            progress=(lambda done, total: None) if chunked else report,
+            source=source,
         )
+        for name, value in (written or {}).items():
+            extra[name] = extra[name] + value if name in extra else value
+
+    with transaction.atomic():
+        prepared = import_prepare(
+            kind=kind,
+            organization=organization,
+            content=content,
+            spec=spec,
+            progress=report if chunked else None,
+            keep_planned=not chunked,
+            on_chunk=write if chunked else None,
+        )
+        if prepared.preview.error_count:
+            raise ImportRefused(prepared.preview.errors, total=prepared.preview.error_count)
+        if not chunked:
+            write(prepared.planned, prepared.context)
+        prepared.preview.extra = extra
         audit_record(
             organization=organization,
             actor=actor if actor is not None and actor.is_authenticated else None,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 
 import structlog
 from django.conf import settings
@@ -46,6 +47,8 @@ from revops.services.jobs import (
 logger = structlog.get_logger(__name__)
 
 IMPORT_DIR = "imports"
+# Bytes read at a time when the stored file is digested (the confirm): memory stays a block.
+FILE_BLOCK = 1024 * 1024
 # The JobRun kind the import task is registered under; each import kind's runs are "import.<kind>".
 IMPORT_JOB_KIND = "import"
 # Worth a retry by the task (lock timeouts, lost connections), not a failed import.
@@ -116,12 +119,51 @@ def import_submit(
     if len(content) > settings.REVOPS_IMPORT_MAX_MB * 1024 * 1024:
         raise ValidationError(ERROR_TOO_LARGE.format(limit=settings.REVOPS_IMPORT_MAX_MB))
     spec_json = spec.model_dump(mode="json")
-    digest = hashlib.sha256(
-        content + json.dumps(spec_json, sort_keys=True).encode() + run_key.encode()
-    ).hexdigest()
-    path = f"{IMPORT_DIR}/{hashlib.sha256(f'{organization.pk}:{digest}'.encode()).hexdigest()[:32]}.{spec.format}"
+    digest = _run_digest([content], spec_json=spec_json, run_key=run_key)
+    path = _stored_path(organization, digest, spec)
     if not default_storage.exists(path):
         path = default_storage.save(path, ContentFile(content))
+    return _run_enqueue(
+        organization=organization,
+        actor=actor,
+        kind=kind,
+        spec_json=spec_json,
+        path=path,
+        size=len(content),
+        digest=digest,
+        mode=mode,
+        filename=filename,
+        profile=profile,
+    )
+
+
+def _run_digest(chunks: Iterable[bytes], *, spec_json: dict, run_key: str) -> str:
+    """The run's key: the digest of (file, spec, run key), fed a block of the file at a time."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    digest.update(json.dumps(spec_json, sort_keys=True).encode() + run_key.encode())
+    return digest.hexdigest()
+
+
+def _stored_path(organization: Organization, digest: str, spec: ProfileSpec) -> str:
+    name = hashlib.sha256(f"{organization.pk}:{digest}".encode()).hexdigest()[:32]
+    return f"{IMPORT_DIR}/{name}.{spec.format}"
+
+
+def _run_enqueue(
+    *,
+    organization: Organization,
+    actor,
+    kind: ImportKind,
+    spec_json: dict,
+    path: str,
+    size: int,
+    digest: str,
+    mode: str,
+    filename: str,
+    profile: str,
+) -> tuple[JobRun, bool]:
     job, created = job_enqueue(
         organization=organization,
         kind=_job_kind(kind),
@@ -131,7 +173,7 @@ def import_submit(
             "mode": mode,
             "file": path,
             "filename": filename[:200],
-            "bytes": len(content),
+            "bytes": size,
             "profile": profile,
             "spec": spec_json,
         },
@@ -154,15 +196,21 @@ def import_confirm(*, job: JobRun, actor) -> tuple[JobRun, bool]:
     ):
         raise ApplicationError(ERROR_NOT_PREVIEW)
     kind = import_kind_get(job.params["import_kind"])
-    return import_submit(
+    # The apply run reads the file the preview stored; the request never holds it: the run's
+    # key is digested from the stored file a block at a time.
+    spec_json = ProfileSpec.model_validate(job.params["spec"]).model_dump(mode="json")
+    path = job.params["file"]
+    return _run_enqueue(
         organization=job.organization,
         actor=actor,
-        kind_name=kind.name,
-        content=import_file_read(path=job.params["file"]),
+        kind=kind,
+        spec_json=spec_json,
+        path=path,
+        size=default_storage.size(path),
+        digest=_run_digest(import_file_blocks(path=path), spec_json=spec_json, run_key=""),
+        mode=Mode.APPLY,
         filename=job.params.get("filename", ""),
         profile=job.params.get("profile", ""),
-        spec=ProfileSpec.model_validate(job.params["spec"]),
-        mode=Mode.APPLY,
     )
 
 
@@ -170,6 +218,13 @@ def import_file_read(*, path: str) -> bytes:
     """The stored upload at `path` (relative to MEDIA_ROOT)."""
     with default_storage.open(path, "rb") as handle:
         return handle.read()
+
+
+def import_file_blocks(*, path: str) -> Iterator[bytes]:
+    """The stored upload at `path`, a block (FILE_BLOCK bytes) at a time."""
+    with default_storage.open(path, "rb") as handle:
+        while block := handle.read(FILE_BLOCK):
+            yield block
 
 
 def _error_text(errors: list[str], total: int) -> str:
