@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from revops.models.crm import Partner, Region, Segment, Stage
+from revops.models.crm import Partner, PartnerType, Region, Segment, Stage
 from revops.models.salesforce import API_NAME, SyncObject, Transform
 
 # kind, and for choices the allowed values
@@ -59,12 +59,22 @@ TARGETS: dict[str, dict[str, tuple[str, frozenset[str]]]] = {
         "amount": ("money", frozenset()),
         "changed_at": ("datetime", frozenset()),
     },
+    # Deal–partner links (written by partner attribution through `crm_partner_links`).
+    SyncObject.OPPORTUNITY_PARTNER: {
+        "opportunity": ("opportunity", frozenset()),
+        "partner": ("partner", frozenset()),
+        "role": ("choice", frozenset(PartnerType.values)),
+        "primary": ("flag", frozenset()),
+    },
 }
+# References: a Salesforce id resolved to one of our rows (copied, never transformed).
+REFERENCE_KINDS = ("account", "opportunity", "owner", "partner")
 REQUIRED: dict[str, frozenset[str]] = {
     SyncObject.ACCOUNT: frozenset({"name"}),
     SyncObject.PARTNER: frozenset({"name"}),
     SyncObject.OPPORTUNITY: frozenset({"name", "account", "stage", "amount", "created_date"}),
     SyncObject.OPPORTUNITY_HISTORY: frozenset({"opportunity", "to_stage", "changed_at"}),
+    SyncObject.OPPORTUNITY_PARTNER: frozenset({"opportunity", "partner", "role"}),
 }
 TEXT_LIMITS = {"name": 200, "domain": 200, "industry": 100, "currency": 3, "lead_source": 60}
 
@@ -77,6 +87,22 @@ SALESFORCE_STAGES = {
     "Negotiation/Review": Stage.NEGOTIATION,
     "Closed Won": Stage.CLOSED_WON,
     "Closed Lost": Stage.CLOSED_LOST,
+}
+# Salesforce's standard OpportunityPartner roles onto our partner roles.
+SALESFORCE_PARTNER_ROLES = {
+    "System Integrator": PartnerType.SI,
+    "Consultant": PartnerType.SI,
+    "Contractor": PartnerType.SI,
+    "Developer": PartnerType.ISV,
+    "Supplier": PartnerType.ISV,
+    "VAR/Reseller": PartnerType.REFERRAL,
+    "Distributor": PartnerType.REFERRAL,
+    "Dealer": PartnerType.REFERRAL,
+    "Broker": PartnerType.REFERRAL,
+    "Agency": PartnerType.INFLUENCE,
+    "Advertiser": PartnerType.INFLUENCE,
+    "Lender": PartnerType.INFLUENCE,
+    "Institution": PartnerType.INFLUENCE,
 }
 # (object, salesforce field, target, transform, value map): Salesforce's standard fields.
 DEFAULT_MAPPINGS: tuple[tuple[str, str, str, str, dict], ...] = (
@@ -97,6 +123,10 @@ DEFAULT_MAPPINGS: tuple[tuple[str, str, str, str, dict], ...] = (
     (SyncObject.OPPORTUNITY_HISTORY, "StageName", "to_stage", Transform.VALUE_MAP, SALESFORCE_STAGES),
     (SyncObject.OPPORTUNITY_HISTORY, "Amount", "amount", Transform.NUMBER, {}),
     (SyncObject.OPPORTUNITY_HISTORY, "CreatedDate", "changed_at", Transform.DATE, {}),
+    (SyncObject.OPPORTUNITY_PARTNER, "OpportunityId", "opportunity", Transform.COPY, {}),
+    (SyncObject.OPPORTUNITY_PARTNER, "AccountToId", "partner", Transform.COPY, {}),
+    (SyncObject.OPPORTUNITY_PARTNER, "Role", "role", Transform.VALUE_MAP, SALESFORCE_PARTNER_ROLES),
+    (SyncObject.OPPORTUNITY_PARTNER, "IsPrimary", "primary", Transform.COPY, {}),
 )
 
 
@@ -145,7 +175,9 @@ def mapping_row_check(
         raise ValidationError({"transform": f"{label}: {target_field} is not a date."})
     if transform == Transform.NUMBER and kind != "money":
         raise ValidationError({"transform": f"{label}: {target_field} is not a number."})
-    if kind in ("account", "opportunity", "owner") and transform != Transform.COPY:
+    if transform in (Transform.DATE, Transform.NUMBER, Transform.VALUE_MAP) and kind == "flag":
+        raise ValidationError({"transform": f"{label}: {target_field} is copied (true or false)."})
+    if kind in REFERENCE_KINDS and transform != Transform.COPY:
         raise ValidationError({"transform": f"{label}: a reference is copied (a Salesforce id)."})
 
 
@@ -176,8 +208,10 @@ class Rule:
             return parse_date(raw, self.salesforce_field, want_datetime=self.kind == "datetime")
         if self.transform == Transform.NUMBER:
             return parse_money(raw, self.salesforce_field)
-        if self.kind in ("account", "opportunity", "owner"):
+        if self.kind in REFERENCE_KINDS:
             return raw or ""
+        if self.kind == "flag":
+            return raw is True or str(raw).strip().lower() in ("true", "1")
         text = "" if raw is None else str(raw).strip()
         if self.kind == "choice" and text and text not in TARGETS_CHOICES[self.target_field]:
             raise TransformError(f"{self.salesforce_field}: {text!r} is not a revops value; add a value map")

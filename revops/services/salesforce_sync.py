@@ -47,6 +47,7 @@ OBJECT_ORDER = (
     SyncObject.PARTNER,
     SyncObject.OPPORTUNITY,
     SyncObject.OPPORTUNITY_HISTORY,
+    SyncObject.OPPORTUNITY_PARTNER,
 )
 NOT_ADMIN = "Only an administrator of the organization configures and runs the Salesforce sync."
 PREVIEW_FIRST = "Run a preview (dry run) of this connection first; its first real sync follows a preview."
@@ -256,6 +257,7 @@ def salesforce_sync_run(
                 or connection.default_owner_id,
                 dry_run=dry_run,
                 pending=pending,
+                actor=job.started_by,
             )
             soql = _soql(connection, sobject, rules, segment, earlier, since)
             done = 0

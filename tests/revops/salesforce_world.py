@@ -30,6 +30,12 @@ OPPORTUNITY_FIELDS = {
 }
 HISTORY_FIELDS = {"OpportunityId": "reference", "StageName": "picklist", "Amount": "currency"}
 PARTNER_FIELDS = {"Name": "string", "Tier__c": "picklist"}
+OPPORTUNITY_PARTNER_FIELDS = {
+    "OpportunityId": "reference",
+    "AccountToId": "reference",
+    "Role": "picklist",
+    "IsPrimary": "boolean",
+}
 
 
 def define_objects(fake: FakeSalesforce) -> None:
@@ -37,6 +43,20 @@ def define_objects(fake: FakeSalesforce) -> None:
     fake.store.define("Opportunity", OPPORTUNITY_FIELDS)
     fake.store.define("OpportunityHistory", HISTORY_FIELDS)
     fake.store.define("Partner__c", PARTNER_FIELDS)
+    fake.store.define("OpportunityPartner", OPPORTUNITY_PARTNER_FIELDS)
+
+
+def add_partner(fake: FakeSalesforce, name: str, **values) -> str:
+    return fake.store.insert("Partner__c", {"Name": name, **values})
+
+
+def add_opportunity_partner(
+    fake: FakeSalesforce, opportunity_id: str, partner_id: str, role: str, *, primary: bool = False
+) -> str:
+    return fake.store.insert(
+        "OpportunityPartner",
+        {"OpportunityId": opportunity_id, "AccountToId": partner_id, "Role": role, "IsPrimary": primary},
+    )
 
 
 def add_account(fake: FakeSalesforce, name: str, **values) -> str:
