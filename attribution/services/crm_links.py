@@ -126,7 +126,12 @@ def _apply_one(
         "is_primary": record.primary,
         "external_id": ext,
     }
-    changes = {k: [getattr(link, k), v] for k, v in wanted.items() if created or getattr(link, k) != v}
+    # A new link shows its values; a changed one each changed field as [old, new].
+    changes: dict = (
+        dict(wanted)
+        if created
+        else {k: [getattr(link, k), v] for k, v in wanted.items() if getattr(link, k) != v}
+    )
     if not changes:
         outcome = LinkOutcome.CONFLICT if kept else LinkOutcome.UNCHANGED
         return CrmLinkResult(ext, outcome, "revops role kept" if kept else "", kept or None), None
