@@ -62,6 +62,15 @@ class AttributionConfig(AppConfig):
         register_import_kind(DEAL_LINK_IMPORT)
         register_import_kind(ACCOUNT_SPLIT_IMPORT)
 
+        # The Salesforce sync writes OpportunityPartner records as deal–partner links through
+        # the link services, and its push-back reads partner results per deal and period.
+        from attribution.selectors.period_results import attribution_results_for_period
+        from attribution.services.crm_links import crm_partner_links_apply
+        from revops.providers import register_provider
+
+        register_provider("crm_partner_links", crm_partner_links_apply)
+        register_provider("attribution_results", attribution_results_for_period)
+
         # The partner-attribution pages in the main menu.
         from revops.navigation import NavGroup, NavItem, register
 

@@ -21,6 +21,12 @@ an error:
   distribution, ``crm_campaign_members_upsert`` by marketing attribution; called by the
   Salesforce sync): records in, one outcome per record out, idempotent by Salesforce id.
   Fallback: none — the sync refuses to configure or run an object nobody stores.
+* **CRM partner links** (registered by partner attribution; called by the Salesforce sync for
+  OpportunityPartner records): deal–partner links created, changed or deactivated through
+  attribution's link services, one outcome per record. Fallback: every record refused, saying
+  partner attribution is not installed (nothing written).
+* **Attribution results** (registered by partner attribution; read by the Salesforce push-back):
+  per deal, partner and role, the amount posted in one fiscal period. Fallback: none.
 * **Quota** (registered by commissions, from its business objectives; read by forecasting's
   attainment and coverage): each rep's quota for a period. Fallback: no quota, labelled
   ``"no quota"`` (the pages say so instead of dividing by nothing).
@@ -201,6 +207,69 @@ def crm_upsert(
     return list(provider(organization_id, list(records), dry_run=dry_run))
 
 
+# -- CRM partner links ------------------------------------------------------------------------
+
+
+class LinkOutcome:
+    """What applying one CRM link record did (or, in a preview, would do)."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    DEACTIVATED = "deactivated"
+    CONFLICT = "conflict"  # our value kept under the mapping's conflict policy
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class CrmPartnerLink:
+    """One CRM record of a partner on a deal, with our ids already resolved."""
+
+    opportunity_id: int
+    partner_id: int
+    role: str
+    primary: bool
+    external_id: str  # the CRM record's id: the link's identity across runs
+    deleted: bool
+    modstamp: dt.datetime  # when the CRM record last changed (for the "newest" policy)
+    role_policy: str = "salesforce"  # "salesforce", "revops" or "newest"
+
+
+@dataclass(frozen=True)
+class CrmLinkResult:
+    external_id: str
+    outcome: str  # a LinkOutcome value
+    message: str = ""
+    changes: dict | None = None  # field → [old, new]
+
+
+class CrmPartnerLinksProvider(Protocol):
+    def __call__(
+        self, organization, *, actor, links: Sequence[CrmPartnerLink], source: str, dry_run: bool
+    ) -> list[CrmLinkResult]: ...
+
+
+NO_LINK_PROVIDER = "Partner attribution is not installed: deal–partner links cannot be written."
+
+
+# -- attribution results -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttributionResult:
+    """One partner's attributed amount on one deal in one posting period (reversals netted)."""
+
+    opportunity_id: int
+    partner_id: int
+    role: str
+    split_percent: Decimal  # the split of the latest posting
+    amount: Decimal  # cents; zero when later postings reversed it all
+
+
+class AttributionResultsProvider(Protocol):
+    def __call__(self, organization, *, period_id: int) -> list[AttributionResult]: ...
+
+
 _providers: dict[str, Callable] = {}
 
 
@@ -246,6 +315,8 @@ PROVIDER_NAMES = (
     "partner_touches",
     "split_change_review",
     "quota",
+    "crm_partner_links",
+    "attribution_results",
     *CRM_PROVIDERS.values(),
 )
 
@@ -314,20 +385,46 @@ def quotas(organization, *, start: dt.date, end: dt.date, user_ids: Sequence[int
     return provider(organization, start=start, end=end, user_ids=None if user_ids is None else list(user_ids))
 
 
+def crm_partner_links(
+    organization, *, actor, links: Sequence[CrmPartnerLink], source: str, dry_run: bool = False
+) -> list[CrmLinkResult]:
+    """Apply (or, with ``dry_run``, preview) CRM deal–partner links; one result per record, in
+    order. Without a registered provider every record is refused and nothing is written."""
+    provider = _providers.get("crm_partner_links")
+    if provider is None:
+        return [CrmLinkResult(link.external_id, LinkOutcome.ERROR, NO_LINK_PROVIDER) for link in links]
+    return list(provider(organization, actor=actor, links=list(links), source=source, dry_run=dry_run))
+
+
+def attribution_results(organization, *, period_id: int) -> list[AttributionResult]:
+    """Partner results per deal posted in the period (none when no app provides them)."""
+    provider = _providers.get("attribution_results")
+    if provider is None:
+        return []
+    return list(provider(organization, period_id=period_id))
+
+
 __all__ = [
     "CRM_PROVIDERS",
+    "NO_LINK_PROVIDER",
     "NO_QUOTA_SOURCE",
     "PROVIDER_NAMES",
     "STAGE_WIN_RATE_SOURCE",
+    "AttributionResult",
+    "CrmLinkResult",
     "CrmOutcome",
+    "CrmPartnerLink",
     "CrmRecord",
     "Decimal",
+    "LinkOutcome",
     "PartnerTouch",
     "Quotas",
     "SplitChangeProposal",
     "SplitReview",
     "TouchSummary",
     "WinProbability",
+    "attribution_results",
+    "crm_partner_links",
     "crm_upsert",
     "partner_touches",
     "provider_override",

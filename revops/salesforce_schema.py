@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from revops.models.crm import Partner, Region, Segment, Stage
+from revops.models.crm import Partner, PartnerType, Region, Segment, Stage
 from revops.models.salesforce import API_NAME, SyncObject, Transform
 from revops.providers import CRM_PROVIDERS, provider_registered
 
@@ -81,9 +81,17 @@ TARGETS: dict[str, dict[str, tuple[str, frozenset[str]]]] = {
         "status": ("text", frozenset()),
         "responded_at": ("datetime", frozenset()),
     },
+    # Deal–partner links (written by partner attribution through `crm_partner_links`).
+    SyncObject.OPPORTUNITY_PARTNER: {
+        "opportunity": ("opportunity", frozenset()),
+        "partner": ("partner", frozenset()),
+        "role": ("choice", frozenset(PartnerType.values)),
+        "primary": ("flag", frozenset()),
+    },
 }
-# References copied as Salesforce ids (the object's app resolves them).
-REFERENCE_KINDS = ("account", "opportunity", "owner", "sfid")
+# References: a Salesforce id resolved to one of our rows, or copied as a Salesforce id
+# ("sfid": the object's app resolves it); never transformed.
+REFERENCE_KINDS = ("account", "opportunity", "owner", "partner", "sfid")
 REQUIRED: dict[str, frozenset[str]] = {
     SyncObject.ACCOUNT: frozenset({"name"}),
     SyncObject.PARTNER: frozenset({"name"}),
@@ -92,6 +100,7 @@ REQUIRED: dict[str, frozenset[str]] = {
     SyncObject.CAMPAIGN: frozenset({"name"}),
     SyncObject.LEAD: frozenset({"name"}),
     SyncObject.CAMPAIGN_MEMBER: frozenset({"campaign", "responded_at"}),
+    SyncObject.OPPORTUNITY_PARTNER: frozenset({"opportunity", "partner", "role"}),
 }
 TEXT_LIMITS = {
     "name": 200,
@@ -116,6 +125,22 @@ SALESFORCE_STAGES = {
     "Closed Won": Stage.CLOSED_WON,
     "Closed Lost": Stage.CLOSED_LOST,
 }
+# Salesforce's standard OpportunityPartner roles onto our partner roles.
+SALESFORCE_PARTNER_ROLES = {
+    "System Integrator": PartnerType.SI,
+    "Consultant": PartnerType.SI,
+    "Contractor": PartnerType.SI,
+    "Developer": PartnerType.ISV,
+    "Supplier": PartnerType.ISV,
+    "VAR/Reseller": PartnerType.REFERRAL,
+    "Distributor": PartnerType.REFERRAL,
+    "Dealer": PartnerType.REFERRAL,
+    "Broker": PartnerType.REFERRAL,
+    "Agency": PartnerType.INFLUENCE,
+    "Advertiser": PartnerType.INFLUENCE,
+    "Lender": PartnerType.INFLUENCE,
+    "Institution": PartnerType.INFLUENCE,
+}
 # (object, salesforce field, target, transform, value map): Salesforce's standard fields.
 DEFAULT_MAPPINGS: tuple[tuple[str, str, str, str, dict], ...] = (
     (SyncObject.ACCOUNT, "Name", "name", Transform.COPY, {}),
@@ -135,6 +160,10 @@ DEFAULT_MAPPINGS: tuple[tuple[str, str, str, str, dict], ...] = (
     (SyncObject.OPPORTUNITY_HISTORY, "StageName", "to_stage", Transform.VALUE_MAP, SALESFORCE_STAGES),
     (SyncObject.OPPORTUNITY_HISTORY, "Amount", "amount", Transform.NUMBER, {}),
     (SyncObject.OPPORTUNITY_HISTORY, "CreatedDate", "changed_at", Transform.DATE, {}),
+    (SyncObject.OPPORTUNITY_PARTNER, "OpportunityId", "opportunity", Transform.COPY, {}),
+    (SyncObject.OPPORTUNITY_PARTNER, "AccountToId", "partner", Transform.COPY, {}),
+    (SyncObject.OPPORTUNITY_PARTNER, "Role", "role", Transform.VALUE_MAP, SALESFORCE_PARTNER_ROLES),
+    (SyncObject.OPPORTUNITY_PARTNER, "IsPrimary", "primary", Transform.COPY, {}),
 )
 # The standard mappings of the objects other apps store (installed when asked for: a connection
 # syncs them only once they are mapped).
@@ -231,6 +260,8 @@ def mapping_row_check(
         raise ValidationError({"transform": f"{label}: {target_field} is not a date."})
     if transform == Transform.NUMBER and kind != "money":
         raise ValidationError({"transform": f"{label}: {target_field} is not a number."})
+    if transform in (Transform.DATE, Transform.NUMBER, Transform.VALUE_MAP) and kind == "flag":
+        raise ValidationError({"transform": f"{label}: {target_field} is copied (true or false)."})
     if kind in REFERENCE_KINDS and transform != Transform.COPY:
         raise ValidationError({"transform": f"{label}: a reference is copied (a Salesforce id)."})
 

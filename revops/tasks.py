@@ -11,6 +11,11 @@ from revops.services.imports import IMPORT_JOB_KIND, import_job_body
 from revops.services.jobs import JobProgress
 from revops.services.periods import periods_ensure_ahead_everywhere
 from revops.services.reports import REPORT_KIND, report_file_write, report_schedules_run_due
+from revops.services.salesforce_pushback import (
+    PUSHBACK_KIND,
+    salesforce_pushback_job_body,
+    salesforce_pushback_scheduled,
+)
 from revops.services.salesforce_sync import SYNC_KIND, salesforce_sync_job_body, salesforce_sync_scheduled
 
 
@@ -141,6 +146,44 @@ def salesforce_sync_task(job: JobRun, progress: JobProgress) -> Counts:
 def salesforce_sync_scheduled_task(connection_id: int = 0) -> dict[str, str]:
     """Queue the incremental sync of one connection (its beat entry passes the id)."""
     return salesforce_sync_scheduled(connection_id=connection_id)
+
+
+@job_task(
+    kind=PUSHBACK_KIND,
+    # Upserts thousands of records to Salesforce: kept off the queue of quick interactive jobs.
+    queue=Queue.BULK,
+    # A worker lost mid-push leaves the message for another; upserts by external id make the
+    # redelivery write the same records again, creating none (the claim keeps it to one run).
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Transient database trouble is worth a retry; Salesforce's rate limits and 5xx are
+    # retried with backoff inside the client, batch by batch.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # A push-back still queued after two hours is superseded by the next day's.
+    expires=2 * 60 * 60,
+)
+def salesforce_pushback_task(job: JobRun, progress: JobProgress) -> Counts:
+    """Push the attribution results recorded in the JobRun to the connection's custom object."""
+    return salesforce_pushback_job_body(job=job, progress=progress)
+
+
+@periodic_task(
+    # Scheduled, nobody waits for it; it only queues the push-back's JobRun.
+    queue=Queue.BULK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Queueing is keyed by connection and day, so a retry queues nothing twice.
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    # The next day's run supersedes one still waiting.
+    expires=60 * 60,
+)
+def salesforce_pushback_scheduled_task(connection_id: int = 0) -> dict[str, str]:
+    """Queue the daily push-back of one connection (its beat entry passes the id)."""
+    return salesforce_pushback_scheduled(connection_id=connection_id)
 
 
 @job_task(

@@ -20,6 +20,7 @@ class LinkSource(models.TextChoices):
     REGISTRATION = "registration", "Deal registration"
     TOUCHPOINT = "touchpoint", "Partner touchpoint"
     SYNC = "sync", "CRM sync"
+    SALESFORCE = "salesforce", "Salesforce OpportunityPartner"
 
 
 class LinkStatus(models.TextChoices):
@@ -44,12 +45,20 @@ class OpportunityPartner(OrganizationOwnedModel):
     status = models.CharField(
         max_length=16, choices=LinkStatus.choices, default=LinkStatus.ACTIVE, db_index=True
     )
+    # The CRM record the link mirrors (a Salesforce OpportunityPartner id); empty when made here.
+    external_id = models.CharField(max_length=64, blank=True, default="")
+    is_primary = models.BooleanField(default=False, help_text="The CRM marks this partner primary.")
 
     class Meta:
         ordering = ["opportunity", "partner", "role"]
         constraints = [
             models.UniqueConstraint(
                 fields=["opportunity", "partner", "role"], name="opportunitypartner_unique_role"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="opportunitypartner_unique_external",
             ),
             models.CheckConstraint(
                 condition=models.Q(split_percent__isnull=True) | SPLIT_RANGE,

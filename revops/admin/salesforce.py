@@ -3,8 +3,10 @@ segments with their own mapping overrides, and the per-record sync log (read-onl
 
 Actions on connections call the services: "Preview" queues a dry run, "Sync now" an
 incremental sync, "Full sync now" a full one (each a JobRun with its progress page), "Add the
-standard mappings" and "Check mappings against Salesforce" (describe). Credentials are never
-entered here: the connection names the environment variables that hold them.
+standard mappings" and "Check mappings against Salesforce" (describe), and "Push attribution
+results" (a JobRun upserting the previous and current period's results to the connection's
+custom object; its per-record log is read-only). Credentials are never entered here: the
+connection names the environment variables that hold them.
 """
 
 from __future__ import annotations
@@ -23,8 +25,16 @@ from revops.admin.base import (
 )
 from revops.connectors.errors import ConnectorError
 from revops.exceptions import ApplicationError
-from revops.models.salesforce import FieldMapping, SalesforceConnection, SyncLogEntry, SyncObject, SyncSegment
+from revops.models.salesforce import (
+    FieldMapping,
+    PushbackLogEntry,
+    SalesforceConnection,
+    SyncLogEntry,
+    SyncObject,
+    SyncSegment,
+)
 from revops.services.salesforce_mapping import mapping_describe_check, mapping_install_defaults
+from revops.services.salesforce_pushback import salesforce_pushback_start
 from revops.services.salesforce_schedule import salesforce_schedule_remove, salesforce_schedule_sync
 from revops.services.salesforce_sync import Mode, connection_client, salesforce_sync_start
 
@@ -107,6 +117,7 @@ class SalesforceConnectionAdmin(_OwnedChildren, OrganizationScopedAdmin):
         "install_mappings",
         "install_lead_mappings",
         "check_mappings",
+        "push_attribution",
     ]
 
     @admin.display(description="log")
@@ -157,6 +168,22 @@ class SalesforceConnectionAdmin(_OwnedChildren, OrganizationScopedAdmin):
     @admin.action(description="Full sync now", permissions=["change"])
     def full_sync_now(self, request, queryset):
         self._start(request, queryset, mode=Mode.FULL, dry_run=False)
+
+    @admin.action(description="Push attribution results to Salesforce", permissions=["change"])
+    def push_attribution(self, request, queryset):
+        for connection in queryset:
+            try:
+                job, created = salesforce_pushback_start(connection=connection, actor=request.user)
+            except ApplicationError as error:
+                self.message_user(request, f"{connection}: {error.message}", messages.ERROR)
+                continue
+            state = "queued" if created else "already queued or running"
+            url = reverse("admin:revops_jobrun_change", args=[job.pk])
+            self.message_user(
+                request,
+                format_html('{}: Push-back {} — <a href="{}">progress</a>', connection, state, url),
+                messages.SUCCESS,
+            )
 
     @admin.action(description="Add the standard field mappings", permissions=["change"])
     def install_mappings(self, request, queryset):
@@ -236,4 +263,13 @@ class SyncLogEntryAdmin(ReadOnlyScopedAdmin):
     list_filter = ("action", "dry_run", "sobject")
     list_select_related = ("job", "connection")
     search_fields = ("salesforce_id", "message")
+    paginator = CappedPaginator
+
+
+@admin.register(PushbackLogEntry)
+class PushbackLogEntryAdmin(ReadOnlyScopedAdmin):
+    list_display = ("created_at", "job", "period", "external_key", "action", "salesforce_id", "message")
+    list_filter = ("action",)
+    list_select_related = ("job", "connection", "period")
+    search_fields = ("external_key", "salesforce_id", "message")
     paginator = CappedPaginator

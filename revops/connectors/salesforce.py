@@ -7,7 +7,8 @@
 - reads: `query_pages` / `query_iter` follow `nextRecordsUrl` (queryMore) page by page;
 - writes: `update_many` sends the `composite/sobjects` collection (PATCH, at most 200
   records a call, `allOrNone: false`), so 10,000 owner changes are 50 calls, and returns
-  each record's own success or error;
+  each record's own success or error; `upsert_many` upserts by an external id field the
+  same way (`composite/sobjects/<Object>/<Field>`), each result saying created or updated;
 - retries: `REQUEST_LIMIT_EXCEEDED`, HTTP 5xx, timeouts and connection errors are retried
   with exponential backoff, at most `max_retries` times; then, and for every other failure,
   one `ConnectorError` with Salesforce's message;
@@ -58,6 +59,14 @@ class QueryPage(NamedTuple):
 class RecordResult(NamedTuple):
     record_id: str
     ok: bool
+    message: str = ""
+
+
+class UpsertResult(NamedTuple):
+    key: str  # the record's external id value
+    ok: bool
+    created: bool = False
+    record_id: str = ""
     message: str = ""
 
 
@@ -219,4 +228,37 @@ class SalesforceClient:
                     errors = outcome.get("errors") or [{}]
                     text = "; ".join(f"{e.get('statusCode', '')}: {e.get('message', '')}" for e in errors)
                     results.append(RecordResult(record["Id"], False, text))
+        return results
+
+    def upsert_many(
+        self, sobject: str, external_id_field: str, records: Sequence[dict]
+    ) -> list[UpsertResult]:
+        """Upsert `records` (each holding `external_id_field`) in collections of 200; each
+        record's own outcome: created or updated, or its error.
+
+        A whole-request failure (after the retries) raises `ConnectorError`; the collections
+        sent before it stay written (an upsert sent again updates them, creating nothing).
+        """
+        results: list[UpsertResult] = []
+        for start in range(0, len(records), COLLECTION_SIZE):
+            chunk = records[start : start + COLLECTION_SIZE]
+            body = {"allOrNone": False, "records": [{"attributes": {"type": sobject}, **r} for r in chunk]}
+            answer = self._call(
+                self.sf.restful,
+                f"composite/sobjects/{sobject}/{external_id_field}",
+                method="PATCH",
+                json=body,
+            )
+            if not isinstance(answer, list) or len(answer) != len(chunk):
+                raise ConnectorError("Salesforce answered the collection upsert with an unexpected body")
+            for record, outcome in zip(chunk, answer, strict=True):
+                key = str(record[external_id_field])
+                if outcome.get("success"):
+                    results.append(
+                        UpsertResult(key, True, bool(outcome.get("created")), str(outcome.get("id") or ""))
+                    )
+                else:
+                    errors = outcome.get("errors") or [{}]
+                    text = "; ".join(f"{e.get('statusCode', '')}: {e.get('message', '')}" for e in errors)
+                    results.append(UpsertResult(key, False, message=text))
         return results

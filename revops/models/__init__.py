@@ -12,6 +12,7 @@ from revops.models.periods import FiscalPeriod
 from revops.models.reports import ReportFormat, ReportFrequency, ReportRecipient, ReportSchedule
 from revops.models.salesforce import (
     FieldMapping,
+    PushbackLogEntry,
     SalesforceConnection,
     SyncLogEntry,
     SyncSegment,
@@ -39,6 +40,7 @@ __all__ = [
     "Partner",
     "Product",
     "ProductLine",
+    "PushbackLogEntry",
     "ReportFormat",
     "ReportFrequency",
     "ReportRecipient",

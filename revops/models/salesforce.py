@@ -22,6 +22,7 @@ class SyncObject(models.TextChoices):
     PARTNER = "Partner", "Partner object → partners"
     OPPORTUNITY = "Opportunity", "Opportunity → opportunities"
     OPPORTUNITY_HISTORY = "OpportunityHistory", "OpportunityHistory → stage changes"
+    OPPORTUNITY_PARTNER = "OpportunityPartner", "OpportunityPartner → deal–partner links"
     # Stored by the apps that use them, through providers (`revops.providers`).
     CAMPAIGN = "Campaign", "Campaign → campaigns (lead distribution)"
     LEAD = "Lead", "Lead → leads (lead distribution)"
@@ -96,6 +97,38 @@ class SalesforceConnection(OrganizationOwnedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Push-back of attribution results to a custom object (off unless an object is named).
+    pushback_object = models.CharField(
+        max_length=80,
+        blank=True,
+        validators=[validate_api_name],
+        help_text="Custom object that receives attribution results, e.g. Revops_Attribution__c; empty: off.",
+    )
+    pushback_external_id_field = models.CharField(
+        max_length=80, blank=True, default="Revops_Key__c", validators=[validate_api_name]
+    )
+    pushback_partner_field = models.CharField(
+        max_length=80, blank=True, default="Partner__c", validators=[validate_api_name]
+    )
+    pushback_opportunity_field = models.CharField(
+        max_length=80, blank=True, default="Opportunity__c", validators=[validate_api_name]
+    )
+    pushback_role_field = models.CharField(
+        max_length=80, blank=True, default="Role__c", validators=[validate_api_name]
+    )
+    pushback_split_field = models.CharField(
+        max_length=80, blank=True, default="Split_Percent__c", validators=[validate_api_name]
+    )
+    pushback_amount_field = models.CharField(
+        max_length=80, blank=True, default="Amount__c", validators=[validate_api_name]
+    )
+    pushback_period_field = models.CharField(
+        max_length=80, blank=True, default="Period__c", validators=[validate_api_name]
+    )
+    pushback_scheduled = models.BooleanField(
+        default=False,
+        help_text="Push the current and the previous period's results daily at schedule_hour (UTC, 2 if empty).",
+    )
 
     class Meta:
         ordering = ["organization", "name", "id"]
@@ -118,6 +151,24 @@ class SalesforceConnection(OrganizationOwnedModel):
             raise ValidationError(
                 "Name the variable of an access token, or those of a username and a password."
             )
+        if self.pushback_object:
+            missing = [name for name in PUSHBACK_FIELDS if not getattr(self, name)]
+            if missing:
+                raise ValidationError(dict.fromkeys(missing, "Name the custom object's field for push-back."))
+        if self.pushback_scheduled and not self.pushback_object:
+            raise ValidationError({"pushback_scheduled": "Name the push-back object first."})
+
+
+# The connection's fields naming the push-back object's fields, in the order they are written.
+PUSHBACK_FIELDS = (
+    "pushback_external_id_field",
+    "pushback_partner_field",
+    "pushback_opportunity_field",
+    "pushback_role_field",
+    "pushback_split_field",
+    "pushback_amount_field",
+    "pushback_period_field",
+)
 
 
 class SyncSegment(OrganizationOwnedModel):
@@ -287,3 +338,33 @@ class SyncLogEntry(OrganizationOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.sobject} {self.salesforce_id}: {self.action}"
+
+
+class PushbackAction(models.TextChoices):
+    CREATE = "create", "Created in Salesforce"
+    UPDATE = "update", "Updated in Salesforce"
+    SKIPPED = "skipped", "Skipped"
+    ERROR = "error", "Error"
+
+
+class PushbackLogEntry(OrganizationOwnedModel):
+    """What one push-back run did with one attribution result (one custom-object record)."""
+
+    connection = models.ForeignKey(
+        SalesforceConnection, on_delete=models.PROTECT, related_name="pushback_log"
+    )
+    job = models.ForeignKey("revops.JobRun", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey("revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+")
+    external_key = models.CharField(max_length=255, db_index=True)
+    action = models.CharField(max_length=16, choices=PushbackAction.choices, db_index=True)
+    salesforce_id = models.CharField(max_length=18, blank=True)
+    message = models.TextField(blank=True)
+    values = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-job", "id"]
+        verbose_name = "push-back log entry"
+        verbose_name_plural = "push-back log entries"
+
+    def __str__(self) -> str:
+        return f"{self.external_key}: {self.action}"

@@ -55,6 +55,7 @@ OBJECT_ORDER = (
     SyncObject.PARTNER,
     SyncObject.OPPORTUNITY,
     SyncObject.OPPORTUNITY_HISTORY,
+    SyncObject.OPPORTUNITY_PARTNER,
     # Stored by other apps through providers (salesforce_sync_provided).
     SyncObject.CAMPAIGN,
     SyncObject.LEAD,
@@ -271,6 +272,7 @@ def salesforce_sync_run(
                 or connection.default_owner_id,
                 dry_run=dry_run,
                 pending=pending,
+                actor=job.started_by,
             )
             soql = _soql(connection, sobject, rules, segment, earlier, since)
             done = 0

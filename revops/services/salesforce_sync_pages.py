@@ -33,6 +33,7 @@ from revops.models import Account, Opportunity, OpportunityStageChange, Partner
 from revops.models.crm import CLOSED_STAGES, Stage
 from revops.models.salesforce import ConflictPolicy, SyncAction, SyncLogEntry, SyncObject
 from revops.salesforce_schema import Rule, TransformError, parse_date
+from revops.services.salesforce_partner_links import partner_links_plan
 
 BATCH = 1000
 MODELS: dict[str, type[models.Model]] = {
@@ -73,6 +74,8 @@ class SegmentContext:
     last_stage: dict[int, str] = field(default_factory=dict)
     # The model fields the rules write (validated per record; the others keep their defaults).
     checked: frozenset[str] = frozenset()
+    # Who started the run (None: the scheduler); links written for OpportunityPartner name them.
+    actor: Any = None
 
     def __post_init__(self) -> None:
         self.checked = frozenset(r.target_field for r in self.rules) | {"close_date", "stage", "status"}
@@ -117,6 +120,9 @@ class PagePlan:
     log: list[LogRow] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     newest: dt.datetime | None = None
+    # Writes that are not rows of the page's model (deal–partner links through their provider),
+    # run by `page_apply` inside the page's transaction.
+    deferred: Callable[[], None] | None = None
 
     def note(
         self, ctx: SegmentContext, job_id: int, sf_id: str, action: str, message: str = "", changes=None
@@ -278,6 +284,8 @@ def page_plan(
     plan = PagePlan()
     if ctx.sobject == SyncObject.OPPORTUNITY_HISTORY:
         return _history_plan(ctx, job_id, records, plan)
+    if ctx.sobject == SyncObject.OPPORTUNITY_PARTNER:
+        return partner_links_plan(ctx, job_id, records, plan, _modstamp, _error_text)
     model = MODELS[ctx.sobject]
     ids = [str(r.get("Id") or "") for r in records]
     # Which records exist here: one keyed read per page (one array parameter on PostgreSQL),
@@ -488,6 +496,8 @@ def page_apply(plan: PagePlan, *, model: type[models.Model], connection_id: int)
     New rows and log rows go through `bulk_insert` (COPY on PostgreSQL) as plain tuples; new
     stage changes (instances, few) and updates through the ORM in batches.
     """
+    if plan.deferred is not None:
+        plan.deferred()
     if plan.creates and plan.create_fields:
         bulk_insert(model, plan.create_fields, plan.creates)
     elif plan.creates:

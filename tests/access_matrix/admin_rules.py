@@ -85,6 +85,7 @@ MODELS: dict[str, dict[str, Rule]] = {
     "revops_syncsegment": EDITABLE,
     "revops_fieldmapping": EDITABLE,
     "revops_synclogentry": READ_ONLY,
+    "revops_pushbacklogentry": READ_ONLY,
     # Report schedules are created on the reports page (recipients checked there): no add.
     "revops_reportschedule": EDITABLE | {"add": {"GET": (403, 403), "POST": (403, 403)}},
     "auth_group": SUPERUSER_ONLY,

@@ -79,6 +79,8 @@ from partners.services.standing import program_recompute
 from revops.models import Account, FiscalPeriod, ImportProfile, Membership, Opportunity, Partner, Role
 from revops.models.salesforce import (
     FieldMapping,
+    PushbackAction,
+    PushbackLogEntry,
     SalesforceConnection,
     SyncAction,
     SyncLogEntry,
@@ -230,8 +232,17 @@ def _core_rows(org, actors, partner) -> dict[str, int | str]:
         salesforce_id="006000000000001AAA",
         action=SyncAction.CREATE,
     )
+    pushback_entry = PushbackLogEntry.objects.create(
+        organization=org,
+        connection=connection,
+        job=job,
+        period=open_period,
+        external_key=f"{org.pk}-006000000000001AAA-p1-referral-2026-02",
+        action=PushbackAction.CREATE,
+    )
     return {
         "salesforceconnection": connection.pk,
+        "pushbacklogentry": pushback_entry.pk,
         "syncsegment": segment.pk,
         "fieldmapping": mapping.pk,
         "synclogentry": log_entry.pk,

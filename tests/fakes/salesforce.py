@@ -12,6 +12,11 @@ Endpoints, under `/services/data/v<version>/`:
 - `PATCH sobjects/<Object>/<Id>` (204);
 - `PATCH composite/sobjects` (at most 200 records; `allOrNone`; per-record
   `{id, success, errors: [{statusCode, message, fields}]}`);
+- upsert by external id: `PATCH sobjects/<Object>/<Field>/<value>` (201 `{id, success,
+  created: true}` or 200 `{..., created: false}`) and `PATCH composite/sobjects/<Object>/<Field>`
+  (at most 200 records; per-record `{id, success, created, errors}`); the field must be
+  declared an external id (`define(..., external_ids={"Key__c"})`); every upsert is recorded
+  in `upserts` as (object, key, "created" | "updated");
 - `POST /services/Soap/u/<version>` (the SOAP login simple-salesforce sends).
 
 Faults: `fail_next(n, status=403, code="REQUEST_LIMIT_EXCEEDED", after=0)` answers n requests
@@ -97,11 +102,13 @@ class SObjectStore:
 
     def __init__(self) -> None:
         self.fields: dict[str, dict[str, str]] = {}
+        self.external_ids: dict[str, set[str]] = {}
         self.records: dict[str, dict[str, dict]] = {}
         self._seq = itertools.count(1)
 
-    def define(self, sobject: str, fields: dict[str, str]) -> None:
+    def define(self, sobject: str, fields: dict[str, str], *, external_ids: set[str] | None = None) -> None:
         self.fields[sobject] = {**SYSTEM_FIELDS, **fields}
+        self.external_ids[sobject] = set(external_ids or ())
         self.records.setdefault(sobject, {})
 
     def new_id(self, sobject: str) -> str:
@@ -135,6 +142,7 @@ class FakeSalesforce:
         self.store.define("User", USER_FIELDS)
         self.store.define("Group", {"Name": "string", "Type": "string"})
         self.calls: list[tuple[str, str]] = []
+        self.upserts: list[tuple[str, str, str]] = []
         self.invalid: dict[str, tuple[str, str]] = {}
         self.malformed: dict[str, dict] = {}
         self._faults: list[tuple[int, str, str] | None] = []
@@ -213,6 +221,17 @@ class FakeSalesforce:
             return 200, self._page(version, parts[1]), "json"
         if method == "GET" and parts[0] == "sobjects" and len(parts) == 3 and parts[2] == "describe":
             return self._describe(parts[1])
+        if method == "PATCH" and parts[0] == "sobjects" and len(parts) == 4:
+            outcome = self._upsert_one(parts[1], parts[2], parts[3], data or {})
+            if outcome["success"]:
+                return (201 if outcome["created"] else 200), outcome, "json"
+            return (
+                400,
+                [{"errorCode": e["statusCode"], "message": e["message"]} for e in outcome["errors"]],
+                "json",
+            )
+        if method == "PATCH" and parts[:2] == ["composite", "sobjects"] and len(parts) == 4:
+            return self._collection_upsert(parts[2], parts[3], data or {})
         if method == "PATCH" and parts[0] == "sobjects" and len(parts) == 3:
             outcome = self._update_one(parts[1], parts[2], data or {})
             if outcome["success"]:
@@ -286,7 +305,12 @@ class FakeSalesforce:
                 "json",
             )
         fields = [
-            {"name": n, "type": t, "updateable": n not in SYSTEM_FIELDS}
+            {
+                "name": n,
+                "type": t,
+                "updateable": n not in SYSTEM_FIELDS,
+                "externalId": n in self.store.external_ids.get(sobject, set()),
+            }
             for n, t in self.store.fields[sobject].items()
         ]
         return 200, {"name": sobject, "fields": fields, "keyPrefix": KEY_PREFIXES.get(sobject)}, "json"
@@ -345,6 +369,59 @@ class FakeSalesforce:
                 ],
                 "json",
             )
+        return 200, results, "json"
+
+    def _upsert_one(self, sobject: str, field: str, key: str, values: dict) -> dict:
+        def fail(code: str, message: str) -> dict:
+            return {
+                "id": None,
+                "success": False,
+                "created": False,
+                "errors": [{"statusCode": code, "message": message}],
+            }
+
+        if sobject not in self.store.fields:
+            return fail("NOT_FOUND", f"sObject type '{sobject}' is not supported.")
+        if field not in self.store.external_ids.get(sobject, set()):
+            return fail("INVALID_FIELD", f"Field {field} is not an external id of {sobject}")
+        values = {k: v for k, v in values.items() if k != "attributes"}
+        if field in values and str(values.pop(field)) != key:
+            return fail("INVALID_FIELD", f"{field} in the body differs from the URL")
+        unknown = [k for k in values if k not in self.store.fields[sobject] or k in SYSTEM_FIELDS]
+        if unknown:
+            return fail("INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {sobject}")
+        if key in self.invalid:
+            return fail(*self.invalid[key])
+        matches = [
+            r for r in self.store.records[sobject].values() if r.get(field) == key and not r["IsDeleted"]
+        ]
+        if len(matches) > 1:
+            return fail("DUPLICATE_EXTERNAL_ID", f"{field}: more than one record has {key}")
+        if matches:
+            self.store.update(sobject, matches[0]["Id"], values)
+            self.upserts.append((sobject, key, "updated"))
+            return {"id": matches[0]["Id"], "success": True, "created": False, "errors": []}
+        rid = self.store.insert(sobject, {**values, field: key})
+        self.upserts.append((sobject, key, "created"))
+        return {"id": rid, "success": True, "created": True, "errors": []}
+
+    def _collection_upsert(self, sobject: str, field: str, data: dict) -> tuple[int, Any, str]:
+        records = data.get("records") or []
+        if len(records) > 200:
+            return (
+                400,
+                [{"message": "Maximum number of records exceeded: 200", "errorCode": "EXCEEDED_ID_LIMIT"}],
+                "json",
+            )
+        results = []
+        for record in records:
+            if (record.get("attributes") or {}).get("type") != sobject or field not in record:
+                results.append(
+                    {"id": None, "success": False, "created": False,
+                     "errors": [{"statusCode": "INVALID_FIELD", "message": f"Each record needs type {sobject} and {field}"}]}
+                )  # fmt: skip
+                continue
+            results.append(self._upsert_one(sobject, field, str(record[field]), record))
         return 200, results, "json"
 
     def _soap_login(self, body: bytes) -> tuple[int, Any, str]:

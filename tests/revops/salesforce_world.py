@@ -49,6 +49,12 @@ CAMPAIGN_MEMBER_FIELDS = {
     "ContactId": "reference",
     "Status": "picklist",
 }
+OPPORTUNITY_PARTNER_FIELDS = {
+    "OpportunityId": "reference",
+    "AccountToId": "reference",
+    "Role": "picklist",
+    "IsPrimary": "boolean",
+}
 
 
 def define_objects(fake: FakeSalesforce) -> None:
@@ -59,6 +65,20 @@ def define_objects(fake: FakeSalesforce) -> None:
     fake.store.define("Lead", LEAD_FIELDS)
     fake.store.define("Campaign", CAMPAIGN_FIELDS)
     fake.store.define("CampaignMember", CAMPAIGN_MEMBER_FIELDS)
+    fake.store.define("OpportunityPartner", OPPORTUNITY_PARTNER_FIELDS)
+
+
+def add_partner(fake: FakeSalesforce, name: str, **values) -> str:
+    return fake.store.insert("Partner__c", {"Name": name, **values})
+
+
+def add_opportunity_partner(
+    fake: FakeSalesforce, opportunity_id: str, partner_id: str, role: str, *, primary: bool = False
+) -> str:
+    return fake.store.insert(
+        "OpportunityPartner",
+        {"OpportunityId": opportunity_id, "AccountToId": partner_id, "Role": role, "IsPrimary": primary},
+    )
 
 
 def add_account(fake: FakeSalesforce, name: str, **values) -> str:
