@@ -25,6 +25,11 @@ class CommissionsConfig(AppConfig):
         from commissions.services.receipts_import import RECEIPTS_IMPORT
 
         register_import_kind(RECEIPTS_IMPORT)
+        # The reps' other names and their territories, which sales and objectives files name.
+        from commissions.services.reference_import import REP_ALIAS_IMPORT, TERRITORY_IMPORT
+
+        register_import_kind(REP_ALIAS_IMPORT)
+        register_import_kind(TERRITORY_IMPORT)
 
         # The commission ledger on the core's ledger kit: writer, seals on period close,
         # verify_ledger --ledger commissions.

@@ -17,13 +17,16 @@ class MarketingConfig(AppConfig):
             register_record_kind(kind, scopes)
 
         # Touchpoints come in through the core's import framework (page, API, admin, command).
-        # Aggregated paths (ChannelAttribution's format) come in the same way.
+        # Aggregated paths (ChannelAttribution's format) and the channels touches name come in
+        # the same way.
+        from attribution.marketing.services.channel_import import CHANNEL_IMPORT
         from attribution.marketing.services.path_import import PATH_IMPORT
         from attribution.marketing.services.touch_import import TOUCHPOINT_IMPORT
         from revops.imports.kinds import register_import_kind
 
         register_import_kind(TOUCHPOINT_IMPORT)
         register_import_kind(PATH_IMPORT)
+        register_import_kind(CHANNEL_IMPORT)
 
         # Register the job task by JobRun kind, so services enqueue by kind.
         from attribution.marketing import tasks  # noqa: F401

@@ -2,9 +2,15 @@
 
 The ledger lines are the ledger explorer's (its FilterSet, revenue dated in the period), laid
 out as the ledger page's audit-trail PDF lays them out (revops.reports_pdf, hash on every line);
-this report adds the organization's audit events of the period, the head of every ledger and
-the result of verifying the attribution ledger's chain, seals and totals now. Finance and
-admins only (the audit capability): audit events are the organization's.
+this report adds the lines summed per ledger period, partner and role, the organization's
+audit events of the period, the head of every ledger and the result of verifying the
+attribution ledger's chain, seals and totals now. Finance and admins only (the audit
+capability): audit events are the organization's.
+
+A ledger grows to hundreds of thousands of lines, and a PDF of thousands of pages is read by
+nobody: the PDF carries everything above in full and lists the first `PDF_LEDGER_LINES` lines
+(by sequence), saying how many of how many; the Excel workbook lists every line (streamed),
+and so does the ledger page's CSV export.
 """
 
 from __future__ import annotations
@@ -14,10 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attribution.reports.account import ledger_table
 from attribution.reports.common import dates_for, money, new_report, period_words
-from attribution.selectors.ledger import chain_head
+from attribution.selectors.ledger import chain_head, ledger_list, ledger_summary
 from attribution.services.verify import ledger_verify
 from revops.models import AuditEvent, LedgerHead, Membership
 from revops.reports.kit import Fmt, Kpi, Report, ReportParams, Rows, Table
+
+# Ledger lines the PDF lists: 50 landscape pages at 40 lines a page.
+PDF_LEDGER_LINES = 2000
 
 
 def _events(membership: Membership, start: dt.date | None, end: dt.date | None):
@@ -52,6 +61,9 @@ def audit_trail_report(*, membership: Membership, params: ReportParams, today: d
     if dates.start is not None and dates.end is not None:
         filters = {"date_after": dates.start.isoformat(), "date_before": dates.end.isoformat()}
     ledger, totals = ledger_table(title="Ledger lines", membership=membership, filters=filters)
+    ledger.pdf_limit = PDF_LEDGER_LINES
+    _filterset, lines = ledger_list(membership=membership, filters=filters)
+    summary = ledger_summary(lines)
     events = _events(membership, dates.start, dates.end)
     event_count = events.count()
     verification = ledger_verify(organization=membership.organization)
@@ -82,6 +94,12 @@ def audit_trail_report(*, membership: Membership, params: ReportParams, today: d
         f"{event_count:,} audit event{'s' if event_count != 1 else ''} were recorded.",
         f"The attribution ledger's chain was {verdict} when this report was written.",
     ]
+    if totals.count > PDF_LEDGER_LINES:
+        report.summary.append(
+            f"The PDF lists the first {PDF_LEDGER_LINES:,} of the {totals.count:,} ledger lines (by "
+            "sequence) after their sums per period, partner and role; the Excel workbook of this "
+            "report, and the ledger page's CSV export, hold every line."
+        )
     report.facts = [
         ("Verification", verdict),
         (
@@ -106,6 +124,14 @@ def audit_trail_report(*, membership: Membership, params: ReportParams, today: d
             ("Ledger", "Entries", "Seals", "Result"),
             (Fmt.TEXT, Fmt.COUNT, Fmt.COUNT, Fmt.TEXT),
             [(verification.ledger, verification.entries, verification.seals, verdict)],
+        ),
+        Table(
+            "Lines by period, partner, role",
+            ("Period", "Partner", "Role", "Lines", "Credited"),
+            (Fmt.TEXT, Fmt.TEXT, Fmt.TEXT, Fmt.COUNT, Fmt.MONEY),
+            [(r.period, r.partner, r.role, r.lines, r.amount) for r in summary],
+            totals=("Total", None, None, totals.count, totals.amount),
+            long=True,
         ),
         ledger,
         Table(

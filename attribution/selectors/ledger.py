@@ -304,8 +304,45 @@ def entry_account(entry: AttributionEntry) -> Account | None:
     return event.account or (event.opportunity.account if event.opportunity else None)
 
 
+# Entries read per round trip when a file streams every line (a server-side cursor on
+# PostgreSQL): memory stays flat whatever the ledger's size.
+EXPORT_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class LedgerSummaryRow:
+    """The lines of one period, partner and role, and what they credit."""
+
+    period: str
+    partner: str
+    role: str
+    lines: int
+    amount: Decimal
+
+
+def ledger_summary(qs: QuerySet[AttributionEntry]) -> list[LedgerSummaryRow]:
+    """`qs`'s lines grouped by ledger period, partner and role (one query, by period then partner)."""
+    grouped = (
+        qs.order_by()
+        .values("period__start_date", "partner__name", "role")
+        .annotate(lines=Count("id"), amount=Sum("amount"))
+        .order_by("period__start_date", "partner__name", "role")
+    )
+    labels = dict(AttributionEntry._meta.get_field("role").flatchoices)
+    return [
+        LedgerSummaryRow(
+            period=row["period__start_date"].strftime("%Y-%m"),
+            partner=row["partner__name"],
+            role=str(labels.get(row["role"], row["role"])),
+            lines=row["lines"],
+            amount=quantize_money(row["amount"] or ZERO),
+        )
+        for row in grouped
+    ]
+
+
 def ledger_export_rows(qs: QuerySet[AttributionEntry]) -> Iterator[tuple]:
-    for e in qs.order_by("sequence"):
+    for e in qs.order_by("sequence").iterator(chunk_size=EXPORT_CHUNK):
         account = entry_account(e)
         yield (
             e.sequence,

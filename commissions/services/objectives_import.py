@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
@@ -86,6 +86,19 @@ class ObjectivesImport(ImportKind):
         columns={"rep": "Rep", "product_line": "Product line", "month": "Month", "amount": "Objective"}
     )
     preview_fields = ("rep_id", "product_line_id", "month", "amount")
+    requires = ("rep_aliases", "product_lines")
+    example: ClassVar[dict[str, str]] = {
+        "rep": "J. Rep",
+        "product_line": "analytics",
+        "month": "2026-01",
+        "amount": "50000.00",
+    }
+    column_notes: ClassVar[dict[str, str]] = {
+        "cell": "Leave blank: filled from rep, product line and month.",
+        "rep": "E-mail, 'First Last', 'Last, First' or an alias of a rep.",
+        "product_line": "Code or name of a product line.",
+        "month": "YYYY-MM (or a day of the month); a closed month is refused.",
+    }
 
     def load(self, *, organization: Organization, rows: list[ObjectiveRow]) -> _Lookups:  # type: ignore[override]
         lookups = _Lookups(reps=rep_names(organization))

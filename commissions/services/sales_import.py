@@ -31,7 +31,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
@@ -220,6 +220,29 @@ class SalesImport(ImportKind):
     total_fields = ("sales_amount", "revenue_amount", "commission_base")
     default_profile = ProfileSpec()
     preview_fields = ("dedupe_key", "date", "rep_id", "product_line_id", "sales_amount")
+    requires = ("territories", "accounts")
+    example: ClassVar[dict[str, str]] = {
+        "dedupe_key": "INV-1001-1",
+        "date": "2026-01-15",
+        "territory": "10115",
+        "product_line": "analytics",
+        "customer": "Initech",
+        "account_external_id": "ACC-1",
+        "document_number": "INV-1001",
+        "quantity": "2",
+        "unit_price": "600.00",
+        "sales_amount": "1200.00",
+    }
+    column_notes: ClassVar[dict[str, str]] = {
+        "dedupe_key": "Your id of the line; the dedupe key (a re-upload with other values is refused).",
+        "period": "YYYY-MM, when the line has no date.",
+        "rep": "E-mail, 'First Last', 'Last, First' or an alias of a rep; or leave it to the territory.",
+        "territory": "A territory code naming the rep (for the line's product line, or for all).",
+        "product_line": "Code or name of a product line (or give a product or a mapped service).",
+        "sales_amount": "Blank: unit price × quantity × (1 − discount).",
+        "sign": "1 or -1 (a return: every amount negated).",
+        "status": "'exclude' keeps the row out (a cancelled order).",
+    }
 
     def load(self, *, organization: Organization, rows: list[SalesRow]) -> _Lookups:  # type: ignore[override]
         lookups = _Lookups(currency=organization.currency, reps=rep_names(organization))

@@ -24,7 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from revops.backup.codec import datetime_text, encode, encode_text
+from revops.backup.codec import column_encoder, datetime_text, encode, encode_text
 from revops.backup.registry import BackupTable, Column, backup_tables
 from revops.exports import DATE_FORMAT, HEADER_FILL, MONEY_FORMAT
 from revops.ledger.chain import GENESIS_HASH
@@ -174,16 +174,31 @@ class _XlsxOut:
             return cell
         return value
 
+    def _formatted(self, sheet, cells: dict[int, WriteOnlyCell], index: int, value: Any):
+        """`_cell`, reusing one formatted cell per column: the sheet writes each row as it is
+        appended, so the column's cell is free again for the next row (no style set per cell)."""
+        if isinstance(value, Decimal) or (hasattr(value, "isoformat") and not isinstance(value, str)):
+            cell = cells.get(index)
+            if cell is None:
+                cell = cells[index] = WriteOnlyCell(sheet, value=value)
+                cell.number_format = MONEY_FORMAT if isinstance(value, Decimal) else DATE_FORMAT
+            elif isinstance(value, Decimal) != (cell.number_format == MONEY_FORMAT):
+                return self._cell(sheet, value)
+            cell.value = value
+            return cell
+        return self._cell(sheet, value)
+
     def table(self, table: BackupTable, rows: Iterator[list[Any]], summary: TableSummary, on_row) -> None:
         headers = [(c.name, _width(c)) for c in table.columns]
         sheet, in_sheet, part = None, 0, 1
+        cells: dict[int, WriteOnlyCell] = {}
         for row in rows:
             if sheet is None or in_sheet >= self.max_rows:
                 part += sheet is not None
                 title = table.sheet if sheet is None else f"{table.sheet} ({part})"
-                sheet, in_sheet = self._sheet(title, headers), 0
+                sheet, in_sheet, cells = self._sheet(title, headers), 0, {}
                 summary.sheets.append(title)
-            sheet.append([self._cell(sheet, v) for v in row])
+            sheet.append([self._formatted(sheet, cells, i, v) for i, v in enumerate(row)])
             in_sheet += 1
             on_row()
         if sheet is None:
@@ -326,7 +341,14 @@ def _cells(
         (names.index("sequence"), names.index("hash"), names.index("amount")) if head else (0, 0, 0)
     )
     user_columns = {i for i, c in enumerate(table.columns) if c.kind == "user"}
-    fields = [c.field for c in table.columns]
+
+    def user_cell(user_id: int | None) -> str | None:
+        return encode_text(emails(user_id) or "") or None
+
+    encoders = [
+        user_cell if i in user_columns else column_encoder(c.field, spreadsheet=spreadsheet)
+        for i, c in enumerate(table.columns)
+    ]
     for row in _rows(table, organization_id):
         summary.rows += 1
         for i, name in money:
@@ -336,14 +358,7 @@ def _cells(
             head.last_sequence, head.last_hash = row[seq_at], row[hash_at]
             head.entries += 1
             head.total += row[amount_at]
-        yield [
-            (
-                encode_text(emails(v) or "") or None
-                if i in user_columns
-                else encode(v, fields[i], spreadsheet=spreadsheet)
-            )
-            for i, v in enumerate(row)
-        ]
+        yield [encode_cell(v) for encode_cell, v in zip(encoders, row, strict=True)]
 
 
 def _write(organization, target, fmt, progress, max_rows) -> BackupSummary:

@@ -57,7 +57,9 @@ class Table:
     `totals` is the totals row (label first), computed by the builder from the selectors it
     read, so the file's totals are the selectors' figures, not a re-addition of printed cells.
     A `long` table (ledger lines) is streamed: the PDF lays it out in page-sized blocks after
-    the templated pages, and `rows` may be a one-pass iterator of `count` rows.
+    the templated pages, and `rows` may be a one-pass iterator of `count` rows. A `pdf_limit`
+    caps the rows the PDF lists (the first ones; the PDF says how many of how many, and where
+    every row is): Excel always holds every row.
     """
 
     title: str
@@ -68,6 +70,14 @@ class Table:
     count: int | None = None
     long: bool = False
     note: str = ""
+    pdf_limit: int | None = None
+
+    @property
+    def pdf_rows(self) -> int | None:
+        """How many rows the PDF lists: every one, or `pdf_limit` of a longer table."""
+        if self.pdf_limit is None or self.count is None:
+            return self.count
+        return min(self.count, self.pdf_limit)
 
     def __post_init__(self) -> None:
         if len(self.formats) != len(self.headers):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -101,7 +102,11 @@ def _templated_pdf(report: Report, short: Sequence[Table], progress: Progress) -
         "kpi_rows": [kpis[i : i + 3] for i in range(0, len(kpis), 3)],
         "charts": charts,
         "tables": [_table_context(t) for t in short],
-        "long_tables": [t for t in report.tables if t.long],
+        "long_tables": [
+            {"title": t.title, "count": t.count or 0, "listed": t.pdf_rows or 0, "note": t.note}
+            for t in report.tables
+            if t.long
+        ],
     }
     html = render_to_string(TEMPLATE, context)
     buffer = io.BytesIO()
@@ -123,11 +128,16 @@ def report_pdf_bytes(report: Report, progress: Progress | None = None) -> bytes:
     if not long:
         tell(100)
         return front
-    total = sum(t.count or 0 for t in long) or 1
+    total = sum(t.pdf_rows or 0 for t in long) or 1
     appendix = pdf_bytes(
         title=f"{report.title} — lines",
         organization_name=report.organization_name,
-        tables=[ExportTable(t.title, t.headers, t.rows, t.count) for t in long],
+        tables=[
+            ExportTable(t.title, t.headers, itertools.islice(t.rows, t.pdf_rows), t.pdf_rows)
+            if t.pdf_rows != t.count
+            else ExportTable(t.title, t.headers, t.rows, t.count)
+            for t in long
+        ],
         progress=lambda done: tell(60 + 35 * min(done, total) // total),
     )
     writer = PdfWriter()

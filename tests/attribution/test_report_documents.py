@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from attribution.selectors.ledger import chain_head, ledger_list, ledger_totals
+from attribution.selectors.ledger import chain_head, ledger_list, ledger_summary, ledger_totals
 from attribution.selectors.performance import partner_performance
 from revops.models import AuditEvent
 from revops.reports.kit import ReportParams
@@ -257,3 +257,50 @@ def test_a_reps_report_holds_none_of_another_reps_deals(org, book, rep, key):
     assert performance.partner_credit == Decimal("150.00")  # Alpha 100 + Beta 50 on the rep's deal
     assert _flat("$150.00") in _flat(pdf)
     assert "sees their own deals only" in pdf
+
+
+def test_audit_trail_pdf_lists_lines_up_to_its_limit_and_the_excel_every_line(
+    org, book, finance_admin, monkeypatch
+):
+    # given: the PDF with every line, then a limit under the book's three lines (a module constant)
+    report = report_build(
+        membership=finance_admin, key="audit-trail", params=ReportParams("all"), today=TODAY
+    )
+    unlimited = _flat(_pdf_text(report_bytes(report, "pdf")))
+    monkeypatch.setattr("attribution.reports.audit.PDF_LEDGER_LINES", 2)
+    _filterset, lines = ledger_list(membership=finance_admin, filters={})
+    totals = ledger_totals(lines, membership=finance_admin)
+    summary = ledger_summary(lines)
+    hashes = list(lines.order_by("sequence").values_list("hash", flat=True))
+
+    # when
+    report = report_build(
+        membership=finance_admin, key="audit-trail", params=ReportParams("all"), today=TODAY
+    )
+    pdf = _pdf_text(report_bytes(report, "pdf"))
+    report = report_build(
+        membership=finance_admin, key="audit-trail", params=ReportParams("all"), today=TODAY
+    )
+    content = report_bytes(report, "xlsx")
+
+    # then: the PDF says how many of how many, lists the first lines only, and sums every line
+    flat = _flat(pdf)
+    assert (totals.count, len(hashes)) == (3, 3)
+    assert _flat("The PDF lists the first 2 of the 3 ledger lines") in flat
+    assert _flat("3 lines: the first 2 are listed on the pages that follow") in flat
+    # the third line is not listed (its hash is still printed as the chain head's)
+    assert [unlimited.count(h[:12]) - flat.count(h[:12]) for h in hashes] == [0, 0, 1]
+    assert "The PDF lists the first" not in unlimited
+    for row in summary:
+        assert _flat(f"{row.period} {row.partner} {row.role} {row.lines} {row.amount:,.2f}") in flat
+    assert sum(r.lines for r in summary) == totals.count
+    assert sum(r.amount for r in summary) == totals.amount
+    # and the workbook holds every line, the selectors' totals and the same sums
+    ledger = _sheet_rows(content, "Ledger lines")
+    assert [row[0] for row in ledger[1:-1]] == list(
+        lines.order_by("sequence").values_list("sequence", flat=True)
+    )
+    assert ledger[-1][8] == totals.amount
+    sums = _sheet_rows(content, "Lines by period, partner, role")
+    assert sums[1:-1] == [(r.period, r.partner, r.role, r.lines, r.amount) for r in summary]
+    assert sums[-1][3:] == (totals.count, totals.amount)

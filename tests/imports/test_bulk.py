@@ -1,6 +1,7 @@
-"""Bulk files of the core records and partner links: templates, bad files, doors, access.
+"""Bulk files of the core records, partner links and the records other files name: templates,
+bad files, doors, access.
 
-Every kind with an example row: its CSV and Excel templates, as downloaded, import into an
+Every kind has an example row: its CSV and Excel templates, as downloaded, import into an
 organization holding what the example refers to (the kinds it `requires`, imported from
 their own templates first), and importing the same file again changes nothing. Each bad
 file of the list (wrong encoding, missing column, unknown reference, duplicate key, formula
@@ -25,7 +26,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from attribution.marketing.models import Channel, PathRow, Touchpoint
 from attribution.models import AccountPartner, OpportunityPartner
+from commissions.models import BusinessObjective, RepAlias, SalesTransaction, Territory
 from revops.imports.errors import ImportRefused
 from revops.imports.kinds import import_kind_get, import_kind_list
 from revops.imports.pipeline import import_apply
@@ -55,9 +58,10 @@ ISSUE_KINDS = (
     "account_partner_splits",
     "revenue_events",
 )
-WITH_EXAMPLE = sorted(kind.name for kind in import_kind_list() if kind.example)
+ALL_KINDS = sorted(kind.name for kind in import_kind_list())
 MODELS = (Account, Partner, ProductLine, Product, Opportunity, OpportunityStageChange, OpportunityPartner,
-          AccountPartner, AuditEvent)  # fmt: skip
+          AccountPartner, Channel, Touchpoint, PathRow, RepAlias, Territory, SalesTransaction,
+          BusinessObjective, AuditEvent)  # fmt: skip
 
 
 def counts() -> dict[str, int]:
@@ -81,12 +85,24 @@ def _import_requirements(org, actor, name: str, done: set[str] | None = None) ->
     return done
 
 
-def test_every_listed_table_has_a_template_with_an_example():
-    assert set(ISSUE_KINDS) <= set(WITH_EXAMPLE)
+def test_every_kind_has_a_template_with_an_example():
+    assert set(ISSUE_KINDS) <= set(ALL_KINDS)
+    assert [name for name in ALL_KINDS if not import_kind_get(name).example] == []
+    # every kind an example refers to is a kind, and no kind requires itself, even indirectly
+    for name in ALL_KINDS:
+        assert name not in _import_requirements_names(name)
+
+
+def _import_requirements_names(name: str, seen: tuple[str, ...] = ()) -> set[str]:
+    found: set[str] = set()
+    for required in import_kind_get(name).requires:
+        assert required not in seen, f"{name} requires {required} in a cycle"
+        found |= {required, *_import_requirements_names(required, (*seen, name))}
+    return found
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-@pytest.mark.parametrize("name", WITH_EXAMPLE)
+@pytest.mark.parametrize("name", ALL_KINDS)
 def test_every_template_filled_with_its_example_imports_once(name, fmt, org, admin, rep, media_root):
     # given: what the example refers to
     _import_requirements(org, admin.user, name)
@@ -111,7 +127,7 @@ def test_every_template_filled_with_its_example_imports_once(name, fmt, org, adm
     }
 
 
-@pytest.mark.parametrize("name", WITH_EXAMPLE)
+@pytest.mark.parametrize("name", ALL_KINDS)
 def test_the_excel_template_explains_every_column(name):
     # given
     kind = import_kind_get(name)
@@ -219,6 +235,31 @@ SAMPLES = {
         "unknown": ("account_external_id", "ACC-404", "no account with external id 'ACC-404'"),
         "formula": ("split_percent", "=1+1"),
         "duplicate": "role",
+    },
+    "marketing_channels": {
+        "row": lambda n: {"name": f"Café {n}", "grouping": "Paid", "is_direct": "no"},
+        "text": "name",
+        "unknown": ("is_direct", "maybe", "'maybe' is not yes/no"),
+        "formula": ("is_direct", "=1+1"),
+        "duplicate": "name",
+    },
+    "rep_aliases": {
+        "row": lambda n: {"alias": f"Café {n}", "rep_email": "rep1@acme.test"},
+        "text": "alias",
+        "unknown": ("rep_email", "manager@acme.test", "'manager@acme.test' is not an active rep"),
+        "formula": ("rep_email", "=1+1"),
+        "duplicate": "alias",
+    },
+    "territories": {
+        "row": lambda n: {
+            "code": f"Zürich {n}",
+            "product_line_code": "analytics",
+            "rep_email": "rep1@acme.test",
+        },
+        "text": "code",
+        "unknown": ("product_line_code", "nope", "no product line with code 'nope'"),
+        "formula": ("rep_email", "=1+1"),
+        "duplicate": "code",
     },
 }
 NEW_KINDS = list(SAMPLES)
@@ -414,7 +455,16 @@ def through_command(member, name, content, capture) -> JobRun:
 
 
 DOORS = {"page": through_page, "api": through_api, "command": through_command}
-DOOR_KINDS = ("accounts", "partners", "deal_partner_links")
+DOOR_KINDS = (
+    "accounts",
+    "partners",
+    "deal_partner_links",
+    "marketing_channels",
+    "rep_aliases",
+    "territories",
+)
+# Who imports at the doors: the kind's capability (aliases and territories: commissions' plan editors).
+DOOR_MEMBER = {"rep_aliases": "finance_admin", "territories": "finance_admin"}
 
 
 # The first error of each kind's bad file (the formula payload on line 3), the same at every door.
@@ -423,21 +473,25 @@ DOOR_ERRORS = {
     "partners": "line 3, types: unknown partner type '=HYPERLINK(\"http://evil.example\")' "
     "(use one of: si, influence, referral, isv)",
     "deal_partner_links": "line 3, split_percent: '=1+1' is not a number in the format 1,234.56",
+    "marketing_channels": "line 3, is_direct: '=1+1' is not yes/no",
+    "rep_aliases": "line 3, rep_email: '=1+1' is not an active rep of this organization",
+    "territories": "line 3, rep_email: '=1+1' is not an active rep of this organization",
 }
 
 
 @pytest.mark.parametrize("name", DOOR_KINDS)
 @pytest.mark.parametrize("door", list(DOORS))
 def test_every_door_refuses_the_same_bad_file_with_the_same_errors(
-    door, name, refs, manager, django_capture_on_commit_callbacks
+    door, name, refs, request, django_capture_on_commit_callbacks
 ):
     # given
+    member = request.getfixturevalue(DOOR_MEMBER.get(name, "manager"))
     row = SAMPLES[name]["row"]
     field, value = SAMPLES[name]["formula"]
     before = counts()
     # when
     job = DOORS[door](
-        manager, name, _file(name, [row(1), {**row(2), field: value}]), django_capture_on_commit_callbacks
+        member, name, _file(name, [row(1), {**row(2), field: value}]), django_capture_on_commit_callbacks
     )
     # then
     assert (job.status, job.error.splitlines()) == (JobRun.Status.FAILED, [DOOR_ERRORS[name]])
@@ -447,20 +501,21 @@ def test_every_door_refuses_the_same_bad_file_with_the_same_errors(
 @pytest.mark.parametrize("name", DOOR_KINDS)
 @pytest.mark.parametrize("door", list(DOORS))
 def test_every_door_imports_the_same_file_with_the_same_counts_and_audit(
-    door, name, refs, manager, django_capture_on_commit_callbacks
+    door, name, refs, request, django_capture_on_commit_callbacks
 ):
     # given
+    member = request.getfixturevalue(DOOR_MEMBER.get(name, "manager"))
     row = SAMPLES[name]["row"]
     # when
     # (rows 2 and 3: the references' own templates made the first)
-    job = DOORS[door](manager, name, _file(name, [row(2), row(3)]), django_capture_on_commit_callbacks)
+    job = DOORS[door](member, name, _file(name, [row(2), row(3)]), django_capture_on_commit_callbacks)
     # then
     assert (job.status, job.error, job.counts) == (
         JobRun.Status.SUCCEEDED, "", {"rows": 2, "create": 2, "update": 0, "unchanged": 0},
     )  # fmt: skip
     audit = AuditEvent.objects.get(action=import_kind_get(name).audit_action, object_id=str(job.pk))
     assert (audit.actor, audit.object_type, audit.after) == (
-        manager.user, "revops.jobrun", {"create": 2, "update": 0, "unchanged": 0},
+        member.user, "revops.jobrun", {"create": 2, "update": 0, "unchanged": 0},
     )  # fmt: skip
 
 
@@ -508,3 +563,41 @@ def test_the_index_lists_only_the_kinds_the_member_may_import(org, manager, clie
     assert response.status_code == 200
     assert {"accounts", "partners", "deal_partner_links", "opportunities"} <= set(names)
     assert "objectives" not in names  # commissions' plan editors only
+
+
+# The records sales, objectives and touchpoint files name: the capability of the app's other imports.
+REFERENCE_ACCESS = [
+    ("marketing_channels", "manager", 200),
+    ("marketing_channels", "finance_admin", 403),
+    ("marketing_channels", "rep", 403),
+    ("rep_aliases", "finance_admin", 200),
+    ("rep_aliases", "manager", 403),
+    ("rep_aliases", "rep", 403),
+    ("territories", "admin", 200),
+    ("territories", "manager", 403),
+    ("territories", "rep", 403),
+]
+
+
+@pytest.mark.parametrize(("name", "who", "status"), REFERENCE_ACCESS)
+def test_reference_kinds_upload_and_template_follow_their_apps_import_capability(
+    name, who, status, org, request, client_for, media_root
+):
+    # given
+    member = request.getfixturevalue(who)
+    client = client_for(member)
+    before = counts()
+    # when
+    page = client.get(reverse("revops:import-upload", args=[name]))
+    template = client.get(reverse("revops:import-template", args=[name, "csv"]))
+    upload = client.post(
+        reverse("revops:import-upload", args=[name]),
+        {"file": SimpleUploadedFile("data.csv", template_csv(import_kind_get(name)))},
+    )
+    # then: allowed members get the page and the template; an upload starts a preview job only
+    assert (page.status_code, template.status_code) == (status, status)
+    assert upload.status_code == (302 if status == 200 else 403)
+    assert JobRun.objects.filter(kind__startswith="import").count() == (1 if status == 200 else 0)
+    assert {k: v for k, v in counts().items() if k != "AuditEvent"} == {
+        k: v for k, v in before.items() if k != "AuditEvent"
+    }

@@ -16,6 +16,8 @@ from attribution.marketing.models import AttributionRun, Channel, ChannelResult,
 from attribution.marketing.services.configs import model_config_save
 from attribution.marketing.services.path_import import ERROR_EMPTY_STEP, ERROR_SET_EXISTS, PATH_IMPORT
 from attribution.marketing.services.runs import run_create
+from revops.imports.kinds import import_kind_get
+from revops.imports.pipeline import import_apply
 from revops.models import JobRun
 from revops.services.imports import Mode, import_job_run, import_profile_spec, import_submit
 from revops.services.tokens import api_token_create
@@ -94,10 +96,29 @@ def test_a_set_that_holds_paths_takes_no_more(org, admin, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     assert _import(org, admin, PATHS).status == JobRun.Status.SUCCEEDED
     done = _import(org, admin, PATHS.replace(b"beta > eta;1;2.4;3", b"beta > eta;2;2.4;3") + b"kappa;1;1;1\n")
+    # then: the changed row (line 4) and the new one (line 9) are refused; rows the set already
+    # holds are not (a re-upload of the same file is unchanged)
     assert done.status == JobRun.Status.FAILED
-    assert "line 2, path_set: " + ERROR_SET_EXISTS.format(set="Imported paths") in done.error
+    refused = ERROR_SET_EXISTS.format(set="Imported paths")
+    assert [line for line in done.error.splitlines() if refused in line] == [
+        f"line 4, path_set: {refused}",
+        f"line 9, path_set: {refused}",
+    ]
     assert PathRow.objects.count() == 7
     assert PathRow.objects.get(path="beta > eta").conversions == Decimal("1")
+
+
+def test_a_set_takes_the_same_file_again_unchanged(org, admin, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    assert _import(org, admin, PATHS).status == JobRun.Status.SUCCEEDED
+    before = list(PathRow.objects.order_by("pk").values_list("path", "conversions", "value", "nulls"))
+    # (straight through the pipeline: a second submission of the same file is the same job)
+    kind = import_kind_get("marketing_paths")
+    again = import_apply(
+        kind=kind, organization=org, actor=admin.user, content=PATHS, spec=kind.default_profile
+    )
+    assert again.counts == {"create": 0, "update": 0, "unchanged": 7}
+    assert list(PathRow.objects.order_by("pk").values_list("path", "conversions", "value", "nulls")) == before
     assert not Channel.objects.filter(name="kappa").exists()
     # the same file into a new set (a profile constant names it) is a set of its own
     spec = import_profile_spec(organization=org, kind=PATH_IMPORT, profile="")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, ValidationInfo
 
@@ -81,6 +81,8 @@ class _Lookups:
     channels: set[str] = field(default_factory=set)
     sets: dict[str, int] = field(default_factory=dict)
     filled: set[str] = field(default_factory=set)  # sets that already hold paths
+    # What the filled sets named in the file hold: a re-upload of the same rows is unchanged.
+    held: set[tuple[str, str, Decimal, Decimal, Decimal]] = field(default_factory=set)
 
 
 class PathImport(ImportKind):
@@ -94,6 +96,18 @@ class PathImport(ImportKind):
     total_fields = ("total_conversions", "total_conversion_value", "total_null")
     default_profile = ProfileSpec(delimiter=";", number=NumberFormat(thousands=""))
     preview_fields = ("path_set", "path", "conversions", "value", "nulls")
+    example: ClassVar[dict[str, str]] = {
+        "path": "Paid search > Webinar",
+        "total_conversions": "3",
+        "total_conversion_value": "4500",
+        "total_null": "12",
+        "path_set": "Q1 paths",
+    }
+    column_notes: ClassVar[dict[str, str]] = {
+        "path": "Channel names in order, separated by >; unknown channels are created.",
+        "path_set": f"The set the paths belong to (default {DEFAULT_SET!r}); a set holding paths "
+        "takes no new ones (a file it already holds is unchanged).",
+    }
 
     def load(self, *, organization: Organization, rows: list[PathImportRow]) -> _Lookups:  # type: ignore[override]
         names = {r.path_set or DEFAULT_SET for r in rows}
@@ -108,6 +122,11 @@ class PathImport(ImportKind):
             .values_list("path_set__name", flat=True)
             .distinct()
         )
+        filled_ids = [pk for name, pk in found.sets.items() if name in found.filled]
+        for values in PathRow.objects.filter(
+            organization=organization, path_set_id__in=filled_ids
+        ).values_list("path_set__name", "path", "conversions", "value", "nulls"):
+            found.held.add(values)
         return found
 
     def resolve(self, row: PathImportRow, context: _Lookups) -> tuple[dict[str, Any], list[tuple[str, str]]]:  # type: ignore[override]
@@ -135,12 +154,12 @@ class PathImport(ImportKind):
             "value": value,
             "nulls": nulls,
         }
-        if set_name in context.filled:
+        if set_name in context.filled and (set_name, path, conv, value, nulls) not in context.held:
             errors.append(("path_set", ERROR_SET_EXISTS.format(set=set_name)))
         return values, errors
 
     def plan(self, values: dict[str, Any], context: _Lookups) -> Action:  # type: ignore[override]
-        return Action.CREATE
+        return Action.UNCHANGED if values["path_set"] in context.filled else Action.CREATE
 
     def write(  # type: ignore[override]
         self,

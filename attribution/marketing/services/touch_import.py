@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, field_validator
 
@@ -70,6 +70,24 @@ class TouchpointImport(ImportKind):
     schema = TouchRow
     key_field = "external_id"
     preview_fields = ("external_id", "occurred_at", "channel_id", "contact_key", "account_id")
+    requires = ("marketing_channels", "opportunities")
+    example: ClassVar[dict[str, str]] = {
+        "external_id": "TP-1",
+        "occurred_at": "2026-01-10T09:30:00+00:00",
+        "channel": "Paid search",
+        "contact_key": "lead-1@initech.example",
+        "account_external_id": "ACC-1",
+        "opportunity_external_id": "OPP-1",
+    }
+    column_notes: ClassVar[dict[str, str]] = {
+        "external_id": "Your id of the touch; the dedupe key (a re-upload with other values is refused).",
+        "occurred_at": "Without a zone the time is UTC.",
+        "channel": "Name of an existing marketing channel.",
+        "campaign": "Name of an existing campaign.",
+        "contact_key": "The contact's key (e.g. an e-mail); a row needs a contact or an account.",
+        "account_external_id": "External id of an existing account.",
+        "opportunity_external_id": "External id of an existing opportunity.",
+    }
 
     def load(self, *, organization: Organization, rows: list[TouchRow]) -> _Lookups:  # type: ignore[override]
         found = _Lookups(
