@@ -14,7 +14,7 @@ from attribution.models import (
     PartnerRole,
     RevenueEvent,
 )
-from revops.filters import IdFilter
+from revops.filters import IdFilter, StrictBooleanFilter
 from revops.models import Account
 
 
@@ -82,6 +82,7 @@ class AccountPartnerFilterSet(django_filters.FilterSet):
 
 class AttributionRuleFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+    is_active = StrictBooleanFilter()
 
     class Meta:
         model = AttributionRule

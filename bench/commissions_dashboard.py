@@ -109,7 +109,7 @@ def main() -> None:
 
     from commissions.selectors import inputs
     from revops.demo import seed_demo
-    from revops.models import Membership, Opportunity
+    from revops.models import Membership, Opportunity, Role
     from revops.models.crm import OPEN_STAGES
 
     started = time.perf_counter()
@@ -126,7 +126,7 @@ def main() -> None:
         .order_by("-n")
         .first()
     )
-    admin = Membership.objects.select_related("user").filter(organization__slug="acme", role="admin").first()
+    admin = Membership.objects.select_related("user").filter(organization__slug="acme", role=Role.ADMIN).first()
     print(f"Rep user {top['owner_id']} with {top['n']} open deals; requested by {admin.user.email}")
 
     runs: list[int] = []

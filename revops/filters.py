@@ -193,6 +193,7 @@ class ProductLineFilterSet(django_filters.FilterSet):
 class ProductFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
     product_line = IdFilter(field_name="product_line_id")
+    is_active = StrictBooleanFilter()
 
     class Meta:
         model = Product

@@ -40,6 +40,7 @@ EXCLUDED: dict[str, str] = {
     "revops.ApiToken": "secrets of integrations: new tokens are issued in the new organization",
     "revops.LedgerHead": "each ledger's head is rebuilt from its restored entries",
     "revops.SyncLogEntry": "the source's per-record Salesforce sync log; the next sync writes its own",
+    "revops.PushbackLogEntry": "the source's per-record log of pushes to Salesforce; the next push writes its own",
     "revops.IdempotencyKey": "answers kept 24 hours for retried API requests, per credential",
     "attribution.RevenueDayTotal": "kept by database triggers from the revenue events as they are restored",
 }

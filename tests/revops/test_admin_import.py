@@ -127,8 +127,9 @@ def test_the_admin_import_page_lists_the_columns_and_templates(admin, client_for
             {
                 "kind": [
                     "Unknown import kind 'invoices' (use one of: account_partner_splits, accounts, "
-                    "deal_partner_links, leads, marketing_paths, objectives, opportunities, partners, "
-                    "payments, product_lines, products, revenue_events, sales, stage_history, touchpoints)."
+                    "deal_partner_links, leads, marketing_channels, marketing_paths, objectives, "
+                    "opportunities, partners, payments, product_lines, products, rep_aliases, "
+                    "revenue_events, sales, stage_history, territories, touchpoints)."
                 ]
             },
         ),

@@ -44,6 +44,9 @@ EXPECTED = {
     # Organization-wide marketing figures: not for reps or partners.
     "marketing-comparison": (LOGIN, OK, OK, OK, 403, 404, OK, 403, OK, 404),
     "marketing-channels": (LOGIN, OK, OK, OK, 403, 404, OK, 403, OK, 404),
+    "marketing-path-sets": (LOGIN, OK, OK, OK, 403, 404, OK, 403, OK, 404),
+    # One path set's rows: another organization's admin gets 404, as on the page.
+    "marketing-path-set": (LOGIN, OK, OK, OK, 403, 404, 404, 403, OK, 404),
     "forecasting-risk": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
     "forecasting-forecast": (LOGIN, OK, OK, OK, OK, 404, OK, OK, OK, 404),
     # The rep's January statement: another rep, team or organization gets 404, as on the page.
@@ -62,7 +65,11 @@ EXPECTED = {
     },
 }
 # Record pages: the world's row whose id fills the page URL.
-OBJECTS = {"attribution-deal": "opportunity", "commissions-statement": "commissionstatement"}
+OBJECTS = {
+    "attribution-deal": "opportunity",
+    "commissions-statement": "commissionstatement",
+    "marketing-path-set": "pathset",
+}
 # Words the file must hold for an actor (CSV: the first table only).
 SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
     ("opportunities", "rep"): ("Kestrel",),

@@ -150,6 +150,8 @@ def test_a_token_reads_the_schema(admin):
         ("/api/v1/distribution/assignments/?run=99999999999999999999", "run"),
         ("/api/v1/distribution/runs/?config=30.0", "config"),
         ("/api/v1/distribution/leads/?unassigned=maybe", "unassigned"),
+        ("/api/v1/products/?is_active=null", "is_active"),
+        ("/api/v1/attribution/rules/?is_active=maybe", "is_active"),
         ("/api/v1/accounts/?limit=abc", "limit"),
         ("/api/v1/accounts/?offset=-3", "offset"),
         ("/api/v1/accounts/?offset=100000000000000000000", "offset"),
