@@ -126,7 +126,9 @@ def main() -> None:
         .order_by("-n")
         .first()
     )
-    admin = Membership.objects.select_related("user").filter(organization__slug="acme", role=Role.ADMIN).first()
+    admin = (
+        Membership.objects.select_related("user").filter(organization__slug="acme", role=Role.ADMIN).first()
+    )
     print(f"Rep user {top['owner_id']} with {top['n']} open deals; requested by {admin.user.email}")
 
     runs: list[int] = []
