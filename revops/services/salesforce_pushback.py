@@ -36,7 +36,7 @@ from revops.models.salesforce import PUSHBACK_FIELDS, PushbackAction, PushbackLo
 from revops.providers import attribution_results
 from revops.selectors.periods import add_months, organization_today
 from revops.services.jobs import JobProgress, job_enqueue
-from revops.services.salesforce_sync import _require_admin, connection_client
+from revops.services.salesforce_sync import connection_client, require_connection_admin
 
 PUSHBACK_KIND = "salesforce.pushback"
 NOT_CONFIGURED = "Name the push-back object of this connection first (push-back is off)."
@@ -70,7 +70,7 @@ def salesforce_pushback_start(
     push-back object is refused. A push-back of the connection already queued or running is
     returned instead of a second one.
     """
-    _require_admin(connection=connection, actor=actor)
+    require_connection_admin(connection=connection, actor=actor)
     if not connection.pushback_object:
         raise ApplicationError(NOT_CONFIGURED)
     periods = pushback_periods(connection=connection) if periods is None else periods

@@ -103,7 +103,7 @@ def connection_client(connection: SalesforceConnection) -> SalesforceClient:
         raise ApplicationError(f"Salesforce connection {connection.name}: {exc.message}") from None
 
 
-def _require_admin(*, connection: SalesforceConnection, actor) -> None:
+def require_connection_admin(*, connection: SalesforceConnection, actor) -> None:
     if actor is None:
         return  # the scheduler
     if actor.is_superuser and actor.is_active:
@@ -137,7 +137,7 @@ def salesforce_sync_start(
     real run of a connection never previewed. A sync of the connection already queued or
     running is returned instead of queueing a second one.
     """
-    _require_admin(connection=connection, actor=actor)
+    require_connection_admin(connection=connection, actor=actor)
     if mode not in (Mode.FULL, Mode.INCREMENTAL):
         raise ApplicationError(f"Unknown sync mode {mode!r}.")
     if not dry_run and not preview_done(connection=connection):
