@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
@@ -14,6 +15,7 @@ from django.utils.functional import cached_property
 from attribution.filters import AttributionEntryFilterSet
 from attribution.models import (
     AttributionEntry,
+    AttributionExplanation,
     AttributionLedgerTotal,
     AttributionPartnerDeal,
     AttributionPeriodSeal,
@@ -341,27 +343,96 @@ def ledger_summary(qs: QuerySet[AttributionEntry]) -> list[LedgerSummaryRow]:
     ]
 
 
+# What one exported line reads: the entry's own columns and the names on its joins, as plain
+# values (no model instances: a 100,000-line export builds no 800,000 objects), with the period
+# labels and explanation summaries looked up once per distinct id.
+_EXPORT_COLUMNS = (
+    "sequence",
+    "created_at",
+    "revenue_event__date",
+    "partner__name",
+    "role",
+    "kind",
+    "scope",
+    "split_percent",
+    "amount",
+    "period_id",
+    "revenue_period_id",
+    "revenue_event__account__name",
+    "revenue_event__opportunity__account__name",
+    "revenue_event__opportunity__name",
+    "rule_version__rule__name",
+    "rule_version__number",
+    "explanation_ref_id",
+    "hash",
+)
+
+
+def _labels(field: str) -> dict[str, str]:
+    return {key: str(label) for key, label in AttributionEntry._meta.get_field(field).flatchoices}
+
+
 def ledger_export_rows(qs: QuerySet[AttributionEntry]) -> Iterator[tuple]:
-    for e in qs.order_by("sequence").iterator(chunk_size=EXPORT_CHUNK):
-        account = entry_account(e)
-        yield (
-            e.sequence,
-            e.created_at,
-            e.revenue_event.date,
-            e.partner.name,
-            e.get_role_display(),
-            e.get_kind_display(),
-            e.get_scope_display(),
-            e.split_percent,
-            e.amount,
-            str(e.period),
-            str(e.revenue_period),
-            account.name if account else "",
-            e.revenue_event.opportunity.name if e.revenue_event.opportunity else "",
-            rule_version_label(e),
-            explanation_summary(e.explanation),
-            e.hash,
-        )
+    """Every line of `qs` in sequence order, as the ledger's exports and reports list it
+    (LEDGER_EXPORT_HEADERS); read EXPORT_CHUNK lines at a time."""
+    roles, kinds, scopes = _labels("role"), _labels("kind"), _labels("scope")
+    periods: dict[int, str] = {}
+    summaries: dict[int, str] = {}
+    rows = qs.order_by("sequence").values_list(*_EXPORT_COLUMNS).iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        new_periods = {r[9] for r in chunk} | {r[10] for r in chunk}
+        new_periods -= periods.keys()
+        if new_periods:
+            periods.update(
+                (pk, start.strftime("%Y-%m"))
+                for pk, start in FiscalPeriod.objects.filter(pk__in=new_periods).values_list("pk", "start_date")
+            )
+        new_explanations = {r[16] for r in chunk} - summaries.keys()
+        if new_explanations:
+            summaries.update(
+                (pk, explanation_summary(content))
+                for pk, content in AttributionExplanation.objects.filter(pk__in=new_explanations).values_list(
+                    "pk", "content"
+                )
+            )
+        for (
+            sequence,
+            created_at,
+            revenue_date,
+            partner,
+            role,
+            kind,
+            scope,
+            split_percent,
+            amount,
+            period_id,
+            revenue_period_id,
+            event_account,
+            deal_account,
+            deal,
+            rule,
+            version,
+            explanation_id,
+            digest,
+        ) in chunk:
+            yield (
+                sequence,
+                created_at,
+                revenue_date,
+                partner,
+                roles.get(role, role),
+                kinds.get(kind, kind),
+                scopes.get(scope, scope),
+                split_percent,
+                amount,
+                periods[period_id],
+                periods[revenue_period_id],
+                event_account or deal_account or "",
+                deal or "",
+                f"{rule} v{version}" if version is not None else "",
+                summaries.get(explanation_id, explanation_summary(None)),
+                digest,
+            )
 
 
 def period_seals(*, membership: Membership, period_ids: list[int]) -> dict[int, AttributionPeriodSeal]:

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from attribution.exports import ledger_export
 from attribution.models import AttributionEntry
+from attribution.selectors.ledger import explanation_summary, ledger_export_rows
 from attribution.services.recompute import attribution_recompute
 from attribution.services.rules import rule_create
 from revops.models import JobRun
@@ -94,3 +95,54 @@ def test_audit_pdf_needs_the_export_capability(book, partner_user, client_for):
     # then: partner users do not find the internal ledger (their statement is in the portal)
     assert response.status_code == 404
     assert not JobRun.objects.filter(kind="export.file").exists()
+
+
+def _line_from_instance(e: AttributionEntry) -> tuple:
+    """One ledger line read through the entry's model instance and its relations."""
+    event = e.revenue_event
+    account = event.account or (event.opportunity.account if event.opportunity else None)
+    version = e.rule_version
+    return (
+        e.sequence,
+        e.created_at,
+        event.date,
+        e.partner.name,
+        e.get_role_display(),
+        e.get_kind_display(),
+        e.get_scope_display(),
+        e.split_percent,
+        e.amount,
+        str(e.period),
+        str(e.revenue_period),
+        account.name if account else "",
+        event.opportunity.name if event.opportunity else "",
+        f"{version.rule.name} v{version.number}" if version else "",
+        explanation_summary(e.explanation),
+        e.hash,
+    )
+
+
+def test_export_lines_read_as_values_equal_the_lines_read_through_each_entry(org, book, admin):
+    # given: rule entries, manual splits, events on an account and on a deal, a period label each
+    rule_create(
+        organization=admin.organization,
+        actor=admin.user,
+        name="SI share",
+        definition={"action": {"kind": "set_split", "percent": "7"}, "conditions": {"roles": ["si"]}},
+    )
+    OpportunityPartnerFactory(
+        organization=org, opportunity=book.deal, partner=book.beta, role="si", split_percent=None
+    )
+    attribution_recompute(organization=org)
+    entries = AttributionEntry.objects.filter(organization=org)
+
+    # when
+    lines = list(ledger_export_rows(entries))
+
+    # then: the same lines, line for line, and every kind of line is there
+    expected = [_line_from_instance(e) for e in entries.order_by("sequence")]
+    assert lines == expected
+    assert len(lines) >= 4
+    assert any(line[13] == "SI share v1" for line in lines)
+    assert any(line[13] == "" for line in lines)
+    assert {line[11] for line in lines} >= {"Initech", "Umbrella"}
