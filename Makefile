@@ -19,6 +19,10 @@ PYTEST_WORKERS ?= 2
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/revops
 # Redis database the real-worker tests use as broker; it is emptied before and after.
 CELERY_TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# Schemathesis examples per API operation for the admin token (a fifth for the rep and the
+# partner) in the SQLite run; the PostgreSQL run keeps the test's default (6). The deep run is
+# bench/api_fuzz.py.
+FUZZ_EXAMPLES ?= 50
 # File database shared by the test process and the Celery worker it starts.
 CELERY_TEST_SQLITE_PATH ?= $(CURDIR)/var/test-celery.sqlite3
 
@@ -86,7 +90,8 @@ endif
 	$(MAKE) --no-print-directory test-browser
 
 test-sqlite: install  ## unit and page tests on in-memory SQLite, in parallel
-	TEST_DATABASE_URL= TEST_SQLITE_PATH= $(PYTEST) -n $(PYTEST_WORKERS) -m "$(UNIT_MARKERS)"
+	TEST_DATABASE_URL= TEST_SQLITE_PATH= REVOPS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(PYTEST) -n $(PYTEST_WORKERS) -m "$(UNIT_MARKERS)"
 
 test-postgres: install  ## the same suite plus postgres-only tests on TEST_DATABASE_URL
 	@test -n "$(TEST_DATABASE_URL)" || { echo "TEST_DATABASE_URL is empty"; exit 2; }

@@ -59,6 +59,14 @@ class LeadBulkSerializer(serializers.Serializer):
     leads = LeadBulkRowSerializer(many=True, allow_empty=False, max_length=5000)
 
 
+class LeadBulkResultSerializer(serializers.Serializer):
+    """What a bulk upsert did: how many leads it created, updated and left unchanged."""
+
+    created = serializers.IntegerField(min_value=0)
+    updated = serializers.IntegerField(min_value=0)
+    unchanged = serializers.IntegerField(min_value=0)
+
+
 class DistributionConfigSerializer(serializers.ModelSerializer):
     class Meta:
         model = DistributionConfig

@@ -17,6 +17,7 @@ from distribution.api.serializers import (
     DistributionConfigSerializer,
     DistributionRunSerializer,
     LeadAssignmentSerializer,
+    LeadBulkResultSerializer,
     LeadBulkSerializer,
     LeadSerializer,
     RunCreateSerializer,
@@ -79,6 +80,7 @@ class LeadViewSet(OrganizationScopedViewSetMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance: Lead) -> None:
         record_delete(instance=instance, actor=self.request.user)
 
+    @extend_schema(request=LeadBulkSerializer, responses=LeadBulkResultSerializer)
     @action(detail=False, methods=["post"], serializer_class=LeadBulkSerializer)
     def bulk(self, request, *args, **kwargs):
         """Create or update up to 5,000 leads by external id; all or nothing; repeating changes nothing."""

@@ -53,6 +53,9 @@ class PartnerHealthViewSet(_ProgramReadViewSet):
     serializer_class = PartnerHealthSerializer
     lookup_field = "partner_id"
     lookup_url_kwarg = "partner_id"
+    # Digits that fit a database integer: anything else is a path that does not exist (404),
+    # never a value the database refuses.
+    lookup_value_regex = r"[0-9]{1,18}"
 
     def safely_get_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         partners = program_partner_list(membership=self.membership)

@@ -155,6 +155,9 @@ def test_a_token_reads_the_schema(admin):
         ("/api/v1/accounts/?limit=abc", "limit"),
         ("/api/v1/accounts/?offset=-3", "offset"),
         ("/api/v1/accounts/?offset=100000000000000000000", "offset"),
+        ("/api/v1/forecasting/scores/?min_risk=2.92764413017927e%2B47", "min_risk"),
+        ("/api/v1/forecasting/scores/?min_risk=101", "min_risk"),
+        ("/api/v1/forecasting/scores/?min_risk=50.5", "min_risk"),
     ],
 )
 def test_a_filter_or_page_out_of_range_is_a_400_naming_it(url, field, admin_api):
@@ -172,6 +175,42 @@ def test_an_api_url_matching_no_route_answers_json_404(admin_api):
     assert [(r.status_code, r["Content-Type"], r.json()) for r in responses] == [
         (404, "application/json", {"detail": "Not found."})
     ] * 2
+
+
+@pytest.mark.parametrize(
+    "partner_id", ["-10408459071457552690554389659648", "99999999999999999999999", "9" * 19]
+)
+def test_a_partner_id_no_database_integer_holds_is_a_404(partner_id, admin_api):
+    # when: the health route looks partners up by id (it answered 500: the database refused it)
+    response = admin_api.get(f"/api/v1/partners/health/{partner_id}/")
+    # then
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+
+
+def _served_schema(admin_api) -> dict:
+    response = admin_api.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _response_schema(schema: dict, path: str, method: str) -> dict:
+    body = schema["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+    while "$ref" in body:
+        body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    return body
+
+
+def test_the_schema_describes_the_answers_the_routes_give(admin_api):
+    # given
+    schema = _served_schema(admin_api)
+    # when
+    channels = _response_schema(schema, "/api/v1/marketing/runs/{id}/channels/", "get")
+    bulk = _response_schema(schema, "/api/v1/distribution/leads/bulk/", "post")
+    # then: one run's credit per channel is a plain list (the route does not paginate it), and
+    # a bulk upsert answers its counts, not the rows it was sent
+    assert channels["type"] == "array"
+    assert set(bulk["properties"]) == {"created", "updated", "unchanged"}
+    assert set(bulk["required"]) == {"created", "updated", "unchanged"}
 
 
 def test_a_page_url_matching_no_route_keeps_the_404_page(admin_api):

@@ -81,7 +81,7 @@ class RunViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return queryset.select_related("config").order_by("-created_at", "-id")
 
     @extend_schema(responses=ChannelCreditSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def channels(self, request, pk=None, **kwargs) -> Response:
         run = self.get_object()
         rows = (
