@@ -385,7 +385,9 @@ def ledger_export_rows(qs: QuerySet[AttributionEntry]) -> Iterator[tuple]:
         if new_periods:
             periods.update(
                 (pk, start.strftime("%Y-%m"))
-                for pk, start in FiscalPeriod.objects.filter(pk__in=new_periods).values_list("pk", "start_date")
+                for pk, start in FiscalPeriod.objects.filter(pk__in=new_periods).values_list(
+                    "pk", "start_date"
+                )
             )
         new_explanations = {r[16] for r in chunk} - summaries.keys()
         if new_explanations:
