@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from attribution.marketing.models import Campaign, Channel, ChannelResult, Touchpoint, TouchSource
@@ -17,6 +18,7 @@ from attribution.marketing.services.salesforce_records import DEFAULT_CHANNEL
 from revops.exceptions import ApplicationError
 from revops.models import JobRun, Opportunity
 from revops.models.salesforce import FieldMapping, SyncAction, SyncLogEntry, SyncObject, Transform
+from revops.providers import provider_override
 from revops.services.salesforce_mapping import mapping_install_defaults
 from revops.services.salesforce_sync import NOT_ADMIN, Mode, salesforce_sync_start
 from tests.revops.salesforce_world import (
@@ -415,3 +417,32 @@ def test_attribution_run_credits_the_campaigns_channel(world, org, admin, django
         "Webinar": (Decimal("0.5000"), Decimal("6000.00")),
         DEFAULT_CHANNEL: (Decimal("0.5000"), Decimal("6000.00")),
     }
+
+
+def test_members_and_campaigns_refused_only_when_no_app_stores_them(
+    world, org, admin, django_capture_on_commit_callbacks
+):
+    connection = world["connection"]
+    FieldMapping.objects.filter(connection=connection, sobject__in=OBJECTS).delete()
+
+    # without marketing attribution's member provider, CampaignMember is refused, naming the app
+    with provider_override("crm_campaign_members_upsert", None), pytest.raises(ValidationError) as refused:
+        mapping_install_defaults(connection=connection, sobjects=[SyncObject.CAMPAIGN_MEMBER])
+    assert refused.value.messages == [
+        "CampaignMember: no app here stores Salesforce CampaignMember records (the app that does — "
+        "marketing attribution — is not installed); remove the CampaignMember mappings."
+    ]
+    # Campaign is refused only when neither app that stores it is there
+    with provider_override("crm_campaigns_upsert", None):
+        assert mapping_install_defaults(connection=connection, sobjects=[SyncObject.CAMPAIGN]) == 4
+        with (
+            provider_override("crm_marketing_campaigns_upsert", None),
+            pytest.raises(ValidationError, match="lead distribution or marketing attribution"),
+        ):
+            mapping_install_defaults(connection=connection, sobjects=[SyncObject.CAMPAIGN])
+    assert FieldMapping.objects.filter(connection=connection, sobject=SyncObject.CAMPAIGN_MEMBER).count() == 0
+
+    # with marketing attribution installed, the standard member mappings go in and a run syncs them
+    assert mapping_install_defaults(connection=connection, sobjects=[SyncObject.CAMPAIGN_MEMBER]) == 5
+    job = run(connection, admin.user, django_capture_on_commit_callbacks, dry_run=True)
+    assert job.counts["objects"]["CampaignMember"] == {"create": 3, "error": 1}
