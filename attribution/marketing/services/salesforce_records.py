@@ -147,7 +147,7 @@ def salesforce_marketing_campaigns_upsert(
     for campaign_id, channel_id in moved:
         Touchpoint.objects.filter(
             organization_id=organization_id, campaign_id=campaign_id, source=TouchSource.CRM
-        ).update(channel_id=channel_id)
+        ).update(channel_id=channel_id, updated_at=timezone.now())
     return outcomes
 
 
