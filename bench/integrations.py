@@ -1,10 +1,16 @@
-"""Time the Salesforce sync: 100,000 opportunities from the fake Salesforce, end to end.
+"""Time the Salesforce sync: 100,000 opportunities (or campaign members) from the fake
+Salesforce, end to end.
 
 Run (against a scratch PostgreSQL database; migrate runs first):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/revops_bench_integrations \
     DJANGO_SETTINGS_MODULE=revops.settings.local \
     .venv/bin/python bench/integrations.py [--opportunities 100000] [--accounts 1000] [--page-size 2000]
+    .venv/bin/python bench/integrations.py --members 100000 [--campaigns 200] [--page-size 2000]
+
+With `--members`, the fake holds campaigns and campaign members instead, and the connection
+maps only Campaign and CampaignMember (marketing attribution's standard mappings): the same
+three steps below with the CampaignMember query, members becoming marketing touches.
 
 The fake Salesforce (`tests/fakes/salesforce.py`, HTTPS on 127.0.0.1) holds the accounts and
 opportunities; the connection maps the standard fields (`mapping_install_defaults`, stage
@@ -38,9 +44,11 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from attribution.marketing.models import Touchpoint  # noqa: E402
 from revops.models import JobRun, Membership, Opportunity, Organization, Role, User  # noqa: E402
 from revops.models.salesforce import FieldMapping, SyncObject  # noqa: E402
 from revops.services.jobs import JobProgress  # noqa: E402
+from revops.services.salesforce_mapping import mapping_install_defaults  # noqa: E402
 from revops.services.salesforce_sync import SYNC_KIND, Mode, connection_client, salesforce_sync_run  # noqa: E402
 from tests.fakes.salesforce import FakeSalesforce  # noqa: E402
 from tests.revops.salesforce_world import SESSION_ENV, connection_for, define_objects  # noqa: E402
@@ -81,10 +89,60 @@ def seed(fake: FakeSalesforce, *, accounts: int, opportunities: int, reps: list[
         )
 
 
+def seed_members(fake: FakeSalesforce, *, campaigns: int, members: int) -> None:
+    define_objects(fake)
+    types = ("Webinar", "Trade Show", "Email", "Advertisement", "")
+    campaign_ids = [
+        fake.store.insert(
+            "Campaign", {"Name": f"Campaign {i}", "IsActive": True, "Type": types[i % len(types)]}
+        )
+        for i in range(campaigns)
+    ]
+    for i in range(members):
+        person = {"ContactId": f"003{i:015d}"} if i % 2 else {"LeadId": f"00Q{i:015d}"}
+        fake.store.insert(
+            "CampaignMember",
+            {
+                "CampaignId": campaign_ids[i % campaigns],
+                "Status": "Responded",
+                "CreatedDate": f"2026-01-{1 + i % 28:02d}T10:00:00.000+0000",
+                **person,
+            },
+        )
+
+
+def _measure(org, connection, *, soql: str, sobject: str, unit: str) -> None:
+    """Baseline (page the query through the client), then a full sync and an unchanged re-run."""
+    client = connection_client(connection)
+    start = time.perf_counter()
+    paged = sum(len(page.records) for page in client.query_pages(soql, include_deleted=True))
+    base = time.perf_counter() - start
+    print(
+        f"  baseline (page through the client, no writes) {base:7.2f} s  {paged / base:9,.0f} records/s  {client.calls} calls"
+    )
+    for label, mode in (("full sync", Mode.FULL), ("incremental, unchanged", Mode.INCREMENTAL)):
+        job = JobRun.objects.create(
+            organization=org,
+            kind=SYNC_KIND,
+            idempotency_key=f"bench-{label}",
+            status=JobRun.Status.RUNNING,
+        )
+        start = time.perf_counter()
+        counts = salesforce_sync_run(connection=connection, job=job, progress=JobProgress(job.pk), mode=mode)
+        took = time.perf_counter() - start
+        read = counts["read"]
+        print(
+            f"  {label:<22} {took:7.2f} s  {read / took:9,.0f} records/s  ({took / base:.1f}× baseline)  "
+            f"read {read:,}  {unit} {counts['objects'].get(sobject)}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--opportunities", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=1_000)
+    parser.add_argument("--members", type=int, default=0, help="campaign members instead of opportunities")
+    parser.add_argument("--campaigns", type=int, default=200)
     parser.add_argument("--page-size", type=int, default=2_000)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
@@ -95,49 +153,40 @@ def main() -> None:
 
     fake = FakeSalesforce(session_id="bench-token", page_size=args.page_size)
     start = time.perf_counter()
-    seed(fake, accounts=args.accounts, opportunities=args.opportunities, reps=[u.email for u in users])
-    print(
-        f"{args.opportunities:,} opportunities, {args.accounts:,} accounts in the fake "
-        f"(seeded in {time.perf_counter() - start:.1f} s), pages of {args.page_size:,}"
-    )
+    if args.members:
+        seed_members(fake, campaigns=args.campaigns, members=args.members)
+        what = f"{args.members:,} campaign members, {args.campaigns:,} campaigns"
+    else:
+        seed(fake, accounts=args.accounts, opportunities=args.opportunities, reps=[u.email for u in users])
+        what = f"{args.opportunities:,} opportunities, {args.accounts:,} accounts"
+    print(f"{what} in the fake (seeded in {time.perf_counter() - start:.1f} s), pages of {args.page_size:,}")
     os.environ[SESSION_ENV] = "bench-token"
     with tempfile.TemporaryDirectory() as tls:
         fake.start(Path(tls))
         connection = connection_for(fake, org)
-        FieldMapping.objects.filter(connection=connection, sobject=SyncObject.OPPORTUNITY_HISTORY).delete()
-
-        client = connection_client(connection)
-        soql = (
-            "SELECT Id, SystemModstamp, IsDeleted, Name, AccountId, OwnerId, StageName, Amount, CreatedDate, "
-            "CloseDate, LeadSource FROM Opportunity ORDER BY SystemModstamp ASC, Id ASC"
-        )
-        start = time.perf_counter()
-        paged = sum(len(page.records) for page in client.query_pages(soql, include_deleted=True))
-        base = time.perf_counter() - start
-        print(
-            f"  baseline (page through the client, no writes) {base:7.2f} s  {paged / base:9,.0f} records/s  {client.calls} calls"
-        )
-
-        for label, mode in (("full sync", Mode.FULL), ("incremental, unchanged", Mode.INCREMENTAL)):
-            job = JobRun.objects.create(
-                organization=org,
-                kind=SYNC_KIND,
-                idempotency_key=f"bench-{label}",
-                status=JobRun.Status.RUNNING,
+        if args.members:
+            connection.mappings.all().delete()
+            mapping_install_defaults(
+                connection=connection, sobjects=[SyncObject.CAMPAIGN, SyncObject.CAMPAIGN_MEMBER]
             )
-            start = time.perf_counter()
-            counts = salesforce_sync_run(
-                connection=connection, job=job, progress=JobProgress(job.pk), mode=mode
+            soql = (
+                "SELECT Id, SystemModstamp, IsDeleted, CampaignId, LeadId, ContactId, Status, CreatedDate "
+                "FROM CampaignMember ORDER BY SystemModstamp ASC, Id ASC"
             )
-            took = time.perf_counter() - start
-            read = counts["read"]
-            opp = counts["objects"][SyncObject.OPPORTUNITY]
-            print(
-                f"  {label:<22} {took:7.2f} s  {read / took:9,.0f} records/s  ({took / base:.1f}× baseline)  "
-                f"read {read:,}  opportunities {opp}"
+            _measure(org, connection, soql=soql, sobject=SyncObject.CAMPAIGN_MEMBER, unit="members")
+            total = Touchpoint.objects.filter(organization=org).count()
+            print(f"  touches in revops: {total:,}")
+        else:
+            FieldMapping.objects.filter(
+                connection=connection, sobject=SyncObject.OPPORTUNITY_HISTORY
+            ).delete()
+            soql = (
+                "SELECT Id, SystemModstamp, IsDeleted, Name, AccountId, OwnerId, StageName, Amount, CreatedDate, "
+                "CloseDate, LeadSource FROM Opportunity ORDER BY SystemModstamp ASC, Id ASC"
             )
-        total = Opportunity.objects.filter(organization=org).count()
-        print(f"  opportunities in revops: {total:,}")
+            _measure(org, connection, soql=soql, sobject=SyncObject.OPPORTUNITY, unit="opportunities")
+            total = Opportunity.objects.filter(organization=org).count()
+            print(f"  opportunities in revops: {total:,}")
         fake.stop()
 
 

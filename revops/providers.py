@@ -18,9 +18,10 @@ an error:
   the organization allows goes to the approval queue instead of applying. Fallback: none —
   every change applies at once.
 * **CRM records** (``crm_leads_upsert`` and ``crm_campaigns_upsert`` registered by lead
-  distribution, ``crm_campaign_members_upsert`` by marketing attribution; called by the
-  Salesforce sync): records in, one outcome per record out, idempotent by Salesforce id.
-  Fallback: none — the sync refuses to configure or run an object nobody stores.
+  distribution, ``crm_marketing_campaigns_upsert`` and ``crm_campaign_members_upsert`` by
+  marketing attribution; called by the Salesforce sync): records in, one outcome per record
+  out, idempotent by Salesforce id. An object several apps store (Campaign) goes to each of
+  them. Fallback: none — the sync refuses to configure or run an object nobody stores.
 * **CRM partner links** (registered by partner attribution; called by the Salesforce sync for
   OpportunityPartner records): deal–partner links created, changed or deactivated through
   attribution's link services, one outcome per record. Fallback: every record refused, saying
@@ -37,7 +38,7 @@ Each provider is one callable; registering twice replaces (the last app wins, as
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -183,28 +184,54 @@ class CrmOutcome:
 
 class CrmUpsertProvider(Protocol):
     def __call__(
-        self, organization_id: int, records: Sequence[CrmRecord], *, dry_run: bool
+        self,
+        organization_id: int,
+        records: Sequence[CrmRecord],
+        *,
+        dry_run: bool,
+        pending: Mapping[str, set[str]],
     ) -> list[CrmOutcome]: ...
 
 
-# Salesforce object → the provider that stores it.
-CRM_PROVIDERS = {
-    "Lead": "crm_leads_upsert",
-    "Campaign": "crm_campaigns_upsert",
-    "CampaignMember": "crm_campaign_members_upsert",
+# Salesforce object → the providers that store it, in the order the sync hands them a page; the
+# first one registered is the object's own (its outcomes are the object's counts), the others
+# are counted and logged under their app's name.
+CRM_PROVIDERS: dict[str, tuple[str, ...]] = {
+    "Lead": ("crm_leads_upsert",),
+    "Campaign": ("crm_campaigns_upsert", "crm_marketing_campaigns_upsert"),
+    "CampaignMember": ("crm_campaign_members_upsert",),
+}
+# Which app registers each CRM provider (named in refusals and in the sync log).
+CRM_PROVIDER_APPS = {
+    "crm_leads_upsert": "lead distribution",
+    "crm_campaigns_upsert": "lead distribution",
+    "crm_marketing_campaigns_upsert": "marketing attribution",
+    "crm_campaign_members_upsert": "marketing attribution",
 }
 
 
+def crm_providers_registered(sobject: str) -> list[str]:
+    """The registered providers of a Salesforce object, in order (empty: nobody stores it)."""
+    return [name for name in CRM_PROVIDERS.get(sobject, ()) if name in _providers]
+
+
 def crm_upsert(
-    name: str, organization_id: int, records: Sequence[CrmRecord], *, dry_run: bool
+    name: str,
+    organization_id: int,
+    records: Sequence[CrmRecord],
+    *,
+    dry_run: bool,
+    pending: Mapping[str, set[str]] | None = None,
 ) -> list[CrmOutcome]:
     """Hand a page of records to the app registered as `name`; its outcome per record.
 
-    Raises LookupError when no app is registered (the sync checks first, so this names a bug)."""
+    `pending`: per provider name, the Salesforce ids its app would create in this run's
+    preview (a reference to one of them is not an error in a preview). Raises LookupError when no app is registered
+    (the sync checks first, so this names a bug)."""
     provider = _providers.get(name)
     if provider is None:
         raise LookupError(f"No app stores {name}.")
-    return list(provider(organization_id, list(records), dry_run=dry_run))
+    return list(provider(organization_id, list(records), dry_run=dry_run, pending=pending or {}))
 
 
 # -- CRM partner links ------------------------------------------------------------------------
@@ -317,7 +344,7 @@ PROVIDER_NAMES = (
     "quota",
     "crm_partner_links",
     "attribution_results",
-    *CRM_PROVIDERS.values(),
+    *(name for names in CRM_PROVIDERS.values() for name in names),
 )
 
 
@@ -406,6 +433,7 @@ def attribution_results(organization, *, period_id: int) -> list[AttributionResu
 
 __all__ = [
     "CRM_PROVIDERS",
+    "CRM_PROVIDER_APPS",
     "NO_LINK_PROVIDER",
     "NO_QUOTA_SOURCE",
     "PROVIDER_NAMES",
@@ -425,6 +453,7 @@ __all__ = [
     "WinProbability",
     "attribution_results",
     "crm_partner_links",
+    "crm_providers_registered",
     "crm_upsert",
     "partner_touches",
     "provider_override",

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 
 from revops.models.crm import Partner, PartnerType, Region, Segment, Stage
 from revops.models.salesforce import API_NAME, SyncObject, Transform
-from revops.providers import CRM_PROVIDERS, provider_registered
+from revops.providers import CRM_PROVIDER_APPS, CRM_PROVIDERS, crm_providers_registered
 
 # kind, and for choices the allowed values
 TARGETS: dict[str, dict[str, tuple[str, frozenset[str]]]] = {
@@ -64,6 +64,8 @@ TARGETS: dict[str, dict[str, tuple[str, frozenset[str]]]] = {
         "name": ("text", frozenset()),
         "active": ("flag", frozenset()),
         "description": ("text", frozenset()),
+        # The marketing channel's name (Type, or a value map onto your channels' names).
+        "channel": ("text", frozenset()),
     },
     SyncObject.LEAD: {
         "name": ("text", frozenset()),
@@ -80,6 +82,10 @@ TARGETS: dict[str, dict[str, tuple[str, frozenset[str]]]] = {
         "contact": ("sfid", frozenset()),
         "status": ("text", frozenset()),
         "responded_at": ("datetime", frozenset()),
+        # The member's account and deal when known (a formula field such as Contact.AccountId
+        # or Lead.ConvertedAccountId): resolved by marketing against the synced rows.
+        "account": ("sfid", frozenset()),
+        "opportunity": ("sfid", frozenset()),
     },
     # Deal–partner links (written by partner attribution through `crm_partner_links`).
     SyncObject.OPPORTUNITY_PARTNER: {
@@ -113,6 +119,7 @@ TEXT_LIMITS = {
     "company": 200,
     "status": 60,
     "web_source": 120,
+    "channel": 80,
 }
 
 SALESFORCE_STAGES = {
@@ -177,6 +184,7 @@ APP_DEFAULT_MAPPINGS: tuple[tuple[str, str, str, str, dict], ...] = (
     (SyncObject.CAMPAIGN, "Name", "name", Transform.COPY, {}),
     (SyncObject.CAMPAIGN, "IsActive", "active", Transform.COPY, {}),
     (SyncObject.CAMPAIGN, "Description", "description", Transform.COPY, {}),
+    (SyncObject.CAMPAIGN, "Type", "channel", Transform.COPY, {}),
     (SyncObject.LEAD, "Name", "name", Transform.COPY, {}),
     (SyncObject.LEAD, "Email", "email", Transform.COPY, {}),
     (SyncObject.LEAD, "Phone", "phone", Transform.COPY, {}),
@@ -196,23 +204,19 @@ NOT_STORED = (
     "{sobject}: no app here stores Salesforce {sobject} records (the app that does — {app} — "
     "is not installed); remove the {sobject} mappings."
 )
-APPS = {
-    "Lead": "lead distribution",
-    "Campaign": "lead distribution",
-    "CampaignMember": "marketing attribution",
-}
 
 
 def provided(sobject: str) -> bool:
-    """Whether another app stores the object (the sync hands its pages to a provider)."""
+    """Whether other apps store the object (the sync hands its pages to their providers)."""
     return sobject in CRM_PROVIDERS
 
 
 def provider_missing(sobject: str) -> str:
     """The refusal for an object no installed app stores; empty when one does (or it is core)."""
-    if sobject not in CRM_PROVIDERS or provider_registered(CRM_PROVIDERS[sobject]):
+    if sobject not in CRM_PROVIDERS or crm_providers_registered(sobject):
         return ""
-    return NOT_STORED.format(sobject=sobject, app=APPS[sobject])
+    apps = " or ".join(dict.fromkeys(CRM_PROVIDER_APPS[name] for name in CRM_PROVIDERS[sobject]))
+    return NOT_STORED.format(sobject=sobject, app=apps)
 
 
 class TransformError(ValueError):

@@ -96,7 +96,16 @@ class ModelConfigAdmin(OrganizationScopedAdmin):
 
 @admin.register(Touchpoint)
 class TouchpointAdmin(ReadOnlyScopedAdmin):
-    list_display = ("occurred_at", "channel", "campaign", "contact_key", "account", "source", "external_id")
+    list_display = (
+        "occurred_at",
+        "channel",
+        "campaign",
+        "contact_key",
+        "account",
+        "source",
+        "external_id",
+        "removed_at",
+    )
     list_filter = ("source", ("channel", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("channel", "campaign", "account")
     search_fields = ("external_id", "contact_key")

@@ -42,6 +42,16 @@ class MarketingConfig(AppConfig):
 
         register_provider("touch_summary", touch_summary)
 
+        # The Salesforce sync's campaigns (also stored by lead distribution) and campaign
+        # members become marketing campaigns and touches here.
+        from attribution.marketing.services.salesforce_records import (
+            salesforce_campaign_members_upsert,
+            salesforce_marketing_campaigns_upsert,
+        )
+
+        register_provider("crm_marketing_campaigns_upsert", salesforce_marketing_campaigns_upsert)
+        register_provider("crm_campaign_members_upsert", salesforce_campaign_members_upsert)
+
         from attribution.marketing.exports import register_exports
 
         register_exports()

@@ -4,7 +4,9 @@ Registered as the `crm_leads_upsert` and `crm_campaigns_upsert` providers: the c
 each Salesforce record's fields and hands a page of them here, inside the page's transaction.
 Idempotent by Salesforce id: a lead is the `Lead` whose `external_id` is ``"salesforce:<Id>"``
 (`external_source` salesforce — the same rows a Salesforce-sourced distribution run mirrors), a
-campaign the `Campaign` with that `external_id`. A record that comes back unchanged is
+campaign the `Campaign` with that `external_id` (marketing attribution stores its own campaign
+for the same record, through its provider). `pending` (ids a preview would create elsewhere)
+is not needed here: leads and campaigns name no other synced record. A record that comes back unchanged is
 unchanged; a dry run answers what it would do and writes nothing.
 
 Deleted in Salesforce (queryAll's `IsDeleted`): a lead is kept, its status set to Lost (it
@@ -15,7 +17,7 @@ is stored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -123,7 +125,11 @@ def _campaign_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def salesforce_leads_upsert(
-    organization_id: int, records: Sequence[CrmRecord], *, dry_run: bool
+    organization_id: int,
+    records: Sequence[CrmRecord],
+    *,
+    dry_run: bool,
+    pending: Mapping[str, set[str]] | None = None,
 ) -> list[CrmOutcome]:
     """Store the page's Salesforce leads (the `crm_leads_upsert` provider)."""
     return _upsert(
@@ -139,7 +145,11 @@ def salesforce_leads_upsert(
 
 
 def salesforce_campaigns_upsert(
-    organization_id: int, records: Sequence[CrmRecord], *, dry_run: bool
+    organization_id: int,
+    records: Sequence[CrmRecord],
+    *,
+    dry_run: bool,
+    pending: Mapping[str, set[str]] | None = None,
 ) -> list[CrmOutcome]:
     """Store the page's Salesforce campaigns (the `crm_campaigns_upsert` provider)."""
     return _upsert(

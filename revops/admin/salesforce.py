@@ -116,6 +116,7 @@ class SalesforceConnectionAdmin(_OwnedChildren, OrganizationScopedAdmin):
         "full_sync_now",
         "install_mappings",
         "install_lead_mappings",
+        "install_campaign_member_mappings",
         "check_mappings",
         "push_attribution",
     ]
@@ -191,19 +192,27 @@ class SalesforceConnectionAdmin(_OwnedChildren, OrganizationScopedAdmin):
             added = mapping_install_defaults(connection=connection)
             self.message_user(request, f"{connection}: {added} mapping(s) added.", messages.SUCCESS)
 
-    @admin.action(
-        description="Add the standard lead and campaign mappings (lead distribution)", permissions=["change"]
-    )
-    def install_lead_mappings(self, request, queryset):
+    def _install(self, request, queryset, sobjects: list[str]) -> None:
         for connection in queryset:
             try:
-                added = mapping_install_defaults(
-                    connection=connection, sobjects=[SyncObject.CAMPAIGN, SyncObject.LEAD]
-                )
+                added = mapping_install_defaults(connection=connection, sobjects=sobjects)
             except ValidationError as exc:
                 self.message_user(request, f"{connection}: {' '.join(exc.messages)}", messages.ERROR)
                 continue
             self.message_user(request, f"{connection}: {added} mapping(s) added.", messages.SUCCESS)
+
+    @admin.action(
+        description="Add the standard lead and campaign mappings (lead distribution)", permissions=["change"]
+    )
+    def install_lead_mappings(self, request, queryset):
+        self._install(request, queryset, [SyncObject.CAMPAIGN, SyncObject.LEAD])
+
+    @admin.action(
+        description="Add the standard campaign and campaign member mappings (marketing attribution)",
+        permissions=["change"],
+    )
+    def install_campaign_member_mappings(self, request, queryset):
+        self._install(request, queryset, [SyncObject.CAMPAIGN, SyncObject.CAMPAIGN_MEMBER])
 
     @admin.action(description="Check mappings against Salesforce", permissions=["change"])
     def check_mappings(self, request, queryset):

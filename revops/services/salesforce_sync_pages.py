@@ -125,9 +125,18 @@ class PagePlan:
     deferred: Callable[[], None] | None = None
 
     def note(
-        self, ctx: SegmentContext, job_id: int, sf_id: str, action: str, message: str = "", changes=None
+        self,
+        ctx: SegmentContext,
+        job_id: int,
+        sf_id: str,
+        action: str,
+        message: str = "",
+        changes=None,
+        *,
+        counted: str = "",
     ):
-        self.counts[str(action)] = self.counts.get(str(action), 0) + 1
+        key = counted or str(action)
+        self.counts[key] = self.counts.get(key, 0) + 1
         if action == SyncAction.UNCHANGED and not ctx.dry_run:
             return  # counted, not logged: a real run logs what it changed and what it refused
         self.log.append(

@@ -58,7 +58,7 @@ def world(sf, org, admin, rep):
     }
     connection = connection_for(sf, org)
     added = mapping_install_defaults(connection=connection, sobjects=APPS)
-    assert added == 10
+    assert added == 11  # Campaign Type → channel is marketing attribution's
     return {"connection": connection, "leads": leads, "campaigns": campaigns, "fake": sf, "sf_rep": sf_rep}
 
 
@@ -104,14 +104,14 @@ def test_preview_writes_nothing_then_full_sync_stores_leads_and_campaigns(
     assert preview.status == JobRun.Status.SUCCEEDED, preview.error
     assert stored(org) == before == {"leads": [], "campaigns": [], "watermarks": []}
     assert preview.counts["objects"]["Lead"] == {"create": 2, "error": 1}
-    assert preview.counts["objects"]["Campaign"] == {"create": 2}
+    assert preview.counts["objects"]["Campaign"] == {"create": 2, "marketing attribution: create": 2}
     entry = SyncLogEntry.objects.get(job=preview, salesforce_id=leads["ana"])
     assert (entry.action, entry.dry_run, entry.changes["status"]) == (SyncAction.CREATE, True, "New")
 
     job = run(world["connection"], admin.user, django_capture_on_commit_callbacks, mode=Mode.FULL)
     assert job.status == JobRun.Status.SUCCEEDED, job.error
     assert job.counts["objects"]["Lead"] == {"create": 2, "error": 1}
-    assert job.counts["objects"]["Campaign"] == {"create": 2}
+    assert job.counts["objects"]["Campaign"] == {"create": 2, "marketing attribution: create": 2}
     after = stored(org)
     assert after["leads"] == sorted(
         [
@@ -171,7 +171,7 @@ def test_rerun_is_idempotent_and_incremental_takes_changes_and_deletes(
     again = run(connection, admin.user, django_capture_on_commit_callbacks, mode=Mode.FULL)
     assert again.status == JobRun.Status.SUCCEEDED, again.error
     assert again.counts["objects"]["Lead"] == {"unchanged": 2, "error": 1}
-    assert again.counts["objects"]["Campaign"] == {"unchanged": 2}
+    assert again.counts["objects"]["Campaign"] == {"unchanged": 2, "marketing attribution: unchanged": 2}
     assert stored(org) == once
     assert Lead.objects.filter(organization=org).count() == 2
 
@@ -184,7 +184,11 @@ def test_rerun_is_idempotent_and_incremental_takes_changes_and_deletes(
     assert job.counts["objects"]["Lead"] == {"update": 1, "delete": 1, "create": 1}
     # The records stamped at the watermark come back unchanged (the incremental `>=`).
     assert job.counts["objects"]["Campaign"]["delete"] == 1
-    assert set(job.counts["objects"]["Campaign"]) <= {"delete", "unchanged"}
+    assert set(job.counts["objects"]["Campaign"]) <= {
+        "delete",
+        "unchanged",
+        "marketing attribution: unchanged",  # a marketing campaign is kept (its touches name it)
+    }
     by_id = {lead.external_id: lead for lead in Lead.objects.filter(organization=org)}
     bo, ana, odd = (by_id[f"salesforce:{leads[k]}"] for k in ("bo", "ana", "bad"))
     assert (bo.status, bo.email) == (LeadStatus.CONVERTED, "bo@berg.example")
@@ -202,7 +206,8 @@ def test_campaign_name_taken_is_that_records_error(world, org, admin, django_cap
     run(world["connection"], admin.user, django_capture_on_commit_callbacks, dry_run=True)
     job = run(world["connection"], admin.user, django_capture_on_commit_callbacks, mode=Mode.FULL)
     assert job.status == JobRun.Status.SUCCEEDED, job.error
-    assert job.counts["objects"]["Campaign"] == {"create": 1, "error": 1}
+    # Marketing's campaigns are its own (no name taken there): both are created.
+    assert job.counts["objects"]["Campaign"] == {"create": 1, "error": 1, "marketing attribution: create": 2}
     error = SyncLogEntry.objects.get(job=job, sobject=SyncObject.CAMPAIGN, action=SyncAction.ERROR)
     assert error.salesforce_id == world["campaigns"]["fair"]
     assert error.message == "Campaign with this Organization and Name already exists."
@@ -250,17 +255,17 @@ def test_admin_action_adds_lead_and_campaign_mappings_or_says_why_not(sf, org, a
         )
         return {m.level_tag: str(m.message) for m in response.context["messages"]}
 
-    with provider_override("crm_campaigns_upsert", None):
+    with provider_override("crm_leads_upsert", None):
         refused = act()
-    assert "no app here stores Salesforce Campaign records" in refused["error"]
+    assert "no app here stores Salesforce Lead records" in refused["error"]
     assert FieldMapping.objects.filter(connection=connection).count() == core
-    assert act() == {"success": f"{connection}: 10 mapping(s) added."}
+    assert act() == {"success": f"{connection}: 11 mapping(s) added."}
     assert sorted(
         FieldMapping.objects.filter(connection=connection, sobject__in=APPS).values_list(
             "sobject", "target_field"
         )
     ) == sorted(
-        [("Campaign", t) for t in ("name", "active", "description")]
+        [("Campaign", t) for t in ("name", "active", "description", "channel")]
         + [("Lead", t) for t in ("name", "email", "phone", "company", "status", "web_source", "owner")]
     )
     assert act() == {"success": f"{connection}: 0 mapping(s) added."}

@@ -48,6 +48,9 @@ CAMPAIGN_MEMBER_FIELDS = {
     "LeadId": "reference",
     "ContactId": "reference",
     "Status": "picklist",
+    # Formula fields an org adds for the member's account and deal (Contact.AccountId, ...).
+    "Account__c": "reference",
+    "Opportunity__c": "reference",
 }
 OPPORTUNITY_PARTNER_FIELDS = {
     "OpportunityId": "reference",

@@ -92,6 +92,10 @@ class Touchpoint(OrganizationOwnedModel):
         max_length=10, choices=TouchSource.choices, default=TouchSource.IMPORT, db_index=True
     )
     external_id = models.CharField(max_length=120, blank=True)
+    # Set when the record behind the touch was deleted at its source (a Salesforce campaign
+    # member): the row stays so past runs' per-touch credit still drills down to it; journeys
+    # built after that leave it out.
+    removed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

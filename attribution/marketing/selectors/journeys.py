@@ -100,6 +100,7 @@ def journey_data(
             occurred_at__gte=since,
             occurred_at__lt=until,
             channel_id__in=list(index),
+            removed_at__isnull=True,  # deleted at their source (a Salesforce campaign member)
         )
         .order_by("occurred_at", "id")
         .values_list(

@@ -40,7 +40,7 @@ def touch_summary(
     if not accounts:
         return {}
     ours = set(accounts.values())
-    touches = Touchpoint.objects.filter(organization=organization)
+    touches = Touchpoint.objects.filter(organization=organization, removed_at__isnull=True)
     if not many:
         touches = touches.filter(Q(opportunity_id__in=list(accounts)) | Q(account_id__in=ours))
     if as_of is not None:
