@@ -83,6 +83,19 @@ def _datetime_cell(value: Any) -> Any:
     return None if value is None else datetime_text(value)
 
 
+# Columns whose values a CSV writer prints exactly as `encode` writes them (ids, whole numbers,
+# decimals, dates): the value goes to the writer as it is.
+CSV_AS_IS = (models.AutoField, models.IntegerField, models.ForeignKey, models.DecimalField, models.DateField)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _boolean_text(value: Any) -> Any:
+    return None if value is None else ("true" if value else "false")
+
+
 def column_encoder(field: models.Field, *, spreadsheet: bool) -> Callable[[Any], Any]:
     """`encode` for one column, chosen once per table instead of once per cell.
 
@@ -94,6 +107,12 @@ def column_encoder(field: models.Field, *, spreadsheet: bool) -> Callable[[Any],
         return _text_cell
     if isinstance(field, models.DateTimeField):
         return _datetime_cell
+    if not spreadsheet:
+        if isinstance(field, models.BooleanField):
+            return _boolean_text
+        if isinstance(field, CSV_AS_IS):
+            # CSV prints these values as `encode` would: str() of an int, a Decimal, a date
+            return _as_is
     return lambda value: encode(value, field, spreadsheet=spreadsheet)
 
 
