@@ -8,7 +8,8 @@ Run (against a scratch database; migrate runs first):
 
 Builds a generated organization (`--scale` × `--deals` deals on one account per ten deals,
 50 partners, `--scale` × `--events` revenue events over twelve months, one attribution
-ledger entry per event posted through the ledger kit), then, in one process:
+ledger entry per event posted through the ledger kit; deals and events are written with the
+bulk writer, COPY on PostgreSQL, their ids drawn first), then, in one process:
 
 - the baseline: `COPY (SELECT … WHERE organization) TO STDOUT` of every backed-up table into
   a temporary file (PostgreSQL; on SQLite a cursor read of the same rows written as CSV);
@@ -52,12 +53,14 @@ from attribution.models.ledger import ATTRIBUTION_LEDGER  # noqa: E402
 from revops.backup.registry import backup_tables  # noqa: E402
 from revops.backup.restore import backup_restore  # noqa: E402
 from revops.backup.writer import backup_write, table_queryset  # noqa: E402
+from revops.bulk import IdPool, bulk_insert  # noqa: E402
 from revops.ledger.chain import content_mac, current_key  # noqa: E402
 from revops.ledger.writer import ledger_append  # noqa: E402
 from revops.models import Account, FiscalPeriod, Membership, Opportunity, Organization, Partner, Role, User  # noqa: E402
 from revops.services.periods import periods_ensure  # noqa: E402
 
 BATCH = 5000
+CREATED = dt.date(2025, 12, 1)
 STAGES = ["prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"]
 
 
@@ -80,55 +83,49 @@ def build(deals: int, events: int, seed: int) -> Organization:
         [Account(organization=org, name=f"=Account {i}", owner=user) for i in range(max(1, deals // 10))],
         batch_size=BATCH,
     )
-    opps = Opportunity.objects.bulk_create(
-        [
-            Opportunity(
-                organization=org,
-                account=accounts[i % len(accounts)],
-                owner=user,
-                name=f"Deal {i}",
-                stage=(stage := rng.choice(STAGES)),
-                close_date=dt.date(2026, 1, 1) if stage.startswith("closed") else None,
-                amount=Decimal(rng.randint(1_000, 200_000)),
-                created_date=dt.date(2025, 12, 1),
-            )
-            for i in range(deals)
-        ],
-        batch_size=BATCH,
-    )
+    # Deals and revenue events through the bulk writer (COPY on PostgreSQL), their ids drawn
+    # first so each event can name its deal and the ledger its event without reading them back.
+    opp_ids = IdPool(Opportunity).take(deals)
+    opp_account = [accounts[i % len(accounts)].pk for i in range(deals)]
+
+    def opportunities():
+        for i, pk in enumerate(opp_ids):
+            stage = rng.choice(STAGES)
+            close = dt.date(2026, 1, 1) if stage.startswith("closed") else None
+            amount = Decimal(rng.randint(1_000, 200_000))
+            yield (pk, org.pk, opp_account[i], user.pk, f"Deal {i}", stage, close, amount, CREATED)
+
+    opp_fields = ["id", "organization", "account", "owner", "name", "stage", "close_date", "amount"]
+    bulk_insert(Opportunity, [*opp_fields, "created_date"], opportunities())
+    event_ids = IdPool(RevenueEvent).take(events)
     now = timezone.now()
-    rows = (
-        RevenueEvent(
-            organization=org,
-            opportunity_id=opps[n % deals].pk,
-            account_id=opps[n % deals].account_id,
-            date=dt.date(2026, 1 + n % 12, 1 + n % 28),
-            amount=Decimal(rng.randint(100, 100_000)) / 100,
-            source=RevenueEvent.Source.DAILY_ACCOUNT_REVENUE.value,
-            created_at=now,
-        )
-        for n in range(events)
-    )
-    while chunk := [row for _, row in zip(range(BATCH), rows, strict=False)]:
-        RevenueEvent.objects.bulk_create(chunk)
+    source = RevenueEvent.Source.DAILY_ACCOUNT_REVENUE.value
+    amounts = [rng.randint(100, 100_000) for _ in range(events)]  # cents
+
+    def revenue_events():
+        for n, pk in enumerate(event_ids):
+            deal = n % deals
+            day = dt.date(2026, 1 + n % 12, 1 + n % 28)
+            cents = Decimal(amounts[n]) / 100
+            yield (pk, org.pk, opp_ids[deal], opp_account[deal], day, cents, source, now)
+
+    event_fields = ["id", "organization", "opportunity", "account", "date", "amount", "source", "created_at"]
+    bulk_insert(RevenueEvent, event_fields, revenue_events())
     key_id, key = current_key()
     content = {"source": "bench", "rule": None}
     explanation = AttributionExplanation.objects.create(
         organization=org, digest=content_mac(key, content), key_id=key_id, content=content
     )
-    events_qs = (
-        RevenueEvent.objects.filter(organization=org).order_by("pk").values_list("pk", "date", "amount")
-    )
     posting = []
-    for pk, date, amount in events_qs.iterator(chunk_size=BATCH):
-        period = periods[date.month]
+    for n, pk in enumerate(event_ids):
+        period = periods[1 + n % 12]
         partner = partners[pk % len(partners)].pk
         posting.append(
             (
                 period,
                 "original",
                 None,
-                int(amount * 100),
+                amounts[n],
                 pk,
                 partner,
                 "referral",

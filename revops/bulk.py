@@ -56,8 +56,14 @@ KEYS_PER_QUERY_PG = 50_000
 KEYS_PER_QUERY = 2_000
 
 
-def bulk_insert(model: Any, fields: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Insert `rows` into `model`'s table; returns how many. Call inside the caller's transaction."""
+def bulk_insert(
+    model: Any, fields: Sequence[str], rows: Iterable[Sequence[object]], *, as_given: bool = False
+) -> int:
+    """Insert `rows` into `model`'s table; returns how many. Call inside the caller's transaction.
+
+    `as_given`: every given column is written as given, `auto_now` ones included (a restore
+    keeps the source's times); otherwise those are stamped with the insert's time.
+    """
     conn = connections[connection.alias]  # the wrapper itself: the proxy costs a lookup per use
     meta = model._meta
     concrete = {f.name for f in meta.concrete_fields}
@@ -90,7 +96,7 @@ def bulk_insert(model: Any, fields: Sequence[str], rows: Iterable[Sequence[objec
                     write((*row, *extra))
                     count += 1
         return count
-    return _insert_many(meta, given, defaults, rows, extra, now, conn)
+    return _insert_many(meta, given, defaults, rows, extra, now, conn, as_given=as_given)
 
 
 class _Defaults:
@@ -166,9 +172,11 @@ def _insert_many(
     extra: tuple,
     now: object,
     conn: Any,
+    *,
+    as_given: bool = False,
 ) -> int:
     """`rows` (values of `given`, then `extra`) through one prepared INSERT per batch."""
-    prepare = [_preparer(field, conn, now) for field in given]
+    prepare = [_preparer(field, conn, now, as_given=as_given) for field in given]
     quote = conn.ops.quote_name
     columns = [f.column for f in [*given, *defaults.fields]]
     sql = (
@@ -189,10 +197,10 @@ def _insert_many(
     return count
 
 
-def _preparer(field: Any, conn: Any, now: object) -> Callable[[Any], Any] | None:
+def _preparer(field: Any, conn: Any, now: object, *, as_given: bool = False) -> Callable[[Any], Any] | None:
     """How one given column's values are prepared for the driver; None when they pass as they are."""
     internal = field.get_internal_type()
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    if not as_given and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
         stamp = field.get_db_prep_save(now, conn)
         return lambda _value: stamp
     if internal == "DateTimeField":
@@ -222,6 +230,48 @@ def _binary_types(fields: Sequence[Any]) -> list[str] | None:
             return None
         types.append(found)
     return types
+
+
+class IdPool:
+    """New primary keys for rows inserted with their ids given (a restore remaps references).
+
+    PostgreSQL: `take(n)` draws n values of the table's sequence in one statement, safe beside
+    concurrent inserts. SQLite: the ids follow the table's largest id (and its AUTOINCREMENT
+    counter), read once; the caller's transaction holds SQLite's single write lock, and the
+    pool counts on from what it handed out, so ids taken before their rows are written never
+    repeat.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.next: int | None = None
+
+    def take(self, count: int) -> list[int]:
+        if count <= 0:
+            return []
+        meta = self.model._meta
+        quote = connection.ops.quote_name
+        table, pk = meta.db_table, meta.pk.column
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [quote(table), pk, count],
+                )
+                return sorted(row[0] for row in cursor.fetchall())
+            if self.next is None:
+                # names come from model metadata; nothing from outside is put into the text
+                cursor.execute(f"SELECT MAX({quote(pk)}) FROM {quote(table)}")  # noqa: S608
+                largest = cursor.fetchone()[0] or 0
+                cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
+                if cursor.fetchone():
+                    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                    found = cursor.fetchone()
+                    largest = max(largest, found[0] if found else 0)
+                self.next = largest + 1
+        first = self.next
+        self.next += count
+        return list(range(first, first + count))
 
 
 def rows_by_key(

@@ -26,12 +26,14 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import Sum
 
-from revops.backup.codec import CellError, decode, decode_text
+from revops.backup.codec import CellError, column_decoder, decode, decode_text
 from revops.backup.reader import BackupFileError, BackupSource, Readme
 from revops.backup.registry import BackupTable, backup_tables
 from revops.backup.writer import table_queryset
+from revops.bulk import IdPool, bulk_insert
 from revops.exceptions import ApplicationError
-from revops.ledger.chain import GENESIS_HASH, current_key, entry_body, ledger_keys, link_hash
+from revops.ledger.chain import GENESIS_HASH
+from revops.ledger.rechain import ChainedEntry, Rechain, SourceChain
 from revops.ledger.spec import LedgerSpec, registered_ledgers
 from revops.ledger.verify import ledger_verify
 from revops.models import LedgerHead, Membership, Organization, Role
@@ -48,7 +50,6 @@ COUNT_MISMATCH = "{rows} rows, but the README says {expected}"
 TOTAL_MISMATCH = "column {column} totals {found}, but the README says {expected}"
 CHAIN_MISMATCH = "does not match its ledger hash (the file was edited): {what}"
 VERIFY_FAILED = "The restored ledger {ledger} does not verify: entry #{sequence}: {problem}"
-BATCH = 1000
 
 Progress = Callable[[int, int], None]
 
@@ -144,74 +145,203 @@ class _Users:
         return self.by_email.get(email.strip().lower())
 
 
-def _insert(model: type[models.Model], fields: list[models.Field], objs: list[models.Model]) -> list[int]:
-    """INSERT the rows as they are (no auto_now, no defaults) and return their new ids, in order."""
-    if not objs:
-        return []
-    manager = model._base_manager
-    ids: list[int] = []
-    batch = connection.ops.bulk_batch_size(fields, objs) or len(objs)
-    for start in range(0, len(objs), batch):
-        returned = manager._insert(  # type: ignore[attr-defined]  # Django's bulk insert, raw values
-            objs[start : start + batch], fields=fields, returning_fields=[model._meta.pk], raw=True
-        )
-        ids.extend(row[0] for row in returned)
-    return ids
+# Rows per id allocation and per COPY (INSERT batch on SQLite): one statement each, big enough
+# that per-statement costs vanish, small enough that a batch stays a few megabytes in memory.
+BATCH = 5000
+# How each column of a table is read (see _TableLoad).
+VALUE, REF, DEFERRED, LEDGER_REF, USER = range(5)
+KINDS = {"value": VALUE, "ref": REF, "ledger_ref": LEDGER_REF, "user": USER}
 
 
-class _Chain:
-    """Checks the file's chain of one ledger (when the key is known) and chains it anew."""
+class _Ids:
+    """New ids of one table, drawn a batch at a time (`revops.bulk.IdPool`) as rows are read.
 
-    def __init__(self, spec: LedgerSpec, table: BackupTable, source_org: int, new_org: int, users: _Users):
+    A row's new id is known as soon as it is read, so a later row of the same table (a
+    ledger's correction) can cite it before either is written. Draws follow the README's row
+    count, so a table takes no more ids than it has rows.
+    """
+
+    def __init__(self, model: type[models.Model], listed: int):
+        self.pool = IdPool(model)
+        self.left = listed
+        self.ready: list[int] = []
+        self.at = 0
+
+    def next(self) -> int:
+        if self.at == len(self.ready):
+            count = min(BATCH, self.left) if self.left > 0 else BATCH
+            self.ready, self.at = self.pool.take(count), 0
+            self.left -= count
+        new = self.ready[self.at]
+        self.at += 1
+        return new
+
+
+class _TableLoad:
+    """One table: read its rows, give each a new id, remap references, write in batches."""
+
+    def __init__(self, restore: _Restore, table: BackupTable, listed_rows: int):
+        self.restore = restore
+        self.table = table
+        model = table.model
+        self.header = [c.name for c in table.columns]
+        self.pk_at = next(i for i, c in enumerate(table.columns) if c.field.primary_key)
+        self.fields = [c.field.attname for c in table.columns]
+        self.org = table.org_path == "organization_id"
+        if self.org:
+            self.fields.append("organization_id")
+        json_prep = connection.vendor == "postgresql"
+        self.plan: list[tuple[int, Callable[[Any], Any], dict[int, int] | None]] = []
+        for column in table.columns:
+            kind = KINDS[column.kind]
+            if kind == REF and column.name in table.deferred:
+                kind = DEFERRED
+            decode_cell = column_decoder(column.field)
+            if json_prep and isinstance(column.field, models.JSONField):
+                decode_cell = _json_for_copy(decode_cell, column.field)
+            targets = restore.ids.setdefault(column.target or "", {}) if kind in (REF, LEDGER_REF) else None
+            self.plan.append((kind, decode_cell, targets))
+        self.ids = restore.ids.setdefault(table.label, {})
+        self.new_ids = _Ids(model, listed_rows)
+        self.money = [(self.header.index(c.name), c.name) for c in table.money_columns]
+        self.totals = {name: Decimal("0.00") for _i, name in self.money}
+        spec = restore.specs.get(table.ledger or "")
         self.spec = spec
-        self.names = [c.name for c in table.columns]
-        self.attnames = [c.field.attname for c in table.columns]
-        self.source_org, self.new_org = source_org, new_org
-        self.keys = ledger_keys()
-        self.key_id, self.key = current_key()
-        self.users = users
-        self.prev_source = GENESIS_HASH
-        self.prev_new = GENESIS_HASH
-        self.expected = 1
-        self.checked = True
+        if spec is not None:
+            at = [c.field.attname for c in table.columns].index
+            self.base_at = [at(name) for name in ("sequence", "period_id", "kind", "corrects_id", "amount")]
+            self.own_at = [at(name) for name in spec.fields]
+            self.seal_at = [at(name) for name in ("key_id", "prev_hash", "hash")]
+            self.source_chain = SourceChain(spec=spec, organization_id=restore.source_org)
+            self.rechain = Rechain(spec=spec, organization_id=restore.organization.pk)
+        self.seal_spec = next((s for s in restore.specs.values() if s.seal_model is model), None)
+        self.rows = 0
 
-    def _body(self, values: dict[str, Any], org: int, key_id: str) -> str:
-        own = self.spec.texts([values[name] for name in self.spec.fields])[0]
-        return entry_body(
-            key_id,
-            org,
-            values["sequence"],
-            values["period_id"],
-            values["kind"],
-            values["corrects_id"],
-            f"{values['amount']:.2f}",
-            own,
-        )
+    def _cells(
+        self, values: tuple, sheet: str, number: int
+    ) -> tuple[list[Any], list[Any] | None, list[tuple[int, int]]]:
+        """(restored values, source values for a ledger's check, deferred references) of one row."""
+        restored: list[Any] = []
+        source: list[Any] | None = [] if self.spec is not None else None
+        later: list[tuple[int, int]] = []
+        for i, (kind, decode_cell, targets) in enumerate(self.plan):
+            raw = values[i]
+            if kind == USER:
+                old, new = self._user(raw, i, sheet, number)
+            else:
+                try:
+                    old = new = decode_cell(raw)
+                except CellError as exc:
+                    raise BackupFileError(str(exc), sheet=sheet, row=number, column=self.header[i]) from None
+                if old is not None and kind != VALUE:
+                    if kind == DEFERRED:
+                        later.append((i, old))
+                        new = None
+                    else:
+                        new = targets.get(old)  # type: ignore[union-attr]
+                        if new is None:
+                            raise BackupFileError(
+                                BROKEN_REFERENCE.format(value=old, target=self.table.columns[i].target),
+                                sheet=sheet,
+                                row=number,
+                                column=self.header[i],
+                            )
+            restored.append(new)
+            if source is not None:
+                source.append(old)
+        return restored, source, later
 
-    def check_source(self, source: dict[str, Any], sheet: str, number: int) -> None:
-        if source["sequence"] != self.expected:
+    def _user(self, raw: Any, i: int, sheet: str, number: int) -> tuple[Any, Any]:
+        column = self.table.columns[i]
+        if raw in (None, ""):
+            if not column.field.null:
+                raise BackupFileError("a user is required", sheet=sheet, row=number, column=column.name)
+            return None, None
+        email = decode_text(str(raw)).strip().lower()
+        users = self.restore.users
+        user_id = users.id_of(email)
+        if user_id is None:
             raise BackupFileError(
-                f"sequence {source['sequence']} where {self.expected} was expected", sheet=sheet, row=number
+                UNKNOWN_USER.format(email=email), sheet=sheet, row=number, column=column.name
             )
-        if source["prev_hash"] != self.prev_source:
-            raise BackupFileError(CHAIN_MISMATCH.format(what="prev_hash"), sheet=sheet, row=number)
-        key = self.keys.get(source["key_id"])
-        if key is None:
-            self.checked = False
-        elif (
-            link_hash(key, source["prev_hash"], self._body(source, self.source_org, source["key_id"]))
-            != source["hash"]
-        ):
-            raise BackupFileError(CHAIN_MISMATCH.format(what="hash"), sheet=sheet, row=number)
-        self.prev_source = source["hash"]
-        self.expected += 1
+        return users.source_ids.get(email), user_id
 
-    def seal(self, values: dict[str, Any]) -> None:
-        """Chain the restored entry (new ids) after the previous one, under the current key."""
-        values["key_id"] = self.key_id
-        values["prev_hash"] = self.prev_new
-        values["hash"] = link_hash(self.key, self.prev_new, self._body(values, self.new_org, self.key_id))
-        self.prev_new = values["hash"]
+    def _entry(self, values: list[Any]) -> ChainedEntry:
+        sequence, period, kind, corrects, amount = (values[i] for i in self.base_at)
+        return ChainedEntry(sequence, period, kind, corrects, amount, [values[i] for i in self.own_at])
+
+    def load(self, sheets: tuple[str, ...]) -> int:
+        batch: list[list[Any]] = []
+        entries: list[ChainedEntry] = []
+        first_row = (sheets[0] if sheets else self.table.sheet, 2)
+        pk_at, org_id = self.pk_at, self.restore.organization.pk
+        for sheet, number, values in self.restore.source.rows(sheets, self.header, self.table.label):
+            restored, source, later = self._cells(values, sheet, number)
+            self.rows += 1
+            old_id = restored[pk_at]
+            if old_id in self.ids:
+                raise BackupFileError(f"id {old_id} appears twice", sheet=sheet, row=number, column="id")
+            new_id = restored[pk_at] = self.ids[old_id] = self.new_ids.next()
+            for i, name in self.money:
+                if restored[i] is not None:
+                    self.totals[name] += restored[i]
+            for i, target_old in later:
+                self.restore.deferred.append((self.table, i, new_id, target_old))
+            if source is not None:
+                self._check_source(source, sheet, number)
+                entries.append(self._entry(restored))
+            if self.seal_spec is not None:
+                at = self.header.index
+                restored[at("last_hash")] = self.restore.sealed_hash(
+                    self.seal_spec, restored[at("last_sequence")], sheet, number
+                )
+            if self.org:
+                restored.append(org_id)
+            if not batch:
+                first_row = (sheet, number)
+            batch.append(restored)
+            if len(batch) >= BATCH:
+                self._write(batch, entries, first_row)
+        self._write(batch, entries, first_row)
+        return self.rows
+
+    def _check_source(self, source: list[Any], sheet: str, number: int) -> None:
+        key_id, prev_hash, digest = (source[i] for i in self.seal_at)
+        problem = self.source_chain.check(self._entry(source), key_id, prev_hash, digest)
+        if problem in ("prev_hash", "hash"):
+            raise BackupFileError(CHAIN_MISMATCH.format(what=problem), sheet=sheet, row=number)
+        if problem is not None:
+            raise BackupFileError(problem, sheet=sheet, row=number)
+
+    def _write(self, batch: list[list[Any]], entries: list[ChainedEntry], first_row: tuple[str, int]) -> None:
+        if not batch:
+            return
+        if self.spec is not None:
+            for values, link in zip(batch, self.rechain.batch(entries), strict=True):
+                for i, value in zip(self.seal_at, link, strict=True):
+                    values[i] = value
+            entries.clear()
+        sheet, number = first_row
+        try:
+            with transaction.atomic():
+                bulk_insert(self.table.model, self.fields, batch, as_given=True)
+        except (IntegrityError, DatabaseError) as exc:
+            raise BackupFileError(
+                f"the database refused the rows from this one on: {exc}".strip(), sheet=sheet, row=number
+            ) from None
+        self.restore.wrote(len(batch))
+        batch.clear()
+
+
+def _json_for_copy(decode_cell: Callable[[Any], Any], field: models.Field) -> Callable[[Any], Any]:
+    """A JSON column's reader for PostgreSQL's COPY: the value wrapped as the ORM sends it."""
+    encoder = getattr(field, "encoder", None)
+
+    def decoder(raw: Any) -> Any:
+        value = decode_cell(raw)
+        return None if value is None else connection.ops.adapt_json_value(value, encoder)
+
+    return decoder
 
 
 class _Restore:
@@ -220,8 +350,9 @@ class _Restore:
         self.readme = readme
         self.organization = organization
         self.progress = progress
+        self.source_org = int(readme.meta.get("Source organization id") or 0)
         self.ids: dict[str, dict[int, int]] = {}
-        self.deferred: list[tuple[BackupTable, str, int, int]] = []  # table, attname, new id, old target
+        self.deferred: list[tuple[BackupTable, int, int, int]] = []  # table, column, new id, old target
         self.result = RestoreResult(organization=organization)
         self.done = 0
         self.total = sum(t.rows for t in readme.tables.values())
@@ -242,135 +373,54 @@ class _Restore:
         ordered = [t for t in tables if t.model not in seal_models] + [
             t for t in tables if t.model in seal_models
         ]
+        heads = []
         for table in ordered:
             listing = self.readme.tables.get(table.label)
             if listing is None:
                 raise BackupFileError(NOT_LISTED.format(label=table.label))
-            self._table(table, listing.sheets or (listing.sheet,), listing.rows)
+            load = self._table(table, listing.sheets or (listing.sheet,), listing.rows)
+            if load.spec is not None:
+                heads.append(load)
         self._complete_deferred()
-        for spec in self.specs.values():
-            self._head(spec)
+        for load in heads:
+            self._head(load)
         self._check_totals(tables)
         return self.result
 
-    def _value(self, table: BackupTable, column, raw: Any, sheet: str, number: int) -> tuple[Any, Any]:
-        """(source value, restored value) of one cell."""
-        if column.kind == "user":
-            if raw in (None, ""):
-                if not column.field.null:
-                    raise BackupFileError("a user is required", sheet=sheet, row=number, column=column.name)
-                return None, None
-            email = decode_text(str(raw)).strip().lower()
-            user_id = self.users.id_of(email)
-            if user_id is None:
-                raise BackupFileError(
-                    UNKNOWN_USER.format(email=email), sheet=sheet, row=number, column=column.name
-                )
-            return self.users.source_ids.get(email), user_id
-        try:
-            value = decode(raw, column.field)
-        except CellError as exc:
-            raise BackupFileError(str(exc), sheet=sheet, row=number, column=column.name) from None
-        if column.kind in ("ref", "ledger_ref") and value is not None:
-            if column.name in table.deferred:
-                return value, None
-            new = self.ids.get(column.target or "", {}).get(value)
-            if new is None:
-                raise BackupFileError(
-                    BROKEN_REFERENCE.format(value=value, target=column.target),
-                    sheet=sheet,
-                    row=number,
-                    column=column.name,
-                )
-            return value, new
-        return value, value
+    def wrote(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
-    def _table(self, table: BackupTable, sheets: tuple[str, ...], listed_rows: int) -> None:
-        model = table.model
-        header = [c.name for c in table.columns]
-        insert_fields = [c.field for c in table.columns if not c.field.primary_key]
-        org_field = model._meta.get_field("organization") if table.org_path == "organization_id" else None
-        if org_field is not None:
-            insert_fields.append(cast(models.Field, org_field))
-        spec = self.specs.get(table.ledger or "")
-        chain = (
-            _Chain(
-                spec,
-                table,
-                int(self.readme.meta.get("Source organization id") or 0),
-                self.organization.pk,
-                self.users,
-            )
-            if spec is not None
-            else None
-        )
-        seal = next((s for s in self.specs.values() if s.seal_model is model), None)
-        ids = self.ids.setdefault(table.label, {})
-        money = {c.name: Decimal("0.00") for c in table.money_columns}
-        rows = 0
-        pending: list[tuple[int, models.Model, list[tuple[str, int]]]] = []
-        seen: set[int] = set()
-        corrects_at = next((i for i, c in enumerate(table.columns) if c.kind == "ledger_ref"), None)
-        for sheet, number, values in self.source.rows(sheets, header, table.label):
-            rows += 1
-            if corrects_at is not None and pending and values[corrects_at] not in (None, ""):
-                # A correction of an entry still in this batch: write the batch first (its new id).
-                try:
-                    corrected = decode(values[corrects_at], table.columns[corrects_at].field)
-                except CellError:
-                    corrected = None
-                if corrected is not None and corrected not in ids and corrected in seen:
-                    self._flush(table, insert_fields, pending, sheet)
-            source: dict[str, Any] = {}
-            restored: dict[str, Any] = {}
-            later: list[tuple[str, int]] = []
-            for column, raw in zip(table.columns, values, strict=True):
-                old, new = self._value(table, column, raw, sheet, number)
-                source[column.field.attname] = old
-                restored[column.field.attname] = new
-                if column.name in table.deferred and old is not None:
-                    later.append((column.field.attname, old))
-                if column.name in money and new is not None:
-                    money[column.name] += new
-            old_id = restored.pop(model._meta.pk.attname)
-            if old_id in seen:
-                raise BackupFileError(f"id {old_id} appears twice", sheet=sheet, row=number, column="id")
-            seen.add(old_id)
-            if chain is not None:
-                chain.check_source(source, sheet, number)
-                chain.seal(restored)
-            if seal is not None:
-                restored["last_hash"] = self._sealed_hash(seal, restored["last_sequence"], sheet, number)
-            if org_field is not None:
-                restored["organization_id"] = self.organization.pk
-            pending.append((old_id, model(**restored), later))
-            if len(pending) >= BATCH:
-                self._flush(table, insert_fields, pending, sheet)
-        self._flush(table, insert_fields, pending, sheets[-1] if sheets else table.sheet)
-        if chain is not None and not chain.checked:
+    def _table(self, table: BackupTable, sheets: tuple[str, ...], listed_rows: int) -> _TableLoad:
+        load = _TableLoad(self, table, listed_rows)
+        rows = load.load(sheets)
+        spec = load.spec
+        if spec is not None and not load.source_chain.checked:
             self.result.source_chain_checked = False
         self.result.rows[table.label] = rows
         sheet_name = sheets[0] if sheets else table.sheet
         if rows != listed_rows:
             raise BackupFileError(COUNT_MISMATCH.format(rows=rows, expected=listed_rows), sheet=sheet_name)
-        for name, total in money.items():
+        for name, total in load.totals.items():
             expected = self.readme.totals.get((sheet_name, name))
             if expected is not None and expected != total:
                 raise BackupFileError(
                     TOTAL_MISMATCH.format(column=name, found=total, expected=expected), sheet=sheet_name
                 )
-        if spec is not None and chain is not None:
+        if spec is not None:
             head = self.readme.ledgers.get(spec.name)
             if head is not None and (
-                head.entries != rows or (rows and head.last_sequence != chain.expected - 1)
+                head.entries != rows or (rows and head.last_sequence != load.source_chain.expected - 1)
             ):
                 raise BackupFileError(
                     f"the ledger holds {rows} entries, but the README's chain head says {head.entries}",
                     sheet=sheet_name,
                 )
             self.result.ledgers[spec.name] = rows
+        return load
 
-    def _sealed_hash(self, spec: LedgerSpec, sequence: int, sheet: str, number: int) -> str:
+    def sealed_hash(self, spec: LedgerSpec, sequence: int, sheet: str, number: int) -> str:
         if not sequence:
             return GENESIS_HASH
         found = (
@@ -387,30 +437,11 @@ class _Restore:
             )
         return found
 
-    def _flush(self, table: BackupTable, fields: list[models.Field], pending: list, sheet: str) -> None:
-        if not pending:
-            return
-        try:
-            with transaction.atomic():
-                new_ids = _insert(table.model, fields, [obj for _old, obj, _later in pending])
-        except (IntegrityError, DatabaseError) as exc:
-            first = pending[0][0]
-            raise BackupFileError(
-                f"the database refused the rows from id {first} on: {exc}".strip(), sheet=sheet
-            ) from None
-        ids = self.ids[table.label]
-        for (old, _obj, later), new in zip(pending, new_ids, strict=True):
-            ids[old] = new
-            for attname, target_old in later:
-                self.deferred.append((table, attname, new, target_old))
-        self.done += len(pending)
-        if self.progress is not None:
-            self.progress(self.done, self.total)
-        pending.clear()
-
     def _complete_deferred(self) -> None:
-        for table, attname, new_id, target_old in self.deferred:
-            column = next(c for c in table.columns if c.field.attname == attname)
+        """Set the references inside cycles, one UPDATE statement per column (run per row)."""
+        updates: dict[tuple[BackupTable, int], list[tuple[int, int]]] = {}
+        for table, at, new_id, target_old in self.deferred:
+            column = table.columns[at]
             target_new = self.ids.get(column.target or "", {}).get(target_old)
             if target_new is None:
                 raise BackupFileError(
@@ -418,19 +449,23 @@ class _Restore:
                     sheet=table.sheet,
                     column=column.name,
                 )
-            table.model._base_manager.filter(pk=new_id).update(**{attname: target_new})
+            updates.setdefault((table, at), []).append((target_new, new_id))
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for (table, at), pairs in updates.items():
+                meta = table.model._meta
+                name = table.columns[at].field.column
+                # names come from model metadata; values are bound
+                cursor.executemany(
+                    f"UPDATE {quote(meta.db_table)} SET {quote(name)} = %s "  # noqa: S608
+                    f"WHERE {quote(meta.pk.column)} = %s",
+                    pairs,
+                )
 
-    def _head(self, spec: LedgerSpec) -> None:
-        last = (
-            spec.entry_model.objects.filter(organization_id=self.organization.pk)
-            .order_by("-sequence")
-            .values_list("sequence", "hash")
-            .first()
-        )
-        if last is not None:
-            LedgerHead.objects.create(
-                organization=self.organization, ledger=spec.name, last_sequence=last[0], last_hash=last[1]
-            )
+    def _head(self, load: _TableLoad) -> None:
+        spec = load.spec
+        assert spec is not None
+        load.rechain.finish()
         report = ledger_verify(spec=spec, organization=self.organization)
         if report.problem is not None:
             raise ApplicationError(
