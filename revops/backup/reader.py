@@ -189,9 +189,17 @@ class BackupSource:
         return sheet in self.names
 
     def rows(
-        self, sheets: tuple[str, ...], header: list[str], label: str
+        self,
+        sheets: tuple[str, ...],
+        header: list[str],
+        label: str,
+        optional: frozenset[str] = frozenset(),
     ) -> Iterator[tuple[str, int, tuple]]:
-        """(sheet, row number, values) of a table over its sheets, after checking each header."""
+        """(sheet, row number, values) of a table over its sheets, after checking each header.
+
+        A sheet may lack columns named in `optional` (a column this version added that may be
+        empty, absent from a file an earlier version wrote): their cells read as empty. Any
+        other difference from `header` refuses the sheet."""
         width = len(header)
         for sheet in sheets:
             if not self.has(sheet):
@@ -201,17 +209,25 @@ class BackupSource:
             found = [("" if v is None else str(v)) for v in (first or ())]
             while found and found[-1] == "":
                 found.pop()
+            placed: list[int | None] | None = None
             if found != header:
-                raise BackupFileError(
-                    BAD_HEADER.format(sheet=sheet, found=", ".join(found), expected=", ".join(header))
-                )
+                older = [name for name in header if name in found or name not in optional]
+                if found != older or len(found) == len(header):
+                    raise BackupFileError(
+                        BAD_HEADER.format(sheet=sheet, found=", ".join(found), expected=", ".join(header))
+                    )
+                at = {name: i for i, name in enumerate(found)}
+                placed = [at.get(name) for name in header]
+            in_file = len(found) if placed is not None else width
             for number, values in enumerate(raw, start=2):
-                if len(values) < width:
-                    values = (*values, *([None] * (width - len(values))))
-                elif len(values) > width:
-                    if any(v not in (None, "") for v in values[width:]):
+                if len(values) < in_file:
+                    values = (*values, *([None] * (in_file - len(values))))
+                elif len(values) > in_file:
+                    if any(v not in (None, "") for v in values[in_file:]):
                         raise BackupFileError("more cells than columns", sheet=sheet, row=number)
-                    values = values[:width]
+                    values = values[:in_file]
+                if placed is not None:
+                    values = tuple(None if i is None else values[i] for i in placed)
                 if all(v in (None, "") for v in values):
                     continue
                 yield sheet, number, values

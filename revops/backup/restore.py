@@ -185,6 +185,8 @@ class _TableLoad:
         self.table = table
         model = table.model
         self.header = [c.name for c in table.columns]
+        # Columns a file written before they existed may lack: those that may be empty.
+        self.optional = frozenset(c.name for c in table.columns if c.field.null and not c.field.primary_key)
         self.pk_at = next(i for i, c in enumerate(table.columns) if c.field.primary_key)
         self.fields = [c.field.attname for c in table.columns]
         self.org = table.org_path == "organization_id"
@@ -275,7 +277,9 @@ class _TableLoad:
         entries: list[ChainedEntry] = []
         first_row = (sheets[0] if sheets else self.table.sheet, 2)
         pk_at, org_id = self.pk_at, self.restore.organization.pk
-        for sheet, number, values in self.restore.source.rows(sheets, self.header, self.table.label):
+        for sheet, number, values in self.restore.source.rows(
+            sheets, self.header, self.table.label, self.optional
+        ):
             restored, source, later = self._cells(values, sheet, number)
             self.rows += 1
             old_id = restored[pk_at]

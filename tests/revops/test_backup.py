@@ -406,6 +406,38 @@ def test_a_missing_sheet_is_refused(world):
     assert "Sheet 'Account' is missing" in message
 
 
+def _without_column(content: bytes, sheet: str, column: str) -> bytes:
+    """The workbook with one column of one sheet deleted, as a file an earlier version wrote."""
+    book = load_workbook(io.BytesIO(content))
+    header = [c.value for c in book[sheet][1]]
+    book[sheet].delete_cols(header.index(column) + 1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_file_without_a_column_that_may_be_empty_restores_it_empty(world):
+    # given: a file written before opportunities had an expected close date (a nullable column)
+    assert Opportunity.objects.filter(organization=world, expected_close_date__isnull=False).exists()
+    content = _without_column(_backup(world), "Opportunity", "expected_close_date")
+    # when
+    copy = _restore(content, "older").organization
+    # then: every deal is back, with the column empty and the rest as it was
+    restored = Opportunity.objects.filter(organization=copy)
+    assert restored.count() == Opportunity.objects.filter(organization=world).count()
+    assert not restored.filter(expected_close_date__isnull=False).exists()
+    assert sorted(restored.values_list("name", "amount")) == sorted(
+        Opportunity.objects.filter(organization=world).values_list("name", "amount")
+    )
+
+
+def test_a_file_without_a_column_that_needs_a_value_is_refused(world):
+    content = _without_column(_backup(world), "Opportunity", "amount")
+    message = _refused(content)
+    assert message.startswith("Sheet 'Opportunity', row 1: the columns are ")
+    assert "expected id, " in message
+
+
 def test_a_broken_reference_names_its_sheet_row_and_column(world):
     content = _edit_cell(_backup(world), "Opportunity", "account_id", 3, 999999)
     message = _refused(content)
