@@ -324,9 +324,7 @@ def bench_score(args) -> None:
         "deals_score: score the open deals as the nightly job does",
         lambda: deals_score(organization=org, as_of=today),
     )
-    print(
-        f"  {counts}; {DealScore.objects.filter(organization=org, is_current=True).count():,} current scores"
-    )
+    print(f"  {counts}; {DealScore.objects.current().filter(organization=org).count():,} current scores")
     counts2, _ = timed(
         "deals_score again the next day (history kept, current moved)",
         lambda: deals_score(organization=org, as_of=today + dt.timedelta(days=1)),
