@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from forecasting.models import DealScore, ForecastSnapshot, ModelVersion
+from forecasting.models import CurrentScores, DealScore, ForecastSnapshot, ModelVersion
 from forecasting.services.forecast import snapshot_take
 from forecasting.services.modelling import deals_score, win_model_train
 from revops.exceptions import ApplicationError
@@ -56,6 +56,36 @@ def test_a_new_day_keeps_the_history_and_moves_current(org, small_book):
     assert DealScore.objects.filter(organization=org).count() == 2 * first["scored"]
     assert DealScore.objects.current().filter(organization=org).count() == first["scored"]
     assert set(DealScore.objects.current().values_list("as_of", flat=True)) == {TODAY + dt.timedelta(days=1)}
+
+
+def test_a_new_day_moves_only_the_pointer_and_leaves_the_earlier_rows_unchanged(org, small_book):
+    # given: a day scored
+    win_model_train(organization=org)
+    first = deals_score(organization=org, as_of=TODAY)
+    before = list(DealScore.objects.filter(organization=org).order_by("id").values())
+    # when
+    deals_score(organization=org, as_of=TODAY + dt.timedelta(days=1))
+    # then: yesterday's rows are exactly as they were; one pointer names the new day
+    assert list(DealScore.objects.filter(organization=org, as_of=TODAY).order_by("id").values()) == before
+    pointer = CurrentScores.objects.get(organization=org)
+    assert pointer.as_of == TODAY + dt.timedelta(days=1)
+    assert CurrentScores.objects.count() == 1
+    assert DealScore.objects.current().count() == first["scored"]
+
+
+def test_a_deal_closed_after_scoring_is_no_longer_current_anywhere(org, small_book):
+    # given
+    win_model_train(organization=org)
+    deals_score(organization=org, as_of=TODAY)
+    score = DealScore.objects.current().filter(organization=org).order_by("id").first()
+    current = DealScore.objects.current().filter(organization=org).count()
+    # when: the deal is won after the run
+    Opportunity.objects.filter(pk=score.opportunity_id).update(stage="closed_won", close_date=TODAY)
+    # then: its score is history, and the provider falls back to the stage's rate
+    assert DealScore.objects.current().filter(organization=org).count() == current - 1
+    assert DealScore.objects.filter(pk=score.pk).exists()
+    found = win_probabilities(org, [score.opportunity_id])
+    assert found[score.opportunity_id].source == STAGE_WIN_RATE_SOURCE
 
 
 def test_big_book_uses_lightgbm_and_a_retrain_that_does_not_beat_it_is_not_promoted(org, big_book):
