@@ -76,7 +76,6 @@ def deal_texts(
     team_rate: float,
     model_label: str,
 ) -> DealTexts:
-    n = len(deals.names)
     drivers = _drivers(deals, features=features, stages=stages, typical=typical, vocab=vocab)
     labels = [s.replace("_", " ").capitalize() for s in stages]
     steps = _actions(deals, labels=labels, typical=typical, team_rate=team_rate)
@@ -84,18 +83,18 @@ def deal_texts(
     chance = _formatted("{:.0%}", deals.probability)
     owner = _formatted("{:.0%}", deals.owner_rate)
     team = f"{team_rate:.0%}"
-    risk = deals.risk.tolist()
+    heads = [
+        f"{name}: {c} chance to win ({model_label}); {band} risk ({r}/100). If it wins, it most "
+        f"likely closes in about {m} days (80 % band {lo}–{hi}). The owner closes {o} of deals "
+        f"against the team's {team}."
+        for name, c, band, r, m, lo, hi, o in zip(
+            deals.names, chance, deals.risk_band, deals.risk.tolist(), p50, p10, p90, owner, strict=True
+        )
+    ]
     narratives = []
-    for i in range(n):
-        parts = [
-            f"{deals.names[i]}: {chance[i]} chance to win ({model_label}); {deals.risk_band[i]} risk ({risk[i]}/100).",
-            f"If it wins, it most likely closes in about {p50[i]} days (80 % band {p10[i]}–{p90[i]}).",
-            f"The owner closes {owner[i]} of deals against the team's {team}.",
-        ]
-        if drivers[i]:
-            parts.append("Main drivers: " + "; ".join(d[2] for d in drivers[i]) + ".")
-        parts.append("Recommendation: " + (steps[i][0] if steps[i] else NOTHING_STANDS_OUT))
-        narratives.append(" ".join(parts))
+    for head, top, todo in zip(heads, drivers, steps, strict=True):
+        main = " Main drivers: " + "; ".join([d[2] for d in top]) + "." if top else ""
+        narratives.append(f"{head}{main} Recommendation: {todo[0] if todo else NOTHING_STANDS_OUT}")
     return DealTexts(drivers, steps, narratives)
 
 
@@ -145,11 +144,12 @@ def _drivers(
                         phrase = cache[value] = word(value)
                     phrases[i] = phrase
         rows = np.flatnonzero(shown)
-        kept = points[rows].tolist()
-        size = _formatted("{:.0f}", np.abs(points[rows]))
-        for i, pts, amount in zip(rows.tolist(), kept, size, strict=True):
-            sign = "+" if pts > 0 else "−"
-            out[i].append((features[chosen[i]], round(pts, 1), f"{phrases[i]}: {sign}{amount} pts"))
+        kept = points[rows]
+        size = _formatted("{:.0f}", np.abs(kept))
+        signs = np.where(kept > 0, "+", "−").tolist()
+        names = [features[j] for j in chosen[rows].tolist()]
+        for i, name, pts, sign, amount in zip(rows.tolist(), names, kept.tolist(), signs, size, strict=True):
+            out[i].append((name, round(pts, 1), f"{phrases[i]}: {sign}{amount} pts"))
     return out
 
 

@@ -269,8 +269,16 @@ def _json_string(text: str) -> str:
     return f'"{text}"' if _JSON_PLAIN(text) else json.dumps(text, ensure_ascii=False)
 
 
+def _plain_string(text: str) -> str:
+    return f'"{text}"'
+
+
 def drivers_json(drivers: list[list[tuple[str, float, str]]]) -> list[str]:
     """Each deal's drivers as the JSON text of ``[{"feature", "points", "text"}, ...]``."""
+    # One look at all the text decides whether any of it needs escaping (rarely: a category
+    # with a quote or a backslash).
+    plain = _JSON_PLAIN("".join(t for top in drivers for _, _, t in top))
+    quote = _plain_string if plain else _json_string
     names: dict[str, str] = {}
     out = []
     for top in drivers:
@@ -279,14 +287,16 @@ def drivers_json(drivers: list[list[tuple[str, float, str]]]) -> list[str]:
             name = names.get(feature)
             if name is None:
                 name = names[feature] = json.dumps(feature, ensure_ascii=False)
-            parts.append(f'{{"feature": {name}, "points": {points!r}, "text": {_json_string(text)}}}')
+            parts.append(f'{{"feature": {name}, "points": {points!r}, "text": {quote(text)}}}')
         out.append("[" + ", ".join(parts) + "]")
     return out
 
 
 def actions_json(actions: list[list[str]]) -> list[str]:
     """Each deal's actions as the JSON text of a list of strings."""
-    return ["[" + ", ".join(map(_json_string, steps)) + "]" for steps in actions]
+    plain = _JSON_PLAIN("".join(t for steps in actions for t in steps))
+    quote = _plain_string if plain else _json_string
+    return ["[" + ", ".join(map(quote, steps)) + "]" for steps in actions]
 
 
 def _score_rows(organization, version, model: WinModel, data: Dataset, batch, keep, day, team_rate, as_text):

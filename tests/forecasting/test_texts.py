@@ -148,3 +148,11 @@ def test_json_text_for_copy_reads_back_as_the_lists():
         [{"feature": f, "points": p, "text": t} for f, p, t in deal] for deal in drivers
     ]
     assert [json.loads(t) for t in actions_text] == steps
+    # and text that needs no escaping anywhere is written as it is
+    plain = [[("stage", 2.0, "In Proposal: +2 pts"), ("age_days", -1.5, "Deal is 3 days old: −2 pts")]]
+    assert json.loads(drivers_json(plain)[0]) == [
+        {"feature": f, "points": p, "text": t} for f, p, t in plain[0]
+    ]
+    assert json.loads(actions_json([["Re-engage: no activity for 31 days."]])[0]) == [
+        "Re-engage: no activity for 31 days."
+    ]
