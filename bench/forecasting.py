@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/forecasting.py [--closed 200000] [--score 100000] [--sims 10000]
      [--deals 50000] [--threads 1] [--database-url postgres://…/revops_bench_forecasting]
-     [--skip-train] [--skip-score] [--skip-montecarlo]
+     [--skip-train] [--skip-score] [--skip-montecarlo] [--skip-parts] [--profile]
 
 On the engine's seeded synthetic world (known probabilities), prints for each figure the wall
 time, the process's CPU time, the peak resident memory so far (LightGBM allocates outside
@@ -324,14 +324,23 @@ def bench_score(args) -> None:
         "deals_score: score the open deals as the nightly job does",
         lambda: deals_score(organization=org, as_of=today),
     )
-    print(
-        f"  {counts}; {DealScore.objects.filter(organization=org, is_current=True).count():,} current scores"
-    )
+    print(f"  {counts}; {DealScore.objects.current().filter(organization=org).count():,} current scores")
     counts2, _ = timed(
         "deals_score again the next day (history kept, current moved)",
         lambda: deals_score(organization=org, as_of=today + dt.timedelta(days=1)),
     )
     print(f"  {counts2}")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.runcall(deals_score, organization=org, as_of=today + dt.timedelta(days=2))
+        print(f"  profile of a third day's run ({time.perf_counter() - started:.2f} s under the profiler):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
+    if args.skip_parts:
+        return
     # Where the time goes, each part again on its own.
     data, _ = timed(
         "  part: scoring_dataset_load (open deals, their history, closed-deal counts)",
@@ -433,6 +442,10 @@ def main() -> None:
     parser.add_argument("--skip-train", action="store_true")
     parser.add_argument("--skip-score", action="store_true")
     parser.add_argument("--skip-montecarlo", action="store_true")
+    parser.add_argument(
+        "--skip-parts", action="store_true", help="scoring: only the runs, not each part and its baselines"
+    )
+    parser.add_argument("--profile", action="store_true", help="scoring: a third day's run under cProfile")
     args = parser.parse_args()
     print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}, LightGBM threads {args.threads}")
     if not args.skip_train:

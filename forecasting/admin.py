@@ -112,10 +112,27 @@ class ModelVersionAdmin(_ForecastAdmin):
         return None
 
 
+class CurrentRunFilter(admin.SimpleListFilter):
+    """The scores of the organization's latest scoring run (``CurrentScores``), or the history."""
+
+    title = "current"
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Current scores"), ("no", "History"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.current()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=queryset.current().values("pk"))
+        return queryset
+
+
 @admin.register(DealScore)
 class DealScoreAdmin(_ForecastAdmin):
-    list_display = ("opportunity", "as_of", "probability", "risk", "risk_band", "amount", "is_current")
-    list_filter = ("is_current", "risk_band", "as_of")
+    list_display = ("opportunity", "as_of", "probability", "risk", "risk_band", "amount", "model_version")
+    list_filter = (CurrentRunFilter, "risk_band", "as_of")
     list_select_related = ("opportunity", "model_version")
     search_fields = ("opportunity__name",)
     raw_id_fields = ("opportunity", "model_version")

@@ -15,9 +15,11 @@ from revops.providers import WinProbability
 
 def latest_win_probabilities(organization, opportunity_ids: Sequence[int]) -> dict[int, WinProbability]:
     """The current score of each deal (one query), labelled with the model that made it."""
-    rows = DealScore.objects.filter(
-        organization=organization, opportunity_id__in=list(opportunity_ids), is_current=True
-    ).values_list("opportunity_id", "probability", "model_version__kind", "model_version__number")
+    rows = (
+        DealScore.objects.current()
+        .filter(organization=organization, opportunity_id__in=list(opportunity_ids))
+        .values_list("opportunity_id", "probability", "model_version__kind", "model_version__number")
+    )
     labels = dict(ModelVersion._meta.get_field("kind").choices or [])
     return {
         opp: WinProbability(opp, probability, f"{labels.get(kind, kind)} v{number}")

@@ -7,6 +7,7 @@ rephrase the narrative (the numbers are never its own).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,35 +29,46 @@ def describe(
     name: str, value: float, *, stages: tuple[str, ...], typical: tuple[float, ...], vocab: dict
 ) -> str:
     """One feature value as a phrase a sales manager reads."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return f"{_label(name)} unknown"
-    if name == "stage":
-        return f"In {_label(stages[int(value)])}"
-    if name == "days_in_stage":
-        return f"{value:.0f} days in the current stage"
-    if name == "age_days":
-        return f"Deal is {value:.0f} days old"
-    if name == "log_amount":
-        return f"Amount {math.expm1(value):,.0f}"
-    if name == "owner_win_rate":
-        return f"Owner's win rate {value:.0%}"
-    if name == "owner_closed_deals":
-        return f"Owner has closed {value:.0f} deals"
-    if name == "account_win_rate":
-        return f"Account's past win rate {value:.0%}"
-    if name == "account_closed_deals":
-        return f"{value:.0f} earlier closed deals with this account"
-    if name == "close_date_pushes":
-        return f"Close date pushed {value:.0f} times"
-    if name == "partner_involved":
-        return "A partner is involved" if value else "No partner involved"
-    if name == "touch_count":
-        return f"{value:.0f} marketing touches"
-    if name == "days_since_last_touch":
-        return f"Last touch {value:.0f} days ago"
+    return phrase_for(name, stages=stages, vocab=vocab)(value)
+
+
+def phrase_for(name: str, *, stages: tuple[str, ...], vocab: dict) -> Callable[[float], str]:
+    """The function that words one feature's values (``describe`` for that feature): chosen
+    once per feature, so many deals' values are worded without deciding again."""
+    unknown = f"{_label(name)} unknown"
+
+    def known(word: Callable[[float], str]) -> Callable[[float], str]:
+        def phrase(value: float) -> str:
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                return unknown
+            return word(value)
+
+        return phrase
+
+    words: dict[str, Callable[[float], str]] = {
+        "stage": lambda v: f"In {_label(stages[int(v)])}",
+        "days_in_stage": lambda v: f"{v:.0f} days in the current stage",
+        "age_days": lambda v: f"Deal is {v:.0f} days old",
+        "log_amount": lambda v: f"Amount {math.expm1(v):,.0f}",
+        "owner_win_rate": lambda v: f"Owner's win rate {v:.0%}",
+        "owner_closed_deals": lambda v: f"Owner has closed {v:.0f} deals",
+        "account_win_rate": lambda v: f"Account's past win rate {v:.0%}",
+        "account_closed_deals": lambda v: f"{v:.0f} earlier closed deals with this account",
+        "close_date_pushes": lambda v: f"Close date pushed {v:.0f} times",
+        "partner_involved": lambda v: "A partner is involved" if v else "No partner involved",
+        "touch_count": lambda v: f"{v:.0f} marketing touches",
+        "days_since_last_touch": lambda v: f"Last touch {v:.0f} days ago",
+    }
+    if name in words:
+        return known(words[name])
     values = vocab.get(name, ())
-    text = values[int(value)] if 0 <= int(value) < len(values) else "other"
-    return f"{_label(name)}: {text}"
+    label = _label(name)
+
+    def category(v: float) -> str:
+        text = values[int(v)] if 0 <= int(v) < len(values) else "other"
+        return f"{label}: {text}"
+
+    return known(category)
 
 
 def drivers(
@@ -124,18 +136,25 @@ def drivers_at(
             continue
         name = names[j]
         if name == "days_in_stage" and stage < len(typical):
-            over = value - typical[stage]
-            where = _label(stages[stage])
-            phrase = (
-                f"{over:.0f} days past the typical time in {where}"
-                if over > 0
-                else f"{value:.0f} days in {where} (typical {typical[stage]:.0f})"
-            )
+            phrase = stage_days_phrase(value, stage, stages=stages, typical=typical)
         else:
             phrase = describe(name, value, stages=stages, typical=typical, vocab=vocab)
         sign = "+" if pts > 0 else "−"
         out.append(Driver(name, pts, f"{phrase}: {sign}{abs(pts):.0f} pts"))
     return tuple(out)
+
+
+def stage_days_phrase(
+    value: float, stage: int, *, stages: tuple[str, ...], typical: tuple[float, ...]
+) -> str:
+    """Days in the current stage against the typical time in that stage (a driver's phrase)."""
+    over = value - typical[stage]
+    where = _label(stages[stage])
+    return (
+        f"{over:.0f} days past the typical time in {where}"
+        if over > 0
+        else f"{value:.0f} days in {where} (typical {typical[stage]:.0f})"
+    )
 
 
 @dataclass(frozen=True)

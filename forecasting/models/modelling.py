@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 from revops.models import OrganizationOwnedModel
+from revops.models.crm import OPEN_STAGES
 
 
 class ModelKind(models.TextChoices):
@@ -71,17 +73,41 @@ class ModelVersion(OrganizationOwnedModel):
         return f"{self.get_kind_display()} v{self.number}"
 
 
+class DealScoreQuerySet(models.QuerySet):
+    def current(self) -> DealScoreQuerySet:
+        """Each organization's current scores: the rows of its latest scoring run (the day and
+        model ``CurrentScores`` names), of deals still open."""
+        return self.filter(
+            Exists(
+                CurrentScores.objects.filter(
+                    organization=OuterRef("organization"),
+                    as_of=OuterRef("as_of"),
+                    model_version=OuterRef("model_version"),
+                )
+            ),
+            opportunity__stage__in=list(OPEN_STAGES),
+        )
+
+
 class DealScore(OrganizationOwnedModel):
-    """One open deal's score by one model on one day; the newest per deal is ``is_current``.
+    """One open deal's score by one model on one day; the organization's latest scoring run
+    (``CurrentScores``) holds the current ones.
 
     History is kept (one row per deal, day and model version) so the deal page draws the
-    probability over time and close-date pushes can be counted from it.
+    probability over time and close-date pushes can be counted from it. A run only adds rows:
+    what is current moves with the one-row pointer, no score row is rewritten.
     """
 
-    opportunity = models.ForeignKey("revops.Opportunity", on_delete=models.CASCADE, related_name="+")
+    # Looked up through the composite indexes below (organization first, opportunity first):
+    # single-column indexes would only cost time on each day's 100,000-row insert.
+    organization = models.ForeignKey(
+        "revops.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    opportunity = models.ForeignKey(
+        "revops.Opportunity", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="scores")
     as_of = models.DateField()
-    is_current = models.BooleanField(default=True)
     probability = models.DecimalField(max_digits=5, decimal_places=4)
     risk = models.PositiveSmallIntegerField()
     risk_band = models.CharField(max_length=8)
@@ -96,6 +122,8 @@ class DealScore(OrganizationOwnedModel):
     narrative = models.TextField(blank=True)
     features = models.JSONField(default=dict, blank=True)
 
+    objects = DealScoreQuerySet.as_manager()
+
     class Meta:
         ordering = ["-as_of", "-id"]
         constraints = [
@@ -109,9 +137,29 @@ class DealScore(OrganizationOwnedModel):
             models.CheckConstraint(condition=models.Q(risk__lte=100), name="dealscore_risk_lte_100"),
         ]
         indexes = [
-            models.Index(fields=["organization", "is_current", "risk"], name="dealscore_org_current"),
-            models.Index(fields=["opportunity", "as_of"], name="dealscore_opp_day"),
+            models.Index(fields=["organization", "as_of", "model_version", "risk"], name="dealscore_org_run"),
         ]
 
     def __str__(self) -> str:
         return f"{self.opportunity_id} {self.as_of}: {self.probability}"
+
+
+class CurrentScores(OrganizationOwnedModel):
+    """Which scoring run's rows are the organization's current deal scores (one per organization).
+
+    A scoring run writes its rows, then points this row at its day and model: one UPDATE
+    instead of rewriting a flag on every score of yesterday and today.
+    """
+
+    as_of = models.DateField()
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["organization"]
+        verbose_name_plural = "current scores"
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="currentscores_one_per_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.as_of} by {self.model_version_id}"

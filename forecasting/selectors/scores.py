@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from forecasting.models import DealScore, ModelVersion
 from forecasting.permissions import ForecastKind
 from revops.models import Membership, Opportunity
-from revops.models.crm import OPEN_STAGES
 from revops.permissions import Kind, scoped
 
 SORTS = {"risk_value", "risk", "probability", "amount"}
@@ -29,7 +28,7 @@ ARTIFACT_VIA_SCORE = ("model_version__artifact",)
 def score_scope(*, membership: Membership | None) -> QuerySet[DealScore]:
     """Current scores of open deals the member may see."""
     return scoped(
-        DealScore.objects.filter(is_current=True, opportunity__stage__in=list(OPEN_STAGES)),
+        DealScore.objects.current(),
         membership,
         kind=ForecastKind.SCORE,
     )
@@ -97,8 +96,9 @@ def deal_intel(*, membership: Membership, opportunity_id: int) -> DealIntel:
         scoped(Opportunity.objects.select_related("owner", "account"), membership, kind=Kind.OPPORTUNITY),
         pk=opportunity_id,
     )
+    scores = scoped(DealScore.objects.filter(opportunity=opportunity), membership, kind=ForecastKind.SCORE)
     history = list(
-        scoped(DealScore.objects.filter(opportunity=opportunity), membership, kind=ForecastKind.SCORE)
+        scores.annotate(is_current=Exists(scores.current().filter(pk=OuterRef("pk"))))
         .select_related("model_version")
         .defer(*ARTIFACT_VIA_SCORE)
         .order_by("as_of", "id")

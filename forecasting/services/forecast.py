@@ -74,7 +74,8 @@ def snapshot_take(
         else Shock()
     )
     scores = list(
-        DealScore.objects.filter(organization=organization, is_current=True)
+        DealScore.objects.current()
+        .filter(organization=organization)
         .select_related("opportunity")
         .order_by("opportunity_id")
     )

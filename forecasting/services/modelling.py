@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from itertools import islice
 
 import numpy as np
 from django.db import connection, transaction
@@ -19,21 +21,18 @@ from django.utils import timezone
 
 from forecasting.engine import (
     SMALL_DATA_THRESHOLD,
-    DealFacts,
     WinModel,
-    actions,
     build_features,
-    drivers_at,
     evaluate,
     from_day,
-    narrative,
     risk_band,
     score_open,
     to_day,
     top_drivers,
     train_win_model,
 )
-from forecasting.models import DealScore, ModelKind, ModelVersion
+from forecasting.engine.texts import DealColumns, deal_texts
+from forecasting.models import CurrentScores, DealScore, ModelKind, ModelVersion
 from forecasting.selectors.dataset import Dataset, dataset_load, organization_today, scoring_dataset_load
 from revops.bulk import bulk_insert
 from revops.exceptions import ApplicationError
@@ -174,7 +173,8 @@ def deals_score(
     data: Dataset | None = None,
 ) -> dict[str, int]:
     """Score every deal open on ``as_of`` (today) with the active model; one row per deal and
-    day (a second run the same day changes nothing), the newest marked current."""
+    day (a second run the same day changes nothing); the run's rows become the current ones
+    (``CurrentScores``)."""
     version = active_model(organization)
     if version is None:
         raise ApplicationError("No active win model: train one first (manage.py train_win_model).")
@@ -194,55 +194,39 @@ def deals_score(
     )
     keep = np.array([int(pk) not in existing for pk in batch.deal_ids.tolist()], dtype=bool)
     copy = connection.vendor == "postgresql"
-    rows = list(_score_rows(organization, version, model, data, batch, keep, day, team_rate, copy))
-    total = len(rows)
+    rows = _score_rows(organization, version, model, data, batch, keep, day, team_rate, copy)
+    total = int(keep.sum())
     progress(0, total)
     with transaction.atomic():
-        # The rows written now become current: every other current row of the organization
-        # steps down in one statement, except today's rows by this model (deals already scored).
-        DealScore.objects.filter(organization=organization, is_current=True).exclude(
-            as_of=day, model_version=version
-        ).update(is_current=False)
         if copy:
-            # One COPY (jsonb read from its text form; the features' text is already rendered);
-            # nothing else uses the connection meanwhile.
-            bulk_insert(
-                DealScore,
-                _SCORE_FIELDS,
-                (
-                    (
-                        *r[:_JSON_AT],
-                        json.dumps(r[_JSON_AT], ensure_ascii=False),
-                        json.dumps(r[_JSON_AT + 1], ensure_ascii=False),
-                        *r[_FEATURES_AT:],
-                    )
-                    for r in rows
-                ),
-            )
+            # One COPY fed while the rows are made (chunk by chunk), so the server parses and
+            # indexes one chunk while the next is computed; nothing else uses the connection
+            # meanwhile.
+            bulk_insert(DealScore, _SCORE_FIELDS, rows)
             progress(total, total)
         else:
-            for start in range(0, total, SCORE_BATCH):
+            done = 0
+            while chunk := list(islice(rows, SCORE_BATCH)):
                 DealScore.objects.bulk_create(
-                    [
-                        DealScore(**dict(zip(_SCORE_FIELDS, r, strict=True)))
-                        for r in rows[start : start + SCORE_BATCH]
-                    ]
+                    [DealScore(**dict(zip(_SCORE_FIELDS, r, strict=True))) for r in chunk]
                 )
-                progress(min(start + SCORE_BATCH, total), total)
-        # Deals no longer open keep their history but are no longer current.
-        DealScore.objects.filter(organization=organization, is_current=True).exclude(
-            opportunity__stage__in=list(model.stages)
-        ).update(is_current=False)
+                done += len(chunk)
+                progress(done, total)
+        # The day's rows become current by moving the organization's pointer to them: one row
+        # changes, yesterday's scores stay as they are (history). Deals closed since are left
+        # out by the readers (``DealScore.objects.current()``).
+        CurrentScores.objects.update_or_create(
+            organization=organization, defaults={"as_of": day, "model_version": version}
+        )
     return {"scored": total, "unchanged": len(existing), "model_version": version.number}
 
 
-# Column order of a score row (``_score_rows``); the JSON columns sit together.
+# Column order of a score row (``_score_rows``).
 _SCORE_FIELDS = (
     "organization_id",
     "opportunity_id",
     "model_version_id",
     "as_of",
-    "is_current",
     "probability",
     "risk",
     "risk_band",
@@ -257,8 +241,12 @@ _SCORE_FIELDS = (
     "features",
     "narrative",
 )
-_JSON_AT = _SCORE_FIELDS.index("drivers")
-_FEATURES_AT = _SCORE_FIELDS.index("features")
+# Deals whose text is made at once before their rows go to the database: small enough that
+# the COPY starts early and overlaps the rest, large enough that the per-column work is not
+# repeated often.
+TEXT_CHUNK = 10_000
+# Text that JSON (and so PostgreSQL's jsonb parser) takes between quotes as it is.
+_JSON_PLAIN = re.compile(r'[^"\\\x00-\x1f]*').fullmatch
 
 
 def features_json(names: tuple[str, ...], values: np.ndarray) -> list[str]:
@@ -277,93 +265,123 @@ def features_json(names: tuple[str, ...], values: np.ndarray) -> list[str]:
     return [template % row for row in zip(*columns, strict=True)]
 
 
+def _json_string(text: str) -> str:
+    return f'"{text}"' if _JSON_PLAIN(text) else json.dumps(text, ensure_ascii=False)
+
+
+def _plain_string(text: str) -> str:
+    return f'"{text}"'
+
+
+def drivers_json(drivers: list[list[tuple[str, float, str]]]) -> list[str]:
+    """Each deal's drivers as the JSON text of ``[{"feature", "points", "text"}, ...]``."""
+    # One look at all the text decides whether any of it needs escaping (rarely: a category
+    # with a quote or a backslash).
+    plain = _JSON_PLAIN("".join(t for top in drivers for _, _, t in top))
+    quote = _plain_string if plain else _json_string
+    names: dict[str, str] = {}
+    out = []
+    for top in drivers:
+        parts = []
+        for feature, points, text in top:
+            name = names.get(feature)
+            if name is None:
+                name = names[feature] = json.dumps(feature, ensure_ascii=False)
+            parts.append(f'{{"feature": {name}, "points": {points!r}, "text": {quote(text)}}}')
+        out.append("[" + ", ".join(parts) + "]")
+    return out
+
+
+def actions_json(actions: list[list[str]]) -> list[str]:
+    """Each deal's actions as the JSON text of a list of strings."""
+    plain = _JSON_PLAIN("".join(t for steps in actions for t in steps))
+    quote = _plain_string if plain else _json_string
+    return ["[" + ", ".join(map(quote, steps)) + "]" for steps in actions]
+
+
 def _score_rows(organization, version, model: WinModel, data: Dataset, batch, keep, day, team_rate, as_text):
-    """One tuple per deal to write, in ``_SCORE_FIELDS`` order. Column work is done on whole
-    arrays (drivers chosen by ``argpartition``, risk bands, rounding, the features' JSON text
-    when ``as_text``, for COPY); what is left per deal is the text: drivers, actions and the
-    analysis."""
+    """One tuple per deal to write, in ``_SCORE_FIELDS`` order, made ``TEXT_CHUNK`` deals at a
+    time. Column work is done on whole arrays (drivers chosen by ``argpartition``, risk
+    bands, rounding, the drivers', actions' and analyses' text (``engine.texts``), and the JSON
+    text of drivers, actions and features when ``as_text``, for COPY); what is left per deal
+    is the row's tuple."""
     fm = batch.features
     names = fm.names
     col = names.index
-    values = fm.values
     chosen = top_drivers(batch.points)
-    chosen_points = np.take_along_axis(batch.points, chosen, axis=1).tolist()
-    chosen_values = np.take_along_axis(values, chosen, axis=1).tolist()
-    chosen = chosen.tolist()
-    stage_codes = np.nan_to_num(values[:, col("stage")]).astype(int).tolist()
-    days_in_stage = values[:, col("days_in_stage")].tolist()
-    pushes = np.nan_to_num(values[:, col("close_date_pushes")]).astype(int).tolist()
-    touches = values[:, col("touch_count")].tolist()
-    since_touch = values[:, col("days_since_last_touch")].tolist()
-    owner_rate = values[:, col("owner_win_rate")].tolist()
-    if as_text:
-        feature_values: list = features_json(names, values)
-    else:
-        rounded = np.round(values, 4).astype(object)
-        rounded[np.isnan(values)] = None
-        feature_values = [dict(zip(names, row, strict=True)) for row in rounded.tolist()]
-    ttc = batch.days_to_close
-    days = np.rint(ttc).astype(int).tolist()
-    bands = [risk_band(r) for r in batch.risk.tolist()]
-    index = np.searchsorted(data.table.ids, batch.deal_ids)
-    amounts = data.table.amount[index].tolist()
-    stage_names = [s.replace("_", " ").capitalize() for s in model.stages]
-    label = version.source_label
     org_id, version_id = organization.pk, version.pk
-    probability = batch.probability.tolist()
-    risk = batch.risk.tolist()
-    for i, deal_id in enumerate(batch.deal_ids.tolist()):
-        if not keep[i]:
+    index = np.searchsorted(data.table.ids, batch.deal_ids)
+    for start in range(0, len(batch.deal_ids), TEXT_CHUNK):
+        part = slice(start, start + TEXT_CHUNK)
+        rows = np.flatnonzero(keep[part]) + start
+        if len(rows) == 0:
             continue
-        code = stage_codes[i]
-        top = drivers_at(
-            chosen[i],
-            chosen_points[i],
-            chosen_values[i],
-            code,
-            names=names,
+        values = fm.values[rows]
+        deal_ids = batch.deal_ids[rows].tolist()
+        stage_codes = np.nan_to_num(values[:, col("stage")]).astype(int)
+        ttc = batch.days_to_close[rows]
+        risk = batch.risk[rows]
+        bands = [risk_band(r) for r in risk.tolist()]
+        probability = batch.probability[rows]
+        top = chosen[rows]
+        texts = deal_texts(
+            DealColumns(
+                names=[data.names[d] for d in deal_ids],
+                probability=probability,
+                risk=risk,
+                risk_band=bands,
+                stage=stage_codes,
+                days_in_stage=values[:, col("days_in_stage")],
+                pushes=np.nan_to_num(values[:, col("close_date_pushes")]).astype(int),
+                touch_count=values[:, col("touch_count")],
+                days_since_touch=values[:, col("days_since_last_touch")],
+                owner_rate=values[:, col("owner_win_rate")],
+                days_to_close=ttc,
+                chosen=top,
+                points=np.take_along_axis(batch.points[rows], top, axis=1),
+                values=np.take_along_axis(values, top, axis=1),
+            ),
+            features=names,
             stages=model.stages,
             typical=model.typical_stage_days,
             vocab=model.vocab,
-        )
-        band = (float(ttc[i, 0]), float(ttc[i, 1]), float(ttc[i, 2]))
-        facts = DealFacts(
-            name=data.names[deal_id],
-            probability=probability[i],
-            risk=risk[i],
-            risk_band=bands[i],
-            stage=stage_names[code],
-            days_in_stage=days_in_stage[i],
-            typical_days=model.typical_stage_days[code],
-            pushes=pushes[i],
-            touch_count=touches[i],
-            days_since_touch=since_touch[i],
-            owner_rate=owner_rate[i],
             team_rate=team_rate,
-            days_to_close=band,
-            model_label=label,
+            model_label=version.source_label,
         )
-        steps = actions(facts)
-        yield (
-            org_id,
-            deal_id,
-            version_id,
-            day,
-            True,
-            Decimal(str(probability[i])).quantize(_FOUR, rounding=ROUND_HALF_EVEN),
-            risk[i],
-            bands[i],
-            days[i][0],
-            days[i][1],
-            days[i][2],
-            Decimal(str(amounts[i])).quantize(_CENT),
-            model.stages[code],
-            data.expected_close.get(deal_id),
-            [{"feature": d.feature, "points": round(d.points, 1), "text": d.text} for d in top],
-            list(steps),
-            feature_values[i],
-            narrative(facts, top, steps),
-        )
+        if as_text:
+            drivers: list = drivers_json(texts.drivers)
+            actions_out: list = actions_json(texts.actions)
+            feature_values: list = features_json(names, values)
+        else:
+            drivers = [[{"feature": f, "points": p, "text": t} for f, p, t in deal] for deal in texts.drivers]
+            actions_out = texts.actions
+            rounded = np.round(values, 4).astype(object)
+            rounded[np.isnan(values)] = None
+            feature_values = [dict(zip(names, row, strict=True)) for row in rounded.tolist()]
+        days = np.rint(ttc).astype(int).tolist()
+        amounts = data.table.amount[index[rows]].tolist()
+        stages = [model.stages[c] for c in stage_codes.tolist()]
+        expected = data.expected_close
+        for i, (deal_id, p, r) in enumerate(zip(deal_ids, probability.tolist(), risk.tolist(), strict=True)):
+            yield (
+                org_id,
+                deal_id,
+                version_id,
+                day,
+                Decimal(str(p)).quantize(_FOUR, rounding=ROUND_HALF_EVEN),
+                r,
+                bands[i],
+                days[i][0],
+                days[i][1],
+                days[i][2],
+                Decimal(str(amounts[i])).quantize(_CENT),
+                stages[i],
+                expected.get(deal_id),
+                drivers[i],
+                actions_out[i],
+                feature_values[i],
+                texts.narratives[i],
+            )
 
 
 def train_enqueue(*, organization: Organization, actor, key: str) -> tuple:

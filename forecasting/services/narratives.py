@@ -27,7 +27,6 @@ from forecasting.engine.wording import check_wording, text_hash
 from forecasting.models import DealScore, NarrativeRephrase
 from revops.connectors.llm import LLMConfig, LLMError, chat_json, llm_config
 from revops.models import JobRun, Organization
-from revops.models.crm import OPEN_STAGES
 from revops.services.jobs import job_enqueue
 
 REPHRASE_KIND = "forecasting.rephrase"
@@ -66,9 +65,8 @@ def narratives_rephrase(
         return {"not_configured": 1}
     config = dataclasses.replace(config, timeout=float(settings.FORECAST_REPHRASE_TIMEOUT))
     scores = list(
-        DealScore.objects.filter(
-            organization=organization, is_current=True, opportunity__stage__in=list(OPEN_STAGES)
-        )
+        DealScore.objects.current()
+        .filter(organization=organization)
         .exclude(rephrase__status__in=[Status.ACCEPTED, Status.REFUSED])
         .annotate(risk_value=F("amount") * F("risk"))
         .order_by("-risk_value", "id")[: limit or settings.FORECAST_REPHRASE_LIMIT]

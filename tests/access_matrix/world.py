@@ -58,7 +58,7 @@ from commissions.services.disputes import dispute_raise
 from commissions.services.statements import statement_approve, statements_compute
 from distribution.models import Campaign, DistributionRun, Lead, LeadAssignment, SalespersonProfile
 from distribution.services.configs import config_create
-from forecasting.models import DealScore, ForecastCall, ForecastSnapshot, ModelVersion
+from forecasting.models import CurrentScores, DealScore, ForecastCall, ForecastSnapshot, ModelVersion
 from partners.models import (
     ApprovalDecision,
     ApprovalPolicy,
@@ -833,7 +833,8 @@ _PCT = [float(v * 100) for v in range(21)]
 
 
 def _model(org) -> ModelVersion:
-    return ModelVersion.objects.create(
+    """The active model, and the pointer that makes its scores of 2026-02-02 current."""
+    model = ModelVersion.objects.create(
         organization=org,
         number=1,
         kind="stage_segment_beta",
@@ -845,6 +846,8 @@ def _model(org) -> ModelVersion:
         counts={"closed_deals": 40},
         artifact="{}",
     )
+    CurrentScores.objects.create(organization=org, as_of=dt.date(2026, 2, 2), model_version=model)
+    return model
 
 
 def _score(org, model, deal_id: int, name: str) -> DealScore:

@@ -20,7 +20,6 @@ def _score(version, deal, day, expected):
         opportunity=deal,
         model_version=version,
         as_of=day,
-        is_current=False,
         probability=Decimal("0.5"),
         risk=10,
         risk_band="low",

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from forecasting.engine.wording import check_wording, numbers_in, text_hash
-from forecasting.models import DealScore, NarrativeRephrase
+from forecasting.models import CurrentScores, DealScore, NarrativeRephrase
 from forecasting.services.modelling import deals_score, train_enqueue, win_model_train
 from forecasting.services.narratives import (
     PROMPT,
@@ -47,7 +47,7 @@ def scored(org, rep, small_book):
 
 def _riskiest(org) -> DealScore:
     """The score a run of one rewords first: the largest amount × risk."""
-    scores = DealScore.objects.filter(organization=org, is_current=True)
+    scores = DealScore.objects.current().filter(organization=org)
     return max(scores, key=lambda s: (s.amount * s.risk, -s.pk))
 
 
@@ -185,10 +185,10 @@ def test_a_later_score_with_the_same_analysis_reuses_the_answer(scored, llm_sett
     score = _riskiest(scored)
     fake_llm.reply_content = json.dumps({"text": "Put simply: " + score.narrative})
     narratives_rephrase(organization=scored, limit=1)
-    DealScore.objects.filter(pk=score.pk).update(is_current=False)
     later = DealScore.objects.get(pk=score.pk)
-    later.pk, later.as_of, later.is_current = None, TODAY.replace(day=TODAY.day + 1), True
+    later.pk, later.as_of = None, TODAY.replace(day=TODAY.day + 1)
     later.save()
+    CurrentScores.objects.filter(organization=scored).update(as_of=later.as_of)
     # when
     counts = narratives_rephrase(organization=scored, limit=1)
     # then

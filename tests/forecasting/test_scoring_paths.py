@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 
 from forecasting.engine import (
+    DealFacts,
     WinModel,
+    actions,
     build_features,
     drivers,
+    narrative,
     open_examples,
     risk_band,
     score,
@@ -74,7 +77,7 @@ def test_closed_deal_counts_refuse_examples_of_another_day(org, big_book):
 
 def _reference_rows(org, day: dt.date) -> dict[int, dict]:
     """What the scoring path wrote before: the full dataset, LightGBM's ``pred_contrib`` for
-    the drivers, one deal at a time."""
+    the drivers, the drivers' text, actions and analysis one deal at a time."""
     version = active_model(org)
     model = WinModel.from_json(version.artifact)
     data = dataset_load(org)
@@ -98,6 +101,25 @@ def _reference_rows(org, day: dt.date) -> dict[int, dict]:
             vocab=model.vocab,
         )
         days = np.rint(batch.days_to_close[i]).astype(int).tolist()
+        values = dict(zip(fm.names, fm.values[i].tolist(), strict=True))
+        code = int(np.nan_to_num(values["stage"]))
+        facts = DealFacts(
+            name=data.names[deal_id],
+            probability=float(batch.probability[i]),
+            risk=int(batch.risk[i]),
+            risk_band=risk_band(int(batch.risk[i])),
+            stage=model.stages[code].replace("_", " ").capitalize(),
+            days_in_stage=values["days_in_stage"],
+            typical_days=model.typical_stage_days[code],
+            pushes=int(np.nan_to_num(values["close_date_pushes"])),
+            touch_count=values["touch_count"],
+            days_since_touch=values["days_since_last_touch"],
+            owner_rate=values["owner_win_rate"],
+            team_rate=data.team_rate,
+            days_to_close=tuple(float(d) for d in batch.days_to_close[i]),
+            model_label=version.source_label,
+        )
+        steps = actions(facts)
         out[deal_id] = {
             "probability": Decimal(str(batch.probability[i])).quantize(
                 Decimal("0.0001"), rounding=ROUND_HALF_EVEN
@@ -106,6 +128,8 @@ def _reference_rows(org, day: dt.date) -> dict[int, dict]:
             "risk_band": risk_band(int(batch.risk[i])),
             "days": days,
             "drivers": [{"feature": d.feature, "points": round(d.points, 1), "text": d.text} for d in top],
+            "actions": list(steps),
+            "narrative": narrative(facts, top, steps),
             "features": {
                 n: None if np.isnan(v) else round(float(v), 4)
                 for n, v in zip(fm.names, fm.values[i].tolist(), strict=True)
@@ -114,7 +138,7 @@ def _reference_rows(org, day: dt.date) -> dict[int, dict]:
     return out
 
 
-def test_deals_score_writes_the_reference_paths_probabilities_risk_bands_and_drivers(org, big_book):
+def test_deals_score_writes_the_reference_paths_probabilities_risk_bands_drivers_and_text(org, big_book):
     # given: a LightGBM model, and a deal closed after the day
     win_model_train(organization=org)
     assert active_model(org).kind == "lightgbm"
@@ -130,6 +154,8 @@ def test_deals_score_writes_the_reference_paths_probabilities_risk_bands_and_dri
             "risk_band": s.risk_band,
             "days": [s.days_p10, s.days_p50, s.days_p90],
             "drivers": s.drivers,
+            "actions": s.actions,
+            "narrative": s.narrative,
             "features": s.features,
         }
         for s in DealScore.objects.filter(organization=org, as_of=TODAY)
@@ -137,6 +163,7 @@ def test_deals_score_writes_the_reference_paths_probabilities_risk_bands_and_dri
     assert counts["scored"] == len(reference) == len(rows)
     assert rows == reference
     assert sum(len(r["drivers"]) for r in rows.values()) > len(rows)
+    assert sum(len(r["actions"]) for r in rows.values()) > 0
 
 
 def test_features_json_is_the_text_json_writes_for_the_features():

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from forecasting.models import DealScore, ForecastSnapshot, ModelVersion
+from forecasting.models import CurrentScores, DealScore, ForecastSnapshot, ModelVersion
 from forecasting.services.forecast import snapshot_take
 from forecasting.services.modelling import deals_score, win_model_train
 from revops.exceptions import ApplicationError
@@ -33,7 +33,7 @@ def test_small_book_trains_the_labelled_small_data_model_and_scores_every_open_d
     )
     open_deals = Opportunity.objects.filter(organization=org, stage__in=OPEN_STAGES, created_date__lte=TODAY)
     assert counts == {"scored": open_deals.count(), "unchanged": 0, "model_version": 1}
-    assert DealScore.objects.filter(organization=org, is_current=True).count() == open_deals.count()
+    assert DealScore.objects.current().filter(organization=org).count() == open_deals.count()
     assert AuditEvent.objects.filter(organization=org, action="forecasting.model_train").count() == 1
 
 
@@ -54,10 +54,38 @@ def test_a_new_day_keeps_the_history_and_moves_current(org, small_book):
     deals_score(organization=org, as_of=TODAY + dt.timedelta(days=1))
     # then
     assert DealScore.objects.filter(organization=org).count() == 2 * first["scored"]
-    assert DealScore.objects.filter(organization=org, is_current=True).count() == first["scored"]
-    assert set(DealScore.objects.filter(is_current=True).values_list("as_of", flat=True)) == {
-        TODAY + dt.timedelta(days=1)
-    }
+    assert DealScore.objects.current().filter(organization=org).count() == first["scored"]
+    assert set(DealScore.objects.current().values_list("as_of", flat=True)) == {TODAY + dt.timedelta(days=1)}
+
+
+def test_a_new_day_moves_only_the_pointer_and_leaves_the_earlier_rows_unchanged(org, small_book):
+    # given: a day scored
+    win_model_train(organization=org)
+    first = deals_score(organization=org, as_of=TODAY)
+    before = list(DealScore.objects.filter(organization=org).order_by("id").values())
+    # when
+    deals_score(organization=org, as_of=TODAY + dt.timedelta(days=1))
+    # then: yesterday's rows are exactly as they were; one pointer names the new day
+    assert list(DealScore.objects.filter(organization=org, as_of=TODAY).order_by("id").values()) == before
+    pointer = CurrentScores.objects.get(organization=org)
+    assert pointer.as_of == TODAY + dt.timedelta(days=1)
+    assert CurrentScores.objects.count() == 1
+    assert DealScore.objects.current().count() == first["scored"]
+
+
+def test_a_deal_closed_after_scoring_is_no_longer_current_anywhere(org, small_book):
+    # given
+    win_model_train(organization=org)
+    deals_score(organization=org, as_of=TODAY)
+    score = DealScore.objects.current().filter(organization=org).order_by("id").first()
+    current = DealScore.objects.current().filter(organization=org).count()
+    # when: the deal is won after the run
+    Opportunity.objects.filter(pk=score.opportunity_id).update(stage="closed_won", close_date=TODAY)
+    # then: its score is history, and the provider falls back to the stage's rate
+    assert DealScore.objects.current().filter(organization=org).count() == current - 1
+    assert DealScore.objects.filter(pk=score.pk).exists()
+    found = win_probabilities(org, [score.opportunity_id])
+    assert found[score.opportunity_id].source == STAGE_WIN_RATE_SOURCE
 
 
 def test_big_book_uses_lightgbm_and_a_retrain_that_does_not_beat_it_is_not_promoted(org, big_book):
@@ -89,7 +117,7 @@ def test_training_without_closed_deals_is_refused(org):
 def test_provider_gives_the_current_score_and_falls_back_for_unscored_deals(org, small_book, other_org):
     win_model_train(organization=org)
     deals_score(organization=org, as_of=TODAY)
-    scored = DealScore.objects.filter(organization=org, is_current=True).first()
+    scored = DealScore.objects.current().filter(organization=org).first()
     closed = Opportunity.objects.filter(organization=org, stage="closed_won").first()
     # when
     found = win_probabilities(org, [scored.opportunity_id, closed.pk])
@@ -123,7 +151,7 @@ def test_snapshot_has_ordered_quantiles_per_period_and_is_reproducible(org, smal
     assert all(p10 <= p50 <= p90 for _, p10, p50, p90 in periods)
     assert [(p["label"], p["p10"], p["p50"], p["p90"]) for p in again.periods] == periods
     assert ForecastSnapshot.objects.filter(organization=org).count() == 1
-    assert len(first.pipeline) == DealScore.objects.filter(organization=org, is_current=True).count()
+    assert len(first.pipeline) == DealScore.objects.current().filter(organization=org).count()
     assert set(first.baseline["by_owner"]) == {
         str(u) for u in Opportunity.objects.values_list("owner_id", flat=True).distinct()
     }

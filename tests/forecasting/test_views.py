@@ -32,16 +32,14 @@ def scored(org, rep, other_rep, manager, other_team_manager):
 
 
 def _open_score(org, prefix):
-    return DealScore.objects.filter(
-        organization=org, is_current=True, opportunity__name__startswith=prefix
-    ).first()
+    return DealScore.objects.current().filter(organization=org, opportunity__name__startswith=prefix).first()
 
 
 def test_risk_dashboard_shows_a_rep_only_their_own_deals(scored, rep, client_for):
     response = client_for(rep).get(reverse("forecasting:risk"))
     body = response.content.decode()
     assert response.status_code == 200
-    mine = DealScore.objects.filter(is_current=True, opportunity__owner=rep.user).count()
+    mine = DealScore.objects.current().filter(opportunity__owner=rep.user).count()
     assert f"{mine} deals" in body
     assert "Kestrel" in body
     assert "Osprey" not in body
@@ -52,7 +50,7 @@ def test_risk_dashboard_shows_admin_every_deal_sorted_by_risk_times_value(scored
     page = response.context["page_obj"]
     values = [s.risk_value for s in page]
     assert values == sorted(values, reverse=True)
-    assert response.context["summary"].deals == DealScore.objects.filter(is_current=True).count()
+    assert response.context["summary"].deals == DealScore.objects.current().count()
 
 
 def test_deal_page_shows_probability_drivers_and_narrative(scored, rep, client_for):
@@ -163,7 +161,7 @@ def test_api_scores_are_scoped_and_filterable(scored, rep, admin, client_for):
     assert all(r["opportunity_name"].startswith("Kestrel") for r in rows)
     high = client_for(admin).get("/api/v1/forecasting/scores/?risk_band=high&limit=500").json()["results"]
     assert {r["risk_band"] for r in high} <= {"high"}
-    assert len(high) == DealScore.objects.filter(is_current=True, risk_band="high").count()
+    assert len(high) == DealScore.objects.current().filter(risk_band="high").count()
     other = _open_score(scored, "Osprey")
     assert client_for(rep).get(f"/api/v1/forecasting/scores/{other.pk}/").status_code == 404
 
@@ -210,9 +208,9 @@ def test_pages_and_api_show_scores_without_reading_the_model_artifact(_case, pat
         expected = (
             min(
                 50,
-                DealScore.objects.filter(
-                    organization=scored, is_current=True, opportunity__stage__in=OPEN_STAGES
-                ).count(),
+                DealScore.objects.current()
+                .filter(organization=scored, opportunity__stage__in=OPEN_STAGES)
+                .count(),
             )
             if "scores" in path
             else ModelVersion.objects.filter(organization=scored).count()
