@@ -61,7 +61,9 @@ def crm_partner_links_apply(
     partners = Partner.objects.filter(organization=organization).in_bulk({r.partner_id for r in links})
     existing = {
         link.external_id: link
-        for link in OpportunityPartner.objects.filter(organization=organization, external_id__in=ext_ids)
+        for link in OpportunityPartner.objects.filter(
+            organization=organization, external_id__in=ext_ids
+        ).exclude(external_id="")
     }
     by_key = {
         (link.opportunity_id, link.partner_id, link.role): link

@@ -119,15 +119,15 @@ class _LinkImport(ImportKind):
         partners: dict[str, int] = {}
         for chunk in _chunks(sorted({getattr(r, self.parent_field) for r in rows}), LOOKUP_CHUNK):
             parents.update(
-                self.parent_model.objects.filter(
-                    organization=organization, external_id__in=chunk
-                ).values_list("external_id", "id")
+                self.parent_model.objects.filter(organization=organization, external_id__in=chunk)
+                .exclude(external_id="")
+                .values_list("external_id", "id")
             )
         for chunk in _chunks(sorted({r.partner_external_id for r in rows}), LOOKUP_CHUNK):
             partners.update(
-                Partner.objects.filter(organization=organization, external_id__in=chunk).values_list(
-                    "external_id", "id"
-                )
+                Partner.objects.filter(organization=organization, external_id__in=chunk)
+                .exclude(external_id="")
+                .values_list("external_id", "id")
             )
         stored: dict[tuple[int, int, str], tuple[Decimal | None, str]] = {}
         for chunk in _chunks(sorted(parents.values()), LOOKUP_CHUNK):

@@ -92,20 +92,24 @@ class RevenueEventImport(ImportKind):
         account_keys = {r.account_external_id for r in rows if r.account_external_id}
         deal_keys = {r.opportunity_external_id for r in rows if r.opportunity_external_id}
         accounts = dict(
-            Account.objects.filter(organization=organization, external_id__in=account_keys).values_list(
-                "external_id", "id"
-            )
+            Account.objects.filter(organization=organization, external_id__in=account_keys)
+            .exclude(external_id="")
+            .values_list("external_id", "id")
         )
         deals = {
             ext: (pk, account_id)
             for ext, pk, account_id in Opportunity.objects.filter(
                 organization=organization, external_id__in=deal_keys
-            ).values_list("external_id", "id", "account_id")
+            )
+            .exclude(external_id="")
+            .values_list("external_id", "id", "account_id")
         }
         existing = set(
             RevenueEvent.objects.filter(
                 organization=organization, external_id__in=[r.external_id for r in rows]
-            ).values_list("external_id", flat=True)
+            )
+            .exclude(external_id="")
+            .values_list("external_id", flat=True)
         )
         return _Lookups(accounts, deals, existing)
 
@@ -167,7 +171,9 @@ class RevenueEventImport(ImportKind):
         event_ids = list(
             RevenueEvent.objects.filter(
                 organization=organization, external_id__in=[e.external_id for e in new]
-            ).values_list("id", flat=True)
+            )
+            .exclude(external_id="")
+            .values_list("id", flat=True)
         )
         posting = None
         if event_ids:

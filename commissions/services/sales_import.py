@@ -272,9 +272,9 @@ class SalesImport(ImportKind):
         wanted = {r.account_external_id for r in rows if r.account_external_id}
         if wanted:
             context.accounts.update(
-                Account.objects.filter(organization=organization, external_id__in=wanted).values_list(
-                    "external_id", "id"
-                )
+                Account.objects.filter(organization=organization, external_id__in=wanted)
+                .exclude(external_id="")
+                .values_list("external_id", "id")
             )
         for found in rows_by_key(
             SalesTransaction,

@@ -139,7 +139,7 @@ class LeadImport(ImportKind):
         for start in range(0, len(keys), BATCH_SIZE):
             found = Lead.objects.filter(
                 organization=organization, external_id__in=keys[start : start + BATCH_SIZE]
-            )
+            ).exclude(external_id="")
             for pk, ext, *values in found.values_list("id", "external_id", *[_db(f) for f in COMPARED]):
                 lookups.existing[ext] = (pk, tuple(values))
         return lookups

@@ -57,7 +57,9 @@ def leads_bulk_upsert(
         seen[ext] = index
     existing = {
         lead.external_id: lead
-        for lead in Lead.objects.filter(organization=organization, external_id__in=seen)
+        for lead in Lead.objects.filter(organization=organization, external_id__in=seen).exclude(
+            external_id=""
+        )
     }
     campaigns: dict[str, Campaign | None] = {}
     created, updated, unchanged = [], [], 0

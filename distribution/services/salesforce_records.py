@@ -53,7 +53,9 @@ def _upsert(
     keys = [_external_id(r.salesforce_id) for r in records]
     existing = {
         row.external_id: row  # type: ignore[attr-defined]
-        for row in model._default_manager.filter(organization_id=organization_id, external_id__in=keys)
+        for row in model._default_manager.filter(
+            organization_id=organization_id, external_id__in=keys
+        ).exclude(external_id="")
     }
     outcomes: list[CrmOutcome] = []
     for record, key in zip(records, keys, strict=True):

@@ -271,9 +271,9 @@ def crm_opportunities_import(
             shown.append(f"… and {len(problems) - MAX_ERRORS} more")
         raise ValidationError(shown)
     existing = set(
-        Opportunity.objects.filter(
-            organization=organization, external_id__in=[r.external_id for r in rows]
-        ).values_list("external_id", flat=True)
+        Opportunity.objects.filter(organization=organization, external_id__in=[r.external_id for r in rows])
+        .exclude(external_id="")
+        .values_list("external_id", flat=True)
     )
     new = [r for r in rows if r.external_id not in existing]
     with transaction.atomic():

@@ -167,12 +167,14 @@ class OpportunityImport(ImportKind):
         external_ids = sorted({r.external_id for r in rows} - context.existing.keys())
         for chunk in _chunks(account_ids, LOOKUP_CHUNK):
             context.accounts.update(
-                Account.objects.filter(organization=organization, external_id__in=chunk).values_list(
-                    "external_id", "id"
-                )
+                Account.objects.filter(organization=organization, external_id__in=chunk)
+                .exclude(external_id="")
+                .values_list("external_id", "id")
             )
         for chunk in _chunks(external_ids, LOOKUP_CHUNK):
-            for opp in Opportunity.objects.filter(organization=organization, external_id__in=chunk):
+            for opp in Opportunity.objects.filter(organization=organization, external_id__in=chunk).exclude(
+                external_id=""
+            ):
                 context.existing[opp.external_id] = opp
 
     def resolve(self, row: OpportunityRow, context: _Lookups) -> tuple[dict[str, Any], list[tuple[str, str]]]:  # type: ignore[override]

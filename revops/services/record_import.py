@@ -461,9 +461,9 @@ class StageHistoryImport(ImportKind):
         opportunities: dict[str, int] = {}
         for chunk in _chunks(wanted, LOOKUP_CHUNK):
             opportunities.update(
-                Opportunity.objects.filter(organization=organization, external_id__in=chunk).values_list(
-                    "external_id", "id"
-                )
+                Opportunity.objects.filter(organization=organization, external_id__in=chunk)
+                .exclude(external_id="")
+                .values_list("external_id", "id")
             )
         existing = set()
         for chunk in _chunks(sorted(opportunities.values()), LOOKUP_CHUNK):

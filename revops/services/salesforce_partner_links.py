@@ -42,12 +42,16 @@ def _refs(ctx, records: list[dict]) -> tuple[dict[str, int], dict[str, int]]:
     deals = dict(
         Opportunity.objects.filter(
             organization_id=ctx.organization_id, external_id__in=wanted.get("opportunity", set())
-        ).values_list("external_id", "id")
+        )
+        .exclude(external_id="")
+        .values_list("external_id", "id")
     )
     partners = dict(
         Partner.objects.filter(
             organization_id=ctx.organization_id, external_id__in=wanted.get("partner", set())
-        ).values_list("external_id", "id")
+        )
+        .exclude(external_id="")
+        .values_list("external_id", "id")
     )
     return deals, partners
 

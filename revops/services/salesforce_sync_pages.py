@@ -187,7 +187,9 @@ def _resolve_refs(ctx: SegmentContext, records: list[dict]) -> dict[str, dict[st
             ext: (pk, amount)
             for ext, pk, amount in Opportunity.objects.filter(
                 organization_id=ctx.organization_id, external_id__in=wanted["opportunity"] - {""}
-            ).values_list("external_id", "id", "amount")
+            )
+            .exclude(external_id="")
+            .values_list("external_id", "id", "amount")
         }
     return found
 

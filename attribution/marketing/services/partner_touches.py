@@ -24,9 +24,9 @@ def partner_touches_sync(*, organization: Organization, since: dt.datetime, unti
         return 0
     keys = [f"partner:{a.external_id}" for a in activities]
     known = set(
-        Touchpoint.objects.filter(organization=organization, external_id__in=keys).values_list(
-            "external_id", flat=True
-        )
+        Touchpoint.objects.filter(organization=organization, external_id__in=keys)
+        .exclude(external_id="")
+        .values_list("external_id", flat=True)
     )
     channels = {c.name: c for c in Channel.objects.filter(organization=organization)}
     new = []

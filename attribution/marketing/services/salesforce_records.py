@@ -81,7 +81,9 @@ def salesforce_marketing_campaigns_upsert(
     names = {_text(r.values.get("name")).strip() for r in live}
     rows = {
         c.external_id: c
-        for c in Campaign.objects.filter(organization_id=organization_id, external_id__in=keys)
+        for c in Campaign.objects.filter(organization_id=organization_id, external_id__in=keys).exclude(
+            external_id=""
+        )
     }
     by_name = {
         c.name: c for c in Campaign.objects.filter(organization_id=organization_id, name__in=names - {""})

@@ -96,21 +96,25 @@ class TouchpointImport(ImportKind):
         )
         accounts = {r.account_external_id for r in rows if r.account_external_id}
         found.accounts = dict(
-            Account.objects.filter(organization=organization, external_id__in=accounts).values_list(
-                "external_id", "id"
-            )
+            Account.objects.filter(organization=organization, external_id__in=accounts)
+            .exclude(external_id="")
+            .values_list("external_id", "id")
         )
         opps = {r.opportunity_external_id for r in rows if r.opportunity_external_id}
         found.opportunities = dict(
-            Opportunity.objects.filter(organization=organization, external_id__in=opps).values_list(
-                "external_id", "id"
-            )
+            Opportunity.objects.filter(organization=organization, external_id__in=opps)
+            .exclude(external_id="")
+            .values_list("external_id", "id")
         )
         keys = [r.external_id for r in rows]
         for start in range(0, len(keys), BATCH):
-            for values in Touchpoint.objects.filter(
-                organization=organization, external_id__in=keys[start : start + BATCH]
-            ).values_list(*WRITTEN):
+            for values in (
+                Touchpoint.objects.filter(
+                    organization=organization, external_id__in=keys[start : start + BATCH]
+                )
+                .exclude(external_id="")
+                .values_list(*WRITTEN)
+            ):
                 found.existing[values[0]] = values[1:]
         return found
 

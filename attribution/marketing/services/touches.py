@@ -52,18 +52,22 @@ def touches_bulk_create(
         Account.objects.filter(
             organization=organization,
             external_id__in={t.account_external_id for t in touches if t.account_external_id},
-        ).values_list("external_id", "id")
+        )
+        .exclude(external_id="")
+        .values_list("external_id", "id")
     )
     opportunities = dict(
         Opportunity.objects.filter(
             organization=organization,
             external_id__in={t.opportunity_external_id for t in touches if t.opportunity_external_id},
-        ).values_list("external_id", "id")
+        )
+        .exclude(external_id="")
+        .values_list("external_id", "id")
     )
     known = set(
-        Touchpoint.objects.filter(
-            organization=organization, external_id__in=[t.external_id for t in touches]
-        ).values_list("external_id", flat=True)
+        Touchpoint.objects.filter(organization=organization, external_id__in=[t.external_id for t in touches])
+        .exclude(external_id="")
+        .values_list("external_id", flat=True)
     )
     errors: list[str] = []
     seen: set[str] = set()
