@@ -40,6 +40,7 @@ from attribution.selectors.splits import (
 from attribution.services.ledger_writer import EntryRow, ExplanationIds, ledger_entry_rows_append
 from attribution.services.periods import PeriodResolver
 from attribution.services.posting import ShareInput, split_amounts, split_cents, split_cents_many
+from attribution.services.recompute_columns import first_posting_write
 from revops.models import Organization
 
 ZERO = Decimal("0.00")
@@ -415,7 +416,20 @@ def attribution_recompute(
             if len(wanted) > POSTED_IDS_MAX:  # too many to list as parameters: a subquery
                 wanted = events_qs.values("id")
             posted_all = _posted_sums(Q(organization=organization) & Q(revenue_event_id__in=wanted))
-        for events in _event_slices(organization, event_filter):
+        if not has_entries and not dry_run and reference is None:
+            # The first posting: every share of every event is an original entry, built in
+            # columns and streamed through one COPY (recompute_columns).
+            read, posting = first_posting_write(
+                organization=organization,
+                book=book,
+                event_filter=event_filter,
+                created_by_id=created_by.pk if created_by is not None else None,
+            )
+            result.events, result.entries = read, posting.entries
+            if posting.entries:
+                result.by_kind[ORIGINAL] = posting.entries
+            cents_by_partner.update(posting.cents_by_partner)
+        for events in _event_slices(organization, event_filter) if posted_all is not None or has_entries or dry_run or reference is not None else ():
             result.events += len(events)
             if posted_all is not None:
                 posted = posted_all
