@@ -233,7 +233,12 @@ def partner_deal_months_add(organization_id: int, pairs: list[tuple[int, int, ob
             partners, deals, firsts, lasts = zip(*pairs, strict=True)
             literals = [
                 "{" + ",".join(map(str, values)) + "}"
-                for values in (partners, deals, (d.isoformat() for d in firsts), (d.isoformat() for d in lasts))
+                for values in (
+                    partners,
+                    deals,
+                    (d.isoformat() for d in firsts),
+                    (d.isoformat() for d in lasts),
+                )
             ]
             # table names come from model metadata; values are bound
             cursor.execute(

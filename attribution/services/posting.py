@@ -140,7 +140,9 @@ def split_cents_many(cents: Sequence[int], weights: Sequence[int], weight_sum: i
     return out
 
 
-def split_cents_rows(cents: np.ndarray, weights: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, list[int]]:
+def split_cents_rows(
+    cents: np.ndarray, weights: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, list[int]]:
     """`split_cents` for many amounts at once, each with its own weights; (amounts, undecided rows).
 
     `weights` holds one row per amount, its `counts[i]` weights first and zeros after (padding);
@@ -177,10 +179,14 @@ def split_cents_rows(cents: np.ndarray, weights: np.ndarray, counts: np.ndarray)
     if inside.any():
         sorted_rem = np.take_along_axis(remainders, order, axis=1)
         idx = np.clip(left, 1, k - 1)
-        redo |= inside & (
-            np.take_along_axis(sorted_rem, (idx - 1)[:, None], axis=1)[:, 0]
-            == np.take_along_axis(sorted_rem, idx[:, None], axis=1)[:, 0]
-        )
+        tied = np.take_along_axis(sorted_rem, idx[:, None], axis=1)[:, 0]
+        tie = inside & (np.take_along_axis(sorted_rem, (idx - 1)[:, None], axis=1)[:, 0] == tied)
+        # A tie between equal weights is a tie in Decimal too (the earlier share wins, as here);
+        # only ties between unequal weights need split_cents' exactness check.
+        in_tie = (remainders == tied[:, None]) & ~padding
+        big = np.iinfo(np.int64).max
+        unequal = np.where(in_tie, w, -1).max(axis=1) != np.where(in_tie, w, big).min(axis=1)
+        redo |= tie & unequal
     undecided = []
     for i in np.flatnonzero(redo).tolist():
         size = int(counts[i])

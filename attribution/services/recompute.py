@@ -429,7 +429,11 @@ def attribution_recompute(
             if posting.entries:
                 result.by_kind[ORIGINAL] = posting.entries
             cents_by_partner.update(posting.cents_by_partner)
-        for events in _event_slices(organization, event_filter) if posted_all is not None or has_entries or dry_run or reference is not None else ():
+        for events in (
+            _event_slices(organization, event_filter)
+            if posted_all is not None or has_entries or dry_run or reference is not None
+            else ()
+        ):
             result.events += len(events)
             if posted_all is not None:
                 posted = posted_all

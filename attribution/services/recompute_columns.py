@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import numpy as np
+from django.db import connection
 from django.db.models import BigIntegerField, F, Q, Value
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Round
 
@@ -64,11 +65,16 @@ def event_columns(organization: Organization, event_filter: Q) -> np.ndarray:
     parts = []
     last_id = 0
     while True:
-        chunk = list(qs.filter(id__gt=last_id)[:EVENT_READ])
+        # The query's own SQL on a plain cursor: the values are integers already, Django's
+        # per-value converters would cost more than the read.
+        sql, params = qs.filter(id__gt=last_id)[:EVENT_READ].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            chunk = cursor.fetchall()
         if not chunk:
             break
         parts.append(np.array(chunk, dtype=np.int64))
-        last_id = chunk[-1][0]
+        last_id = int(chunk[-1][0])
     return np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
 
 
@@ -95,24 +101,34 @@ class _Plans:
         self.counts = np.zeros(len(targets), dtype=np.int64)
         self.targets = targets
         self.share_fields: list[tuple] = []
+        id_of = explanations.id_of
         index: dict[tuple, int] = {}
+        percent_texts: dict[Decimal, tuple[str, int]] = {}
         for p, (scope, _, shares) in enumerate(targets):
             self.counts[p] = len(shares)
             for j, s in enumerate(shares):
-                fields = (
-                    s.partner_id,
-                    s.role,
-                    scope,
-                    f"{s.percent:.2f}",
-                    s.rule_version_id,
-                    explanations.id_of(s.explanation),
-                )
+                percent = percent_texts.get(s.percent)
+                if percent is None:
+                    percent = percent_texts[s.percent] = (f"{s.percent:.2f}", int(s.percent.scaleb(2)))
+                fields = (s.partner_id, s.role, scope, percent[0], s.rule_version_id, id_of(s.explanation))
                 number = index.get(fields)
                 if number is None:
                     number = index[fields] = len(self.share_fields)
                     self.share_fields.append(fields)
-                self.weights[p, j] = int(s.percent.scaleb(2))
+                self.weights[p, j] = percent[1]
                 self.shares[p, j] = number
+        # Each share's totals key fields (partner, role, scope), numbered.
+        self.total_fields: list[tuple[int, str, str]] = []
+        total_index: dict[tuple, int] = {}
+        of_share = []
+        for fields in self.share_fields:
+            key = fields[:3]
+            number = total_index.get(key)
+            if number is None:
+                number = total_index[key] = len(self.total_fields)
+                self.total_fields.append(key)
+            of_share.append(number)
+        self.total_of_share = np.array(of_share or [0], dtype=np.int64)
         self.share_partner = np.array([f[0] for f in self.share_fields] or [0], dtype=np.int64)
         self.is_deal = np.array([t[0] == "opportunity" for t in targets] or [False])
         self.target_ids = np.array([t[1] for t in targets] or [0], dtype=np.int64)
@@ -180,6 +196,9 @@ class FirstPosting:
         # Per (plan, share slot): first and last month index credited (for the partner-deal table).
         self.first_month = np.full(self.plans.shares.shape, np.iinfo(np.int64).max, dtype=np.int64)
         self.last_month = np.full(self.plans.shares.shape, -1, dtype=np.int64)
+        # Per (totals share, month): entries and cents, summed over the batches in int64.
+        self.total_counts = np.zeros(len(self.plans.total_fields) * self.months.count, dtype=np.int64)
+        self.total_cents = np.zeros(len(self.plans.total_fields) * self.months.count, dtype=np.int64)
         self.entries = 0
         self.cents_by_partner: dict[int, int] = {}
 
@@ -188,15 +207,15 @@ class FirstPosting:
             batch = self._batch(start, start + BATCH_EVENTS)
             if batch is not None:
                 yield batch
+        yield EntryBatch(bodies=[], totals=self._totals())  # the posting's totals, once
 
     def _amounts(self, cents: np.ndarray, plans: np.ndarray) -> np.ndarray:
-        amounts, undecided = split_cents_rows(
-            cents, self.plans.weights[plans], self.plans.counts[plans]
-        )
+        amounts, undecided = split_cents_rows(cents, self.plans.weights[plans], self.plans.counts[plans])
         for i in undecided:  # a remainder tie only Decimal arithmetic settles: the reference rule
             shares = self.plans.shares_of(int(plans[i]))
             exact = split_amounts(
-                Decimal(int(cents[i])).scaleb(-2), [ShareInput(s.partner_id, s.role, s.percent) for s in shares]
+                Decimal(int(cents[i])).scaleb(-2),
+                [ShareInput(s.partner_id, s.role, s.percent) for s in shares],
             )
             amounts[i, : len(shares)] = [int(a.scaleb(2)) for a in exact]
         return amounts
@@ -246,9 +265,10 @@ class FirstPosting:
         ]
         self._deal_months(plans[rows], slots, month)
         self.entries += len(bodies)
-        return EntryBatch(
-            bodies=bodies, totals=self._totals(combos, cents), references={"revenue_event_id": event_ids}
-        )
+        keyed = self.plans.total_of_share[share] * self.months.count + month
+        np.add.at(self.total_counts, keyed, 1)
+        np.add.at(self.total_cents, keyed, cents)
+        return EntryBatch(bodies=bodies, references={"revenue_event_id": event_ids})
 
     def _deal_months(self, plans: np.ndarray, slots: np.ndarray, month: np.ndarray) -> None:
         on_deals = self.plans.is_deal[plans]
@@ -256,25 +276,29 @@ class FirstPosting:
         np.minimum.at(self.first_month, at, month[on_deals])
         np.maximum.at(self.last_month, at, month[on_deals])
 
-    def _totals(self, combos: np.ndarray, cents: np.ndarray) -> dict[tuple, list[int]]:
-        """{(period, revenue period, partner, role, kind, scope): [entries, cents]} of a batch."""
-        unique, inverse = np.unique(combos, return_inverse=True)
-        counts = np.bincount(inverse, minlength=len(unique))
-        sums = np.zeros(len(unique), dtype=np.int64)
-        np.add.at(sums, inverse, cents)
+    def _totals(self) -> dict[tuple, list[int]]:
+        """{(period, revenue period, partner, role, kind, scope): [entries, cents]} of the posting."""
         months = self.months.count
         out: dict[tuple, list[int]] = {}
-        for combo, count, total in zip(unique.tolist(), counts.tolist(), sums.tolist(), strict=True):
-            partner, role, scope, *_ = self.plans.share_fields[combo // months]
-            month = combo % months
-            key = (int(self.months.posting[month]), int(self.months.revenue[month]), partner, role, ORIGINAL, scope)
-            got = out.get(key)
+        for keyed in np.flatnonzero(self.total_counts).tolist():
+            partner, role, scope = self.plans.total_fields[keyed // months]
+            month = keyed % months
+            key = (
+                int(self.months.posting[month]),
+                int(self.months.revenue[month]),
+                partner,
+                role,
+                ORIGINAL,
+                scope,
+            )
+            got = out.get(key)  # two months may post in one period (a closed month's entries)
+            count, cents = int(self.total_counts[keyed]), int(self.total_cents[keyed])
             if got is None:
-                out[key] = [count, total]
+                out[key] = [count, cents]
             else:
                 got[0] += count
-                got[1] += total
-            self.cents_by_partner[partner] = self.cents_by_partner.get(partner, 0) + total
+                got[1] += cents
+            self.cents_by_partner[partner] = self.cents_by_partner.get(partner, 0) + cents
         return out
 
     def references(self) -> dict[str, set]:
@@ -305,7 +329,10 @@ class FirstPosting:
         starts = self.months.starts
         partner_deal_months_add(
             self.organization.pk,
-            [(partner, deal, starts[first], starts[last]) for (partner, deal), (first, last) in pairs.items()],
+            [
+                (partner, deal, starts[first], starts[last])
+                for (partner, deal), (first, last) in pairs.items()
+            ],
         )
 
 

@@ -47,7 +47,9 @@ from revops.ledger.writer import (
 )
 from revops.models import LedgerHead
 
-SIDE_TABLES_REQUIRED = "Ledger {name!r} keeps side tables: pass side_tables to write them from the rows at hand."
+SIDE_TABLES_REQUIRED = (
+    "Ledger {name!r} keeps side tables: pass side_tables to write them from the rows at hand."
+)
 # The COPY columns of a prepared line: what the chain loop writes, then the body, then the
 # constants of the posting (formatted once).
 HEAD_COLUMNS = ("sequence", "prev_hash", "hash")

@@ -104,7 +104,11 @@ def _check_references(spec: LedgerSpec, organization_id: int, rows: list, create
 
 
 def check_reference_sets(
-    spec: LedgerSpec, organization_id: int, periods: set, ids_by_column: dict[str, set], created_by_id: int | None
+    spec: LedgerSpec,
+    organization_id: int,
+    periods: set,
+    ids_by_column: dict[str, set],
+    created_by_id: int | None,
 ) -> None:
     """`_check_references` given each column's distinct values (posting periods, references)."""
     found = {p.pk: p for p in FiscalPeriod.objects.filter(organization_id=organization_id, pk__in=periods)}
