@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BigIntegerField, F, Q, Value
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Round
@@ -67,7 +68,10 @@ def event_columns(organization: Organization, event_filter: Q) -> np.ndarray:
     while True:
         # The query's own SQL on a plain cursor: the values are integers already, Django's
         # per-value converters would cost more than the read.
-        sql, params = qs.filter(id__gt=last_id)[:EVENT_READ].query.sql_with_params()
+        try:
+            sql, params = qs.filter(id__gt=last_id)[:EVENT_READ].query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (an empty id list)
+            break
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             chunk = cursor.fetchall()
