@@ -98,7 +98,8 @@ class _Plans:
         targets += [
             ("account", a, book.account_shares[a]) for a in account_ids.tolist() if book.account_shares.get(a)
         ]
-        explanations.store(s.explanation for _, _, shares in targets for s in shares)
+        # Shares reuse one dict per rule outcome: each distinct dict is stored once.
+        explanations.store({id(s.explanation): s.explanation for _, _, t in targets for s in t}.values())
         self.width = max((len(shares) for _, _, shares in targets), default=1)
         self.weights = np.zeros((len(targets), self.width), dtype=np.int64)
         self.shares = np.full((len(targets), self.width), -1, dtype=np.int64)
@@ -226,8 +227,7 @@ class FirstPosting:
 
     def _suffixes(self, combos: np.ndarray) -> np.ndarray:
         """Per (share, month) combination: "partner|role|scope|percent|revenue period|version|explanation"."""
-        unique = np.unique(combos)
-        missing = unique[~self._suffix_known[unique]]
+        missing = np.unique(combos[~self._suffix_known[combos]])
         months = self.months.count
         for combo in missing.tolist():
             partner, role, scope, percent, version, explanation = self.plans.share_fields[combo // months]

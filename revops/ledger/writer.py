@@ -428,6 +428,9 @@ def _add_totals_unnest(spec: LedgerSpec, organization_id: int, sums: dict[tuple,
 
 def array_literal(values: Iterable) -> str:
     """A PostgreSQL array literal of ints (bare) or strings (quoted, escaped); None is NULL."""
+    values = list(values)
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
     parts = []
     for value in values:
         if value is None:
