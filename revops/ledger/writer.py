@@ -6,7 +6,8 @@ the per-row cost of building instances dominated. PostgreSQL receives the rows t
 thread while the next batch is hashed; other databases (SQLite in tests and the embedded
 default) with `bulk_create`. Before the first row is written, every
 reference of the posting is checked once per distinct value (`_check_references`); nothing is
-sent on the connection while a COPY is open.
+sent on the connection while a COPY is open. Big postings prepared in bulk by their caller
+(text bodies, sums and id sets) go through `revops.ledger.prepared` instead.
 """
 
 from __future__ import annotations
