@@ -41,6 +41,7 @@ from revops.ledger.writer import (
     BASE_COLUMNS,
     BULK_BATCH,
     WRITE_BATCH,
+    CopySink,
     add_totals,
     analyze_after_big_posting,
     check_reference_sets,
@@ -148,12 +149,16 @@ def ledger_append_prepared(
     return count
 
 
-class _PreparedCopy:
-    """Lines through ONE COPY (delimiter '|', NULL ''), sent by psycopg's queued writer thread."""
+class _PreparedCopy(CopySink):
+    """Lines through ONE COPY (delimiter '|', NULL ''), sent by psycopg's queued writer thread.
+
+    Opened, aborted and finished as the row path's `CopySink`; only the text differs.
+    """
 
     def __init__(
         self, spec: LedgerSpec, organization_id: int, key_id: str, created_at, created_by_id: int | None
     ):
+        super().__init__(spec, organization_id, key_id, created_at, created_by_id)
         by = "" if created_by_id is None else str(created_by_id)
         self.tail = f"|{organization_id}|{_copy_text(key_id)}|{created_at.isoformat()}|{by}"
         columns = ", ".join((*HEAD_COLUMNS, *BODY_BASE_COLUMNS, *spec.fields, *TAIL_COLUMNS))
@@ -161,11 +166,8 @@ class _PreparedCopy:
         self.sql = (
             f"COPY {spec.entry_model._meta.db_table} ({columns}) FROM STDIN WITH (DELIMITER '|', NULL '')"
         )
-        self._cursor: Any = None
-        self._context: Any = None
-        self._copy: Any = None
 
-    def write(self, lines: list[str]) -> None:
+    def write(self, lines: list[str]) -> None:  # type: ignore[override]
         if not lines:
             return
         if self._copy is None:
@@ -176,24 +178,6 @@ class _PreparedCopy:
             self._copy = self._context.__enter__()
         lines.append("")
         self._copy.write("\n".join(lines))
-
-    def abort(self, exc: BaseException) -> None:
-        if self._context is not None:
-            context, cursor = self._context, self._cursor
-            self._context = self._copy = self._cursor = None
-            try:
-                context.__exit__(type(exc), exc, exc.__traceback__)
-            finally:
-                cursor.close()
-
-    def flush(self) -> None:
-        if self._context is not None:
-            context, cursor = self._context, self._cursor
-            self._context = self._copy = self._cursor = None
-            try:
-                context.__exit__(None, None, None)
-            finally:
-                cursor.close()
 
 
 class _PreparedBulk:

@@ -157,7 +157,7 @@ def ledger_append(
         created_at = timezone.now()
         first = head.last_sequence
         key_id, key = current_key()
-        sink_class = _CopySink if use_copy else _BulkSink
+        sink_class = CopySink if use_copy else _BulkSink
         sink = sink_class(spec, organization_id, key_id, created_at, created_by_id)
         link = chain_linker(key, key_id, organization_id)
         sequence, prev_hash = _chain(spec, link, head, rows, sink)
@@ -230,7 +230,7 @@ def _chain(spec: LedgerSpec, link: Linker, head: LedgerHead, rows: list, sink) -
     return sequence, prev_hash
 
 
-class _CopySink:
+class CopySink:
     """Rows as COPY text lines, streamed through ONE COPY statement for the whole posting.
 
     The statement is opened at the first batch and finished by the last flush (`_chain`
