@@ -212,6 +212,52 @@ def partner_deals_add(organization_id: int, after_sequence: int) -> None:
         )
 
 
+def partner_deal_months_add(organization_id: int, pairs: list[tuple[int, int, object, object]]) -> None:
+    """Record (partner, deal, first month, last month) pairs summed from a posting's rows at hand.
+
+    The same upsert as `partner_deals_add`, from the pairs instead of re-reading the entries:
+    one statement on PostgreSQL (an array literal per column), chunks of VALUES elsewhere.
+    """
+    if not pairs:
+        return
+    table = AttributionPartnerDeal._meta.db_table
+    columns = "organization_id, partner_id, opportunity_id, first_month, last_month"
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    upsert = (
+        f"ON CONFLICT (organization_id, partner_id, opportunity_id) DO UPDATE SET "
+        f"first_month = {least}({table}.first_month, excluded.first_month), "
+        f"last_month = {greatest}({table}.last_month, excluded.last_month)"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            partners, deals, firsts, lasts = zip(*pairs, strict=True)
+            literals = [
+                "{" + ",".join(map(str, values)) + "}"
+                for values in (
+                    partners,
+                    deals,
+                    (d.isoformat() for d in firsts),
+                    (d.isoformat() for d in lasts),
+                )
+            ]
+            # table names come from model metadata; values are bound
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT %s, u.p, u.o, u.f, u.l FROM unnest("  # noqa: S608
+                f"%s::text::bigint[], %s::text::bigint[], %s::text::date[], %s::text::date[]) "
+                f"AS u(p, o, f, l) {upsert}",
+                [organization_id, *literals],
+            )
+            return
+        for start in range(0, len(pairs), PAIRS_BATCH):
+            chunk = pairs[start : start + PAIRS_BATCH]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            params: list = [v for pair in chunk for v in (organization_id, *pair)]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} {upsert}", params)  # noqa: S608
+
+
+# Pairs per statement elsewhere than PostgreSQL (5 values each, under SQLite's variable limit).
+PAIRS_BATCH = 500
+
 ENTRY_FIELDS = (
     "revenue_event_id",
     "partner_id",

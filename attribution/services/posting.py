@@ -140,6 +140,66 @@ def split_cents_many(cents: Sequence[int], weights: Sequence[int], weight_sum: i
     return out
 
 
+def split_cents_rows(
+    cents: np.ndarray, weights: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, list[int]]:
+    """`split_cents` for many amounts at once, each with its own weights; (amounts, undecided rows).
+
+    `weights` holds one row per amount, its `counts[i]` weights first and zeros after (padding);
+    the answer has the same shape, zeros in the padding. Same rule and exact integer arithmetic
+    as `split_cents` (int64; amounts beyond NUMPY_CENTS_LIMIT and remainder ties across the
+    cut-off go through `split_cents` row by row). `undecided` lists the rows `split_cents`
+    itself leaves to the Decimal rule (their amounts here are zeros): the caller settles them
+    with `split_amounts`.
+    """
+    n, k = weights.shape
+    out = np.zeros((n, k), dtype=np.int64)
+    if not n or not k:
+        return out, []
+    c = np.asarray(cents, dtype=np.int64)
+    w = np.asarray(weights, dtype=np.int64)
+    weight_sum = w.sum(axis=1)
+    huge = np.abs(c) >= NUMPY_CENTS_LIMIT
+    divisor = np.where(weight_sum == 0, 1, weight_sum)
+    attributed, rest = np.divmod(np.where(huge, 0, np.abs(c)) * weight_sum, 10_000)
+    attributed += rest * 2 >= 10_000
+    attributed[weight_sum == 0] = 0
+    floors, remainders = np.divmod(attributed[:, None] * w, divisor[:, None])
+    negative = c < 0
+    floors[negative] = -floors[negative]  # Decimal's // truncates toward zero; no cent below zero
+    left = np.where(negative, 0, attributed - floors.sum(axis=1))
+    padding = np.arange(k)[None, :] >= counts[:, None]
+    remainders[padding] = -1  # never ahead of a real share
+    order = np.argsort(-remainders, axis=1, kind="stable")  # largest remainder, earlier share first
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(k)[None, :], axis=1)
+    out[:] = floors + (rank < left[:, None])
+    inside = (left > 0) & (left < counts)
+    redo = huge.copy()
+    if inside.any():
+        sorted_rem = np.take_along_axis(remainders, order, axis=1)
+        idx = np.clip(left, 1, k - 1)
+        tied = np.take_along_axis(sorted_rem, idx[:, None], axis=1)[:, 0]
+        tie = inside & (np.take_along_axis(sorted_rem, (idx - 1)[:, None], axis=1)[:, 0] == tied)
+        # A tie between equal weights is a tie in Decimal too (the earlier share wins, as here);
+        # only ties between unequal weights need split_cents' exactness check.
+        in_tie = (remainders == tied[:, None]) & ~padding
+        big = np.iinfo(np.int64).max
+        unequal = np.where(in_tie, w, -1).max(axis=1) != np.where(in_tie, w, big).min(axis=1)
+        redo |= tie & unequal
+    undecided = []
+    for i in np.flatnonzero(redo).tolist():
+        size = int(counts[i])
+        row = [int(x) for x in w[i, :size]]
+        got = split_cents(int(c[i]), row, sum(row))
+        out[i] = 0
+        if got is None:
+            undecided.append(i)
+        else:
+            out[i, :size] = got
+    return out, undecided
+
+
 def _ties_exact(
     attributed: int, weights: Sequence[int], weight_sum: int, tied: list[int], remainder: int
 ) -> bool:

@@ -11,6 +11,10 @@ entry per key (no reverse-and-repost pairs):
 Reversals and adjustments reference the key's original entry. Every entry goes to the period
 of the revenue date when it is open, else to the first open period after it, so a closed
 period's totals never change. Running recompute twice posts nothing the second time.
+
+The first posting of a ledger (no entry yet, not a dry run, no reference) is all originals:
+it is built in columns over whole slices and streamed through one COPY
+(`attribution.services.recompute_columns`); the rows are the ones built here, in the same order.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from attribution.selectors.splits import (
 from attribution.services.ledger_writer import EntryRow, ExplanationIds, ledger_entry_rows_append
 from attribution.services.periods import PeriodResolver
 from attribution.services.posting import ShareInput, split_amounts, split_cents, split_cents_many
+from attribution.services.recompute_columns import first_posting_write
 from revops.models import Organization
 
 ZERO = Decimal("0.00")
@@ -415,7 +420,21 @@ def attribution_recompute(
             if len(wanted) > POSTED_IDS_MAX:  # too many to list as parameters: a subquery
                 wanted = events_qs.values("id")
             posted_all = _posted_sums(Q(organization=organization) & Q(revenue_event_id__in=wanted))
-        for events in _event_slices(organization, event_filter):
+        # The first posting (nothing posted to compare with): every share of every event is an
+        # original entry, built in columns and streamed through one COPY (recompute_columns).
+        in_columns = not has_entries and not dry_run and reference is None
+        if in_columns:
+            read, posting = first_posting_write(
+                organization=organization,
+                book=book,
+                event_filter=event_filter,
+                created_by_id=created_by.pk if created_by is not None else None,
+            )
+            result.events, result.entries = read, posting.entries
+            if posting.entries:
+                result.by_kind[ORIGINAL] = posting.entries
+            cents_by_partner.update(posting.cents_by_partner)
+        for events in () if in_columns else _event_slices(organization, event_filter):
             result.events += len(events)
             if posted_all is not None:
                 posted = posted_all

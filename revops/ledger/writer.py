@@ -6,7 +6,8 @@ the per-row cost of building instances dominated. PostgreSQL receives the rows t
 thread while the next batch is hashed; other databases (SQLite in tests and the embedded
 default) with `bulk_create`. Before the first row is written, every
 reference of the posting is checked once per distinct value (`_check_references`); nothing is
-sent on the connection while a COPY is open.
+sent on the connection while a COPY is open. Big postings prepared in bulk by their caller
+(text bodies, sums and id sets) go through `revops.ledger.prepared` instead.
 """
 
 from __future__ import annotations
@@ -64,13 +65,15 @@ def _missing_ids(reference: Reference, organization_id: int, ids: set) -> list:
     pk = model._meta.pk.column
     if connection.vendor == "postgresql":
         org_clause = f" AND t.{reference.organization_field} = %s" if reference.organization_field else ""
-        params: list = [sorted(ids)]
+        # One text literal, not a list psycopg dumps element by element (a big posting cites
+        # hundreds of thousands of revenue events).
+        params: list = ["{" + ",".join(map(str, sorted(ids))) + "}"]
         if reference.organization_field:
             params.append(organization_id)
         with connection.cursor() as cursor:
             # table and column names come from model metadata; values are bound
             cursor.execute(
-                f"SELECT u.id FROM unnest(%s::bigint[]) AS u(id) "  # noqa: S608
+                f"SELECT u.id FROM unnest(%s::text::bigint[]) AS u(id) "  # noqa: S608
                 f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{pk} = u.id{org_clause})",
                 params,
             )
@@ -94,7 +97,21 @@ def _check_references(spec: LedgerSpec, organization_id: int, rows: list, create
     Safe without row locks: rows referenced are never deleted (PROTECT or append-only), and
     period_close seals under the ledger lock the caller holds.
     """
-    periods = {r[0] for r in rows}
+    ids_by_column = {}
+    for reference in spec.references:
+        index = 4 + spec.fields.index(reference.column)
+        ids_by_column[reference.column] = {r[index] for r in rows}
+    check_reference_sets(spec, organization_id, {r[0] for r in rows}, ids_by_column, created_by_id)
+
+
+def check_reference_sets(
+    spec: LedgerSpec,
+    organization_id: int,
+    periods: set,
+    ids_by_column: dict[str, set],
+    created_by_id: int | None,
+) -> None:
+    """`_check_references` given each column's distinct values (posting periods, references)."""
     found = {p.pk: p for p in FiscalPeriod.objects.filter(organization_id=organization_id, pk__in=periods)}
     for period_id in sorted(periods):
         period = found.get(period_id)
@@ -103,8 +120,7 @@ def _check_references(spec: LedgerSpec, organization_id: int, rows: list, create
         if period.is_closed:
             raise ApplicationError(POSTING_PERIOD_CLOSED.format(period=period))
     for reference in spec.references:
-        index = 4 + spec.fields.index(reference.column)
-        ids = {r[index] for r in rows}
+        ids = set(ids_by_column.get(reference.column, ()))
         ids.discard(None)
         if ids:
             missing = _missing_ids(reference, organization_id, ids)
@@ -141,7 +157,7 @@ def ledger_append(
         created_at = timezone.now()
         first = head.last_sequence
         key_id, key = current_key()
-        sink_class = _CopySink if use_copy else _BulkSink
+        sink_class = CopySink if use_copy else _BulkSink
         sink = sink_class(spec, organization_id, key_id, created_at, created_by_id)
         link = chain_linker(key, key_id, organization_id)
         sequence, prev_hash = _chain(spec, link, head, rows, sink)
@@ -149,16 +165,21 @@ def ledger_append(
             last_sequence=sequence, last_hash=prev_hash, updated_at=created_at
         )
         if spec.totals_model is not None:
-            _add_totals(spec, organization_id, rows)
+            add_totals(spec, organization_id, _totals_of(spec, rows))
         if spec.after_append is not None:
             spec.after_append(organization_id, first)
-        if connection.vendor == "postgresql" and len(rows) >= ANALYZE_AFTER:
-            # The totals and side tables too: their plans (the pages' filter choices join them)
-            # went from milliseconds to seconds on statistics taken before a bulk posting.
-            for model in (spec.entry_model, spec.totals_model, *spec.side_models):
-                if model is not None:
-                    _analyze_after_commit(model._meta.db_table)
+        analyze_after_big_posting(spec, len(rows))
     return sequence - first
+
+
+def analyze_after_big_posting(spec: LedgerSpec, count: int) -> None:
+    """ANALYZE the ledger's tables after a posting of ANALYZE_AFTER rows or more (after commit)."""
+    if connection.vendor == "postgresql" and count >= ANALYZE_AFTER:
+        # The totals and side tables too: their plans (the pages' filter choices join them)
+        # went from milliseconds to seconds on statistics taken before a bulk posting.
+        for model in (spec.entry_model, spec.totals_model, *spec.side_models):
+            if model is not None:
+                _analyze_after_commit(model._meta.db_table)
 
 
 def _analyze_after_commit(table: str) -> None:
@@ -209,7 +230,7 @@ def _chain(spec: LedgerSpec, link: Linker, head: LedgerHead, rows: list, sink) -
     return sequence, prev_hash
 
 
-class _CopySink:
+class CopySink:
     """Rows as COPY text lines, streamed through ONE COPY statement for the whole posting.
 
     The statement is opened at the first batch and finished by the last flush (`_chain`
@@ -335,16 +356,17 @@ def _totals_of(spec: LedgerSpec, rows: list) -> dict[tuple, list[int]]:
     return sums
 
 
-def _add_totals(spec: LedgerSpec, organization_id: int, rows: list) -> None:
-    """Add the rows just appended to the ledger's totals table, in the posting's transaction.
+def add_totals(spec: LedgerSpec, organization_id: int, sums: dict[tuple, list[int]]) -> None:
+    """Add the sums of the rows just appended to the ledger's totals table, in the posting's transaction.
 
-    The sums are taken in Python while the rows are at hand and written with one
-    INSERT ... ON CONFLICT DO UPDATE per TOTALS_BATCH keys (PostgreSQL and SQLite alike), so
-    the totals always equal the sums of the entries and reads that need only sums per key
-    never scan the entries. Amounts are integer cents (exact on every database).
+    The sums ({totals key: [entries, cents]}) are taken while the rows are at hand and written
+    with one INSERT ... ON CONFLICT DO UPDATE (per TOTALS_BATCH keys on SQLite), so the totals
+    always equal the sums of the entries and reads that need only sums per key never scan the
+    entries. Amounts are integer cents (exact on every database).
     """
     assert spec.totals_model is not None  # callers check the ledger keeps totals
-    sums = _totals_of(spec, rows)
+    if not sums:
+        return
     if connection.vendor == "postgresql":
         _add_totals_unnest(spec, organization_id, sums)
         return
@@ -389,7 +411,10 @@ def _add_totals_unnest(spec: LedgerSpec, organization_id: int, sums: dict[tuple,
     for key, (count, cents) in sums.items():
         for i, value in enumerate((*key, count, cents)):
             arrays[i].append(value)
-    unnest = ", ".join(f"%s::{t.split('(')[0]}[]" for t in types)
+    # Each column as one array literal (text): psycopg would check every element of a list
+    # parameter on its own (a big posting has tens of thousands of keys).
+    literals = [array_literal(values) for values in arrays]
+    unnest = ", ".join(f"%s::text::{t.split('(')[0]}[]" for t in types)
     names = ", ".join(f"u{i}" for i in range(len(columns)))
     with connection.cursor() as cursor:
         # table, column names and types come from the spec and model metadata; values are bound
@@ -398,5 +423,22 @@ def _add_totals_unnest(spec: LedgerSpec, organization_id: int, sums: dict[tuple,
             f"SELECT %s, {names} FROM unnest({unnest}) AS u({names}) "
             f"ON CONFLICT ({keys}) DO UPDATE SET entries = {table}.entries + excluded.entries, "
             f"amount_cents = {table}.amount_cents + excluded.amount_cents",
-            [organization_id, *arrays],
+            [organization_id, *literals],
         )
+
+
+def array_literal(values: Iterable) -> str:
+    """A PostgreSQL array literal of ints (bare) or strings (quoted, escaped); None is NULL."""
+    values = list(values)
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    parts = []
+    for value in values:
+        if value is None:
+            parts.append("NULL")
+        elif isinstance(value, int):
+            parts.append(str(value))
+        else:
+            text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+            parts.append(f'"{text}"')
+    return "{" + ",".join(parts) + "}"

@@ -15,7 +15,7 @@ from django.test import override_settings
 
 from revops.exceptions import ApplicationError
 from revops.ledger import GENESIS_HASH, append_only_sql, drop_append_only_sql
-from revops.ledger.chain import cents_text, chain_linker, entry_body, link_hash
+from revops.ledger.chain import cents_text, chain_bodies, chain_linker, entry_body, hmac_states, link_hash
 from revops.ledger.periods import PeriodResolver
 from revops.ledger.verify import ledger_verify
 from revops.ledger.writer import WRITE_BATCH, ledger_append
@@ -108,6 +108,39 @@ def test_the_writers_linker_gives_the_digest_of_the_defined_body(_case, key):
         # then: the same digest as the definition verify_ledger uses
         assert got == link_hash(key, prev, entry_body("k7", 42, sequence, 17, kind, corrects, amount, fields))
         prev = got
+
+
+@pytest.mark.parametrize(
+    "_case,key",
+    [
+        ("short key", b"k"),
+        ("one block exactly", bytes(range(64))),
+        ("longer than a block (hashed first)", bytes(range(200))),
+    ],
+)
+def test_chain_bodies_gives_the_digests_and_copy_lines_of_the_defined_body(_case, key):
+    # given bodies of every shape: with and without a corrected entry, negative amounts
+    rng = random.Random(9)
+    entries = []
+    for _ in range(300):
+        corrects = rng.choice([None, rng.randrange(1, 10**9)])
+        amount = cents_text(rng.randrange(-(10**12), 10**12))
+        fields = "|".join(str(rng.randrange(10**6)) for _ in range(rng.randrange(0, 6)))
+        entries.append((rng.choice(["original", "reversal", "adjustment"]), corrects, amount, fields))
+    bodies = [f"17|{kind}|{'' if c is None else c}|{amount}|{fields}" for kind, c, amount, fields in entries]
+    # when: two runs continuing each other, as a posting's batches do
+    first, sequence, prev = chain_bodies(hmac_states(key), "k7", 42, 10, GENESIS_HASH, bodies[:120], "|T")
+    second, last, final = chain_bodies(hmac_states(key), "k7", 42, sequence, prev, bodies[120:], "|T")
+    # then: the digests of the definition verify_ledger uses, and "sequence|prev|hash|body" + tail
+    expected, prev = [], GENESIS_HASH
+    for sequence, (body, (kind, corrects, amount, fields)) in enumerate(
+        zip(bodies, entries, strict=True), 11
+    ):
+        digest = link_hash(key, prev, entry_body("k7", 42, sequence, 17, kind, corrects, amount, fields))
+        expected.append(f"{sequence}|{prev}|{digest}|{body}|T")
+        prev = digest
+    assert first + second == expected
+    assert (last, final) == (310, prev)
 
 
 @pytest.mark.parametrize("use_copy", WRITE_PATHS)
