@@ -88,6 +88,26 @@ def test_a_deal_closed_after_scoring_is_no_longer_current_anywhere(org, small_bo
     assert found[score.opportunity_id].source == STAGE_WIN_RATE_SOURCE
 
 
+def test_deleting_a_scored_deal_deletes_its_scores_and_a_scoring_model_stays_protected(org, small_book):
+    # given: scores, whose table keeps no database foreign keys (the ORM keeps the references)
+    from django.db.models import ProtectedError
+
+    win_model_train(organization=org)
+    deals_score(organization=org, as_of=TODAY)
+    score = DealScore.objects.filter(organization=org).select_related("opportunity").first()
+    deal = score.opportunity
+    others = DealScore.objects.filter(organization=org).exclude(opportunity=deal).count()
+    version = score.model_version
+    # when
+    deal.delete()
+    # then: the deal's scores went with it, the others stayed, and the model cannot go
+    assert not DealScore.objects.filter(opportunity_id=deal.pk).exists()
+    assert DealScore.objects.filter(organization=org).count() == others
+    with pytest.raises(ProtectedError):
+        version.delete()
+    assert ModelVersion.objects.filter(pk=version.pk).exists()
+
+
 def test_big_book_uses_lightgbm_and_a_retrain_that_does_not_beat_it_is_not_promoted(org, big_book):
     first = win_model_train(organization=org).version
     assert first.kind == "lightgbm"
