@@ -492,6 +492,11 @@ FIELD_SCOPE: dict[str, dict[str, FieldClass]] = {
     "distribution.api.serializers.LeadBulkSerializer": {
         "leads": INPUT,
     },
+    "distribution.api.serializers.LeadBulkResultSerializer": {
+        "created": REPORT,
+        "updated": REPORT,
+        "unchanged": REPORT,
+    },
     "distribution.api.serializers.LeadBulkRowSerializer": {
         "external_id": INPUT,
         "name": INPUT,

@@ -140,6 +140,8 @@ class BackupSource:
     """An opened backup file (workbook or zip of CSVs)."""
 
     def __init__(self, file: IO[bytes]):
+        # "Sheet.column" of the columns this version no longer has, left out by `rows`.
+        self.ignored_columns: list[str] = []
         try:
             archive = zipfile.ZipFile(file)
         except zipfile.BadZipFile:
@@ -211,11 +213,16 @@ class BackupSource:
                 found.pop()
             placed: list[int | None] | None = None
             if found != header:
+                # A file an earlier version wrote: columns since removed are left out (and
+                # named in `ignored_columns`), columns since added must be ones that may be
+                # empty; the columns both know keep their order.
+                known = [name for name in found if name in header]
                 older = [name for name in header if name in found or name not in optional]
-                if found != older or len(found) == len(header):
+                if known != older or len(set(found)) != len(found) or "" in found:
                     raise BackupFileError(
                         BAD_HEADER.format(sheet=sheet, found=", ".join(found), expected=", ".join(header))
                     )
+                self.ignored_columns += [f"{sheet}.{name}" for name in found if name not in header]
                 at = {name: i for i, name in enumerate(found)}
                 placed = [at.get(name) for name in header]
             in_file = len(found) if placed is not None else width

@@ -42,7 +42,6 @@ NOT_EMPTY = (
     "Organization {slug!r} already holds data ({what}): a backup restores only into an empty organization."
 )
 NOT_YOURS = "Organization {slug!r} already exists and you are not its admin: choose a new name."
-NOT_LISTED = "The README lists no table {label}; this backup was written by another version."
 UNKNOWN_TABLE = "The README lists {label}, which this installation does not have."
 BROKEN_REFERENCE = "refers to id {value} of {target}, which is not in the file"
 UNKNOWN_USER = "names user {email!r}, who is not on the users sheet"
@@ -62,6 +61,11 @@ class RestoreResult:
     users_created: list[str] = field(default_factory=list)
     ledgers: dict[str, int] = field(default_factory=dict)
     source_chain_checked: bool = True
+    # Tables this version has that the file's README does not list (an earlier version wrote
+    # it): restored empty.
+    not_in_file: list[str] = field(default_factory=list)
+    # Columns of the file this version no longer has ("Sheet.column"): left out.
+    columns_left_out: list[str] = field(default_factory=list)
 
     @property
     def total_rows(self) -> int:
@@ -381,7 +385,11 @@ class _Restore:
         for table in ordered:
             listing = self.readme.tables.get(table.label)
             if listing is None:
-                raise BackupFileError(NOT_LISTED.format(label=table.label))
+                # A table added after the file was written: the version that wrote it had
+                # none of its rows to give.
+                self.result.not_in_file.append(table.label)
+                self.result.rows[table.label] = 0
+                continue
             load = self._table(table, listing.sheets or (listing.sheet,), listing.rows)
             if load.spec is not None:
                 heads.append(load)
@@ -389,6 +397,7 @@ class _Restore:
         for load in heads:
             self._head(load)
         self._check_totals(tables)
+        self.result.columns_left_out = list(self.source.ignored_columns)
         return self.result
 
     def wrote(self, rows: int) -> None:
@@ -481,7 +490,9 @@ class _Restore:
     def _check_totals(self, tables) -> None:
         """The restored organization's rows and money, counted by the database, equal the README's."""
         for table in tables:
-            listing = self.readme.tables[table.label]
+            listing = self.readme.tables.get(table.label)
+            if listing is None:
+                continue  # not in the file: restored empty (`not_in_file`)
             qs = table_queryset(table, self.organization.pk)
             if qs.count() != listing.rows:
                 raise ApplicationError(

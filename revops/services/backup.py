@@ -114,4 +114,6 @@ def restore_job_body(*, job: JobRun, progress: JobProgress) -> dict:
         "users_linked": result.users_linked,
         "users_created": len(result.users_created),
         "ledgers": result.ledgers,
+        "not_in_file": result.not_in_file,
+        "columns_left_out": result.columns_left_out,
     }

@@ -305,6 +305,9 @@ def test_a_file_written_by_the_earlier_writer_still_restores(db, fmt):
     assert result.rows["revops.Opportunity"] == 2
     assert result.rows["ledger_kit.KitEntry"] == 4
     assert result.source_chain_checked
+    # and what this version changed since is named: a table added, a column removed
+    assert "forecasting.CurrentScores" in result.not_in_file
+    assert "DealScore.is_current" in result.columns_left_out
     assert Opportunity.objects.filter(organization=copy).aggregate(t=Sum("amount"))["t"] == Decimal(
         "1234567.99"
     )
@@ -431,11 +434,51 @@ def test_a_file_without_a_column_that_may_be_empty_restores_it_empty(world):
     )
 
 
+def test_a_column_this_version_no_longer_has_is_left_out_and_named(world):
+    # given: a file with a column the current models do not have
+    book = load_workbook(io.BytesIO(_backup(world)))
+    sheet = book["Opportunity"]
+    sheet.cell(row=1, column=sheet.max_column + 1, value="legacy_flag")
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row=row, column=sheet.max_column, value="yes")
+    out = io.BytesIO()
+    book.save(out)
+    # when
+    result = _restore(out.getvalue(), "removed-column")
+    # then
+    assert result.columns_left_out == ["Opportunity.legacy_flag"]
+    assert Opportunity.objects.filter(organization=result.organization).count() == (
+        Opportunity.objects.filter(organization=world).count()
+    )
+
+
 def test_a_file_without_a_column_that_needs_a_value_is_refused(world):
     content = _without_column(_backup(world), "Opportunity", "amount")
     message = _refused(content)
     assert message.startswith("Sheet 'Opportunity', row 1: the columns are ")
     assert "expected id, " in message
+
+
+def test_a_table_the_file_does_not_list_is_restored_empty_and_named(world):
+    # given: a file written before this version had account-partner splits (the README row
+    # and the sheet of that table are gone)
+    from attribution.models import AccountPartner
+
+    book = load_workbook(io.BytesIO(_backup(world)))
+    rows = [r[0].row for r in book[README].iter_rows() if r[1].value == "attribution.AccountPartner"]
+    assert len(rows) == 1
+    book[README].delete_rows(rows[0])
+    del book["AccountPartner"]
+    out = io.BytesIO()
+    book.save(out)
+    # when
+    result = _restore(out.getvalue(), "older-tables")
+    # then: everything else is back, that table is empty, and the result says so
+    assert result.not_in_file == ["attribution.AccountPartner"]
+    assert not AccountPartner.objects.filter(organization=result.organization).exists()
+    assert Opportunity.objects.filter(organization=result.organization).count() == (
+        Opportunity.objects.filter(organization=world).count()
+    )
 
 
 def test_a_broken_reference_names_its_sheet_row_and_column(world):

@@ -30,6 +30,16 @@ class Command(BaseCommand):
             f"{': ' + ', '.join(result.users_created) if result.users_created else ''}; "
             f"ledgers verified ({ledgers})."
         )
+        if result.not_in_file:
+            self.stdout.write(
+                "Tables this version added, not in the file (restored empty): "
+                + ", ".join(result.not_in_file)
+                + "."
+            )
+        if result.columns_left_out:
+            self.stdout.write(
+                "Columns this version no longer has (left out): " + ", ".join(result.columns_left_out) + "."
+            )
         if not result.source_chain_checked:
             self.stdout.write(
                 "Note: the file's ledger hashes were sealed with a key this installation does not hold, "
