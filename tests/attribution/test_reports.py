@@ -60,8 +60,8 @@ def test_audit_pdf_is_written_by_a_job_and_lists_every_entry_and_the_chain_head(
     assert "manual split" in text
 
 
-def test_audit_report_names_the_rule_version_of_rule_entries(org, book, admin):
-    # given: a rule sets a split for the default-less SI role on a new link
+def _si_rule_entries(org, book, admin) -> None:
+    """A rule sets a split for the default-less SI role on a new link of Beta, posted."""
     rule_create(
         organization=admin.organization,
         actor=admin.user,
@@ -72,6 +72,11 @@ def test_audit_report_names_the_rule_version_of_rule_entries(org, book, admin):
         organization=org, opportunity=book.deal, partner=book.beta, role="si", split_percent=None
     )
     attribution_recompute(organization=org)
+
+
+def test_audit_report_names_the_rule_version_of_rule_entries(org, book, admin):
+    # given: a rule sets a split for the default-less SI role on a new link
+    _si_rule_entries(org, book, admin)
     data = ledger_export(membership=admin, params={"role": "si"})
 
     # when
@@ -124,16 +129,7 @@ def _line_from_instance(e: AttributionEntry) -> tuple:
 
 def test_export_lines_read_as_values_equal_the_lines_read_through_each_entry(org, book, admin):
     # given: rule entries, manual splits, events on an account and on a deal, a period label each
-    rule_create(
-        organization=admin.organization,
-        actor=admin.user,
-        name="SI share",
-        definition={"action": {"kind": "set_split", "percent": "7"}, "conditions": {"roles": ["si"]}},
-    )
-    OpportunityPartnerFactory(
-        organization=org, opportunity=book.deal, partner=book.beta, role="si", split_percent=None
-    )
-    attribution_recompute(organization=org)
+    _si_rule_entries(org, book, admin)
     entries = AttributionEntry.objects.filter(organization=org)
 
     # when
