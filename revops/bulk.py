@@ -26,6 +26,7 @@ match a file's rows to what is stored.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -293,3 +294,66 @@ def rows_by_key(
         for start in range(0, len(keys), KEYS_PER_QUERY_PG):
             cursor.execute(sql, [organization_id, list(keys[start : start + KEYS_PER_QUERY_PG])])
             yield from cursor.fetchall()
+
+
+class ReadAlongside:
+    """A read on this transaction's connection, run by a worker thread while this thread
+    computes without the database (PostgreSQL; elsewhere the read runs at `result`).
+
+    For a big job whose first steps are a read the server spends seconds on and a computation
+    Python spends seconds on, neither needing the other: the server reads while Python
+    computes. `read(cursor)` runs the read's statements and returns its value; on PostgreSQL
+    it gets a cursor of the same psycopg connection in the worker thread, so it sees this
+    transaction, and psycopg's connection lock makes any other use of the connection wait for
+    it, never interleave. Compile any queryset's SQL before: Django's connection objects
+    belong to their thread. Use it as a context manager: leaving the block waits for the
+    worker, so an error in the block never leaves a read running on a connection about to
+    roll back. `result()` returns the value or raises the read's error.
+    """
+
+    def __init__(self, read: Callable[[Any], Any]):
+        self._read = read
+        self._thread: threading.Thread | None = None
+        self._done = False
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> ReadAlongside:
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            raw = connection.connection
+            self._thread = threading.Thread(
+                # Django's wrapper turns psycopg's errors into Django's, as on this thread
+                target=self._run,
+                args=(raw, connection.wrap_database_errors),
+                name="read-alongside",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._join()
+
+    def _run(self, raw: Any, wrap_errors: Any) -> None:
+        try:
+            with wrap_errors, raw.cursor() as cursor:
+                self._value = self._read(cursor)
+        except BaseException as exc:  # handed to the thread that asks for the result
+            self._error = exc
+        self._done = True
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def result(self) -> Any:
+        self._join()
+        if not self._done:
+            with connection.cursor() as cursor:
+                self._value = self._read(cursor)
+            self._done = True
+        if self._error is not None:
+            raise self._error
+        return self._value

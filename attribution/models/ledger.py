@@ -149,9 +149,15 @@ class AttributionLedgerTotal(LedgerTotal):
     the partner performance page read it instead of scanning the entries.
     """
 
-    period = models.ForeignKey("revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+")
-    revenue_period = models.ForeignKey("revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+")
-    partner = models.ForeignKey("revops.Partner", on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(
+        "revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    revenue_period = models.ForeignKey(
+        "revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    partner = models.ForeignKey(
+        "revops.Partner", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     role = models.CharField(max_length=16, choices=PartnerRole.choices)
     kind = models.CharField(max_length=12, choices=LedgerEntry.Kind.choices)
     scope = models.CharField(max_length=16, choices=AttributionEntry.Scope.choices)
@@ -174,9 +180,19 @@ class AttributionPartnerDeal(models.Model):
     the entries.
     """
 
-    organization = models.ForeignKey("revops.Organization", on_delete=models.PROTECT, related_name="+")
-    partner = models.ForeignKey("revops.Partner", on_delete=models.PROTECT, related_name="+")
-    opportunity = models.ForeignKey("revops.Opportunity", on_delete=models.PROTECT, related_name="+")
+    # No database foreign keys: the writer adds only pairs of the entries it checked (once per
+    # posting); deferred per-row checks of a first posting's pairs cost seconds at commit.
+    # Deleting a partner or a deal is still refused while a pair names it (PROTECT, in the ORM).
+    organization = models.ForeignKey(
+        "revops.Organization", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    # The unique constraint serves a partner's pairs (it leads with organization, partner).
+    partner = models.ForeignKey(
+        "revops.Partner", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    opportunity = models.ForeignKey(
+        "revops.Opportunity", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     first_month = models.DateField()
     last_month = models.DateField()
 
@@ -212,34 +228,40 @@ def partner_deals_add(organization_id: int, after_sequence: int) -> None:
         )
 
 
-def partner_deal_months_add(organization_id: int, pairs: list[tuple[int, int, object, object]]) -> None:
-    """Record (partner, deal, first month, last month) pairs summed from a posting's rows at hand.
+def partner_deal_months_add(
+    organization_id: int,
+    partners: Sequence[int],
+    deals: Sequence[int],
+    firsts: Sequence[object],
+    lasts: Sequence[object],
+    *,
+    fresh: bool = False,
+) -> None:
+    """Record (partner, deal, first month, last month) pairs summed from a posting's rows at hand,
+    given as four columns (months as dates or ISO dates).
 
     The same upsert as `partner_deals_add`, from the pairs instead of re-reading the entries:
     one statement on PostgreSQL (an array literal per column), chunks of VALUES elsewhere.
+    `fresh` (the organization has no pair yet, each pair is given once) inserts without the
+    conflict check.
     """
-    if not pairs:
+    if not partners:
         return
     table = AttributionPartnerDeal._meta.db_table
     columns = "organization_id, partner_id, opportunity_id, first_month, last_month"
     least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     upsert = (
-        f"ON CONFLICT (organization_id, partner_id, opportunity_id) DO UPDATE SET "
-        f"first_month = {least}({table}.first_month, excluded.first_month), "
-        f"last_month = {greatest}({table}.last_month, excluded.last_month)"
+        ""
+        if fresh
+        else (
+            f"ON CONFLICT (organization_id, partner_id, opportunity_id) DO UPDATE SET "
+            f"first_month = {least}({table}.first_month, excluded.first_month), "
+            f"last_month = {greatest}({table}.last_month, excluded.last_month)"
+        )
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            partners, deals, firsts, lasts = zip(*pairs, strict=True)
-            literals = [
-                "{" + ",".join(map(str, values)) + "}"
-                for values in (
-                    partners,
-                    deals,
-                    (d.isoformat() for d in firsts),
-                    (d.isoformat() for d in lasts),
-                )
-            ]
+            literals = ["{" + ",".join(map(str, values)) + "}" for values in (partners, deals, firsts, lasts)]
             # table names come from model metadata; values are bound
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT %s, u.p, u.o, u.f, u.l FROM unnest("  # noqa: S608
@@ -248,6 +270,7 @@ def partner_deal_months_add(organization_id: int, pairs: list[tuple[int, int, ob
                 [organization_id, *literals],
             )
             return
+        pairs = list(zip(partners, deals, firsts, lasts, strict=True))
         for start in range(0, len(pairs), PAIRS_BATCH):
             chunk = pairs[start : start + PAIRS_BATCH]
             values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))

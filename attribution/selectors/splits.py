@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from attribution.engine import (
 from attribution.models import AccountPartner, LinkStatus, OpportunityPartner
 from attribution.selectors.rule_sets import RuleSet, active_rule_specs
 from attribution.selectors.settings import engine_settings
+from revops.bulk import ReadAlongside
 from revops.models import Account, Opportunity, Organization, Partner
 
 ZERO = Decimal("0.00")
@@ -170,12 +172,17 @@ def shares_from_results(results: list[SplitResult], version_ids: dict[tuple[int,
     )
 
 
-def split_book_load(*, organization: Organization) -> SplitBook:
-    """Run the engine over the organization's deals, accounts, active links and current rules."""
+def split_book_load(*, organization: Organization, alongside: ReadAlongside | None = None) -> SplitBook:
+    """Run the engine over the organization's deals, accounts, active links and current rules.
+
+    `alongside` (a read not yet started) is started once the facts are read, so the server
+    runs it while the engine computes; the caller takes its result.
+    """
     deals, accounts, links = load_facts(organization)
     specs, version_ids = active_rule_specs(organization=organization)
-    results = compute_splits(deals, accounts, links, specs, engine_settings(organization))
-    return shares_from_results(results, version_ids)
+    settings = engine_settings(organization)
+    with alongside if alongside is not None else nullcontext():
+        return shares_from_results(compute_splits(deals, accounts, links, specs, settings), version_ids)
 
 
 def deal_split_results(*, deal: Opportunity) -> list[SplitResult]:

@@ -44,7 +44,7 @@ from attribution.selectors.splits import (
 from attribution.services.ledger_writer import EntryRow, ExplanationIds, ledger_entry_rows_append
 from attribution.services.periods import PeriodResolver
 from attribution.services.posting import ShareInput, split_amounts, split_cents, split_cents_many
-from attribution.services.recompute_columns import first_posting_write
+from attribution.services.recompute_columns import event_columns_alongside, first_posting_write
 from revops.models import Organization
 
 ZERO = Decimal("0.00")
@@ -394,12 +394,21 @@ def attribution_recompute(
         # Take the ledger lock first: splits and postings must not interleave with another
         # recompute, or both would post the same difference.
         lock_ledger(organization_id=organization.pk)
+        # A ledger with no entry yet has nothing posted to compare with (the first posting).
+        has_entries = AttributionEntry.objects.filter(organization=organization).exists()
+        # The first posting (nothing posted to compare with): every share of every event is an
+        # original entry, built in columns and streamed through one COPY (recompute_columns).
+        in_columns = not has_entries and not dry_run and reference is None
+        events_read = None
         if book is None and previous_rules is not None:
             previous_book, book = split_books_for_rule_change(
                 organization=organization, before=previous_rules
             )
         elif book is None:
-            book = split_book_load(organization=organization)
+            # A whole first posting reads its events while the engine computes the splits.
+            if in_columns and previous_book is None:
+                events_read = event_columns_alongside(organization, event_filter)
+            book = split_book_load(organization=organization, alongside=events_read)
         if previous_book is not None:
             deals, accounts = split_book_changes(previous_book, book)
             event_filter &= Q(opportunity_id__in=sorted(deals)) | Q(
@@ -407,8 +416,6 @@ def attribution_recompute(
             )
         explanations = ExplanationIds(organization.pk)
         plans = _Plans(book, PeriodResolver(organization), explanations)
-        # A ledger with no entry yet has nothing posted to compare with (the first posting).
-        has_entries = AttributionEntry.objects.filter(organization=organization).exists()
         everything = not event_filter
         # A filtered recompute's events are scattered over the ledger: their posted sums are read
         # in one query (one pass over the entries) rather than one per slice. The event ids are
@@ -420,15 +427,13 @@ def attribution_recompute(
             if len(wanted) > POSTED_IDS_MAX:  # too many to list as parameters: a subquery
                 wanted = events_qs.values("id")
             posted_all = _posted_sums(Q(organization=organization) & Q(revenue_event_id__in=wanted))
-        # The first posting (nothing posted to compare with): every share of every event is an
-        # original entry, built in columns and streamed through one COPY (recompute_columns).
-        in_columns = not has_entries and not dry_run and reference is None
         if in_columns:
             read, posting = first_posting_write(
                 organization=organization,
                 book=book,
                 event_filter=event_filter,
                 created_by_id=created_by.pk if created_by is not None else None,
+                events=events_read.result() if events_read is not None else None,
             )
             result.events, result.entries = read, posting.entries
             if posting.entries:

@@ -68,9 +68,15 @@ class CommissionPeriodSeal(LedgerSeal):
 class CommissionLedgerTotal(LedgerTotal):
     """Posted entries and cents per period × rep × product line × kind, kept by the writer."""
 
-    period = models.ForeignKey("revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+")
-    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    product_line = models.ForeignKey("revops.ProductLine", on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(
+        "revops.FiscalPeriod", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    product_line = models.ForeignKey(
+        "revops.ProductLine", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     kind = models.CharField(max_length=12, choices=LedgerEntry.Kind.choices)
 
     class Meta:

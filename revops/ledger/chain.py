@@ -168,6 +168,30 @@ def chain_bodies(
     return lines, sequence, prev_hash
 
 
+def chain_digests(
+    states: tuple[Any, Any],
+    key_id: str,
+    organization_id: int,
+    sequence: int,
+    prev_hash: str,
+    bodies: Sequence[str],
+) -> list[str]:
+    """Each body's digest, chained after (sequence, prev_hash): `chain_bodies` without the lines."""
+    inner_copy, outer_copy = states[0].copy, states[1].copy
+    prefix = f"|{key_id}|{organization_id}|"
+    digests: list[str] = []
+    append = digests.append
+    for body in bodies:
+        sequence += 1
+        h = inner_copy()
+        h.update(f"{prev_hash}{prefix}{sequence}|{body}".encode())
+        o = outer_copy()
+        o.update(h.digest())
+        prev_hash = o.hexdigest()
+        append(prev_hash)
+    return digests
+
+
 def chain_linker(key: bytes, key_id: str, organization_id: int) -> Linker:
     """`link_hash(key, prev_hash, entry_body(key_id, organization_id, ...))` for a run of entries.
 

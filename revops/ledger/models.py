@@ -125,10 +125,16 @@ class LedgerTotal(models.Model):
 
     Not an audit record: a cache the writer updates in each posting's transaction (see
     revops.ledger.writer._add_totals) and `verify_ledger` checks against the entries. The
-    subclass adds its key fields and a unique constraint over (organization, *key fields).
+    subclass adds its key fields (references with `db_constraint=False`, as the writer checks
+    them) and a unique constraint over (organization, *key fields).
     """
 
-    organization = models.ForeignKey("revops.Organization", on_delete=models.PROTECT, related_name="+")
+    # No database foreign keys (as on the entries): the writer adds only keys it has checked,
+    # once per posting, and the per-row checks at commit cost seconds on a big posting. The
+    # subclass's unique constraint leads with the organization, so it needs no index of its own.
+    organization = models.ForeignKey(
+        "revops.Organization", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     entries = models.PositiveBigIntegerField(default=0)
     amount_cents = models.BigIntegerField(default=0)
 

@@ -8,7 +8,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
+from django.db import transaction
+from django.db.models import ProtectedError, Q, Sum
+from django.utils import timezone
 
 from attribution.models import (
     AttributionEntry,
@@ -22,11 +24,13 @@ from attribution.selectors.splits import split_book_load
 from attribution.services.periods import PeriodResolver
 from attribution.services.posting import ShareInput, split_amounts
 from attribution.services.recompute import attribution_recompute
+from attribution.services.recompute_columns import first_posting_write
 from attribution.services.verify import ledger_verify
 from revops.exceptions import ApplicationError
 from revops.ledger import GENESIS_HASH
+from revops.ledger import binary as pg_binary
 from revops.ledger.prepared import EntryBatch, ledger_append_prepared
-from revops.models import FiscalPeriod, LedgerHead
+from revops.models import FiscalPeriod, LedgerHead, Opportunity
 from revops.services.periods import period_close, periods_ensure
 from revops.settings.ledger import DEV_LEDGER_HMAC_KEYS
 from tests.attribution.factories import AccountPartnerFactory, OpportunityPartnerFactory, RevenueEventFactory
@@ -265,3 +269,146 @@ def test_prepared_posting_citing_another_organizations_partner_writes_nothing(or
     )
     assert after == before
     assert not AttributionLedgerTotal.objects.filter(partner=stranger).exists()
+
+
+ENTRY_COLUMNS = (
+    "sequence",
+    "period_id",
+    "kind",
+    "corrects_id",
+    "amount",
+    "revenue_event_id",
+    "partner_id",
+    "role",
+    "scope",
+    "split_percent",
+    "revenue_period_id",
+    "rule_version_id",
+    "explanation_ref__content",
+    "key_id",
+    "created_by_id",
+)
+
+
+@pytest.mark.postgres
+def test_first_posting_in_binary_stores_what_the_text_copy_stores(org, book, finance_admin):
+    # given: the same first posting sent as text and as binary rows, each rolled back after
+    split_book = split_book_load(organization=org)
+    stored, checks = {}, {}
+    for binary in (False, True):
+        with transaction.atomic():
+            # when
+            first_posting_write(
+                organization=org,
+                book=split_book,
+                event_filter=Q(),
+                created_by_id=finance_admin.user.pk,
+                binary=binary,
+            )
+            entries = AttributionEntry.objects.filter(organization=org).order_by("sequence")
+            stored[binary] = list(entries.values_list(*ENTRY_COLUMNS))
+            stamps = set(entries.values_list("created_at", flat=True))
+            checks[binary] = (
+                len(stamps),
+                abs(stamps.pop() - timezone.now()) < dt.timedelta(minutes=5),
+                ledger_verify(organization=org).problem,
+                sorted(
+                    AttributionLedgerTotal.objects.filter(organization=org).values_list(
+                        "amount_cents", flat=True
+                    )
+                ),
+                sorted(
+                    AttributionPartnerDeal.objects.filter(organization=org).values_list(
+                        "partner_id", "opportunity_id", "first_month", "last_month"
+                    )
+                ),
+            )
+            transaction.set_rollback(True)
+    # then: every value stored alike, one timestamp per posting, each chain verifies
+    assert stored[True] == stored[False]
+    assert len(stored[True]) == len(_reference_rows(org))
+    assert {row[-1] for row in stored[True]} == {finance_admin.user.pk}
+    assert {row[2] for row in stored[True]} == {"original"}
+    assert {row[3] for row in stored[True]} == {None}
+    assert checks[True] == checks[False]
+    assert checks[True][:3] == (1, True, None)
+    assert not AttributionEntry.objects.filter(organization=org).exists()  # both rolled back
+
+
+@pytest.mark.postgres
+def test_prepared_batches_mixing_binary_and_text_are_refused_and_nothing_is_written(org, book):
+    # given: a first batch in binary, a second in text only
+    attribution_recompute(organization=org)
+    head = LedgerHead.objects.get(organization=org, ledger="attribution")
+    before = (AttributionEntry.objects.filter(organization=org).count(), head.last_sequence, head.last_hash)
+    entry = AttributionEntry.objects.filter(organization=org).order_by("sequence").first()
+    body = (
+        f"{entry.period_id}|original||1.00|{entry.revenue_event_id}|{entry.partner_id}|{entry.role}|"
+        f"{entry.scope}|{entry.split_percent}|{entry.revenue_period_id}||{entry.explanation_ref_id}"
+    )
+    binary = b"".join(
+        (
+            pg_binary.int8_bytes(entry.period_id),
+            pg_binary.text_bytes("original"),
+            pg_binary.NULL,
+            pg_binary.numeric_bytes(Decimal("1.00")),
+            pg_binary.int8_bytes(entry.revenue_event_id),
+            pg_binary.int8_bytes(entry.partner_id),
+            pg_binary.text_bytes(entry.role),
+            pg_binary.text_bytes(entry.scope),
+            pg_binary.numeric_bytes(entry.split_percent),
+            pg_binary.int8_bytes(entry.revenue_period_id),
+            pg_binary.NULL,
+            pg_binary.int8_bytes(entry.explanation_ref_id),
+        )
+    )
+    batches = [EntryBatch(bodies=[body], binary=[binary]), EntryBatch(bodies=[body])]
+    # when
+    with pytest.raises(ValueError, match="all carry binary bodies or none"), transaction.atomic():
+        ledger_append_prepared(
+            spec=ATTRIBUTION_LEDGER, organization_id=org.pk, batches=batches, side_tables=lambda: None
+        )
+    # then
+    head.refresh_from_db()
+    assert (
+        AttributionEntry.objects.filter(organization=org).count(),
+        head.last_sequence,
+        head.last_hash,
+    ) == before
+
+
+def test_partner_deal_pairs_protect_their_deal_without_a_database_key(org, book):
+    # given
+    attribution_recompute(organization=org)
+    pair = AttributionPartnerDeal.objects.filter(organization=org).order_by("pk").first()
+    # when / then: the ORM refuses, as the database key did before
+    with pytest.raises(ProtectedError) as refused:
+        Opportunity.objects.filter(pk=pair.opportunity_id).delete()
+    assert pair in refused.value.protected_objects
+    assert Opportunity.objects.filter(pk=pair.opportunity_id).exists()
+    assert AttributionPartnerDeal.objects.filter(pk=pair.pk).exists()
+
+
+def test_first_posting_merges_a_pair_left_from_before_instead_of_failing(org, book):
+    # given: a pair of an earlier month already stored for a deal the posting credits
+    expected = _reference_rows(org)
+    row = next(r for r in expected if r["opportunity"] is not None)
+    AttributionPartnerDeal.objects.create(
+        organization=org,
+        partner_id=row["partner"],
+        opportunity_id=row["opportunity"],
+        first_month=dt.date(2020, 1, 1),
+        last_month=dt.date(2020, 1, 1),
+    )
+    # when
+    attribution_recompute(organization=org)
+    # then: one pair, its first month kept, its last month the posting's
+    months = [
+        r["revenue_month"]
+        for r in expected
+        if (r["partner"], r["opportunity"]) == (row["partner"], row["opportunity"])
+    ]
+    pair = AttributionPartnerDeal.objects.get(
+        organization=org, partner_id=row["partner"], opportunity_id=row["opportunity"]
+    )
+    assert (pair.first_month, pair.last_month) == (dt.date(2020, 1, 1), max(months))

@@ -8,6 +8,7 @@ import hashlib
 import random
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -15,7 +16,16 @@ from django.test import override_settings
 
 from revops.exceptions import ApplicationError
 from revops.ledger import GENESIS_HASH, append_only_sql, drop_append_only_sql
-from revops.ledger.chain import cents_text, chain_bodies, chain_linker, entry_body, hmac_states, link_hash
+from revops.ledger import binary as pg_binary
+from revops.ledger.chain import (
+    cents_text,
+    chain_bodies,
+    chain_digests,
+    chain_linker,
+    entry_body,
+    hmac_states,
+    link_hash,
+)
 from revops.ledger.periods import PeriodResolver
 from revops.ledger.verify import ledger_verify
 from revops.ledger.writer import WRITE_BATCH, ledger_append
@@ -141,6 +151,9 @@ def test_chain_bodies_gives_the_digests_and_copy_lines_of_the_defined_body(_case
         prev = digest
     assert first + second == expected
     assert (last, final) == (310, prev)
+    # and chain_digests (the binary path's loop) gives the same digests
+    digests = chain_digests(hmac_states(key), "k7", 42, 10, GENESIS_HASH, bodies)
+    assert digests == [line.split("|")[2] for line in expected]
 
 
 @pytest.mark.parametrize("use_copy", WRITE_PATHS)
@@ -447,3 +460,54 @@ def test_a_posting_failing_inside_its_copy_writes_nothing_and_the_ledger_goes_on
     assert count == 1
     assert KitEntry.objects.filter(organization=org).count() == 1
     assert _problem(org) is None
+
+
+BINARY_VALUES = [
+    ("0.01", "0.00", 1, "si", None),
+    ("-0.01", "100.00", -5, "", 7),
+    ("9999999999999999.99", "33.33", 2**62, "influence", 0),
+    ("-1234567.89", "12.50", 0, "ünïcode", 2**40),
+    ("100.00", "0.10", 42, "referral", None),
+    ("0.10", "5.00", 9, "isv", 1),
+]
+
+
+@pytest.mark.postgres
+def test_binary_copy_fields_store_the_values_they_encode():
+    # given: rows encoded field by field, amounts through the column encoder
+    moment = dt.datetime(2026, 11, 30, 12, 34, 56, 789012, tzinfo=dt.UTC)
+    amounts = np.zeros(len(BINARY_VALUES), dtype=pg_binary.NUMERIC)
+    pg_binary.numeric_cents(amounts, np.array([int(Decimal(v[0]) * 100) for v in BINARY_VALUES]))
+    rows = [
+        pg_binary.field_count(6)
+        + amount
+        + pg_binary.numeric_bytes(Decimal(percent))
+        + pg_binary.int8_bytes(number)
+        + pg_binary.text_bytes(text)
+        + pg_binary.int8_bytes(maybe)
+        + pg_binary.timestamptz_bytes(moment)
+        for amount, (_, percent, number, text, maybe) in zip(
+            pg_binary.rows(amounts), BINARY_VALUES, strict=True
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE binary_fields (amount numeric(18, 2), percent numeric(5, 2), "
+            "number bigint, label varchar(16), maybe bigint, at timestamptz)"
+        )
+        # when
+        with cursor.cursor.copy("COPY binary_fields FROM STDIN WITH (FORMAT BINARY)") as copy:
+            copy.write(pg_binary.SIGNATURE + b"".join(rows) + pg_binary.TRAILER)
+        cursor.execute("SELECT amount, percent, number, label, maybe, at FROM binary_fields")
+        stored = cursor.fetchall()
+        cursor.execute("SELECT amount::text, percent::text FROM binary_fields")
+        texts = cursor.fetchall()
+    # then: the values, and their text as the server prints it (two decimals, no stray zeros)
+    assert stored == [(Decimal(a), Decimal(p), n, t, m, moment) for a, p, n, t, m in BINARY_VALUES]
+    assert texts == [(a, p) for a, p, *_ in BINARY_VALUES]
+
+
+def test_binary_numeric_refuses_a_third_decimal():
+    # when / then
+    with pytest.raises(ValueError, match="more than two decimals"):
+        pg_binary.numeric_bytes(Decimal("1.005"))

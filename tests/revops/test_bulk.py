@@ -9,10 +9,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.forms.models import model_to_dict
 
 from attribution.marketing.models import Campaign, CampaignSpend, Channel, Touchpoint
-from revops.bulk import bulk_insert
+from revops.bulk import ReadAlongside, bulk_insert
 from revops.models import Partner
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,54 @@ def test_a_refused_row_writes_nothing_of_its_batch(org):
         )
     # then
     assert not Touchpoint.objects.filter(organization=org).exists()
+
+
+def _partner_names(cursor) -> list[str]:
+    cursor.execute("SELECT name FROM revops_partner WHERE name LIKE %s ORDER BY name", ["Alongside%"])
+    return [row[0] for row in cursor.fetchall()]
+
+
+def test_read_alongside_sees_the_transaction_and_gives_its_value(org):
+    # given: rows written in this (uncommitted) transaction
+    for name in ("Alongside A", "Alongside B"):
+        Partner.objects.create(organization=org, name=name)
+    computed = []
+    # when: the read runs (a worker thread on PostgreSQL) while this thread computes
+    with ReadAlongside(_partner_names) as read:
+        computed.append(sum(range(100_000)))
+    # then
+    assert read.result() == ["Alongside A", "Alongside B"]
+    assert computed == [sum(range(100_000))]
+
+
+def test_read_alongside_hands_the_reads_error_to_the_caller_and_writes_nothing(org):
+    # given
+    def broken(cursor):
+        cursor.execute("SELECT no_such_column FROM revops_partner")
+
+    before = Partner.objects.count()
+    # when / then: the read's own error, raised where the result is asked for
+    with pytest.raises(DatabaseError, match="no_such_column"), transaction.atomic():
+        with ReadAlongside(broken) as read:
+            pass
+        read.result()
+    assert Partner.objects.count() == before
+
+
+def test_an_error_in_the_block_waits_for_the_read_before_it_leaves(org):
+    # given: a read that takes a moment on the server
+    Partner.objects.create(organization=org, name="Alongside C")
+    finished = []
+
+    def slow(cursor):
+        cursor.execute("SELECT 1" if connection.vendor != "postgresql" else "SELECT pg_sleep(0.2)")
+        finished.append(True)
+        return 1
+
+    # when: the block fails while the read runs
+    with pytest.raises(ZeroDivisionError), ReadAlongside(slow):
+        1 / 0  # noqa: B018
+    # then: the read had finished (on PostgreSQL) before the error left the block, and the
+    # connection is usable
+    assert finished == ([True] if connection.vendor == "postgresql" else [])
+    assert list(Partner.objects.filter(name="Alongside C").values_list("name", flat=True)) == ["Alongside C"]
