@@ -207,10 +207,22 @@ class AttributionPartnerDeal(models.Model):
         return f"partner {self.partner_id} on deal {self.opportunity_id}"
 
 
+def _pair_upsert() -> str:
+    """A stored pair's months widened to the new ones; a pair whose months already cover them
+    is left as it is (a correction posting mostly revisits known pairs: no new row version)."""
+    table = AttributionPartnerDeal._meta.db_table
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    return (
+        f"ON CONFLICT (organization_id, partner_id, opportunity_id) DO UPDATE SET "
+        f"first_month = {least}({table}.first_month, excluded.first_month), "
+        f"last_month = {greatest}({table}.last_month, excluded.last_month) "
+        f"WHERE excluded.first_month < {table}.first_month OR excluded.last_month > {table}.last_month"
+    )
+
+
 def partner_deals_add(organization_id: int, after_sequence: int) -> None:
     """Record the (partner, deal) pairs of the entries after `after_sequence` (one statement)."""
     table = AttributionPartnerDeal._meta.db_table
-    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     with connection.cursor() as cursor:
         # table names come from model metadata; values are bound
         cursor.execute(
@@ -220,10 +232,7 @@ def partner_deals_add(organization_id: int, after_sequence: int) -> None:
             f"JOIN {RevenueEvent._meta.db_table} ev ON ev.id = e.revenue_event_id "
             f"JOIN {FiscalPeriod._meta.db_table} p ON p.id = e.revenue_period_id "
             f"WHERE e.organization_id = %s AND e.sequence > %s AND ev.opportunity_id IS NOT NULL "
-            f"GROUP BY e.organization_id, e.partner_id, ev.opportunity_id "
-            f"ON CONFLICT (organization_id, partner_id, opportunity_id) DO UPDATE SET "
-            f"first_month = {least}({table}.first_month, excluded.first_month), "
-            f"last_month = {greatest}({table}.last_month, excluded.last_month)",
+            f"GROUP BY e.organization_id, e.partner_id, ev.opportunity_id {_pair_upsert()}",
             [organization_id, after_sequence],
         )
 
@@ -249,16 +258,7 @@ def partner_deal_months_add(
         return
     table = AttributionPartnerDeal._meta.db_table
     columns = "organization_id, partner_id, opportunity_id, first_month, last_month"
-    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
-    upsert = (
-        ""
-        if fresh
-        else (
-            f"ON CONFLICT (organization_id, partner_id, opportunity_id) DO UPDATE SET "
-            f"first_month = {least}({table}.first_month, excluded.first_month), "
-            f"last_month = {greatest}({table}.last_month, excluded.last_month)"
-        )
-    )
+    upsert = "" if fresh else _pair_upsert()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             literals = ["{" + ",".join(map(str, values)) + "}" for values in (partners, deals, firsts, lasts)]

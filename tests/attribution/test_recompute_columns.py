@@ -412,3 +412,41 @@ def test_first_posting_merges_a_pair_left_from_before_instead_of_failing(org, bo
         organization=org, partner_id=row["partner"], opportunity_id=row["opportunity"]
     )
     assert (pair.first_month, pair.last_month) == (dt.date(2020, 1, 1), max(months))
+
+
+def _pairs_from_entries(org) -> dict:
+    pairs: dict = {}
+    entries = AttributionEntry.objects.filter(organization=org, revenue_event__opportunity__isnull=False)
+    for partner, deal, month in entries.values_list(
+        "partner_id", "revenue_event__opportunity_id", "revenue_period__start_date"
+    ):
+        first, last = pairs.get((partner, deal), (month, month))
+        pairs[(partner, deal)] = (min(first, month), max(last, month))
+    return pairs
+
+
+def test_later_postings_keep_the_pairs_equal_to_the_entries(org, book):
+    # given: the first posting, then a later month's revenue and a new partner on a deal
+    attribution_recompute(organization=org)
+    deal = book[3]
+    RevenueEventFactory(
+        organization=org,
+        opportunity=deal,
+        account=deal.account,
+        date=dt.date(2026, 3, 30),
+        amount=Decimal("50.00"),
+    )
+    newcomer = PartnerFactory(organization=org, name="Newcomer")
+    OpportunityPartnerFactory(
+        organization=org, opportunity=deal, partner=newcomer, role="influence", split_percent=Decimal("5")
+    )
+    # when: the row path posts the differences (originals, reversals, adjustments)
+    result = attribution_recompute(organization=org)
+    # then
+    assert result.entries > 0
+    stored = {
+        (p.partner_id, p.opportunity_id): (p.first_month, p.last_month)
+        for p in AttributionPartnerDeal.objects.filter(organization=org)
+    }
+    assert stored == _pairs_from_entries(org)
+    assert (newcomer.pk, deal.pk) in stored
