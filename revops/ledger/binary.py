@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import struct
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,6 @@ def numeric_bytes(value: Decimal) -> bytes:
     cents = int(value.scaleb(2))
     if Decimal(cents).scaleb(-2) != value:
         raise ValueError(f"{value} has more than two decimals")
-    whole, part = divmod(abs(cents), 100)
     return struct.pack(
         ">ihhHh5h",
         8 + 2 * NUMERIC_DIGITS,
@@ -76,6 +76,14 @@ def numeric_bytes(value: Decimal) -> bytes:
         NUMERIC_DIGITS - 2,
         NUMERIC_NEGATIVE if cents < 0 else 0,
         2,
+        *_digits(abs(cents)),
+    )
+
+
+def _digits(magnitude: Any) -> tuple[Any, ...]:
+    """The five base-10,000 digits of amounts in cents (an int or a numpy array of them)."""
+    whole, part = magnitude // 100, magnitude % 100
+    return (
         whole // 10**12 % 10_000,
         whole // 10**8 % 10_000,
         whole // 10**4 % 10_000,
@@ -86,19 +94,14 @@ def numeric_bytes(value: Decimal) -> bytes:
 
 def numeric_cents(target: np.ndarray, cents: np.ndarray) -> None:
     """Fill a NUMERIC-shaped structured array (or field) with amounts given in cents."""
-    magnitude = np.abs(cents)
-    whole, part = magnitude // 100, magnitude % 100
     target["length"] = 8 + 2 * NUMERIC_DIGITS
     target["ndigits"] = NUMERIC_DIGITS
     target["weight"] = NUMERIC_DIGITS - 2
     target["sign"] = np.where(cents < 0, NUMERIC_NEGATIVE, 0)
     target["dscale"] = 2
     digits = target["digits"]
-    digits[:, 0] = whole // 10**12 % 10_000
-    digits[:, 1] = whole // 10**8 % 10_000
-    digits[:, 2] = whole // 10**4 % 10_000
-    digits[:, 3] = whole % 10_000
-    digits[:, 4] = part * 100
+    for i, digit in enumerate(_digits(np.abs(cents))):
+        digits[:, i] = digit
 
 
 def int8s(target: np.ndarray, values: np.ndarray | int) -> None:

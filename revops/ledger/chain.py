@@ -134,40 +134,6 @@ def hmac_states(key: bytes) -> tuple[Any, Any]:
     return hashlib.sha256(bytes(b ^ 0x36 for b in padded)), hashlib.sha256(bytes(b ^ 0x5C for b in padded))
 
 
-def chain_bodies(
-    states: tuple[Any, Any],
-    key_id: str,
-    organization_id: int,
-    sequence: int,
-    prev_hash: str,
-    bodies: Sequence[str],
-    tail: str,
-) -> tuple[list[str], int, str]:
-    """Chain entries given as bodies; returns (lines, last sequence, last hash).
-
-    A body is the text an entry's hash covers after its sequence (`entry_body` from the
-    period on: "period|kind|corrects|amount|own fields", None as ""). Each entry's digest is
-    `link_hash(key, prev_hash, entry_body(...))` (a test compares them); each line is
-    "sequence|prev_hash|hash|body" + `tail`, the COPY text of a ledger written with '|' as
-    the delimiter. The one sequential loop of a big posting: nothing in it but the HMAC and
-    two formatted strings per entry.
-    """
-    inner_copy, outer_copy = states[0].copy, states[1].copy
-    prefix = f"|{key_id}|{organization_id}|"
-    lines: list[str] = []
-    append = lines.append
-    for body in bodies:
-        sequence += 1
-        h = inner_copy()
-        h.update(f"{prev_hash}{prefix}{sequence}|{body}".encode())
-        o = outer_copy()
-        o.update(h.digest())
-        digest = o.hexdigest()
-        append(f"{sequence}|{prev_hash}|{digest}|{body}{tail}")
-        prev_hash = digest
-    return lines, sequence, prev_hash
-
-
 def chain_digests(
     states: tuple[Any, Any],
     key_id: str,
@@ -176,7 +142,13 @@ def chain_digests(
     prev_hash: str,
     bodies: Sequence[str],
 ) -> list[str]:
-    """Each body's digest, chained after (sequence, prev_hash): `chain_bodies` without the lines."""
+    """Each body's digest, chained after (sequence, prev_hash).
+
+    A body is the text an entry's hash covers after its sequence (`entry_body` from the
+    period on: "period|kind|corrects|amount|own fields", None as ""). Each entry's digest is
+    `link_hash(key, prev_hash, entry_body(...))` (a test compares them). The one sequential
+    loop of a big posting: nothing in it but the HMAC and one formatted string per entry.
+    """
     inner_copy, outer_copy = states[0].copy, states[1].copy
     prefix = f"|{key_id}|{organization_id}|"
     digests: list[str] = []
@@ -190,6 +162,33 @@ def chain_digests(
         prev_hash = o.hexdigest()
         append(prev_hash)
     return digests
+
+
+def chain_bodies(
+    states: tuple[Any, Any],
+    key_id: str,
+    organization_id: int,
+    sequence: int,
+    prev_hash: str,
+    bodies: Sequence[str],
+    tail: str,
+) -> tuple[list[str], int, str]:
+    """Chain entries given as bodies (`chain_digests`); returns (lines, last sequence, last hash).
+
+    Each line is "sequence|prev_hash|hash|body" + `tail`, the COPY text of a ledger written
+    with '|' as the delimiter.
+    """
+    digests = chain_digests(states, key_id, organization_id, sequence, prev_hash, bodies)
+    if not digests:
+        return [], sequence, prev_hash
+    prevs = [prev_hash, *digests[:-1]]
+    lines = [
+        f"{number}|{prev}|{digest}|{body}{tail}"
+        for number, prev, digest, body in zip(
+            range(sequence + 1, sequence + 1 + len(digests)), prevs, digests, bodies, strict=True
+        )
+    ]
+    return lines, sequence + len(digests), digests[-1]
 
 
 def chain_linker(key: bytes, key_id: str, organization_id: int) -> Linker:

@@ -14,9 +14,8 @@ that work over whole slices with numpy instead and hand over `EntryBatch`es:
 
 The kit chains the bodies and streams them through ONE COPY for the whole posting, with '|'
 as the delimiter and '' as NULL, so a body is its own COPY text (no second formatting), or in
-binary when the batches carry it; the
-batches come from an iterator, so the caller computes the next batch while the server
-inserts this one. The references are checked when the COPY is done, before anything else
+binary when the batches carry it; the batches come from an iterator, so the caller computes
+the next batch while the server inserts this one. The references are checked when the COPY is done, before anything else
 moves (a refused posting rolls back whole, as the caller's transaction does); then the head
 row, the totals and the ledger's side tables (the caller's `side_tables`, from the rows it
 had at hand) move in the same transaction.
